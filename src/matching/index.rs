@@ -1,0 +1,788 @@
+//! The match index: built once from the local contacts, then queried for
+//! one remote record or a whole batch without rebuilding anything.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use crate::error::{Error, Result, Side};
+use crate::model::{ContactId, ContactKind};
+use crate::rules::qbo::UnmatchableReason;
+use crate::rules::{Classifier, HeuristicClassifier, KindDecision, KindRule, Profile};
+
+use super::hash::{Chains, hash_bytes};
+use super::keys::{self, NameClass};
+use super::near::{NearDuplicateConfig, NearDuplicates};
+use super::outcome::{
+    AmbiguityCause, Candidate, MatchOutcome, MatchResult, MatchedOn, SimilarContact,
+};
+use super::{MatchRecord, par};
+
+/// Records per build chunk (each chunk normalises into its own buffer).
+const CHUNK: usize = 16 * 1024;
+/// Highest number of records on one side.
+const MAX_RECORDS: usize = (u32::MAX - 1) as usize;
+
+/// A slice of the index's text arena.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Span {
+    start: u32,
+    len: u32,
+}
+
+impl Span {
+    const fn is_empty(self) -> bool {
+        self.len == 0
+    }
+}
+
+/// Links that already exist on a connection (M9, M10): linked and unsynced
+/// pairs. Linked remote records are not matched again; a local contact that
+/// is linked cannot be linked automatically to a second remote record;
+/// unsynced remote records are left alone until a person re-matches them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ExistingLinks {
+    linked_by_remote: BTreeMap<ContactId, ContactId>,
+    linked_by_local: BTreeMap<ContactId, ContactId>,
+    unsynced_by_remote: BTreeMap<ContactId, ContactId>,
+}
+
+impl ExistingLinks {
+    /// No links.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a linked pair (replacing any earlier pair of either id).
+    pub fn link(&mut self, local: impl Into<ContactId>, remote: impl Into<ContactId>) {
+        let (local, remote) = (local.into(), remote.into());
+        if let Some(old_local) = self.linked_by_remote.insert(remote.clone(), local.clone()) {
+            self.linked_by_local.remove(&old_local);
+        }
+        if let Some(old_remote) = self.linked_by_local.insert(local, remote.clone()) {
+            if old_remote != remote {
+                self.linked_by_remote.remove(&old_remote);
+            }
+        }
+        self.unsynced_by_remote.remove(&remote);
+    }
+
+    /// Records an unsynced pair (L3): the link is broken and the remote
+    /// record is not matched again automatically.
+    pub fn unsync(&mut self, local: impl Into<ContactId>, remote: impl Into<ContactId>) {
+        let (local, remote) = (local.into(), remote.into());
+        if self.linked_by_remote.get(&remote) == Some(&local) {
+            self.linked_by_remote.remove(&remote);
+            self.linked_by_local.remove(&local);
+        }
+        self.unsynced_by_remote.insert(remote, local);
+    }
+
+    /// The local contact a remote record is linked to.
+    #[must_use]
+    pub fn local_of(&self, remote: &str) -> Option<&ContactId> {
+        self.linked_by_remote.get(remote)
+    }
+
+    /// The remote record a local contact is linked to.
+    #[must_use]
+    pub fn remote_of(&self, local: &str) -> Option<&ContactId> {
+        self.linked_by_local.get(local)
+    }
+
+    /// The local contact of an unsynced remote record.
+    #[must_use]
+    pub fn unsynced_local_of(&self, remote: &str) -> Option<&ContactId> {
+        self.unsynced_by_remote.get(remote)
+    }
+
+    /// Whether there are no links at all.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.linked_by_remote.is_empty() && self.unsynced_by_remote.is_empty()
+    }
+}
+
+/// Configures and builds a [`MatchIndex`].
+#[derive(Clone)]
+pub struct MatchIndexBuilder {
+    profile: Profile,
+    near: Option<NearDuplicateConfig>,
+    classifier: Arc<dyn Classifier>,
+}
+
+impl std::fmt::Debug for MatchIndexBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchIndexBuilder")
+            .field("profile", &self.profile)
+            .field("near", &self.near)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MatchIndexBuilder {
+    /// A builder for `profile`, near-duplicate guard off (as the products
+    /// behave), default classifier.
+    #[must_use]
+    pub fn new(profile: Profile) -> Self {
+        Self {
+            profile,
+            near: None,
+            classifier: Arc::new(HeuristicClassifier),
+        }
+    }
+
+    /// Turns the near-duplicate guard (M11) on.
+    #[must_use]
+    pub fn near_duplicates(mut self, config: NearDuplicateConfig) -> Self {
+        self.near = Some(config);
+        self
+    }
+
+    /// Replaces the person / organisation classifier used by the Xero GL
+    /// profile (T3).
+    #[must_use]
+    pub fn classifier(mut self, classifier: impl Classifier + 'static) -> Self {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+
+    /// Builds the index from the local contacts.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateId`] or [`Error::EmptyId`] for bad ids,
+    /// [`Error::InvalidConfig`] for an out-of-range near-duplicate setting,
+    /// [`Error::TooManyRecords`] / [`Error::TooMuchText`] past the index's
+    /// limits.
+    pub fn build<R: MatchRecord + Sync>(self, locals: &[R]) -> Result<MatchIndex> {
+        MatchIndex::build(self, locals)
+    }
+}
+
+/// Per-local data produced by one build chunk.
+struct Entry {
+    id: ContactId,
+    kind: Option<ContactKind>,
+    class: NameClass,
+    name: Span,
+    email: Span,
+    name_hash: Option<u64>,
+    email_hash: Option<u64>,
+    id_hash: u64,
+}
+
+struct Chunk {
+    text: String,
+    entries: Vec<Entry>,
+}
+
+/// Per-worker buffers reused across lookups.
+#[derive(Default)]
+struct Scratch {
+    buf: String,
+    names: Vec<u32>,
+    emails: Vec<u32>,
+    near: Vec<u32>,
+}
+
+/// A decision before ids are attached and contests (M9) are settled.
+enum Raw {
+    Full(u32),
+    Partial(Vec<(u32, MatchedOn)>),
+    Several(Vec<u32>),
+    LinkedElsewhere(u32, ContactId),
+    NoMatch,
+    Similar(Vec<(u32, f64)>),
+    Unmatchable(UnmatchableReason),
+    AlreadyLinked(ContactId),
+    Unsynced(ContactId),
+}
+
+struct Decided {
+    raw: Raw,
+    kind: Option<KindDecision>,
+    id_hash: u64,
+}
+
+/// Local contacts indexed for matching under one provider profile.
+///
+/// Building normalises every local name and email once (N1–N4), in
+/// parallel with the `parallel` feature; lookups only hash and compare.
+///
+/// ```
+/// use ledgerlink::{Contact, MatchIndex, MatchOutcome, Profile};
+/// let locals = vec![Contact::organization("L1", "Acme Ltd").with_email("ap@acme.test")];
+/// let index = MatchIndex::new(Profile::XeroGl, &locals)?;
+/// let remote = Contact::named("X1", "ACME  Ltd").with_email("AP@acme.test");
+/// let result = index.classify(&remote);
+/// assert_eq!(result.outcome, MatchOutcome::Full { local_id: "L1".into() });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct MatchIndex {
+    profile: Profile,
+    classifier: Arc<dyn Classifier>,
+    ids: Vec<ContactId>,
+    kinds: Vec<Option<ContactKind>>,
+    classes: Vec<NameClass>,
+    names: Vec<Span>,
+    emails: Vec<Span>,
+    text: String,
+    by_name: Chains,
+    by_email: Chains,
+    by_id: Chains,
+    near: Option<NearDuplicates>,
+}
+
+impl std::fmt::Debug for MatchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchIndex")
+            .field("profile", &self.profile)
+            .field("len", &self.ids.len())
+            .field("near_duplicates", &self.near.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+fn span(start: usize, end: usize) -> Span {
+    // Chunk-local offsets: a chunk's text is far below 4 GiB, and the merge
+    // checks the total before shifting.
+    #[allow(clippy::cast_possible_truncation)]
+    Span {
+        start: start as u32,
+        len: (end - start) as u32,
+    }
+}
+
+impl MatchIndex {
+    /// Builds an index with default settings (see [`MatchIndexBuilder`]).
+    ///
+    /// # Errors
+    /// As [`MatchIndexBuilder::build`].
+    pub fn new<R: MatchRecord + Sync>(profile: Profile, locals: &[R]) -> Result<Self> {
+        MatchIndexBuilder::new(profile).build(locals)
+    }
+
+    /// A builder, for the near-duplicate guard or another classifier.
+    #[must_use]
+    pub fn builder(profile: Profile) -> MatchIndexBuilder {
+        MatchIndexBuilder::new(profile)
+    }
+
+    fn build<R: MatchRecord + Sync>(b: MatchIndexBuilder, locals: &[R]) -> Result<Self> {
+        if locals.len() > MAX_RECORDS {
+            return Err(Error::TooManyRecords {
+                side: Side::Local,
+                count: locals.len(),
+                limit: MAX_RECORDS,
+            });
+        }
+        if let Some(cfg) = &b.near {
+            cfg.validate()?;
+        }
+        let profile = b.profile;
+        let chunks = par::map_chunks(locals, CHUNK, |recs| {
+            let mut text = String::with_capacity(recs.len() * 40);
+            let mut entries = Vec::with_capacity(recs.len());
+            for r in recs {
+                let s = text.len();
+                let class = keys::local_name(profile, r, &mut text);
+                let name = span(s, text.len());
+                let s = text.len();
+                keys::email(r, &mut text);
+                let email = span(s, text.len());
+                let name_str = &text[name.start as usize..];
+                let email_str = &text[email.start as usize..];
+                entries.push(Entry {
+                    id: r.contact_id(),
+                    kind: r.kind(),
+                    class,
+                    name,
+                    email,
+                    name_hash: (!name.is_empty()).then(|| {
+                        hash_bytes(&name_str.as_bytes()[..name.len as usize], class as u64)
+                    }),
+                    email_hash: (!email.is_empty()).then(|| hash_bytes(email_str.as_bytes(), 0)),
+                    id_hash: hash_bytes(r.record_id().as_bytes(), 0),
+                });
+            }
+            Chunk { text, entries }
+        });
+
+        let total_text: usize = chunks.iter().map(|c| c.text.len()).sum();
+        if total_text > u32::MAX as usize {
+            return Err(Error::TooMuchText {
+                side: Side::Local,
+                bytes: total_text,
+            });
+        }
+        let n = locals.len();
+        let mut text = String::with_capacity(total_text);
+        let mut ids = Vec::with_capacity(n);
+        let mut kinds = Vec::with_capacity(n);
+        let mut classes = Vec::with_capacity(n);
+        let mut names = Vec::with_capacity(n);
+        let mut emails = Vec::with_capacity(n);
+        let mut name_hashes = Vec::with_capacity(n);
+        let mut email_hashes = Vec::with_capacity(n);
+        let mut id_hashes = Vec::with_capacity(n);
+        for chunk in chunks {
+            // Checked above: the total fits in u32.
+            #[allow(clippy::cast_possible_truncation)]
+            let base = text.len() as u32;
+            text.push_str(&chunk.text);
+            for e in chunk.entries {
+                ids.push(e.id);
+                kinds.push(e.kind);
+                classes.push(e.class);
+                names.push(Span {
+                    start: e.name.start + base,
+                    len: e.name.len,
+                });
+                emails.push(Span {
+                    start: e.email.start + base,
+                    len: e.email.len,
+                });
+                name_hashes.push(e.name_hash);
+                email_hashes.push(e.email_hash);
+                id_hashes.push(e.id_hash);
+            }
+        }
+        if let Some(pos) = ids.iter().position(|id| id.as_str().is_empty()) {
+            return Err(Error::EmptyId {
+                side: Side::Local,
+                position: pos,
+            });
+        }
+
+        let ((by_name, by_email), by_id) = par::join(
+            || {
+                par::join(
+                    || Chains::build(name_hashes.iter().copied()),
+                    || Chains::build(email_hashes.iter().copied()),
+                )
+            },
+            || Chains::build(id_hashes.iter().map(|h| Some(*h))),
+        );
+        for (i, h) in id_hashes.iter().enumerate() {
+            // Only positions that share a hash with an earlier one are
+            // compared; in practice none.
+            if by_id
+                .get(*h)
+                .any(|j| (j as usize) < i && ids[j as usize] == ids[i])
+            {
+                return Err(Error::DuplicateId {
+                    side: Side::Local,
+                    id: ids[i].to_string(),
+                });
+            }
+        }
+
+        let near = b.near.map(|cfg| {
+            NearDuplicates::build(cfg, names.iter().map(|s| slice(&text, *s)), &classes)
+        });
+
+        Ok(Self {
+            profile,
+            classifier: b.classifier,
+            ids,
+            kinds,
+            classes,
+            names,
+            emails,
+            text,
+            by_name,
+            by_email,
+            by_id,
+            near,
+        })
+    }
+
+    /// The profile whose rules the index applies.
+    #[must_use]
+    pub const fn profile(&self) -> Profile {
+        self.profile
+    }
+
+    /// Number of local contacts indexed.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Whether the index holds no contacts.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    /// Whether the near-duplicate guard (M11) is on.
+    #[must_use]
+    pub const fn near_duplicates_enabled(&self) -> bool {
+        self.near.is_some()
+    }
+
+    /// Whether a local contact with this id is indexed.
+    #[must_use]
+    pub fn contains(&self, local_id: &str) -> bool {
+        self.position(local_id).is_some()
+    }
+
+    /// The normalised name key a local contact is matched on (empty when it
+    /// has no usable name).
+    #[must_use]
+    pub fn name_key(&self, local_id: &str) -> Option<&str> {
+        self.position(local_id)
+            .map(|i| slice(&self.text, self.names[i as usize]))
+    }
+
+    /// The normalised email key a local contact is matched on (empty when
+    /// it has no valid email).
+    #[must_use]
+    pub fn email_key(&self, local_id: &str) -> Option<&str> {
+        self.position(local_id)
+            .map(|i| slice(&self.text, self.emails[i as usize]))
+    }
+
+    /// Approximate heap bytes held by the index.
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        let per_record = std::mem::size_of::<ContactId>()
+            + std::mem::size_of::<Option<ContactKind>>()
+            + std::mem::size_of::<NameClass>()
+            + 2 * std::mem::size_of::<Span>();
+        let ids: usize = self.ids.iter().map(|i| i.as_str().len() + 16).sum();
+        self.ids.capacity() * per_record
+            + ids
+            + self.text.capacity()
+            + self.by_name.heap_bytes()
+            + self.by_email.heap_bytes()
+            + self.by_id.heap_bytes()
+            + self.near.as_ref().map_or(0, NearDuplicates::heap_bytes)
+    }
+
+    fn position(&self, id: &str) -> Option<u32> {
+        let h = hash_bytes(id.as_bytes(), 0);
+        self.by_id
+            .get(h)
+            .find(|&j| self.ids[j as usize].as_str() == id)
+    }
+
+    /// Classifies one remote record (no links known).
+    ///
+    /// Nothing is rebuilt: the record is normalised and looked up. M9 needs
+    /// the whole batch; use [`MatchIndex::classify_batch`] for a first sync.
+    #[must_use]
+    pub fn classify<R: MatchRecord + ?Sized>(&self, remote: &R) -> MatchResult {
+        self.classify_with(remote, &ExistingLinks::default())
+    }
+
+    /// Classifies one remote record, respecting existing links (M10).
+    #[must_use]
+    pub fn classify_with<R: MatchRecord + ?Sized>(
+        &self,
+        remote: &R,
+        links: &ExistingLinks,
+    ) -> MatchResult {
+        let mut scratch = Scratch::default();
+        let d = self.decide(remote, links, &mut scratch);
+        self.finish(remote.contact_id(), d, &HashMap::new())
+    }
+
+    /// Classifies a batch of remote records: one result per record, in
+    /// input order (M12).
+    ///
+    /// Beyond the single lookup, the batch settles M9: when two remote
+    /// records fully match the same local contact, neither is linked.
+    /// Every result is the same whatever the order of either input.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateId`] / [`Error::EmptyId`] for remote ids,
+    /// [`Error::TooManyRecords`] past `u32::MAX - 1` records.
+    pub fn classify_batch<R: MatchRecord + Sync>(&self, remotes: &[R]) -> Result<Vec<MatchResult>> {
+        self.classify_batch_with(remotes, &ExistingLinks::default())
+    }
+
+    /// [`MatchIndex::classify_batch`] with existing links (M9, M10).
+    ///
+    /// # Errors
+    /// As [`MatchIndex::classify_batch`].
+    pub fn classify_batch_with<R: MatchRecord + Sync>(
+        &self,
+        remotes: &[R],
+        links: &ExistingLinks,
+    ) -> Result<Vec<MatchResult>> {
+        if remotes.len() > MAX_RECORDS {
+            return Err(Error::TooManyRecords {
+                side: Side::Remote,
+                count: remotes.len(),
+                limit: MAX_RECORDS,
+            });
+        }
+        let decided = par::map_with(remotes, Scratch::default, |s, r| self.decide(r, links, s));
+
+        // Remote ids must be unique and non-empty.
+        let ids = Chains::build(decided.iter().map(|d| Some(d.id_hash)));
+        for (i, d) in decided.iter().enumerate() {
+            let id = remotes[i].record_id();
+            if id.is_empty() {
+                return Err(Error::EmptyId {
+                    side: Side::Remote,
+                    position: i,
+                });
+            }
+            if ids
+                .get(d.id_hash)
+                .any(|j| (j as usize) < i && remotes[j as usize].record_id() == id)
+            {
+                return Err(Error::DuplicateId {
+                    side: Side::Remote,
+                    id: id.to_owned(),
+                });
+            }
+        }
+
+        // M9: local contacts claimed as the full match of several remotes.
+        let mut claims = vec![0u32; self.ids.len()];
+        for d in &decided {
+            if let Raw::Full(l) = d.raw {
+                claims[l as usize] = claims[l as usize].saturating_add(1);
+            }
+        }
+        let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
+        for (i, d) in decided.iter().enumerate() {
+            if let Raw::Full(l) = d.raw {
+                if claims[l as usize] > 1 {
+                    contested
+                        .entry(l)
+                        .or_default()
+                        .push(remotes[i].contact_id());
+                }
+            }
+        }
+        for v in contested.values_mut() {
+            v.sort();
+        }
+        Ok(par::map_owned(decided, |i, d| {
+            self.finish(remotes[i].contact_id(), d, &contested)
+        }))
+    }
+
+    /// The per-record decision; no allocation for full and no matches
+    /// beyond the scratch buffers.
+    fn decide<R: MatchRecord + ?Sized>(
+        &self,
+        r: &R,
+        links: &ExistingLinks,
+        s: &mut Scratch,
+    ) -> Decided {
+        let id = r.record_id();
+        let id_hash = hash_bytes(id.as_bytes(), 0);
+        let done = |raw, kind| Decided { raw, kind, id_hash };
+
+        if !links.is_empty() {
+            if let Some(l) = links.local_of(id) {
+                let kind = self.linked_kind(l);
+                return done(Raw::AlreadyLinked(l.clone()), kind);
+            }
+            if let Some(l) = links.unsynced_local_of(id) {
+                let kind = self.linked_kind(l);
+                return done(Raw::Unsynced(l.clone()), kind);
+            }
+        }
+
+        s.buf.clear();
+        let rk = keys::remote_name(self.profile, r, &mut s.buf);
+        if let Some(reason) = rk.unmatchable {
+            return done(Raw::Unmatchable(reason), None);
+        }
+        let name_end = s.buf.len();
+        keys::email(r, &mut s.buf);
+        let (name, email) = s.buf.split_at(name_end);
+
+        s.names.clear();
+        if !name.is_empty() {
+            let h = hash_bytes(name.as_bytes(), rk.class as u64);
+            s.names.extend(self.by_name.get(h).filter(|&j| {
+                let j = j as usize;
+                self.classes[j] == rk.class && slice(&self.text, self.names[j]) == name
+            }));
+        }
+        s.emails.clear();
+        if !email.is_empty() {
+            let h = hash_bytes(email.as_bytes(), 0);
+            s.emails.extend(
+                self.by_email
+                    .get(h)
+                    .filter(|&j| slice(&self.text, self.emails[j as usize]) == email),
+            );
+        }
+
+        let raw = if s.names.is_empty() && s.emails.is_empty() {
+            if name.is_empty() {
+                Raw::Unmatchable(UnmatchableReason::NoName)
+            } else {
+                match &self.near {
+                    Some(near) => {
+                        let similar = near.query(
+                            name,
+                            rk.class,
+                            &self.classes,
+                            |j| slice(&self.text, self.names[j as usize]),
+                            &self.ids,
+                            &mut s.near,
+                        );
+                        if similar.is_empty() {
+                            Raw::NoMatch
+                        } else {
+                            Raw::Similar(similar)
+                        }
+                    }
+                    None => Raw::NoMatch,
+                }
+            }
+        } else {
+            s.names.sort_unstable();
+            s.emails.sort_unstable();
+            let full: Vec<u32> = intersect(&s.names, &s.emails);
+            match full.as_slice() {
+                [one] => match links.remote_of(self.ids[*one as usize].as_str()) {
+                    Some(other) if other.as_str() != id => {
+                        Raw::LinkedElsewhere(*one, other.clone())
+                    }
+                    _ => Raw::Full(*one),
+                },
+                [] => {
+                    let mut c: Vec<(u32, MatchedOn)> = s
+                        .names
+                        .iter()
+                        .map(|&j| (j, MatchedOn::Name))
+                        .chain(s.emails.iter().map(|&j| (j, MatchedOn::Email)))
+                        .collect();
+                    c.dedup_by_key(|x| x.0);
+                    Raw::Partial(c)
+                }
+                _ => Raw::Several(full),
+            }
+        };
+
+        let kind = match (&raw, rk.kind) {
+            (_, Some(k)) if self.profile != Profile::XeroGl || k.rule == KindRule::Given => Some(k),
+            (Raw::Full(j) | Raw::LinkedElsewhere(j, _), _) if self.kinds[*j as usize].is_some() => {
+                self.kinds[*j as usize].map(|kind| KindDecision {
+                    kind,
+                    rule: KindRule::LinkedContact,
+                })
+            }
+            (_, k) => {
+                let c = self.classifier.classify(&keys::classifier_input(r));
+                k.or(Some(KindDecision {
+                    kind: c.kind,
+                    rule: KindRule::Classifier(c),
+                }))
+            }
+        };
+        done(raw, kind)
+    }
+
+    fn linked_kind(&self, local: &ContactId) -> Option<KindDecision> {
+        let j = self.position(local.as_str())?;
+        self.kinds[j as usize].map(|kind| KindDecision {
+            kind,
+            rule: KindRule::LinkedContact,
+        })
+    }
+
+    fn cand(&self, j: u32, matched_on: MatchedOn) -> Candidate {
+        Candidate {
+            local_id: self.ids[j as usize].clone(),
+            matched_on,
+        }
+    }
+
+    fn finish(
+        &self,
+        remote_id: ContactId,
+        d: Decided,
+        contested: &HashMap<u32, Vec<ContactId>>,
+    ) -> MatchResult {
+        let sorted = |mut v: Vec<Candidate>| {
+            v.sort();
+            v
+        };
+        let outcome = match d.raw {
+            Raw::Full(j) => match contested.get(&j) {
+                Some(all) => MatchOutcome::Ambiguous {
+                    candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
+                    cause: AmbiguityCause::Contested {
+                        other_remote_ids: all
+                            .iter()
+                            .filter(|r| **r != remote_id)
+                            .cloned()
+                            .collect(),
+                    },
+                },
+                None => MatchOutcome::Full {
+                    local_id: self.ids[j as usize].clone(),
+                },
+            },
+            Raw::Partial(c) => MatchOutcome::Partial {
+                candidates: sorted(c.into_iter().map(|(j, m)| self.cand(j, m)).collect()),
+            },
+            Raw::Several(c) => MatchOutcome::Ambiguous {
+                candidates: sorted(
+                    c.into_iter()
+                        .map(|j| self.cand(j, MatchedOn::NameAndEmail))
+                        .collect(),
+                ),
+                cause: AmbiguityCause::SeveralLocalContacts,
+            },
+            Raw::LinkedElsewhere(j, other) => MatchOutcome::Ambiguous {
+                candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
+                cause: AmbiguityCause::LocalAlreadyLinked { remote_id: other },
+            },
+            Raw::NoMatch => MatchOutcome::NoMatch,
+            Raw::Similar(v) => MatchOutcome::PossibleDuplicate {
+                similar: v
+                    .into_iter()
+                    .map(|(j, similarity)| SimilarContact {
+                        local_id: self.ids[j as usize].clone(),
+                        similarity,
+                    })
+                    .collect(),
+            },
+            Raw::Unmatchable(reason) => MatchOutcome::Unmatchable { reason },
+            Raw::AlreadyLinked(local_id) => MatchOutcome::AlreadyLinked { local_id },
+            Raw::Unsynced(local_id) => MatchOutcome::Unsynced { local_id },
+        };
+        MatchResult {
+            remote_id,
+            profile: self.profile,
+            outcome,
+            kind: d.kind,
+        }
+    }
+}
+
+fn slice(text: &str, s: Span) -> &str {
+    text.get(s.start as usize..(s.start + s.len) as usize)
+        .unwrap_or_default()
+}
+
+/// Sorted-list intersection.
+fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::new();
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}

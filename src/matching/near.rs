@@ -1,0 +1,218 @@
+//! The near-duplicate guard (M11): for a record that matched nothing,
+//! local contacts whose names are very close (Jaro-Winkler), found through
+//! blocking keys so the work stays proportional to the block sizes, never
+//! to local × remote.
+
+use std::collections::HashMap;
+
+use crate::error::{Error, Result};
+use crate::model::ContactId;
+use crate::rules::xero::is_legal_word;
+
+use super::hash::{IdBuild, hash_bytes};
+use super::keys::NameClass;
+
+/// Settings of the near-duplicate guard.
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(default))]
+pub struct NearDuplicateConfig {
+    /// Jaro-Winkler similarity (0–1) at or above which a local name counts
+    /// as "very similar". Default 0.92.
+    pub threshold: f64,
+    /// Blocks holding more local contacts than this are skipped (a very
+    /// common first word says little); bounds the work per record.
+    /// Default 256.
+    pub max_block: usize,
+    /// At most this many similar contacts are reported. Default 5.
+    pub max_similar: usize,
+}
+
+impl Default for NearDuplicateConfig {
+    fn default() -> Self {
+        Self {
+            threshold: 0.92,
+            max_block: 256,
+            max_similar: 5,
+        }
+    }
+}
+
+impl NearDuplicateConfig {
+    pub(crate) fn validate(&self) -> Result<()> {
+        if !(self.threshold > 0.0 && self.threshold <= 1.0) {
+            return Err(Error::InvalidConfig {
+                field: "near_duplicates.threshold",
+                reason: format!("{} is not in (0, 1]", self.threshold),
+            });
+        }
+        if self.max_block == 0 || self.max_similar == 0 {
+            return Err(Error::InvalidConfig {
+                field: "near_duplicates",
+                reason: "max_block and max_similar must be at least 1".into(),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Words that say nothing about which contact is meant.
+fn is_stop(t: &str) -> bool {
+    t.len() < 2
+        || matches!(t, "the" | "and" | "of" | "mr" | "mrs" | "ms" | "dr")
+        || is_legal_word(t)
+}
+
+fn prefix(t: &str, chars: usize) -> &str {
+    match t.char_indices().nth(chars) {
+        Some((i, _)) => &t[..i],
+        None => t,
+    }
+}
+
+/// Calls `f` with each blocking key of a normalised name: for every
+/// significant word, its first four characters plus the initials of the
+/// other significant words. A typo is caught as long as one word keeps its
+/// first four characters and the others their initials.
+fn for_each_key(name: &str, class: NameClass, mut f: impl FnMut(u64)) {
+    let words: Vec<&str> = name.split(' ').filter(|w| !is_stop(w)).take(8).collect();
+    let mut key = String::with_capacity(16);
+    for (i, w) in words.iter().enumerate() {
+        key.clear();
+        key.push_str(prefix(w, 4));
+        key.push('|');
+        for (k, o) in words.iter().enumerate() {
+            if k != i {
+                key.push_str(prefix(o, 1));
+            }
+        }
+        f(hash_bytes(key.as_bytes(), 0x5eed ^ class as u64));
+    }
+}
+
+/// Blocks of local positions by key.
+pub(crate) struct NearDuplicates {
+    cfg: NearDuplicateConfig,
+    blocks: HashMap<u64, (u32, u32), IdBuild>,
+    members: Vec<u32>,
+}
+
+impl NearDuplicates {
+    pub(crate) fn build<'a>(
+        cfg: NearDuplicateConfig,
+        names: impl Iterator<Item = &'a str>,
+        classes: &[NameClass],
+    ) -> Self {
+        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        for (i, name) in names.enumerate() {
+            // Positions fit in u32: the index checked the count.
+            #[allow(clippy::cast_possible_truncation)]
+            let pos = i as u32;
+            let class = classes.get(i).copied().unwrap_or_default();
+            for_each_key(name, class, |k| pairs.push((k, pos)));
+        }
+        pairs.sort_unstable();
+        pairs.dedup();
+        let mut blocks = HashMap::with_hasher(IdBuild::default());
+        let mut members = Vec::with_capacity(pairs.len());
+        let mut i = 0;
+        while i < pairs.len() {
+            let key = pairs[i].0;
+            let start = members.len();
+            while i < pairs.len() && pairs[i].0 == key {
+                members.push(pairs[i].1);
+                i += 1;
+            }
+            #[allow(clippy::cast_possible_truncation)]
+            blocks.insert(key, (start as u32, (members.len() - start) as u32));
+        }
+        Self {
+            cfg,
+            blocks,
+            members,
+        }
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
+        self.blocks.capacity() * 17 + self.members.capacity() * 4
+    }
+
+    /// The similar local contacts of `name`, most similar first, ties by id.
+    pub(crate) fn query<'t>(
+        &self,
+        name: &str,
+        class: NameClass,
+        classes: &[NameClass],
+        name_of: impl Fn(u32) -> &'t str,
+        ids: &[ContactId],
+        scratch: &mut Vec<u32>,
+    ) -> Vec<(u32, f64)> {
+        scratch.clear();
+        for_each_key(name, class, |k| {
+            if let Some(&(start, len)) = self.blocks.get(&k) {
+                if (len as usize) <= self.cfg.max_block {
+                    let (s, e) = (start as usize, (start + len) as usize);
+                    scratch.extend_from_slice(self.members.get(s..e).unwrap_or_default());
+                }
+            }
+        });
+        if scratch.is_empty() {
+            return Vec::new();
+        }
+        scratch.sort_unstable();
+        scratch.dedup();
+        let len = name.chars().count();
+        let slack = (len / 8).max(2);
+        let mut out: Vec<(u32, f64)> = scratch
+            .iter()
+            .filter(|&&j| classes.get(j as usize) == Some(&class))
+            .filter_map(|&j| {
+                let other = name_of(j);
+                let olen = other.chars().count();
+                if olen.abs_diff(len) > slack {
+                    return None;
+                }
+                let sim = strsim::jaro_winkler(name, other);
+                (sim >= self.cfg.threshold).then_some((j, sim))
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            b.1.total_cmp(&a.1)
+                .then_with(|| ids[a.0 as usize].cmp(&ids[b.0 as usize]))
+        });
+        out.truncate(self.cfg.max_similar);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn m11_keys_survive_a_typo_after_the_fourth_letter() {
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        for_each_key("jonathan smith", NameClass::Any, |k| a.push(k));
+        for_each_key("jonathon smith", NameClass::Any, |k| b.push(k));
+        assert!(a.iter().any(|k| b.contains(k)));
+        let mut c = Vec::new();
+        for_each_key("acme ltd", NameClass::Any, |k| c.push(k));
+        assert_eq!(c.len(), 1, "legal words are not blocking keys");
+    }
+
+    #[test]
+    fn m11_config_is_validated() {
+        assert!(NearDuplicateConfig::default().validate().is_ok());
+        let bad = NearDuplicateConfig {
+            threshold: 1.5,
+            ..NearDuplicateConfig::default()
+        };
+        assert!(bad.validate().is_err());
+        let bad = NearDuplicateConfig {
+            threshold: f64::NAN,
+            ..NearDuplicateConfig::default()
+        };
+        assert!(bad.validate().is_err());
+    }
+}

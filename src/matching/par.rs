@@ -1,0 +1,86 @@
+//! Order-preserving data parallelism, sequential without the `parallel`
+//! feature. Results never depend on the number of threads.
+
+/// Maps every item, in order, with a per-worker scratch value.
+pub(crate) fn map_with<T, S, U, I, F>(items: &[T], init: I, f: F) -> Vec<U>
+where
+    T: Sync,
+    U: Send,
+    I: Fn() -> S + Sync + Send,
+    F: Fn(&mut S, &T) -> U + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if items.len() >= 4096 {
+            return items
+                .par_iter()
+                .with_min_len(1024)
+                .map_init(init, f)
+                .collect();
+        }
+    }
+    let mut s = init();
+    items.iter().map(|t| f(&mut s, t)).collect()
+}
+
+/// Maps consecutive chunks of `items`, in order.
+pub(crate) fn map_chunks<T, U, F>(items: &[T], chunk: usize, f: F) -> Vec<U>
+where
+    T: Sync,
+    U: Send,
+    F: Fn(&[T]) -> U + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if items.len() > chunk {
+            return items.par_chunks(chunk).map(f).collect();
+        }
+    }
+    items.chunks(chunk.max(1)).map(f).collect()
+}
+
+/// Runs two closures, in parallel when possible.
+pub(crate) fn join<A, B, RA, RB>(a: A, b: B) -> (RA, RB)
+where
+    A: FnOnce() -> RA + Send,
+    B: FnOnce() -> RB + Send,
+    RA: Send,
+    RB: Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        rayon::join(a, b)
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        (a(), b())
+    }
+}
+
+/// Maps an owned vector with each element's position, in order.
+pub(crate) fn map_owned<T, U, F>(items: Vec<T>, f: F) -> Vec<U>
+where
+    T: Send,
+    U: Send,
+    F: Fn(usize, T) -> U + Sync + Send,
+{
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if items.len() >= 4096 {
+            return items
+                .into_par_iter()
+                .with_min_len(1024)
+                .enumerate()
+                .map(|(i, t)| f(i, t))
+                .collect();
+        }
+    }
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, t)| f(i, t))
+        .collect()
+}

@@ -1,0 +1,152 @@
+use std::borrow::Cow;
+
+/// Why an email address is not plausible (N2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum EmailProblem {
+    /// Nothing but whitespace.
+    Empty,
+    /// No `@`.
+    MissingAt,
+    /// More than one `@`.
+    SeveralAts,
+    /// Nothing before the `@`.
+    EmptyLocalPart,
+    /// Nothing after the `@`.
+    EmptyDomain,
+    /// A dot at the start or end of the domain, or two in a row.
+    MalformedDomain,
+    /// Whitespace or a control character inside the address.
+    Whitespace,
+}
+
+impl EmailProblem {
+    /// A short explanation for people.
+    #[must_use]
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Self::Empty => "the email is empty",
+            Self::MissingAt => "the email has no @",
+            Self::SeveralAts => "the email has more than one @",
+            Self::EmptyLocalPart => "nothing before the @",
+            Self::EmptyDomain => "nothing after the @",
+            Self::MalformedDomain => "the domain has a misplaced dot",
+            Self::Whitespace => "the email contains spaces or control characters",
+        }
+    }
+}
+
+impl std::fmt::Display for EmailProblem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
+impl std::error::Error for EmailProblem {}
+
+fn check(trimmed: &str) -> Result<(), EmailProblem> {
+    if trimmed.is_empty() {
+        return Err(EmailProblem::Empty);
+    }
+    if trimmed.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(EmailProblem::Whitespace);
+    }
+    let Some((local, domain)) = trimmed.split_once('@') else {
+        return Err(EmailProblem::MissingAt);
+    };
+    if domain.contains('@') {
+        return Err(EmailProblem::SeveralAts);
+    }
+    if local.is_empty() {
+        return Err(EmailProblem::EmptyLocalPart);
+    }
+    if domain.is_empty() {
+        return Err(EmailProblem::EmptyDomain);
+    }
+    if domain.starts_with('.') || domain.ends_with('.') || domain.contains("..") {
+        return Err(EmailProblem::MalformedDomain);
+    }
+    Ok(())
+}
+
+/// Normalises an email for comparison: trimmed and lower-cased (N2).
+///
+/// # Errors
+/// Returns the [`EmailProblem`] when the address is not plausible; such an
+/// address never matches anything.
+///
+/// ```
+/// use ledgerlink::normalize::{normalize_email, EmailProblem};
+/// assert_eq!(normalize_email("  Jane@Example.COM ").unwrap(), "jane@example.com");
+/// assert_eq!(normalize_email("jane.example.com"), Err(EmailProblem::MissingAt));
+/// ```
+pub fn normalize_email(s: &str) -> Result<Cow<'_, str>, EmailProblem> {
+    let t = s.trim();
+    check(t)?;
+    if t.is_ascii() {
+        if t.bytes().any(|b| b.is_ascii_uppercase()) {
+            Ok(Cow::Owned(t.to_ascii_lowercase()))
+        } else {
+            Ok(Cow::Borrowed(t))
+        }
+    } else {
+        Ok(Cow::Owned(t.to_lowercase()))
+    }
+}
+
+/// Appends the normalised email to `out`; on error `out` is left unchanged.
+///
+/// # Errors
+/// As [`normalize_email`].
+pub fn normalize_email_into(s: &str, out: &mut String) -> Result<(), EmailProblem> {
+    let t = s.trim();
+    check(t)?;
+    if t.is_ascii() {
+        out.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else {
+        out.extend(t.chars().flat_map(char::to_lowercase));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn n2_emails_compare_trimmed_and_lowercased() {
+        assert_eq!(normalize_email(" A@B.COM\t").unwrap(), "a@b.com");
+        assert!(matches!(normalize_email("a@b.com"), Ok(Cow::Borrowed(_))));
+        let mut out = String::from("x");
+        normalize_email_into(" Ä@B.de", &mut out).unwrap();
+        assert_eq!(out, "xä@b.de");
+    }
+
+    #[test]
+    fn n2_implausible_emails_are_invalid() {
+        assert_eq!(normalize_email(""), Err(EmailProblem::Empty));
+        assert_eq!(normalize_email("   "), Err(EmailProblem::Empty));
+        assert_eq!(normalize_email("ab.com"), Err(EmailProblem::MissingAt));
+        assert_eq!(normalize_email("@b.com"), Err(EmailProblem::EmptyLocalPart));
+        assert_eq!(normalize_email("a@"), Err(EmailProblem::EmptyDomain));
+        assert_eq!(normalize_email("a b@c.com"), Err(EmailProblem::Whitespace));
+        assert_eq!(normalize_email("a@b@c.com"), Err(EmailProblem::SeveralAts));
+        assert_eq!(
+            normalize_email("a@.com"),
+            Err(EmailProblem::MalformedDomain)
+        );
+        assert_eq!(
+            normalize_email("a@b..com"),
+            Err(EmailProblem::MalformedDomain)
+        );
+        assert_eq!(
+            normalize_email("a\u{0}@b.com"),
+            Err(EmailProblem::Whitespace)
+        );
+        let mut out = String::from("keep");
+        assert!(normalize_email_into("nope", &mut out).is_err());
+        assert_eq!(out, "keep");
+    }
+}

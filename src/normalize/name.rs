@@ -1,0 +1,230 @@
+use std::borrow::Cow;
+
+use caseless::Caseless;
+use unicode_normalization::UnicodeNormalization;
+
+/// Formatting characters that are invisible and carry no meaning in a name:
+/// soft hyphen, zero-width space / joiners, bidirectional marks and
+/// isolates, word joiner, byte-order mark, variation selectors. They are
+/// removed before comparison.
+fn is_ignorable(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// Whitespace and control characters separate words; runs of them count as
+/// one space.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || c.is_control()
+}
+
+const fn is_ascii_separator(b: u8) -> bool {
+    b <= b' ' || b == 0x7F
+}
+
+/// True when ASCII `s` is already normal: no upper case, no control
+/// characters, single spaces only between words.
+fn ascii_is_normal(s: &[u8]) -> bool {
+    let mut prev_space = true; // forbids a leading space
+    for &b in s {
+        if is_ascii_separator(b) {
+            if b != b' ' || prev_space {
+                return false;
+            }
+            prev_space = true;
+        } else {
+            if b.is_ascii_uppercase() {
+                return false;
+            }
+            prev_space = false;
+        }
+    }
+    !prev_space || s.is_empty()
+}
+
+/// Appends the normal form of ASCII `s` to `out` (fast path).
+fn push_ascii(s: &[u8], out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    for &b in s {
+        if is_ascii_separator(b) {
+            pending_space = out.len() > start;
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(char::from(b.to_ascii_lowercase()));
+        }
+    }
+}
+
+/// Appends the normal form of any `s` to `out` (full Unicode path).
+///
+/// Order: invisible characters dropped and separators mapped to a space
+/// first (so that dropping them can never change how neighbours compose),
+/// then the compatibility caseless form of Unicode D146 —
+/// NFKC(fold(NFKD(fold(NFD(s))))) — then spaces trimmed and collapsed.
+fn push_unicode(s: &str, out: &mut String) {
+    let start = out.len();
+    let mut pending_space = false;
+    let chars = s
+        .chars()
+        .filter(|&c| !is_ignorable(c))
+        .map(|c| if is_separator(c) { ' ' } else { c })
+        .nfd()
+        .default_case_fold()
+        .nfkd()
+        .default_case_fold()
+        .nfkc();
+    for c in chars {
+        if is_separator(c) || is_ignorable(c) {
+            pending_space = out.len() > start;
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+}
+
+/// Normalises a name for comparison (N1, N4).
+///
+/// Returns the input borrowed when it is ASCII and already normal, so the
+/// common case allocates nothing.
+///
+/// ```
+/// use ledgerlink::normalize::normalize_name;
+/// assert_eq!(normalize_name("  ACME   Ltd "), "acme ltd");
+/// assert_eq!(normalize_name("STRASSE"), normalize_name("straße"));
+/// assert_eq!(normalize_name("Jose\u{301}"), normalize_name("José"));
+/// assert_eq!(normalize_name("ＡＣＭＥ"), "acme");
+/// assert!(matches!(normalize_name("acme ltd"), std::borrow::Cow::Borrowed(_)));
+/// ```
+#[must_use]
+pub fn normalize_name(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() && ascii_is_normal(s.as_bytes()) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    normalize_name_into(s, &mut out);
+    Cow::Owned(out)
+}
+
+/// Appends the normal form of `s` to `out` without clearing it; reuse one
+/// buffer across many records to avoid allocating at all.
+pub fn normalize_name_into(s: &str, out: &mut String) {
+    if s.is_ascii() {
+        push_ascii(s.as_bytes(), out);
+    } else {
+        push_unicode(s, out);
+    }
+}
+
+/// Appends the normalised full name of a person, first + " " + last (N3);
+/// the middle name is never part of it. Either part may be empty.
+pub fn normalize_person_name_into(first: &str, last: &str, out: &mut String) {
+    let start = out.len();
+    normalize_name_into(first, out);
+    let after_first = out.len();
+    if after_first > start {
+        out.push(' ');
+    }
+    normalize_name_into(last, out);
+    if out.len() == after_first + 1 && after_first > start {
+        out.truncate(after_first); // last was empty: drop the joining space
+    }
+}
+
+/// Whether two names are equal after normalisation.
+#[must_use]
+pub fn names_equal(a: &str, b: &str) -> bool {
+    normalize_name(a) == normalize_name(b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slow(s: &str) -> String {
+        let mut out = String::new();
+        push_unicode(s, &mut out);
+        out
+    }
+
+    #[test]
+    fn n1_case_width_accents_and_spacing_compare_equal() {
+        assert_eq!(normalize_name("ACME  Ltd "), "acme ltd");
+        assert!(names_equal("ACME  Ltd ", "acme ltd"));
+        assert!(names_equal("STRASSE", "straße"));
+        assert!(names_equal("José", "Jose\u{301}"));
+        assert!(names_equal("ＡＣＭＥ Ｌｔｄ", "acme ltd"));
+        assert!(names_equal("Ǆemal", "džemal"));
+        assert!(!names_equal("Jose", "José"));
+    }
+
+    #[test]
+    fn n1_invisible_and_separator_characters() {
+        assert!(names_equal("Jane\u{200F} Smith", "jane smith"));
+        assert!(names_equal("Jane\u{00A0}\u{2003}Smith", "jane smith"));
+        assert!(names_equal("Jane\tSmith\r\n", "jane smith"));
+        assert!(names_equal("\u{FEFF}Acme", "acme"));
+    }
+
+    #[test]
+    fn n4_ascii_fast_path_matches_unicode_path() {
+        for s in [
+            "", " ", "a", " A  b ", "x\u{1}y", "\u{7f}", "A\tB\nC", "már",
+        ] {
+            let mut fast = String::new();
+            normalize_name_into(s, &mut fast);
+            assert_eq!(fast, slow(s), "input {s:?}");
+        }
+    }
+
+    #[test]
+    fn n4_already_normal_ascii_is_borrowed() {
+        assert!(matches!(normalize_name("jane smith"), Cow::Borrowed(_)));
+        assert!(matches!(normalize_name(""), Cow::Borrowed(_)));
+        assert!(matches!(normalize_name("Jane"), Cow::Owned(_)));
+        assert!(matches!(normalize_name("jane "), Cow::Owned(_)));
+        assert!(matches!(normalize_name("jane  smith"), Cow::Owned(_)));
+    }
+
+    #[test]
+    fn n3_person_name_joins_first_and_last() {
+        let mut out = String::new();
+        normalize_person_name_into(" Jane ", "SMITH", &mut out);
+        assert_eq!(out, "jane smith");
+        out.clear();
+        normalize_person_name_into("Jane", "", &mut out);
+        assert_eq!(out, "jane");
+        out.clear();
+        normalize_person_name_into("", "Smith", &mut out);
+        assert_eq!(out, "smith");
+        out.clear();
+        normalize_person_name_into("  ", " ", &mut out);
+        assert_eq!(out, "");
+    }
+
+    #[test]
+    fn n4_huge_and_hostile_input_does_not_panic() {
+        let big = "Ab\u{301} \u{202E}ß\u{0}".repeat(100_000);
+        let n = normalize_name(&big);
+        assert!(n.len() > 100_000);
+        assert_eq!(normalize_name(&n), n);
+        assert_eq!(normalize_name("\u{0}\u{1}\u{202E}"), "");
+    }
+}

@@ -1,0 +1,169 @@
+//! Provider profiles and their type rules (T1–T4), as data: no HTTP.
+//!
+//! - [`xero`]: Xero general ledger. New contacts are classified by a
+//!   replaceable [`Classifier`] (T3).
+//! - [`xpm`]: Xero Practice Manager. The client's business structure decides
+//!   person vs organisation (T1); contacts of clients are imported depending
+//!   on the connection (T2).
+//! - [`qbo`]: QuickBooks Online. Display name, company name and first/last
+//!   name decide the kind and whether the record can be matched (T4, M5, M6).
+
+pub mod qbo;
+pub mod xero;
+pub mod xpm;
+
+pub use xero::{Classification, Classifier, ClassifierInput, Evidence, HeuristicClassifier};
+
+use crate::model::ContactKind;
+
+/// The ledger a connection talks to, which decides how records are matched
+/// and typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum Profile {
+    /// Xero general ledger (M4, T3).
+    XeroGl,
+    /// Xero Practice Manager (M7, T1, T2).
+    Xpm,
+    /// QuickBooks Online, including the Accountant edition (M5, M6, T4).
+    Qbo,
+}
+
+impl Profile {
+    /// Every profile, in a fixed order.
+    pub const ALL: [Self; 3] = [Self::XeroGl, Self::Xpm, Self::Qbo];
+
+    /// The short name used on command lines: `xero`, `xpm`, `qbo`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::XeroGl => "xero",
+            Self::Xpm => "xpm",
+            Self::Qbo => "qbo",
+        }
+    }
+
+    /// The product's name, for people.
+    #[must_use]
+    pub const fn product_name(self) -> &'static str {
+        match self {
+            Self::XeroGl => "Xero",
+            Self::Xpm => "Xero Practice Manager",
+            Self::Qbo => "QuickBooks Online",
+        }
+    }
+
+    /// The spec rule describing this profile's matching fields.
+    #[must_use]
+    pub const fn matching_rule(self) -> &'static str {
+        match self {
+            Self::XeroGl => "M4",
+            Self::Xpm => "M7",
+            Self::Qbo => "M5/M6",
+        }
+    }
+}
+
+impl std::str::FromStr for Profile {
+    type Err = crate::Error;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "xero" | "xero_gl" | "xero-gl" | "xerogl" => Ok(Self::XeroGl),
+            "xpm" | "xero_practice_manager" => Ok(Self::Xpm),
+            "qbo" | "quickbooks" | "quickbooks_online" => Ok(Self::Qbo),
+            _ => Err(crate::Error::InvalidConfig {
+                field: "profile",
+                reason: format!("unknown profile `{s}`: expected xero, xpm or qbo"),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for Profile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the kind (person / organisation) of a record was decided.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "rule"))]
+#[non_exhaustive]
+pub enum KindRule {
+    /// The record states its kind itself.
+    Given,
+    /// T1: from the XPM business structure. `known` is false for a structure
+    /// outside the usual list (it is then an organisation, flagged), and
+    /// `missing` is true when the client has no structure at all.
+    XpmBusinessStructure {
+        /// Whether the structure is one the engine recognises.
+        known: bool,
+        /// Whether the client had no structure.
+        missing: bool,
+    },
+    /// T3: the classifier's verdict.
+    Classifier(Classification),
+    /// The kind of the local contact the record links to.
+    LinkedContact,
+    /// T4: QBO display name equals company name → organisation.
+    QboDisplayNameIsCompanyName,
+    /// T4: QBO first and last name present, display ≠ company → person.
+    QboFirstAndLastName,
+}
+
+/// A kind and the rule that produced it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct KindDecision {
+    /// Person or organisation.
+    pub kind: ContactKind,
+    /// Why.
+    pub rule: KindRule,
+}
+
+impl KindDecision {
+    /// True when the decision needs a person to look at it: an unknown or
+    /// missing XPM business structure, or a low-confidence classification.
+    #[must_use]
+    pub fn is_flagged(&self) -> bool {
+        match &self.rule {
+            KindRule::XpmBusinessStructure { known, missing } => !known || *missing,
+            KindRule::Classifier(c) => c.confidence < 60,
+            _ => false,
+        }
+    }
+
+    /// One line for people.
+    #[must_use]
+    pub fn explain(&self) -> String {
+        let kind = self.kind.as_str();
+        match &self.rule {
+            KindRule::Given => format!("{kind}: as recorded"),
+            KindRule::LinkedContact => format!("{kind}: as the linked local contact"),
+            KindRule::XpmBusinessStructure { missing: true, .. } => {
+                format!("{kind}: no business structure set (T1 default, flagged)")
+            }
+            KindRule::XpmBusinessStructure { known: false, .. } => {
+                format!("{kind}: unrecognised business structure (T1 default, flagged)")
+            }
+            KindRule::XpmBusinessStructure { .. } => format!("{kind}: business structure (T1)"),
+            KindRule::Classifier(c) => format!(
+                "{kind}: classifier, {}% ({})",
+                c.confidence,
+                c.evidence
+                    .iter()
+                    .map(Evidence::describe)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            KindRule::QboDisplayNameIsCompanyName => {
+                format!("{kind}: display name equals company name (T4)")
+            }
+            KindRule::QboFirstAndLastName => format!("{kind}: first and last name (T4)"),
+        }
+    }
+}

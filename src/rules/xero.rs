@@ -1,0 +1,324 @@
+//! Xero general ledger: the person / organisation classifier (T3).
+//!
+//! Xero contacts do not say whether they are a person or an organisation,
+//! so new local contacts created from them are typed by a [`Classifier`].
+//! Callers may plug in their own (a model, a lookup service); the default
+//! [`HeuristicClassifier`] is deterministic and explains itself.
+
+use crate::model::ContactKind;
+use crate::normalize::normalize_name;
+
+/// What a classifier sees of a record.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassifierInput<'a> {
+    /// The record's name (Xero `Name`).
+    pub name: &'a str,
+    /// Given name, if the record has one.
+    pub first_name: Option<&'a str>,
+    /// Family name, if the record has one.
+    pub last_name: Option<&'a str>,
+    /// Company / legal name, if the record has one.
+    pub organization_name: Option<&'a str>,
+}
+
+/// One reason behind a classification.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(
+    feature = "serde",
+    serde(rename_all = "snake_case", tag = "evidence", content = "value")
+)]
+#[non_exhaustive]
+pub enum Evidence {
+    /// A legal-form or organisation word ("Ltd", "Trust", "& Co"…).
+    LegalForm(String),
+    /// "&" or "and" joins two given names ("John & Mary Smith"): a couple,
+    /// kept as an organisation (M6).
+    JoinedGivenNames,
+    /// "&" or "and" joins two names ("Smith & Jones"): a partnership.
+    JoinedNames,
+    /// The name contains digits.
+    Digits,
+    /// A company name is recorded.
+    OrganizationNamePresent,
+    /// First and last name are recorded.
+    FirstAndLastNamePresent,
+    /// Two or three plain words, shaped like a personal name.
+    PersonalNameShape,
+    /// A single word.
+    SingleWord,
+    /// There is no name to go on.
+    NoName,
+}
+
+impl Evidence {
+    /// A few words for people.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        match self {
+            Self::LegalForm(t) => format!("legal-form word \"{t}\""),
+            Self::JoinedGivenNames => "two given names joined by &/and".into(),
+            Self::JoinedNames => "two names joined by &/and".into(),
+            Self::Digits => "contains digits".into(),
+            Self::OrganizationNamePresent => "company name recorded".into(),
+            Self::FirstAndLastNamePresent => "first and last name recorded".into(),
+            Self::PersonalNameShape => "shaped like a personal name".into(),
+            Self::SingleWord => "a single word".into(),
+            Self::NoName => "no name".into(),
+        }
+    }
+}
+
+/// A classifier's verdict: kind, how sure (0–100) and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Classification {
+    /// The decided kind.
+    pub kind: ContactKind,
+    /// Confidence in percent, 0–100.
+    pub confidence: u8,
+    /// The evidence, strongest first.
+    pub evidence: Vec<Evidence>,
+}
+
+/// Decides whether a record is a person or an organisation (T3).
+///
+/// Implementations must be deterministic for the engine's output to be.
+pub trait Classifier: Send + Sync {
+    /// Classifies one record.
+    fn classify(&self, input: &ClassifierInput<'_>) -> Classification;
+}
+
+/// The default, rule-based classifier (T3).
+///
+/// In order of strength: a legal-form word (Ltd, Limited, LLC, Inc, Pty, PLC,
+/// GmbH, SA, BV, LLP, Trust, Partners, Holdings, Group, Foundation, "& Co",
+/// "and Sons", …) → organisation; two given names joined by "&"/"and" → a
+/// couple, organisation; other "&"/"and" → organisation; digits →
+/// organisation; a company name → organisation; first and last name →
+/// person; two or three plain words → person; one word → organisation.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HeuristicClassifier;
+
+/// Single words that mark an organisation (compared after normalisation and
+/// with trailing dots removed).
+const LEGAL_WORDS: &[&str] = &[
+    "ab",
+    "ag",
+    "assn",
+    "association",
+    "bhd",
+    "bv",
+    "charity",
+    "church",
+    "club",
+    "co",
+    "company",
+    "consulting",
+    "corp",
+    "corporation",
+    "council",
+    "enterprises",
+    "estate",
+    "foundation",
+    "fund",
+    "gmbh",
+    "group",
+    "holdings",
+    "inc",
+    "incorporated",
+    "industries",
+    "institute",
+    "kg",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "nv",
+    "oy",
+    "partners",
+    "partnership",
+    "plc",
+    "pllc",
+    "pte",
+    "pty",
+    "sa",
+    "sarl",
+    "sas",
+    "services",
+    "smsf",
+    "society",
+    "solutions",
+    "spa",
+    "srl",
+    "superannuation",
+    "trust",
+    "trustee",
+    "trustees",
+    "trusts",
+    "university",
+];
+
+fn strip_punct(t: &str) -> &str {
+    t.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '\'' | '"'))
+}
+
+pub(crate) fn is_legal_word(t: &str) -> bool {
+    LEGAL_WORDS.binary_search(&t).is_ok()
+}
+
+impl Classifier for HeuristicClassifier {
+    fn classify(&self, input: &ClassifierInput<'_>) -> Classification {
+        use ContactKind::{Organization, Person};
+        let norm = normalize_name(input.name);
+        let tokens: Vec<&str> = norm
+            .split(' ')
+            .map(strip_punct)
+            .filter(|t| !t.is_empty())
+            .collect();
+        let has_first_last = input.first_name.is_some_and(|f| !f.trim().is_empty())
+            && input.last_name.is_some_and(|l| !l.trim().is_empty());
+        let verdict = |kind, confidence, evidence| Classification {
+            kind,
+            confidence,
+            evidence,
+        };
+
+        if tokens.is_empty() {
+            return if has_first_last {
+                verdict(
+                    Person,
+                    70,
+                    vec![Evidence::FirstAndLastNamePresent, Evidence::NoName],
+                )
+            } else {
+                verdict(Organization, 0, vec![Evidence::NoName])
+            };
+        }
+        if let Some(t) = tokens.iter().find(|t| is_legal_word(t)) {
+            return verdict(Organization, 95, vec![Evidence::LegalForm((*t).to_owned())]);
+        }
+        let joiner = tokens
+            .iter()
+            .position(|t| *t == "&" || *t == "and" || *t == "+");
+        if let Some(j) = joiner {
+            let next = tokens.get(j + 1).copied();
+            if matches!(
+                next,
+                Some("co" | "company" | "sons" | "daughters" | "associates")
+            ) {
+                let word = format!("{} {}", tokens[j], next.unwrap_or_default());
+                return verdict(Organization, 95, vec![Evidence::LegalForm(word)]);
+            }
+            // "John & Mary Smith": one given name each side, a shared surname.
+            if j == 1 && tokens.len() == 4 {
+                return verdict(Organization, 80, vec![Evidence::JoinedGivenNames]);
+            }
+            if j > 0 && j + 1 < tokens.len() {
+                return verdict(Organization, 75, vec![Evidence::JoinedNames]);
+            }
+        }
+        if norm.bytes().any(|b| b.is_ascii_digit()) {
+            return verdict(Organization, 70, vec![Evidence::Digits]);
+        }
+        if input
+            .organization_name
+            .is_some_and(|o| !o.trim().is_empty())
+            && !has_first_last
+        {
+            return verdict(Organization, 70, vec![Evidence::OrganizationNamePresent]);
+        }
+        if has_first_last {
+            let mut ev = vec![Evidence::FirstAndLastNamePresent];
+            let shaped = (2..=3).contains(&tokens.len());
+            if shaped {
+                ev.push(Evidence::PersonalNameShape);
+            }
+            return verdict(Person, if shaped { 90 } else { 75 }, ev);
+        }
+        if (2..=3).contains(&tokens.len()) {
+            return verdict(Person, 60, vec![Evidence::PersonalNameShape]);
+        }
+        if tokens.len() == 1 {
+            return verdict(Organization, 55, vec![Evidence::SingleWord]);
+        }
+        verdict(Organization, 50, Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind_of(name: &str) -> Classification {
+        HeuristicClassifier.classify(&ClassifierInput {
+            name,
+            ..ClassifierInput::default()
+        })
+    }
+
+    #[test]
+    fn legal_words_are_sorted_for_binary_search() {
+        assert!(LEGAL_WORDS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn t3_legal_forms_are_organisations() {
+        for name in [
+            "Acme Ltd",
+            "ACME LIMITED",
+            "Widgets LLC",
+            "Foo Inc.",
+            "Bar Pty Ltd",
+            "Baz PLC",
+            "Müller GmbH",
+            "Smith Family Trust",
+            "Jones Partners",
+            "Blue Holdings",
+            "Red Group",
+            "Gates Foundation",
+            "Smith & Co",
+            "Jones and Sons",
+            "X BV",
+            "Y LLP",
+        ] {
+            let c = kind_of(name);
+            assert_eq!(c.kind, ContactKind::Organization, "{name}");
+            assert!(c.confidence >= 90, "{name}");
+            assert!(matches!(c.evidence[0], Evidence::LegalForm(_)), "{name}");
+        }
+    }
+
+    #[test]
+    fn t3_people_and_couples() {
+        let c = kind_of("Jane Smith");
+        assert_eq!(c.kind, ContactKind::Person);
+        assert_eq!(c.evidence, vec![Evidence::PersonalNameShape]);
+        let c = kind_of("John & Mary Smith");
+        assert_eq!(c.kind, ContactKind::Organization);
+        assert_eq!(c.evidence, vec![Evidence::JoinedGivenNames]);
+        let c = kind_of("Smith and Jones");
+        assert_eq!(c.evidence, vec![Evidence::JoinedNames]);
+        let c = kind_of("Studio 54");
+        assert_eq!(c.evidence, vec![Evidence::Digits]);
+        let c = kind_of("Google");
+        assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 55));
+        let c = HeuristicClassifier.classify(&ClassifierInput {
+            name: "J Smith",
+            first_name: Some("Jane"),
+            last_name: Some("Smith"),
+            organization_name: None,
+        });
+        assert_eq!((c.kind, c.confidence), (ContactKind::Person, 90));
+        let c = kind_of("  ");
+        assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 0));
+    }
+
+    #[test]
+    fn t3_classifier_is_deterministic() {
+        for name in ["Jane Smith", "Acme Ltd", "", "a & b c d", "ß Straße 1"] {
+            assert_eq!(kind_of(name), kind_of(name));
+        }
+    }
+}
