@@ -63,3 +63,8 @@ pub use matching::{
 };
 pub use model::{Contact, ContactId, ContactKind};
 pub use rules::{Classifier, KindDecision, Profile};
+
+/// The README's code samples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,7 +1,7 @@
 use std::borrow::Cow;
 
 use caseless::Caseless;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// Formatting characters that are invisible and carry no meaning in a name:
 /// soft hyphen, zero-width space / joiners, bidirectional marks and
@@ -69,24 +69,10 @@ fn push_ascii(s: &[u8], out: &mut String) {
     }
 }
 
-/// Appends the normal form of any `s` to `out` (full Unicode path).
-///
-/// Order: invisible characters dropped and separators mapped to a space
-/// first (so that dropping them can never change how neighbours compose),
-/// then the compatibility caseless form of Unicode D146 —
-/// NFKC(fold(NFKD(fold(NFD(s))))) — then spaces trimmed and collapsed.
-fn push_unicode(s: &str, out: &mut String) {
-    let start = out.len();
+/// Pushes `chars` to `out`, trimming and collapsing separator runs to one
+/// space (`start` is where this name began in `out`).
+fn push_collapsed(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
     let mut pending_space = false;
-    let chars = s
-        .chars()
-        .filter(|&c| !is_ignorable(c))
-        .map(|c| if is_separator(c) { ' ' } else { c })
-        .nfd()
-        .default_case_fold()
-        .nfkd()
-        .default_case_fold()
-        .nfkc();
     for c in chars {
         if is_separator(c) || is_ignorable(c) {
             pending_space = out.len() > start;
@@ -97,6 +83,74 @@ fn push_unicode(s: &str, out: &mut String) {
             }
             out.push(c);
         }
+    }
+}
+
+/// Precomposed Latin-1 and Latin Extended-A characters whose NFKC form is
+/// themselves and whose full case folding is their single lower-case
+/// character (or "ss" for ß): they need no Unicode tables at all. Excluded
+/// are the few with compatibility or multi-character forms (İ, Ĳ, ĳ, Ŀ, ŀ,
+/// ŉ, ſ). A unit test checks the set against the full path.
+const fn is_simple_latin(c: char) -> bool {
+    matches!(c, '\u{C0}'..='\u{17E}')
+        && !matches!(
+            c,
+            '\u{130}' | '\u{132}' | '\u{133}' | '\u{13F}' | '\u{140}' | '\u{149}'
+        )
+}
+
+/// Latin fast path: ASCII plus [`is_simple_latin`] characters, provided no
+/// combining mark or other character follows that could compose with them.
+/// Returns false (having written nothing) when the input does not qualify.
+fn push_latin(s: &str, out: &mut String) -> bool {
+    if !s.chars().all(|c| c.is_ascii() || is_simple_latin(c)) {
+        return false;
+    }
+    let start = out.len();
+    let mut pending_space = false;
+    for c in s.chars() {
+        if c.is_ascii() && is_ascii_separator(c as u8) {
+            pending_space = out.len() > start;
+            continue;
+        }
+        if pending_space {
+            out.push(' ');
+            pending_space = false;
+        }
+        if c == '\u{DF}' {
+            out.push_str("ss");
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    true
+}
+
+/// Appends the normal form of any `s` to `out` (full Unicode path).
+///
+/// Order: invisible characters dropped and separators mapped to a space
+/// first (so that dropping them can never change how neighbours compose);
+/// then NFKC, full case folding, NFKC again (the second pass is needed only
+/// when folding produced something not in NFKC, which a quick check tells);
+/// spaces trimmed and collapsed throughout. Each NFKC pass is skipped when
+/// the Unicode quick check says the text is already normal, so accented
+/// Latin names cost one table lookup per character plus the fold.
+fn push_unicode(s: &str, out: &mut String) {
+    let start = out.len();
+    let cleaned = || {
+        s.chars()
+            .filter(|&c| !is_ignorable(c))
+            .map(|c| if is_separator(c) { ' ' } else { c })
+    };
+    if is_nfkc_quick(cleaned()) == IsNormalized::Yes {
+        push_collapsed(cleaned().default_case_fold(), out, start);
+    } else {
+        push_collapsed(cleaned().nfkc().default_case_fold(), out, start);
+    }
+    if is_nfkc_quick(out[start..].chars()) != IsNormalized::Yes {
+        let folded: String = out[start..].nfkc().collect();
+        out.truncate(start);
+        push_collapsed(folded.chars(), out, start);
     }
 }
 
@@ -128,7 +182,7 @@ pub fn normalize_name(s: &str) -> Cow<'_, str> {
 pub fn normalize_name_into(s: &str, out: &mut String) {
     if s.is_ascii() {
         push_ascii(s.as_bytes(), out);
-    } else {
+    } else if !push_latin(s, out) {
         push_unicode(s, out);
     }
 }
@@ -192,6 +246,26 @@ mod tests {
             normalize_name_into(s, &mut fast);
             assert_eq!(fast, slow(s), "input {s:?}");
         }
+    }
+
+    #[test]
+    fn n4_latin_fast_path_matches_unicode_path() {
+        for c in '\u{C0}'..='\u{17F}' {
+            let s = format!("Ab{c}{c} X");
+            let mut fast = String::new();
+            if push_latin(&s, &mut fast) {
+                assert_eq!(fast, slow(&s), "char U+{:04X}", c as u32);
+            } else {
+                assert!(!is_simple_latin(c), "U+{:04X}", c as u32);
+            }
+        }
+        let mut out = String::new();
+        assert!(
+            !push_latin("e\u{301}", &mut out),
+            "combining marks take the full path"
+        );
+        assert!(out.is_empty());
+        assert!(names_equal("Müller  STRAẞE", "müller strasse"));
     }
 
     #[test]

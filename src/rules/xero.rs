@@ -32,6 +32,9 @@ pub struct ClassifierInput<'a> {
 pub enum Evidence {
     /// A legal-form or organisation word ("Ltd", "Trust", "& Co"…).
     LegalForm(String),
+    /// A word that names a trade or business ("Bakery", "Plumbing",
+    /// "Imports"…): weaker than a legal form.
+    BusinessWord(String),
     /// "&" or "and" joins two given names ("John & Mary Smith"): a couple,
     /// kept as an organisation (M6).
     JoinedGivenNames,
@@ -57,6 +60,7 @@ impl Evidence {
     pub fn describe(&self) -> String {
         match self {
             Self::LegalForm(t) => format!("legal-form word \"{t}\""),
+            Self::BusinessWord(t) => format!("business word \"{t}\""),
             Self::JoinedGivenNames => "two given names joined by &/and".into(),
             Self::JoinedNames => "two names joined by &/and".into(),
             Self::Digits => "contains digits".into(),
@@ -94,7 +98,8 @@ pub trait Classifier: Send + Sync {
 /// In order of strength: a legal-form word (Ltd, Limited, LLC, Inc, Pty, PLC,
 /// GmbH, SA, BV, LLP, Trust, Partners, Holdings, Group, Foundation, "& Co",
 /// "and Sons", …) → organisation; two given names joined by "&"/"and" → a
-/// couple, organisation; other "&"/"and" → organisation; digits →
+/// couple, organisation; other "&"/"and" → organisation; a business word
+/// ("Bakery", "Plumbing", "Imports"…) → organisation; digits →
 /// organisation; a company name → organisation; first and last name →
 /// person; two or three plain words → person; one word → organisation.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -160,6 +165,60 @@ const LEGAL_WORDS: &[&str] = &[
     "university",
 ];
 
+/// Words that name a trade or a business rather than a person (sorted).
+const BUSINESS_WORDS: &[&str] = &[
+    "accountants",
+    "agency",
+    "architects",
+    "autos",
+    "bakery",
+    "bar",
+    "builders",
+    "cafe",
+    "café",
+    "centre",
+    "clinic",
+    "construction",
+    "dental",
+    "design",
+    "diner",
+    "electrical",
+    "engineering",
+    "farm",
+    "farms",
+    "garage",
+    "imports",
+    "kitchen",
+    "landscaping",
+    "lawyers",
+    "logistics",
+    "management",
+    "marketing",
+    "medical",
+    "motors",
+    "pharmacy",
+    "photography",
+    "plumbing",
+    "properties",
+    "property",
+    "realty",
+    "restaurant",
+    "salon",
+    "school",
+    "shop",
+    "store",
+    "studio",
+    "supplies",
+    "systems",
+    "technologies",
+    "trading",
+    "transport",
+    "travel",
+    "ventures",
+    "wholesale",
+    "works",
+];
+
 fn strip_punct(t: &str) -> &str {
     t.trim_matches(|c: char| matches!(c, '.' | ',' | '(' | ')' | '\'' | '"'))
 }
@@ -219,6 +278,16 @@ impl Classifier for HeuristicClassifier {
                 return verdict(Organization, 75, vec![Evidence::JoinedNames]);
             }
         }
+        if let Some(t) = tokens
+            .iter()
+            .find(|t| BUSINESS_WORDS.binary_search(t).is_ok())
+        {
+            return verdict(
+                Organization,
+                80,
+                vec![Evidence::BusinessWord((*t).to_owned())],
+            );
+        }
         if norm.bytes().any(|b| b.is_ascii_digit()) {
             return verdict(Organization, 70, vec![Evidence::Digits]);
         }
@@ -259,8 +328,9 @@ mod tests {
     }
 
     #[test]
-    fn legal_words_are_sorted_for_binary_search() {
+    fn word_lists_are_sorted_for_binary_search() {
         assert!(LEGAL_WORDS.windows(2).all(|w| w[0] < w[1]));
+        assert!(BUSINESS_WORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
@@ -300,8 +370,11 @@ mod tests {
         assert_eq!(c.evidence, vec![Evidence::JoinedGivenNames]);
         let c = kind_of("Smith and Jones");
         assert_eq!(c.evidence, vec![Evidence::JoinedNames]);
-        let c = kind_of("Studio 54");
+        let c = kind_of("Route 66");
         assert_eq!(c.evidence, vec![Evidence::Digits]);
+        let c = kind_of("Rise Bakery");
+        assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 80));
+        assert_eq!(c.evidence, vec![Evidence::BusinessWord("bakery".into())]);
         let c = kind_of("Google");
         assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 55));
         let c = HeuristicClassifier.classify(&ClassifierInput {
