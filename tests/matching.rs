@@ -1,4 +1,5 @@
 //! Matching rules M1–M12 through the public API.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;
 

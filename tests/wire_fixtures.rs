@@ -1,6 +1,7 @@
 //! Matching real public ledger payloads (../shared/wire/fixtures), mapped
 //! to the contact model by hand. Skipped, with a message, when the fixtures
 //! are not checked out beside the crate.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
 
 mod support;
 

@@ -351,10 +351,10 @@ fn check_ids(side: Side, contacts: &[Contact]) -> Result<Vec<usize>> {
             });
         }
     }
-    if let Some(&i) = order.first() {
-        if contacts[i].id.as_str().is_empty() {
-            return Err(Error::EmptyId { side, position: i });
-        }
+    if let Some(&i) = order.first()
+        && contacts[i].id.as_str().is_empty()
+    {
+        return Err(Error::EmptyId { side, position: i });
     }
     Ok(order)
 }

@@ -60,10 +60,10 @@ impl ExistingLinks {
         if let Some(old_local) = self.linked_by_remote.insert(remote.clone(), local.clone()) {
             self.linked_by_local.remove(&old_local);
         }
-        if let Some(old_remote) = self.linked_by_local.insert(local, remote.clone()) {
-            if old_remote != remote {
-                self.linked_by_remote.remove(&old_remote);
-            }
+        if let Some(old_remote) = self.linked_by_local.insert(local, remote.clone())
+            && old_remote != remote
+        {
+            self.linked_by_remote.remove(&old_remote);
         }
         self.unsynced_by_remote.remove(&remote);
     }
@@ -551,13 +551,13 @@ impl MatchIndex {
         }
         let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
         for (i, d) in decided.iter().enumerate() {
-            if let Raw::Full(l) = d.raw {
-                if claims[l as usize] > 1 {
-                    contested
-                        .entry(l)
-                        .or_default()
-                        .push(remotes[i].contact_id());
-                }
+            if let Raw::Full(l) = d.raw
+                && claims[l as usize] > 1
+            {
+                contested
+                    .entry(l)
+                    .or_default()
+                    .push(remotes[i].contact_id());
             }
         }
         for v in contested.values_mut() {

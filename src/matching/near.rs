@@ -149,11 +149,11 @@ impl NearDuplicates {
     ) -> Vec<(u32, f64)> {
         scratch.clear();
         for_each_key(name, class, |k| {
-            if let Some(&(start, len)) = self.blocks.get(&k) {
-                if (len as usize) <= self.cfg.max_block {
-                    let (s, e) = (start as usize, (start + len) as usize);
-                    scratch.extend_from_slice(self.members.get(s..e).unwrap_or_default());
-                }
+            if let Some(&(start, len)) = self.blocks.get(&k)
+                && (len as usize) <= self.cfg.max_block
+            {
+                let (s, e) = (start as usize, (start + len) as usize);
+                scratch.extend_from_slice(self.members.get(s..e).unwrap_or_default());
             }
         });
         if scratch.is_empty() {

@@ -80,13 +80,13 @@ pub fn kind_of_customer(
     last_name: Option<&str>,
 ) -> Result<KindDecision, UnmatchableReason> {
     let (display, company) = (present(display_name), present(company_name));
-    if let (Some(d), Some(c)) = (display, company) {
-        if names_equal(d, c) {
-            return Ok(KindDecision {
-                kind: ContactKind::Organization,
-                rule: KindRule::QboDisplayNameIsCompanyName,
-            });
-        }
+    if let (Some(d), Some(c)) = (display, company)
+        && names_equal(d, c)
+    {
+        return Ok(KindDecision {
+            kind: ContactKind::Organization,
+            rule: KindRule::QboDisplayNameIsCompanyName,
+        });
     }
     if present(first_name).is_some() && present(last_name).is_some() {
         return Ok(KindDecision {

@@ -1,5 +1,5 @@
 //! Small builders shared by the integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
 use ledgerlink::model::ContactKind;
 use ledgerlink::{Contact, MatchIndex, MatchResult, Profile};
