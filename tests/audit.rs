@@ -42,18 +42,18 @@ fn h1_qbo_organisation_display_name_must_equal_company_name() {
 
 #[test]
 fn h2_people_need_first_last_and_display_names() {
-    let mut half = Contact::person("P1", "Jane", "").with_email("j@x.test");
+    let mut half = Contact::person("Q-1", "Jane", "").with_email("j@x.test");
     half.kind = Some(ledgerlink::ContactKind::Person);
     let r = audit(Profile::Qbo, Side::Local, &[complete(half.clone())]).unwrap();
     assert_eq!(
-        findings(&r, "P1"),
+        findings(&r, "Q-1"),
         vec![Finding::IncompletePersonName {
             missing: vec![Field::LastName, Field::DisplayName]
         }]
     );
     let r = audit(Profile::XeroGl, Side::Local, &[complete(half)]).unwrap();
     assert_eq!(
-        findings(&r, "P1"),
+        findings(&r, "Q-1"),
         vec![Finding::IncompletePersonName {
             missing: vec![Field::LastName]
         }]
@@ -118,8 +118,8 @@ fn h4_missing_fields_are_listed() {
 #[test]
 fn h5_predicts_the_first_sync_of_every_remote_record() {
     let local = [
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        person("L2", "Jane", "Smith", "j@s.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        person("K2", "Jane", "Smith", "j@s.test"),
     ];
     let remotes = [
         qbo("1", "Acme Ltd", Some("Acme Ltd"), None, "ap@acme.test"),
@@ -163,9 +163,9 @@ fn h5_predicts_the_first_sync_of_every_remote_record() {
 #[test]
 fn h5_predicts_what_happens_to_each_local_contact() {
     let local = [
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        org("L2", "Beta", "shared@books.test"),
-        org("L3", "Gamma", "g@g.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        org("K2", "Beta", "shared@books.test"),
+        org("K3", "Gamma", "g@g.test"),
     ];
     let remotes = [
         remote("X1", "Acme Ltd", "ap@acme.test"),
@@ -174,18 +174,18 @@ fn h5_predicts_what_happens_to_each_local_contact() {
     let r = audit_against(Profile::XeroGl, Side::Local, &local, &remotes).unwrap();
     let p = |id: &str| r.record(id).unwrap().prediction.clone().unwrap();
     assert_eq!(
-        p("L1"),
+        p("K1"),
         Prediction::Local(LocalPrediction::WillLink {
             remote_id: "X1".into()
         })
     );
     assert_eq!(
-        p("L2"),
+        p("K2"),
         Prediction::Local(LocalPrediction::InMatchIssues {
             remote_ids: vec!["X2".into()]
         })
     );
-    assert_eq!(p("L3"), Prediction::Local(LocalPrediction::Untouched));
+    assert_eq!(p("K3"), Prediction::Local(LocalPrediction::Untouched));
 }
 
 #[test]

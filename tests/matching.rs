@@ -22,7 +22,7 @@ fn cand(id: &str, m: MatchedOn) -> Candidate {
 
 #[test]
 fn m1_full_match_links_automatically_in_every_profile() {
-    let local = [org("L1", "Acme Ltd", "ap@acme.test")];
+    let local = [org("K1", "Acme Ltd", "ap@acme.test")];
     for profile in [Profile::XeroGl, Profile::Xpm] {
         let r = run(
             profile,
@@ -32,7 +32,7 @@ fn m1_full_match_links_automatically_in_every_profile() {
         assert_eq!(
             r[0].outcome,
             MatchOutcome::Full {
-                local_id: "L1".into()
+                local_id: "K1".into()
             },
             "{profile}"
         );
@@ -48,7 +48,7 @@ fn m1_full_match_links_automatically_in_every_profile() {
     assert_eq!(
         r[0].outcome,
         MatchOutcome::Full {
-            local_id: "L1".into()
+            local_id: "K1".into()
         }
     );
 }
@@ -56,9 +56,9 @@ fn m1_full_match_links_automatically_in_every_profile() {
 #[test]
 fn m2_partial_match_lists_every_candidate_and_the_field_it_matched() {
     let local = [
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        org("L2", "Other Co", "books@acme.test"),
-        org("L3", "Third Pty", "books@acme.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        org("K2", "Other Co", "books@acme.test"),
+        org("K3", "Third Pty", "books@acme.test"),
     ];
     let r = run(
         Profile::XeroGl,
@@ -69,9 +69,9 @@ fn m2_partial_match_lists_every_candidate_and_the_field_it_matched() {
         r[0].outcome,
         MatchOutcome::Partial {
             candidates: vec![
-                cand("L1", MatchedOn::Name),
-                cand("L2", MatchedOn::Email),
-                cand("L3", MatchedOn::Email),
+                cand("K1", MatchedOn::Name),
+                cand("K2", MatchedOn::Email),
+                cand("K3", MatchedOn::Email),
             ]
         }
     );
@@ -86,14 +86,14 @@ fn m2_partial_match_lists_every_candidate_and_the_field_it_matched() {
     assert_eq!(r[0].outcome.matched_on(), Some(MatchedOn::Name));
     let explained = r[0].explain();
     assert!(
-        explained.contains("M2") && explained.contains("L1"),
+        explained.contains("M2") && explained.contains("K1"),
         "{explained}"
     );
 }
 
 #[test]
 fn m3_no_match_creates_a_new_contact_of_the_decided_kind() {
-    let local = [org("L1", "Acme Ltd", "ap@acme.test")];
+    let local = [org("K1", "Acme Ltd", "ap@acme.test")];
     let r = run(
         Profile::XeroGl,
         &local,
@@ -115,7 +115,7 @@ fn m3_no_match_creates_a_new_contact_of_the_decided_kind() {
 
 #[test]
 fn m4_xero_compares_the_billing_email_only() {
-    let mut local = org("L1", "Acme Ltd", "ceo@acme.test");
+    let mut local = org("K1", "Acme Ltd", "ceo@acme.test");
     local.emails.push(Email {
         address: "ap@acme.test".into(),
         primary: false,
@@ -139,7 +139,7 @@ fn m4_xero_compares_the_billing_email_only() {
 
 #[test]
 fn m5_qbo_organisation_needs_display_equal_company_else_unmatchable_with_fix() {
-    let local = [org("L1", "Acme Ltd", "ap@acme.test")];
+    let local = [org("K1", "Acme Ltd", "ap@acme.test")];
     let r = run(
         Profile::Qbo,
         &local,
@@ -170,7 +170,7 @@ fn m5_qbo_organisation_needs_display_equal_company_else_unmatchable_with_fix() {
 
 #[test]
 fn m6_qbo_people_match_on_first_last_and_email() {
-    let local = [person("L1", "Jane", "Smith", "jane@smith.test")];
+    let local = [person("K1", "Jane", "Smith", "jane@smith.test")];
     let r = run(
         Profile::Qbo,
         &local,
@@ -195,14 +195,14 @@ fn m6_qbo_people_match_on_first_last_and_email() {
     assert_eq!(
         r[0].outcome,
         MatchOutcome::Full {
-            local_id: "L1".into()
+            local_id: "K1".into()
         }
     );
     assert_eq!(kind(&r[0]), Some(ContactKind::Person));
     assert_eq!(
         r[1].outcome,
         MatchOutcome::Partial {
-            candidates: vec![cand("L1", MatchedOn::Email)]
+            candidates: vec![cand("K1", MatchedOn::Email)]
         }
     );
 }
@@ -210,8 +210,8 @@ fn m6_qbo_people_match_on_first_last_and_email() {
 #[test]
 fn m6_qbo_couples_are_organisations_matched_on_company_name() {
     let local = [
-        org("L1", "John & Mary Lee", "lees@home.test"),
-        person("L2", "John", "Lee", "lees@home.test"),
+        org("K1", "John & Mary Lee", "lees@home.test"),
+        person("K2", "John", "Lee", "lees@home.test"),
     ];
     let r = run(
         Profile::Qbo,
@@ -228,7 +228,7 @@ fn m6_qbo_couples_are_organisations_matched_on_company_name() {
     assert_eq!(
         r[0].outcome,
         MatchOutcome::Full {
-            local_id: "L1".into()
+            local_id: "K1".into()
         }
     );
     assert_eq!(kind(&r[0]), Some(ContactKind::Organization));
@@ -241,7 +241,7 @@ fn m6_qbo_couples_are_organisations_matched_on_company_name() {
 #[test]
 fn m6_qbo_keeps_people_and_organisation_names_apart() {
     // A local organisation called "Jane Smith" is not a QBO person Jane Smith.
-    let local = [org("L1", "Jane Smith", "x@y.test")];
+    let local = [org("K1", "Jane Smith", "x@y.test")];
     let r = run(
         Profile::Qbo,
         &local,
@@ -258,7 +258,7 @@ fn m6_qbo_keeps_people_and_organisation_names_apart() {
 
 #[test]
 fn m7_xpm_matches_name_and_email_and_sends_partials_to_review() {
-    let local = [org("L1", "Bloggs Family Trust", "fred@bloggs.test")];
+    let local = [org("K1", "Bloggs Family Trust", "fred@bloggs.test")];
     let full =
         remote("C1", "Bloggs Family Trust", "fred@bloggs.test").with_business_structure("Trust");
     let partial =
@@ -272,8 +272,8 @@ fn m7_xpm_matches_name_and_email_and_sends_partials_to_review() {
 #[test]
 fn m8_several_local_full_matches_link_nothing() {
     let local = [
-        org("L2", "Acme Ltd", "ap@acme.test"),
-        org("L1", "ACME LTD", "ap@acme.test"),
+        org("K2", "Acme Ltd", "ap@acme.test"),
+        org("K1", "ACME LTD", "ap@acme.test"),
     ];
     let r = run(
         Profile::XeroGl,
@@ -284,8 +284,8 @@ fn m8_several_local_full_matches_link_nothing() {
         r[0].outcome,
         MatchOutcome::Ambiguous {
             candidates: vec![
-                cand("L1", MatchedOn::NameAndEmail),
-                cand("L2", MatchedOn::NameAndEmail)
+                cand("K1", MatchedOn::NameAndEmail),
+                cand("K2", MatchedOn::NameAndEmail)
             ],
             cause: AmbiguityCause::SeveralLocalContacts,
         }
@@ -295,7 +295,7 @@ fn m8_several_local_full_matches_link_nothing() {
 
 #[test]
 fn m9_two_remotes_fully_matching_one_local_are_both_held() {
-    let local = [org("L1", "Acme Ltd", "ap@acme.test")];
+    let local = [org("K1", "Acme Ltd", "ap@acme.test")];
     let r = run(
         Profile::XeroGl,
         &local,
@@ -308,7 +308,7 @@ fn m9_two_remotes_fully_matching_one_local_are_both_held() {
         assert_eq!(
             r[me].outcome,
             MatchOutcome::Ambiguous {
-                candidates: vec![cand("L1", MatchedOn::NameAndEmail)],
+                candidates: vec![cand("K1", MatchedOn::NameAndEmail)],
                 cause: AmbiguityCause::Contested {
                     other_remote_ids: vec![other.into()]
                 },
@@ -320,17 +320,17 @@ fn m9_two_remotes_fully_matching_one_local_are_both_held() {
 
 #[test]
 fn m9_a_local_linked_elsewhere_is_not_linked_again() {
-    let local = [org("L1", "Acme Ltd", "ap@acme.test")];
+    let local = [org("K1", "Acme Ltd", "ap@acme.test")];
     let index = MatchIndex::new(Profile::XeroGl, &local).unwrap();
     let mut links = ExistingLinks::new();
-    links.link("L1", "R0");
+    links.link("K1", "R0");
     let r = index
         .classify_batch_with(&[remote("R1", "Acme Ltd", "ap@acme.test")], &links)
         .unwrap();
     assert_eq!(
         r[0].outcome,
         MatchOutcome::Ambiguous {
-            candidates: vec![cand("L1", MatchedOn::NameAndEmail)],
+            candidates: vec![cand("K1", MatchedOn::NameAndEmail)],
             cause: AmbiguityCause::LocalAlreadyLinked {
                 remote_id: "R0".into()
             },
@@ -341,14 +341,14 @@ fn m9_a_local_linked_elsewhere_is_not_linked_again() {
 #[test]
 fn m10_linked_and_unsynced_records_are_not_rematched() {
     let local = [
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        org("L2", "Beta", "b@b.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        org("K2", "Beta", "b@b.test"),
     ];
     let index = MatchIndex::new(Profile::Xpm, &local).unwrap();
     let mut links = ExistingLinks::new();
-    links.link("L2", "R1"); // linked to L2 although it looks like L1
-    links.link("L1", "R2");
-    links.unsync("L1", "R2");
+    links.link("K2", "R1"); // linked to K2 although it looks like K1
+    links.link("K1", "R2");
+    links.unsync("K1", "R2");
     let remotes = [
         remote("R1", "Acme Ltd", "ap@acme.test"),
         remote("R2", "Acme Ltd", "ap@acme.test"),
@@ -357,13 +357,13 @@ fn m10_linked_and_unsynced_records_are_not_rematched() {
     assert_eq!(
         r[0].outcome,
         MatchOutcome::AlreadyLinked {
-            local_id: "L2".into()
+            local_id: "K2".into()
         }
     );
     assert_eq!(
         r[1].outcome,
         MatchOutcome::Unsynced {
-            local_id: "L1".into()
+            local_id: "K1".into()
         }
     );
     assert!(r.iter().all(|x| x.outcome.rule() == "M10"));
@@ -376,7 +376,7 @@ fn m10_linked_and_unsynced_records_are_not_rematched() {
 
 #[test]
 fn m11_possible_duplicate_is_off_by_default_and_one_switch_turns_it_on() {
-    let local = [person("L1", "Jonathan", "Smithers", "jon@old.test")];
+    let local = [person("K1", "Jonathan", "Smithers", "jon@old.test")];
     let remotes = [remote("R1", "Jonathon Smithers", "jon@new.test")];
     let off = run(Profile::XeroGl, &local, &remotes);
     assert_eq!(off[0].outcome, MatchOutcome::NoMatch);
@@ -399,7 +399,7 @@ fn m11_possible_duplicate_is_off_by_default_and_one_switch_turns_it_on() {
     else {
         panic!("one similar contact expected: {similar:?}");
     };
-    assert_eq!(local_id, "L1");
+    assert_eq!(local_id, "K1");
     assert!(*similarity >= 0.92 && *similarity < 1.0);
     assert_eq!(on[0].outcome.rule(), "M11");
     // A clearly different name stays a plain no-match.
@@ -414,7 +414,7 @@ fn m11_rejects_an_invalid_threshold() {
             threshold: 0.0,
             ..NearDuplicateConfig::default()
         })
-        .build(&[org("L1", "A", "a@a.test")])
+        .build(&[org("K1", "A", "a@a.test")])
         .unwrap_err();
     assert!(matches!(err, Error::InvalidConfig { .. }));
 }
@@ -422,11 +422,11 @@ fn m11_rejects_an_invalid_threshold() {
 #[test]
 fn m12_results_do_not_depend_on_input_order() {
     let local = vec![
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        org("L2", "Acme Ltd", "ap@acme.test"),
-        person("L3", "Jane", "Smith", "jane@smith.test"),
-        org("L4", "Beta", "shared@books.test"),
-        org("L5", "Gamma", "shared@books.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        org("K2", "Acme Ltd", "ap@acme.test"),
+        person("K3", "Jane", "Smith", "jane@smith.test"),
+        org("K4", "Beta", "shared@books.test"),
+        org("K5", "Gamma", "shared@books.test"),
     ];
     let remotes = vec![
         remote("R1", "Acme Ltd", "ap@acme.test"),
@@ -452,8 +452,8 @@ fn m12_results_do_not_depend_on_input_order() {
 #[test]
 fn single_lookup_agrees_with_batch_without_contests() {
     let local = [
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        person("L2", "Jane", "Smith", "j@s.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        person("K2", "Jane", "Smith", "j@s.test"),
     ];
     let index = MatchIndex::new(Profile::XeroGl, &local).unwrap();
     let remotes = [
@@ -469,8 +469,8 @@ fn single_lookup_agrees_with_batch_without_contests() {
 #[test]
 fn n1_accents_in_nfd_and_fullwidth_letters_match_through_the_index() {
     let local = [
-        person("L1", "José", "Núñez", "jose@nunez.test"),
-        org("L2", "ACME", "a@acme.test"),
+        person("K1", "José", "Núñez", "jose@nunez.test"),
+        org("K2", "ACME", "a@acme.test"),
     ];
     let r = run(
         Profile::XeroGl,
@@ -486,7 +486,7 @@ fn n1_accents_in_nfd_and_fullwidth_letters_match_through_the_index() {
 
 #[test]
 fn n2_invalid_emails_never_match() {
-    let local = [org("L1", "Acme", "not-an-email"), org("L2", "Beta", " ")];
+    let local = [org("K1", "Acme", "not-an-email"), org("K2", "Beta", " ")];
     let r = run(
         Profile::XeroGl,
         &local,
@@ -503,9 +503,9 @@ fn n2_invalid_emails_never_match() {
 fn bad_input_gets_a_clear_outcome_never_a_panic() {
     let huge = "Å".repeat(1 << 19); // 1 MiB of text
     let local = vec![
-        org("L1", &huge, "a@b.test"),
-        Contact::named("L2", "\u{0}\u{1}\u{202E}"),
-        org("L3", "", ""),
+        org("K1", &huge, "a@b.test"),
+        Contact::named("K2", "\u{0}\u{1}\u{202E}"),
+        org("K3", "", ""),
     ];
     let remotes = vec![
         remote("R1", &huge, "A@B.test"),
@@ -534,12 +534,12 @@ fn bad_input_gets_a_clear_outcome_never_a_panic() {
 
 #[test]
 fn duplicate_and_empty_ids_are_typed_errors() {
-    let dup = [org("L1", "A", "a@a.test"), org("L1", "B", "b@b.test")];
+    let dup = [org("K1", "A", "a@a.test"), org("K1", "B", "b@b.test")];
     assert_eq!(
         MatchIndex::new(Profile::XeroGl, &dup).unwrap_err(),
         Error::DuplicateId {
             side: Side::Local,
-            id: "L1".into()
+            id: "K1".into()
         }
     );
     let empty = [org("", "A", "a@a.test")];
@@ -550,7 +550,7 @@ fn duplicate_and_empty_ids_are_typed_errors() {
             position: 0
         })
     ));
-    let index = MatchIndex::new(Profile::XeroGl, &[org("L1", "A", "a@a.test")]).unwrap();
+    let index = MatchIndex::new(Profile::XeroGl, &[org("K1", "A", "a@a.test")]).unwrap();
     let err = index
         .classify_batch(&[remote("R1", "A", "a@a.test"), remote("R1", "B", "b@b.test")])
         .unwrap_err();
@@ -566,7 +566,7 @@ fn duplicate_and_empty_ids_are_typed_errors() {
 
 #[test]
 fn full_match_reports_the_kind_of_the_linked_contact() {
-    let local = [person("L1", "Jane", "Smith", "j@s.test").with_display_name("Jane Smith Trust")];
+    let local = [person("K1", "Jane", "Smith", "j@s.test").with_display_name("Jane Smith Trust")];
     let r = run(
         Profile::XeroGl,
         &local,
@@ -584,8 +584,8 @@ fn full_match_reports_the_kind_of_the_linked_contact() {
 #[test]
 fn results_round_trip_through_json() {
     let local = [
-        org("L1", "Acme Ltd", "ap@acme.test"),
-        org("L2", "Acme Ltd", "x@acme.test"),
+        org("K1", "Acme Ltd", "ap@acme.test"),
+        org("K2", "Acme Ltd", "x@acme.test"),
     ];
     let r = run(
         Profile::Qbo,
