@@ -183,6 +183,7 @@ struct Scratch {
     buf: String,
     names: Vec<u32>,
     emails: Vec<u32>,
+    full: Vec<u32>,
     near: Vec<u32>,
 }
 
@@ -644,8 +645,8 @@ impl MatchIndex {
         } else {
             s.names.sort_unstable();
             s.emails.sort_unstable();
-            let full: Vec<u32> = intersect(&s.names, &s.emails);
-            match full.as_slice() {
+            intersect_into(&s.names, &s.emails, &mut s.full);
+            match s.full.as_slice() {
                 [one] => match links.remote_of(self.ids[*one as usize].as_str()) {
                     Some(other) if other.as_str() != id => {
                         Raw::LinkedElsewhere(*one, other.clone())
@@ -662,7 +663,7 @@ impl MatchIndex {
                     c.dedup_by_key(|x| x.0);
                     Raw::Partial(c)
                 }
-                _ => Raw::Several(full),
+                several => Raw::Several(several.to_vec()),
             }
         };
 
@@ -769,10 +770,10 @@ fn slice(text: &str, s: Span) -> &str {
         .unwrap_or_default()
 }
 
-/// Sorted-list intersection.
-fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
+/// Sorted-list intersection into a reused buffer.
+fn intersect_into(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
+    out.clear();
     let (mut i, mut j) = (0, 0);
-    let mut out = Vec::new();
     while i < a.len() && j < b.len() {
         match a[i].cmp(&b[j]) {
             std::cmp::Ordering::Less => i += 1,
@@ -784,5 +785,43 @@ fn intersect(a: &[u32], b: &[u32]) -> Vec<u32> {
             }
         }
     }
-    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Contact;
+
+    #[test]
+    fn index_is_send_and_sync_and_results_are_small() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<MatchIndex>();
+        assert_send_sync::<MatchResult>();
+        // One result per remote record is kept in memory for a whole batch.
+        assert!(
+            std::mem::size_of::<MatchResult>() <= 128,
+            "{}",
+            std::mem::size_of::<MatchResult>()
+        );
+    }
+
+    #[test]
+    fn keys_are_exposed_for_explanations() {
+        let locals = [Contact::person("K1", " JANE ", "Smith").with_email(" J@S.test")];
+        let index = MatchIndex::new(Profile::XeroGl, &locals).unwrap();
+        assert_eq!(index.name_key("K1"), Some("jane smith"));
+        assert_eq!(index.email_key("K1"), Some("j@s.test"));
+        assert_eq!(index.name_key("nope"), None);
+        assert!(index.contains("K1") && !index.is_empty() && index.len() == 1);
+        assert!(index.heap_bytes() > 0);
+    }
+
+    #[test]
+    fn intersection_of_sorted_lists() {
+        let mut out = vec![9];
+        intersect_into(&[1, 3, 5, 7], &[2, 3, 4, 7, 8], &mut out);
+        assert_eq!(out, [3, 7]);
+        intersect_into(&[], &[1], &mut out);
+        assert!(out.is_empty());
+    }
 }
