@@ -601,3 +601,44 @@ fn results_round_trip_through_json() {
     assert_eq!(back, r);
     assert!(json.contains("\"class\":\"unmatchable\""), "{json}");
 }
+
+#[test]
+fn m12_streaming_batch_hands_out_every_result_once_in_input_order() {
+    // More records than one emission chunk (64Ki), to cross chunk borders.
+    let local: Vec<Contact> = (0..1000)
+        .map(|i| {
+            org(
+                &format!("K{i}"),
+                &format!("Client {i}"),
+                &format!("c{i}@x.test"),
+            )
+        })
+        .collect();
+    let remotes: Vec<Contact> = (0..70_000)
+        .map(|i| {
+            remote(
+                &format!("R{i}"),
+                &format!("Client {}", i % 2000),
+                &format!("c{}@x.test", i % 1500),
+            )
+        })
+        .collect();
+    let index = MatchIndex::new(Profile::Xpm, &local).unwrap();
+    let collected = index.classify_batch(&remotes).unwrap();
+    let mut seen = Vec::with_capacity(remotes.len());
+    index
+        .classify_batch_each(&remotes, &ExistingLinks::new(), |i, r| seen.push((i, r)))
+        .unwrap();
+    assert_eq!(seen.len(), remotes.len());
+    for (k, (i, r)) in seen.into_iter().enumerate() {
+        assert_eq!(i, k);
+        assert_eq!(r, collected[k]);
+        assert_eq!(r.remote_id, remotes[k].id);
+    }
+    // Every local contact here is claimed by many remotes (M9).
+    assert!(
+        collected
+            .iter()
+            .all(|r| r.outcome.class() != MatchClass::Full)
+    );
+}

@@ -19,6 +19,8 @@ use super::{MatchRecord, par};
 
 /// Records per build chunk (each chunk normalises into its own buffer).
 const CHUNK: usize = 16 * 1024;
+/// Results materialised at a time by the streaming batch.
+const EMIT_CHUNK: usize = 64 * 1024;
 /// Highest number of records on one side.
 const MAX_RECORDS: usize = (u32::MAX - 1) as usize;
 
@@ -202,7 +204,6 @@ enum Raw {
 
 struct Decided {
     raw: Raw,
-    kind: Option<KindDecision>,
     id_hash: u64,
 }
 
@@ -487,7 +488,7 @@ impl MatchIndex {
     ) -> MatchResult {
         let mut scratch = Scratch::default();
         let d = self.decide(remote, links, &mut scratch);
-        self.finish(remote.contact_id(), d, &HashMap::new())
+        self.finish(remote, &d, &HashMap::new())
     }
 
     /// Classifies a batch of remote records: one result per record, in
@@ -513,6 +514,30 @@ impl MatchIndex {
         remotes: &[R],
         links: &ExistingLinks,
     ) -> Result<Vec<MatchResult>> {
+        let mut out = Vec::with_capacity(remotes.len());
+        self.classify_batch_each(remotes, links, |_, r| out.push(r))?;
+        Ok(out)
+    }
+
+    /// [`MatchIndex::classify_batch_with`], handing each result to `each`
+    /// (with the record's position) in input order instead of collecting
+    /// them: a million-record batch then never holds a million results.
+    ///
+    /// Nothing is handed out before the whole batch is decided, so an
+    /// error means `each` was never called.
+    ///
+    /// # Errors
+    /// As [`MatchIndex::classify_batch`].
+    pub fn classify_batch_each<R, F>(
+        &self,
+        remotes: &[R],
+        links: &ExistingLinks,
+        mut each: F,
+    ) -> Result<()>
+    where
+        R: MatchRecord + Sync,
+        F: FnMut(usize, MatchResult),
+    {
         if remotes.len() > MAX_RECORDS {
             return Err(Error::TooManyRecords {
                 side: Side::Remote,
@@ -564,9 +589,16 @@ impl MatchIndex {
         for v in contested.values_mut() {
             v.sort();
         }
-        Ok(par::map_owned(decided, |i, d| {
-            self.finish(remotes[i].contact_id(), d, &contested)
-        }))
+        for start in (0..remotes.len()).step_by(EMIT_CHUNK) {
+            let end = (start + EMIT_CHUNK).min(remotes.len());
+            let chunk = par::map_range(start..end, |i| {
+                self.finish(&remotes[i], &decided[i], &contested)
+            });
+            for (k, result) in chunk.into_iter().enumerate() {
+                each(start + k, result);
+            }
+        }
+        Ok(())
     }
 
     /// The per-record decision; no allocation for full and no matches
@@ -579,23 +611,21 @@ impl MatchIndex {
     ) -> Decided {
         let id = r.record_id();
         let id_hash = hash_bytes(id.as_bytes(), 0);
-        let done = |raw, kind| Decided { raw, kind, id_hash };
+        let done = |raw| Decided { raw, id_hash };
 
         if !links.is_empty() {
             if let Some(l) = links.local_of(id) {
-                let kind = self.linked_kind(l);
-                return done(Raw::AlreadyLinked(l.clone()), kind);
+                return done(Raw::AlreadyLinked(l.clone()));
             }
             if let Some(l) = links.unsynced_local_of(id) {
-                let kind = self.linked_kind(l);
-                return done(Raw::Unsynced(l.clone()), kind);
+                return done(Raw::Unsynced(l.clone()));
             }
         }
 
         s.buf.clear();
         let rk = keys::remote_name(self.profile, r, &mut s.buf);
         if let Some(reason) = rk.unmatchable {
-            return done(Raw::Unmatchable(reason), None);
+            return done(Raw::Unmatchable(reason));
         }
         let name_end = s.buf.len();
         keys::email(r, &mut s.buf);
@@ -667,23 +697,34 @@ impl MatchIndex {
             }
         };
 
-        let kind = match (&raw, rk.kind) {
-            (_, Some(k)) if self.profile != Profile::XeroGl || k.rule == KindRule::Given => Some(k),
-            (Raw::Full(j) | Raw::LinkedElsewhere(j, _), _) if self.kinds[*j as usize].is_some() => {
-                self.kinds[*j as usize].map(|kind| KindDecision {
-                    kind,
-                    rule: KindRule::LinkedContact,
-                })
-            }
-            (_, k) => {
-                let c = self.classifier.classify(&keys::classifier_input(r));
-                k.or(Some(KindDecision {
-                    kind: c.kind,
-                    rule: KindRule::Classifier(c),
-                }))
-            }
-        };
-        done(raw, kind)
+        done(raw)
+    }
+
+    /// Person or organisation for the result: the record's own kind or
+    /// its profile's rule, else the linked local contact's kind, else the
+    /// classifier (T1–T4).
+    fn kind_for<R: MatchRecord + ?Sized>(&self, r: &R, raw: &Raw) -> Option<KindDecision> {
+        match raw {
+            Raw::AlreadyLinked(l) | Raw::Unsynced(l) => return self.linked_kind(l),
+            Raw::Unmatchable(_) if self.profile == Profile::Qbo => return None,
+            _ => {}
+        }
+        if let Some(k) = keys::remote_kind(self.profile, r) {
+            return Some(k);
+        }
+        if let Raw::Full(j) | Raw::LinkedElsewhere(j, _) = raw
+            && let Some(kind) = self.kinds[*j as usize]
+        {
+            return Some(KindDecision {
+                kind,
+                rule: KindRule::LinkedContact,
+            });
+        }
+        let c = self.classifier.classify(&keys::classifier_input(r));
+        Some(KindDecision {
+            kind: c.kind,
+            rule: KindRule::Classifier(c),
+        })
     }
 
     fn linked_kind(&self, local: &ContactId) -> Option<KindDecision> {
@@ -701,18 +742,19 @@ impl MatchIndex {
         }
     }
 
-    fn finish(
+    fn finish<R: MatchRecord + ?Sized>(
         &self,
-        remote_id: ContactId,
-        d: Decided,
+        remote: &R,
+        d: &Decided,
         contested: &HashMap<u32, Vec<ContactId>>,
     ) -> MatchResult {
+        let remote_id = remote.contact_id();
         let sorted = |mut v: Vec<Candidate>| {
             v.sort();
             v
         };
-        let outcome = match d.raw {
-            Raw::Full(j) => match contested.get(&j) {
+        let outcome = match &d.raw {
+            &Raw::Full(j) => match contested.get(&j) {
                 Some(all) => MatchOutcome::Ambiguous {
                     candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
                     cause: AmbiguityCause::Contested {
@@ -728,39 +770,45 @@ impl MatchIndex {
                 },
             },
             Raw::Partial(c) => MatchOutcome::Partial {
-                candidates: sorted(c.into_iter().map(|(j, m)| self.cand(j, m)).collect()),
+                candidates: sorted(c.iter().map(|&(j, m)| self.cand(j, m)).collect()),
             },
             Raw::Several(c) => MatchOutcome::Ambiguous {
                 candidates: sorted(
-                    c.into_iter()
-                        .map(|j| self.cand(j, MatchedOn::NameAndEmail))
+                    c.iter()
+                        .map(|&j| self.cand(j, MatchedOn::NameAndEmail))
                         .collect(),
                 ),
                 cause: AmbiguityCause::SeveralLocalContacts,
             },
             Raw::LinkedElsewhere(j, other) => MatchOutcome::Ambiguous {
-                candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
-                cause: AmbiguityCause::LocalAlreadyLinked { remote_id: other },
+                candidates: vec![self.cand(*j, MatchedOn::NameAndEmail)],
+                cause: AmbiguityCause::LocalAlreadyLinked {
+                    remote_id: other.clone(),
+                },
             },
             Raw::NoMatch => MatchOutcome::NoMatch,
             Raw::Similar(v) => MatchOutcome::PossibleDuplicate {
                 similar: v
-                    .into_iter()
-                    .map(|(j, similarity)| SimilarContact {
+                    .iter()
+                    .map(|&(j, similarity)| SimilarContact {
                         local_id: self.ids[j as usize].clone(),
                         similarity,
                     })
                     .collect(),
             },
-            Raw::Unmatchable(reason) => MatchOutcome::Unmatchable { reason },
-            Raw::AlreadyLinked(local_id) => MatchOutcome::AlreadyLinked { local_id },
-            Raw::Unsynced(local_id) => MatchOutcome::Unsynced { local_id },
+            &Raw::Unmatchable(reason) => MatchOutcome::Unmatchable { reason },
+            Raw::AlreadyLinked(local_id) => MatchOutcome::AlreadyLinked {
+                local_id: local_id.clone(),
+            },
+            Raw::Unsynced(local_id) => MatchOutcome::Unsynced {
+                local_id: local_id.clone(),
+            },
         };
         MatchResult {
             remote_id,
             profile: self.profile,
             outcome,
-            kind: d.kind,
+            kind: self.kind_for(remote, &d.raw),
         }
     }
 }

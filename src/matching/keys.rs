@@ -94,49 +94,26 @@ pub(crate) fn email<R: MatchRecord + ?Sized>(r: &R, out: &mut String) {
     }
 }
 
-/// How a remote record is typed and keyed.
+/// How a remote record is keyed.
 pub(crate) struct RemoteKeys {
     pub(crate) class: NameClass,
-    pub(crate) kind: Option<KindDecision>,
     pub(crate) unmatchable: Option<UnmatchableReason>,
 }
 
-/// Appends a remote record's name key to `out`, decides its kind.
+/// Appends a remote record's name key to `out`.
 pub(crate) fn remote_name<R: MatchRecord + ?Sized>(
     profile: Profile,
     r: &R,
     out: &mut String,
 ) -> RemoteKeys {
+    let keys = |class| RemoteKeys {
+        class,
+        unmatchable: None,
+    };
     match profile {
-        Profile::XeroGl => {
+        Profile::XeroGl | Profile::Xpm => {
             general_name(r, out);
-            // The classifier runs later, only when the kind is needed.
-            RemoteKeys {
-                class: NameClass::Any,
-                kind: r.kind().map(|kind| KindDecision {
-                    kind,
-                    rule: KindRule::Given,
-                }),
-                unmatchable: None,
-            }
-        }
-        Profile::Xpm => {
-            general_name(r, out);
-            let kind = match r.business_structure() {
-                Some(s) => kind_for_business_structure(Some(s)),
-                None => match r.kind() {
-                    Some(kind) => KindDecision {
-                        kind,
-                        rule: KindRule::Given,
-                    },
-                    None => kind_for_business_structure(None),
-                },
-            };
-            RemoteKeys {
-                class: NameClass::Any,
-                kind: Some(kind),
-                unmatchable: None,
-            }
+            keys(NameClass::Any)
         }
         Profile::Qbo => match kind_of_customer(
             r.display_name(),
@@ -144,30 +121,50 @@ pub(crate) fn remote_name<R: MatchRecord + ?Sized>(
             r.first_name(),
             r.last_name(),
         ) {
-            Ok(d) => {
-                let class = if d.kind == ContactKind::Organization {
-                    normalize_name_into(r.organization_name().unwrap_or(""), out);
-                    NameClass::Organization
-                } else {
-                    normalize_person_name_into(
-                        r.first_name().unwrap_or(""),
-                        r.last_name().unwrap_or(""),
-                        out,
-                    );
-                    NameClass::Person
-                };
-                RemoteKeys {
-                    class,
-                    kind: Some(d),
-                    unmatchable: None,
-                }
+            Ok(d) if d.kind == ContactKind::Organization => {
+                normalize_name_into(r.organization_name().unwrap_or(""), out);
+                keys(NameClass::Organization)
+            }
+            Ok(_) => {
+                normalize_person_name_into(
+                    r.first_name().unwrap_or(""),
+                    r.last_name().unwrap_or(""),
+                    out,
+                );
+                keys(NameClass::Person)
             }
             Err(reason) => RemoteKeys {
                 class: NameClass::Any,
-                kind: None,
                 unmatchable: Some(reason),
             },
         },
+    }
+}
+
+/// The kind a profile's own rules give a remote record (T1, T4), or the
+/// kind the record states; `None` when a classifier has to decide (Xero)
+/// or the record is unmatchable (QBO).
+pub(crate) fn remote_kind<R: MatchRecord + ?Sized>(
+    profile: Profile,
+    r: &R,
+) -> Option<KindDecision> {
+    let given = r.kind().map(|kind| KindDecision {
+        kind,
+        rule: KindRule::Given,
+    });
+    match profile {
+        Profile::XeroGl => given,
+        Profile::Xpm => match r.business_structure() {
+            Some(s) => Some(kind_for_business_structure(Some(s))),
+            None => given.or_else(|| Some(kind_for_business_structure(None))),
+        },
+        Profile::Qbo => kind_of_customer(
+            r.display_name(),
+            r.organization_name(),
+            r.first_name(),
+            r.last_name(),
+        )
+        .ok(),
     }
 }
 

@@ -59,28 +59,18 @@ where
     }
 }
 
-/// Maps an owned vector with each element's position, in order.
-pub(crate) fn map_owned<T, U, F>(items: Vec<T>, f: F) -> Vec<U>
+/// Maps every position of `range`, in order.
+pub(crate) fn map_range<U, F>(range: std::ops::Range<usize>, f: F) -> Vec<U>
 where
-    T: Send,
     U: Send,
-    F: Fn(usize, T) -> U + Sync + Send,
+    F: Fn(usize) -> U + Sync + Send,
 {
     #[cfg(feature = "parallel")]
     {
         use rayon::prelude::*;
-        if items.len() >= 4096 {
-            return items
-                .into_par_iter()
-                .with_min_len(1024)
-                .enumerate()
-                .map(|(i, t)| f(i, t))
-                .collect();
+        if range.len() >= 4096 {
+            return range.into_par_iter().with_min_len(1024).map(f).collect();
         }
     }
-    items
-        .into_iter()
-        .enumerate()
-        .map(|(i, t)| f(i, t))
-        .collect()
+    range.map(f).collect()
 }
