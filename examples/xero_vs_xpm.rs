@@ -225,12 +225,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("(linked = matched automatically; review = a match issue for a person;");
     println!(" create = a new contact is added to the firm's system; (!) = check the type)\n");
     println!(
-        "{} | {} {} | {} {}",
+        "{} | {} {} | {} type",
         pad("Ledger record", 22),
         pad("Xero", 16),
         pad("type", 8),
         pad("Xero Practice Manager", 22),
-        "type"
     );
     println!("{}", "-".repeat(22 + 3 + 25 + 3 + 22 + 10));
     for (i, row) in LEDGER.iter().enumerate() {
