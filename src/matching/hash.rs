@@ -2,7 +2,6 @@
 //! positions. Fixed seeds keep the core free of randomness; every output is
 //! sorted by id anyway, so no hash order leaks out.
 
-use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 const K0: u64 = 0xa076_1d64_78bd_642f;
@@ -63,63 +62,84 @@ pub(crate) type IdBuild = BuildHasherDefault<IdHasher>;
 /// No next element.
 pub(crate) const NIL: u32 = u32::MAX;
 
-/// For each key hash, the positions that carry it, as a linked list through
-/// `next` (no allocation per key).
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Chains {
-    head: HashMap<u64, u32, IdBuild>,
-    next: Vec<u32>,
+/// One slot of a [`Table`]: the high half of a key hash and the head of the
+/// chain of positions under it.
+#[derive(Debug, Clone, Copy)]
+struct Slot {
+    tag: u32,
+    head: u32,
 }
 
-impl Chains {
-    /// Builds the chains from each position's key hash (`None`: no key).
-    pub(crate) fn build(hashes: impl ExactSizeIterator<Item = Option<u64>>) -> Self {
-        let n = hashes.len();
-        let mut head = HashMap::with_capacity_and_hasher(n, IdBuild::default());
-        let mut next = vec![NIL; n];
-        for (i, h) in hashes.enumerate() {
-            if let Some(h) = h {
+/// An open-addressing table (linear probing, at most half full) from a key
+/// hash to the head of a chain of positions. The chains themselves run
+/// through a `next` array the caller keeps beside its records, so a lookup
+/// touches one slot and then the records it verifies. Keys whose hashes
+/// share a slot and a tag share a chain; callers compare the keys.
+#[derive(Debug, Clone)]
+pub(crate) struct Table {
+    mask: usize,
+    slots: Vec<Slot>,
+}
+
+impl Table {
+    /// Builds the table and the `next` array for `hashes`; positions for
+    /// which `has_key` is false are left out.
+    pub(crate) fn build(hashes: &[u64], has_key: impl Fn(usize) -> bool) -> (Self, Vec<u32>) {
+        let cap = (hashes.len().max(8) * 2).next_power_of_two();
+        let mut table = Self {
+            mask: cap - 1,
+            slots: vec![Slot { tag: 0, head: NIL }; cap],
+        };
+        let mut next = vec![NIL; hashes.len()];
+        for (i, &h) in hashes.iter().enumerate() {
+            if has_key(i) {
                 // Positions are below u32::MAX: the index checks the count.
                 #[allow(clippy::cast_possible_truncation)]
                 let pos = i as u32;
-                if let Some(prev) = head.insert(h, pos) {
-                    next[i] = prev;
-                }
+                next[i] = table.insert(h, pos);
             }
         }
-        Self { head, next }
+        (table, next)
     }
 
-    /// Positions whose key hash is `h` (hash collisions included: callers
-    /// verify the key itself).
-    pub(crate) fn get(&self, h: u64) -> ChainIter<'_> {
-        ChainIter {
-            next: &self.next,
-            cur: self.head.get(&h).copied().unwrap_or(NIL),
+    #[inline]
+    #[allow(clippy::cast_possible_truncation)] // low bits pick the slot, high bits tag it
+    fn split(&self, h: u64) -> (usize, u32) {
+        ((h as usize) & self.mask, (h >> 32) as u32)
+    }
+
+    /// Makes `pos` the head of its chain; returns the previous head.
+    fn insert(&mut self, h: u64, pos: u32) -> u32 {
+        let (mut i, tag) = self.split(h);
+        loop {
+            let slot = &mut self.slots[i];
+            if slot.head == NIL {
+                *slot = Slot { tag, head: pos };
+                return NIL;
+            }
+            if slot.tag == tag {
+                return std::mem::replace(&mut slot.head, pos);
+            }
+            i = (i + 1) & self.mask;
         }
     }
 
-    /// Heap bytes held, roughly.
+    /// The head of the chain for `h`, or [`NIL`].
+    #[inline]
+    pub(crate) fn head(&self, h: u64) -> u32 {
+        let (mut i, tag) = self.split(h);
+        loop {
+            let slot = self.slots[i];
+            if slot.head == NIL || slot.tag == tag {
+                return slot.head;
+            }
+            i = (i + 1) & self.mask;
+        }
+    }
+
+    /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.head.capacity() * 13 + self.next.capacity() * 4
-    }
-}
-
-/// Iterator over one chain.
-pub(crate) struct ChainIter<'a> {
-    next: &'a [u32],
-    cur: u32,
-}
-
-impl Iterator for ChainIter<'_> {
-    type Item = u32;
-    fn next(&mut self) -> Option<u32> {
-        if self.cur == NIL {
-            return None;
-        }
-        let c = self.cur;
-        self.cur = self.next.get(c as usize).copied().unwrap_or(NIL);
-        Some(c)
+        self.slots.capacity() * std::mem::size_of::<Slot>()
     }
 }
 
@@ -141,12 +161,22 @@ mod tests {
     }
 
     #[test]
-    fn chains_list_every_position_of_a_key() {
-        let c = Chains::build([Some(7), None, Some(7), Some(9)].into_iter());
-        let mut v: Vec<u32> = c.get(7).collect();
-        v.sort_unstable();
-        assert_eq!(v, [0, 2]);
-        assert_eq!(c.get(9).collect::<Vec<_>>(), [3]);
-        assert_eq!(c.get(8).count(), 0);
+    fn table_chains_list_every_position_of_a_key() {
+        let hashes = [7u64 << 32 | 3, 0, 7 << 32 | 3, 9 << 32 | 3, 9 << 32 | 11];
+        let (t, next) = Table::build(&hashes, |i| i != 1);
+        let walk = |mut p: u32| {
+            let mut v = Vec::new();
+            while p != NIL {
+                v.push(p);
+                p = next[p as usize];
+            }
+            v
+        };
+        assert_eq!(walk(t.head(hashes[0])), [2, 0]);
+        // Same slot, other tag: probed past, own chain.
+        assert_eq!(walk(t.head(hashes[3])), [3]);
+        assert_eq!(walk(t.head(hashes[4])), [4]);
+        assert_eq!(t.head(0), NIL);
+        assert_eq!(t.head(5 << 32 | 3), NIL);
     }
 }

@@ -9,7 +9,7 @@ use crate::model::{ContactId, ContactKind};
 use crate::rules::qbo::UnmatchableReason;
 use crate::rules::{Classifier, HeuristicClassifier, KindDecision, KindRule, Profile};
 
-use super::hash::{Chains, hash_bytes};
+use super::hash::{NIL, Table, hash_bytes};
 use super::keys::{self, NameClass};
 use super::near::{NearDuplicateConfig, NearDuplicates};
 use super::outcome::{
@@ -162,21 +162,27 @@ impl MatchIndexBuilder {
     }
 }
 
-/// Per-local data produced by one build chunk.
-struct Entry {
-    id: ContactId,
-    kind: Option<ContactKind>,
-    class: NameClass,
+/// What the index keeps per local contact, together so that verifying a
+/// candidate touches one place.
+#[derive(Debug, Clone, Copy, Default)]
+struct Meta {
     name: Span,
     email: Span,
-    name_hash: Option<u64>,
-    email_hash: Option<u64>,
-    id_hash: u64,
+    next_name: u32,
+    next_email: u32,
+    class: NameClass,
+    kind: Option<ContactKind>,
 }
 
+/// The output of one build chunk, in struct-of-arrays form so that merging
+/// is a few copies.
 struct Chunk {
     text: String,
-    entries: Vec<Entry>,
+    ids: Vec<ContactId>,
+    meta: Vec<Meta>,
+    name_hashes: Vec<u64>,
+    email_hashes: Vec<u64>,
+    id_hashes: Vec<u64>,
 }
 
 /// Per-worker buffers reused across lookups.
@@ -204,7 +210,6 @@ enum Raw {
 
 struct Decided {
     raw: Raw,
-    id_hash: u64,
 }
 
 /// Local contacts indexed for matching under one provider profile.
@@ -225,14 +230,12 @@ pub struct MatchIndex {
     profile: Profile,
     classifier: Arc<dyn Classifier>,
     ids: Vec<ContactId>,
-    kinds: Vec<Option<ContactKind>>,
-    classes: Vec<NameClass>,
-    names: Vec<Span>,
-    emails: Vec<Span>,
+    meta: Vec<Meta>,
     text: String,
-    by_name: Chains,
-    by_email: Chains,
-    by_id: Chains,
+    by_name: Table,
+    by_email: Table,
+    by_id: Table,
+    next_id: Vec<u32>,
     near: Option<NearDuplicates>,
 }
 
@@ -284,31 +287,36 @@ impl MatchIndex {
         }
         let profile = b.profile;
         let chunks = par::map_chunks(locals, CHUNK, |recs| {
-            let mut text = String::with_capacity(recs.len() * 40);
-            let mut entries = Vec::with_capacity(recs.len());
+            let mut c = Chunk {
+                text: String::with_capacity(recs.len() * 40),
+                ids: Vec::with_capacity(recs.len()),
+                meta: Vec::with_capacity(recs.len()),
+                name_hashes: Vec::with_capacity(recs.len()),
+                email_hashes: Vec::with_capacity(recs.len()),
+                id_hashes: Vec::with_capacity(recs.len()),
+            };
             for r in recs {
-                let s = text.len();
-                let class = keys::local_name(profile, r, &mut text);
-                let name = span(s, text.len());
-                let s = text.len();
-                keys::email(r, &mut text);
-                let email = span(s, text.len());
-                let name_str = &text[name.start as usize..];
-                let email_str = &text[email.start as usize..];
-                entries.push(Entry {
-                    id: r.contact_id(),
-                    kind: r.kind(),
-                    class,
+                let s = c.text.len();
+                let class = keys::local_name(profile, r, &mut c.text);
+                let name = span(s, c.text.len());
+                let name_hash = hash_bytes(&c.text.as_bytes()[s..], class as u64);
+                let s = c.text.len();
+                keys::email(r, &mut c.text);
+                let email = span(s, c.text.len());
+                c.email_hashes.push(hash_bytes(&c.text.as_bytes()[s..], 0));
+                c.name_hashes.push(name_hash);
+                c.id_hashes.push(hash_bytes(r.record_id().as_bytes(), 0));
+                c.ids.push(r.contact_id());
+                c.meta.push(Meta {
                     name,
                     email,
-                    name_hash: (!name.is_empty()).then(|| {
-                        hash_bytes(&name_str.as_bytes()[..name.len as usize], class as u64)
-                    }),
-                    email_hash: (!email.is_empty()).then(|| hash_bytes(email_str.as_bytes(), 0)),
-                    id_hash: hash_bytes(r.record_id().as_bytes(), 0),
+                    next_name: NIL,
+                    next_email: NIL,
+                    class,
+                    kind: r.kind(),
                 });
             }
-            Chunk { text, entries }
+            c
         });
 
         let total_text: usize = chunks.iter().map(|c| c.text.len()).sum();
@@ -321,34 +329,24 @@ impl MatchIndex {
         let n = locals.len();
         let mut text = String::with_capacity(total_text);
         let mut ids = Vec::with_capacity(n);
-        let mut kinds = Vec::with_capacity(n);
-        let mut classes = Vec::with_capacity(n);
-        let mut names = Vec::with_capacity(n);
-        let mut emails = Vec::with_capacity(n);
+        let mut meta = Vec::with_capacity(n);
         let mut name_hashes = Vec::with_capacity(n);
         let mut email_hashes = Vec::with_capacity(n);
         let mut id_hashes = Vec::with_capacity(n);
-        for chunk in chunks {
+        for mut chunk in chunks {
             // Checked above: the total fits in u32.
             #[allow(clippy::cast_possible_truncation)]
             let base = text.len() as u32;
             text.push_str(&chunk.text);
-            for e in chunk.entries {
-                ids.push(e.id);
-                kinds.push(e.kind);
-                classes.push(e.class);
-                names.push(Span {
-                    start: e.name.start + base,
-                    len: e.name.len,
-                });
-                emails.push(Span {
-                    start: e.email.start + base,
-                    len: e.email.len,
-                });
-                name_hashes.push(e.name_hash);
-                email_hashes.push(e.email_hash);
-                id_hashes.push(e.id_hash);
+            for m in &mut chunk.meta {
+                m.name.start += base;
+                m.email.start += base;
             }
+            meta.append(&mut chunk.meta);
+            ids.append(&mut chunk.ids);
+            name_hashes.append(&mut chunk.name_hashes);
+            email_hashes.append(&mut chunk.email_hashes);
+            id_hashes.append(&mut chunk.id_hashes);
         }
         if let Some(pos) = ids.iter().position(|id| id.as_str().is_empty()) {
             return Err(Error::EmptyId {
@@ -357,45 +355,47 @@ impl MatchIndex {
             });
         }
 
-        let ((by_name, by_email), by_id) = par::join(
+        let (((by_name, next_name), (by_email, next_email)), (by_id, next_id)) = par::join(
             || {
                 par::join(
-                    || Chains::build(name_hashes.iter().copied()),
-                    || Chains::build(email_hashes.iter().copied()),
+                    || Table::build(&name_hashes, |i| !meta[i].name.is_empty()),
+                    || Table::build(&email_hashes, |i| !meta[i].email.is_empty()),
                 )
             },
-            || Chains::build(id_hashes.iter().map(|h| Some(*h))),
+            || Table::build(&id_hashes, |_| true),
         );
-        for (i, h) in id_hashes.iter().enumerate() {
-            // Only positions that share a hash with an earlier one are
-            // compared; in practice none.
-            if by_id
-                .get(*h)
-                .any(|j| (j as usize) < i && ids[j as usize] == ids[i])
-            {
-                return Err(Error::DuplicateId {
-                    side: Side::Local,
-                    id: ids[i].to_string(),
-                });
+        for ((m, nn), ne) in meta.iter_mut().zip(next_name).zip(next_email) {
+            m.next_name = nn;
+            m.next_email = ne;
+        }
+        // Only ids sharing a chain with an earlier one are compared.
+        for (i, &first) in next_id.iter().enumerate() {
+            let mut p = first;
+            while p != NIL {
+                if ids[p as usize] == ids[i] {
+                    return Err(Error::DuplicateId {
+                        side: Side::Local,
+                        id: ids[i].to_string(),
+                    });
+                }
+                p = next_id[p as usize];
             }
         }
 
         let near = b.near.map(|cfg| {
-            NearDuplicates::build(cfg, names.iter().map(|s| slice(&text, *s)), &classes)
+            NearDuplicates::build(cfg, meta.iter().map(|m| (slice(&text, m.name), m.class)))
         });
 
         Ok(Self {
             profile,
             classifier: b.classifier,
             ids,
-            kinds,
-            classes,
-            names,
-            emails,
+            meta,
             text,
             by_name,
             by_email,
             by_id,
+            next_id,
             near,
         })
     }
@@ -435,7 +435,7 @@ impl MatchIndex {
     #[must_use]
     pub fn name_key(&self, local_id: &str) -> Option<&str> {
         self.position(local_id)
-            .map(|i| slice(&self.text, self.names[i as usize]))
+            .map(|i| slice(&self.text, self.meta[i as usize].name))
     }
 
     /// The normalised email key a local contact is matched on (empty when
@@ -443,31 +443,33 @@ impl MatchIndex {
     #[must_use]
     pub fn email_key(&self, local_id: &str) -> Option<&str> {
         self.position(local_id)
-            .map(|i| slice(&self.text, self.emails[i as usize]))
+            .map(|i| slice(&self.text, self.meta[i as usize].email))
     }
 
     /// Approximate heap bytes held by the index.
     #[must_use]
     pub fn heap_bytes(&self) -> usize {
-        let per_record = std::mem::size_of::<ContactId>()
-            + std::mem::size_of::<Option<ContactKind>>()
-            + std::mem::size_of::<NameClass>()
-            + 2 * std::mem::size_of::<Span>();
         let ids: usize = self.ids.iter().map(|i| i.as_str().len() + 16).sum();
-        self.ids.capacity() * per_record
+        self.ids.capacity() * std::mem::size_of::<ContactId>()
             + ids
+            + self.meta.capacity() * std::mem::size_of::<Meta>()
             + self.text.capacity()
             + self.by_name.heap_bytes()
             + self.by_email.heap_bytes()
             + self.by_id.heap_bytes()
+            + self.next_id.capacity() * 4
             + self.near.as_ref().map_or(0, NearDuplicates::heap_bytes)
     }
 
     fn position(&self, id: &str) -> Option<u32> {
-        let h = hash_bytes(id.as_bytes(), 0);
-        self.by_id
-            .get(h)
-            .find(|&j| self.ids[j as usize].as_str() == id)
+        let mut p = self.by_id.head(hash_bytes(id.as_bytes(), 0));
+        while p != NIL {
+            if self.ids[p as usize].as_str() == id {
+                return Some(p);
+            }
+            p = self.next_id[p as usize];
+        }
+        None
     }
 
     /// Classifies one remote record (no links known).
@@ -486,8 +488,10 @@ impl MatchIndex {
         remote: &R,
         links: &ExistingLinks,
     ) -> MatchResult {
-        let mut scratch = Scratch::default();
-        let d = self.decide(remote, links, &mut scratch);
+        let d = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+            Ok(mut s) => self.decide(remote, links, &mut s),
+            Err(_) => self.decide(remote, links, &mut Scratch::default()),
+        });
         self.finish(remote, &d, &HashMap::new())
     }
 
@@ -545,28 +549,11 @@ impl MatchIndex {
                 limit: MAX_RECORDS,
             });
         }
-        let decided = par::map_with(remotes, Scratch::default, |s, r| self.decide(r, links, s));
-
-        // Remote ids must be unique and non-empty.
-        let ids = Chains::build(decided.iter().map(|d| Some(d.id_hash)));
-        for (i, d) in decided.iter().enumerate() {
-            let id = remotes[i].record_id();
-            if id.is_empty() {
-                return Err(Error::EmptyId {
-                    side: Side::Remote,
-                    position: i,
-                });
-            }
-            if ids
-                .get(d.id_hash)
-                .any(|j| (j as usize) < i && remotes[j as usize].record_id() == id)
-            {
-                return Err(Error::DuplicateId {
-                    side: Side::Remote,
-                    id: id.to_owned(),
-                });
-            }
-        }
+        let (decided, ids_ok) = par::join(
+            || par::map_with(remotes, Scratch::default, |s, r| self.decide(r, links, s)),
+            || check_remote_ids(remotes),
+        );
+        ids_ok?;
 
         // M9: local contacts claimed as the full match of several remotes.
         let mut claims = vec![0u32; self.ids.len()];
@@ -610,8 +597,7 @@ impl MatchIndex {
         s: &mut Scratch,
     ) -> Decided {
         let id = r.record_id();
-        let id_hash = hash_bytes(id.as_bytes(), 0);
-        let done = |raw| Decided { raw, id_hash };
+        let done = |raw| Decided { raw };
 
         if !links.is_empty() {
             if let Some(l) = links.local_of(id) {
@@ -633,20 +619,27 @@ impl MatchIndex {
 
         s.names.clear();
         if !name.is_empty() {
-            let h = hash_bytes(name.as_bytes(), rk.class as u64);
-            s.names.extend(self.by_name.get(h).filter(|&j| {
-                let j = j as usize;
-                self.classes[j] == rk.class && slice(&self.text, self.names[j]) == name
-            }));
+            let mut p = self
+                .by_name
+                .head(hash_bytes(name.as_bytes(), rk.class as u64));
+            while p != NIL {
+                let m = &self.meta[p as usize];
+                if m.class == rk.class && slice(&self.text, m.name) == name {
+                    s.names.push(p);
+                }
+                p = m.next_name;
+            }
         }
         s.emails.clear();
         if !email.is_empty() {
-            let h = hash_bytes(email.as_bytes(), 0);
-            s.emails.extend(
-                self.by_email
-                    .get(h)
-                    .filter(|&j| slice(&self.text, self.emails[j as usize]) == email),
-            );
+            let mut p = self.by_email.head(hash_bytes(email.as_bytes(), 0));
+            while p != NIL {
+                let m = &self.meta[p as usize];
+                if slice(&self.text, m.email) == email {
+                    s.emails.push(p);
+                }
+                p = m.next_email;
+            }
         }
 
         let raw = if s.names.is_empty() && s.emails.is_empty() {
@@ -658,8 +651,10 @@ impl MatchIndex {
                         let similar = near.query(
                             name,
                             rk.class,
-                            &self.classes,
-                            |j| slice(&self.text, self.names[j as usize]),
+                            |j| {
+                                let m = &self.meta[j as usize];
+                                (slice(&self.text, m.name), m.class)
+                            },
                             &self.ids,
                             &mut s.near,
                         );
@@ -713,7 +708,7 @@ impl MatchIndex {
             return Some(k);
         }
         if let Raw::Full(j) | Raw::LinkedElsewhere(j, _) = raw
-            && let Some(kind) = self.kinds[*j as usize]
+            && let Some(kind) = self.meta[*j as usize].kind
         {
             return Some(KindDecision {
                 kind,
@@ -729,7 +724,7 @@ impl MatchIndex {
 
     fn linked_kind(&self, local: &ContactId) -> Option<KindDecision> {
         let j = self.position(local.as_str())?;
-        self.kinds[j as usize].map(|kind| KindDecision {
+        self.meta[j as usize].kind.map(|kind| KindDecision {
             kind,
             rule: KindRule::LinkedContact,
         })
@@ -816,6 +811,41 @@ impl MatchIndex {
 fn slice(text: &str, s: Span) -> &str {
     text.get(s.start as usize..(s.start + s.len) as usize)
         .unwrap_or_default()
+}
+
+thread_local! {
+    /// Buffers for single lookups, so that `classify` allocates only what
+    /// its result holds.
+    static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Remote ids must be non-empty and unique within a batch.
+fn check_remote_ids<R: MatchRecord>(remotes: &[R]) -> Result<()> {
+    let hashes: Vec<u64> = remotes
+        .iter()
+        .map(|r| hash_bytes(r.record_id().as_bytes(), 0))
+        .collect();
+    let (_, next) = Table::build(&hashes, |_| true);
+    for (i, r) in remotes.iter().enumerate() {
+        let id = r.record_id();
+        if id.is_empty() {
+            return Err(Error::EmptyId {
+                side: Side::Remote,
+                position: i,
+            });
+        }
+        let mut p = next[i];
+        while p != NIL {
+            if remotes[p as usize].record_id() == id {
+                return Err(Error::DuplicateId {
+                    side: Side::Remote,
+                    id: id.to_owned(),
+                });
+            }
+            p = next[p as usize];
+        }
+    }
+    Ok(())
 }
 
 /// Sorted-list intersection into a reused buffer.

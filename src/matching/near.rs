@@ -100,15 +100,13 @@ pub(crate) struct NearDuplicates {
 impl NearDuplicates {
     pub(crate) fn build<'a>(
         cfg: NearDuplicateConfig,
-        names: impl Iterator<Item = &'a str>,
-        classes: &[NameClass],
+        names: impl Iterator<Item = (&'a str, NameClass)>,
     ) -> Self {
         let mut pairs: Vec<(u64, u32)> = Vec::new();
-        for (i, name) in names.enumerate() {
+        for (i, (name, class)) in names.enumerate() {
             // Positions fit in u32: the index checked the count.
             #[allow(clippy::cast_possible_truncation)]
             let pos = i as u32;
-            let class = classes.get(i).copied().unwrap_or_default();
             for_each_key(name, class, |k| pairs.push((k, pos)));
         }
         pairs.sort_unstable();
@@ -142,8 +140,7 @@ impl NearDuplicates {
         &self,
         name: &str,
         class: NameClass,
-        classes: &[NameClass],
-        name_of: impl Fn(u32) -> &'t str,
+        name_of: impl Fn(u32) -> (&'t str, NameClass),
         ids: &[ContactId],
         scratch: &mut Vec<u32>,
     ) -> Vec<(u32, f64)> {
@@ -165,9 +162,11 @@ impl NearDuplicates {
         let slack = (len / 8).max(2);
         let mut out: Vec<(u32, f64)> = scratch
             .iter()
-            .filter(|&&j| classes.get(j as usize) == Some(&class))
             .filter_map(|&j| {
-                let other = name_of(j);
+                let (other, other_class) = name_of(j);
+                if other_class != class {
+                    return None;
+                }
                 let olen = other.chars().count();
                 if olen.abs_diff(len) > slack {
                     return None;
