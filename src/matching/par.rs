@@ -1,29 +1,6 @@
 //! Order-preserving data parallelism, sequential without the `parallel`
 //! feature. Results never depend on the number of threads.
 
-/// Maps every item, in order, with a per-worker scratch value.
-pub(crate) fn map_with<T, S, U, I, F>(items: &[T], init: I, f: F) -> Vec<U>
-where
-    T: Sync,
-    U: Send,
-    I: Fn() -> S + Sync + Send,
-    F: Fn(&mut S, &T) -> U + Sync + Send,
-{
-    #[cfg(feature = "parallel")]
-    {
-        use rayon::prelude::*;
-        if items.len() >= 4096 {
-            return items
-                .par_iter()
-                .with_min_len(1024)
-                .map_init(init, f)
-                .collect();
-        }
-    }
-    let mut s = init();
-    items.iter().map(|t| f(&mut s, t)).collect()
-}
-
 /// Maps consecutive chunks of `items`, in order.
 pub(crate) fn map_chunks<T, U, F>(items: &[T], chunk: usize, f: F) -> Vec<U>
 where
@@ -59,8 +36,9 @@ where
     }
 }
 
-/// Maps every position of `range`, in order.
-pub(crate) fn map_range<U, F>(range: std::ops::Range<usize>, f: F) -> Vec<U>
+/// Maps every position of `range`, in order, into `out` (cleared first;
+/// its allocation is reused).
+pub(crate) fn map_range_into<U, F>(range: std::ops::Range<usize>, f: F, out: &mut Vec<U>)
 where
     U: Send,
     F: Fn(usize) -> U + Sync + Send,
@@ -69,8 +47,14 @@ where
     {
         use rayon::prelude::*;
         if range.len() >= 4096 {
-            return range.into_par_iter().with_min_len(1024).map(f).collect();
+            range
+                .into_par_iter()
+                .with_min_len(1024)
+                .map(f)
+                .collect_into_vec(out);
+            return;
         }
     }
-    range.map(f).collect()
+    out.clear();
+    out.extend(range.map(f));
 }

@@ -39,6 +39,33 @@ const KNOWN_ORG_STRUCTURES: &[&str] = &[
     "unit trust",
 ];
 
+/// The comparison key of a short ASCII structure, built on the stack:
+/// lower case, `-` and `_` as spaces, whitespace trimmed and collapsed
+/// (what [`normalize_name`] would give). `None` for anything longer or not
+/// ASCII.
+fn ascii_key<'b>(raw: &str, buf: &'b mut [u8; 48]) -> Option<&'b str> {
+    if !raw.is_ascii() || raw.len() > buf.len() {
+        return None;
+    }
+    let mut n = 0;
+    let mut pending = false;
+    for b in raw.bytes() {
+        let b = if b == b'-' || b == b'_' { b' ' } else { b };
+        if b <= b' ' || b == 0x7F {
+            pending = n > 0;
+        } else {
+            if pending {
+                buf[n] = b' ';
+                n += 1;
+                pending = false;
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    std::str::from_utf8(&buf[..n]).ok()
+}
+
 /// Which XPM records a connection imports (T2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -76,17 +103,25 @@ pub fn kind_for_business_structure(structure: Option<&str>) -> KindDecision {
             },
         };
     };
-    let mapped: String = raw
-        .chars()
-        .map(|c| if c == '-' || c == '_' { ' ' } else { c })
-        .collect();
-    let key = normalize_name(&mapped);
-    let (kind, known) = if PERSON_STRUCTURES.contains(&key.as_ref()) {
+    let mut small = [0u8; 48];
+    let owned;
+    let key: &str = match ascii_key(raw, &mut small) {
+        Some(k) => k,
+        None => {
+            let mapped: String = raw
+                .chars()
+                .map(|c| if c == '-' || c == '_' { ' ' } else { c })
+                .collect();
+            owned = normalize_name(&mapped).into_owned();
+            &owned
+        }
+    };
+    let (kind, known) = if PERSON_STRUCTURES.contains(&key) {
         (ContactKind::Person, true)
     } else {
         (
             ContactKind::Organization,
-            KNOWN_ORG_STRUCTURES.contains(&key.as_ref()),
+            KNOWN_ORG_STRUCTURES.contains(&key),
         )
     };
     KindDecision {
@@ -149,6 +184,24 @@ mod tests {
             assert_eq!(d.kind, ContactKind::Organization, "{s:?}");
             assert!(d.is_flagged(), "{s:?}");
         }
+    }
+
+    #[test]
+    fn t1_stack_key_agrees_with_the_normaliser() {
+        let mut buf = [0u8; 48];
+        for s in ["  Sole--Trader ", "UNIT_TRUST", "a\tb", "", "x"] {
+            let mapped: String = s
+                .chars()
+                .map(|c| if c == '-' || c == '_' { ' ' } else { c })
+                .collect();
+            assert_eq!(
+                ascii_key(s, &mut buf),
+                Some(&*normalize_name(&mapped)),
+                "{s:?}"
+            );
+        }
+        assert_eq!(ascii_key("Ünit", &mut buf), None);
+        assert_eq!(ascii_key(&"x".repeat(49), &mut buf), None);
     }
 
     #[test]
