@@ -243,10 +243,6 @@ impl AuditReport {
     }
 }
 
-fn present(s: Option<&str>) -> bool {
-    s.is_some_and(|v| !v.trim().is_empty())
-}
-
 /// Whether a record counts as an organisation for the hygiene rules.
 fn seen_as_org(profile: Profile, c: &Contact) -> bool {
     match c.kind {
@@ -256,7 +252,7 @@ fn seen_as_org(profile: Profile, c: &Contact) -> bool {
                 kind_for_business_structure(c.extras.business_structure.as_deref()).kind
                     == ContactKind::Organization
             }
-            _ => present(c.organization_name.as_deref()),
+            _ => c.organization_name().is_some(),
         },
     }
 }
@@ -267,8 +263,7 @@ fn seen_as_person(profile: Profile, c: &Contact) -> bool {
         None => match profile {
             Profile::Xpm => !seen_as_org(profile, c),
             Profile::Qbo => {
-                !seen_as_org(profile, c)
-                    && (present(c.first_name.as_deref()) || present(c.last_name.as_deref()))
+                !seen_as_org(profile, c) && (c.first_name().is_some() || c.last_name().is_some())
             }
             _ => false,
         },

@@ -1,6 +1,6 @@
 //! Which name and email of a record are compared, per profile (M4–M7).
 
-use crate::model::ContactKind;
+use crate::model::{ContactKind, present};
 use crate::normalize::{normalize_email_into, normalize_name_into, normalize_person_name_into};
 use crate::rules::qbo::{UnmatchableReason, kind_of_customer};
 use crate::rules::xpm::kind_for_business_structure;
@@ -17,10 +17,6 @@ pub(crate) enum NameClass {
     Any = 0,
     Organization = 1,
     Person = 2,
-}
-
-fn present(s: Option<&str>) -> Option<&str> {
-    s.filter(|v| !v.trim().is_empty())
 }
 
 /// N3 (and the organisation fallbacks): display name, else the organisation

@@ -219,8 +219,14 @@ pub struct Contact {
     pub extras: ProviderExtras,
 }
 
+/// `s` unless it is missing or blank: the one test of "is this field
+/// filled in" used throughout the crate.
+pub(crate) fn present(s: Option<&str>) -> Option<&str> {
+    s.filter(|v| !v.trim().is_empty())
+}
+
 fn non_blank(s: &Option<String>) -> Option<&str> {
-    s.as_deref().filter(|v| !v.trim().is_empty())
+    present(s.as_deref())
 }
 
 impl Contact {

@@ -5,6 +5,7 @@
 mod contact;
 mod ids;
 
+pub(crate) use contact::present;
 pub use contact::{
     Address, AddressKind, Contact, ContactKind, ContactStatus, Email, Phone, PhoneKind,
     ProviderExtras, VersionToken,

@@ -1,7 +1,7 @@
 //! QuickBooks Online: which customers are organisations, which are people,
 //! and which cannot be matched at all (T4, M5, M6).
 
-use crate::model::ContactKind;
+use crate::model::{ContactKind, present};
 use crate::normalize::names_equal;
 
 use super::{KindDecision, KindRule};
@@ -45,10 +45,6 @@ impl UnmatchableReason {
             Self::NoName => "give the record a name in the ledger",
         }
     }
-}
-
-fn present(s: Option<&str>) -> Option<&str> {
-    s.filter(|v| !v.trim().is_empty())
 }
 
 /// The kind of a QBO customer (T4), or why it cannot be matched (M5).
