@@ -90,11 +90,25 @@ fn for_each_key(name: &str, class: NameClass, mut f: impl FnMut(u64)) {
     }
 }
 
+/// A local contact in a block, with what the cheap filters need so that
+/// most candidates are dismissed without reading their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Member {
+    pos: u32,
+    chars: u32,
+}
+
 /// Blocks of local positions by key.
 pub(crate) struct NearDuplicates {
     cfg: NearDuplicateConfig,
     blocks: HashMap<u64, (u32, u32), IdBuild>,
-    members: Vec<u32>,
+    members: Vec<Member>,
+}
+
+/// Whether two names' lengths (in characters) are close enough for the
+/// similarity to reach the threshold at all.
+fn lengths_close(a: usize, b: usize) -> bool {
+    a.abs_diff(b) <= (a.max(b) / 8).max(2)
 }
 
 impl NearDuplicates {
@@ -102,12 +116,16 @@ impl NearDuplicates {
         cfg: NearDuplicateConfig,
         names: impl Iterator<Item = (&'a str, NameClass)>,
     ) -> Self {
-        let mut pairs: Vec<(u64, u32)> = Vec::new();
+        let mut pairs: Vec<(u64, Member)> = Vec::new();
         for (i, (name, class)) in names.enumerate() {
-            // Positions fit in u32: the index checked the count.
+            // Positions and name lengths fit in u32: the index checked the
+            // count and the text size.
             #[allow(clippy::cast_possible_truncation)]
-            let pos = i as u32;
-            for_each_key(name, class, |k| pairs.push((k, pos)));
+            let m = Member {
+                pos: i as u32,
+                chars: name.chars().count() as u32,
+            };
+            for_each_key(name, class, |k| pairs.push((k, m)));
         }
         pairs.sort_unstable();
         pairs.dedup();
@@ -145,12 +163,20 @@ impl NearDuplicates {
         scratch: &mut Vec<u32>,
     ) -> Vec<(u32, f64)> {
         scratch.clear();
+        let len = name.chars().count();
         for_each_key(name, class, |k| {
-            if let Some(&(start, len)) = self.blocks.get(&k)
-                && (len as usize) <= self.cfg.max_block
+            if let Some(&(start, n)) = self.blocks.get(&k)
+                && (n as usize) <= self.cfg.max_block
             {
-                let (s, e) = (start as usize, (start + len) as usize);
-                scratch.extend_from_slice(self.members.get(s..e).unwrap_or_default());
+                let (s, e) = (start as usize, (start + n) as usize);
+                scratch.extend(
+                    self.members
+                        .get(s..e)
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|m| lengths_close(len, m.chars as usize))
+                        .map(|m| m.pos),
+                );
             }
         });
         if scratch.is_empty() {
@@ -158,17 +184,11 @@ impl NearDuplicates {
         }
         scratch.sort_unstable();
         scratch.dedup();
-        let len = name.chars().count();
-        let slack = (len / 8).max(2);
         let mut out: Vec<(u32, f64)> = scratch
             .iter()
             .filter_map(|&j| {
                 let (other, other_class) = name_of(j);
                 if other_class != class {
-                    return None;
-                }
-                let olen = other.chars().count();
-                if olen.abs_diff(len) > slack {
                     return None;
                 }
                 let sim = strsim::jaro_winkler(name, other);
