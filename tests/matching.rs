@@ -642,3 +642,47 @@ fn m12_streaming_batch_hands_out_every_result_once_in_input_order() {
             .all(|r| r.outcome.class() != MatchClass::Full)
     );
 }
+
+#[test]
+fn m1_large_indexes_find_contacts_in_every_chunk() {
+    // Beyond one internal chunk (16Ki records): positions map back to ids.
+    let local: Vec<Contact> = (0..40_000)
+        .map(|i| {
+            org(
+                &format!("K{i:05}"),
+                &format!("Client {i}"),
+                &format!("c{i}@x.test"),
+            )
+        })
+        .collect();
+    let index = MatchIndex::builder(Profile::XeroGl)
+        .near_duplicates(NearDuplicateConfig::default())
+        .build(&local)
+        .unwrap();
+    for i in [0, 16_383, 16_384, 32_768, 39_999] {
+        let r = index.classify(&remote(
+            "R",
+            &format!("CLIENT {i}"),
+            &format!("c{i}@x.test"),
+        ));
+        assert_eq!(
+            r.outcome,
+            MatchOutcome::Full {
+                local_id: format!("K{i:05}").into()
+            }
+        );
+        assert_eq!(
+            index.name_key(&format!("K{i:05}")),
+            Some(format!("client {i}").as_str())
+        );
+    }
+    let mut dup = local.clone();
+    dup.push(org("K00007", "Other", "o@x.test"));
+    assert_eq!(
+        MatchIndex::new(Profile::Xpm, &dup).unwrap_err(),
+        Error::DuplicateId {
+            side: Side::Local,
+            id: "K00007".into()
+        }
+    );
+}

@@ -82,17 +82,17 @@ pub(crate) struct Table {
 }
 
 impl Table {
-    /// Builds the table and the `next` array for `hashes`; positions for
-    /// which `has_key` is false are left out.
-    pub(crate) fn build(hashes: &[u64], has_key: impl Fn(usize) -> bool) -> (Self, Vec<u32>) {
-        let cap = (hashes.len().max(8) * 2).next_power_of_two();
+    /// Builds the table and the `next` array for the key hashes of `n`
+    /// positions, in order; `None` positions have no key.
+    pub(crate) fn build(n: usize, hashes: impl Iterator<Item = Option<u64>>) -> (Self, Vec<u32>) {
+        let cap = (n.max(8) * 2).next_power_of_two();
         let mut table = Self {
             mask: cap - 1,
             slots: vec![Slot { tag: 0, head: NIL }; cap],
         };
-        let mut next = vec![NIL; hashes.len()];
-        for (i, &h) in hashes.iter().enumerate() {
-            if has_key(i) {
+        let mut next = vec![NIL; n];
+        for (i, h) in hashes.enumerate().take(n) {
+            if let Some(h) = h {
                 // Positions are below u32::MAX: the index checks the count.
                 #[allow(clippy::cast_possible_truncation)]
                 let pos = i as u32;
@@ -163,7 +163,13 @@ mod tests {
     #[test]
     fn table_chains_list_every_position_of_a_key() {
         let hashes = [7u64 << 32 | 3, 0, 7 << 32 | 3, 9 << 32 | 3, 9 << 32 | 11];
-        let (t, next) = Table::build(&hashes, |i| i != 1);
+        let (t, next) = Table::build(
+            hashes.len(),
+            hashes
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (i != 1).then_some(*h)),
+        );
         let walk = |mut p: u32| {
             let mut v = Vec::new();
             while p != NIL {

@@ -17,8 +17,12 @@ use super::outcome::{
 };
 use super::{MatchRecord, par};
 
-/// Records per build chunk (each chunk normalises into its own buffer).
-const CHUNK: usize = 16 * 1024;
+/// Records per chunk: each chunk is normalised on its own and kept as it
+/// is (its own text, ids and metadata), so building never copies the
+/// records a second time. A position's chunk is `pos >> CHUNK_BITS`.
+const CHUNK_BITS: u32 = 14;
+const CHUNK: usize = 1 << CHUNK_BITS;
+const CHUNK_MASK: u32 = (1 << CHUNK_BITS) - 1;
 /// Results materialised at a time by the streaming batch.
 const EMIT_CHUNK: usize = 64 * 1024;
 /// Highest number of records on one side.
@@ -174,12 +178,17 @@ struct Meta {
     kind: Option<ContactKind>,
 }
 
-/// The output of one build chunk, in struct-of-arrays form so that merging
-/// is a few copies.
+/// One chunk of local contacts: normalised keys (spans into `text`), ids
+/// and metadata.
 struct Chunk {
     text: String,
     ids: Vec<ContactId>,
     meta: Vec<Meta>,
+}
+
+/// A chunk while building, with the key hashes the tables are built from.
+struct ChunkBuild {
+    chunk: Chunk,
     name_hashes: Vec<u64>,
     email_hashes: Vec<u64>,
     id_hashes: Vec<u64>,
@@ -245,9 +254,8 @@ struct Decided {
 pub struct MatchIndex {
     profile: Profile,
     classifier: Arc<dyn Classifier>,
-    ids: Vec<ContactId>,
-    meta: Vec<Meta>,
-    text: String,
+    len: usize,
+    chunks: Vec<Chunk>,
     by_name: Table,
     by_email: Table,
     by_id: Table,
@@ -259,7 +267,7 @@ impl std::fmt::Debug for MatchIndex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MatchIndex")
             .field("profile", &self.profile)
-            .field("len", &self.ids.len())
+            .field("len", &self.len)
             .field("near_duplicates", &self.near.is_some())
             .finish_non_exhaustive()
     }
@@ -302,28 +310,31 @@ impl MatchIndex {
             cfg.validate()?;
         }
         let profile = b.profile;
-        let chunks = par::map_chunks(locals, CHUNK, |recs| {
-            let mut c = Chunk {
-                text: String::with_capacity(recs.len() * 40),
-                ids: Vec::with_capacity(recs.len()),
-                meta: Vec::with_capacity(recs.len()),
+        let built = par::map_chunks(locals, CHUNK, |recs| {
+            let mut c = ChunkBuild {
+                chunk: Chunk {
+                    text: String::with_capacity(recs.len() * 40),
+                    ids: Vec::with_capacity(recs.len()),
+                    meta: Vec::with_capacity(recs.len()),
+                },
                 name_hashes: Vec::with_capacity(recs.len()),
                 email_hashes: Vec::with_capacity(recs.len()),
                 id_hashes: Vec::with_capacity(recs.len()),
             };
+            let text = &mut c.chunk.text;
             for r in recs {
-                let s = c.text.len();
-                let class = keys::local_name(profile, r, &mut c.text);
-                let name = span(s, c.text.len());
-                let name_hash = hash_bytes(&c.text.as_bytes()[s..], class as u64);
-                let s = c.text.len();
-                keys::email(r, &mut c.text);
-                let email = span(s, c.text.len());
-                c.email_hashes.push(hash_bytes(&c.text.as_bytes()[s..], 0));
-                c.name_hashes.push(name_hash);
+                let s = text.len();
+                let class = keys::local_name(profile, r, text);
+                let name = span(s, text.len());
+                c.name_hashes
+                    .push(hash_bytes(&text.as_bytes()[s..], class as u64));
+                let s = text.len();
+                keys::email(r, text);
+                let email = span(s, text.len());
+                c.email_hashes.push(hash_bytes(&text.as_bytes()[s..], 0));
                 c.id_hashes.push(hash_bytes(r.record_id().as_bytes(), 0));
-                c.ids.push(r.contact_id());
-                c.meta.push(Meta {
+                c.chunk.ids.push(r.contact_id());
+                c.chunk.meta.push(Meta {
                     name,
                     email,
                     next_name: NIL,
@@ -334,86 +345,123 @@ impl MatchIndex {
             }
             c
         });
-
-        let total_text: usize = chunks.iter().map(|c| c.text.len()).sum();
-        if total_text > u32::MAX as usize {
-            return Err(Error::TooMuchText {
-                side: Side::Local,
-                bytes: total_text,
-            });
-        }
-        let n = locals.len();
-        let mut text = String::with_capacity(total_text);
-        let mut ids = Vec::with_capacity(n);
-        let mut meta = Vec::with_capacity(n);
-        let mut name_hashes = Vec::with_capacity(n);
-        let mut email_hashes = Vec::with_capacity(n);
-        let mut id_hashes = Vec::with_capacity(n);
-        for mut chunk in chunks {
-            // Checked above: the total fits in u32.
-            #[allow(clippy::cast_possible_truncation)]
-            let base = text.len() as u32;
-            text.push_str(&chunk.text);
-            for m in &mut chunk.meta {
-                m.name.start += base;
-                m.email.start += base;
-            }
-            meta.append(&mut chunk.meta);
-            ids.append(&mut chunk.ids);
-            name_hashes.append(&mut chunk.name_hashes);
-            email_hashes.append(&mut chunk.email_hashes);
-            id_hashes.append(&mut chunk.id_hashes);
-        }
-        if let Some(pos) = ids.iter().position(|id| id.as_str().is_empty()) {
+        if let Some(pos) = built
+            .iter()
+            .flat_map(|b| &b.chunk.ids)
+            .position(|id| id.as_str().is_empty())
+        {
             return Err(Error::EmptyId {
                 side: Side::Local,
                 position: pos,
             });
         }
 
-        let (((by_name, next_name), (by_email, next_email)), (by_id, next_id)) = par::join(
+        let n = locals.len();
+        let ((name_table, email_table), (by_id, next_id)) = par::join(
             || {
                 par::join(
-                    || Table::build(&name_hashes, |i| !meta[i].name.is_empty()),
-                    || Table::build(&email_hashes, |i| !meta[i].email.is_empty()),
+                    || {
+                        Table::build(
+                            n,
+                            built.iter().flat_map(|b| {
+                                b.name_hashes
+                                    .iter()
+                                    .zip(&b.chunk.meta)
+                                    .map(|(h, m)| (!m.name.is_empty()).then_some(*h))
+                            }),
+                        )
+                    },
+                    || {
+                        Table::build(
+                            n,
+                            built.iter().flat_map(|b| {
+                                b.email_hashes
+                                    .iter()
+                                    .zip(&b.chunk.meta)
+                                    .map(|(h, m)| (!m.email.is_empty()).then_some(*h))
+                            }),
+                        )
+                    },
                 )
             },
-            || Table::build(&id_hashes, |_| true),
+            || {
+                Table::build(
+                    n,
+                    built
+                        .iter()
+                        .flat_map(|b| b.id_hashes.iter().map(|h| Some(*h))),
+                )
+            },
         );
-        for ((m, nn), ne) in meta.iter_mut().zip(next_name).zip(next_email) {
+        let ((by_name, next_name), (by_email, next_email)) = (name_table, email_table);
+        let mut chunks: Vec<Chunk> = built.into_iter().map(|b| b.chunk).collect();
+        let metas = chunks.iter_mut().flat_map(|c| c.meta.iter_mut());
+        for ((m, nn), ne) in metas.zip(next_name).zip(next_email) {
             m.next_name = nn;
             m.next_email = ne;
         }
-        // Only ids sharing a chain with an earlier one are compared.
-        for (i, &first) in next_id.iter().enumerate() {
-            let mut p = first;
-            while p != NIL {
-                if ids[p as usize] == ids[i] {
-                    return Err(Error::DuplicateId {
-                        side: Side::Local,
-                        id: ids[i].to_string(),
-                    });
-                }
-                p = next_id[p as usize];
-            }
-        }
-
-        let near = b.near.map(|cfg| {
-            NearDuplicates::build(cfg, meta.iter().map(|m| (slice(&text, m.name), m.class)))
-        });
-
-        Ok(Self {
+        let mut index = Self {
             profile,
             classifier: b.classifier,
-            ids,
-            meta,
-            text,
+            len: n,
+            chunks,
             by_name,
             by_email,
             by_id,
             next_id,
-            near,
-        })
+            near: None,
+        };
+        // Only ids sharing a chain with an earlier one are compared.
+        for (i, &first) in index.next_id.iter().enumerate() {
+            let id = index.id_at(pos32(i));
+            let mut p = first;
+            while p != NIL {
+                if index.id_at(p) == id {
+                    return Err(Error::DuplicateId {
+                        side: Side::Local,
+                        id: id.to_string(),
+                    });
+                }
+                p = index.next_id[p as usize];
+            }
+        }
+        if let Some(cfg) = b.near {
+            let names = (0..n).map(|i| {
+                let p = pos32(i);
+                (index.name_at(p), index.meta_at(p).class)
+            });
+            index.near = Some(NearDuplicates::build(cfg, names));
+        }
+        Ok(index)
+    }
+
+    #[inline]
+    fn chunk_of(&self, p: u32) -> &Chunk {
+        &self.chunks[(p >> CHUNK_BITS) as usize]
+    }
+
+    #[inline]
+    fn meta_at(&self, p: u32) -> &Meta {
+        &self.chunk_of(p).meta[(p & CHUNK_MASK) as usize]
+    }
+
+    #[inline]
+    fn id_at(&self, p: u32) -> &ContactId {
+        &self.chunk_of(p).ids[(p & CHUNK_MASK) as usize]
+    }
+
+    /// The normalised name key of local position `p`.
+    #[inline]
+    fn name_at(&self, p: u32) -> &str {
+        let c = self.chunk_of(p);
+        slice(&c.text, c.meta[(p & CHUNK_MASK) as usize].name)
+    }
+
+    /// The normalised email key of local position `p`.
+    #[inline]
+    fn email_at(&self, p: u32) -> &str {
+        let c = self.chunk_of(p);
+        slice(&c.text, c.meta[(p & CHUNK_MASK) as usize].email)
     }
 
     /// The profile whose rules the index applies.
@@ -425,13 +473,13 @@ impl MatchIndex {
     /// Number of local contacts indexed.
     #[must_use]
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.len
     }
 
     /// Whether the index holds no contacts.
     #[must_use]
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.len == 0
     }
 
     /// Whether the near-duplicate guard (M11) is on.
@@ -450,26 +498,30 @@ impl MatchIndex {
     /// has no usable name).
     #[must_use]
     pub fn name_key(&self, local_id: &str) -> Option<&str> {
-        self.position(local_id)
-            .map(|i| slice(&self.text, self.meta[i as usize].name))
+        self.position(local_id).map(|i| self.name_at(i))
     }
 
     /// The normalised email key a local contact is matched on (empty when
     /// it has no valid email).
     #[must_use]
     pub fn email_key(&self, local_id: &str) -> Option<&str> {
-        self.position(local_id)
-            .map(|i| slice(&self.text, self.meta[i as usize].email))
+        self.position(local_id).map(|i| self.email_at(i))
     }
 
     /// Approximate heap bytes held by the index.
     #[must_use]
     pub fn heap_bytes(&self) -> usize {
-        let ids: usize = self.ids.iter().map(|i| i.as_str().len() + 16).sum();
-        self.ids.capacity() * std::mem::size_of::<ContactId>()
-            + ids
-            + self.meta.capacity() * std::mem::size_of::<Meta>()
-            + self.text.capacity()
+        let chunks: usize = self
+            .chunks
+            .iter()
+            .map(|c| {
+                c.text.capacity()
+                    + c.meta.capacity() * std::mem::size_of::<Meta>()
+                    + c.ids.capacity() * std::mem::size_of::<ContactId>()
+                    + c.ids.iter().map(|i| i.as_str().len() + 16).sum::<usize>()
+            })
+            .sum();
+        chunks
             + self.by_name.heap_bytes()
             + self.by_email.heap_bytes()
             + self.by_id.heap_bytes()
@@ -480,7 +532,7 @@ impl MatchIndex {
     fn position(&self, id: &str) -> Option<u32> {
         let mut p = self.by_id.head(hash_bytes(id.as_bytes(), 0));
         while p != NIL {
-            if self.ids[p as usize].as_str() == id {
+            if self.id_at(p).as_str() == id {
                 return Some(p);
             }
             p = self.next_id[p as usize];
@@ -589,7 +641,7 @@ impl MatchIndex {
         ids_ok?;
 
         // M9: local contacts claimed as the full match of several remotes.
-        let mut claims = vec![0u32; self.ids.len()];
+        let mut claims = vec![0u32; self.len];
         for d in &decided {
             if let Raw::Full(l) = d.raw {
                 claims[l as usize] = claims[l as usize].saturating_add(1);
@@ -658,15 +710,13 @@ impl MatchIndex {
         let mut touched = 0u32;
         for p in &s.prep {
             for (head, span) in [(p.name_head, true), (p.email_head, false)] {
-                if let Some(m) = self.meta.get(head as usize) {
-                    let sp = if span { m.name } else { m.email };
-                    touched ^= u32::from(
-                        self.text
-                            .as_bytes()
-                            .get(sp.start as usize)
-                            .copied()
-                            .unwrap_or(0),
-                    );
+                if head != NIL {
+                    let key = if span {
+                        self.name_at(head)
+                    } else {
+                        self.email_at(head)
+                    };
+                    touched ^= u32::from(key.as_bytes().first().copied().unwrap_or(0));
                 }
             }
         }
@@ -732,8 +782,8 @@ impl MatchIndex {
         s.names.clear();
         let mut q = p.name_head;
         while q != NIL {
-            let m = &self.meta[q as usize];
-            if m.class == class && slice(&self.text, m.name) == name {
+            let m = self.meta_at(q);
+            if m.class == class && self.name_at(q) == name {
                 s.names.push(q);
             }
             q = m.next_name;
@@ -741,8 +791,8 @@ impl MatchIndex {
         s.emails.clear();
         let mut q = p.email_head;
         while q != NIL {
-            let m = &self.meta[q as usize];
-            if slice(&self.text, m.email) == email {
+            let m = self.meta_at(q);
+            if self.email_at(q) == email {
                 s.emails.push(q);
             }
             q = m.next_email;
@@ -756,11 +806,8 @@ impl MatchIndex {
                         let similar = near.query(
                             name,
                             class,
-                            |j| {
-                                let m = &self.meta[j as usize];
-                                (slice(&self.text, m.name), m.class)
-                            },
-                            &self.ids,
+                            |j| (self.name_at(j), self.meta_at(j).class),
+                            |j| self.id_at(j),
                             &mut s.near,
                         );
                         if similar.is_empty() {
@@ -777,7 +824,7 @@ impl MatchIndex {
             s.emails.sort_unstable();
             intersect_into(&s.names, &s.emails, &mut s.full);
             match s.full.as_slice() {
-                [one] => match links.remote_of(self.ids[*one as usize].as_str()) {
+                [one] => match links.remote_of(self.id_at(*one).as_str()) {
                     Some(other) if other.as_str() != id => {
                         Raw::LinkedElsewhere(*one, other.clone())
                     }
@@ -811,7 +858,7 @@ impl MatchIndex {
             return Some(k);
         }
         if let Raw::Full(j) | Raw::LinkedElsewhere(j, _) = raw
-            && let Some(kind) = self.meta[*j as usize].kind
+            && let Some(kind) = self.meta_at(*j).kind
         {
             return Some(KindDecision {
                 kind,
@@ -827,7 +874,7 @@ impl MatchIndex {
 
     fn linked_kind(&self, local: &ContactId) -> Option<KindDecision> {
         let j = self.position(local.as_str())?;
-        self.meta[j as usize].kind.map(|kind| KindDecision {
+        self.meta_at(j).kind.map(|kind| KindDecision {
             kind,
             rule: KindRule::LinkedContact,
         })
@@ -835,7 +882,7 @@ impl MatchIndex {
 
     fn cand(&self, j: u32, matched_on: MatchedOn) -> Candidate {
         Candidate {
-            local_id: self.ids[j as usize].clone(),
+            local_id: self.id_at(j).clone(),
             matched_on,
         }
     }
@@ -864,7 +911,7 @@ impl MatchIndex {
                     },
                 },
                 None => MatchOutcome::Full {
-                    local_id: self.ids[j as usize].clone(),
+                    local_id: self.id_at(j).clone(),
                 },
             },
             Raw::Partial(c) => MatchOutcome::Partial {
@@ -889,7 +936,7 @@ impl MatchIndex {
                 similar: v
                     .iter()
                     .map(|&(j, similarity)| SimilarContact {
-                        local_id: self.ids[j as usize].clone(),
+                        local_id: self.id_at(j).clone(),
                         similarity,
                     })
                     .collect(),
@@ -911,6 +958,12 @@ impl MatchIndex {
     }
 }
 
+/// A position as the u32 the tables use (counts are checked on build).
+#[allow(clippy::cast_possible_truncation)]
+const fn pos32(i: usize) -> u32 {
+    i as u32
+}
+
 fn slice(text: &str, s: Span) -> &str {
     text.get(s.start as usize..(s.start + s.len) as usize)
         .unwrap_or_default()
@@ -924,11 +977,12 @@ thread_local! {
 
 /// Remote ids must be non-empty and unique within a batch.
 fn check_remote_ids<R: MatchRecord>(remotes: &[R]) -> Result<()> {
-    let hashes: Vec<u64> = remotes
-        .iter()
-        .map(|r| hash_bytes(r.record_id().as_bytes(), 0))
-        .collect();
-    let (_, next) = Table::build(&hashes, |_| true);
+    let (_, next) = Table::build(
+        remotes.len(),
+        remotes
+            .iter()
+            .map(|r| Some(hash_bytes(r.record_id().as_bytes(), 0))),
+    );
     for (i, r) in remotes.iter().enumerate() {
         let id = r.record_id();
         if id.is_empty() {

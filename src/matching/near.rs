@@ -159,7 +159,7 @@ impl NearDuplicates {
         name: &str,
         class: NameClass,
         name_of: impl Fn(u32) -> (&'t str, NameClass),
-        ids: &[ContactId],
+        id_of: impl Fn(u32) -> &'t ContactId,
         scratch: &mut Vec<u32>,
     ) -> Vec<(u32, f64)> {
         scratch.clear();
@@ -195,10 +195,7 @@ impl NearDuplicates {
                 (sim >= self.cfg.threshold).then_some((j, sim))
             })
             .collect();
-        out.sort_by(|a, b| {
-            b.1.total_cmp(&a.1)
-                .then_with(|| ids[a.0 as usize].cmp(&ids[b.0 as usize]))
-        });
+        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| id_of(a.0).cmp(id_of(b.0))));
         out.truncate(self.cfg.max_similar);
         out
     }
