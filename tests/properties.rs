@@ -181,6 +181,36 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 
+    // M12: the borrowed views of a batch say exactly what its results say.
+    #[test]
+    fn m12_views_agree_with_results(
+        profile in profiles(),
+        local in contacts("L", 20),
+        remote in contacts("R", 20),
+        near in any::<bool>(),
+    ) {
+        let mut b = MatchIndex::builder(profile);
+        if near {
+            b = b.near_duplicates(NearDuplicateConfig { threshold: 0.8, ..NearDuplicateConfig::default() });
+        }
+        let index = b.build(&local).unwrap();
+        let mut links = ledgerlink::ExistingLinks::new();
+        if let (Some(l), Some(r)) = (local.first(), remote.first()) {
+            links.link(l.id.clone(), r.id.clone());
+        }
+        let results = index.classify_batch_with(&remote, &links).unwrap();
+        let mut seen = 0;
+        index.classify_batch_view(&remote, &links, |i, v| {
+            let r = &results[i];
+            assert_eq!(v.class(), r.outcome.class());
+            assert_eq!(v.matched_on(), r.outcome.matched_on());
+            assert_eq!(v.local_ids().collect::<Vec<_>>(), r.outcome.local_ids());
+            assert_eq!(&v.to_result(&remote[i]), r);
+            seen += 1;
+        }).unwrap();
+        prop_assert_eq!(seen, remote.len());
+    }
+
     // Single lookups agree with the batch, except where M9 contests need
     // the whole batch.
     #[test]

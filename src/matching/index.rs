@@ -13,7 +13,7 @@ use super::hash::{NIL, Table, hash_bytes};
 use super::keys::{self, NameClass};
 use super::near::{NearDuplicateConfig, NearDuplicates};
 use super::outcome::{
-    AmbiguityCause, Candidate, MatchOutcome, MatchResult, MatchedOn, SimilarContact,
+    AmbiguityCause, Candidate, MatchClass, MatchOutcome, MatchResult, MatchedOn, SimilarContact,
 };
 use super::{MatchRecord, par};
 
@@ -235,6 +235,19 @@ enum Raw {
 
 struct Decided {
     raw: Raw,
+}
+
+impl Default for Decided {
+    fn default() -> Self {
+        Self { raw: Raw::NoMatch }
+    }
+}
+
+/// A decided batch: one decision per record, and the local contacts that
+/// several records claimed (M9) with those records' ids, sorted.
+struct Batch {
+    decided: Vec<Decided>,
+    contested: HashMap<u32, Vec<ContactId>>,
 }
 
 /// Local contacts indexed for matching under one provider profile.
@@ -556,7 +569,7 @@ impl MatchIndex {
         remote: &R,
         links: &ExistingLinks,
     ) -> MatchResult {
-        let mut out = Vec::with_capacity(1);
+        let mut out = [Decided::default()];
         SCRATCH.with(|cell| match cell.try_borrow_mut() {
             Ok(mut s) => self.decide_group(std::slice::from_ref(&remote), links, &mut s, &mut out),
             Err(_) => self.decide_group(
@@ -566,8 +579,7 @@ impl MatchIndex {
                 &mut out,
             ),
         });
-        let raw = out.pop().map_or(Raw::NoMatch, |d| d.raw);
-        self.finish(remote, &Decided { raw }, &HashMap::new())
+        self.finish(remote, &out[0], &HashMap::new())
     }
 
     /// Classifies a batch of remote records: one result per record, in
@@ -617,6 +629,88 @@ impl MatchIndex {
         R: MatchRecord + Sync,
         F: FnMut(usize, MatchResult),
     {
+        let batch = self.decide_batch(remotes, links)?;
+        let finish_range = |range: std::ops::Range<usize>, out: &mut Vec<MatchResult>| {
+            par::map_range_into(
+                range,
+                |i| self.finish(&remotes[i], &batch.decided[i], &batch.contested),
+                out,
+            );
+        };
+        // While the caller consumes one chunk, the workers finish the next.
+        let mut current = Vec::new();
+        let mut next = Vec::new();
+        let n = remotes.len();
+        finish_range(0..n.min(EMIT_CHUNK), &mut current);
+        let mut start = 0;
+        while start < n {
+            let next_start = start + current.len();
+            let next_end = (next_start + EMIT_CHUNK).min(n);
+            par::overlap(
+                || finish_range(next_start..next_end, &mut next),
+                || {
+                    for (k, result) in current.drain(..).enumerate() {
+                        each(start + k, result);
+                    }
+                },
+            );
+            std::mem::swap(&mut current, &mut next);
+            start = next_start;
+        }
+        Ok(())
+    }
+
+    /// The leanest batch: each decision is handed to `each` as a borrowed
+    /// [`MatchView`], in input order, without building a [`MatchResult`]
+    /// (no ids copied, no person / organisation decision made). For bulk
+    /// consumers that need the class, the local ids and the matched
+    /// fields; [`MatchView::to_result`] gives the full result of any record.
+    ///
+    /// # Errors
+    /// As [`MatchIndex::classify_batch`]; on error `each` is never called.
+    ///
+    /// ```
+    /// use ledgerlink::{Contact, ExistingLinks, MatchClass, MatchIndex, Profile};
+    /// let local = [Contact::organization("K1", "Acme").with_email("a@acme.test")];
+    /// let remote = [Contact::named("X1", "ACME").with_email("a@acme.test")];
+    /// let index = MatchIndex::new(Profile::XeroGl, &local)?;
+    /// index.classify_batch_view(&remote, &ExistingLinks::new(), |i, view| {
+    ///     assert_eq!(i, 0);
+    ///     assert_eq!(view.class(), MatchClass::Full);
+    ///     assert_eq!(view.local_ids().map(|id| id.as_str()).collect::<Vec<_>>(), ["K1"]);
+    /// })?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn classify_batch_view<R, F>(
+        &self,
+        remotes: &[R],
+        links: &ExistingLinks,
+        mut each: F,
+    ) -> Result<()>
+    where
+        R: MatchRecord + Sync,
+        F: FnMut(usize, MatchView<'_>),
+    {
+        let batch = self.decide_batch(remotes, links)?;
+        for (i, d) in batch.decided.iter().enumerate() {
+            each(
+                i,
+                MatchView {
+                    index: self,
+                    decided: d,
+                    contested: &batch.contested,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// Decides every record of a batch and settles M9.
+    fn decide_batch<R: MatchRecord + Sync>(
+        &self,
+        remotes: &[R],
+        links: &ExistingLinks,
+    ) -> Result<Batch> {
         if remotes.len() > MAX_RECORDS {
             return Err(Error::TooManyRecords {
                 side: Side::Remote,
@@ -624,20 +718,20 @@ impl MatchIndex {
                 limit: MAX_RECORDS,
             });
         }
-        let (decided, ids_ok) = par::join(
+        let mut decided: Vec<Decided> = Vec::new();
+        decided.resize_with(remotes.len(), Decided::default);
+        let ids_ok = par::join(
             || {
-                let parts = par::map_chunks(remotes, 1024, |chunk| {
+                par::zip_chunks_mut(remotes, &mut decided, 1024, |recs, out| {
                     let mut s = Scratch::default();
-                    let mut out = Vec::with_capacity(chunk.len());
-                    for group in chunk.chunks(GROUP) {
-                        self.decide_group(group, links, &mut s, &mut out);
+                    for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+                        self.decide_group(group, links, &mut s, out);
                     }
-                    out
                 });
-                parts.into_iter().flatten().collect::<Vec<Decided>>()
             },
             || check_remote_ids(remotes),
-        );
+        )
+        .1;
         ids_ok?;
 
         // M9: local contacts claimed as the full match of several remotes.
@@ -661,19 +755,7 @@ impl MatchIndex {
         for v in contested.values_mut() {
             v.sort();
         }
-        let mut chunk = Vec::new();
-        for start in (0..remotes.len()).step_by(EMIT_CHUNK) {
-            let end = (start + EMIT_CHUNK).min(remotes.len());
-            par::map_range_into(
-                start..end,
-                |i| self.finish(&remotes[i], &decided[i], &contested),
-                &mut chunk,
-            );
-            for (k, result) in chunk.drain(..).enumerate() {
-                each(start + k, result);
-            }
-        }
-        Ok(())
+        Ok(Batch { decided, contested })
     }
 
     /// Decides a group of records in stages, so that the memory loads of
@@ -685,7 +767,7 @@ impl MatchIndex {
         recs: &[R],
         links: &ExistingLinks,
         s: &mut Scratch,
-        out: &mut Vec<Decided>,
+        out: &mut [Decided],
     ) {
         s.buf.clear();
         s.prep.clear();
@@ -721,9 +803,8 @@ impl MatchIndex {
             }
         }
         std::hint::black_box(touched);
-        for (k, r) in recs.iter().enumerate() {
-            let raw = self.resolve(r.record_id(), k, links, s);
-            out.push(Decided { raw });
+        for (k, (r, slot)) in recs.iter().zip(out).enumerate() {
+            slot.raw = self.resolve(r.record_id(), k, links, s);
         }
     }
 
@@ -832,15 +913,20 @@ impl MatchIndex {
                 },
                 [] => {
                     // No local is in both lists: the intersection is empty.
-                    let c: Vec<(u32, MatchedOn)> = s
+                    let mut c: Vec<(u32, MatchedOn)> = s
                         .names
                         .iter()
                         .map(|&j| (j, MatchedOn::Name))
                         .chain(s.emails.iter().map(|&j| (j, MatchedOn::Email)))
                         .collect();
+                    c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
                     Raw::Partial(c)
                 }
-                several => Raw::Several(several.to_vec()),
+                several => {
+                    let mut v = several.to_vec();
+                    v.sort_unstable_by(|a, b| self.id_at(*a).cmp(self.id_at(*b)));
+                    Raw::Several(v)
+                }
             }
         }
     }
@@ -967,6 +1053,137 @@ const fn pos32(i: usize) -> u32 {
 fn slice(text: &str, s: Span) -> &str {
     text.get(s.start as usize..(s.start + s.len) as usize)
         .unwrap_or_default()
+}
+
+/// A borrowed look at one decision of a batch (see
+/// [`MatchIndex::classify_batch_view`]): everything [`MatchOutcome`] says
+/// about classes, local ids and matched fields, without allocating.
+#[derive(Clone, Copy)]
+pub struct MatchView<'a> {
+    index: &'a MatchIndex,
+    decided: &'a Decided,
+    contested: &'a HashMap<u32, Vec<ContactId>>,
+}
+
+impl std::fmt::Debug for MatchView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchView")
+            .field("class", &self.class())
+            .field("local_ids", &self.local_ids().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MatchView<'a> {
+    fn contested(&self) -> bool {
+        matches!(self.decided.raw, Raw::Full(j) if self.contested.contains_key(&j))
+    }
+
+    /// The class of the decision, as [`MatchOutcome::class`].
+    #[must_use]
+    pub fn class(&self) -> MatchClass {
+        match &self.decided.raw {
+            Raw::Full(_) if self.contested() => MatchClass::Ambiguous,
+            Raw::Full(_) => MatchClass::Full,
+            Raw::Partial(_) => MatchClass::Partial,
+            Raw::Several(_) | Raw::LinkedElsewhere(..) => MatchClass::Ambiguous,
+            Raw::NoMatch => MatchClass::None,
+            Raw::Similar(_) => MatchClass::PossibleDuplicate,
+            Raw::Unmatchable(_) => MatchClass::Unmatchable,
+            Raw::AlreadyLinked(_) => MatchClass::AlreadyLinked,
+            Raw::Unsynced(_) => MatchClass::Unsynced,
+        }
+    }
+
+    /// Which fields found a match, as [`MatchOutcome::matched_on`].
+    #[must_use]
+    pub fn matched_on(&self) -> Option<MatchedOn> {
+        match &self.decided.raw {
+            Raw::Full(_) | Raw::Several(_) | Raw::LinkedElsewhere(..) => {
+                Some(MatchedOn::NameAndEmail)
+            }
+            Raw::Partial(c) => MatchedOn::from_flags(
+                c.iter().any(|x| x.1 != MatchedOn::Email),
+                c.iter().any(|x| x.1 != MatchedOn::Name),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The local contacts the decision names, sorted by id, as
+    /// [`MatchOutcome::local_ids`].
+    #[must_use]
+    pub fn local_ids(&self) -> LocalIds<'a> {
+        let inner = match &self.decided.raw {
+            &Raw::Full(j) | &Raw::LinkedElsewhere(j, _) => {
+                LocalIdsInner::One(Some(self.index.id_at(j)))
+            }
+            Raw::AlreadyLinked(id) | Raw::Unsynced(id) => LocalIdsInner::One(Some(id)),
+            Raw::Partial(c) => LocalIdsInner::Candidates(c.iter()),
+            Raw::Several(v) => LocalIdsInner::Positions(v.iter()),
+            Raw::Similar(v) => LocalIdsInner::Similar {
+                list: v,
+                last: None,
+                left: v.len(),
+            },
+            Raw::NoMatch | Raw::Unmatchable(_) => LocalIdsInner::One(None),
+        };
+        LocalIds {
+            index: self.index,
+            inner,
+        }
+    }
+
+    /// The full result for this decision; `remote` must be the record the
+    /// view was handed out for.
+    #[must_use]
+    pub fn to_result<R: MatchRecord + ?Sized>(&self, remote: &R) -> MatchResult {
+        self.index.finish(remote, self.decided, self.contested)
+    }
+}
+
+/// The sorted local ids of a [`MatchView`].
+pub struct LocalIds<'a> {
+    index: &'a MatchIndex,
+    inner: LocalIdsInner<'a>,
+}
+
+enum LocalIdsInner<'a> {
+    One(Option<&'a ContactId>),
+    Candidates(std::slice::Iter<'a, (u32, MatchedOn)>),
+    Positions(std::slice::Iter<'a, u32>),
+    /// Held by similarity; handed out by id, smallest first.
+    Similar {
+        list: &'a [(u32, f64)],
+        last: Option<&'a ContactId>,
+        left: usize,
+    },
+}
+
+impl<'a> Iterator for LocalIds<'a> {
+    type Item = &'a ContactId;
+
+    fn next(&mut self) -> Option<&'a ContactId> {
+        let index = self.index;
+        match &mut self.inner {
+            LocalIdsInner::One(one) => one.take(),
+            LocalIdsInner::Candidates(it) => it.next().map(|&(j, _)| index.id_at(j)),
+            LocalIdsInner::Positions(it) => it.next().map(|&j| index.id_at(j)),
+            LocalIdsInner::Similar { list, last, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                let next = list
+                    .iter()
+                    .map(|&(j, _)| index.id_at(j))
+                    .filter(|id| last.is_none_or(|l| *id > l))
+                    .min();
+                *last = next;
+                next
+            }
+        }
+    }
 }
 
 thread_local! {

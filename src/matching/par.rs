@@ -58,3 +58,48 @@ where
     out.clear();
     out.extend(range.map(f));
 }
+
+/// Calls `f` on matching chunks of `items` and `out` (same length).
+pub(crate) fn zip_chunks_mut<T, U, F>(items: &[T], out: &mut [U], chunk: usize, f: F)
+where
+    T: Sync,
+    U: Send,
+    F: Fn(&[T], &mut [U]) + Sync + Send,
+{
+    let chunk = chunk.max(1);
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        if items.len() > chunk {
+            items
+                .par_chunks(chunk)
+                .zip(out.par_chunks_mut(chunk))
+                .for_each(|(a, b)| f(a, b));
+            return;
+        }
+    }
+    for (a, b) in items.chunks(chunk).zip(out.chunks_mut(chunk)) {
+        f(a, b);
+    }
+}
+
+/// Runs `background` on the pool while `here` runs on the calling thread
+/// (which need not be `Send`), and returns when both are done.
+pub(crate) fn overlap<B, H>(background: B, here: H)
+where
+    B: FnOnce() + Send,
+    H: FnOnce(),
+{
+    #[cfg(feature = "parallel")]
+    {
+        rayon::in_place_scope(|scope| {
+            scope.spawn(|_| background());
+            here();
+        });
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        background();
+        here();
+    }
+}

@@ -222,7 +222,8 @@ pub struct Contact {
 /// `s` unless it is missing or blank: the one test of "is this field
 /// filled in" used throughout the crate.
 pub(crate) fn present(s: Option<&str>) -> Option<&str> {
-    s.filter(|v| !v.trim().is_empty())
+    // Only the start is trimmed: a filled-in field stops at its first byte.
+    s.filter(|v| !v.trim_start().is_empty())
 }
 
 fn non_blank(s: &Option<String>) -> Option<&str> {
