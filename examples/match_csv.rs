@@ -48,8 +48,8 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ledgerlink::{
-    ContactKind, Error, ExistingLinks, MatchClass, MatchIndex, MatchOutcome, MatchRecord,
-    MatchResult, NearDuplicateConfig, Profile,
+    ContactKind, Error, ExistingLinks, MatchClass, MatchIndex, MatchRecord, MatchView,
+    NearDuplicateConfig, Profile,
 };
 
 const USAGE: &str = "usage: match_csv --profile <xero|xpm|qbo> --local LOCAL.csv \
@@ -852,27 +852,21 @@ fn put_field(out: &mut Vec<u8>, s: &[u8]) {
 /// Appends one output row. `remote_id` is the row's own id (the same text
 /// as `r.remote_id`, but read from the file buffer, in order, rather than
 /// through one more pointer per row).
-fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, r: &MatchResult) {
+fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, v: &MatchView<'_>) {
     put_field(out, remote_id.as_bytes());
     out.push(b',');
-    out.extend_from_slice(r.outcome.class().as_str().as_bytes());
+    out.extend_from_slice(v.class().as_str().as_bytes());
     out.push(b',');
-    match &r.outcome {
-        MatchOutcome::Full { local_id } => put_field(out, local_id.as_str().as_bytes()),
-        MatchOutcome::NoMatch | MatchOutcome::Unmatchable { .. } => {}
-        other => {
-            ids.clear();
-            for (i, id) in other.local_ids().into_iter().enumerate() {
-                if i > 0 {
-                    ids.push(b';');
-                }
-                ids.extend_from_slice(id.as_str().as_bytes());
-            }
-            put_field(out, ids);
+    ids.clear();
+    for (i, id) in v.local_ids().enumerate() {
+        if i > 0 {
+            ids.push(b';');
         }
+        ids.extend_from_slice(id.as_str().as_bytes());
     }
+    put_field(out, ids);
     out.push(b',');
-    if let Some(m) = r.outcome.matched_on() {
+    if let Some(m) = v.matched_on() {
         out.extend_from_slice(m.as_str().as_bytes());
     }
     out.push(b'\n');
@@ -939,9 +933,9 @@ impl Output {
     }
 
     /// Appends the row of one result; `remote_id` is its record's id.
-    fn push(&mut self, remote_id: &str, r: &MatchResult) {
-        self.summary.add(r.outcome.class());
-        put_row(&mut self.buf, &mut self.ids, remote_id, r);
+    fn push(&mut self, remote_id: &str, v: &MatchView<'_>) {
+        self.summary.add(v.class());
+        put_row(&mut self.buf, &mut self.ids, remote_id, v);
         if self.buf.len() >= Self::CHUNK {
             self.flush();
         }
@@ -974,14 +968,10 @@ fn classify_into(
     remotes: &[Rec<'_>],
     out: &mut Output,
 ) -> ledgerlink::Result<()> {
-    index.classify_batch_each(remotes, &ExistingLinks::new(), |i, r| {
-        let t = now();
+    index.classify_batch_view(remotes, &ExistingLinks::new(), |i, v| {
         // `i` is the record's position in `remotes`.
-        let id = remotes
-            .get(i)
-            .map_or(r.remote_id.as_str(), |rec| rec.field(ID));
-        out.push(id, &r);
-        out.busy += t.elapsed();
+        let id = remotes.get(i).map_or("", |rec| rec.field(ID));
+        out.push(id, &v);
     })
 }
 
@@ -1542,10 +1532,15 @@ mod tests {
             assert_eq!(from_rows, from_contacts, "{profile}");
             let mut out = Vec::new();
             let mut ids = Vec::new();
-            for (rec, r) in remotes.recs.iter().zip(&from_rows) {
-                assert_eq!(rec.field(ID), r.remote_id.as_str());
-                put_row(&mut out, &mut ids, rec.field(ID), r);
-            }
+            let index = MatchIndex::new(profile, &locals.recs).unwrap();
+            index
+                .classify_batch_view(&remotes.recs, &ExistingLinks::new(), |i, v| {
+                    let rec = &remotes.recs[i];
+                    assert_eq!(rec.field(ID), from_rows[i].remote_id.as_str());
+                    assert_eq!(v.to_result(rec), from_rows[i]);
+                    put_row(&mut out, &mut ids, rec.field(ID), &v);
+                })
+                .unwrap();
             if profile == Profile::Qbo {
                 assert_eq!(
                     String::from_utf8(out).unwrap(),

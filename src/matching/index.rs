@@ -1192,34 +1192,42 @@ thread_local! {
     static SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
 }
 
-/// Remote ids must be non-empty and unique within a batch.
-fn check_remote_ids<R: MatchRecord>(remotes: &[R]) -> Result<()> {
-    let (_, next) = Table::build(
-        remotes.len(),
-        remotes
-            .iter()
-            .map(|r| Some(hash_bytes(r.record_id().as_bytes(), 0))),
-    );
-    for (i, r) in remotes.iter().enumerate() {
-        let id = r.record_id();
-        if id.is_empty() {
-            return Err(Error::EmptyId {
-                side: Side::Remote,
-                position: i,
-            });
-        }
-        let mut p = next[i];
-        while p != NIL {
-            if remotes[p as usize].record_id() == id {
-                return Err(Error::DuplicateId {
-                    side: Side::Remote,
-                    id: id.to_owned(),
-                });
+/// Remote ids must be non-empty and unique within a batch. The ids'
+/// hashes are sorted (in parallel where possible) and only equal hashes
+/// compared; the duplicate reported is the one that comes first in the
+/// input, whatever the thread count.
+fn check_remote_ids<R: MatchRecord + Sync>(remotes: &[R]) -> Result<()> {
+    if let Some(i) = remotes.iter().position(|r| r.record_id().is_empty()) {
+        return Err(Error::EmptyId {
+            side: Side::Remote,
+            position: i,
+        });
+    }
+    let mut keyed: Vec<(u64, u32)> = remotes
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (hash_bytes(r.record_id().as_bytes(), 0), pos32(i)))
+        .collect();
+    par::sort_unstable(&mut keyed);
+    let mut first_dup: Option<usize> = None;
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        for (k, a) in run.iter().enumerate() {
+            for b in &run[k + 1..] {
+                let (x, y) = (a.1 as usize, b.1 as usize);
+                if remotes[x].record_id() == remotes[y].record_id() {
+                    let later = x.max(y);
+                    first_dup = Some(first_dup.map_or(later, |f| f.min(later)));
+                }
             }
-            p = next[p as usize];
         }
     }
-    Ok(())
+    match first_dup {
+        Some(i) => Err(Error::DuplicateId {
+            side: Side::Remote,
+            id: remotes[i].record_id().to_owned(),
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Sorted-list intersection into a reused buffer.

@@ -103,3 +103,14 @@ where
         here();
     }
 }
+
+/// Sorts, in parallel where possible.
+pub(crate) fn sort_unstable<T: Ord + Send>(v: &mut [T]) {
+    #[cfg(feature = "parallel")]
+    {
+        use rayon::prelude::*;
+        v.par_sort_unstable();
+    }
+    #[cfg(not(feature = "parallel"))]
+    v.sort_unstable();
+}

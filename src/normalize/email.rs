@@ -96,12 +96,62 @@ pub fn normalize_email(s: &str) -> Result<Cow<'_, str>, EmailProblem> {
     }
 }
 
+/// One pass over an ASCII address: the same verdict as [`check`].
+fn check_ascii(t: &[u8]) -> Result<(), EmailProblem> {
+    if t.is_empty() {
+        return Err(EmailProblem::Empty);
+    }
+    let mut at = None;
+    let mut several = false;
+    let mut prev = 0u8;
+    let mut double_dot_after_at = false;
+    for (i, &b) in t.iter().enumerate() {
+        if b <= b' ' || b == 0x7F {
+            return Err(EmailProblem::Whitespace);
+        }
+        if b == b'@' {
+            if at.is_some() {
+                several = true;
+            } else {
+                at = Some(i);
+            }
+        } else if b == b'.' && prev == b'.' && at.is_some() {
+            double_dot_after_at = true;
+        }
+        prev = b;
+    }
+    let Some(at) = at else {
+        return Err(EmailProblem::MissingAt);
+    };
+    if several {
+        return Err(EmailProblem::SeveralAts);
+    }
+    let domain = &t[at + 1..];
+    if at == 0 {
+        return Err(EmailProblem::EmptyLocalPart);
+    }
+    if domain.is_empty() {
+        return Err(EmailProblem::EmptyDomain);
+    }
+    if double_dot_after_at || domain.first() == Some(&b'.') || domain.last() == Some(&b'.') {
+        return Err(EmailProblem::MalformedDomain);
+    }
+    Ok(())
+}
+
 /// Appends the normalised email to `out`; on error `out` is left unchanged.
 ///
 /// # Errors
 /// As [`normalize_email`].
 pub fn normalize_email_into(s: &str, out: &mut String) -> Result<(), EmailProblem> {
     let t = s.trim();
+    if t.is_ascii() {
+        check_ascii(t.as_bytes())?;
+        let start = out.len();
+        out.push_str(t);
+        out[start..].make_ascii_lowercase();
+        return Ok(());
+    }
     check(t)?;
     if t.is_ascii() {
         out.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
@@ -122,6 +172,16 @@ mod tests {
         let mut out = String::from("x");
         normalize_email_into(" Ä@B.de", &mut out).unwrap();
         assert_eq!(out, "xä@b.de");
+    }
+
+    #[test]
+    fn n2_ascii_check_agrees_with_the_general_check() {
+        for e in [
+            "", "a", "@", "a@", "@b", "a@b", "a@b.c", "a@@b", "a@b@c", "a.@b", "a@.b", "a@b.",
+            "a@b..c", "a..b@c", "a b@c", "a\tb@c", "a@b\x7f", "x@y.z.",
+        ] {
+            assert_eq!(check_ascii(e.as_bytes()), check(e), "{e:?}");
+        }
     }
 
     #[test]

@@ -52,38 +52,21 @@ fn ascii_is_normal(s: &[u8]) -> bool {
     !prev_space || s.is_empty()
 }
 
-/// Appends the normal form of ASCII `s` to `out` (fast path).
+/// Appends the normal form of ASCII `s` to `out` (fast path): words are
+/// copied whole, then lower-cased in place.
 fn push_ascii(s: &[u8], out: &mut String) {
     let start = out.len();
-    let mut pending_space = false;
-    for &b in s {
-        if is_ascii_separator(b) {
-            pending_space = out.len() > start;
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(char::from(b.to_ascii_lowercase()));
+    for word in s
+        .split(|&b| is_ascii_separator(b))
+        .filter(|w| !w.is_empty())
+    {
+        if out.len() > start {
+            out.push(' ');
         }
+        // ASCII input: every word is valid UTF-8.
+        out.push_str(std::str::from_utf8(word).unwrap_or_default());
     }
-}
-
-/// Pushes `chars` to `out`, trimming and collapsing separator runs to one
-/// space (`start` is where this name began in `out`).
-fn push_collapsed(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
-    let mut pending_space = false;
-    for c in chars {
-        if is_separator(c) || is_ignorable(c) {
-            pending_space = out.len() > start;
-        } else {
-            if pending_space {
-                out.push(' ');
-                pending_space = false;
-            }
-            out.push(c);
-        }
-    }
+    out[start..].make_ascii_lowercase();
 }
 
 /// Precomposed Latin-1 and Latin Extended-A characters whose NFKC form is
@@ -124,6 +107,23 @@ fn push_latin(s: &str, out: &mut String) -> bool {
         }
     }
     true
+}
+
+/// Pushes `chars` to `out`, trimming and collapsing separator runs to one
+/// space (`start` is where this name began in `out`).
+fn push_collapsed(chars: impl Iterator<Item = char>, out: &mut String, start: usize) {
+    let mut pending_space = false;
+    for c in chars {
+        if is_separator(c) || is_ignorable(c) {
+            pending_space = out.len() > start;
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
 }
 
 /// Appends the normal form of any `s` to `out` (full Unicode path).
