@@ -48,7 +48,7 @@ use std::sync::OnceLock;
 use std::time::{Duration, Instant};
 
 use ledgerlink::{
-    ContactKind, Error, ExistingLinks, MatchClass, MatchIndex, MatchRecord, MatchView,
+    BatchViews, ContactKind, Error, ExistingLinks, MatchClass, MatchIndex, MatchRecord, MatchView,
     NearDuplicateConfig, Profile,
 };
 
@@ -876,7 +876,6 @@ fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, v: &MatchView<
 struct Output {
     file: File,
     buf: Vec<u8>,
-    ids: Vec<u8>,
     summary: Summary,
     /// The first write error; nothing more is written after it.
     error: Option<io::Error>,
@@ -925,19 +924,9 @@ impl Output {
         Self {
             file,
             buf,
-            ids: Vec::with_capacity(256),
             summary: Summary::default(),
             error: None,
             busy: Duration::ZERO,
-        }
-    }
-
-    /// Appends the row of one result; `remote_id` is its record's id.
-    fn push(&mut self, remote_id: &str, v: &MatchView<'_>) {
-        self.summary.add(v.class());
-        put_row(&mut self.buf, &mut self.ids, remote_id, v);
-        if self.buf.len() >= Self::CHUNK {
-            self.flush();
         }
     }
 
@@ -960,19 +949,59 @@ impl Output {
     }
 }
 
-/// Classifies every remote record, writing each result out as it comes
-/// (in input order): the library materialises results a chunk at a time,
-/// so a million of them are never held at once.
+/// Records formatted per step of the output loop: each step is split in
+/// two halves formatted on two threads, then written in order, so memory
+/// stays bounded whatever the batch size.
+const FORMAT_STEP: usize = 1 << 17;
+
+/// Formats the rows of `range` into `buf`, counting classes into `summary`.
+fn format_rows(
+    views: &BatchViews<'_>,
+    remotes: &[Rec<'_>],
+    range: std::ops::Range<usize>,
+    buf: &mut Vec<u8>,
+    summary: &mut Summary,
+) {
+    let mut ids = Vec::with_capacity(256);
+    for i in range {
+        if let (Some(v), Some(rec)) = (views.get(i), remotes.get(i)) {
+            summary.add(v.class());
+            put_row(buf, &mut ids, rec.field(ID), &v);
+        }
+    }
+}
+
+/// Classifies every remote record, then writes the rows in input order,
+/// formatting on two threads a step at a time.
 fn classify_into(
     index: &MatchIndex,
     remotes: &[Rec<'_>],
     out: &mut Output,
 ) -> ledgerlink::Result<()> {
-    index.classify_batch_view(remotes, &ExistingLinks::new(), |i, v| {
-        // `i` is the record's position in `remotes`.
-        let id = remotes.get(i).map_or("", |rec| rec.field(ID));
-        out.push(id, &v);
-    })
+    let views = index.classify_batch_views(remotes, &ExistingLinks::new())?;
+    let t = now();
+    let mut second = Vec::new();
+    let mut second_summary = Summary::default();
+    let mut start = 0;
+    while start < views.len() {
+        let end = (start + FORMAT_STEP).min(views.len());
+        let mid = start + (end - start) / 2;
+        second.clear();
+        std::thread::scope(|scope| {
+            scope
+                .spawn(|| format_rows(&views, remotes, mid..end, &mut second, &mut second_summary));
+            format_rows(&views, remotes, start..mid, &mut out.buf, &mut out.summary);
+        });
+        out.flush();
+        out.buf.extend_from_slice(&second);
+        out.flush();
+        start = end;
+    }
+    for (total, n) in out.summary.counts.iter_mut().zip(second_summary.counts) {
+        *total += n;
+    }
+    out.busy += t.elapsed();
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------

@@ -58,8 +58,8 @@ pub mod rules;
 pub use audit::{AuditReport, Finding, audit, audit_against};
 pub use error::{Error, Result, Side};
 pub use matching::{
-    Candidate, ExistingLinks, MatchClass, MatchIndex, MatchIndexBuilder, MatchOutcome, MatchRecord,
-    MatchResult, MatchSummary, MatchView, MatchedOn, NearDuplicateConfig,
+    BatchViews, Candidate, ExistingLinks, MatchClass, MatchIndex, MatchIndexBuilder, MatchOutcome,
+    MatchRecord, MatchResult, MatchSummary, MatchView, MatchedOn, NearDuplicateConfig,
 };
 pub use model::{Contact, ContactId, ContactKind};
 pub use rules::{Classifier, KindDecision, Profile};

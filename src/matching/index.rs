@@ -691,18 +691,28 @@ impl MatchIndex {
         R: MatchRecord + Sync,
         F: FnMut(usize, MatchView<'_>),
     {
-        let batch = self.decide_batch(remotes, links)?;
-        for (i, d) in batch.decided.iter().enumerate() {
-            each(
-                i,
-                MatchView {
-                    index: self,
-                    decided: d,
-                    contested: &batch.contested,
-                },
-            );
+        let views = self.classify_batch_views(remotes, links)?;
+        for (i, v) in views.iter().enumerate() {
+            each(i, v);
         }
         Ok(())
+    }
+
+    /// The decided batch itself, to read as [`MatchView`]s in any order or
+    /// from several threads (a view is `Send` and `Sync`): for bulk
+    /// consumers that format or store results in parallel.
+    ///
+    /// # Errors
+    /// As [`MatchIndex::classify_batch`].
+    pub fn classify_batch_views<R: MatchRecord + Sync>(
+        &self,
+        remotes: &[R],
+        links: &ExistingLinks,
+    ) -> Result<BatchViews<'_>> {
+        Ok(BatchViews {
+            index: self,
+            batch: self.decide_batch(remotes, links)?,
+        })
     }
 
     /// Decides every record of a batch and settles M9.
@@ -1053,6 +1063,54 @@ const fn pos32(i: usize) -> u32 {
 fn slice(text: &str, s: Span) -> &str {
     text.get(s.start as usize..(s.start + s.len) as usize)
         .unwrap_or_default()
+}
+
+/// Every decision of a batch, one per remote record in input order (see
+/// [`MatchIndex::classify_batch_views`]).
+pub struct BatchViews<'a> {
+    index: &'a MatchIndex,
+    batch: Batch,
+}
+
+impl std::fmt::Debug for BatchViews<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchViews")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchViews<'_> {
+    /// Number of records decided.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.batch.decided.len()
+    }
+
+    /// Whether the batch was empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.batch.decided.is_empty()
+    }
+
+    /// The decision for the record at position `i`.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<MatchView<'_>> {
+        self.batch.decided.get(i).map(|d| self.view(d))
+    }
+
+    /// Every decision, in input order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = MatchView<'_>> + '_ {
+        self.batch.decided.iter().map(|d| self.view(d))
+    }
+
+    fn view<'v>(&'v self, decided: &'v Decided) -> MatchView<'v> {
+        MatchView {
+            index: self.index,
+            decided,
+            contested: &self.batch.contested,
+        }
+    }
 }
 
 /// A borrowed look at one decision of a batch (see

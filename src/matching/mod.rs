@@ -23,7 +23,7 @@ mod outcome;
 mod par;
 mod record;
 
-pub use index::{ExistingLinks, LocalIds, MatchIndex, MatchIndexBuilder, MatchView};
+pub use index::{BatchViews, ExistingLinks, LocalIds, MatchIndex, MatchIndexBuilder, MatchView};
 pub use near::NearDuplicateConfig;
 pub use outcome::{
     AmbiguityCause, Candidate, MatchClass, MatchOutcome, MatchResult, MatchSummary, MatchedOn,
