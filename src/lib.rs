@@ -12,7 +12,7 @@
 //! - [`matching`]: full / partial / ambiguous / no match / unmatchable /
 //!   possible duplicate, per provider (M1–M12).
 //! - [`rules`]: provider profiles and person vs organisation (T1–T4).
-//! - [`audit`]: data-hygiene report and first-sync prediction (H1–H5).
+//! - [`audit`](mod@audit): data-hygiene report and first-sync prediction (H1–H5).
 //! - [`model`]: the contact model shared by both sides.
 //!
 //! ## Example
