@@ -55,8 +55,8 @@ pub enum Error {
         /// The largest supported count.
         limit: usize,
     },
-    /// The normalised text of one side exceeds what the index addresses
-    /// (4 GiB).
+    /// The normalised names and emails of one block of 16,384 records
+    /// exceed what the index addresses (4 GiB): absurdly long fields.
     #[error("the {side} records hold too much text to index ({bytes} bytes)")]
     TooMuchText {
         /// The side.

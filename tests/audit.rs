@@ -221,3 +221,28 @@ fn t1_unknown_xpm_structures_are_flagged_in_the_audit() {
     );
     assert!(findings(&r, "C2").is_empty());
 }
+
+#[test]
+fn h1_follows_t4_for_qbo_records_without_a_stated_kind() {
+    let customers = [
+        // First + last, display ≠ company: a person under T4, not an H1 case.
+        complete(qbo(
+            "1",
+            "Jane S.",
+            Some("Smith Consulting"),
+            Some(("Jane", "Smith")),
+            "j@s.test",
+        )),
+        // A company name but no display name: H1.
+        complete(
+            Contact::default()
+                .with_organization_name("Acme Ltd")
+                .with_email("a@acme.test"),
+        ),
+    ];
+    let mut customers = customers.to_vec();
+    customers[1].id = "2".into();
+    let r = audit(Profile::Qbo, Side::Remote, &customers).unwrap();
+    assert!(!findings(&r, "1").contains(&Finding::DisplayNameDiffersFromCompanyName));
+    assert!(findings(&r, "2").contains(&Finding::DisplayNameDiffersFromCompanyName));
+}

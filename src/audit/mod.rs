@@ -13,6 +13,7 @@ use crate::matching::{MatchIndex, MatchOutcome, MatchResult, MatchSummary};
 use crate::model::{Contact, ContactId, ContactKind};
 use crate::normalize::{EmailProblem, names_equal, normalize_email};
 use crate::rules::Profile;
+use crate::rules::qbo::{UnmatchableReason, kind_of_customer};
 use crate::rules::xpm::kind_for_business_structure;
 
 /// A field the audit found missing (H2, H4).
@@ -113,7 +114,9 @@ impl Finding {
             Self::IncompletePersonName { missing } => {
                 format!("person without {}: fill them in", list(missing))
             }
-            Self::MissingEmail => "no email: matching falls back to the name alone".into(),
+            Self::MissingEmail => {
+                "no email: the record can never fully match, expect a match issue".into()
+            }
             Self::InvalidEmail { problem } => format!("invalid email ({problem}): correct it"),
             Self::SharedEmail { with } => format!(
                 "email shared with {}: give each contact its own, or expect match issues",
@@ -252,7 +255,18 @@ fn seen_as_org(profile: Profile, c: &Contact) -> bool {
                 kind_for_business_structure(c.extras.business_structure.as_deref()).kind
                     == ContactKind::Organization
             }
-            _ => c.organization_name().is_some(),
+            // T4 decides; a record that is unmatchable because display and
+            // company name differ is an organisation to be fixed (H1).
+            Profile::Qbo => match kind_of_customer(
+                c.display_name(),
+                c.organization_name(),
+                c.first_name(),
+                c.last_name(),
+            ) {
+                Ok(d) => d.kind == ContactKind::Organization,
+                Err(reason) => reason == UnmatchableReason::DisplayNameDiffersFromCompanyName,
+            },
+            Profile::XeroGl => c.organization_name().is_some(),
         },
     }
 }
@@ -276,8 +290,8 @@ fn findings_of(profile: Profile, side: Side, c: &Contact) -> Vec<Finding> {
     if profile == Profile::Qbo && seen_as_org(profile, c) {
         let differs = match (c.display_name(), c.organization_name()) {
             (Some(d), Some(o)) => !names_equal(d, o),
-            (Some(_), None) => side == Side::Remote,
-            _ => false,
+            (Some(_), None) | (None, Some(_)) => side == Side::Remote,
+            (None, None) => false,
         };
         if differs {
             f.push(Finding::DisplayNameDiffersFromCompanyName);
@@ -336,6 +350,9 @@ fn findings_of(profile: Profile, side: Side, c: &Contact) -> Vec<Finding> {
 }
 
 fn check_ids(side: Side, contacts: &[Contact]) -> Result<Vec<usize>> {
+    if let Some(position) = contacts.iter().position(|c| c.id.as_str().is_empty()) {
+        return Err(Error::EmptyId { side, position });
+    }
     let mut order: Vec<usize> = (0..contacts.len()).collect();
     order.sort_by(|&a, &b| contacts[a].id.cmp(&contacts[b].id));
     for w in order.windows(2) {
@@ -345,11 +362,6 @@ fn check_ids(side: Side, contacts: &[Contact]) -> Result<Vec<usize>> {
                 id: contacts[w[0]].id.to_string(),
             });
         }
-    }
-    if let Some(&i) = order.first()
-        && contacts[i].id.as_str().is_empty()
-    {
-        return Err(Error::EmptyId { side, position: i });
     }
     Ok(order)
 }

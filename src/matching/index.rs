@@ -287,8 +287,8 @@ impl std::fmt::Debug for MatchIndex {
 }
 
 fn span(start: usize, end: usize) -> Span {
-    // Chunk-local offsets: a chunk's text is far below 4 GiB, and the merge
-    // checks the total before shifting.
+    // Offsets into a chunk's text. Should a chunk's text pass 4 GiB, the
+    // truncated spans are never used: the build then fails (TooMuchText).
     #[allow(clippy::cast_possible_truncation)]
     Span {
         start: start as u32,
@@ -358,6 +358,16 @@ impl MatchIndex {
             }
             c
         });
+        // Spans are offsets into their chunk's text, which must fit in u32.
+        if let Some(b) = built
+            .iter()
+            .find(|b| b.chunk.text.len() > u32::MAX as usize)
+        {
+            return Err(Error::TooMuchText {
+                side: Side::Local,
+                bytes: b.chunk.text.len(),
+            });
+        }
         if let Some(pos) = built
             .iter()
             .flat_map(|b| &b.chunk.ids)

@@ -105,10 +105,19 @@ pub(crate) struct NearDuplicates {
     members: Vec<Member>,
 }
 
-/// Whether two names' lengths (in characters) are close enough for the
-/// similarity to reach the threshold at all.
-fn lengths_close(a: usize, b: usize) -> bool {
-    a.abs_diff(b) <= (a.max(b) / 8).max(2)
+/// The smallest ratio of the shorter to the longer name length (in
+/// characters) at which Jaro-Winkler can still reach `threshold`: with at
+/// most four common prefix characters JW ≤ 0.6·J + 0.4, and Jaro
+/// J ≤ (2 + short/long) / 3, so short/long ≥ 3·(threshold − 0.4)/0.6 − 2.
+fn min_length_ratio(threshold: f64) -> f64 {
+    (3.0 * (threshold - 0.4) / 0.6 - 2.0).max(0.0)
+}
+
+/// Whether two names' lengths allow the similarity to reach the threshold.
+#[allow(clippy::cast_precision_loss)] // name lengths are far below 2^52
+fn lengths_close(a: usize, b: usize, min_ratio: f64) -> bool {
+    let (short, long) = (a.min(b), a.max(b));
+    long == 0 || short as f64 >= min_ratio * long as f64
 }
 
 impl NearDuplicates {
@@ -164,6 +173,7 @@ impl NearDuplicates {
     ) -> Vec<(u32, f64)> {
         scratch.clear();
         let len = name.chars().count();
+        let min_ratio = min_length_ratio(self.cfg.threshold);
         for_each_key(name, class, |k| {
             if let Some(&(start, n)) = self.blocks.get(&k)
                 && (n as usize) <= self.cfg.max_block
@@ -174,7 +184,7 @@ impl NearDuplicates {
                         .get(s..e)
                         .unwrap_or_default()
                         .iter()
-                        .filter(|m| lengths_close(len, m.chars as usize))
+                        .filter(|m| lengths_close(len, m.chars as usize, min_ratio))
                         .map(|m| m.pos),
                 );
             }
@@ -215,6 +225,24 @@ mod tests {
         let mut c = Vec::new();
         for_each_key("acme ltd", NameClass::Any, |k| c.push(k));
         assert_eq!(c.len(), 1, "legal words are not blocking keys");
+    }
+
+    #[test]
+    fn m11_length_filter_never_drops_a_pair_above_the_threshold() {
+        let r = min_length_ratio(0.92);
+        for (a, b) in [
+            ("acme plumbing", "acme plumbing ltd"),
+            ("jon smith", "jon smithers"),
+            ("jonathan smithers", "jonathon smithers"),
+        ] {
+            let sim = strsim::jaro_winkler(a, b);
+            assert!(sim >= 0.92, "{a} / {b}: {sim}");
+            assert!(
+                lengths_close(a.chars().count(), b.chars().count(), r),
+                "{a} / {b}"
+            );
+        }
+        assert!(!lengths_close(4, 20, r));
     }
 
     #[test]

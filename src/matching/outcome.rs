@@ -216,6 +216,10 @@ impl MatchOutcome {
             } => "M8",
             Self::Ambiguous { .. } => "M9",
             Self::NoMatch => "M3",
+            // A record without any name cannot be created either (M3).
+            Self::Unmatchable {
+                reason: UnmatchableReason::NoName,
+            } => "M3",
             Self::Unmatchable { .. } => "M5",
             Self::PossibleDuplicate { .. } => "M11",
             Self::AlreadyLinked { .. } | Self::Unsynced { .. } => "M10",
@@ -279,9 +283,11 @@ pub struct MatchResult {
     pub profile: Profile,
     /// What happens to it.
     pub outcome: MatchOutcome,
-    /// Person or organisation, and why: the kind of the local contact it
-    /// links to, or the kind a new local contact would get. `None` only for
-    /// unmatchable records.
+    /// Person or organisation, and why: the kind the record states or its
+    /// profile's rule gives (T1, T4); failing those, the kind of the local
+    /// contact it links to; failing that, the classifier's (T3). `None` for
+    /// QBO records that cannot be matched, and for linked or unsynced
+    /// records whose local contact has no kind.
     pub kind: Option<KindDecision>,
 }
 
@@ -345,7 +351,8 @@ impl MatchResult {
             ),
             MatchOutcome::Unmatchable { reason } => write!(
                 s,
-                "M5 cannot be matched: {}. Fix: {}",
+                "{} cannot be matched or created: {}. Fix: {}",
+                self.outcome.rule(),
                 reason.describe(),
                 reason.fix()
             ),

@@ -92,7 +92,9 @@ pub fn normalize_email(s: &str) -> Result<Cow<'_, str>, EmailProblem> {
             Ok(Cow::Borrowed(t))
         }
     } else {
-        Ok(Cow::Owned(t.to_lowercase()))
+        // Per character, exactly as `normalize_email_into` (no final-sigma
+        // context rule), so both always agree.
+        Ok(Cow::Owned(t.chars().flat_map(char::to_lowercase).collect()))
     }
 }
 

@@ -6,8 +6,9 @@
 //! and lower-cased, and implausible addresses never match
 //! ([`normalize_email`]).
 //!
-//! Every function here is total: any `&str` gives a result, none panics, and
-//! an input that is already normal is returned borrowed, without allocating.
+//! Every function here is total: any `&str` gives a result and none panics.
+//! ASCII input that is already normal is returned borrowed, without
+//! allocating; the `_into` variants append to a caller's buffer.
 
 mod email;
 mod name;

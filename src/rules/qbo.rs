@@ -91,7 +91,7 @@ pub fn kind_of_customer(
         });
     }
     Err(match (display, company) {
-        (Some(_), Some(_)) => UnmatchableReason::DisplayNameDiffersFromCompanyName,
+        (_, Some(_)) => UnmatchableReason::DisplayNameDiffersFromCompanyName,
         (None, None) if present(first_name).is_none() && present(last_name).is_none() => {
             UnmatchableReason::NoName
         }
