@@ -380,41 +380,27 @@ impl MatchIndex {
         }
 
         let n = locals.len();
+        // A table over one key of every record; records without it are left out.
+        let table_of = |hashes: fn(&ChunkBuild) -> &[u64], has_key: fn(&Meta) -> bool| {
+            Table::build(
+                n,
+                built.iter().flat_map(move |b| {
+                    hashes(b)
+                        .iter()
+                        .zip(&b.chunk.meta)
+                        .map(move |(h, m)| has_key(m).then_some(*h))
+                }),
+            )
+        };
         let ((name_table, email_table), (by_id, next_id)) = par::join(
             || {
                 par::join(
-                    || {
-                        Table::build(
-                            n,
-                            built.iter().flat_map(|b| {
-                                b.name_hashes
-                                    .iter()
-                                    .zip(&b.chunk.meta)
-                                    .map(|(h, m)| (!m.name.is_empty()).then_some(*h))
-                            }),
-                        )
-                    },
-                    || {
-                        Table::build(
-                            n,
-                            built.iter().flat_map(|b| {
-                                b.email_hashes
-                                    .iter()
-                                    .zip(&b.chunk.meta)
-                                    .map(|(h, m)| (!m.email.is_empty()).then_some(*h))
-                            }),
-                        )
-                    },
+                    || table_of(|b| &b.name_hashes, |m| !m.name.is_empty()),
+                    || table_of(|b| &b.email_hashes, |m| !m.email.is_empty()),
                 )
             },
-            || {
-                Table::build(
-                    n,
-                    built
-                        .iter()
-                        .flat_map(|b| b.id_hashes.iter().map(|h| Some(*h))),
-                )
-            },
+            // Every record has an id (empty ids were refused above).
+            || table_of(|b| &b.id_hashes, |_| true),
         );
         let ((by_name, next_name), (by_email, next_email)) = (name_table, email_table);
         let mut chunks: Vec<Chunk> = built.into_iter().map(|b| b.chunk).collect();
