@@ -335,7 +335,10 @@ impl MatchIndex {
                 id_hashes: Vec::with_capacity(recs.len()),
             };
             let text = &mut c.chunk.text;
-            for r in recs {
+            for (k, r) in recs.iter().enumerate() {
+                if k % GROUP == 0 {
+                    touch_group(&recs[k..recs.len().min(k + GROUP)]);
+                }
                 let s = text.len();
                 let class = keys::local_name(profile, r, text);
                 let name = span(s, text.len());
@@ -777,6 +780,9 @@ impl MatchIndex {
     ) {
         s.buf.clear();
         s.prep.clear();
+        // Touch each record's text first: for records spread over the heap
+        // (`Contact`s) the loads of the whole group then overlap.
+        touch_group(recs);
         for r in recs {
             let p = self.prepare(r, links, &mut s.buf);
             s.prep.push(p);
@@ -1238,6 +1244,21 @@ impl<'a> Iterator for LocalIds<'a> {
             }
         }
     }
+}
+
+/// Reads the first byte of each record's name, email and id, so that for
+/// records spread over the heap (`Contact`s) the memory loads of a whole
+/// group are in flight together before the per-record work needs them.
+fn touch_group<R: MatchRecord>(recs: &[R]) {
+    let mut touched = 0u8;
+    for r in recs {
+        for field in [r.display_name(), r.match_email(), Some(r.record_id())] {
+            touched ^= field
+                .and_then(|f| f.as_bytes().first().copied())
+                .unwrap_or(0);
+        }
+    }
+    std::hint::black_box(touched);
 }
 
 thread_local! {
