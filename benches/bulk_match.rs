@@ -9,6 +9,9 @@
 //! - `classify_batch/<profile>/<n>`: [`MatchIndex::classify_batch`] of `n`
 //!   remote records against an index of `n` local contacts (the index is
 //!   built once, outside the timing);
+//! - `classify_batch_views/xpm/<n>`: the same batch read as borrowed
+//!   [`MatchView`](ledgerlink::MatchView)s (no ids copied, no kinds
+//!   decided), what bulk consumers pay;
 //! - `classify_one/<set>/<n>`: one [`MatchIndex::classify`] call against an
 //!   index of `n` local contacts, cycling through 4096 records that are a
 //!   mix of everything (`mixed`), full matches (`full`) or no matches
@@ -43,7 +46,9 @@ use criterion::{
     criterion_main,
 };
 use ledgerlink::normalize::normalize_name;
-use ledgerlink::{Contact, MatchClass, MatchIndex, MatchSummary, NearDuplicateConfig, Profile};
+use ledgerlink::{
+    Contact, ExistingLinks, MatchClass, MatchIndex, MatchSummary, NearDuplicateConfig, Profile,
+};
 
 /// Seed of every data set (fixed: runs are comparable).
 const SEED: u64 = 0x1ed6_e71a_2026;
@@ -182,6 +187,25 @@ fn bulk(c: &mut Criterion) {
                 },
             );
         }
+        g.finish();
+
+        // The same batches read as borrowed views: no ids copied, no kind
+        // decided (what a bulk consumer such as match_csv pays).
+        let mut g = c.benchmark_group("classify_batch_views");
+        configure(&mut g, d.n);
+        g.throughput(elements.clone());
+        let index = MatchIndex::new(Profile::Xpm, &d.locals).expect("index builds");
+        g.bench_with_input(
+            BenchmarkId::new(Profile::Xpm.as_str(), &size),
+            &d.remotes,
+            |b, remotes| {
+                b.iter_with_large_drop(|| {
+                    index
+                        .classify_batch_views(black_box(remotes), &ExistingLinks::new())
+                        .expect("batch classifies")
+                });
+            },
+        );
         g.finish();
 
         if d.n >= 100_000 {
