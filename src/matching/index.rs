@@ -1352,6 +1352,36 @@ mod tests {
     }
 
     #[test]
+    fn m10_existing_links_keep_one_partner_per_side() {
+        let mut links = ExistingLinks::new();
+        assert!(links.is_empty());
+        links.link("K1", "R1");
+        links.link("K1", "R2"); // K1 moves to R2: R1 is free again (M9)
+        assert_eq!(links.local_of("R1"), None);
+        assert_eq!(links.local_of("R2").map(ContactId::as_str), Some("K1"));
+        assert_eq!(links.remote_of("K1").map(ContactId::as_str), Some("R2"));
+        links.link("K2", "R2"); // R2 moves to K2: K1 is free again
+        assert_eq!(links.remote_of("K1"), None);
+        assert_eq!(links.remote_of("K2").map(ContactId::as_str), Some("R2"));
+        links.unsync("K2", "R2"); // the link is broken, the pair remembered
+        assert_eq!(links.local_of("R2"), None);
+        assert_eq!(
+            links.unsynced_local_of("R2").map(ContactId::as_str),
+            Some("K2")
+        );
+        links.link("K2", "R2"); // re-matched
+        assert_eq!(links.unsynced_local_of("R2"), None);
+        assert_eq!(links.local_of("R2").map(ContactId::as_str), Some("K2"));
+        #[cfg(feature = "serde")]
+        {
+            links.unsync("K9", "R9");
+            let json = serde_json::to_string(&links).unwrap();
+            let back: ExistingLinks = serde_json::from_str(&json).unwrap();
+            assert_eq!(back, links);
+        }
+    }
+
+    #[test]
     fn intersection_of_sorted_lists() {
         let mut out = vec![9];
         intersect_into(&[1, 3, 5, 7], &[2, 3, 4, 7, 8], &mut out);
