@@ -54,17 +54,24 @@ fn ascii_is_normal(s: &[u8]) -> bool {
 
 /// Appends the normal form of ASCII `s` to `out` (fast path): words are
 /// copied whole, then lower-cased in place.
-fn push_ascii(s: &[u8], out: &mut String) {
+fn push_ascii(s: &str, out: &mut String) {
     let start = out.len();
-    for word in s
-        .split(|&b| is_ascii_separator(b))
-        .filter(|w| !w.is_empty())
-    {
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if is_ascii_separator(bytes[i]) {
+            i += 1;
+            continue;
+        }
+        let word_start = i;
+        while i < bytes.len() && !is_ascii_separator(bytes[i]) {
+            i += 1;
+        }
         if out.len() > start {
             out.push(' ');
         }
-        // ASCII input: every word is valid UTF-8.
-        out.push_str(std::str::from_utf8(word).unwrap_or_default());
+        // ASCII: every byte index is a character boundary.
+        out.push_str(s.get(word_start..i).unwrap_or_default());
     }
     out[start..].make_ascii_lowercase();
 }
@@ -181,7 +188,7 @@ pub fn normalize_name(s: &str) -> Cow<'_, str> {
 /// buffer across many records to avoid allocating at all.
 pub fn normalize_name_into(s: &str, out: &mut String) {
     if s.is_ascii() {
-        push_ascii(s.as_bytes(), out);
+        push_ascii(s, out);
     } else if !push_latin(s, out) {
         push_unicode(s, out);
     }
