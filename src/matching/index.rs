@@ -992,10 +992,7 @@ impl MatchIndex {
         contested: &HashMap<u32, Vec<ContactId>>,
     ) -> MatchResult {
         let remote_id = remote.contact_id();
-        let sorted = |mut v: Vec<Candidate>| {
-            v.sort();
-            v
-        };
+        // Partial and several candidates were sorted by id when decided.
         let outcome = match &d.raw {
             &Raw::Full(j) => match contested.get(&j) {
                 Some(all) => MatchOutcome::Ambiguous {
@@ -1013,14 +1010,13 @@ impl MatchIndex {
                 },
             },
             Raw::Partial(c) => MatchOutcome::Partial {
-                candidates: sorted(c.iter().map(|&(j, m)| self.cand(j, m)).collect()),
+                candidates: c.iter().map(|&(j, m)| self.cand(j, m)).collect(),
             },
             Raw::Several(c) => MatchOutcome::Ambiguous {
-                candidates: sorted(
-                    c.iter()
-                        .map(|&j| self.cand(j, MatchedOn::NameAndEmail))
-                        .collect(),
-                ),
+                candidates: c
+                    .iter()
+                    .map(|&j| self.cand(j, MatchedOn::NameAndEmail))
+                    .collect(),
                 cause: AmbiguityCause::SeveralLocalContacts,
             },
             Raw::LinkedElsewhere(j, other) => MatchOutcome::Ambiguous {
