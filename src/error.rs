@@ -72,6 +72,15 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// A person's decision cannot be carried out (unknown record, a pair
+    /// that does not exist, a local contact linked elsewhere…).
+    #[error("decision #{index} cannot be applied: {reason}")]
+    InvalidDecision {
+        /// The decision's position in the input (0-based).
+        index: usize,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Result alias used across the crate.

@@ -53,7 +53,12 @@ mod error;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod ports;
 pub mod rules;
+pub mod sync;
+#[cfg(feature = "testing")]
+#[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
+pub mod testing;
 
 pub use audit::{AuditReport, Finding, audit, audit_against};
 pub use error::{Error, Result, Side};

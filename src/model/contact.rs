@@ -153,6 +153,15 @@ pub struct ProviderExtras {
     /// The provider's version token for optimistic concurrency.
     #[cfg_attr(feature = "serde", serde(default))]
     pub version: Option<VersionToken>,
+    /// When the record last changed on its own side (Xero
+    /// `UpdatedDateUTC`, QBO `MetaData.LastUpdatedTime`, the firm's own
+    /// modification time). Used by the "newest wins" conflict policy (F4).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub updated_at: Option<DateTime<Utc>>,
+    /// Xero `MergedToContactID`: the contact this archived record was merged
+    /// into (U3).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub merged_into: Option<ContactId>,
 }
 
 /// A contact on either side of a connection.

@@ -1,0 +1,1 @@
+//! Feeding the results of applied operations back into the state.

@@ -1,0 +1,225 @@
+//! Per-connection settings: who wins a conflict, what is pushed, what a
+//! manual sync does.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::error::{Error, Result};
+use crate::matching::NearDuplicateConfig;
+use crate::rules::Profile;
+use crate::rules::xpm::ImportScope;
+
+use super::fields::SyncField;
+
+/// How a field changed on both sides since the last sync is settled (F4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ConflictPolicy {
+    /// The ledger's value is kept; the local value is reported as lost.
+    RemoteWins,
+    /// The local value is kept; the ledger's value is reported as lost.
+    LocalWins,
+    /// The side whose record changed last (`extras.updated_at`) wins. When
+    /// either time is missing or both are equal the conflict is held for
+    /// review: a guess would lose data.
+    NewestWins,
+    /// Nothing is written; a review item lists both values until a person
+    /// picks one ([`Decision::ResolveConflict`](super::Decision::ResolveConflict)).
+    #[default]
+    HoldForReview,
+}
+
+impl ConflictPolicy {
+    /// `"remote_wins"`, `"local_wins"`, `"newest_wins"`, `"hold_for_review"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::RemoteWins => "remote_wins",
+            Self::LocalWins => "local_wins",
+            Self::NewestWins => "newest_wins",
+            Self::HoldForReview => "hold_for_review",
+        }
+    }
+}
+
+/// What a manually started sync ("Sync now") may write (F7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ManualSyncDirection {
+    /// Only import: nothing is written to the ledger (the QBO default).
+    ImportOnly,
+    /// Both ways, like a scheduled run.
+    BothWays,
+}
+
+/// What started a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Trigger {
+    /// A scheduled or event-driven run: both ways.
+    #[default]
+    Scheduled,
+    /// A person pressed "Sync now": follows
+    /// [`ConnectionConfig::manual_sync`] (F7).
+    Manual,
+}
+
+/// The settings of one ledger connection.
+///
+/// `ConnectionConfig::new(profile)` gives the products' defaults; the
+/// `with_*` methods change one setting each.
+///
+/// ```
+/// use ledgerlink::Profile;
+/// use ledgerlink::sync::{ConflictPolicy, ConnectionConfig, SyncField};
+///
+/// let config = ConnectionConfig::new(Profile::Qbo)
+///     .with_push_contact_type("Client – QuickBooks")
+///     .with_conflict_policy(ConflictPolicy::RemoteWins)
+///     .with_field_policy(SyncField::Email, ConflictPolicy::LocalWins);
+/// assert_eq!(config.default_contact_type, "Client");
+/// assert_eq!(config.policy_for(SyncField::Email), ConflictPolicy::LocalWins);
+/// assert_eq!(config.policy_for(SyncField::Name), ConflictPolicy::RemoteWins);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// The ledger's matching, typing and field rules.
+    pub profile: Profile,
+    /// Contact type given to contacts imported from the ledger (P4).
+    pub default_contact_type: String,
+    /// Contact types pushed to the ledger (P2 XPM, P3 QBO; Xero GL never
+    /// pushes on its own, P1).
+    pub push_contact_types: BTreeSet<String>,
+    /// How conflicts are settled (F4).
+    pub conflict_policy: ConflictPolicy,
+    /// Per-field exceptions to `conflict_policy`.
+    pub field_policies: BTreeMap<SyncField, ConflictPolicy>,
+    /// What a manual sync writes (F7).
+    pub manual_sync: ManualSyncDirection,
+    /// XPM: clients only, or clients and their contacts (T2).
+    pub import_scope: ImportScope,
+    /// The near-duplicate guard (M11); `None` (the default) is off.
+    pub near_duplicates: Option<NearDuplicateConfig>,
+    /// The longest display name the ledger accepts, in characters (QBO
+    /// `DisplayName`: 500; Xero `Name`: 255; XPM: 255).
+    pub max_display_name_chars: usize,
+}
+
+impl ConnectionConfig {
+    /// The defaults of a profile: contact type "Client", nothing pushed,
+    /// conflicts held for review, manual sync import-only for QBO and both
+    /// ways otherwise, XPM clients only, no near-duplicate guard.
+    #[must_use]
+    pub fn new(profile: Profile) -> Self {
+        Self {
+            profile,
+            default_contact_type: "Client".to_owned(),
+            push_contact_types: BTreeSet::new(),
+            conflict_policy: ConflictPolicy::default(),
+            field_policies: BTreeMap::new(),
+            manual_sync: match profile {
+                Profile::Qbo => ManualSyncDirection::ImportOnly,
+                _ => ManualSyncDirection::BothWays,
+            },
+            import_scope: ImportScope::default(),
+            near_duplicates: None,
+            max_display_name_chars: match profile {
+                Profile::Qbo => 500,
+                _ => 255,
+            },
+        }
+    }
+
+    /// Sets the default contact type of imported contacts (P4).
+    #[must_use]
+    pub fn with_default_contact_type(mut self, contact_type: impl Into<String>) -> Self {
+        self.default_contact_type = contact_type.into();
+        self
+    }
+
+    /// Adds a contact type to the push set (P2, P3).
+    #[must_use]
+    pub fn with_push_contact_type(mut self, contact_type: impl Into<String>) -> Self {
+        self.push_contact_types.insert(contact_type.into());
+        self
+    }
+
+    /// Sets the connection's conflict policy (F4).
+    #[must_use]
+    pub const fn with_conflict_policy(mut self, policy: ConflictPolicy) -> Self {
+        self.conflict_policy = policy;
+        self
+    }
+
+    /// Overrides the conflict policy of one field (F4).
+    #[must_use]
+    pub fn with_field_policy(mut self, field: SyncField, policy: ConflictPolicy) -> Self {
+        self.field_policies.insert(field, policy);
+        self
+    }
+
+    /// Sets what a manual sync writes (F7).
+    #[must_use]
+    pub const fn with_manual_sync(mut self, direction: ManualSyncDirection) -> Self {
+        self.manual_sync = direction;
+        self
+    }
+
+    /// Sets the XPM import scope (T2).
+    #[must_use]
+    pub const fn with_import_scope(mut self, scope: ImportScope) -> Self {
+        self.import_scope = scope;
+        self
+    }
+
+    /// Turns the near-duplicate guard on (M11).
+    #[must_use]
+    pub const fn with_near_duplicates(mut self, guard: NearDuplicateConfig) -> Self {
+        self.near_duplicates = Some(guard);
+        self
+    }
+
+    /// The policy that settles a conflict on `field`.
+    #[must_use]
+    pub fn policy_for(&self, field: SyncField) -> ConflictPolicy {
+        self.field_policies
+            .get(&field)
+            .copied()
+            .unwrap_or(self.conflict_policy)
+    }
+
+    /// Whether a local contact's type puts it in the push set.
+    #[must_use]
+    pub fn pushes_type(&self, contact_type: Option<&str>) -> bool {
+        contact_type.is_some_and(|t| self.push_contact_types.contains(t))
+    }
+
+    /// Checks the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidConfig`] for an empty default contact type, a
+    /// display-name limit under 10 characters (no room for a de-collision
+    /// suffix, U2) or a bad near-duplicate threshold.
+    pub fn validate(&self) -> Result<()> {
+        if self.default_contact_type.trim().is_empty() {
+            return Err(Error::InvalidConfig {
+                field: "default_contact_type",
+                reason: "must not be blank (P4)".into(),
+            });
+        }
+        if self.max_display_name_chars < 10 {
+            return Err(Error::InvalidConfig {
+                field: "max_display_name_chars",
+                reason: format!("{} leaves no room for a name", self.max_display_name_chars),
+            });
+        }
+        if let Some(g) = &self.near_duplicates {
+            g.validate()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,530 @@
+//! The synced fields of each provider (F1): how a field is read from a
+//! contact, compared, and written back.
+//!
+//! Every field reads the same way on both sides, and writing a value then
+//! reading it gives the value back, so that once both sides hold the same
+//! value the planner sees nothing to do (F5).
+
+use std::fmt;
+
+use crate::model::{Address, AddressKind, Contact, Email, Phone, PhoneKind};
+use crate::rules::Profile;
+
+/// A field kept in step between the two sides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum SyncField {
+    /// The name: display name, plus company name (QBO) and first / last
+    /// name.
+    Name,
+    /// The billing / primary email.
+    Email,
+    /// The phone of kind `Primary`.
+    PrimaryPhone,
+    /// The phone of kind `Mobile`.
+    MobilePhone,
+    /// The phone of kind `Fax`.
+    FaxPhone,
+    /// The phone of kind `Other`.
+    OtherPhone,
+    /// The physical / street address (QBO `ShipAddr`).
+    PhysicalAddress,
+    /// The mailing / postal address (Xero `POBOX`, printed on invoices:
+    /// the billing address of the Xero GL profile).
+    MailingAddress,
+    /// The billing address (QBO `BillAddr`, its mailing address).
+    BillingAddress,
+}
+
+const XERO_FIELDS: &[SyncField] = &[
+    SyncField::Name,
+    SyncField::Email,
+    SyncField::PrimaryPhone,
+    SyncField::MailingAddress,
+];
+const XPM_FIELDS: &[SyncField] = &[
+    SyncField::Name,
+    SyncField::Email,
+    SyncField::PrimaryPhone,
+    SyncField::MobilePhone,
+    SyncField::FaxPhone,
+    SyncField::OtherPhone,
+    SyncField::PhysicalAddress,
+    SyncField::MailingAddress,
+];
+const QBO_FIELDS: &[SyncField] = &[
+    SyncField::Name,
+    SyncField::Email,
+    SyncField::PrimaryPhone,
+    SyncField::MobilePhone,
+    SyncField::FaxPhone,
+    SyncField::OtherPhone,
+    SyncField::PhysicalAddress,
+    SyncField::BillingAddress,
+];
+
+impl SyncField {
+    /// The fields a profile keeps in step (F1), in a fixed order.
+    ///
+    /// | profile | fields |
+    /// |---|---|
+    /// | Xero GL | name, billing email, primary phone, billing address (`POBOX`) |
+    /// | XPM | name, email, every phone, physical and postal address |
+    /// | QBO | name, email, every phone, physical (`ShipAddr`) and mailing (`BillAddr`) address |
+    #[must_use]
+    pub const fn synced_by(profile: Profile) -> &'static [Self] {
+        match profile {
+            Profile::XeroGl => XERO_FIELDS,
+            Profile::Xpm => XPM_FIELDS,
+            Profile::Qbo => QBO_FIELDS,
+        }
+    }
+
+    /// `"name"`, `"email"`, `"primary_phone"`, …
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Name => "name",
+            Self::Email => "email",
+            Self::PrimaryPhone => "primary_phone",
+            Self::MobilePhone => "mobile_phone",
+            Self::FaxPhone => "fax_phone",
+            Self::OtherPhone => "other_phone",
+            Self::PhysicalAddress => "physical_address",
+            Self::MailingAddress => "mailing_address",
+            Self::BillingAddress => "billing_address",
+        }
+    }
+
+    const fn phone_kind(self) -> Option<PhoneKind> {
+        match self {
+            Self::PrimaryPhone => Some(PhoneKind::Primary),
+            Self::MobilePhone => Some(PhoneKind::Mobile),
+            Self::FaxPhone => Some(PhoneKind::Fax),
+            Self::OtherPhone => Some(PhoneKind::Other),
+            _ => None,
+        }
+    }
+
+    /// The address kind of an address field.
+    #[must_use]
+    pub const fn address_kind(self) -> Option<AddressKind> {
+        match self {
+            Self::PhysicalAddress => Some(AddressKind::Physical),
+            Self::MailingAddress => Some(AddressKind::Mailing),
+            Self::BillingAddress => Some(AddressKind::Billing),
+            _ => None,
+        }
+    }
+
+    /// Whether a local change of this field is sent to the ledger. QBO
+    /// receives only the local contact's primary address (F1); every other
+    /// synced field goes both ways.
+    #[must_use]
+    pub fn is_pushed(self, profile: Profile, local: &Contact) -> bool {
+        match (profile, self.address_kind()) {
+            (Profile::Qbo, Some(kind)) => local.primary_address().is_some_and(|a| a.kind == kind),
+            _ => true,
+        }
+    }
+}
+
+impl fmt::Display for SyncField {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The name fields that travel together.
+#[derive(Debug, Clone, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct NameValue {
+    /// The name shown: display name, else company name, else first + last
+    /// (N3).
+    pub display: String,
+    /// Company name (QBO `CompanyName`; `None` under the Xero profiles,
+    /// which have no such field).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub company: Option<String>,
+    /// Given name.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub first: Option<String>,
+    /// Family name.
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    pub last: Option<String>,
+}
+
+/// The value of one synced field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum FieldValue {
+    /// A name.
+    Name(NameValue),
+    /// An email address or a phone number, as entered.
+    Text(String),
+    /// An address (its `kind` and `primary` flag are not part of the value).
+    Address(Address),
+}
+
+impl fmt::Display for FieldValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Name(n) => f.write_str(&n.display),
+            Self::Text(t) => f.write_str(t),
+            Self::Address(a) => {
+                let mut first = true;
+                let parts = a.lines.iter().map(String::as_str).chain(
+                    [&a.city, &a.region, &a.postal_code, &a.country]
+                        .into_iter()
+                        .filter_map(|p| p.as_deref()),
+                );
+                for p in parts.filter(|p| !p.trim().is_empty()) {
+                    if !first {
+                        f.write_str(", ")?;
+                    }
+                    first = false;
+                    f.write_str(p)?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+fn opt(s: Option<&str>) -> Option<String> {
+    s.map(str::to_owned)
+}
+
+/// Reads `field` from `contact` under `profile`. `None`: the field is empty.
+#[must_use]
+pub fn read_field(profile: Profile, contact: &Contact, field: SyncField) -> Option<FieldValue> {
+    match field {
+        SyncField::Name => {
+            let display = contact.label();
+            let company = match profile {
+                Profile::Qbo => opt(contact.organization_name()),
+                _ => None,
+            };
+            let v = NameValue {
+                display,
+                company,
+                first: opt(contact.first_name()),
+                last: opt(contact.last_name()),
+            };
+            (v != NameValue::default()).then_some(FieldValue::Name(v))
+        }
+        SyncField::Email => contact
+            .billing_email()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| FieldValue::Text(e.to_owned())),
+        f => {
+            if let Some(kind) = f.phone_kind() {
+                contact
+                    .phones
+                    .iter()
+                    .find(|p| p.kind == kind && !p.number.trim().is_empty())
+                    .map(|p| FieldValue::Text(p.number.clone()))
+            } else if let Some(kind) = f.address_kind() {
+                contact
+                    .addresses
+                    .iter()
+                    .find(|a| a.kind == kind && !a.is_blank())
+                    .map(|a| {
+                        FieldValue::Address(Address {
+                            kind,
+                            primary: false,
+                            ..a.clone()
+                        })
+                    })
+            } else {
+                None
+            }
+        }
+    }
+}
+
+/// Whether `field` of `contact` currently reads as `value`, without
+/// building the value (the steady-state path compares every field of every
+/// linked pair).
+#[must_use]
+pub fn field_equals(
+    profile: Profile,
+    contact: &Contact,
+    field: SyncField,
+    value: Option<&FieldValue>,
+) -> bool {
+    match (field, value) {
+        (SyncField::Email, v) => {
+            let cur = contact.billing_email().filter(|e| !e.trim().is_empty());
+            match (cur, v) {
+                (None, None) => true,
+                (Some(c), Some(FieldValue::Text(t))) => c == t,
+                _ => false,
+            }
+        }
+        (f, v) if f.phone_kind().is_some() => {
+            let kind = f.phone_kind();
+            let cur = contact
+                .phones
+                .iter()
+                .find(|p| Some(p.kind) == kind && !p.number.trim().is_empty());
+            match (cur, v) {
+                (None, None) => true,
+                (Some(c), Some(FieldValue::Text(t))) => c.number == *t,
+                _ => false,
+            }
+        }
+        (f, v) if f.address_kind().is_some() => {
+            let kind = f.address_kind();
+            let cur = contact
+                .addresses
+                .iter()
+                .find(|a| Some(a.kind) == kind && !a.is_blank());
+            match (cur, v) {
+                (None, None) => true,
+                (Some(c), Some(FieldValue::Address(a))) => {
+                    c.lines == a.lines
+                        && c.city == a.city
+                        && c.region == a.region
+                        && c.postal_code == a.postal_code
+                        && c.country == a.country
+                }
+                _ => false,
+            }
+        }
+        (SyncField::Name, Some(FieldValue::Name(n))) => {
+            let company_ok = match profile {
+                Profile::Qbo => contact.organization_name() == n.company.as_deref(),
+                _ => n.company.is_none(),
+            };
+            company_ok
+                && contact.first_name() == n.first.as_deref()
+                && contact.last_name() == n.last.as_deref()
+                && label_equals(contact, &n.display)
+        }
+        (SyncField::Name, None) => read_field(profile, contact, SyncField::Name).is_none(),
+        _ => false,
+    }
+}
+
+fn label_equals(contact: &Contact, display: &str) -> bool {
+    if let Some(n) = contact.display_name().or_else(|| contact.organization_name()) {
+        return n == display;
+    }
+    match (contact.first_name(), contact.last_name()) {
+        (Some(f), Some(l)) => {
+            display.len() == f.len() + 1 + l.len()
+                && display.starts_with(f)
+                && display.ends_with(l)
+                && display.as_bytes()[f.len()] == b' '
+        }
+        (Some(x), None) | (None, Some(x)) => x == display,
+        (None, None) => display.is_empty(),
+    }
+}
+
+/// Writes `value` into `field` of `contact`; reading the field afterwards
+/// gives `value` back. Emails, phones and addresses other than the one the
+/// field reads are kept.
+pub fn write_field(profile: Profile, contact: &mut Contact, field: SyncField, value: Option<&FieldValue>) {
+    match field {
+        SyncField::Name => write_name(profile, contact, value),
+        SyncField::Email => write_email(contact, value),
+        f => {
+            if let Some(kind) = f.phone_kind() {
+                let pos = contact
+                    .phones
+                    .iter()
+                    .position(|p| p.kind == kind && !p.number.trim().is_empty());
+                match (pos, value) {
+                    (Some(i), Some(FieldValue::Text(t))) => contact.phones[i].number.clone_from(t),
+                    (None, Some(FieldValue::Text(t))) => contact.phones.push(Phone {
+                        kind,
+                        number: t.clone(),
+                    }),
+                    (Some(i), None) => {
+                        contact.phones.remove(i);
+                    }
+                    _ => {}
+                }
+            } else if let Some(kind) = f.address_kind() {
+                let pos = contact
+                    .addresses
+                    .iter()
+                    .position(|a| a.kind == kind && !a.is_blank());
+                match (pos, value) {
+                    (Some(i), Some(FieldValue::Address(a))) => {
+                        let primary = contact.addresses[i].primary;
+                        contact.addresses[i] = Address {
+                            kind,
+                            primary,
+                            ..a.clone()
+                        };
+                    }
+                    (None, Some(FieldValue::Address(a))) => {
+                        let primary = !contact.addresses.iter().any(|x| x.primary);
+                        contact.addresses.push(Address {
+                            kind,
+                            primary,
+                            ..a.clone()
+                        });
+                    }
+                    (Some(i), None) => {
+                        contact.addresses.remove(i);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+fn write_email(contact: &mut Contact, value: Option<&FieldValue>) {
+    let pos = contact
+        .emails
+        .iter()
+        .position(|e| e.primary)
+        .or_else(|| (!contact.emails.is_empty()).then_some(0));
+    match (pos, value) {
+        (Some(i), Some(FieldValue::Text(t))) => {
+            contact.emails[i].address.clone_from(t);
+            contact.emails[i].primary = true;
+        }
+        (None, Some(FieldValue::Text(t))) => contact.emails.push(Email {
+            address: t.clone(),
+            primary: true,
+        }),
+        (Some(i), None) => {
+            contact.emails.remove(i);
+        }
+        _ => {}
+    }
+}
+
+fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue>) {
+    let Some(FieldValue::Name(n)) = value else {
+        contact.display_name = None;
+        contact.first_name = None;
+        contact.last_name = None;
+        if profile == Profile::Qbo {
+            contact.organization_name = None;
+        }
+        return;
+    };
+    if profile == Profile::Qbo {
+        contact.organization_name.clone_from(&n.company);
+    }
+    contact.first_name.clone_from(&n.first);
+    contact.last_name.clone_from(&n.last);
+    if contact.display_name().is_none() && label_equals(contact, &n.display) {
+        // The name reads right without a display name (N3): keep it unset.
+        return;
+    }
+    // Under the Xero profiles an organisation's legal name follows its
+    // display name: they are one field there.
+    if profile != Profile::Qbo
+        && contact.display_name().is_some()
+        && contact.display_name() == contact.organization_name()
+    {
+        contact.organization_name = Some(n.display.clone());
+    }
+    contact.display_name = Some(n.display.clone());
+}
+
+/// One field's change: what it was and what it becomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FieldChange {
+    /// The field.
+    pub field: SyncField,
+    /// The value before (kept so that nothing is lost silently, F2, F4).
+    pub old: Option<FieldValue>,
+    /// The value written.
+    pub new: Option<FieldValue>,
+}
+
+/// The fields an update writes: what [`ContactStore::update`] receives.
+///
+/// [`ContactStore::update`]: crate::ports::ContactStore::update
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct FieldPatch {
+    /// The profile whose field mapping applies.
+    pub profile: Profile,
+    /// The changes, sorted by field.
+    pub changes: Vec<FieldChange>,
+}
+
+impl FieldPatch {
+    /// Writes every change into `contact` (for stores that read, modify
+    /// and write a whole record).
+    pub fn apply_to(&self, contact: &mut Contact) {
+        for c in &self.changes {
+            write_field(self.profile, contact, c.field, c.new.as_ref());
+        }
+    }
+
+    /// Whether the patch writes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::PhoneKind;
+
+    fn sample() -> Contact {
+        Contact::person("1", "Jane", "Smith")
+            .with_email("jane@smith.test")
+            .with_phone(PhoneKind::Mobile, "+64 21 555")
+            .with_address(Address {
+                kind: AddressKind::Mailing,
+                lines: vec!["PO Box 1".into()],
+                city: Some("Wellington".into()),
+                ..Address::default()
+            })
+    }
+
+    #[test]
+    fn read_then_write_round_trips_every_field() {
+        for profile in Profile::ALL {
+            let src = sample()
+                .with_display_name("J Smith")
+                .with_organization_name("Smith Co");
+            for &f in SyncField::synced_by(profile) {
+                let v = read_field(profile, &src, f);
+                let mut dst = Contact::organization("2", "Other Ltd").with_email("o@x.test");
+                write_field(profile, &mut dst, f, v.as_ref());
+                assert_eq!(read_field(profile, &dst, f), v, "{profile:?} {f}");
+                assert!(field_equals(profile, &dst, f, v.as_ref()), "{profile:?} {f}");
+                write_field(profile, &mut dst, f, None);
+                assert_eq!(read_field(profile, &dst, f), None, "{profile:?} {f} cleared");
+            }
+        }
+    }
+
+    #[test]
+    fn person_name_without_display_name_reads_n3() {
+        let c = sample();
+        let Some(FieldValue::Name(n)) = read_field(Profile::Xpm, &c, SyncField::Name) else {
+            panic!("name expected");
+        };
+        assert_eq!(n.display, "Jane Smith");
+        assert!(field_equals(Profile::Xpm, &c, SyncField::Name, Some(&FieldValue::Name(n))));
+    }
+
+    #[test]
+    fn qbo_pushes_only_the_primary_address() {
+        // F1: local → QBO sends only the primary address.
+        let c = sample();
+        assert!(SyncField::BillingAddress.is_pushed(Profile::Xpm, &c));
+        assert!(!SyncField::PhysicalAddress.is_pushed(Profile::Qbo, &c));
+        assert!(SyncField::Email.is_pushed(Profile::Qbo, &c));
+    }
+}

@@ -1,0 +1,41 @@
+//! Keeping both sides in step: links, plans, conflict policies, push rules
+//! (L1–L3, F1–F7, P1–P4, U1–U5, U8, U9).
+//!
+//! The loop, sans I/O:
+//!
+//! 1. The caller lists both sides (full listings, or the ledger's changes
+//!    since the cursor in the state).
+//! 2. [`plan`] turns (listings, [`SyncState`], [`ConnectionConfig`],
+//!    decisions, `now`) into a [`Plan`]: operations, review items, a report
+//!    and the next state. Nothing is written yet: this is the dry run.
+//! 3. The caller stores `plan.next_state` (it records the creates in flight),
+//!    runs the operations through its stores (or lets the
+//!    [`driver`](crate::driver) do it) and collects one [`OpResult`] each.
+//! 4. [`apply_results`] folds the results into the state: links for new
+//!    records, new bases, "retry at T" for rate limits, re-reads for stale
+//!    versions, "disconnected" for refused credentials.
+//!
+//! Re-planning right after a fully applied plan gives an empty plan (F5).
+
+mod apply;
+mod config;
+mod fields;
+mod names;
+mod plan;
+mod planner;
+mod state;
+
+pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
+pub use fields::{
+    FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
+    write_field,
+};
+pub use names::display_name_for;
+pub use plan::{
+    Action, AuditEntry, AuditStatus, Conflict, ContactRef, Decision, Notice, NoticeKind, OpId,
+    OpOutcome, OpResult, Operation, Overwrite, Plan, PlanCounts, RemoteListing, Report,
+    ReviewItem,
+};
+pub use state::{
+    ConnectionStatus, FieldBase, Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState,
+};

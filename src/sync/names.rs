@@ -1,0 +1,141 @@
+//! Display names a ledger accepts (U2): no reserved characters, within the
+//! length limit, unique — decided deterministically and reported, instead of
+//! failing with "Duplicate Name Exists" (QBO 6240).
+
+use std::collections::HashSet;
+
+use crate::normalize::normalize_name;
+
+/// A display name chosen for the ledger, and why it differs from the local
+/// name (empty when it does not).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChosenName {
+    /// The name to send.
+    pub name: String,
+    /// What was changed: `"reserved characters"`, `"length limit"`,
+    /// `"name taken"`.
+    pub changes: Vec<&'static str>,
+}
+
+/// Chooses the display name sent to the ledger for a local name (U2):
+/// `:`, tab and line breaks (reserved by QBO: `:` separates customer and
+/// job) become spaces, the name is cut to `max_chars` characters, and if
+/// `is_taken` says the result is used, " (2)", " (3)", … is appended (the
+/// base cut shorter when needed) until it is free.
+///
+/// ```
+/// use ledgerlink::sync::display_name_for;
+/// let taken = ["Jane Smith", "Jane Smith (2)"];
+/// let chosen = display_name_for("Jane Smith", 500, |n| taken.contains(&n));
+/// assert_eq!(chosen.name, "Jane Smith (3)");
+/// assert_eq!(display_name_for("Acme: East", 500, |_| false).name, "Acme East");
+/// ```
+pub fn display_name_for(wanted: &str, max_chars: usize, is_taken: impl Fn(&str) -> bool) -> ChosenName {
+    let mut changes = Vec::new();
+    let mut base = String::with_capacity(wanted.len());
+    let mut reserved = false;
+    for ch in wanted.trim().chars() {
+        if matches!(ch, ':' | '\t' | '\n' | '\r') {
+            reserved = true;
+            if !base.ends_with(' ') {
+                base.push(' ');
+            }
+        } else if ch == ' ' && base.ends_with(' ') && reserved {
+            // Collapse the space next to a replaced character.
+        } else {
+            base.push(ch);
+        }
+    }
+    let base = base.trim().to_owned();
+    if reserved {
+        changes.push("reserved characters");
+    }
+    let mut base_cut = cut(&base, max_chars).to_owned();
+    if base_cut.len() < base.len() {
+        changes.push("length limit");
+    }
+    if base_cut.is_empty() {
+        base_cut = "Contact".to_owned();
+    }
+    if !is_taken(&base_cut) {
+        return ChosenName {
+            name: base_cut,
+            changes,
+        };
+    }
+    changes.push("name taken");
+    let mut n = 2u64;
+    loop {
+        let suffix = format!(" ({n})");
+        let room = max_chars.saturating_sub(suffix.chars().count());
+        let candidate = format!("{}{suffix}", cut(&base_cut, room).trim_end());
+        if !is_taken(&candidate) {
+            return ChosenName {
+                name: candidate,
+                changes,
+            };
+        }
+        n += 1;
+    }
+}
+
+fn cut(s: &str, max_chars: usize) -> &str {
+    match s.char_indices().nth(max_chars) {
+        Some((i, _)) => &s[..i],
+        None => s,
+    }
+}
+
+/// The names in use in a ledger, compared after normalisation (N1).
+#[derive(Debug, Default)]
+pub(crate) struct TakenNames {
+    names: HashSet<String>,
+}
+
+impl TakenNames {
+    pub(crate) fn insert(&mut self, name: &str) {
+        self.names.insert(normalize_name(name).into_owned());
+    }
+
+    pub(crate) fn remove(&mut self, name: &str) {
+        self.names.remove(normalize_name(name).as_ref());
+    }
+
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        self.names.contains(normalize_name(name).as_ref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn u2_reserved_characters_and_length_are_fixed_and_reported() {
+        let c = display_name_for("Smith:\tJane", 500, |_| false);
+        assert_eq!(c.name, "Smith Jane");
+        assert_eq!(c.changes, ["reserved characters"]);
+        let long = "x".repeat(600);
+        let c = display_name_for(&long, 500, |_| false);
+        assert_eq!(c.name.chars().count(), 500);
+        assert_eq!(c.changes, ["length limit"]);
+    }
+
+    #[test]
+    fn u2_suffix_fits_the_limit() {
+        let long = "é".repeat(20);
+        let c = display_name_for(&long, 12, |n| n.chars().count() == 12 && !n.ends_with(')'));
+        assert_eq!(c.name, format!("{} (2)", "é".repeat(8)));
+        assert_eq!(c.name.chars().count(), 12);
+        assert_eq!(c.changes, ["length limit", "name taken"]);
+    }
+
+    #[test]
+    fn taken_names_compare_normalised() {
+        let mut t = TakenNames::default();
+        t.insert("ACME  Ltd");
+        assert!(t.contains("acme ltd"));
+        t.remove("Acme Ltd");
+        assert!(!t.contains("acme ltd"));
+    }
+}

@@ -1,0 +1,565 @@
+//! The plan: operations, review items and the report, as plain data.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::Side;
+use crate::matching::MatchOutcome;
+use crate::model::{Contact, ContactId, VersionToken};
+use crate::ports::AdapterError;
+use crate::rules::{KindDecision, Profile};
+
+use super::config::ConflictPolicy;
+use super::fields::{FieldChange, FieldPatch, FieldValue, SyncField};
+use super::state::SyncState;
+
+/// An operation's id: stable for the same intent (`create-local:X1`,
+/// `update-remote:X1`, `create-remote:L7`), unique within a plan.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct OpId(pub String);
+
+impl OpId {
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OpId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A contact that exists already, or one an earlier operation of the same
+/// plan creates.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum ContactRef {
+    /// An existing record of the side written to.
+    Id(ContactId),
+    /// The record created by this operation (listed in `depends_on`).
+    CreatedBy(OpId),
+}
+
+/// What an operation does.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "action"))]
+pub enum Action {
+    /// Create a record from the other side's data, then link the pair.
+    Create {
+        /// The record to create (its `id` is empty: the store assigns one).
+        contact: Contact,
+        /// The record on the other side it will be linked to.
+        source_id: ContactId,
+        /// The organisations the new person belongs to, on the side written
+        /// to (XPM client contacts, P2 people).
+        organizations: Vec<ContactRef>,
+        /// Sent with the create; the same key is re-sent if the result was
+        /// lost, so the store creates one record only (U1).
+        idempotency_key: String,
+    },
+    /// Write fields of an existing record.
+    Update {
+        /// The record written to.
+        target_id: ContactId,
+        /// Its partner on the other side.
+        partner_id: ContactId,
+        /// The fields, with the values they replace.
+        patch: FieldPatch,
+        /// The version the change was planned against (U5).
+        expected_version: Option<VersionToken>,
+    },
+}
+
+/// One write, planned.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Operation {
+    /// Stable id.
+    pub id: OpId,
+    /// The side written to.
+    pub side: Side,
+    /// What is done.
+    pub action: Action,
+    /// Operations that must succeed first.
+    pub depends_on: Vec<OpId>,
+    /// The spec rule behind it (`M3`, `F3`, `P3`, …).
+    pub rule: String,
+    /// Why, in words.
+    pub reason: String,
+}
+
+impl Operation {
+    /// The local and the ledger id the operation concerns (a create's own
+    /// side is unknown until it ran).
+    #[must_use]
+    pub fn ids(&self) -> (Option<&ContactId>, Option<&ContactId>) {
+        let (own, other) = match &self.action {
+            Action::Create { source_id, .. } => (None, Some(source_id)),
+            Action::Update {
+                target_id,
+                partner_id,
+                ..
+            } => (Some(target_id), Some(partner_id)),
+        };
+        match self.side {
+            Side::Local => (own, other),
+            Side::Remote => (other, own),
+        }
+    }
+
+    /// Whether this is a create.
+    #[must_use]
+    pub const fn is_create(&self) -> bool {
+        matches!(self.action, Action::Create { .. })
+    }
+}
+
+/// Something a person has to decide.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "item"))]
+pub enum ReviewItem {
+    /// An open match issue (L2): confirm a candidate, create new, or fix the
+    /// data (unmatchable, M5).
+    MatchIssue {
+        /// The ledger record.
+        remote_id: ContactId,
+        /// Its classification: candidates and the matching fields.
+        outcome: MatchOutcome,
+        /// Person or organisation, and why.
+        kind: Option<KindDecision>,
+        /// When it was opened.
+        opened_at: DateTime<Utc>,
+        /// The explanation, with the rule.
+        explanation: String,
+    },
+    /// A field changed on both sides that the policy did not settle (F4).
+    Conflict(Conflict),
+    /// A merged Xero contact whose survivor is linked to another local
+    /// contact (U3): which pair should remain?
+    MergeClash {
+        /// The local contact of the merged (archived) record.
+        local_id: ContactId,
+        /// The merged record.
+        remote_id: ContactId,
+        /// The surviving record.
+        merged_into: ContactId,
+        /// The local contact the survivor is linked to.
+        survivor_local_id: ContactId,
+    },
+}
+
+impl ReviewItem {
+    fn sort_key(&self) -> (&ContactId, u8, Option<SyncField>) {
+        match self {
+            Self::MatchIssue { remote_id, .. } => (remote_id, 0, None),
+            Self::Conflict(c) => (&c.remote_id, 1, Some(c.field)),
+            Self::MergeClash { remote_id, .. } => (remote_id, 2, None),
+        }
+    }
+}
+
+/// A field changed on both sides since the last sync (F4).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Conflict {
+    /// The local contact.
+    pub local_id: ContactId,
+    /// The ledger record.
+    pub remote_id: ContactId,
+    /// The field.
+    pub field: SyncField,
+    /// The value both sides had at the last sync.
+    pub base: Option<FieldValue>,
+    /// The local value now.
+    pub local: Option<FieldValue>,
+    /// The ledger's value now.
+    pub remote: Option<FieldValue>,
+    /// The policy that applied.
+    pub policy: ConflictPolicy,
+    /// The side whose value was kept; `None` when held for review.
+    pub winner: Option<Side>,
+}
+
+/// A value replaced by the plan, with the value it replaced: nothing is
+/// lost silently (F2, F3, F4).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Overwrite {
+    /// The operation writing it.
+    pub op_id: OpId,
+    /// The side written.
+    pub side: Side,
+    /// The record written (on that side).
+    pub record_id: ContactId,
+    /// The change.
+    pub change: FieldChange,
+    /// The rule (`F2` first link, `F3` one-sided change, `F4` conflict).
+    pub rule: String,
+}
+
+/// What happened to a record without a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum NoticeKind {
+    /// A pair was linked (M1, confirm, re-match).
+    Linked,
+    /// A pair was unlinked by a person and the record reopened as a match
+    /// issue (L1 "remove match").
+    MatchRemoved,
+    /// A pair was unsynced (L3).
+    Unsynced,
+    /// A match issue was resolved or closed.
+    IssueClosed,
+    /// The ledger record was archived: the local contact stays (F6).
+    ArchivedRemotely,
+    /// The ledger record was deleted: the local contact stays (F6, U8).
+    DeletedRemotely,
+    /// The local contact is gone; the ledger record is left alone.
+    DeletedLocally,
+    /// A removed record came back; the pair syncs again.
+    Restored,
+    /// A merged Xero contact: the link moved to the survivor (U3).
+    LinkMoved,
+    /// A QBO sub-customer (job): not a contact, not matched (Q3).
+    SkippedJob,
+    /// An XPM client contact not imported under the connection's scope
+    /// (T2).
+    NotImported,
+    /// An archived ledger record that is not linked: not imported.
+    SkippedArchived,
+    /// A display name changed to satisfy the ledger (U2).
+    Renamed,
+    /// A local change not sent (manual import-only sync, F7; QBO
+    /// non-primary address, F1).
+    NotSent,
+    /// Creates whose result was lost are sent again with their keys (U1).
+    ReissuedInFlight,
+    /// The connection is disconnected: nothing was planned (E3).
+    Disconnected,
+    /// The ledger asked to wait: nothing should be sent before the time
+    /// in the plan (U4).
+    RetryLater,
+}
+
+/// A fact the plan reports.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Notice {
+    /// What.
+    pub kind: NoticeKind,
+    /// The rule behind it.
+    pub rule: String,
+    /// The local contact, when there is one.
+    pub local_id: Option<ContactId>,
+    /// The ledger record, when there is one.
+    pub remote_id: Option<ContactId>,
+    /// In words.
+    pub message: String,
+}
+
+/// How many records went where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct PlanCounts {
+    /// Linked pairs compared.
+    pub pairs_compared: usize,
+    /// Pairs newly linked (matched, confirmed, re-matched, moved).
+    pub linked: usize,
+    /// Local contacts to create.
+    pub local_creates: usize,
+    /// Ledger records to create.
+    pub remote_creates: usize,
+    /// Local contacts to update.
+    pub local_updates: usize,
+    /// Ledger records to update.
+    pub remote_updates: usize,
+    /// Open match issues.
+    pub open_issues: usize,
+    /// Conflicts settled by policy.
+    pub conflicts_settled: usize,
+    /// Conflicts held for review.
+    pub conflicts_held: usize,
+}
+
+/// Everything the plan reports besides its operations.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Report {
+    /// Every value the plan replaces, with the old value (sorted by
+    /// operation, then field).
+    pub overwritten: Vec<Overwrite>,
+    /// Every conflict, settled or held, with both values (F4).
+    pub conflicts: Vec<Conflict>,
+    /// Links, removals, skips, renames… (sorted by kind, then ids).
+    pub notices: Vec<Notice>,
+    /// Totals.
+    pub counts: PlanCounts,
+}
+
+/// The outcome of planning one run: what to write, what to ask a person,
+/// what to tell them, and the state to keep.
+///
+/// Operations are in an order that respects `depends_on`; everything is
+/// sorted by stable keys, so the same input serialises to the same bytes.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Plan {
+    /// The run number.
+    pub run: u64,
+    /// The `now` the plan was made with.
+    pub planned_at: DateTime<Utc>,
+    /// The connection's profile.
+    pub profile: Profile,
+    /// The writes.
+    pub operations: Vec<Operation>,
+    /// What a person has to decide.
+    pub review: Vec<ReviewItem>,
+    /// What the plan reports.
+    pub report: Report,
+    /// Nothing should be sent before this time (U4).
+    pub not_before: Option<DateTime<Utc>>,
+    /// The state to store before the operations are sent (it records the
+    /// creates in flight, U1); feed it to
+    /// [`apply_results`](super::apply_results) with the results.
+    pub next_state: SyncState,
+}
+
+impl Plan {
+    /// Whether the plan writes nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.operations.is_empty()
+    }
+
+    /// The operation with id `id`.
+    #[must_use]
+    pub fn operation(&self, id: &OpId) -> Option<&Operation> {
+        self.operations.iter().find(|o| &o.id == id)
+    }
+
+    /// One "planned" audit entry per operation (U9).
+    #[must_use]
+    pub fn trail(&self) -> Vec<AuditEntry> {
+        self.operations
+            .iter()
+            .map(|op| AuditEntry::of(self.run, self.planned_at, op, AuditStatus::Planned))
+            .collect()
+    }
+
+    pub(crate) fn sort(&mut self) {
+        self.review.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.report.conflicts.sort_by(|a, b| {
+            (&a.remote_id, a.field).cmp(&(&b.remote_id, b.field))
+        });
+        self.report.overwritten.sort_by(|a, b| {
+            (&a.op_id, a.change.field).cmp(&(&b.op_id, b.change.field))
+        });
+        self.report.notices.sort_by(|a, b| {
+            (a.kind, &a.remote_id, &a.local_id, &a.message).cmp(&(
+                b.kind,
+                &b.remote_id,
+                &b.local_id,
+                &b.message,
+            ))
+        });
+    }
+}
+
+/// What became of an operation (U9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "status"))]
+pub enum AuditStatus {
+    /// In the plan.
+    Planned,
+    /// Done.
+    Applied,
+    /// The store refused it.
+    Failed {
+        /// The error.
+        error: AdapterError,
+    },
+    /// Not sent.
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One line of the audit trail: "what happened to client X" (U9).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct AuditEntry {
+    /// The run.
+    pub run: u64,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The operation.
+    pub op_id: OpId,
+    /// The side written.
+    pub side: Side,
+    /// The local contact (known after a local create ran).
+    pub local_id: Option<ContactId>,
+    /// The ledger record (known after a ledger create ran).
+    pub remote_id: Option<ContactId>,
+    /// The rule behind the operation.
+    pub rule: String,
+    /// Why it was planned.
+    pub reason: String,
+    /// What became of it.
+    pub status: AuditStatus,
+}
+
+impl AuditEntry {
+    pub(crate) fn of(run: u64, at: DateTime<Utc>, op: &Operation, status: AuditStatus) -> Self {
+        let (l, r) = op.ids();
+        Self {
+            run,
+            at,
+            op_id: op.id.clone(),
+            side: op.side,
+            local_id: l.cloned(),
+            remote_id: r.cloned(),
+            rule: op.rule.clone(),
+            reason: op.reason.clone(),
+            status,
+        }
+    }
+}
+
+/// An explicit input from a person (L1–L3, M2, P1, F4).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "decision"))]
+#[non_exhaustive]
+pub enum Decision {
+    /// Resolve a match issue by linking the record to a local contact; the
+    /// ledger's values overwrite the local synced fields (M2, F2).
+    ConfirmMatch {
+        /// The ledger record.
+        remote_id: ContactId,
+        /// The local contact.
+        local_id: ContactId,
+    },
+    /// Resolve a match issue (or an unsynced record) by creating a new local
+    /// contact from the ledger's data (M2, L3).
+    CreateNew {
+        /// The ledger record.
+        remote_id: ContactId,
+    },
+    /// Unlink a pair ("remove match", L1): the record becomes a match issue
+    /// again, so it is not linked back automatically.
+    RemoveMatch {
+        /// The ledger record.
+        remote_id: ContactId,
+    },
+    /// Break a pair (L3): nothing flows until re-matched.
+    Unsync {
+        /// The ledger record.
+        remote_id: ContactId,
+    },
+    /// Link an unsynced (or removed) record to a local contact again; the
+    /// ledger's values overwrite the local ones (L3, F2).
+    Rematch {
+        /// The ledger record.
+        remote_id: ContactId,
+        /// The local contact.
+        local_id: ContactId,
+    },
+    /// Create the ledger record of a local contact and link them (P1; any
+    /// profile).
+    CreateRemote {
+        /// The local contact.
+        local_id: ContactId,
+    },
+    /// Settle a held conflict by keeping one side's value (F4).
+    ResolveConflict {
+        /// The ledger record of the pair.
+        remote_id: ContactId,
+        /// The field.
+        field: SyncField,
+        /// The side whose value is kept.
+        keep: Side,
+    },
+}
+
+/// The ledger side of a run: everything, or what changed since the cursor.
+#[derive(Debug, Clone, Copy)]
+pub enum RemoteListing<'a> {
+    /// A full listing (archived records included). Linked records missing
+    /// from it are reported as deleted (U8).
+    Full(&'a [Contact]),
+    /// Changes since the state's cursor. Linked records not in it are
+    /// taken as unchanged.
+    Changes {
+        /// Created or changed records.
+        changed: &'a [Contact],
+        /// Deleted records.
+        deleted: &'a [ContactId],
+        /// The cursor to store for next time.
+        cursor: Option<&'a str>,
+    },
+}
+
+/// The outcome of one operation, as the caller's adapter reported it.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "outcome"))]
+pub enum OpOutcome {
+    /// Done; the record as the store keeps it now.
+    Applied {
+        /// The record after the write (with its id and new version).
+        record: Contact,
+    },
+    /// The store refused it.
+    Failed {
+        /// Why.
+        error: AdapterError,
+    },
+    /// Not sent (a dependency failed, the ledger asked to wait…).
+    Skipped {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// One operation's outcome.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct OpResult {
+    /// The operation.
+    pub op_id: OpId,
+    /// What happened.
+    pub outcome: OpOutcome,
+}
+
+impl OpResult {
+    /// An applied operation.
+    #[must_use]
+    pub const fn applied(op_id: OpId, record: Contact) -> Self {
+        Self {
+            op_id,
+            outcome: OpOutcome::Applied { record },
+        }
+    }
+
+    /// A failed operation.
+    #[must_use]
+    pub const fn failed(op_id: OpId, error: AdapterError) -> Self {
+        Self {
+            op_id,
+            outcome: OpOutcome::Failed { error },
+        }
+    }
+}

@@ -1,0 +1,2 @@
+//! The planner: a pure function from listings, state and decisions to a
+//! plan.

@@ -1,0 +1,243 @@
+//! What a connection remembers between runs. The caller stores it
+//! (serde), the planner reads it and hands back the next one.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::matching::{ExistingLinks, MatchOutcome};
+use crate::model::{ContactId, VersionToken};
+use crate::rules::KindDecision;
+
+use super::fields::{FieldValue, SyncField};
+use super::plan::{OpId, Operation};
+
+/// Whether the connection may send anything (E3).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "status"))]
+pub enum ConnectionStatus {
+    /// Working.
+    #[default]
+    Connected,
+    /// The ledger refused the credentials: nothing is planned or sent until
+    /// [`SyncState::reconnect`] (E3).
+    Disconnected {
+        /// When the failure was seen.
+        since: DateTime<Utc>,
+        /// The provider's message.
+        message: String,
+    },
+}
+
+/// How a linked pair came about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum LinkOrigin {
+    /// A full match (M1).
+    Matched,
+    /// A person confirmed a match issue (M2, L2).
+    Confirmed,
+    /// A person re-matched an unsynced record (L3).
+    Rematched,
+    /// The local contact was created from the ledger record (M3).
+    CreatedLocally,
+    /// The ledger record was created from the local contact (P1–P3).
+    CreatedRemotely,
+    /// The linked Xero contact was merged into this one (U3).
+    Merged,
+}
+
+/// Why a ledger record no longer syncs (F6, U8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Removal {
+    /// Archived in the ledger (Xero `ARCHIVED`, QBO `Active=false`).
+    Archived,
+    /// Missing from a full listing, or reported deleted by a change feed.
+    Deleted,
+    /// The local contact is gone.
+    DeletedLocally,
+}
+
+/// Where a pair stands in its lifecycle (L1–L3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "state"))]
+pub enum LinkStatus {
+    /// Linked: changes flow both ways (F3).
+    Linked,
+    /// Unsynced by a person (L3): nothing flows; not re-matched (M10) until
+    /// a person re-matches it.
+    Unsynced {
+        /// When.
+        since: DateTime<Utc>,
+    },
+    /// One side's record went away (F6, U8). The local contact is never
+    /// deleted; the pair is kept so that the history is clear and a
+    /// restored record links again.
+    Removed {
+        /// What happened.
+        removal: Removal,
+        /// When the planner saw it.
+        since: DateTime<Utc>,
+    },
+}
+
+/// The last-synced values of a pair: the common base of the three-way merge
+/// (F4). Shared (`Arc`) so that copying a state of many links is cheap.
+pub type FieldBase = Arc<BTreeMap<SyncField, FieldValue>>;
+
+/// A local contact and a ledger record kept in step.
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Link {
+    /// The local contact.
+    pub local_id: ContactId,
+    /// The ledger record.
+    pub remote_id: ContactId,
+    /// Lifecycle state.
+    pub status: LinkStatus,
+    /// How the pair was made.
+    pub origin: LinkOrigin,
+    /// When the pair was made.
+    pub linked_at: DateTime<Utc>,
+    /// The values both sides agreed on at the last sync. `None` until the
+    /// first sync of the pair wrote the ledger's values locally (F2).
+    pub base: Option<FieldBase>,
+    /// The ledger record's version token as last seen (U5).
+    pub remote_version: Option<VersionToken>,
+}
+
+impl Link {
+    /// Whether changes flow.
+    #[must_use]
+    pub const fn is_linked(&self) -> bool {
+        matches!(self.status, LinkStatus::Linked)
+    }
+}
+
+/// An open match issue (M2, M8, M9, M5, M11): stays open until a person
+/// resolves it (L2).
+#[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct MatchIssue {
+    /// The ledger record in question.
+    pub remote_id: ContactId,
+    /// When the issue was opened.
+    pub opened_at: DateTime<Utc>,
+    /// The latest classification (candidates, reason).
+    pub outcome: MatchOutcome,
+    /// Person or organisation, and why.
+    pub kind: Option<KindDecision>,
+}
+
+/// Everything a connection remembers. Serialise it after every plan and
+/// every [`apply_results`](super::apply_results); the planner never keeps
+/// anything elsewhere.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct SyncState {
+    /// Connected or disconnected (E3).
+    pub connection: ConnectionStatus,
+    /// Number of the last planned run (0: never planned).
+    pub run: u64,
+    /// Whether the first connection's sync was planned (P3: it never
+    /// creates ledger records).
+    pub initial_sync_done: bool,
+    /// When the last plan was made.
+    pub last_run: Option<DateTime<Utc>>,
+    /// Do not send before this time (U4).
+    pub retry_at: Option<DateTime<Utc>>,
+    /// The ledger's change cursor, for change listings.
+    pub remote_cursor: Option<String>,
+    pub(crate) links: BTreeMap<ContactId, Link>,
+    pub(crate) issues: BTreeMap<ContactId, MatchIssue>,
+    /// Creates sent (or about to be) whose result has not come back (U1).
+    pub(crate) in_flight: BTreeMap<OpId, Operation>,
+    /// Fingerprints of the unlinked local contacts at the last run: new
+    /// and changed contacts are pushed (P2, P3).
+    pub(crate) local_seen: BTreeMap<ContactId, u64>,
+    /// Display names the ledger refused as duplicates (U2), normalised.
+    pub(crate) taken_names: BTreeSet<String>,
+}
+
+impl SyncState {
+    /// A new connection: nothing linked, nothing planned.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Every pair, by ledger id.
+    pub fn links(&self) -> impl ExactSizeIterator<Item = &Link> + '_ {
+        self.links.values()
+    }
+
+    /// The pair of a ledger record.
+    #[must_use]
+    pub fn link_of_remote(&self, remote_id: &str) -> Option<&Link> {
+        self.links.get(remote_id)
+    }
+
+    /// The pair of a local contact (a linear scan: use
+    /// [`existing_links`](Self::existing_links) for many lookups).
+    #[must_use]
+    pub fn link_of_local(&self, local_id: &str) -> Option<&Link> {
+        self.links
+            .values()
+            .find(|l| l.local_id.as_str() == local_id && !matches!(l.status, LinkStatus::Removed { .. }))
+    }
+
+    /// The linked pairs (changes flow).
+    pub fn linked(&self) -> impl Iterator<Item = &Link> + '_ {
+        self.links.values().filter(|l| l.is_linked())
+    }
+
+    /// The unsynced pairs (L3): listed so a person can re-match them.
+    pub fn unsynced(&self) -> impl Iterator<Item = &Link> + '_ {
+        self.links
+            .values()
+            .filter(|l| matches!(l.status, LinkStatus::Unsynced { .. }))
+    }
+
+    /// The open match issues, by ledger id (L2).
+    pub fn issues(&self) -> impl ExactSizeIterator<Item = &MatchIssue> + '_ {
+        self.issues.values()
+    }
+
+    /// The creates whose result has not come back (U1).
+    pub fn in_flight(&self) -> impl ExactSizeIterator<Item = &Operation> + '_ {
+        self.in_flight.values()
+    }
+
+    /// Whether the connection is disconnected (E3).
+    #[must_use]
+    pub const fn is_disconnected(&self) -> bool {
+        matches!(self.connection, ConnectionStatus::Disconnected { .. })
+    }
+
+    /// Marks the connection connected again after the caller renewed its
+    /// credentials (E3).
+    pub fn reconnect(&mut self) {
+        self.connection = ConnectionStatus::Connected;
+    }
+
+    /// The links in the shape the matcher takes (M9, M10): linked and
+    /// unsynced pairs.
+    #[must_use]
+    pub fn existing_links(&self) -> ExistingLinks {
+        let mut e = ExistingLinks::new();
+        for l in self.links.values() {
+            match l.status {
+                LinkStatus::Linked => e.link(l.local_id.clone(), l.remote_id.clone()),
+                LinkStatus::Unsynced { .. } => e.unsync(l.local_id.clone(), l.remote_id.clone()),
+                LinkStatus::Removed { .. } => {}
+            }
+        }
+        e
+    }
+}

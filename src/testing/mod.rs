@@ -1,0 +1,1 @@
+//! In-memory stores for tests and examples (feature `testing`).
