@@ -81,6 +81,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A result fed back to [`apply_results`](crate::sync::apply_results)
+    /// does not fit the plan (unknown operation, reported twice, a created
+    /// record without an id).
+    #[error("result for operation `{op_id}` cannot be applied: {reason}")]
+    InvalidResult {
+        /// The operation id given.
+        op_id: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 /// Result alias used across the crate.

@@ -49,6 +49,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod audit;
+#[cfg(feature = "driver")]
+#[cfg_attr(docsrs, doc(cfg(feature = "driver")))]
+pub mod driver;
 mod error;
 pub mod matching;
 pub mod model;

@@ -76,8 +76,11 @@ pub trait ContactStore: Send + Sync {
     ///
     /// # Errors
     /// Any [`AdapterError`].
-    async fn create(&self, contact: &Contact, idempotency_key: &str)
-    -> Result<Contact, AdapterError>;
+    async fn create(
+        &self,
+        contact: &Contact,
+        idempotency_key: &str,
+    ) -> Result<Contact, AdapterError>;
 
     /// Writes the fields of `patch` to record `id` and returns the record
     /// as stored. When `expected_version` is given and the record has moved

@@ -146,13 +146,22 @@ pub struct NameValue {
     pub display: String,
     /// Company name (QBO `CompanyName`; `None` under the Xero profiles,
     /// which have no such field).
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub company: Option<String>,
     /// Given name.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub first: Option<String>,
     /// Family name.
-    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "Option::is_none"))]
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
     pub last: Option<String>,
 }
 
@@ -311,7 +320,10 @@ pub fn field_equals(
 }
 
 fn label_equals(contact: &Contact, display: &str) -> bool {
-    if let Some(n) = contact.display_name().or_else(|| contact.organization_name()) {
+    if let Some(n) = contact
+        .display_name()
+        .or_else(|| contact.organization_name())
+    {
         return n == display;
     }
     match (contact.first_name(), contact.last_name()) {
@@ -329,7 +341,12 @@ fn label_equals(contact: &Contact, display: &str) -> bool {
 /// Writes `value` into `field` of `contact`; reading the field afterwards
 /// gives `value` back. Emails, phones and addresses other than the one the
 /// field reads are kept.
-pub fn write_field(profile: Profile, contact: &mut Contact, field: SyncField, value: Option<&FieldValue>) {
+pub fn write_field(
+    profile: Profile,
+    contact: &mut Contact,
+    field: SyncField,
+    value: Option<&FieldValue>,
+) {
     match field {
         SyncField::Name => write_name(profile, contact, value),
         SyncField::Email => write_email(contact, value),
@@ -409,9 +426,7 @@ fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue
         contact.display_name = None;
         contact.first_name = None;
         contact.last_name = None;
-        if profile == Profile::Qbo {
-            contact.organization_name = None;
-        }
+        contact.organization_name = None;
         return;
     };
     if profile == Profile::Qbo {
@@ -502,9 +517,16 @@ mod tests {
                 let mut dst = Contact::organization("2", "Other Ltd").with_email("o@x.test");
                 write_field(profile, &mut dst, f, v.as_ref());
                 assert_eq!(read_field(profile, &dst, f), v, "{profile:?} {f}");
-                assert!(field_equals(profile, &dst, f, v.as_ref()), "{profile:?} {f}");
+                assert!(
+                    field_equals(profile, &dst, f, v.as_ref()),
+                    "{profile:?} {f}"
+                );
                 write_field(profile, &mut dst, f, None);
-                assert_eq!(read_field(profile, &dst, f), None, "{profile:?} {f} cleared");
+                assert_eq!(
+                    read_field(profile, &dst, f),
+                    None,
+                    "{profile:?} {f} cleared"
+                );
             }
         }
     }
@@ -516,7 +538,12 @@ mod tests {
             panic!("name expected");
         };
         assert_eq!(n.display, "Jane Smith");
-        assert!(field_equals(Profile::Xpm, &c, SyncField::Name, Some(&FieldValue::Name(n))));
+        assert!(field_equals(
+            Profile::Xpm,
+            &c,
+            SyncField::Name,
+            Some(&FieldValue::Name(n))
+        ));
     }
 
     #[test]

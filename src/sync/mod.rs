@@ -25,17 +25,18 @@ mod plan;
 mod planner;
 mod state;
 
+pub use apply::{Applied, apply_results};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
 pub use fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
     write_field,
 };
-pub use names::display_name_for;
+pub use names::{ChosenName, display_name_for};
 pub use plan::{
     Action, AuditEntry, AuditStatus, Conflict, ContactRef, Decision, Notice, NoticeKind, OpId,
-    OpOutcome, OpResult, Operation, Overwrite, Plan, PlanCounts, RemoteListing, Report,
-    ReviewItem,
+    OpOutcome, OpResult, Operation, Overwrite, Plan, PlanCounts, RemoteListing, Report, ReviewItem,
 };
+pub use planner::{PlanInput, plan};
 pub use state::{
     ConnectionStatus, FieldBase, Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState,
 };

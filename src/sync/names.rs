@@ -30,7 +30,11 @@ pub struct ChosenName {
 /// assert_eq!(chosen.name, "Jane Smith (3)");
 /// assert_eq!(display_name_for("Acme: East", 500, |_| false).name, "Acme East");
 /// ```
-pub fn display_name_for(wanted: &str, max_chars: usize, is_taken: impl Fn(&str) -> bool) -> ChosenName {
+pub fn display_name_for(
+    wanted: &str,
+    max_chars: usize,
+    is_taken: impl Fn(&str) -> bool,
+) -> ChosenName {
     let mut changes = Vec::new();
     let mut base = String::with_capacity(wanted.len());
     let mut reserved = false;

@@ -55,7 +55,7 @@ pub enum Action {
     /// Create a record from the other side's data, then link the pair.
     Create {
         /// The record to create (its `id` is empty: the store assigns one).
-        contact: Contact,
+        contact: Box<Contact>,
         /// The record on the other side it will be linked to.
         source_id: ContactId,
         /// The organisations the new person belongs to, on the side written
@@ -142,7 +142,7 @@ pub enum ReviewItem {
         explanation: String,
     },
     /// A field changed on both sides that the policy did not settle (F4).
-    Conflict(Conflict),
+    Conflict(Box<Conflict>),
     /// A merged Xero contact whose survivor is linked to another local
     /// contact (U3): which pair should remain?
     MergeClash {
@@ -359,12 +359,12 @@ impl Plan {
 
     pub(crate) fn sort(&mut self) {
         self.review.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-        self.report.conflicts.sort_by(|a, b| {
-            (&a.remote_id, a.field).cmp(&(&b.remote_id, b.field))
-        });
-        self.report.overwritten.sort_by(|a, b| {
-            (&a.op_id, a.change.field).cmp(&(&b.op_id, b.change.field))
-        });
+        self.report
+            .conflicts
+            .sort_by(|a, b| (&a.remote_id, a.field).cmp(&(&b.remote_id, b.field)));
+        self.report
+            .overwritten
+            .sort_by(|a, b| (&a.op_id, a.change.field).cmp(&(&b.op_id, b.change.field)));
         self.report.notices.sort_by(|a, b| {
             (a.kind, &a.remote_id, &a.local_id, &a.message).cmp(&(
                 b.kind,
@@ -520,7 +520,7 @@ pub enum OpOutcome {
     /// Done; the record as the store keeps it now.
     Applied {
         /// The record after the write (with its id and new version).
-        record: Contact,
+        record: Box<Contact>,
     },
     /// The store refused it.
     Failed {
@@ -547,10 +547,12 @@ pub struct OpResult {
 impl OpResult {
     /// An applied operation.
     #[must_use]
-    pub const fn applied(op_id: OpId, record: Contact) -> Self {
+    pub fn applied(op_id: OpId, record: Contact) -> Self {
         Self {
             op_id,
-            outcome: OpOutcome::Applied { record },
+            outcome: OpOutcome::Applied {
+                record: Box::new(record),
+            },
         }
     }
 

@@ -1,2 +1,1407 @@
-//! The planner: a pure function from listings, state and decisions to a
-//! plan.
+//! The planner: a pure function from listings, state, settings, decisions
+//! and `now` to a [`Plan`].
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result, Side};
+use crate::matching::hash::hash_bytes;
+use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
+use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
+use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
+use crate::rules::{KindDecision, Profile};
+
+use super::config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
+use super::fields::{
+    FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
+    write_field,
+};
+use super::names::{TakenNames, display_name_for};
+use super::plan::{
+    Action, Conflict, ContactRef, Decision, Notice, NoticeKind, OpId, Operation, Overwrite, Plan,
+    RemoteListing, Report, ReviewItem,
+};
+use super::state::{Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState};
+
+/// The facts of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// Every local contact (the firm's own system is always listed in
+    /// full: new ledger records are matched against all of it).
+    pub local: &'a [Contact],
+    /// The ledger's records, in full or as changes.
+    pub remote: RemoteListing<'a>,
+    /// Explicit inputs from people, applied in order.
+    pub decisions: &'a [Decision],
+    /// Scheduled or manual run (F7).
+    pub trigger: Trigger,
+    /// The current time. The planner reads no clock.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> PlanInput<'a> {
+    /// A scheduled run over full listings, without decisions.
+    #[must_use]
+    pub const fn new(local: &'a [Contact], remote: &'a [Contact], now: DateTime<Utc>) -> Self {
+        Self {
+            local,
+            remote: RemoteListing::Full(remote),
+            decisions: &[],
+            trigger: Trigger::Scheduled,
+            now,
+        }
+    }
+
+    /// Replaces the ledger side with a change listing.
+    #[must_use]
+    pub const fn with_remote(mut self, remote: RemoteListing<'a>) -> Self {
+        self.remote = remote;
+        self
+    }
+
+    /// Adds people's decisions.
+    #[must_use]
+    pub const fn with_decisions(mut self, decisions: &'a [Decision]) -> Self {
+        self.decisions = decisions;
+        self
+    }
+
+    /// Sets what started the run.
+    #[must_use]
+    pub const fn with_trigger(mut self, trigger: Trigger) -> Self {
+        self.trigger = trigger;
+        self
+    }
+}
+
+/// Plans one run.
+///
+/// The plan's operations are in dependency order; its `next_state` is
+/// what to store before sending them. While creates of an earlier plan
+/// are still in flight (their results never came back), the plan only
+/// re-issues them with their idempotency keys (U1); a disconnected
+/// connection plans nothing (E3).
+///
+/// # Errors
+/// [`Error::InvalidConfig`] for bad settings, [`Error::DuplicateId`] /
+/// [`Error::EmptyId`] for bad listings, [`Error::InvalidDecision`] for a
+/// decision that cannot be carried out.
+///
+/// # Example
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use ledgerlink::sync::{ConnectionConfig, PlanInput, SyncState, plan};
+/// use ledgerlink::{Contact, Profile};
+///
+/// let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
+/// let local = [Contact::organization("L1", "Acme Ltd").with_email("ap@acme.test")];
+/// let xero = [
+///     Contact::named("X1", "Acme Ltd").with_email("ap@acme.test"),
+///     Contact::named("X2", "Bloggs Family Trust"),
+/// ];
+/// let config = ConnectionConfig::new(Profile::XeroGl);
+/// let plan = plan(&config, &SyncState::new(), &PlanInput::new(&local, &xero, now))?;
+/// assert_eq!(plan.report.counts.linked, 1); // X1 ↔ L1 (M1)
+/// assert_eq!(plan.report.counts.local_creates, 1); // X2 (M3)
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>) -> Result<Plan> {
+    config.validate()?;
+    let mut p = Planner::new(config, state, input)?;
+    if state.is_disconnected() {
+        p.notice(
+            NoticeKind::Disconnected,
+            "E3",
+            None,
+            None,
+            "the ledger refused the credentials: reconnect before anything is sent".into(),
+        );
+        return Ok(p.finish_unchanged());
+    }
+    if !state.in_flight.is_empty() {
+        p.reissue_in_flight();
+        return Ok(p.finish_unchanged());
+    }
+    p.next.run += 1;
+    p.decide(input.decisions)?;
+    p.lifecycle();
+    p.classify()?;
+    p.merge_pairs();
+    p.push();
+    Ok(p.finish())
+}
+
+struct Planner<'a> {
+    config: &'a ConnectionConfig,
+    profile: Profile,
+    now: DateTime<Utc>,
+    state: &'a SyncState,
+    next: SyncState,
+    local: &'a [Contact],
+    local_by_id: HashMap<&'a str, &'a Contact>,
+    remote_records: &'a [Contact],
+    remote_by_id: HashMap<&'a str, &'a Contact>,
+    full_remote: bool,
+    deleted_remote: HashSet<&'a str>,
+    cursor: Option<&'a str>,
+    remote_writes: bool,
+    ops: Vec<Operation>,
+    review: Vec<ReviewItem>,
+    report: Report,
+    resolved: HashMap<(ContactId, SyncField), Side>,
+    handled_remote: HashSet<ContactId>,
+    forced_issue: HashSet<ContactId>,
+    reserved_local: HashSet<ContactId>,
+    taken: Option<TakenNames>,
+}
+
+fn check_ids(side: Side, records: &[Contact]) -> Result<()> {
+    let mut seen = HashSet::with_capacity(records.len());
+    for (position, c) in records.iter().enumerate() {
+        if c.id.as_str().is_empty() {
+            return Err(Error::EmptyId { side, position });
+        }
+        if !seen.insert(c.id.as_str()) {
+            return Err(Error::DuplicateId {
+                side,
+                id: c.id.to_string(),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn index_by_id(records: &[Contact]) -> HashMap<&str, &Contact> {
+    records.iter().map(|c| (c.id.as_str(), c)).collect()
+}
+
+/// A stable fingerprint of what a push depends on (P2, P3): synced fields,
+/// contact type, kind and organisations.
+fn fingerprint(profile: Profile, c: &Contact) -> u64 {
+    let mut h = hash_bytes(c.contact_type.as_deref().unwrap_or("").as_bytes(), 1);
+    let mut mix = |bytes: &[u8]| h = hash_bytes(bytes, h);
+    mix(c.kind.map_or("", ContactKind::as_str).as_bytes());
+    for &f in SyncField::synced_by(profile) {
+        match read_field(profile, c, f) {
+            None => mix(b"\x00"),
+            Some(FieldValue::Text(t)) => mix(t.as_bytes()),
+            Some(FieldValue::Name(n)) => {
+                mix(n.display.as_bytes());
+                for part in [&n.company, &n.first, &n.last] {
+                    mix(part.as_deref().unwrap_or("\x00").as_bytes());
+                }
+            }
+            Some(FieldValue::Address(a)) => {
+                for l in &a.lines {
+                    mix(l.as_bytes());
+                }
+                for part in [&a.city, &a.region, &a.postal_code, &a.country] {
+                    mix(part.as_deref().unwrap_or("\x00").as_bytes());
+                }
+            }
+        }
+    }
+    for o in &c.organization_ids {
+        mix(o.as_str().as_bytes());
+    }
+    h
+}
+
+fn newest(local: &Contact, remote: &Contact) -> Option<Side> {
+    match (local.extras.updated_at, remote.extras.updated_at) {
+        (Some(l), Some(r)) if l > r => Some(Side::Local),
+        (Some(l), Some(r)) if r > l => Some(Side::Remote),
+        _ => None,
+    }
+}
+
+/// Which rule a change follows, for the report.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Why {
+    Update,
+    FirstLink,
+    Conflict,
+}
+
+impl Why {
+    const fn rule(self) -> &'static str {
+        match self {
+            Self::Update => "F3",
+            Self::FirstLink => "F2",
+            Self::Conflict => "F4",
+        }
+    }
+}
+
+impl<'a> Planner<'a> {
+    fn new(
+        config: &'a ConnectionConfig,
+        state: &'a SyncState,
+        input: &PlanInput<'a>,
+    ) -> Result<Self> {
+        check_ids(Side::Local, input.local)?;
+        let (remote_records, deleted, cursor, full) = match input.remote {
+            RemoteListing::Full(r) => (r, &[][..], None, true),
+            RemoteListing::Changes {
+                changed,
+                deleted,
+                cursor,
+            } => (changed, deleted, cursor, false),
+        };
+        check_ids(Side::Remote, remote_records)?;
+        let remote_writes = !matches!(
+            (input.trigger, config.manual_sync),
+            (Trigger::Manual, ManualSyncDirection::ImportOnly)
+        );
+        Ok(Self {
+            config,
+            profile: config.profile,
+            now: input.now,
+            state,
+            next: state.clone(),
+            local: input.local,
+            local_by_id: index_by_id(input.local),
+            remote_records,
+            remote_by_id: index_by_id(remote_records),
+            full_remote: full,
+            deleted_remote: deleted.iter().map(ContactId::as_str).collect(),
+            cursor,
+            remote_writes,
+            ops: Vec::new(),
+            review: Vec::new(),
+            report: Report::default(),
+            resolved: HashMap::new(),
+            handled_remote: HashSet::new(),
+            forced_issue: HashSet::new(),
+            reserved_local: HashSet::new(),
+            taken: None,
+        })
+    }
+
+    fn notice(
+        &mut self,
+        kind: NoticeKind,
+        rule: &str,
+        local_id: Option<&ContactId>,
+        remote_id: Option<&ContactId>,
+        message: String,
+    ) {
+        self.report.notices.push(Notice {
+            kind,
+            rule: rule.to_owned(),
+            local_id: local_id.cloned(),
+            remote_id: remote_id.cloned(),
+            message,
+        });
+    }
+
+    fn finish_unchanged(mut self) -> Plan {
+        if self.next.retry_at.is_some_and(|t| t <= self.now) {
+            self.next.retry_at = None;
+        }
+        let mut plan = Plan {
+            run: self.next.run,
+            planned_at: self.now,
+            profile: self.profile,
+            operations: self.ops,
+            review: self.review,
+            report: self.report,
+            not_before: self.next.retry_at,
+            next_state: self.next,
+        };
+        plan.sort();
+        plan
+    }
+
+    // ---------------------------------------------------------------- U1
+
+    fn reissue_in_flight(&mut self) {
+        let ops: Vec<Operation> = self.state.in_flight.values().cloned().collect();
+        let n = ops.len();
+        self.ops = order_ops(ops);
+        self.notice(
+            NoticeKind::ReissuedInFlight,
+            "U1",
+            None,
+            None,
+            format!(
+                "{n} create(s) of run {} never reported back: sent again with the same idempotency keys, nothing else is planned until they have",
+                self.state.run
+            ),
+        );
+    }
+
+    // ---------------------------------------------------------- decisions
+
+    fn linked_local(&self, local_id: &str) -> Option<&ContactId> {
+        self.next
+            .links
+            .values()
+            .find(|l| l.is_linked() && l.local_id.as_str() == local_id)
+            .map(|l| &l.remote_id)
+    }
+
+    fn decide(&mut self, decisions: &[Decision]) -> Result<()> {
+        for (index, d) in decisions.iter().enumerate() {
+            let bad = |reason: String| Error::InvalidDecision { index, reason };
+            match d {
+                Decision::ConfirmMatch {
+                    remote_id,
+                    local_id,
+                }
+                | Decision::Rematch {
+                    remote_id,
+                    local_id,
+                } => {
+                    let rematch = matches!(d, Decision::Rematch { .. });
+                    let remote = *self.remote_by_id.get(remote_id.as_str()).ok_or_else(|| {
+                        bad(format!(
+                            "ledger record `{remote_id}` is not in this run's listing"
+                        ))
+                    })?;
+                    if !self.local_by_id.contains_key(local_id.as_str()) {
+                        return Err(bad(format!(
+                            "local contact `{local_id}` is not in the listing"
+                        )));
+                    }
+                    if let Some(l) = self.next.links.get(remote_id)
+                        && l.is_linked()
+                    {
+                        return Err(bad(format!(
+                            "ledger record `{remote_id}` is already linked to `{}`",
+                            l.local_id
+                        )));
+                    }
+                    if let Some(other) = self.linked_local(local_id.as_str()) {
+                        return Err(bad(format!(
+                            "local contact `{local_id}` is already linked to `{other}` (M9): remove that match first"
+                        )));
+                    }
+                    if rematch && !self.next.links.contains_key(remote_id) {
+                        return Err(bad(format!(
+                            "ledger record `{remote_id}` was never linked: confirm a match instead"
+                        )));
+                    }
+                    self.next.issues.remove(remote_id);
+                    let (origin, rule) = if rematch {
+                        (LinkOrigin::Rematched, "L3")
+                    } else {
+                        (LinkOrigin::Confirmed, "M2")
+                    };
+                    self.link(local_id, remote, origin, rule);
+                }
+                Decision::CreateNew { remote_id } => {
+                    let remote = *self.remote_by_id.get(remote_id.as_str()).ok_or_else(|| {
+                        bad(format!(
+                            "ledger record `{remote_id}` is not in this run's listing"
+                        ))
+                    })?;
+                    if self.next.links.get(remote_id).is_some_and(Link::is_linked) {
+                        return Err(bad(format!(
+                            "ledger record `{remote_id}` is linked: remove the match first"
+                        )));
+                    }
+                    self.next.issues.remove(remote_id);
+                    self.next.links.remove(remote_id);
+                    self.handled_remote.insert(remote_id.clone());
+                    let kind = self.kind_of_new(remote);
+                    self.create_local(
+                        remote,
+                        kind,
+                        "M2",
+                        "a person chose to create a new contact".into(),
+                    );
+                }
+                Decision::RemoveMatch { remote_id } => {
+                    let Some(link) = self.next.links.remove(remote_id) else {
+                        return Err(bad(format!("ledger record `{remote_id}` is not linked")));
+                    };
+                    self.forced_issue.insert(remote_id.clone());
+                    self.notice(
+                        NoticeKind::MatchRemoved,
+                        "L1",
+                        Some(&link.local_id),
+                        Some(remote_id),
+                        "match removed: the record waits for review instead of being linked again"
+                            .into(),
+                    );
+                }
+                Decision::Unsync { remote_id } => {
+                    let now = self.now;
+                    let Some(link) = self.next.links.get_mut(remote_id).filter(|l| l.is_linked())
+                    else {
+                        return Err(bad(format!("ledger record `{remote_id}` is not linked")));
+                    };
+                    link.status = LinkStatus::Unsynced { since: now };
+                    let local = link.local_id.clone();
+                    self.notice(
+                        NoticeKind::Unsynced,
+                        "L3",
+                        Some(&local),
+                        Some(remote_id),
+                        "unsynced: changes no longer flow until re-matched".into(),
+                    );
+                }
+                Decision::CreateRemote { local_id } => {
+                    let local = *self.local_by_id.get(local_id.as_str()).ok_or_else(|| {
+                        bad(format!("local contact `{local_id}` is not in the listing"))
+                    })?;
+                    if let Some(other) = self.linked_local(local_id.as_str()) {
+                        return Err(bad(format!(
+                            "local contact `{local_id}` is already linked to `{other}`"
+                        )));
+                    }
+                    if !self.remote_writes {
+                        return Err(bad(
+                            "this run may not write to the ledger (manual import-only sync, F7)"
+                                .into(),
+                        ));
+                    }
+                    self.create_remote(
+                        local,
+                        Vec::new(),
+                        "P1",
+                        "a person asked to create the ledger record".into(),
+                    );
+                }
+                Decision::ResolveConflict {
+                    remote_id,
+                    field,
+                    keep,
+                } => {
+                    if !self.next.links.get(remote_id).is_some_and(Link::is_linked) {
+                        return Err(bad(format!("ledger record `{remote_id}` is not linked")));
+                    }
+                    self.resolved.insert((remote_id.clone(), *field), *keep);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn link(&mut self, local_id: &ContactId, remote: &Contact, origin: LinkOrigin, rule: &str) {
+        self.reserved_local.insert(local_id.clone());
+        self.next.links.insert(
+            remote.id.clone(),
+            Link {
+                local_id: local_id.clone(),
+                remote_id: remote.id.clone(),
+                status: LinkStatus::Linked,
+                origin,
+                linked_at: self.now,
+                base: None,
+                remote_version: remote.extras.version.clone(),
+            },
+        );
+        self.report.counts.linked += 1;
+        self.notice(
+            NoticeKind::Linked,
+            rule,
+            Some(local_id),
+            Some(&remote.id),
+            "linked: the ledger's values replace the local synced fields (F2)".into(),
+        );
+    }
+
+    // ---------------------------------------------------------- lifecycle
+
+    /// Removals, restores and merges of existing pairs (F6, U3, U8).
+    fn lifecycle(&mut self) {
+        let ids: Vec<ContactId> = self.next.links.keys().cloned().collect();
+        for rid in ids {
+            let Some(link) = self.next.links.get(&rid) else {
+                continue;
+            };
+            let (status, local_id) = (link.status.clone(), link.local_id.clone());
+            let remote = self.remote_by_id.get(rid.as_str()).copied();
+            let gone = if self.full_remote {
+                remote.is_none()
+            } else {
+                self.deleted_remote.contains(rid.as_str())
+            };
+            let local_gone = !self.local_by_id.contains_key(local_id.as_str());
+            match status {
+                LinkStatus::Unsynced { .. } => {}
+                LinkStatus::Linked => {
+                    if gone {
+                        self.remove(&rid, Removal::Deleted);
+                    } else if local_gone {
+                        self.remove(&rid, Removal::DeletedLocally);
+                    } else if let Some(r) = remote.filter(|r| r.status == ContactStatus::Archived) {
+                        match r.extras.merged_into.clone() {
+                            Some(into) => self.move_link(&rid, &into),
+                            None => self.remove(&rid, Removal::Archived),
+                        }
+                    }
+                }
+                LinkStatus::Removed { removal, .. } => {
+                    let back = match removal {
+                        Removal::DeletedLocally => !local_gone && !gone,
+                        Removal::Archived | Removal::Deleted => {
+                            !local_gone && remote.is_some_and(|r| r.status == ContactStatus::Active)
+                        }
+                    };
+                    if back && self.linked_local(local_id.as_str()).is_none() {
+                        if let Some(l) = self.next.links.get_mut(&rid) {
+                            l.status = LinkStatus::Linked;
+                        }
+                        self.notice(
+                            NoticeKind::Restored,
+                            "F6",
+                            Some(&local_id),
+                            Some(&rid),
+                            "the record is back: the pair syncs again".into(),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, rid: &ContactId, removal: Removal) {
+        let now = self.now;
+        let Some(link) = self.next.links.get_mut(rid) else {
+            return;
+        };
+        link.status = LinkStatus::Removed {
+            removal,
+            since: now,
+        };
+        let local = link.local_id.clone();
+        let (kind, rule, msg) = match removal {
+            Removal::Archived => (
+                NoticeKind::ArchivedRemotely,
+                "F6",
+                "archived in the ledger: the local contact is kept, the pair no longer syncs",
+            ),
+            Removal::Deleted => (
+                NoticeKind::DeletedRemotely,
+                "U8",
+                "gone from the ledger: the local contact is kept, the pair no longer syncs",
+            ),
+            Removal::DeletedLocally => (
+                NoticeKind::DeletedLocally,
+                "F6",
+                "the local contact is gone: the ledger record is left as it is",
+            ),
+        };
+        self.notice(kind, rule, Some(&local), Some(rid), msg.into());
+    }
+
+    fn move_link(&mut self, rid: &ContactId, into: &ContactId) {
+        let survivor_link = self
+            .next
+            .links
+            .get(into)
+            .filter(|l| l.is_linked())
+            .map(|l| l.local_id.clone());
+        let Some(link) = self.next.links.get(rid).cloned() else {
+            return;
+        };
+        if let Some(other) = survivor_link {
+            if other != link.local_id {
+                self.review.push(ReviewItem::MergeClash {
+                    local_id: link.local_id.clone(),
+                    remote_id: rid.clone(),
+                    merged_into: into.clone(),
+                    survivor_local_id: other,
+                });
+            }
+            self.remove(rid, Removal::Archived);
+            return;
+        }
+        self.next.links.remove(rid);
+        self.next.issues.remove(into);
+        let version = self
+            .remote_by_id
+            .get(into.as_str())
+            .and_then(|r| r.extras.version.clone());
+        self.next.links.insert(
+            into.clone(),
+            Link {
+                remote_id: into.clone(),
+                origin: LinkOrigin::Merged,
+                linked_at: self.now,
+                remote_version: version,
+                ..link.clone()
+            },
+        );
+        self.report.counts.linked += 1;
+        self.notice(
+            NoticeKind::LinkMoved,
+            "U3",
+            Some(&link.local_id),
+            Some(into),
+            format!(
+                "`{rid}` was merged into `{into}` in the ledger: the link moved to the survivor"
+            ),
+        );
+    }
+
+    // ------------------------------------------------------ classification
+
+    /// The kind a new local contact gets (T1–T4) without classifying.
+    fn kind_of_new(&self, remote: &Contact) -> Option<ContactKind> {
+        if remote.kind.is_some() {
+            return remote.kind;
+        }
+        let index = MatchIndex::new(self.profile, &[] as &[Contact]).ok()?;
+        index.classify(remote).kind.map(|k: KindDecision| k.kind)
+    }
+
+    /// Whether an unlinked ledger record takes part in matching; reports
+    /// the ones that do not.
+    fn eligible(&mut self, r: &'a Contact) -> bool {
+        if self.next.links.contains_key(&r.id) || self.handled_remote.contains(&r.id) {
+            return false;
+        }
+        if r.status == ContactStatus::Archived {
+            self.notice(
+                NoticeKind::SkippedArchived,
+                "U3",
+                None,
+                Some(&r.id),
+                "archived and not linked: not imported".into(),
+            );
+            return false;
+        }
+        if self.profile == Profile::Qbo && r.extras.parent_id.is_some() {
+            self.notice(
+                NoticeKind::SkippedJob,
+                "Q3",
+                None,
+                Some(&r.id),
+                "a sub-customer (job), not a contact: not matched or imported".into(),
+            );
+            return false;
+        }
+        if self.profile == Profile::Xpm && !r.organization_ids.is_empty() {
+            // A contact of a client (T2).
+            let parent_kind = r.organization_ids.iter().find_map(|p| {
+                self.remote_by_id.get(p.as_str()).map(|c| {
+                    c.kind.unwrap_or_else(|| {
+                        kind_for_business_structure(c.extras.business_structure.as_deref()).kind
+                    })
+                })
+            });
+            let ok =
+                parent_kind.is_some_and(|k| imports_client_contacts(self.config.import_scope, k));
+            if !ok {
+                let why = match parent_kind {
+                    Some(ContactKind::Person) => {
+                        "a contact of an individual / sole trader client: never imported"
+                    }
+                    Some(ContactKind::Organization) => {
+                        "a contact of a client: the connection imports clients only"
+                    }
+                    None => "a contact of a client that is not in the listing",
+                };
+                self.notice(NoticeKind::NotImported, "T2", None, Some(&r.id), why.into());
+                return false;
+            }
+        }
+        true
+    }
+
+    fn classify(&mut self) -> Result<()> {
+        let mut cands: Vec<&'a Contact> = Vec::new();
+        for r in self.remote_records {
+            if self.eligible(r) {
+                cands.push(r);
+            }
+        }
+        // Issues of records gone from a full listing are closed.
+        if self.full_remote {
+            let gone: Vec<ContactId> = self
+                .next
+                .issues
+                .keys()
+                .filter(|id| !self.remote_by_id.contains_key(id.as_str()))
+                .cloned()
+                .collect();
+            for id in gone {
+                self.next.issues.remove(&id);
+                self.notice(
+                    NoticeKind::IssueClosed,
+                    "L2",
+                    None,
+                    Some(&id),
+                    "the record is gone from the ledger: issue closed".into(),
+                );
+            }
+        }
+        if cands.is_empty() {
+            return Ok(());
+        }
+        // Parents first, so a client contact can refer to its client's create.
+        cands.sort_by(|a, b| {
+            (!a.organization_ids.is_empty(), &a.id).cmp(&(!b.organization_ids.is_empty(), &b.id))
+        });
+        let mut builder = MatchIndex::builder(self.profile);
+        if let Some(g) = self.config.near_duplicates {
+            builder = builder.near_duplicates(g);
+        }
+        let index = builder.build(self.local)?;
+        let mut links: ExistingLinks = self.next.existing_links();
+        for l in &self.reserved_local {
+            links.link(l.clone(), ContactId::new(format!("\u{0}reserved:{l}")));
+        }
+        let results = index.classify_batch_with(&cands, &links)?;
+        for (r, res) in cands.into_iter().zip(results) {
+            let explained = res.explain();
+            let keep_open =
+                self.next.issues.contains_key(&r.id) || self.forced_issue.contains(&r.id);
+            match res.outcome {
+                MatchOutcome::Full { ref local_id } if !keep_open => {
+                    let local_id = local_id.clone();
+                    self.link(&local_id, r, LinkOrigin::Matched, "M1");
+                }
+                MatchOutcome::NoMatch if !keep_open => {
+                    let kind = res.kind.as_ref().map(|k| k.kind);
+                    self.create_local(
+                        r,
+                        kind,
+                        "M3",
+                        "no local contact matches the name or the email".into(),
+                    );
+                }
+                MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => {}
+                outcome => {
+                    let opened_at = self
+                        .next
+                        .issues
+                        .get(&r.id)
+                        .map_or(self.now, |i| i.opened_at);
+                    let explanation = if keep_open && !outcome.needs_review() {
+                        format!(
+                            "{explained} — the issue stays open until a person resolves it (L2)"
+                        )
+                    } else {
+                        explained
+                    };
+                    self.review.push(ReviewItem::MatchIssue {
+                        remote_id: r.id.clone(),
+                        outcome: outcome.clone(),
+                        kind: res.kind.clone(),
+                        opened_at,
+                        explanation,
+                    });
+                    self.next.issues.insert(
+                        r.id.clone(),
+                        MatchIssue {
+                            remote_id: r.id.clone(),
+                            opened_at,
+                            outcome,
+                            kind: res.kind,
+                        },
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn create_local(
+        &mut self,
+        remote: &Contact,
+        kind: Option<ContactKind>,
+        rule: &str,
+        why: String,
+    ) {
+        let mut contact = Contact {
+            kind,
+            contact_type: Some(self.config.default_contact_type.clone()),
+            ..Contact::default()
+        };
+        // Everything the ledger knows about the contact, not only the
+        // synced fields: the firm starts with the full record.
+        contact.display_name.clone_from(&remote.display_name);
+        contact
+            .organization_name
+            .clone_from(&remote.organization_name);
+        contact.first_name.clone_from(&remote.first_name);
+        contact.middle_name.clone_from(&remote.middle_name);
+        contact.last_name.clone_from(&remote.last_name);
+        contact.emails.clone_from(&remote.emails);
+        contact.phones.clone_from(&remote.phones);
+        contact.addresses.clone_from(&remote.addresses);
+        let mut organizations = Vec::new();
+        let mut depends_on = Vec::new();
+        for p in &remote.organization_ids {
+            if let Some(l) = self.next.links.get(p).filter(|l| l.is_linked()) {
+                organizations.push(ContactRef::Id(l.local_id.clone()));
+            } else {
+                let op = OpId(format!("create-local:{p}"));
+                if self.ops.iter().any(|o| o.id == op) {
+                    organizations.push(ContactRef::CreatedBy(op.clone()));
+                    depends_on.push(op);
+                }
+            }
+        }
+        let id = OpId(format!("create-local:{}", remote.id));
+        let key = format!("ledgerlink:{}:{id}", self.next.run);
+        let reason = format!(
+            "{why} ({rule}): created as {} with contact type \"{}\" (P4)",
+            kind.map_or("a contact of unknown kind", ContactKind::as_str),
+            self.config.default_contact_type
+        );
+        self.report.counts.local_creates += 1;
+        self.ops.push(Operation {
+            id,
+            side: Side::Local,
+            action: Action::Create {
+                contact: Box::new(contact),
+                source_id: remote.id.clone(),
+                organizations,
+                idempotency_key: key,
+            },
+            depends_on,
+            rule: rule.to_owned(),
+            reason,
+        });
+    }
+
+    // ------------------------------------------------------------- merge
+
+    fn taken(&mut self) -> &mut TakenNames {
+        if self.taken.is_none() {
+            let mut t = TakenNames::default();
+            for r in self.remote_records {
+                // Xero: unique among active contacts; QBO: among all.
+                if self.profile == Profile::Qbo || r.status == ContactStatus::Active {
+                    t.insert(&r.label());
+                }
+            }
+            for n in &self.state.taken_names {
+                t.insert(n);
+            }
+            self.taken = Some(t);
+        }
+        self.taken.get_or_insert_with(TakenNames::default)
+    }
+
+    const fn unique_names(&self) -> bool {
+        matches!(self.profile, Profile::Qbo | Profile::XeroGl)
+    }
+
+    /// The name value to send for a local name (U2), `None` when it is
+    /// what the ledger holds already.
+    fn name_to_send(
+        &mut self,
+        mut n: NameValue,
+        current: Option<&str>,
+    ) -> (NameValue, Vec<&'static str>) {
+        if !self.unique_names() {
+            return (n, Vec::new());
+        }
+        let max = self.config.max_display_name_chars;
+        let taken = self.taken();
+        if let Some(c) = current {
+            taken.remove(c);
+        }
+        let chosen = display_name_for(&n.display, max, |x| taken.contains(x));
+        taken.insert(&chosen.name);
+        n.display = chosen.name;
+        (n, chosen.changes)
+    }
+
+    fn merge_pairs(&mut self) {
+        let ids: Vec<ContactId> = self
+            .next
+            .links
+            .iter()
+            .filter(|(_, l)| l.is_linked())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for rid in ids {
+            self.merge_pair(&rid);
+        }
+    }
+
+    fn merge_pair(&mut self, rid: &ContactId) {
+        let Some(link) = self.next.links.get(rid) else {
+            return;
+        };
+        let Some(&local) = self.local_by_id.get(link.local_id.as_str()) else {
+            return;
+        };
+        let remote = self.remote_by_id.get(rid.as_str()).copied();
+        if remote.is_none() && (self.full_remote || link.base.is_none()) {
+            // Not listed (a change listing without it): nothing to compare.
+            return;
+        }
+        self.report.counts.pairs_compared += 1;
+        let profile = self.profile;
+        let base = link.base.clone();
+        let local_id = link.local_id.clone();
+        let mut to_local: Vec<(FieldChange, Why)> = Vec::new();
+        let mut to_remote: Vec<(FieldChange, Why)> = Vec::new();
+        let mut agreed: Vec<(SyncField, Option<FieldValue>)> = Vec::new();
+        for &f in SyncField::synced_by(profile) {
+            let b = base.as_ref().and_then(|b| b.get(&f));
+            if base.is_some()
+                && field_equals(profile, local, f, b)
+                && remote.is_none_or(|r| field_equals(profile, r, f, b))
+            {
+                continue;
+            }
+            let lv = read_field(profile, local, f);
+            let rv = match remote {
+                Some(r) => read_field(profile, r, f),
+                None => b.cloned(),
+            };
+            if lv == rv {
+                agreed.push((f, lv));
+                continue;
+            }
+            let Some(_) = base else {
+                to_local.push((
+                    FieldChange {
+                        field: f,
+                        old: lv,
+                        new: rv,
+                    },
+                    Why::FirstLink,
+                ));
+                continue;
+            };
+            let local_changed = lv.as_ref() != b;
+            let remote_changed = rv.as_ref() != b;
+            let can_push = self.remote_writes && f.is_pushed(profile, local);
+            match (local_changed, remote_changed) {
+                (false, _) => to_local.push((
+                    FieldChange {
+                        field: f,
+                        old: lv,
+                        new: rv,
+                    },
+                    Why::Update,
+                )),
+                (true, false) => {
+                    if can_push {
+                        to_remote.push((
+                            FieldChange {
+                                field: f,
+                                old: rv,
+                                new: lv,
+                            },
+                            Why::Update,
+                        ));
+                    } else {
+                        let why = if self.remote_writes {
+                            "QBO receives only the primary address (F1)"
+                        } else {
+                            "manual sync imports only (F7)"
+                        };
+                        self.notice(
+                            NoticeKind::NotSent,
+                            if self.remote_writes { "F1" } else { "F7" },
+                            Some(&local_id),
+                            Some(rid),
+                            format!("local change of {f} not sent: {why}"),
+                        );
+                    }
+                }
+                (true, true) => {
+                    let policy = self.config.policy_for(f);
+                    let winner = self
+                        .resolved
+                        .get(&(rid.clone(), f))
+                        .copied()
+                        .or(match policy {
+                            ConflictPolicy::RemoteWins => Some(Side::Remote),
+                            ConflictPolicy::LocalWins => Some(Side::Local),
+                            ConflictPolicy::NewestWins => remote.and_then(|r| newest(local, r)),
+                            ConflictPolicy::HoldForReview => None,
+                        });
+                    let winner = winner.filter(|w| *w == Side::Remote || can_push);
+                    let conflict = Conflict {
+                        local_id: local_id.clone(),
+                        remote_id: rid.clone(),
+                        field: f,
+                        base: b.cloned(),
+                        local: lv.clone(),
+                        remote: rv.clone(),
+                        policy,
+                        winner,
+                    };
+                    match winner {
+                        Some(Side::Remote) => {
+                            self.report.counts.conflicts_settled += 1;
+                            to_local.push((
+                                FieldChange {
+                                    field: f,
+                                    old: lv,
+                                    new: rv,
+                                },
+                                Why::Conflict,
+                            ));
+                        }
+                        Some(Side::Local) => {
+                            self.report.counts.conflicts_settled += 1;
+                            to_remote.push((
+                                FieldChange {
+                                    field: f,
+                                    old: rv,
+                                    new: lv,
+                                },
+                                Why::Conflict,
+                            ));
+                        }
+                        None => {
+                            self.report.counts.conflicts_held += 1;
+                            self.review
+                                .push(ReviewItem::Conflict(Box::new(conflict.clone())));
+                        }
+                    }
+                    self.report.conflicts.push(conflict);
+                }
+            }
+        }
+        // Names sent to a ledger with unique names (U2).
+        if let Some(i) = to_remote
+            .iter()
+            .position(|(c, _)| c.field == SyncField::Name)
+            && let Some(FieldValue::Name(n)) = to_remote[i].0.new.clone()
+        {
+            let current = remote.map(Contact::label);
+            let (sent, changes) = self.name_to_send(n, current.as_deref());
+            let sent = Some(FieldValue::Name(sent));
+            if sent == to_remote[i].0.old {
+                to_remote.remove(i);
+            } else {
+                if !changes.is_empty() {
+                    self.notice(
+                        NoticeKind::Renamed,
+                        "U2",
+                        Some(&local_id),
+                        Some(rid),
+                        format!("name sent to the ledger adjusted: {}", changes.join(", ")),
+                    );
+                }
+                to_remote[i].0.new = sent;
+            }
+        }
+        // The base moves for the fields both sides agree on.
+        if let Some(link) = self.next.links.get_mut(rid) {
+            if let Some(r) = remote {
+                link.remote_version.clone_from(&r.extras.version);
+            }
+            match &link.base {
+                Some(b) if !agreed.is_empty() => {
+                    let mut m = (**b).clone();
+                    for (f, v) in agreed {
+                        match v {
+                            Some(v) => m.insert(f, v),
+                            None => m.remove(&f),
+                        };
+                    }
+                    link.base = Some(Arc::new(m));
+                }
+                None if to_local.is_empty() => {
+                    let m: BTreeMap<SyncField, FieldValue> = agreed
+                        .into_iter()
+                        .filter_map(|(f, v)| v.map(|v| (f, v)))
+                        .collect();
+                    link.base = Some(Arc::new(m));
+                }
+                _ => {}
+            }
+        }
+        let version = remote.and_then(|r| r.extras.version.clone());
+        if !to_local.is_empty() {
+            self.report.counts.local_updates += 1;
+            self.update_op(
+                Side::Local,
+                &local_id,
+                rid,
+                to_local,
+                local.extras.version.clone(),
+            );
+        }
+        if !to_remote.is_empty() {
+            self.report.counts.remote_updates += 1;
+            let v = version.or_else(|| {
+                self.next
+                    .links
+                    .get(rid)
+                    .and_then(|l| l.remote_version.clone())
+            });
+            self.update_op(Side::Remote, rid, &local_id, to_remote, v);
+        }
+    }
+
+    fn update_op(
+        &mut self,
+        side: Side,
+        target: &ContactId,
+        partner: &ContactId,
+        mut changes: Vec<(FieldChange, Why)>,
+        expected_version: Option<crate::model::VersionToken>,
+    ) {
+        changes.sort_by_key(|(c, _)| c.field);
+        let why = changes.iter().map(|(_, w)| *w).max().unwrap_or(Why::Update);
+        let id = OpId(format!(
+            "update-{}:{target}",
+            match side {
+                Side::Local => "local",
+                Side::Remote => "remote",
+            }
+        ));
+        for (c, w) in &changes {
+            self.report.overwritten.push(Overwrite {
+                op_id: id.clone(),
+                side,
+                record_id: target.clone(),
+                change: c.clone(),
+                rule: w.rule().to_owned(),
+            });
+        }
+        let fields: Vec<&str> = changes.iter().map(|(c, _)| c.field.as_str()).collect();
+        let reason = match why {
+            Why::FirstLink => format!(
+                "first sync of the pair: the ledger's {} replace the local values",
+                fields.join(", ")
+            ),
+            Why::Conflict => format!(
+                "{} changed on both sides; settled by the conflict policy",
+                fields.join(", ")
+            ),
+            Why::Update => format!("{} changed on the other side", fields.join(", ")),
+        };
+        self.ops.push(Operation {
+            id,
+            side,
+            action: Action::Update {
+                target_id: target.clone(),
+                partner_id: partner.clone(),
+                patch: FieldPatch {
+                    profile: self.profile,
+                    changes: changes.into_iter().map(|(c, _)| c).collect(),
+                },
+                expected_version,
+            },
+            depends_on: Vec::new(),
+            rule: why.rule().to_owned(),
+            reason,
+        });
+    }
+
+    // -------------------------------------------------------------- push
+
+    fn create_remote(
+        &mut self,
+        local: &Contact,
+        organizations: Vec<(ContactRef, Option<OpId>)>,
+        rule: &str,
+        why: String,
+    ) {
+        let profile = self.profile;
+        let mut contact = Contact {
+            kind: local.kind,
+            ..Contact::default()
+        };
+        contact.middle_name.clone_from(&local.middle_name);
+        for &f in SyncField::synced_by(profile) {
+            if f.is_pushed(profile, local) {
+                write_field(
+                    profile,
+                    &mut contact,
+                    f,
+                    read_field(profile, local, f).as_ref(),
+                );
+            }
+        }
+        if let Some(FieldValue::Name(n)) = read_field(profile, &contact, SyncField::Name) {
+            let (sent, changes) = self.name_to_send(n, None);
+            if !changes.is_empty() {
+                self.notice(
+                    NoticeKind::Renamed,
+                    "U2",
+                    Some(&local.id),
+                    None,
+                    format!(
+                        "display name \"{}\" chosen for the ledger: {}",
+                        sent.display,
+                        changes.join(", ")
+                    ),
+                );
+            }
+            write_field(
+                profile,
+                &mut contact,
+                SyncField::Name,
+                Some(&FieldValue::Name(sent)),
+            );
+        }
+        let id = OpId(format!("create-remote:{}", local.id));
+        let key = format!("ledgerlink:{}:{id}", self.next.run);
+        let (organizations, depends_on): (Vec<ContactRef>, Vec<Option<OpId>>) =
+            organizations.into_iter().unzip();
+        self.reserved_local.insert(local.id.clone());
+        self.report.counts.remote_creates += 1;
+        self.ops.push(Operation {
+            id,
+            side: Side::Remote,
+            action: Action::Create {
+                contact: Box::new(contact),
+                source_id: local.id.clone(),
+                organizations,
+                idempotency_key: key,
+            },
+            depends_on: depends_on.into_iter().flatten().collect(),
+            rule: rule.to_owned(),
+            reason: format!("{why} ({rule})"),
+        });
+    }
+
+    fn push(&mut self) {
+        let initial = !self.state.initial_sync_done;
+        let mut linked_remote: HashMap<ContactId, ContactId> = HashMap::new();
+        for l in self.next.links.values() {
+            if matches!(l.status, LinkStatus::Linked | LinkStatus::Unsynced { .. }) {
+                linked_remote.insert(l.local_id.clone(), l.remote_id.clone());
+            }
+        }
+        // Local contacts that are candidates of an open issue wait for it.
+        let mut in_issue: HashSet<ContactId> = HashSet::new();
+        for i in self.next.issues.values() {
+            in_issue.extend(i.outcome.local_ids().into_iter().cloned());
+        }
+        let mut order: Vec<&'a Contact> = self.local.iter().collect();
+        order.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut seen = BTreeMap::new();
+        let may_push = self.remote_writes && !initial && self.profile != Profile::XeroGl;
+        let mut pushed_orgs: HashMap<ContactId, OpId> = HashMap::new();
+        let mut people: Vec<(&'a Contact, bool)> = Vec::new();
+        for c in order {
+            if linked_remote.contains_key(&c.id) || self.reserved_local.contains(&c.id) {
+                continue;
+            }
+            let fp = fingerprint(self.profile, c);
+            let fresh = self.state.local_seen.get(&c.id) != Some(&fp);
+            let wanted = may_push
+                && fresh
+                && !in_issue.contains(&c.id)
+                && self.config.pushes_type(c.contact_type.as_deref())
+                && match self.profile {
+                    Profile::Qbo => true,
+                    _ => c.kind == Some(ContactKind::Organization),
+                };
+            if wanted {
+                let rule = if self.profile == Profile::Qbo {
+                    "P3"
+                } else {
+                    "P2"
+                };
+                let why = if self.state.local_seen.contains_key(&c.id) {
+                    "a local contact of a pushed contact type changed"
+                } else {
+                    "a new local contact of a pushed contact type"
+                };
+                self.create_remote(c, Vec::new(), rule, why.into());
+                pushed_orgs.insert(c.id.clone(), OpId(format!("create-remote:{}", c.id)));
+                continue;
+            }
+            if may_push
+                && self.profile == Profile::Xpm
+                && !c.organization_ids.is_empty()
+                && !in_issue.contains(&c.id)
+            {
+                people.push((c, fresh));
+            }
+            seen.insert(c.id.clone(), fp);
+        }
+        // XPM: people of pushed organisations go with them (P2).
+        let updated: HashSet<&ContactId> = self
+            .ops
+            .iter()
+            .filter(|o| o.side == Side::Remote && !o.is_create())
+            .filter_map(|o| o.ids().0)
+            .collect();
+        let updated: HashSet<ContactId> = updated.into_iter().cloned().collect();
+        for (c, fresh) in people {
+            let mut refs = Vec::new();
+            for o in &c.organization_ids {
+                if let Some(op) = pushed_orgs.get(o) {
+                    refs.push((ContactRef::CreatedBy(op.clone()), Some(op.clone())));
+                } else if let Some(rid) = linked_remote.get(o) {
+                    let org_pushed = self
+                        .local_by_id
+                        .get(o.as_str())
+                        .is_some_and(|org| self.config.pushes_type(org.contact_type.as_deref()));
+                    if org_pushed && (fresh || updated.contains(o)) {
+                        refs.push((ContactRef::Id(rid.clone()), None));
+                    }
+                }
+            }
+            if !refs.is_empty() {
+                seen.remove(&c.id);
+                self.create_remote(
+                    c,
+                    refs,
+                    "P2",
+                    "a person of an organisation pushed to XPM".into(),
+                );
+            }
+        }
+        self.next.local_seen = seen;
+    }
+
+    // ------------------------------------------------------------ finish
+
+    fn finish(mut self) -> Plan {
+        self.next.initial_sync_done = true;
+        self.next.last_run = Some(self.now);
+        if let Some(c) = self.cursor {
+            self.next.remote_cursor = Some(c.to_owned());
+        }
+        if let Some(t) = self.next.retry_at {
+            if t <= self.now {
+                self.next.retry_at = None;
+            } else {
+                self.notice(
+                    NoticeKind::RetryLater,
+                    "U4",
+                    None,
+                    None,
+                    format!("the ledger asked to wait: send nothing before {t}"),
+                );
+            }
+        }
+        let ops = std::mem::take(&mut self.ops);
+        self.ops = order_ops(ops);
+        for op in self.ops.iter().filter(|o| o.is_create()) {
+            self.next.in_flight.insert(op.id.clone(), op.clone());
+        }
+        self.report.counts.open_issues = self.next.issues.len();
+        let mut plan = Plan {
+            run: self.next.run,
+            planned_at: self.now,
+            profile: self.profile,
+            operations: self.ops,
+            review: self.review,
+            report: self.report,
+            not_before: self.next.retry_at,
+            next_state: self.next,
+        };
+        plan.sort();
+        plan
+    }
+}
+
+/// Creates without dependencies, then dependent creates, then updates;
+/// by id within each group.
+fn order_ops(mut ops: Vec<Operation>) -> Vec<Operation> {
+    ops.sort_by(|a, b| {
+        let stage = |o: &Operation| match (o.is_create(), o.depends_on.is_empty()) {
+            (true, true) => 0u8,
+            (true, false) => 1,
+            (false, _) => 2,
+        };
+        (stage(a), &a.id).cmp(&(stage(b), &b.id))
+    });
+    ops
+}

@@ -187,9 +187,9 @@ impl SyncState {
     /// [`existing_links`](Self::existing_links) for many lookups).
     #[must_use]
     pub fn link_of_local(&self, local_id: &str) -> Option<&Link> {
-        self.links
-            .values()
-            .find(|l| l.local_id.as_str() == local_id && !matches!(l.status, LinkStatus::Removed { .. }))
+        self.links.values().find(|l| {
+            l.local_id.as_str() == local_id && !matches!(l.status, LinkStatus::Removed { .. })
+        })
     }
 
     /// The linked pairs (changes flow).

@@ -1,0 +1,433 @@
+//! The driver (feature `driver`): fetch → plan → apply → feed back, through
+//! the [`ports`](crate::ports) traits, one run at a time.
+//!
+//! It names no async runtime: its futures run on whatever executor the
+//! caller uses. Time is still an argument.
+//!
+//! Crash safety (U1): the plan's `next_state` — which records every create
+//! about to be sent — is saved through the [`StateStore`] before anything is
+//! sent, and the state after the results is saved again. A process that dies
+//! anywhere in between restarts from the saved state; the planner then only
+//! re-sends the creates in flight with their idempotency keys, and the stores
+//! return the records created the first time.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Side};
+use crate::model::{Contact, ContactId};
+use crate::ports::{AdapterError, ContactStore, StateStore};
+use crate::sync::{
+    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, ContactRef, Decision, OpId,
+    OpResult, Operation, Plan, PlanInput, RemoteListing, SyncState, Trigger, apply_results, plan,
+};
+
+/// Why a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum RunOutcome {
+    /// The plan was carried out (some operations may have failed: see the
+    /// trail).
+    Completed,
+    /// Nothing to write.
+    Quiet,
+    /// The ledger asked to wait (U4): run again at `retry_at`.
+    RetryLater,
+    /// The credentials were refused (E3): reconnect first.
+    Disconnected,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunReport {
+    /// How the run ended.
+    pub outcome: RunOutcome,
+    /// The plan, when one was made.
+    pub plan: Option<Plan>,
+    /// The results fed back, when operations were sent.
+    pub applied: Option<Applied>,
+    /// Every operation planned, applied, failed or skipped (U9).
+    pub trail: Vec<AuditEntry>,
+    /// Run again at this time (U4).
+    pub retry_at: Option<DateTime<Utc>>,
+}
+
+impl RunReport {
+    const fn ended(outcome: RunOutcome, retry_at: Option<DateTime<Utc>>) -> Self {
+        Self {
+            outcome,
+            plan: None,
+            applied: None,
+            trail: Vec::new(),
+            retry_at,
+        }
+    }
+
+    /// Whether a re-read was asked for (U5): another run should follow.
+    #[must_use]
+    pub fn wants_rerun(&self) -> bool {
+        self.applied.as_ref().is_some_and(|a| !a.reread.is_empty())
+            || self.plan.as_ref().is_some_and(|p| {
+                p.report
+                    .notices
+                    .iter()
+                    .any(|n| n.kind == crate::sync::NoticeKind::ReissuedInFlight)
+            })
+    }
+}
+
+/// A run that could not go on.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DriverError {
+    /// The planner refused the input.
+    #[error("planning failed: {0}")]
+    Plan(#[from] Error),
+    /// A listing failed (other than a rate limit or refused credentials,
+    /// which end the run normally).
+    #[error("listing the {side} side failed: {error}")]
+    Listing {
+        /// The side.
+        side: Side,
+        /// The store's error.
+        error: AdapterError,
+    },
+    /// The state could not be saved: nothing was sent after that point.
+    #[error("saving the sync state failed: {0}")]
+    SaveState(AdapterError),
+}
+
+/// Runs plans through a local and a ledger store.
+pub struct Driver<'a> {
+    config: &'a ConnectionConfig,
+    local: &'a dyn ContactStore,
+    remote: &'a dyn ContactStore,
+    state_store: Option<&'a dyn StateStore>,
+    change_listings: bool,
+}
+
+impl std::fmt::Debug for Driver<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Driver")
+            .field("profile", &self.config.profile)
+            .field("change_listings", &self.change_listings)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Driver<'a> {
+    /// A driver for one connection.
+    #[must_use]
+    pub fn new(
+        config: &'a ConnectionConfig,
+        local: &'a dyn ContactStore,
+        remote: &'a dyn ContactStore,
+    ) -> Self {
+        Self {
+            config,
+            local,
+            remote,
+            state_store: None,
+            change_listings: false,
+        }
+    }
+
+    /// Saves the state through `store` before sending and after feeding
+    /// the results back (crash safety, U1).
+    #[must_use]
+    pub fn with_state_store(mut self, store: &'a dyn StateStore) -> Self {
+        self.state_store = Some(store);
+        self
+    }
+
+    /// Lists only the ledger's changes since the state's cursor (the first
+    /// run, and stores answering [`AdapterError::Unsupported`], still list
+    /// everything). Deletions are then known only when the store reports
+    /// them.
+    #[must_use]
+    pub const fn with_change_listings(mut self, on: bool) -> Self {
+        self.change_listings = on;
+        self
+    }
+
+    async fn save(&self, state: &SyncState) -> Result<(), DriverError> {
+        if let Some(s) = self.state_store {
+            s.save(state).await.map_err(DriverError::SaveState)?;
+        }
+        Ok(())
+    }
+
+    /// One run: list both sides, plan, save, send, feed back, save.
+    ///
+    /// `state` is updated in place. A rate limit or refused credentials on
+    /// a listing end the run with [`RunOutcome::RetryLater`] /
+    /// [`RunOutcome::Disconnected`] and the state says so.
+    ///
+    /// # Errors
+    /// [`DriverError`] when planning fails, a listing fails otherwise, or the
+    /// state cannot be saved.
+    pub async fn run(
+        &self,
+        state: &mut SyncState,
+        decisions: &[Decision],
+        trigger: Trigger,
+        now: DateTime<Utc>,
+    ) -> Result<RunReport, DriverError> {
+        if state.is_disconnected() {
+            return Ok(RunReport::ended(RunOutcome::Disconnected, None));
+        }
+        if let Some(t) = state.retry_at.filter(|t| *t > now) {
+            return Ok(RunReport::ended(RunOutcome::RetryLater, Some(t)));
+        }
+        let local = match list_all(self.local).await {
+            Ok(v) => v,
+            Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
+        };
+        let mut changes = None;
+        if self.change_listings && state.initial_sync_done {
+            match list_changes(self.remote, state.remote_cursor.as_deref()).await {
+                Ok(c) => changes = Some(c),
+                Err(AdapterError::Unsupported { .. }) => {}
+                Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
+            }
+        }
+        let full = if changes.is_none() {
+            match list_all(self.remote).await {
+                Ok(v) => v,
+                Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
+            }
+        } else {
+            Vec::new()
+        };
+        let remote = match &changes {
+            Some((changed, deleted, cursor)) => RemoteListing::Changes {
+                changed,
+                deleted,
+                cursor: cursor.as_deref(),
+            },
+            None => RemoteListing::Full(&full),
+        };
+        let input = PlanInput::new(&local, &[], now)
+            .with_remote(remote)
+            .with_decisions(decisions)
+            .with_trigger(trigger);
+        let plan = plan(self.config, state, &input)?;
+        let mut trail = plan.trail();
+        state.clone_from(&plan.next_state);
+        self.save(state).await?;
+        if plan.is_empty() {
+            let outcome = if state.is_disconnected() {
+                RunOutcome::Disconnected
+            } else {
+                RunOutcome::Quiet
+            };
+            return Ok(RunReport {
+                outcome,
+                plan: Some(plan),
+                applied: None,
+                trail,
+                retry_at: None,
+            });
+        }
+        if let Some(t) = plan.not_before.filter(|t| *t > now) {
+            return Ok(RunReport {
+                outcome: RunOutcome::RetryLater,
+                plan: Some(plan),
+                applied: None,
+                trail,
+                retry_at: Some(t),
+            });
+        }
+        let results = self.send(&plan).await;
+        let applied = apply_results(state, &plan, &results, now)?;
+        self.save(state).await?;
+        trail.extend(applied.trail.iter().cloned());
+        let outcome = if applied.disconnected {
+            RunOutcome::Disconnected
+        } else if applied.retry_at.is_some() {
+            RunOutcome::RetryLater
+        } else {
+            RunOutcome::Completed
+        };
+        Ok(RunReport {
+            outcome,
+            retry_at: applied.retry_at,
+            plan: Some(plan),
+            applied: Some(applied),
+            trail,
+        })
+    }
+
+    /// Runs until a plan is empty, the ledger asks to wait, the connection
+    /// is disconnected, or `max_runs` runs were made. `decisions` go to the
+    /// first run only.
+    ///
+    /// # Errors
+    /// As [`Driver::run`].
+    pub async fn run_until_quiet(
+        &self,
+        state: &mut SyncState,
+        decisions: &[Decision],
+        now: DateTime<Utc>,
+        max_runs: usize,
+    ) -> Result<Vec<RunReport>, DriverError> {
+        let mut reports = Vec::new();
+        for i in 0..max_runs {
+            let d = if i == 0 { decisions } else { &[] };
+            let r = self.run(state, d, Trigger::Scheduled, now).await?;
+            let stop = !matches!(r.outcome, RunOutcome::Completed);
+            reports.push(r);
+            if stop {
+                break;
+            }
+        }
+        Ok(reports)
+    }
+
+    async fn listing_failed(
+        &self,
+        state: &mut SyncState,
+        side: Side,
+        error: AdapterError,
+        now: DateTime<Utc>,
+    ) -> Result<RunReport, DriverError> {
+        match error {
+            AdapterError::RateLimited { retry_after_secs } => {
+                let secs = i64::try_from(retry_after_secs).unwrap_or(i64::MAX);
+                let at = chrono::TimeDelta::try_seconds(secs)
+                    .and_then(|d| now.checked_add_signed(d))
+                    .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                state.retry_at = Some(at);
+                self.save(state).await?;
+                Ok(RunReport::ended(RunOutcome::RetryLater, Some(at)))
+            }
+            AdapterError::Authentication { message } => {
+                state.connection = ConnectionStatus::Disconnected {
+                    since: now,
+                    message,
+                };
+                self.save(state).await?;
+                Ok(RunReport::ended(RunOutcome::Disconnected, None))
+            }
+            error => Err(DriverError::Listing { side, error }),
+        }
+    }
+
+    async fn send(&self, plan: &Plan) -> Vec<OpResult> {
+        let mut results = Vec::with_capacity(plan.operations.len());
+        let mut created: HashMap<&OpId, ContactId> = HashMap::new();
+        let mut not_done: HashSet<&OpId> = HashSet::new();
+        let mut blocked: Option<String> = None;
+        for op in &plan.operations {
+            let skip = |reason: String| OpResult {
+                op_id: op.id.clone(),
+                outcome: crate::sync::OpOutcome::Skipped { reason },
+            };
+            if let Some(why) = &blocked {
+                not_done.insert(&op.id);
+                results.push(skip(why.clone()));
+                continue;
+            }
+            if let Some(dep) = op.depends_on.iter().find(|d| not_done.contains(d)) {
+                not_done.insert(&op.id);
+                results.push(skip(format!("`{dep}` did not complete")));
+                continue;
+            }
+            match self.send_one(op, &created).await {
+                Ok(record) => {
+                    if op.is_create() {
+                        created.insert(&op.id, record.id.clone());
+                    }
+                    results.push(OpResult::applied(op.id.clone(), record));
+                }
+                Err(error) => {
+                    not_done.insert(&op.id);
+                    match &error {
+                        AdapterError::RateLimited { .. } => {
+                            blocked = Some("the ledger asked to wait (U4)".into());
+                        }
+                        AdapterError::Authentication { .. } => {
+                            blocked = Some("the connection is disconnected (E3)".into());
+                        }
+                        _ => {}
+                    }
+                    results.push(OpResult::failed(op.id.clone(), error));
+                }
+            }
+        }
+        results
+    }
+
+    async fn send_one(
+        &self,
+        op: &Operation,
+        created: &HashMap<&OpId, ContactId>,
+    ) -> Result<Contact, AdapterError> {
+        let store = match op.side {
+            Side::Local => self.local,
+            Side::Remote => self.remote,
+        };
+        match &op.action {
+            Action::Create {
+                contact,
+                organizations,
+                idempotency_key,
+                ..
+            } => {
+                let mut c = (**contact).clone();
+                c.organization_ids = organizations
+                    .iter()
+                    .filter_map(|r| match r {
+                        ContactRef::Id(id) => Some(id.clone()),
+                        ContactRef::CreatedBy(op) => created.get(op).cloned(),
+                    })
+                    .collect();
+                store.create(&c, idempotency_key).await
+            }
+            Action::Update {
+                target_id,
+                patch,
+                expected_version,
+                ..
+            } => {
+                store
+                    .update(target_id, patch, expected_version.as_ref())
+                    .await
+            }
+        }
+    }
+}
+
+async fn list_all(store: &dyn ContactStore) -> Result<Vec<Contact>, AdapterError> {
+    let mut out = Vec::new();
+    let mut page: Option<String> = None;
+    loop {
+        let p = store.list(page.as_deref()).await?;
+        out.extend(p.contacts);
+        match p.next_page {
+            Some(n) => page = Some(n),
+            None => return Ok(out),
+        }
+    }
+}
+
+type Changes = (Vec<Contact>, Vec<ContactId>, Option<String>);
+
+async fn list_changes(
+    store: &dyn ContactStore,
+    cursor: Option<&str>,
+) -> Result<Changes, AdapterError> {
+    let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+    let mut page: Option<String> = None;
+    loop {
+        let p = store.list_changes(cursor, page.as_deref()).await?;
+        changed.extend(p.changed);
+        deleted.extend(p.deleted);
+        match p.next_page {
+            Some(n) => page = Some(n),
+            None => return Ok((changed, deleted, p.cursor)),
+        }
+    }
+}
