@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result, Side};
-use crate::matching::hash::hash_bytes;
+use crate::matching::hash::{IdBuild, hash_bytes};
 use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
 use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
 use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
@@ -140,9 +140,14 @@ struct Planner<'a> {
     state: &'a SyncState,
     next: SyncState,
     local: &'a [Contact],
-    local_by_id: HashMap<&'a str, &'a Contact>,
+    local_by_id: FastMap<&'a str, &'a Contact>,
+    /// Local id → the ledger record it is linked to (status `Linked`).
+    local_link: FastMap<ContactId, ContactId>,
     remote_records: &'a [Contact],
-    remote_by_id: HashMap<&'a str, &'a Contact>,
+    remote_by_id: FastMap<&'a str, &'a Contact>,
+    /// Ledger ids that have a pair of any status (M10), filled by
+    /// `lifecycle`.
+    remote_has_link: HashSet<&'a str, IdBuild>,
     full_remote: bool,
     deleted_remote: HashSet<&'a str>,
     cursor: Option<&'a str>,
@@ -157,24 +162,23 @@ struct Planner<'a> {
     taken: Option<TakenNames>,
 }
 
-fn check_ids(side: Side, records: &[Contact]) -> Result<()> {
-    let mut seen = HashSet::with_capacity(records.len());
+type FastMap<K, V> = HashMap<K, V, IdBuild>;
+
+/// The records by id; an empty or repeated id is an error.
+fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<&str, &Contact>> {
+    let mut m = FastMap::with_capacity_and_hasher(records.len(), IdBuild::default());
     for (position, c) in records.iter().enumerate() {
         if c.id.as_str().is_empty() {
             return Err(Error::EmptyId { side, position });
         }
-        if !seen.insert(c.id.as_str()) {
+        if m.insert(c.id.as_str(), c).is_some() {
             return Err(Error::DuplicateId {
                 side,
                 id: c.id.to_string(),
             });
         }
     }
-    Ok(())
-}
-
-fn index_by_id(records: &[Contact]) -> HashMap<&str, &Contact> {
-    records.iter().map(|c| (c.id.as_str(), c)).collect()
+    Ok(m)
 }
 
 /// A stable fingerprint of what a push depends on (P2, P3): synced fields,
@@ -241,7 +245,7 @@ impl<'a> Planner<'a> {
         state: &'a SyncState,
         input: &PlanInput<'a>,
     ) -> Result<Self> {
-        check_ids(Side::Local, input.local)?;
+        let local_by_id = index_by_id(Side::Local, input.local)?;
         let (remote_records, deleted, cursor, full) = match input.remote {
             RemoteListing::Full(r) => (r, &[][..], None, true),
             RemoteListing::Changes {
@@ -250,7 +254,11 @@ impl<'a> Planner<'a> {
                 cursor,
             } => (changed, deleted, cursor, false),
         };
-        check_ids(Side::Remote, remote_records)?;
+        let remote_by_id = index_by_id(Side::Remote, remote_records)?;
+        let mut local_link = FastMap::default();
+        for l in state.links.values().filter(|l| l.is_linked()) {
+            local_link.insert(l.local_id.clone(), l.remote_id.clone());
+        }
         let remote_writes = !matches!(
             (input.trigger, config.manual_sync),
             (Trigger::Manual, ManualSyncDirection::ImportOnly)
@@ -262,9 +270,11 @@ impl<'a> Planner<'a> {
             state,
             next: state.clone(),
             local: input.local,
-            local_by_id: index_by_id(input.local),
+            local_by_id,
+            local_link,
             remote_records,
-            remote_by_id: index_by_id(remote_records),
+            remote_by_id,
+            remote_has_link: HashSet::default(),
             full_remote: full,
             deleted_remote: deleted.iter().map(ContactId::as_str).collect(),
             cursor,
@@ -336,11 +346,7 @@ impl<'a> Planner<'a> {
     // ---------------------------------------------------------- decisions
 
     fn linked_local(&self, local_id: &str) -> Option<&ContactId> {
-        self.next
-            .links
-            .values()
-            .find(|l| l.is_linked() && l.local_id.as_str() == local_id)
-            .map(|l| &l.remote_id)
+        self.local_link.get(local_id)
     }
 
     fn decide(&mut self, decisions: &[Decision]) -> Result<()> {
@@ -418,6 +424,9 @@ impl<'a> Planner<'a> {
                     let Some(link) = self.next.links.remove(remote_id) else {
                         return Err(bad(format!("ledger record `{remote_id}` is not linked")));
                     };
+                    if link.is_linked() {
+                        self.local_link.remove(&link.local_id);
+                    }
                     self.forced_issue.insert(remote_id.clone());
                     self.notice(
                         NoticeKind::MatchRemoved,
@@ -436,6 +445,7 @@ impl<'a> Planner<'a> {
                     };
                     link.status = LinkStatus::Unsynced { since: now };
                     let local = link.local_id.clone();
+                    self.local_link.remove(&local);
                     self.notice(
                         NoticeKind::Unsynced,
                         "L3",
@@ -483,6 +493,7 @@ impl<'a> Planner<'a> {
 
     fn link(&mut self, local_id: &ContactId, remote: &Contact, origin: LinkOrigin, rule: &str) {
         self.reserved_local.insert(local_id.clone());
+        self.local_link.insert(local_id.clone(), remote.id.clone());
         self.next.links.insert(
             remote.id.clone(),
             Link {
@@ -509,30 +520,31 @@ impl<'a> Planner<'a> {
 
     /// Removals, restores and merges of existing pairs (F6, U3, U8).
     fn lifecycle(&mut self) {
-        let ids: Vec<ContactId> = self.next.links.keys().cloned().collect();
-        for rid in ids {
-            let Some(link) = self.next.links.get(&rid) else {
-                continue;
-            };
-            let (status, local_id) = (link.status.clone(), link.local_id.clone());
-            let remote = self.remote_by_id.get(rid.as_str()).copied();
+        let mut links = std::mem::take(&mut self.next.links);
+        let mut moves: Vec<(ContactId, ContactId)> = Vec::new();
+        for (rid, link) in &mut links {
+            let remote = self.remote_by_id.get_key_value(rid.as_str());
+            if let Some((&key, _)) = remote {
+                self.remote_has_link.insert(key);
+            }
+            let remote = remote.map(|(_, r)| *r);
             let gone = if self.full_remote {
                 remote.is_none()
             } else {
                 self.deleted_remote.contains(rid.as_str())
             };
-            let local_gone = !self.local_by_id.contains_key(local_id.as_str());
-            match status {
+            let local_gone = !self.local_by_id.contains_key(link.local_id.as_str());
+            match link.status {
                 LinkStatus::Unsynced { .. } => {}
                 LinkStatus::Linked => {
                     if gone {
-                        self.remove(&rid, Removal::Deleted);
+                        self.remove(link, Removal::Deleted);
                     } else if local_gone {
-                        self.remove(&rid, Removal::DeletedLocally);
+                        self.remove(link, Removal::DeletedLocally);
                     } else if let Some(r) = remote.filter(|r| r.status == ContactStatus::Archived) {
-                        match r.extras.merged_into.clone() {
-                            Some(into) => self.move_link(&rid, &into),
-                            None => self.remove(&rid, Removal::Archived),
+                        match &r.extras.merged_into {
+                            Some(into) => moves.push((rid.clone(), into.clone())),
+                            None => self.remove(link, Removal::Archived),
                         }
                     }
                 }
@@ -543,33 +555,32 @@ impl<'a> Planner<'a> {
                             !local_gone && remote.is_some_and(|r| r.status == ContactStatus::Active)
                         }
                     };
-                    if back && self.linked_local(local_id.as_str()).is_none() {
-                        if let Some(l) = self.next.links.get_mut(&rid) {
-                            l.status = LinkStatus::Linked;
-                        }
+                    if back && self.linked_local(link.local_id.as_str()).is_none() {
+                        link.status = LinkStatus::Linked;
+                        self.local_link.insert(link.local_id.clone(), rid.clone());
                         self.notice(
                             NoticeKind::Restored,
                             "F6",
-                            Some(&local_id),
-                            Some(&rid),
+                            Some(&link.local_id),
+                            Some(rid),
                             "the record is back: the pair syncs again".into(),
                         );
                     }
                 }
             }
         }
+        self.next.links = links;
+        for (rid, into) in moves {
+            self.move_link(&rid, &into);
+        }
     }
 
-    fn remove(&mut self, rid: &ContactId, removal: Removal) {
-        let now = self.now;
-        let Some(link) = self.next.links.get_mut(rid) else {
-            return;
-        };
+    fn remove(&mut self, link: &mut Link, removal: Removal) {
         link.status = LinkStatus::Removed {
             removal,
-            since: now,
+            since: self.now,
         };
-        let local = link.local_id.clone();
+        self.local_link.remove(&link.local_id);
         let (kind, rule, msg) = match removal {
             Removal::Archived => (
                 NoticeKind::ArchivedRemotely,
@@ -587,7 +598,7 @@ impl<'a> Planner<'a> {
                 "the local contact is gone: the ledger record is left as it is",
             ),
         };
-        self.notice(kind, rule, Some(&local), Some(rid), msg.into());
+        self.notice(kind, rule, Some(&link.local_id), Some(&link.remote_id), msg.into());
     }
 
     fn move_link(&mut self, rid: &ContactId, into: &ContactId) {
@@ -609,10 +620,17 @@ impl<'a> Planner<'a> {
                     survivor_local_id: other,
                 });
             }
-            self.remove(rid, Removal::Archived);
+            if let Some(mut l) = self.next.links.remove(rid) {
+                self.remove(&mut l, Removal::Archived);
+                self.next.links.insert(rid.clone(), l);
+            }
             return;
         }
         self.next.links.remove(rid);
+        if let Some((&key, _)) = self.remote_by_id.get_key_value(into.as_str()) {
+            self.remote_has_link.insert(key);
+        }
+        self.local_link.insert(link.local_id.clone(), into.clone());
         self.next.issues.remove(into);
         let version = self
             .remote_by_id
@@ -654,7 +672,7 @@ impl<'a> Planner<'a> {
     /// Whether an unlinked ledger record takes part in matching; reports
     /// the ones that do not.
     fn eligible(&mut self, r: &'a Contact) -> bool {
-        if self.next.links.contains_key(&r.id) || self.handled_remote.contains(&r.id) {
+        if self.remote_has_link.contains(r.id.as_str()) || self.handled_remote.contains(&r.id) {
             return false;
         }
         if r.status == ContactStatus::Archived {
@@ -908,22 +926,14 @@ impl<'a> Planner<'a> {
     }
 
     fn merge_pairs(&mut self) {
-        let ids: Vec<ContactId> = self
-            .next
-            .links
-            .iter()
-            .filter(|(_, l)| l.is_linked())
-            .map(|(k, _)| k.clone())
-            .collect();
-        for rid in ids {
-            self.merge_pair(&rid);
+        let mut links = std::mem::take(&mut self.next.links);
+        for (rid, link) in links.iter_mut().filter(|(_, l)| l.is_linked()) {
+            self.merge_pair(rid, link);
         }
+        self.next.links = links;
     }
 
-    fn merge_pair(&mut self, rid: &ContactId) {
-        let Some(link) = self.next.links.get(rid) else {
-            return;
-        };
+    fn merge_pair(&mut self, rid: &ContactId, link: &mut Link) {
         let Some(&local) = self.local_by_id.get(link.local_id.as_str()) else {
             return;
         };
@@ -1085,7 +1095,7 @@ impl<'a> Planner<'a> {
             }
         }
         // The base moves for the fields both sides agree on.
-        if let Some(link) = self.next.links.get_mut(rid) {
+        {
             if let Some(r) = remote {
                 link.remote_version.clone_from(&r.extras.version);
             }
@@ -1123,12 +1133,7 @@ impl<'a> Planner<'a> {
         }
         if !to_remote.is_empty() {
             self.report.counts.remote_updates += 1;
-            let v = version.or_else(|| {
-                self.next
-                    .links
-                    .get(rid)
-                    .and_then(|l| l.remote_version.clone())
-            });
+            let v = version.or_else(|| link.remote_version.clone());
             self.update_op(Side::Remote, rid, &local_id, to_remote, v);
         }
     }
@@ -1259,27 +1264,35 @@ impl<'a> Planner<'a> {
 
     fn push(&mut self) {
         let initial = !self.state.initial_sync_done;
-        let mut linked_remote: HashMap<ContactId, ContactId> = HashMap::new();
-        for l in self.next.links.values() {
-            if matches!(l.status, LinkStatus::Linked | LinkStatus::Unsynced { .. }) {
-                linked_remote.insert(l.local_id.clone(), l.remote_id.clone());
-            }
-        }
+        // Unsynced local contacts are not pushed either (L3).
+        let unsynced: HashSet<&ContactId> = self
+            .next
+            .links
+            .values()
+            .filter(|l| matches!(l.status, LinkStatus::Unsynced { .. }))
+            .map(|l| &l.local_id)
+            .collect();
+        let mut order: Vec<&'a Contact> = self
+            .local
+            .iter()
+            .filter(|c| {
+                !self.local_link.contains_key(&c.id)
+                    && !unsynced.contains(&c.id)
+                    && !self.reserved_local.contains(&c.id)
+            })
+            .collect();
+        drop(unsynced);
+        order.sort_by(|a, b| a.id.cmp(&b.id));
         // Local contacts that are candidates of an open issue wait for it.
         let mut in_issue: HashSet<ContactId> = HashSet::new();
         for i in self.next.issues.values() {
             in_issue.extend(i.outcome.local_ids().into_iter().cloned());
         }
-        let mut order: Vec<&'a Contact> = self.local.iter().collect();
-        order.sort_by(|a, b| a.id.cmp(&b.id));
         let mut seen = BTreeMap::new();
         let may_push = self.remote_writes && !initial && self.profile != Profile::XeroGl;
         let mut pushed_orgs: HashMap<ContactId, OpId> = HashMap::new();
         let mut people: Vec<(&'a Contact, bool)> = Vec::new();
         for c in order {
-            if linked_remote.contains_key(&c.id) || self.reserved_local.contains(&c.id) {
-                continue;
-            }
             let fp = fingerprint(self.profile, c);
             let fresh = self.state.local_seen.get(&c.id) != Some(&fp);
             let wanted = may_push
@@ -1327,7 +1340,7 @@ impl<'a> Planner<'a> {
             for o in &c.organization_ids {
                 if let Some(op) = pushed_orgs.get(o) {
                     refs.push((ContactRef::CreatedBy(op.clone()), Some(op.clone())));
-                } else if let Some(rid) = linked_remote.get(o) {
+                } else if let Some(rid) = self.local_link.get(o) {
                     let org_pushed = self
                         .local_by_id
                         .get(o.as_str())

@@ -1,0 +1,131 @@
+//! Planning benchmarks (issue targets: steady state of 100k linked pairs
+//! with 1% changed on each side under 50 ms; a first connection of
+//! 100k × 100k within 2× of the matcher on the same data).
+//!
+//! Groups:
+//!
+//! - `steady_state/<profile>/<n>`: [`plan`] for `n` linked pairs (full
+//!   listings of both sides) where 1% of the local contacts changed their
+//!   email and another 1% of the ledger records changed their phone: `2n/100`
+//!   updates planned;
+//! - `first_connection/xpm/<n>`: [`plan`] on a new connection over the
+//!   seeded synthetic data of `bulk_match` (`n` local, `n` remote);
+//! - `matcher/xpm/<n>`: what the core matcher alone takes on the same data
+//!   ([`MatchIndex::new`] + [`MatchIndex::classify_batch`]).
+//!
+//! ```text
+//! cargo bench --bench sync_plan                           # 10k and 100k
+//! cargo bench --bench sync_plan -- steady_state           # one group
+//! ```
+
+#![allow(clippy::expect_used, clippy::print_stderr)]
+
+#[path = "support/synth.rs"]
+#[allow(dead_code)]
+mod synth;
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use ledgerlink::model::{Address, AddressKind, PhoneKind};
+use ledgerlink::sync::{ConnectionConfig, PlanInput, SyncState, plan};
+use ledgerlink::{Contact, MatchIndex, Profile};
+
+const SEED: u64 = 0x1ed6_e71a_2026;
+
+fn sizes() -> Vec<usize> {
+    vec![10_000, 100_000]
+}
+
+/// `n` distinct organisations with an email, a phone and an address.
+fn book(n: usize, prefix: &str) -> Vec<Contact> {
+    (0..n)
+        .map(|i| {
+            Contact::organization(format!("{prefix}{i:07}"), format!("Company {i} Ltd"))
+                .with_email(format!("accounts{i}@company{i}.test"))
+                .with_phone(PhoneKind::Primary, format!("+64 4 {i:07}"))
+                .with_address(Address {
+                    kind: AddressKind::Mailing,
+                    lines: vec![format!("PO Box {i}")],
+                    city: Some("Wellington".into()),
+                    ..Address::default()
+                })
+        })
+        .collect()
+}
+
+fn steady_state(c: &mut Criterion) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).single().expect("valid time");
+    let mut g = c.benchmark_group("steady_state");
+    g.sample_size(20).measurement_time(Duration::from_secs(8));
+    for profile in [Profile::XeroGl, Profile::Qbo] {
+        for n in sizes() {
+            let config = ConnectionConfig::new(profile);
+            let mut local = book(n, "L");
+            let mut remote = book(n, "R");
+            if profile == Profile::Qbo {
+                // QBO needs CompanyName = DisplayName for organisations (M5).
+                for r in &mut remote {
+                    r.organization_name.clone_from(&r.display_name);
+                }
+            }
+            let first = plan(&config, &SyncState::new(), &PlanInput::new(&local, &remote, now))
+                .expect("first plan");
+            assert!(first.is_empty(), "identical sides need no writes");
+            assert_eq!(first.report.counts.linked, n);
+            let state = first.next_state;
+            for i in (0..n).step_by(100) {
+                local[i].emails[0].address = format!("new{i}@company{i}.test");
+                remote[(i + 50) % n].phones[0].number = format!("+64 9 {i:07}");
+            }
+            let input = PlanInput::new(&local, &remote, now);
+            let check = plan(&config, &state, &input).expect("plan");
+            assert_eq!(check.operations.len(), 2 * n.div_ceil(100));
+            g.throughput(Throughput::Elements(n as u64));
+            g.bench_with_input(BenchmarkId::new(profile.as_str(), n), &n, |b, _| {
+                b.iter(|| black_box(plan(&config, &state, &input).expect("plan")));
+            });
+        }
+    }
+    g.finish();
+}
+
+fn first_connection(c: &mut Criterion) {
+    let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).single().expect("valid time");
+    let mut g = c.benchmark_group("first_connection");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for n in sizes() {
+        let (l, r) = synth::generate(n, n, SEED);
+        let (local, remote) = (synth::to_contacts(&l), synth::to_contacts(&r));
+        let config = ConnectionConfig::new(Profile::Xpm);
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("xpm", n), &n, |b, _| {
+            b.iter(|| {
+                black_box(
+                    plan(&config, &SyncState::new(), &PlanInput::new(&local, &remote, now))
+                        .expect("plan"),
+                )
+            });
+        });
+    }
+    g.finish();
+    let mut g = c.benchmark_group("matcher");
+    g.sample_size(10).measurement_time(Duration::from_secs(10));
+    for n in sizes() {
+        let (l, r) = synth::generate(n, n, SEED);
+        let (local, remote) = (synth::to_contacts(&l), synth::to_contacts(&r));
+        g.throughput(Throughput::Elements(n as u64));
+        g.bench_with_input(BenchmarkId::new("xpm", n), &n, |b, _| {
+            b.iter(|| {
+                let index = MatchIndex::new(Profile::Xpm, &local).expect("index");
+                black_box(index.classify_batch(&remote).expect("classify"))
+            });
+        });
+    }
+    g.finish();
+}
+
+criterion_group!(benches, steady_state, first_connection);
+criterion_main!(benches);
