@@ -4,10 +4,12 @@
 //!
 //! Groups:
 //!
-//! - `steady_state/<profile>/<n>`: [`plan`] for `n` linked pairs (full
-//!   listings of both sides) where 1% of the local contacts changed their
-//!   email and another 1% of the ledger records changed their phone: `2n/100`
-//!   updates planned;
+//! - `steady_state/<profile>/{full_listings,change_listings}/<n>`: [`plan`]
+//!   for `n` linked pairs where 1% of the local contacts changed their email
+//!   and another 1% of the ledger records changed their phone (`2n/100`
+//!   updates planned), given either both sides in full or only what their
+//!   change feeds report (`change_listings_owned`: the same with the state
+//!   handed over, [`plan_owned`], instead of copied);
 //! - `first_connection/xpm/<n>`: [`plan`] on a new connection over the
 //!   seeded synthetic data of `bulk_match` (`n` local, `n` remote);
 //! - `matcher/xpm/<n>`: what the core matcher alone takes on the same data
@@ -21,16 +23,15 @@
 #![allow(clippy::expect_used, clippy::print_stderr)]
 
 #[path = "support/synth.rs"]
-#[allow(dead_code)]
 mod synth;
 
 use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use ledgerlink::model::{Address, AddressKind, PhoneKind};
-use ledgerlink::sync::{ConnectionConfig, PlanInput, SyncState, plan};
+use ledgerlink::sync::{ConnectionConfig, Listing, PlanInput, SyncState, plan, plan_owned};
 use ledgerlink::{Contact, MatchIndex, Profile};
 
 const SEED: u64 = 0x1ed6_e71a_2026;
@@ -57,7 +58,10 @@ fn book(n: usize, prefix: &str) -> Vec<Contact> {
 }
 
 fn steady_state(c: &mut Criterion) {
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).single().expect("valid time");
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+        .single()
+        .expect("valid time");
     let mut g = c.benchmark_group("steady_state");
     g.sample_size(20).measurement_time(Duration::from_secs(8));
     for profile in [Profile::XeroGl, Profile::Qbo] {
@@ -71,8 +75,12 @@ fn steady_state(c: &mut Criterion) {
                     r.organization_name.clone_from(&r.display_name);
                 }
             }
-            let first = plan(&config, &SyncState::new(), &PlanInput::new(&local, &remote, now))
-                .expect("first plan");
+            let first = plan(
+                &config,
+                &SyncState::new(),
+                &PlanInput::new(&local, &remote, now),
+            )
+            .expect("first plan");
             assert!(first.is_empty(), "identical sides need no writes");
             assert_eq!(first.report.counts.linked, n);
             let state = first.next_state;
@@ -84,16 +92,58 @@ fn steady_state(c: &mut Criterion) {
             let check = plan(&config, &state, &input).expect("plan");
             assert_eq!(check.operations.len(), 2 * n.div_ceil(100));
             g.throughput(Throughput::Elements(n as u64));
-            g.bench_with_input(BenchmarkId::new(profile.as_str(), n), &n, |b, _| {
-                b.iter(|| black_box(plan(&config, &state, &input).expect("plan")));
-            });
+            g.bench_with_input(
+                BenchmarkId::new(format!("{}/full_listings", profile.as_str()), n),
+                &n,
+                |b, _| b.iter(|| black_box(plan(&config, &state, &input).expect("plan"))),
+            );
+            // What change feeds report: only the changed records.
+            let local_changed: Vec<Contact> = local.iter().step_by(100).cloned().collect();
+            let remote_changed: Vec<Contact> = (0..n)
+                .step_by(100)
+                .map(|i| remote[(i + 50) % n].clone())
+                .collect();
+            let input = PlanInput::new(&[], &[], now)
+                .with_local(Listing::Changes {
+                    changed: &local_changed,
+                    deleted: &[],
+                    cursor: Some("next"),
+                })
+                .with_remote(Listing::Changes {
+                    changed: &remote_changed,
+                    deleted: &[],
+                    cursor: Some("next"),
+                });
+            let check2 = plan(&config, &state, &input).expect("plan");
+            assert_eq!(check2.operations, check.operations);
+            g.bench_with_input(
+                BenchmarkId::new(format!("{}/change_listings", profile.as_str()), n),
+                &n,
+                |b, _| b.iter(|| black_box(plan(&config, &state, &input).expect("plan"))),
+            );
+            // The same, handing the state over instead of copying it (what
+            // the driver does): the copy is left out of the timing.
+            g.bench_with_input(
+                BenchmarkId::new(format!("{}/change_listings_owned", profile.as_str()), n),
+                &n,
+                |b, _| {
+                    b.iter_batched(
+                        || state.clone(),
+                        |s| plan_owned(&config, s, &input).expect("plan"),
+                        BatchSize::LargeInput,
+                    );
+                },
+            );
         }
     }
     g.finish();
 }
 
 fn first_connection(c: &mut Criterion) {
-    let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).single().expect("valid time");
+    let now = Utc
+        .with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+        .single()
+        .expect("valid time");
     let mut g = c.benchmark_group("first_connection");
     g.sample_size(10).measurement_time(Duration::from_secs(10));
     for n in sizes() {
@@ -104,8 +154,12 @@ fn first_connection(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("xpm", n), &n, |b, _| {
             b.iter(|| {
                 black_box(
-                    plan(&config, &SyncState::new(), &PlanInput::new(&local, &remote, now))
-                        .expect("plan"),
+                    plan(
+                        &config,
+                        &SyncState::new(),
+                        &PlanInput::new(&local, &remote, now),
+                    )
+                    .expect("plan"),
                 )
             });
         });

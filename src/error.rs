@@ -81,6 +81,16 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A change listing cannot answer this run: list the side in full
+    /// and plan again (new ledger records are matched against every local
+    /// contact).
+    #[error("a full {side} listing is needed: {reason}")]
+    FullListingRequired {
+        /// The side to list in full.
+        side: Side,
+        /// Why.
+        reason: String,
+    },
     /// A result fed back to [`apply_results`](crate::sync::apply_results)
     /// does not fit the plan (unknown operation, reported twice, a created
     /// record without an id).

@@ -1,6 +1,7 @@
 //! The sync engine through the public API: links, field sync, conflict
 //! policies, push rules, lessons U1–U5, U8, U9 and E3.
 #![allow(clippy::unwrap_used)]
+#![cfg(feature = "serde")]
 
 mod support;
 
@@ -21,10 +22,12 @@ fn xero() -> ConnectionConfig {
 }
 
 fn has_notice(p: &ledgerlink::sync::Plan, kind: NoticeKind, remote_id: &str) -> bool {
-    p.report
-        .notices
-        .iter()
-        .any(|n| n.kind == kind && n.remote_id.as_ref().is_some_and(|r| r.as_str() == remote_id))
+    p.report.notices.iter().any(|n| {
+        n.kind == kind
+            && n.remote_id
+                .as_ref()
+                .is_some_and(|r| r.as_str() == remote_id)
+    })
 }
 
 fn name(c: &Contact) -> String {
@@ -33,18 +36,29 @@ fn name(c: &Contact) -> String {
 
 #[test]
 fn f2_first_link_overwrites_local_fields_and_reports_old_values() {
-    let local = vec![
-        org("K1", "Acme Ltd", "ap@acme.test").with_phone(PhoneKind::Primary, "111"),
-    ];
+    let local = vec![org("K1", "Acme Ltd", "ap@acme.test").with_phone(PhoneKind::Primary, "111")];
     let x = vec![remote("X1", "ACME LTD", "AP@acme.test").with_phone(PhoneKind::Primary, "222")];
     let mut w = World::new(xero(), local, x);
     let (p, a) = w.run();
     assert!(a.all_applied());
     // M1 linked, F2: the ledger's name, email and phone replace the local ones.
     assert_eq!(p.report.counts.linked, 1);
-    let changed: Vec<SyncField> = p.report.overwritten.iter().map(|o| o.change.field).collect();
-    assert_eq!(changed, [SyncField::Name, SyncField::Email, SyncField::PrimaryPhone]);
-    let phone = p.report.overwritten.iter().find(|o| o.change.field == SyncField::PrimaryPhone).unwrap();
+    let changed: Vec<SyncField> = p
+        .report
+        .overwritten
+        .iter()
+        .map(|o| o.change.field)
+        .collect();
+    assert_eq!(
+        changed,
+        [SyncField::Name, SyncField::Email, SyncField::PrimaryPhone]
+    );
+    let phone = p
+        .report
+        .overwritten
+        .iter()
+        .find(|o| o.change.field == SyncField::PrimaryPhone)
+        .unwrap();
     assert_eq!(phone.change.old, Some(FieldValue::Text("111".into())));
     assert_eq!(phone.rule, "F2");
     assert_eq!(name(&w.local["K1"]), "ACME LTD");
@@ -70,7 +84,10 @@ fn f5_replanning_after_apply_is_empty_and_state_is_stable() {
     w.run();
     let s1 = w.state.clone();
     w.run();
-    assert_eq!(w.state.links().collect::<Vec<_>>(), s1.links().collect::<Vec<_>>());
+    assert_eq!(
+        w.state.links().collect::<Vec<_>>(),
+        s1.links().collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -84,8 +101,15 @@ fn m3_p4_new_ledger_records_are_created_with_kind_and_default_contact_type() {
     let (p, _) = w.run();
     assert_eq!(p.report.counts.local_creates, 2);
     let created: Vec<&Contact> = w.local.values().collect();
-    assert!(created.iter().all(|c| c.contact_type.as_deref() == Some("Client – Xero")));
-    let trust = created.iter().find(|c| c.label() == "Bloggs Family Trust").unwrap();
+    assert!(
+        created
+            .iter()
+            .all(|c| c.contact_type.as_deref() == Some("Client – Xero"))
+    );
+    let trust = created
+        .iter()
+        .find(|c| c.label() == "Bloggs Family Trust")
+        .unwrap();
     assert_eq!(trust.kind, Some(ContactKind::Organization)); // T3
     // The created contacts are linked (U1: never created twice).
     assert_eq!(w.state.linked().count(), 2);
@@ -100,7 +124,9 @@ fn f3_a_change_on_either_side_updates_the_other() {
         vec![remote("X1", "Acme Ltd", "ap@acme.test")],
     );
     w.run();
-    w.edit(Side::Remote, "X1", |c| c.emails[0].address = "billing@acme.test".into());
+    w.edit(Side::Remote, "X1", |c| {
+        c.emails[0].address = "billing@acme.test".into();
+    });
     let (p, _) = w.run();
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].side, Side::Local);
@@ -129,10 +155,12 @@ fn f1_only_the_profiles_synced_fields_flow() {
             vec![remote("X1", "Acme Ltd", "ap@acme.test").with_business_structure("Company")],
         );
         w.run();
-        w.edit(Side::Remote, "X1", |c| c.phones.push(ledgerlink::model::Phone {
-            kind: PhoneKind::Mobile,
-            number: "021 555".into(),
-        }));
+        w.edit(Side::Remote, "X1", |c| {
+            c.phones.push(ledgerlink::model::Phone {
+                kind: PhoneKind::Mobile,
+                number: "021 555".into(),
+            });
+        });
         let (p, _) = w.run();
         assert_eq!(!p.is_empty(), expect_sync, "{profile:?}");
         assert_eq!(w.local["K1"].phones.len(), usize::from(expect_sync));
@@ -149,7 +177,13 @@ fn f1_qbo_receives_only_the_primary_address() {
     let mut w = World::new(
         ConnectionConfig::new(Profile::Qbo),
         vec![org("K1", "Acme Ltd", "ap@acme.test")],
-        vec![qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "ap@acme.test")],
+        vec![qbo(
+            "Q1",
+            "Acme Ltd",
+            Some("Acme Ltd"),
+            None,
+            "ap@acme.test",
+        )],
     );
     w.run();
     w.edit(Side::Local, "K1", |c| {
@@ -165,7 +199,12 @@ fn f1_qbo_receives_only_the_primary_address() {
     };
     let fields: Vec<SyncField> = patch.changes.iter().map(|c| c.field).collect();
     assert_eq!(fields, [SyncField::BillingAddress]);
-    assert!(p.report.notices.iter().any(|n| n.kind == NoticeKind::NotSent && n.rule == "F1"));
+    assert!(
+        p.report
+            .notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::NotSent && n.rule == "F1")
+    );
 }
 
 fn conflict_world(policy: ConflictPolicy) -> World {
@@ -205,7 +244,10 @@ fn f4_conflicts_follow_the_policy_and_keep_the_losing_value() {
     let mut w = conflict_world(ConflictPolicy::LocalWins);
     let (p, _) = w.run();
     assert_eq!(email(&w, Side::Remote), "local@acme.test");
-    assert_eq!(p.report.conflicts[0].remote, Some(FieldValue::Text("remote@acme.test".into())));
+    assert_eq!(
+        p.report.conflicts[0].remote,
+        Some(FieldValue::Text("remote@acme.test".into()))
+    );
     // Newest wins: the local edit is an hour newer.
     let mut w = conflict_world(ConflictPolicy::NewestWins);
     w.run();
@@ -230,7 +272,10 @@ fn f4_conflicts_follow_the_policy_and_keep_the_losing_value() {
 #[test]
 fn f4_field_override_beats_the_connection_policy() {
     let mut w = conflict_world(ConflictPolicy::RemoteWins);
-    w.config = w.config.clone().with_field_policy(SyncField::Email, ConflictPolicy::LocalWins);
+    w.config = w
+        .config
+        .clone()
+        .with_field_policy(SyncField::Email, ConflictPolicy::LocalWins);
     w.run();
     assert_eq!(w.remote["X1"].billing_email(), Some("local@acme.test"));
 }
@@ -248,8 +293,14 @@ fn f4_newest_wins_without_times_is_held() {
 fn f6_u8_remote_archive_and_delete_never_delete_the_local_contact() {
     let mut w = World::new(
         xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test"), org("K2", "Beta Ltd", "b@beta.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test"), remote("X2", "Beta Ltd", "b@beta.test")],
+        vec![
+            org("K1", "Acme Ltd", "a@acme.test"),
+            org("K2", "Beta Ltd", "b@beta.test"),
+        ],
+        vec![
+            remote("X1", "Acme Ltd", "a@acme.test"),
+            remote("X2", "Beta Ltd", "b@beta.test"),
+        ],
     );
     w.run();
     w.edit(Side::Remote, "X1", |c| c.status = ContactStatus::Archived);
@@ -262,7 +313,9 @@ fn f6_u8_remote_archive_and_delete_never_delete_the_local_contact() {
     let l = w.state.link_of_remote("X2").unwrap();
     assert!(matches!(l.status, LinkStatus::Removed { .. }));
     // Changes no longer flow for a removed pair.
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "new@acme.test".into());
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
+    });
     assert!(w.plan().is_empty());
     // Un-archived: the pair syncs again.
     w.edit(Side::Remote, "X1", |c| c.status = ContactStatus::Active);
@@ -280,15 +333,22 @@ fn u3_merged_xero_contact_moves_the_link() {
     );
     w.run();
     // In Xero, X1 is merged into a new X9.
-    w.remote.insert("X9".into(), remote("X9", "Acme Limited", "a@acme.test"));
+    w.remote
+        .insert("X9".into(), remote("X9", "Acme Limited", "a@acme.test"));
     w.edit(Side::Remote, "X1", |c| {
         c.status = ContactStatus::Archived;
         c.extras.merged_into = Some("X9".into());
     });
     let (p, _) = w.run();
     assert!(has_notice(&p, NoticeKind::LinkMoved, "X9"));
-    assert_eq!(w.state.link_of_remote("X9").unwrap().local_id.as_str(), "K1");
-    assert_eq!(w.state.link_of_remote("X9").unwrap().origin, LinkOrigin::Merged);
+    assert_eq!(
+        w.state.link_of_remote("X9").unwrap().local_id.as_str(),
+        "K1"
+    );
+    assert_eq!(
+        w.state.link_of_remote("X9").unwrap().origin,
+        LinkOrigin::Merged
+    );
     assert!(w.state.link_of_remote("X1").is_none());
     // The survivor's new name came through; no duplicate was created.
     assert_eq!(w.local.len(), 1);
@@ -306,7 +366,10 @@ fn u3_merged_xero_contact_moves_the_link() {
 
 #[test]
 fn l1_l2_l3_link_lifecycle() {
-    let local = vec![org("K1", "Acme Ltd", "a@acme.test"), org("K2", "Beta Ltd", "b@beta.test")];
+    let local = vec![
+        org("K1", "Acme Ltd", "a@acme.test"),
+        org("K2", "Beta Ltd", "b@beta.test"),
+    ];
     let x = vec![remote("X1", "Acme Ltd", "other@acme.test")];
     let mut w = World::new(xero(), local, x);
     // Partial match (name only): an issue, nothing written.
@@ -314,7 +377,9 @@ fn l1_l2_l3_link_lifecycle() {
     assert!(p.is_empty());
     assert!(matches!(p.review[0], ReviewItem::MatchIssue { .. }));
     // L2: fixing the data does not close the issue by itself.
-    w.edit(Side::Remote, "X1", |c| c.emails[0].address = "a@acme.test".into());
+    w.edit(Side::Remote, "X1", |c| {
+        c.emails[0].address = "a@acme.test".into();
+    });
     let (p, _) = w.run();
     assert!(p.is_empty());
     assert_eq!(w.state.issues().len(), 1);
@@ -324,27 +389,44 @@ fn l1_l2_l3_link_lifecycle() {
         local_id: "K1".into(),
     }]);
     assert_eq!(w.state.issues().len(), 0);
-    assert_eq!(w.state.link_of_remote("X1").unwrap().origin, LinkOrigin::Confirmed);
+    assert_eq!(
+        w.state.link_of_remote("X1").unwrap().origin,
+        LinkOrigin::Confirmed
+    );
     // L3: unsync: changes stop flowing and the pair is listed.
-    w.run_with(&[Decision::Unsync { remote_id: "X1".into() }]);
+    w.run_with(&[Decision::Unsync {
+        remote_id: "X1".into(),
+    }]);
     assert_eq!(w.state.unsynced().count(), 1);
-    w.edit(Side::Remote, "X1", |c| c.emails[0].address = "x@acme.test".into());
+    w.edit(Side::Remote, "X1", |c| {
+        c.emails[0].address = "x@acme.test".into();
+    });
     let p = w.plan();
-    assert!(p.is_empty(), "M10: unsynced records are not re-matched either");
+    assert!(
+        p.is_empty(),
+        "M10: unsynced records are not re-matched either"
+    );
     // Re-match to another local contact.
     w.run_with(&[Decision::Rematch {
         remote_id: "X1".into(),
         local_id: "K2".into(),
     }]);
-    assert_eq!(w.state.link_of_remote("X1").unwrap().local_id.as_str(), "K2");
+    assert_eq!(
+        w.state.link_of_remote("X1").unwrap().local_id.as_str(),
+        "K2"
+    );
     assert_eq!(w.local["K2"].billing_email(), Some("x@acme.test"));
     // L1: remove match: the record waits for review instead of relinking.
-    let (p, _) = w.run_with(&[Decision::RemoveMatch { remote_id: "X1".into() }]);
+    let (p, _) = w.run_with(&[Decision::RemoveMatch {
+        remote_id: "X1".into(),
+    }]);
     assert!(p.is_empty());
     assert!(has_notice(&p, NoticeKind::MatchRemoved, "X1"));
     assert_eq!(w.state.issues().len(), 1);
     // Create new from the ledger's data instead.
-    let (p, _) = w.run_with(&[Decision::CreateNew { remote_id: "X1".into() }]);
+    let (p, _) = w.run_with(&[Decision::CreateNew {
+        remote_id: "X1".into(),
+    }]);
     assert_eq!(p.report.counts.local_creates, 1);
     assert_eq!(w.local.len(), 3);
     assert!(w.plan().is_empty());
@@ -358,11 +440,20 @@ fn l3_an_unsynced_local_contact_can_be_pushed_as_a_new_ledger_record() {
         vec![remote("X1", "Acme Ltd", "a@acme.test")],
     );
     w.run();
-    w.run_with(&[Decision::Unsync { remote_id: "X1".into() }]);
+    w.run_with(&[Decision::Unsync {
+        remote_id: "X1".into(),
+    }]);
     // Unsynced pairs keep their local contact out of automatic links, but a
     // person may create it anew in the ledger (the name is taken: U2).
-    let (p, _) = w.run_with(&[Decision::CreateRemote { local_id: "K1".into() }]);
-    assert!(p.report.notices.iter().any(|n| n.kind == NoticeKind::Renamed));
+    let (p, _) = w.run_with(&[Decision::CreateRemote {
+        local_id: "K1".into(),
+    }]);
+    assert!(
+        p.report
+            .notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::Renamed)
+    );
     assert_eq!(w.remote.len(), 2);
 }
 
@@ -374,7 +465,12 @@ fn decisions_that_cannot_apply_are_errors() {
         remote_id: "nope".into(),
         local_id: "K1".into(),
     }];
-    let err = plan(&w.config, &w.state, &PlanInput::new(&l, &r, t0()).with_decisions(&d)).unwrap_err();
+    let err = plan(
+        &w.config,
+        &w.state,
+        &PlanInput::new(&l, &r, t0()).with_decisions(&d),
+    )
+    .unwrap_err();
     assert!(matches!(err, Error::InvalidDecision { index: 0, .. }));
 }
 
@@ -382,9 +478,14 @@ fn decisions_that_cannot_apply_are_errors() {
 fn p1_xero_never_pushes_automatically_only_on_request() {
     let mut w = World::new(xero().with_push_contact_type("Client"), vec![], vec![]);
     w.run();
-    w.local.insert("K1".into(), org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"));
+    w.local.insert(
+        "K1".into(),
+        org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"),
+    );
     assert!(w.plan().is_empty(), "P1: nothing goes to Xero by itself");
-    let (p, _) = w.run_with(&[Decision::CreateRemote { local_id: "K1".into() }]);
+    let (p, _) = w.run_with(&[Decision::CreateRemote {
+        local_id: "K1".into(),
+    }]);
     assert_eq!(p.operations[0].rule, "P1");
     assert_eq!(w.remote.len(), 1);
     assert_eq!(w.state.linked().count(), 1);
@@ -396,21 +497,42 @@ fn p2_xpm_pushes_organisations_of_pushed_types_and_their_people() {
     let config = ConnectionConfig::new(Profile::Xpm).with_push_contact_type("Client");
     let mut w = World::new(config, vec![], vec![]);
     w.run();
-    w.local.insert("K1".into(), org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"));
-    w.local.insert("K2".into(), person("K2", "Jane", "Smith", "jane@acme.test").linked_to("K1"));
-    w.local.insert("K3".into(), org("K3", "Other Ltd", "o@x.test").with_contact_type("Supplier"));
-    w.local.insert("K4".into(), person("K4", "Solo", "Person", "solo@x.test").with_contact_type("Client"));
+    w.local.insert(
+        "K1".into(),
+        org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"),
+    );
+    w.local.insert(
+        "K2".into(),
+        person("K2", "Jane", "Smith", "jane@acme.test").linked_to("K1"),
+    );
+    w.local.insert(
+        "K3".into(),
+        org("K3", "Other Ltd", "o@x.test").with_contact_type("Supplier"),
+    );
+    w.local.insert(
+        "K4".into(),
+        person("K4", "Solo", "Person", "solo@x.test").with_contact_type("Client"),
+    );
     let (p, _) = w.run();
     let ids: Vec<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["create-remote:K1", "create-remote:K2"]);
     // The person's create waits for its organisation's.
-    assert_eq!(p.operations[1].depends_on, [OpId("create-remote:K1".into())]);
-    let jane = w.remote.values().find(|c| c.label() == "Jane Smith").unwrap();
+    assert_eq!(
+        p.operations[1].depends_on,
+        [OpId("create-remote:K1".into())]
+    );
+    let jane = w
+        .remote
+        .values()
+        .find(|c| c.label() == "Jane Smith")
+        .unwrap();
     let acme = w.remote.values().find(|c| c.label() == "Acme Ltd").unwrap();
-    assert_eq!(jane.organization_ids, [acme.id.clone()]);
+    assert_eq!(jane.organization_ids, std::slice::from_ref(&acme.id));
     assert!(w.plan().is_empty());
     // A later update of the organisation goes to XPM (F3).
-    w.edit(Side::Local, "K1", |c| c.display_name = Some("Acme Group Ltd".into()));
+    w.edit(Side::Local, "K1", |c| {
+        c.display_name = Some("Acme Group Ltd".into());
+    });
     let (p, _) = w.run();
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].side, Side::Remote);
@@ -422,7 +544,10 @@ fn p3_qbo_pushes_new_and_changed_contacts_of_pushed_types_never_on_initial_sync(
     let local = vec![org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client – QuickBooks")];
     let mut w = World::new(config, local, vec![]);
     let (p, _) = w.run();
-    assert!(p.is_empty(), "P3: the initial sync never creates QBO customers");
+    assert!(
+        p.is_empty(),
+        "P3: the initial sync never creates QBO customers"
+    );
     // A new local contact of the pushed type is created in QBO.
     w.local.insert(
         "K2".into(),
@@ -432,26 +557,45 @@ fn p3_qbo_pushes_new_and_changed_contacts_of_pushed_types_never_on_initial_sync(
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].rule, "P3");
     // The existing one is created when it changes (here: its email).
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "billing@acme.test".into());
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "billing@acme.test".into();
+    });
     let (p, _) = w.run();
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].id.as_str(), "create-remote:K1");
     // Contacts of other types are not.
-    w.local.insert("K3".into(), org("K3", "Supplier Ltd", "s@x.test").with_contact_type("Supplier"));
+    w.local.insert(
+        "K3".into(),
+        org("K3", "Supplier Ltd", "s@x.test").with_contact_type("Supplier"),
+    );
     assert!(w.plan().is_empty());
     // Changing its contact type into the push set sends it.
-    w.edit(Side::Local, "K3", |c| c.contact_type = Some("Client – QuickBooks".into()));
+    w.edit(Side::Local, "K3", |c| {
+        c.contact_type = Some("Client – QuickBooks".into());
+    });
     assert_eq!(w.plan().operations.len(), 1);
 }
 
 #[test]
 fn u2_qbo_display_names_are_unique_reserved_free_and_reported() {
     let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
-    let x = vec![qbo("Q1", "Jane Smith", None, Some(("Jane", "Smith")), "other@x.test")];
+    let x = vec![qbo(
+        "Q1",
+        "Jane Smith",
+        None,
+        Some(("Jane", "Smith")),
+        "other@x.test",
+    )];
     let mut w = World::new(config, vec![], x);
     w.run();
-    w.local.insert("K1".into(), person("K1", "Jane", "Smith", "jane@smith.test").with_contact_type("Client"));
-    w.local.insert("K2".into(), org("K2", "Acme: East", "east@acme.test").with_contact_type("Client"));
+    w.local.insert(
+        "K1".into(),
+        person("K1", "Jane", "Smith", "jane@smith.test").with_contact_type("Client"),
+    );
+    w.local.insert(
+        "K2".into(),
+        org("K2", "Acme: East", "east@acme.test").with_contact_type("Client"),
+    );
     let (p, _) = w.run();
     let created: Vec<String> = p
         .operations
@@ -462,7 +606,14 @@ fn u2_qbo_display_names_are_unique_reserved_free_and_reported() {
         })
         .collect();
     assert_eq!(created, ["Jane Smith (2)", "Acme East"]);
-    assert_eq!(p.report.notices.iter().filter(|n| n.kind == NoticeKind::Renamed).count(), 2);
+    assert_eq!(
+        p.report
+            .notices
+            .iter()
+            .filter(|n| n.kind == NoticeKind::Renamed)
+            .count(),
+        2
+    );
     // The local names stay as they are, and the next plan is empty.
     assert_eq!(name(&w.local["K1"]), "Jane Smith");
     assert!(w.plan().is_empty(), "{:?}", w.plan().operations);
@@ -473,7 +624,10 @@ fn u2_a_duplicate_name_refused_by_the_ledger_is_avoided_next_time() {
     let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
     let mut w = World::new(config, vec![], vec![]);
     w.run();
-    w.local.insert("K1".into(), org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"));
+    w.local.insert(
+        "K1".into(),
+        org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"),
+    );
     // A vendor called "Acme Ltd" exists: QBO answers 6240.
     w.fail.insert(
         "create-remote:K1".into(),
@@ -492,7 +646,11 @@ fn u2_a_duplicate_name_refused_by_the_ledger_is_avoided_next_time() {
 
 #[test]
 fn u1_a_create_whose_result_was_lost_is_not_repeated() {
-    let mut w = World::new(xero(), vec![], vec![remote("X1", "Acme Ltd", "a@acme.test")]);
+    let mut w = World::new(
+        xero(),
+        vec![],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
     let p = w.plan();
     // Stored next_state, sent the create, crashed before feeding back.
     w.state = p.next_state.clone();
@@ -502,7 +660,12 @@ fn u1_a_create_whose_result_was_lost_is_not_repeated() {
     // The next plan only re-sends the create with the same key.
     let p2 = w.plan();
     assert_eq!(p2.operations, p.operations);
-    assert!(p2.report.notices.iter().any(|n| n.kind == NoticeKind::ReissuedInFlight));
+    assert!(
+        p2.report
+            .notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::ReissuedInFlight)
+    );
     w.apply(&p2);
     assert_eq!(w.local.len(), 1, "the store recognised the key");
     assert_eq!(w.state.linked().count(), 1);
@@ -517,8 +680,15 @@ fn u4_rate_limit_yields_retry_at_and_the_core_never_sleeps() {
         vec![remote("X1", "Acme Ltd", "a@acme.test")],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "new@acme.test".into());
-    w.fail.insert("update-remote:X1".into(), AdapterError::RateLimited { retry_after_secs: 60 });
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
+    });
+    w.fail.insert(
+        "update-remote:X1".into(),
+        AdapterError::RateLimited {
+            retry_after_secs: 60,
+        },
+    );
     let before = w.now;
     let (_, a) = w.run();
     assert_eq!(a.retry_at, Some(before + chrono::Duration::seconds(60)));
@@ -528,7 +698,12 @@ fn u4_rate_limit_yields_retry_at_and_the_core_never_sleeps() {
     let p = w.plan();
     assert_eq!(p.not_before, a.retry_at);
     assert_eq!(p.operations.len(), 1);
-    assert!(p.report.notices.iter().any(|n| n.kind == NoticeKind::RetryLater));
+    assert!(
+        p.report
+            .notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::RetryLater)
+    );
     w.now = before + chrono::Duration::seconds(61);
     let (p, _) = w.run();
     assert_eq!(p.not_before, None);
@@ -543,16 +718,23 @@ fn u5_stale_version_rereads_instead_of_overwriting() {
         vec![remote("X1", "Acme Ltd", "a@acme.test")],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "new@acme.test".into());
-    w.fail.insert("update-remote:X1".into(), AdapterError::StaleVersion { id: "X1".into() });
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
+    });
+    w.fail.insert(
+        "update-remote:X1".into(),
+        AdapterError::StaleVersion { id: "X1".into() },
+    );
     let (_, a) = w.run();
     assert_eq!(a.reread, [(Side::Remote, "X1".into())]);
     assert_eq!(w.remote["X1"].billing_email(), Some("a@acme.test"));
     // Meanwhile someone changed the phone in the ledger; the re-plan sees both.
-    w.edit(Side::Remote, "X1", |c| c.phones.push(ledgerlink::model::Phone {
-        kind: PhoneKind::Primary,
-        number: "555".into(),
-    }));
+    w.edit(Side::Remote, "X1", |c| {
+        c.phones.push(ledgerlink::model::Phone {
+            kind: PhoneKind::Primary,
+            number: "555".into(),
+        });
+    });
     w.settle(3);
     assert_eq!(w.remote["X1"].billing_email(), Some("new@acme.test"));
     assert_eq!(w.local["K1"].phones[0].number, "555");
@@ -566,7 +748,9 @@ fn e3_authentication_failure_disconnects_until_reconnected() {
         vec![remote("X1", "Acme Ltd", "a@acme.test")],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "new@acme.test".into());
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
+    });
     w.fail.insert(
         "update-remote:X1".into(),
         AdapterError::Authentication {
@@ -578,7 +762,12 @@ fn e3_authentication_failure_disconnects_until_reconnected() {
     assert!(w.state.is_disconnected());
     let p = w.plan();
     assert!(p.is_empty(), "nothing is planned while disconnected");
-    assert!(p.report.notices.iter().any(|n| n.kind == NoticeKind::Disconnected));
+    assert!(
+        p.report
+            .notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::Disconnected)
+    );
     w.state.reconnect();
     w.run();
     assert_eq!(w.remote["X1"].billing_email(), Some("new@acme.test"));
@@ -589,15 +778,25 @@ fn u9_every_operation_ends_in_the_trail() {
     let mut w = World::new(
         xero(),
         vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test"), remote("X2", "Beta Ltd", "b@beta.test")],
+        vec![
+            remote("X1", "Acme Ltd", "a@acme.test"),
+            remote("X2", "Beta Ltd", "b@beta.test"),
+        ],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "new@acme.test".into());
-    w.edit(Side::Remote, "X2", |c| c.emails[0].address = "new@beta.test".into());
-    w.fail.insert("update-remote:X1".into(), AdapterError::Validation {
-        code: Some("400".into()),
-        message: "bad email".into(),
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
     });
+    w.edit(Side::Remote, "X2", |c| {
+        c.emails[0].address = "new@beta.test".into();
+    });
+    w.fail.insert(
+        "update-remote:X1".into(),
+        AdapterError::Validation {
+            code: Some("400".into()),
+            message: "bad email".into(),
+        },
+    );
     let p = w.plan();
     let planned = p.trail();
     assert_eq!(planned.len(), 2);
@@ -610,7 +809,11 @@ fn u9_every_operation_ends_in_the_trail() {
         .collect();
     assert_eq!(statuses.len(), 2);
     assert!(statuses.contains(&("update-remote:X1", false)));
-    let e = a.trail.iter().find(|e| e.op_id.as_str() == "update-remote:X1").unwrap();
+    let e = a
+        .trail
+        .iter()
+        .find(|e| e.op_id.as_str() == "update-remote:X1")
+        .unwrap();
     assert_eq!(e.local_id.as_ref().unwrap().as_str(), "K1");
     assert_eq!(e.rule, "F3");
 }
@@ -625,13 +828,18 @@ fn f7_manual_sync_direction_is_a_setting_qbo_defaults_to_import_only() {
         vec![qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test")],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| c.emails[0].address = "new@acme.test".into());
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
+    });
     let manual = w.plan_with(&[], Trigger::Manual);
     assert!(manual.is_empty());
     assert!(manual.report.notices.iter().any(|n| n.rule == "F7"));
     let scheduled = w.plan_with(&[], Trigger::Scheduled);
     assert_eq!(scheduled.operations.len(), 1);
-    w.config = w.config.clone().with_manual_sync(ManualSyncDirection::BothWays);
+    w.config = w
+        .config
+        .clone()
+        .with_manual_sync(ManualSyncDirection::BothWays);
     assert_eq!(w.plan_with(&[], Trigger::Manual).operations.len(), 1);
 }
 
@@ -643,7 +851,10 @@ fn t2_xpm_client_contacts_follow_the_import_scope() {
         c.organization_ids.push("C1".into());
         c
     };
-    for (scope, expect) in [(ImportScope::ClientsOnly, 1), (ImportScope::ClientsAndContacts, 2)] {
+    for (scope, expect) in [
+        (ImportScope::ClientsOnly, 1),
+        (ImportScope::ClientsAndContacts, 2),
+    ] {
         let config = ConnectionConfig::new(Profile::Xpm).with_import_scope(scope);
         let mut w = World::new(config, vec![], vec![client.clone(), contact.clone()]);
         let (p, _) = w.run();
@@ -651,10 +862,14 @@ fn t2_xpm_client_contacts_follow_the_import_scope() {
         if expect == 2 {
             // The person is linked to the organisation created with it.
             let org_op = &p.operations[0];
-            assert_eq!(p.operations[1].depends_on, [org_op.id.clone()]);
-            let jane = w.local.values().find(|c| c.label() == "Jane Smith").unwrap();
+            assert_eq!(p.operations[1].depends_on, std::slice::from_ref(&org_op.id));
+            let jane = w
+                .local
+                .values()
+                .find(|c| c.label() == "Jane Smith")
+                .unwrap();
             let acme = w.local.values().find(|c| c.label() == "Acme Ltd").unwrap();
-            assert_eq!(jane.organization_ids, [acme.id.clone()]);
+            assert_eq!(jane.organization_ids, std::slice::from_ref(&acme.id));
         } else {
             assert!(has_notice(&p, NoticeKind::NotImported, "C2"));
         }
@@ -666,7 +881,10 @@ fn q3_qbo_jobs_are_not_matched_as_contacts() {
     let mut job = qbo("Q2", "55 Twin Lane", None, None, "");
     job.emails.clear();
     job.extras.parent_id = Some("Q1".into());
-    let x = vec![qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test"), job];
+    let x = vec![
+        qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test"),
+        job,
+    ];
     let mut w = World::new(ConnectionConfig::new(Profile::Qbo), vec![], x);
     let (p, _) = w.run();
     assert_eq!(p.report.counts.local_creates, 1);
@@ -693,5 +911,8 @@ fn plans_are_deterministic_under_reordering() {
     l2.reverse();
     x2.rotate_left(2);
     let b = plan(&config, &state, &PlanInput::new(&l2, &x2, t0())).unwrap();
-    assert_eq!(serde_json::to_string(&a).unwrap(), serde_json::to_string(&b).unwrap());
+    assert_eq!(
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap()
+    );
 }

@@ -19,8 +19,8 @@ use crate::error::{Error, Side};
 use crate::model::{Contact, ContactId};
 use crate::ports::{AdapterError, ContactStore, StateStore};
 use crate::sync::{
-    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, ContactRef, Decision, OpId,
-    OpResult, Operation, Plan, PlanInput, RemoteListing, SyncState, Trigger, apply_results, plan,
+    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, ContactRef, Decision, Listing,
+    OpId, OpResult, Operation, Plan, PlanInput, SyncState, Trigger, apply_results, plan,
 };
 
 /// Why a run ended.
@@ -181,39 +181,71 @@ impl<'a> Driver<'a> {
         if let Some(t) = state.retry_at.filter(|t| *t > now) {
             return Ok(RunReport::ended(RunOutcome::RetryLater, Some(t)));
         }
-        let local = match list_all(self.local).await {
-            Ok(v) => v,
-            Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
-        };
-        let mut changes = None;
-        if self.change_listings && state.initial_sync_done {
+        let incremental = self.change_listings && state.initial_sync_done;
+        let mut local_changes = None;
+        if incremental {
+            match list_changes(self.local, state.local_cursor.as_deref()).await {
+                Ok(c) => local_changes = Some(c),
+                Err(AdapterError::Unsupported { .. }) => {}
+                Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
+            }
+        }
+        let mut remote_changes = None;
+        if incremental {
             match list_changes(self.remote, state.remote_cursor.as_deref()).await {
-                Ok(c) => changes = Some(c),
+                Ok(c) => remote_changes = Some(c),
                 Err(AdapterError::Unsupported { .. }) => {}
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
             }
         }
-        let full = if changes.is_none() {
+        let mut local_full = Vec::new();
+        if local_changes.is_none() {
+            match list_all(self.local).await {
+                Ok(v) => local_full = v,
+                Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
+            }
+        }
+        let mut remote_full = Vec::new();
+        if remote_changes.is_none() {
             match list_all(self.remote).await {
-                Ok(v) => v,
+                Ok(v) => remote_full = v,
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
             }
-        } else {
-            Vec::new()
-        };
-        let remote = match &changes {
-            Some((changed, deleted, cursor)) => RemoteListing::Changes {
-                changed,
-                deleted,
-                cursor: cursor.as_deref(),
-            },
-            None => RemoteListing::Full(&full),
-        };
-        let input = PlanInput::new(&local, &[], now)
-            .with_remote(remote)
-            .with_decisions(decisions)
-            .with_trigger(trigger);
-        let plan = plan(self.config, state, &input)?;
+        }
+        let mut attempt = plan_with(
+            self.config,
+            state,
+            listing(local_changes.as_ref(), &local_full),
+            listing(remote_changes.as_ref(), &remote_full),
+            decisions,
+            trigger,
+            now,
+        );
+        if let Err(Error::FullListingRequired {
+            side: Side::Local, ..
+        }) = attempt
+        {
+            // New ledger records: match them against every local contact.
+            match list_all(self.local).await {
+                Ok(v) => local_full = v,
+                Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
+            }
+            let cursor = local_changes.as_ref().and_then(|c| c.2.clone());
+            attempt = plan_with(
+                self.config,
+                state,
+                Listing::Full(&local_full),
+                listing(remote_changes.as_ref(), &remote_full),
+                decisions,
+                trigger,
+                now,
+            )
+            .map(|mut p| {
+                p.next_state.local_cursor = cursor.or(p.next_state.local_cursor);
+                p
+            });
+        }
+        let plan = attempt?;
         let mut trail = plan.trail();
         state.clone_from(&plan.next_state);
         self.save(state).await?;
@@ -414,6 +446,34 @@ async fn list_all(store: &dyn ContactStore) -> Result<Vec<Contact>, AdapterError
 }
 
 type Changes = (Vec<Contact>, Vec<ContactId>, Option<String>);
+
+fn listing<'a>(changes: Option<&'a Changes>, full: &'a [Contact]) -> Listing<'a> {
+    match changes {
+        Some((changed, deleted, cursor)) => Listing::Changes {
+            changed,
+            deleted,
+            cursor: cursor.as_deref(),
+        },
+        None => Listing::Full(full),
+    }
+}
+
+fn plan_with(
+    config: &ConnectionConfig,
+    state: &SyncState,
+    local: Listing<'_>,
+    remote: Listing<'_>,
+    decisions: &[Decision],
+    trigger: Trigger,
+    now: DateTime<Utc>,
+) -> Result<Plan, Error> {
+    let input = PlanInput::new(&[], &[], now)
+        .with_local(local)
+        .with_remote(remote)
+        .with_decisions(decisions)
+        .with_trigger(trigger);
+    plan(config, state, &input)
+}
 
 async fn list_changes(
     store: &dyn ContactStore,

@@ -160,18 +160,15 @@ fn applied(
             };
             state.issues.remove(&remote_id);
             state.local_seen.remove(&local_id);
-            state.links.insert(
-                remote_id.clone(),
-                Link {
-                    local_id,
-                    remote_id,
-                    status: LinkStatus::Linked,
-                    origin,
-                    linked_at: now,
-                    base: Some(base_of(plan.profile, record)),
-                    remote_version: version,
-                },
-            );
+            state.insert_link(Link {
+                local_id,
+                remote_id,
+                status: LinkStatus::Linked,
+                origin,
+                linked_at: now,
+                base: Some(base_of(plan.profile, record)),
+                remote_version: version,
+            });
         }
         Action::Update {
             target_id,

@@ -33,10 +33,10 @@ pub use fields::{
 };
 pub use names::{ChosenName, display_name_for};
 pub use plan::{
-    Action, AuditEntry, AuditStatus, Conflict, ContactRef, Decision, Notice, NoticeKind, OpId,
-    OpOutcome, OpResult, Operation, Overwrite, Plan, PlanCounts, RemoteListing, Report, ReviewItem,
+    Action, AuditEntry, AuditStatus, Conflict, ContactRef, Decision, Listing, Notice, NoticeKind,
+    OpId, OpOutcome, OpResult, Operation, Overwrite, Plan, PlanCounts, Report, ReviewItem,
 };
-pub use planner::{PlanInput, plan};
+pub use planner::{PlanInput, plan, plan_owned};
 pub use state::{
     ConnectionStatus, FieldBase, Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState,
 };

@@ -494,14 +494,15 @@ pub enum Decision {
     },
 }
 
-/// The ledger side of a run: everything, or what changed since the cursor.
+/// One side of a run: everything, or what changed since the cursor.
 #[derive(Debug, Clone, Copy)]
-pub enum RemoteListing<'a> {
+pub enum Listing<'a> {
     /// A full listing (archived records included). Linked records missing
     /// from it are reported as deleted (U8).
     Full(&'a [Contact]),
-    /// Changes since the state's cursor. Linked records not in it are
-    /// taken as unchanged.
+    /// Changes since the state's cursor for that side. Linked records not
+    /// in it are taken as unchanged: a steady-state run then touches only
+    /// the pairs that changed.
     Changes {
         /// Created or changed records.
         changed: &'a [Contact],

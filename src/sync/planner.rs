@@ -20,19 +20,20 @@ use super::fields::{
 };
 use super::names::{TakenNames, display_name_for};
 use super::plan::{
-    Action, Conflict, ContactRef, Decision, Notice, NoticeKind, OpId, Operation, Overwrite, Plan,
-    RemoteListing, Report, ReviewItem,
+    Action, Conflict, ContactRef, Decision, Listing, Notice, NoticeKind, OpId, Operation,
+    Overwrite, Plan, Report, ReviewItem,
 };
 use super::state::{Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState};
 
 /// The facts of one run.
 #[derive(Debug, Clone, Copy)]
 pub struct PlanInput<'a> {
-    /// Every local contact (the firm's own system is always listed in
-    /// full: new ledger records are matched against all of it).
-    pub local: &'a [Contact],
+    /// The local contacts, in full or as changes. New ledger records are
+    /// matched against every local contact: a run that has any needs the
+    /// full local listing ([`Error::FullListingRequired`]).
+    pub local: Listing<'a>,
     /// The ledger's records, in full or as changes.
-    pub remote: RemoteListing<'a>,
+    pub remote: Listing<'a>,
     /// Explicit inputs from people, applied in order.
     pub decisions: &'a [Decision],
     /// Scheduled or manual run (F7).
@@ -46,17 +47,24 @@ impl<'a> PlanInput<'a> {
     #[must_use]
     pub const fn new(local: &'a [Contact], remote: &'a [Contact], now: DateTime<Utc>) -> Self {
         Self {
-            local,
-            remote: RemoteListing::Full(remote),
+            local: Listing::Full(local),
+            remote: Listing::Full(remote),
             decisions: &[],
             trigger: Trigger::Scheduled,
             now,
         }
     }
 
-    /// Replaces the ledger side with a change listing.
+    /// Replaces the local side (with a change listing, say).
     #[must_use]
-    pub const fn with_remote(mut self, remote: RemoteListing<'a>) -> Self {
+    pub const fn with_local(mut self, local: Listing<'a>) -> Self {
+        self.local = local;
+        self
+    }
+
+    /// Replaces the ledger side (with a change listing, say).
+    #[must_use]
+    pub const fn with_remote(mut self, remote: Listing<'a>) -> Self {
         self.remote = remote;
         self
     }
@@ -108,9 +116,24 @@ impl<'a> PlanInput<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>) -> Result<Plan> {
+    plan_owned(config, state.clone(), input)
+}
+
+/// [`plan`] taking the state by value: the plan's `next_state` is built in
+/// place instead of from a copy. With many links and a change listing,
+/// copying the state is most of the work; the [driver](crate::driver)
+/// plans this way.
+///
+/// # Errors
+/// As [`plan`].
+pub fn plan_owned(
+    config: &ConnectionConfig,
+    state: SyncState,
+    input: &PlanInput<'_>,
+) -> Result<Plan> {
     config.validate()?;
     let mut p = Planner::new(config, state, input)?;
-    if state.is_disconnected() {
+    if p.next.is_disconnected() {
         p.notice(
             NoticeKind::Disconnected,
             "E3",
@@ -120,7 +143,7 @@ pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>)
         );
         return Ok(p.finish_unchanged());
     }
-    if !state.in_flight.is_empty() {
+    if !p.next.in_flight.is_empty() {
         p.reissue_in_flight();
         return Ok(p.finish_unchanged());
     }
@@ -137,19 +160,19 @@ struct Planner<'a> {
     config: &'a ConnectionConfig,
     profile: Profile,
     now: DateTime<Utc>,
-    state: &'a SyncState,
     next: SyncState,
     local: &'a [Contact],
     local_by_id: FastMap<&'a str, &'a Contact>,
-    /// Local id → the ledger record it is linked to (status `Linked`).
-    local_link: FastMap<ContactId, ContactId>,
+    full_local: bool,
+    deleted_local: HashSet<&'a str, IdBuild>,
+    local_cursor: Option<&'a str>,
     remote_records: &'a [Contact],
     remote_by_id: FastMap<&'a str, &'a Contact>,
     /// Ledger ids that have a pair of any status (M10), filled by
     /// `lifecycle`.
     remote_has_link: HashSet<&'a str, IdBuild>,
     full_remote: bool,
-    deleted_remote: HashSet<&'a str>,
+    deleted_remote: HashSet<&'a str, IdBuild>,
     cursor: Option<&'a str>,
     remote_writes: bool,
     ops: Vec<Operation>,
@@ -160,9 +183,26 @@ struct Planner<'a> {
     forced_issue: HashSet<ContactId>,
     reserved_local: HashSet<ContactId>,
     taken: Option<TakenNames>,
+    /// Ledger ids linked or moved by this run.
+    new_links: Vec<ContactId>,
+    /// The pairs named by change listings (computed once).
+    touched_ids: Option<Vec<ContactId>>,
 }
 
 type FastMap<K, V> = HashMap<K, V, IdBuild>;
+
+type Split<'a> = (&'a [Contact], &'a [ContactId], Option<&'a str>, bool);
+
+fn split(listing: Listing<'_>) -> Split<'_> {
+    match listing {
+        Listing::Full(r) => (r, &[], None, true),
+        Listing::Changes {
+            changed,
+            deleted,
+            cursor,
+        } => (changed, deleted, cursor, false),
+    }
+}
 
 /// The records by id; an empty or repeated id is an error.
 fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<&str, &Contact>> {
@@ -240,25 +280,11 @@ impl Why {
 }
 
 impl<'a> Planner<'a> {
-    fn new(
-        config: &'a ConnectionConfig,
-        state: &'a SyncState,
-        input: &PlanInput<'a>,
-    ) -> Result<Self> {
-        let local_by_id = index_by_id(Side::Local, input.local)?;
-        let (remote_records, deleted, cursor, full) = match input.remote {
-            RemoteListing::Full(r) => (r, &[][..], None, true),
-            RemoteListing::Changes {
-                changed,
-                deleted,
-                cursor,
-            } => (changed, deleted, cursor, false),
-        };
+    fn new(config: &'a ConnectionConfig, state: SyncState, input: &PlanInput<'a>) -> Result<Self> {
+        let (local, deleted_local, local_cursor, full_local) = split(input.local);
+        let local_by_id = index_by_id(Side::Local, local)?;
+        let (remote_records, deleted, cursor, full) = split(input.remote);
         let remote_by_id = index_by_id(Side::Remote, remote_records)?;
-        let mut local_link = FastMap::default();
-        for l in state.links.values().filter(|l| l.is_linked()) {
-            local_link.insert(l.local_id.clone(), l.remote_id.clone());
-        }
         let remote_writes = !matches!(
             (input.trigger, config.manual_sync),
             (Trigger::Manual, ManualSyncDirection::ImportOnly)
@@ -267,11 +293,12 @@ impl<'a> Planner<'a> {
             config,
             profile: config.profile,
             now: input.now,
-            state,
-            next: state.clone(),
-            local: input.local,
+            next: state,
+            local,
             local_by_id,
-            local_link,
+            full_local,
+            deleted_local: deleted_local.iter().map(ContactId::as_str).collect(),
+            local_cursor,
             remote_records,
             remote_by_id,
             remote_has_link: HashSet::default(),
@@ -287,6 +314,8 @@ impl<'a> Planner<'a> {
             forced_issue: HashSet::new(),
             reserved_local: HashSet::new(),
             taken: None,
+            new_links: Vec::new(),
+            touched_ids: None,
         })
     }
 
@@ -328,7 +357,7 @@ impl<'a> Planner<'a> {
     // ---------------------------------------------------------------- U1
 
     fn reissue_in_flight(&mut self) {
-        let ops: Vec<Operation> = self.state.in_flight.values().cloned().collect();
+        let ops: Vec<Operation> = self.next.in_flight.values().cloned().collect();
         let n = ops.len();
         self.ops = order_ops(ops);
         self.notice(
@@ -338,7 +367,7 @@ impl<'a> Planner<'a> {
             None,
             format!(
                 "{n} create(s) of run {} never reported back: sent again with the same idempotency keys, nothing else is planned until they have",
-                self.state.run
+                self.next.run
             ),
         );
     }
@@ -346,7 +375,10 @@ impl<'a> Planner<'a> {
     // ---------------------------------------------------------- decisions
 
     fn linked_local(&self, local_id: &str) -> Option<&ContactId> {
-        self.local_link.get(local_id)
+        self.next
+            .by_local
+            .get(local_id)
+            .filter(|r| self.next.links.get(*r).is_some_and(Link::is_linked))
     }
 
     fn decide(&mut self, decisions: &[Decision]) -> Result<()> {
@@ -410,7 +442,7 @@ impl<'a> Planner<'a> {
                         )));
                     }
                     self.next.issues.remove(remote_id);
-                    self.next.links.remove(remote_id);
+                    self.next.take_link(remote_id);
                     self.handled_remote.insert(remote_id.clone());
                     let kind = self.kind_of_new(remote);
                     self.create_local(
@@ -421,12 +453,9 @@ impl<'a> Planner<'a> {
                     );
                 }
                 Decision::RemoveMatch { remote_id } => {
-                    let Some(link) = self.next.links.remove(remote_id) else {
+                    let Some(link) = self.next.take_link(remote_id) else {
                         return Err(bad(format!("ledger record `{remote_id}` is not linked")));
                     };
-                    if link.is_linked() {
-                        self.local_link.remove(&link.local_id);
-                    }
                     self.forced_issue.insert(remote_id.clone());
                     self.notice(
                         NoticeKind::MatchRemoved,
@@ -445,7 +474,6 @@ impl<'a> Planner<'a> {
                     };
                     link.status = LinkStatus::Unsynced { since: now };
                     let local = link.local_id.clone();
-                    self.local_link.remove(&local);
                     self.notice(
                         NoticeKind::Unsynced,
                         "L3",
@@ -493,19 +521,16 @@ impl<'a> Planner<'a> {
 
     fn link(&mut self, local_id: &ContactId, remote: &Contact, origin: LinkOrigin, rule: &str) {
         self.reserved_local.insert(local_id.clone());
-        self.local_link.insert(local_id.clone(), remote.id.clone());
-        self.next.links.insert(
-            remote.id.clone(),
-            Link {
-                local_id: local_id.clone(),
-                remote_id: remote.id.clone(),
-                status: LinkStatus::Linked,
-                origin,
-                linked_at: self.now,
-                base: None,
-                remote_version: remote.extras.version.clone(),
-            },
-        );
+        self.new_links.push(remote.id.clone());
+        self.next.insert_link(Link {
+            local_id: local_id.clone(),
+            remote_id: remote.id.clone(),
+            status: LinkStatus::Linked,
+            origin,
+            linked_at: self.now,
+            base: None,
+            remote_version: remote.extras.version.clone(),
+        });
         self.report.counts.linked += 1;
         self.notice(
             NoticeKind::Linked,
@@ -520,9 +545,60 @@ impl<'a> Planner<'a> {
 
     /// Removals, restores and merges of existing pairs (F6, U3, U8).
     fn lifecycle(&mut self) {
-        let mut links = std::mem::take(&mut self.next.links);
         let mut moves: Vec<(ContactId, ContactId)> = Vec::new();
-        for (rid, link) in &mut links {
+        match self.touched() {
+            None => {
+                let mut links = std::mem::take(&mut self.next.links);
+                for (rid, link) in &mut links {
+                    self.lifecycle_one(rid, link, &mut moves);
+                }
+                self.next.links = links;
+            }
+            Some(ids) => {
+                let mut links = std::mem::take(&mut self.next.links);
+                for rid in ids {
+                    if let Some(link) = links.get_mut(&rid) {
+                        self.lifecycle_one(&rid, link, &mut moves);
+                    }
+                }
+                self.next.links = links;
+            }
+        }
+        for (rid, into) in moves {
+            self.move_link(&rid, &into);
+        }
+    }
+
+    /// The pairs a run has to look at: `None` for all of them (a side is
+    /// listed in full), else those a change listing names, sorted.
+    fn touched(&mut self) -> Option<Vec<ContactId>> {
+        if self.full_local || self.full_remote {
+            return None;
+        }
+        if let Some(t) = &self.touched_ids {
+            return Some(t.clone());
+        }
+        let mut ids: Vec<ContactId> = self.remote_records.iter().map(|r| r.id.clone()).collect();
+        ids.extend(self.deleted_remote.iter().map(|d| ContactId::new(*d)));
+        let locals = self.local.iter().map(|c| c.id.as_str());
+        for l in locals.chain(self.deleted_local.iter().copied()) {
+            if let Some(r) = self.next.by_local.get(l) {
+                ids.push(r.clone());
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        self.touched_ids = Some(ids.clone());
+        Some(ids)
+    }
+
+    fn lifecycle_one(
+        &mut self,
+        rid: &ContactId,
+        link: &mut Link,
+        moves: &mut Vec<(ContactId, ContactId)>,
+    ) {
+        {
             let remote = self.remote_by_id.get_key_value(rid.as_str());
             if let Some((&key, _)) = remote {
                 self.remote_has_link.insert(key);
@@ -533,7 +609,12 @@ impl<'a> Planner<'a> {
             } else {
                 self.deleted_remote.contains(rid.as_str())
             };
-            let local_gone = !self.local_by_id.contains_key(link.local_id.as_str());
+            let local_gone = if self.full_local {
+                !self.local_by_id.contains_key(link.local_id.as_str())
+            } else {
+                self.deleted_local.contains(link.local_id.as_str())
+            };
+            let local_listed = self.local_by_id.contains_key(link.local_id.as_str());
             match link.status {
                 LinkStatus::Unsynced { .. } => {}
                 LinkStatus::Linked => {
@@ -550,14 +631,23 @@ impl<'a> Planner<'a> {
                 }
                 LinkStatus::Removed { removal, .. } => {
                     let back = match removal {
-                        Removal::DeletedLocally => !local_gone && !gone,
+                        Removal::DeletedLocally => local_listed && !gone,
                         Removal::Archived | Removal::Deleted => {
                             !local_gone && remote.is_some_and(|r| r.status == ContactStatus::Active)
                         }
                     };
-                    if back && self.linked_local(link.local_id.as_str()).is_none() {
+                    // The links are detached here: `by_local` says whether
+                    // the local contact is paired elsewhere meanwhile.
+                    let free = self
+                        .next
+                        .by_local
+                        .get(&link.local_id)
+                        .is_none_or(|r| r == rid);
+                    if back && free {
                         link.status = LinkStatus::Linked;
-                        self.local_link.insert(link.local_id.clone(), rid.clone());
+                        self.next
+                            .by_local
+                            .insert(link.local_id.clone(), rid.clone());
                         self.notice(
                             NoticeKind::Restored,
                             "F6",
@@ -569,10 +659,6 @@ impl<'a> Planner<'a> {
                 }
             }
         }
-        self.next.links = links;
-        for (rid, into) in moves {
-            self.move_link(&rid, &into);
-        }
     }
 
     fn remove(&mut self, link: &mut Link, removal: Removal) {
@@ -580,7 +666,9 @@ impl<'a> Planner<'a> {
             removal,
             since: self.now,
         };
-        self.local_link.remove(&link.local_id);
+        if self.next.by_local.get(&link.local_id) == Some(&link.remote_id) {
+            self.next.by_local.remove(&link.local_id);
+        }
         let (kind, rule, msg) = match removal {
             Removal::Archived => (
                 NoticeKind::ArchivedRemotely,
@@ -598,7 +686,13 @@ impl<'a> Planner<'a> {
                 "the local contact is gone: the ledger record is left as it is",
             ),
         };
-        self.notice(kind, rule, Some(&link.local_id), Some(&link.remote_id), msg.into());
+        self.notice(
+            kind,
+            rule,
+            Some(&link.local_id),
+            Some(&link.remote_id),
+            msg.into(),
+        );
     }
 
     fn move_link(&mut self, rid: &ContactId, into: &ContactId) {
@@ -626,26 +720,24 @@ impl<'a> Planner<'a> {
             }
             return;
         }
-        self.next.links.remove(rid);
+        self.next.take_link(rid);
         if let Some((&key, _)) = self.remote_by_id.get_key_value(into.as_str()) {
             self.remote_has_link.insert(key);
         }
-        self.local_link.insert(link.local_id.clone(), into.clone());
+
         self.next.issues.remove(into);
         let version = self
             .remote_by_id
             .get(into.as_str())
             .and_then(|r| r.extras.version.clone());
-        self.next.links.insert(
-            into.clone(),
-            Link {
-                remote_id: into.clone(),
-                origin: LinkOrigin::Merged,
-                linked_at: self.now,
-                remote_version: version,
-                ..link.clone()
-            },
-        );
+        self.new_links.push(into.clone());
+        self.next.insert_link(Link {
+            remote_id: into.clone(),
+            origin: LinkOrigin::Merged,
+            linked_at: self.now,
+            remote_version: version,
+            ..link.clone()
+        });
         self.report.counts.linked += 1;
         self.notice(
             NoticeKind::LinkMoved,
@@ -730,6 +822,19 @@ impl<'a> Planner<'a> {
                 cands.push(r);
             }
         }
+        // Issues of records deleted in a change listing are closed.
+        let deleted: Vec<&'a str> = self.deleted_remote.iter().copied().collect();
+        for d in deleted {
+            if let Some((id, _)) = self.next.issues.remove_entry(d) {
+                self.notice(
+                    NoticeKind::IssueClosed,
+                    "L2",
+                    None,
+                    Some(&id),
+                    "the record was deleted in the ledger: issue closed".into(),
+                );
+            }
+        }
         // Issues of records gone from a full listing are closed.
         if self.full_remote {
             let gone: Vec<ContactId> = self
@@ -752,6 +857,15 @@ impl<'a> Planner<'a> {
         }
         if cands.is_empty() {
             return Ok(());
+        }
+        if !self.full_local {
+            return Err(Error::FullListingRequired {
+                side: Side::Local,
+                reason: format!(
+                    "{} new ledger record(s) must be matched against every local contact",
+                    cands.len()
+                ),
+            });
         }
         // Parents first, so a client contact can refer to its client's create.
         cands.sort_by(|a, b| {
@@ -892,7 +1006,7 @@ impl<'a> Planner<'a> {
                     t.insert(&r.label());
                 }
             }
-            for n in &self.state.taken_names {
+            for n in &self.next.taken_names {
                 t.insert(n);
             }
             self.taken = Some(t);
@@ -926,20 +1040,40 @@ impl<'a> Planner<'a> {
     }
 
     fn merge_pairs(&mut self) {
-        let mut links = std::mem::take(&mut self.next.links);
-        for (rid, link) in links.iter_mut().filter(|(_, l)| l.is_linked()) {
-            self.merge_pair(rid, link);
+        match self.touched() {
+            None => {
+                let mut links = std::mem::take(&mut self.next.links);
+                for (rid, link) in links.iter_mut().filter(|(_, l)| l.is_linked()) {
+                    self.merge_pair(rid, link);
+                }
+                self.next.links = links;
+            }
+            Some(mut ids) => {
+                // Pairs linked by this run are compared too.
+                ids.extend(self.new_links.iter().cloned());
+                ids.sort();
+                ids.dedup();
+                let mut links = std::mem::take(&mut self.next.links);
+                for rid in ids {
+                    if let Some(link) = links.get_mut(&rid).filter(|l| l.is_linked()) {
+                        self.merge_pair(&rid, link);
+                    }
+                }
+                self.next.links = links;
+            }
         }
-        self.next.links = links;
     }
 
     fn merge_pair(&mut self, rid: &ContactId, link: &mut Link) {
-        let Some(&local) = self.local_by_id.get(link.local_id.as_str()) else {
-            return;
-        };
+        let local = self.local_by_id.get(link.local_id.as_str()).copied();
         let remote = self.remote_by_id.get(rid.as_str()).copied();
-        if remote.is_none() && (self.full_remote || link.base.is_none()) {
-            // Not listed (a change listing without it): nothing to compare.
+        let unlisted = |full: bool, listed: bool| !listed && (full || link.base.is_none());
+        if unlisted(self.full_local, local.is_some())
+            || unlisted(self.full_remote, remote.is_some())
+            || (local.is_none() && remote.is_none())
+        {
+            // Not listed on a side (a change listing without it) and no base
+            // to stand for it: nothing to compare.
             return;
         }
         self.report.counts.pairs_compared += 1;
@@ -952,12 +1086,15 @@ impl<'a> Planner<'a> {
         for &f in SyncField::synced_by(profile) {
             let b = base.as_ref().and_then(|b| b.get(&f));
             if base.is_some()
-                && field_equals(profile, local, f, b)
+                && local.is_none_or(|l| field_equals(profile, l, f, b))
                 && remote.is_none_or(|r| field_equals(profile, r, f, b))
             {
                 continue;
             }
-            let lv = read_field(profile, local, f);
+            let lv = match local {
+                Some(l) => read_field(profile, l, f),
+                None => b.cloned(),
+            };
             let rv = match remote {
                 Some(r) => read_field(profile, r, f),
                 None => b.cloned(),
@@ -979,7 +1116,7 @@ impl<'a> Planner<'a> {
             };
             let local_changed = lv.as_ref() != b;
             let remote_changed = rv.as_ref() != b;
-            let can_push = self.remote_writes && f.is_pushed(profile, local);
+            let can_push = self.remote_writes && local.is_some_and(|l| f.is_pushed(profile, l));
             match (local_changed, remote_changed) {
                 (false, _) => to_local.push((
                     FieldChange {
@@ -1023,7 +1160,9 @@ impl<'a> Planner<'a> {
                         .or(match policy {
                             ConflictPolicy::RemoteWins => Some(Side::Remote),
                             ConflictPolicy::LocalWins => Some(Side::Local),
-                            ConflictPolicy::NewestWins => remote.and_then(|r| newest(local, r)),
+                            ConflictPolicy::NewestWins => {
+                                local.zip(remote).and_then(|(l, r)| newest(l, r))
+                            }
                             ConflictPolicy::HoldForReview => None,
                         });
                     let winner = winner.filter(|w| *w == Side::Remote || can_push);
@@ -1128,7 +1267,7 @@ impl<'a> Planner<'a> {
                 &local_id,
                 rid,
                 to_local,
-                local.extras.version.clone(),
+                local.and_then(|l| l.extras.version.clone()),
             );
         }
         if !to_remote.is_empty() {
@@ -1263,25 +1402,15 @@ impl<'a> Planner<'a> {
     }
 
     fn push(&mut self) {
-        let initial = !self.state.initial_sync_done;
-        // Unsynced local contacts are not pushed either (L3).
-        let unsynced: HashSet<&ContactId> = self
-            .next
-            .links
-            .values()
-            .filter(|l| matches!(l.status, LinkStatus::Unsynced { .. }))
-            .map(|l| &l.local_id)
-            .collect();
+        let initial = !self.next.initial_sync_done;
+        // Linked and unsynced local contacts are not pushed (L3).
         let mut order: Vec<&'a Contact> = self
             .local
             .iter()
             .filter(|c| {
-                !self.local_link.contains_key(&c.id)
-                    && !unsynced.contains(&c.id)
-                    && !self.reserved_local.contains(&c.id)
+                !self.next.by_local.contains_key(&c.id) && !self.reserved_local.contains(&c.id)
             })
             .collect();
-        drop(unsynced);
         order.sort_by(|a, b| a.id.cmp(&b.id));
         // Local contacts that are candidates of an open issue wait for it.
         let mut in_issue: HashSet<ContactId> = HashSet::new();
@@ -1294,7 +1423,7 @@ impl<'a> Planner<'a> {
         let mut people: Vec<(&'a Contact, bool)> = Vec::new();
         for c in order {
             let fp = fingerprint(self.profile, c);
-            let fresh = self.state.local_seen.get(&c.id) != Some(&fp);
+            let fresh = self.next.local_seen.get(&c.id) != Some(&fp);
             let wanted = may_push
                 && fresh
                 && !in_issue.contains(&c.id)
@@ -1309,7 +1438,7 @@ impl<'a> Planner<'a> {
                 } else {
                     "P2"
                 };
-                let why = if self.state.local_seen.contains_key(&c.id) {
+                let why = if self.next.local_seen.contains_key(&c.id) {
                     "a local contact of a pushed contact type changed"
                 } else {
                     "a new local contact of a pushed contact type"
@@ -1340,13 +1469,13 @@ impl<'a> Planner<'a> {
             for o in &c.organization_ids {
                 if let Some(op) = pushed_orgs.get(o) {
                     refs.push((ContactRef::CreatedBy(op.clone()), Some(op.clone())));
-                } else if let Some(rid) = self.local_link.get(o) {
+                } else if let Some(rid) = self.linked_local(o.as_str()).cloned() {
                     let org_pushed = self
                         .local_by_id
                         .get(o.as_str())
                         .is_some_and(|org| self.config.pushes_type(org.contact_type.as_deref()));
                     if org_pushed && (fresh || updated.contains(o)) {
-                        refs.push((ContactRef::Id(rid.clone()), None));
+                        refs.push((ContactRef::Id(rid), None));
                     }
                 }
             }
@@ -1360,7 +1489,18 @@ impl<'a> Planner<'a> {
                 );
             }
         }
-        self.next.local_seen = seen;
+        if self.full_local {
+            self.next.local_seen = seen;
+        } else {
+            // A change listing: the contacts not listed keep their entry.
+            for c in self.local {
+                self.next.local_seen.remove(&c.id);
+            }
+            for d in &self.deleted_local {
+                self.next.local_seen.remove(*d);
+            }
+            self.next.local_seen.extend(seen);
+        }
     }
 
     // ------------------------------------------------------------ finish
@@ -1370,6 +1510,9 @@ impl<'a> Planner<'a> {
         self.next.last_run = Some(self.now);
         if let Some(c) = self.cursor {
             self.next.remote_cursor = Some(c.to_owned());
+        }
+        if let Some(c) = self.local_cursor {
+            self.next.local_cursor = Some(c.to_owned());
         }
         if let Some(t) = self.next.retry_at {
             if t <= self.now {

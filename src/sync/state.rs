@@ -154,7 +154,14 @@ pub struct SyncState {
     pub retry_at: Option<DateTime<Utc>>,
     /// The ledger's change cursor, for change listings.
     pub remote_cursor: Option<String>,
+    /// The local store's change cursor, for change listings.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub local_cursor: Option<String>,
     pub(crate) links: BTreeMap<ContactId, Link>,
+    /// Local id → ledger id of its linked or unsynced pair (kept in step
+    /// with `links`, so that a change listing never needs a full scan).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) by_local: BTreeMap<ContactId, ContactId>,
     pub(crate) issues: BTreeMap<ContactId, MatchIssue>,
     /// Creates sent (or about to be) whose result has not come back (U1).
     pub(crate) in_flight: BTreeMap<OpId, Operation>,
@@ -163,6 +170,19 @@ pub struct SyncState {
     pub(crate) local_seen: BTreeMap<ContactId, u64>,
     /// Display names the ledger refused as duplicates (U2), normalised.
     pub(crate) taken_names: BTreeSet<String>,
+}
+
+/// Keeps `by_local` in step with one link: linked and unsynced pairs
+/// occupy their local contact.
+pub(crate) fn occupy(by_local: &mut BTreeMap<ContactId, ContactId>, link: &Link, on: bool) {
+    if matches!(link.status, LinkStatus::Removed { .. }) {
+        return;
+    }
+    if on {
+        by_local.insert(link.local_id.clone(), link.remote_id.clone());
+    } else if by_local.get(&link.local_id) == Some(&link.remote_id) {
+        by_local.remove(&link.local_id);
+    }
 }
 
 impl SyncState {
@@ -183,13 +203,28 @@ impl SyncState {
         self.links.get(remote_id)
     }
 
-    /// The pair of a local contact (a linear scan: use
-    /// [`existing_links`](Self::existing_links) for many lookups).
+    /// The linked or unsynced pair of a local contact.
     #[must_use]
     pub fn link_of_local(&self, local_id: &str) -> Option<&Link> {
-        self.links.values().find(|l| {
-            l.local_id.as_str() == local_id && !matches!(l.status, LinkStatus::Removed { .. })
-        })
+        self.by_local.get(local_id).and_then(|r| self.links.get(r))
+    }
+
+    /// Adds or replaces the pair of `link.remote_id`, for callers moving
+    /// existing links into ledgerlink (a link without a base gets the
+    /// ledger's values on its first sync, F2).
+    pub fn insert_link(&mut self, link: Link) {
+        if let Some(old) = self.links.remove(&link.remote_id) {
+            occupy(&mut self.by_local, &old, false);
+        }
+        occupy(&mut self.by_local, &link, true);
+        self.links.insert(link.remote_id.clone(), link);
+    }
+
+    /// Removes the pair of a ledger record.
+    pub(crate) fn take_link(&mut self, remote_id: &ContactId) -> Option<Link> {
+        let old = self.links.remove(remote_id)?;
+        occupy(&mut self.by_local, &old, false);
+        Some(old)
     }
 
     /// The linked pairs (changes flow).

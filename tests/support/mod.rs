@@ -1,7 +1,6 @@
 //! Small builders shared by the integration tests.
 #![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
 
-
 pub mod world;
 use ledgerlink::model::ContactKind;
 use ledgerlink::{Contact, MatchIndex, MatchResult, Profile};

@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use ledgerlink::model::VersionToken;
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{
-    Action, Applied, ConnectionConfig, ContactRef, Decision, OpResult, Plan, PlanInput,
-    SyncState, Trigger, apply_results, plan,
+    Action, Applied, ConnectionConfig, ContactRef, Decision, OpResult, Plan, PlanInput, SyncState,
+    Trigger, apply_results, plan,
 };
 use ledgerlink::{Contact, ContactId, Side};
 
