@@ -2,7 +2,7 @@
 //! length limit, unique — decided deterministically and reported, instead of
 //! failing with "Duplicate Name Exists" (QBO 6240).
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
 use crate::normalize::normalize_name;
 
@@ -90,23 +90,34 @@ fn cut(s: &str, max_chars: usize) -> &str {
     }
 }
 
-/// The names in use in a ledger, compared after normalisation (N1).
+/// The names in use in a ledger, compared after normalisation (N1),
+/// counted: two records may share a name (an archived Xero contact, a QBO
+/// sub-customer), and renaming one must not free it for the other.
 #[derive(Debug, Default)]
 pub(crate) struct TakenNames {
-    names: HashSet<String>,
+    names: HashMap<String, u32>,
 }
 
 impl TakenNames {
     pub(crate) fn insert(&mut self, name: &str) {
-        self.names.insert(normalize_name(name).into_owned());
+        *self
+            .names
+            .entry(normalize_name(name).into_owned())
+            .or_insert(0) += 1;
     }
 
     pub(crate) fn remove(&mut self, name: &str) {
-        self.names.remove(normalize_name(name).as_ref());
+        let key = normalize_name(name);
+        if let Some(n) = self.names.get_mut(key.as_ref()) {
+            *n -= 1;
+            if *n == 0 {
+                self.names.remove(key.as_ref());
+            }
+        }
     }
 
     pub(crate) fn contains(&self, name: &str) -> bool {
-        self.names.contains(normalize_name(name).as_ref())
+        self.names.contains_key(normalize_name(name).as_ref())
     }
 }
 
@@ -138,8 +149,11 @@ mod tests {
     fn taken_names_compare_normalised() {
         let mut t = TakenNames::default();
         t.insert("ACME  Ltd");
+        t.insert("Acme Ltd");
         assert!(t.contains("acme ltd"));
         t.remove("Acme Ltd");
+        assert!(t.contains("acme ltd"), "another record still has the name");
+        t.remove("acme ltd");
         assert!(!t.contains("acme ltd"));
     }
 }

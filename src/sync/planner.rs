@@ -666,9 +666,6 @@ impl<'a> Planner<'a> {
             removal,
             since: self.now,
         };
-        if self.next.by_local.get(&link.local_id) == Some(&link.remote_id) {
-            self.next.by_local.remove(&link.local_id);
-        }
         let (kind, rule, msg) = match removal {
             Removal::Archived => (
                 NoticeKind::ArchivedRemotely,

@@ -158,8 +158,8 @@ pub struct SyncState {
     #[cfg_attr(feature = "serde", serde(default))]
     pub local_cursor: Option<String>,
     pub(crate) links: BTreeMap<ContactId, Link>,
-    /// Local id → ledger id of its linked or unsynced pair (kept in step
-    /// with `links`, so that a change listing never needs a full scan).
+    /// Local id → ledger id of its latest pair (kept in step with `links`,
+    /// so that a change listing never needs a full scan).
     #[cfg_attr(feature = "serde", serde(default))]
     pub(crate) by_local: BTreeMap<ContactId, ContactId>,
     pub(crate) issues: BTreeMap<ContactId, MatchIssue>,
@@ -172,12 +172,9 @@ pub struct SyncState {
     pub(crate) taken_names: BTreeSet<String>,
 }
 
-/// Keeps `by_local` in step with one link: linked and unsynced pairs
-/// occupy their local contact.
+/// Keeps `by_local` in step with one link: every pair occupies its local
+/// contact (a removed pair too: its contact is not pushed again as new).
 pub(crate) fn occupy(by_local: &mut BTreeMap<ContactId, ContactId>, link: &Link, on: bool) {
-    if matches!(link.status, LinkStatus::Removed { .. }) {
-        return;
-    }
     if on {
         by_local.insert(link.local_id.clone(), link.remote_id.clone());
     } else if by_local.get(&link.local_id) == Some(&link.remote_id) {
@@ -203,7 +200,7 @@ impl SyncState {
         self.links.get(remote_id)
     }
 
-    /// The linked or unsynced pair of a local contact.
+    /// The latest pair of a local contact (linked, unsynced or removed).
     #[must_use]
     pub fn link_of_local(&self, local_id: &str) -> Option<&Link> {
         self.by_local.get(local_id).and_then(|r| self.links.get(r))
