@@ -1,0 +1,268 @@
+//! The driver over the in-memory stores: crash safety (U1), rate limits
+//! (U4), stale versions (U5), disconnection (E3), the audit trail (U9) and
+//! change listings.
+#![cfg(all(feature = "driver", feature = "testing"))]
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use ledgerlink::driver::{Driver, RunOutcome};
+use ledgerlink::ports::AdapterError;
+use ledgerlink::sync::{AuditStatus, ConnectionConfig, Decision, LinkOrigin, SyncState, Trigger};
+use ledgerlink::testing::{Call, Fault, MemoryStateStore, MemoryStore, block_on};
+use ledgerlink::{Contact, Profile};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+}
+
+fn acme() -> Contact {
+    Contact::organization("K1", "Acme Ltd").with_email("ap@acme.test")
+}
+
+fn stores(profile: Profile) -> (MemoryStore, MemoryStore) {
+    let local = MemoryStore::local().with_contacts([
+        acme(),
+        Contact::person("K2", "Jane", "Smith").with_email("jane@smith.test"),
+    ]);
+    let mut r1 = Contact::named("R1", "Acme Ltd").with_email("ap@acme.test");
+    let mut r2 = Contact::named("R2", "Bloggs Trust").with_email("fred@bloggs.test");
+    if profile == Profile::Qbo {
+        r1.organization_name = Some("Acme Ltd".into());
+        r2.organization_name = Some("Bloggs Trust".into());
+    }
+    let remote = MemoryStore::ledger(profile).with_contacts([r1, r2]);
+    (local, remote)
+}
+
+#[test]
+fn first_connection_then_quiet() {
+    let (local, remote) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let saved = MemoryStateStore::new();
+    let driver = Driver::new(&config, &local, &remote).with_state_store(&saved);
+    let mut state = SyncState::new();
+    let reports = block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert_eq!(reports.len(), 2);
+    assert_eq!(reports[0].outcome, RunOutcome::Completed);
+    assert_eq!(reports[1].outcome, RunOutcome::Quiet);
+    // R1 linked to K1, R2 created locally (M1, M3).
+    assert_eq!(state.linked().count(), 2);
+    assert_eq!(local.len(), 3);
+    // The state was saved before sending and after feeding back (U1).
+    assert_eq!(saved.last(), Some(state.clone()));
+    assert!(saved.saves() >= 3);
+}
+
+#[test]
+fn u1_crash_between_create_and_result_does_not_duplicate() {
+    let (local, remote) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    // The local create of R2 happens, but its answer is lost.
+    local.fail_next(Call::Create, Fault::CrashAfterCreate);
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert!(matches!(
+        r.trail.last().unwrap().status,
+        AuditStatus::Failed { .. }
+    ));
+    assert_eq!(state.in_flight().len(), 1, "the create stays in flight");
+    assert_eq!(local.len(), 3);
+    // The next run re-sends it with the same key: the store answers with
+    // the record it already made.
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert!(r.wants_rerun());
+    assert_eq!(local.len(), 3);
+    assert_eq!(state.in_flight().len(), 0);
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::Quiet);
+    assert_eq!(local.len(), 3);
+}
+
+#[test]
+fn u4_rate_limit_ends_the_run_with_a_retry_time() {
+    let (local, remote) = stores(Profile::Qbo);
+    let config = ConnectionConfig::new(Profile::Qbo);
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    local.edit("K1", |c| c.emails[0].address = "billing@acme.test".into());
+    remote.fail_next(
+        Call::Update,
+        Fault::RateLimited {
+            retry_after_secs: 60,
+        },
+    );
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::RetryLater);
+    assert_eq!(r.retry_at, Some(t0() + Duration::seconds(60)));
+    // Before the time: nothing is even listed.
+    remote.reset_calls();
+    let r = block_on(driver.run(
+        &mut state,
+        &[],
+        Trigger::Scheduled,
+        t0() + Duration::seconds(30),
+    ))
+    .unwrap();
+    assert_eq!(r.outcome, RunOutcome::RetryLater);
+    assert_eq!(remote.calls().total(), 0);
+    // After it: done.
+    let later = t0() + Duration::seconds(61);
+    block_on(driver.run_until_quiet(&mut state, &[], later, 5)).unwrap();
+    assert_eq!(
+        remote.get("R1").unwrap().billing_email(),
+        Some("billing@acme.test")
+    );
+}
+
+#[test]
+fn u5_stale_version_is_reread_never_overwritten_blindly() {
+    let (local, remote) = stores(Profile::Qbo);
+    let config = ConnectionConfig::new(Profile::Qbo);
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    local.edit("K1", |c| c.emails[0].address = "billing@acme.test".into());
+    remote.fail_next(Call::Update, Fault::StaleVersion);
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    let applied = r.applied.unwrap();
+    assert_eq!(applied.reread.len(), 1);
+    assert_eq!(
+        remote.get("R1").unwrap().billing_email(),
+        Some("ap@acme.test")
+    );
+    // Re-read and re-plan: the update goes through with the new SyncToken.
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert_eq!(
+        remote.get("R1").unwrap().billing_email(),
+        Some("billing@acme.test")
+    );
+}
+
+#[test]
+fn e3_expired_credentials_disconnect_until_reconnected() {
+    let (local, remote) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    remote.fail_next(Call::List, Fault::AuthenticationExpired);
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::Disconnected);
+    assert!(state.is_disconnected());
+    remote.renew_credentials();
+    remote.reset_calls();
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::Disconnected);
+    assert_eq!(
+        remote.calls().total(),
+        0,
+        "nothing is sent while disconnected"
+    );
+    state.reconnect();
+    let r = block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert_eq!(r.last().unwrap().outcome, RunOutcome::Quiet);
+}
+
+#[test]
+fn u9_trail_lists_planned_applied_failed_and_skipped() {
+    // XPM pushes an organisation and its person; the organisation's create
+    // fails, so the person's is skipped.
+    let local = MemoryStore::local();
+    let remote = MemoryStore::ledger(Profile::Xpm);
+    let config = ConnectionConfig::new(Profile::Xpm).with_push_contact_type("Client");
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 3)).unwrap();
+    local.insert(acme().with_contact_type("Client"));
+    local.insert(Contact::person("K2", "Jane", "Smith").linked_to("K1"));
+    remote.fail_next(
+        Call::Create,
+        Fault::RateLimited {
+            retry_after_secs: 5,
+        },
+    );
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    let statuses: Vec<(&str, &AuditStatus)> = r
+        .trail
+        .iter()
+        .map(|e| (e.op_id.as_str(), &e.status))
+        .collect();
+    assert_eq!(statuses.len(), 4);
+    assert_eq!(statuses[0], ("create-remote:K1", &AuditStatus::Planned));
+    assert_eq!(statuses[1], ("create-remote:K2", &AuditStatus::Planned));
+    assert!(matches!(
+        statuses[2],
+        (
+            "create-remote:K1",
+            AuditStatus::Failed {
+                error: AdapterError::RateLimited { .. }
+            }
+        )
+    ));
+    assert!(matches!(
+        statuses[3],
+        ("create-remote:K2", AuditStatus::Skipped { .. })
+    ));
+    // Both are planned again once the wait is over, and land.
+    block_on(driver.run_until_quiet(&mut state, &[], t0() + Duration::seconds(6), 5)).unwrap();
+    assert_eq!(remote.len(), 2);
+    let jane = remote.find_by_name("Jane Smith");
+    let acme = remote.find_by_name("Acme Ltd");
+    assert_eq!(jane[0].organization_ids, vec![acme[0].id.clone()]);
+}
+
+#[test]
+fn change_listings_fall_back_to_a_full_local_listing_for_new_records() {
+    let (local, remote) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let driver = Driver::new(&config, &local, &remote).with_change_listings(true);
+    let mut state = SyncState::new();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert!(state.remote_cursor.is_some() || remote.calls().list > 0);
+    // A change on each side: only the change feeds are read.
+    local.edit("K1", |c| c.emails[0].address = "billing@acme.test".into());
+    remote.edit("R2", |c| c.emails[0].address = "trustee@bloggs.test".into());
+    local.reset_calls();
+    remote.reset_calls();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert_eq!(local.calls().list, 0);
+    assert_eq!(remote.calls().list, 0);
+    assert_eq!(
+        remote.get("R1").unwrap().billing_email(),
+        Some("billing@acme.test")
+    );
+    let created = state.link_of_remote("R2").unwrap();
+    assert_eq!(created.origin, LinkOrigin::CreatedLocally);
+    assert_eq!(
+        local.get(&created.local_id).unwrap().billing_email(),
+        Some("trustee@bloggs.test")
+    );
+    // A new ledger record needs every local contact to match against.
+    remote.insert(Contact::named("R3", "Jane Smith").with_email("jane@smith.test"));
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert!(local.calls().list > 0, "full local listing for matching");
+    assert_eq!(state.link_of_remote("R3").unwrap().local_id.as_str(), "K2");
+}
+
+#[test]
+fn decisions_go_through_the_driver() {
+    let local = MemoryStore::local().with_contacts([acme()]);
+    let remote = MemoryStore::ledger(Profile::XeroGl)
+        .with_contacts([Contact::named("R1", "Acme Ltd").with_email("other@acme.test")]);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 3)).unwrap();
+    assert_eq!(state.issues().len(), 1);
+    let confirm = [Decision::ConfirmMatch {
+        remote_id: "R1".into(),
+        local_id: "K1".into(),
+    }];
+    block_on(driver.run_until_quiet(&mut state, &confirm, t0(), 3)).unwrap();
+    assert_eq!(state.issues().len(), 0);
+    assert_eq!(
+        local.get("K1").unwrap().billing_email(),
+        Some("other@acme.test")
+    );
+}
