@@ -14,6 +14,15 @@
 //! - [`rules`]: provider profiles and person vs organisation (T1–T4).
 //! - [`audit`](mod@audit): data-hygiene report and first-sync prediction (H1–H5).
 //! - [`model`]: the contact model shared by both sides.
+//! - [`sync`]: links, synced fields, conflict policies, push rules and the
+//!   planner: every write planned as data first (L1–L3, F1–F7, P1–P4,
+//!   U1–U5, U8, U9).
+//! - [`ports`]: the adapter traits the embedding service implements over
+//!   its own database and HTTP clients, and their typed errors.
+//! - `driver` (feature `driver`): runs plans through the adapters, crash
+//!   safe, without naming an async runtime.
+//! - `testing` (feature `testing`): in-memory stores that behave like the
+//!   ledgers, with fault injection, for tests and examples.
 //!
 //! ## Example
 //!
@@ -41,6 +50,70 @@
 //! for r in &results {
 //!     println!("{}: {}", r.remote_id, r.explain());
 //! }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+//!
+//! ## Keeping both sides in step: plan → apply → feed back
+//!
+//! [`sync::plan`] turns the two listings, the connection's [`sync::SyncState`]
+//! and settings, people's decisions and `now` into a [`sync::Plan`]: the
+//! operations (creates, field updates — plain serde data with stable ids,
+//! dependencies and idempotency keys), the review items (match issues,
+//! held conflicts), a report (every value overwritten, with the value it
+//! replaced) and the next state. Nothing is written until the caller runs
+//! the operations; their outcomes go back through [`sync::apply_results`],
+//! which links new records, moves the bases of the three-way merge, and
+//! turns rate limits, stale versions and refused credentials into "retry at
+//! T", "re-read" and "disconnected".
+//!
+//! ```
+//! use chrono::{TimeZone, Utc};
+//! use ledgerlink::sync::{Action, ConnectionConfig, OpResult, PlanInput, SyncState};
+//! use ledgerlink::sync::{apply_results, plan};
+//! use ledgerlink::{Contact, Profile};
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
+//! let config = ConnectionConfig::new(Profile::XeroGl);
+//! let mut firm = vec![Contact::organization("L1", "Acme Ltd").with_email("ap@acme.test")];
+//! let xero = vec![
+//!     Contact::named("X1", "ACME Ltd").with_email("ap@acme.test"),
+//!     Contact::named("X2", "Bloggs Family Trust").with_email("fred@bloggs.test"),
+//! ];
+//! let mut state = SyncState::new();
+//!
+//! // 1. Plan: a dry run, as data.
+//! let p = plan(&config, &state, &PlanInput::new(&firm, &xero, now))?;
+//! assert_eq!(p.operations.len(), 2); // create X2 locally (M3); X1's name onto L1 (F2)
+//! assert_eq!(p.report.overwritten[0].change.new.as_ref().unwrap().to_string(), "ACME Ltd");
+//!
+//! // 2. Keep `next_state` (it records the creates in flight), then carry the
+//! //    operations out with your own clients.
+//! state = p.next_state.clone();
+//! let mut results = Vec::new();
+//! for op in &p.operations {
+//!     match &op.action {
+//!         Action::Create { contact, .. } => {
+//!             let mut created = (**contact).clone();
+//!             created.id = format!("L{}", firm.len() + 1).into();
+//!             firm.push(created.clone());
+//!             results.push(OpResult::applied(op.id.clone(), created));
+//!         }
+//!         Action::Update { target_id, patch, .. } => {
+//!             let Some(c) = firm.iter_mut().find(|c| &c.id == target_id) else { continue };
+//!             patch.apply_to(c);
+//!             results.push(OpResult::applied(op.id.clone(), c.clone()));
+//!         }
+//!     }
+//! }
+//!
+//! // 3. Feed the results back: X2 is now linked to the contact made for it.
+//! let applied = apply_results(&mut state, &p, &results, now)?;
+//! assert!(applied.all_applied());
+//! assert_eq!(state.linked().count(), 2);
+//!
+//! // Planning again finds nothing to do (F5).
+//! assert!(plan(&config, &state, &PlanInput::new(&firm, &xero, now))?.is_empty());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
