@@ -15,6 +15,9 @@
 //! - `matcher/xpm/<n>`: what the core matcher alone takes on the same data
 //!   ([`MatchIndex::new`] + [`MatchIndex::classify_batch`]).
 //!
+//! Results (plans, match results) are dropped outside the timing in every
+//! group.
+//!
 //! ```text
 //! cargo bench --bench sync_plan                           # 10k and 100k
 //! cargo bench --bench sync_plan -- steady_state           # one group
@@ -25,7 +28,6 @@
 #[path = "support/synth.rs"]
 mod synth;
 
-use std::hint::black_box;
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
@@ -95,7 +97,7 @@ fn steady_state(c: &mut Criterion) {
             g.bench_with_input(
                 BenchmarkId::new(format!("{}/full_listings", profile.as_str()), n),
                 &n,
-                |b, _| b.iter(|| black_box(plan(&config, &state, &input).expect("plan"))),
+                |b, _| b.iter_with_large_drop(|| plan(&config, &state, &input).expect("plan")),
             );
             // What change feeds report: only the changed records.
             let local_changed: Vec<Contact> = local.iter().step_by(100).cloned().collect();
@@ -119,7 +121,7 @@ fn steady_state(c: &mut Criterion) {
             g.bench_with_input(
                 BenchmarkId::new(format!("{}/change_listings", profile.as_str()), n),
                 &n,
-                |b, _| b.iter(|| black_box(plan(&config, &state, &input).expect("plan"))),
+                |b, _| b.iter_with_large_drop(|| plan(&config, &state, &input).expect("plan")),
             );
             // The same, handing the state over instead of copying it (what
             // the driver does): the copy is left out of the timing.
@@ -152,15 +154,13 @@ fn first_connection(c: &mut Criterion) {
         let config = ConnectionConfig::new(Profile::Xpm);
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("xpm", n), &n, |b, _| {
-            b.iter(|| {
-                black_box(
-                    plan(
-                        &config,
-                        &SyncState::new(),
-                        &PlanInput::new(&local, &remote, now),
-                    )
-                    .expect("plan"),
+            b.iter_with_large_drop(|| {
+                plan(
+                    &config,
+                    &SyncState::new(),
+                    &PlanInput::new(&local, &remote, now),
                 )
+                .expect("plan")
             });
         });
     }
@@ -172,9 +172,9 @@ fn first_connection(c: &mut Criterion) {
         let (local, remote) = (synth::to_contacts(&l), synth::to_contacts(&r));
         g.throughput(Throughput::Elements(n as u64));
         g.bench_with_input(BenchmarkId::new("xpm", n), &n, |b, _| {
-            b.iter(|| {
+            b.iter_with_large_drop(|| {
                 let index = MatchIndex::new(Profile::Xpm, &local).expect("index");
-                black_box(index.classify_batch(&remote).expect("classify"))
+                index.classify_batch(&remote).expect("classify")
             });
         });
     }

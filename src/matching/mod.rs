@@ -20,7 +20,7 @@ mod index;
 mod keys;
 mod near;
 mod outcome;
-mod par;
+pub(crate) mod par;
 mod record;
 
 pub use index::{BatchViews, ExistingLinks, LocalIds, MatchIndex, MatchIndexBuilder, MatchView};

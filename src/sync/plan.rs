@@ -1,5 +1,6 @@
 //! The plan: operations, review items and the report, as plain data.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
@@ -265,7 +266,7 @@ pub struct Notice {
     /// The ledger record, when there is one.
     pub remote_id: Option<ContactId>,
     /// In words.
-    pub message: String,
+    pub message: Cow<'static, str>,
 }
 
 /// How many records went where.

@@ -1,6 +1,7 @@
 //! The planner: a pure function from listings, state, settings, decisions
 //! and `now` to a [`Plan`].
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -139,7 +140,7 @@ pub fn plan_owned(
             "E3",
             None,
             None,
-            "the ledger refused the credentials: reconnect before anything is sent".into(),
+            "the ledger refused the credentials: reconnect before anything is sent",
         );
         return Ok(p.finish_unchanged());
     }
@@ -179,9 +180,9 @@ struct Planner<'a> {
     review: Vec<ReviewItem>,
     report: Report,
     resolved: HashMap<(ContactId, SyncField), Side>,
-    handled_remote: HashSet<ContactId>,
-    forced_issue: HashSet<ContactId>,
-    reserved_local: HashSet<ContactId>,
+    handled_remote: HashSet<ContactId, IdBuild>,
+    forced_issue: HashSet<ContactId, IdBuild>,
+    reserved_local: HashSet<ContactId, IdBuild>,
     taken: Option<TakenNames>,
     /// Ledger ids linked or moved by this run.
     new_links: Vec<ContactId>,
@@ -310,9 +311,9 @@ impl<'a> Planner<'a> {
             review: Vec::new(),
             report: Report::default(),
             resolved: HashMap::new(),
-            handled_remote: HashSet::new(),
-            forced_issue: HashSet::new(),
-            reserved_local: HashSet::new(),
+            handled_remote: HashSet::default(),
+            forced_issue: HashSet::default(),
+            reserved_local: HashSet::default(),
             taken: None,
             new_links: Vec::new(),
             touched_ids: None,
@@ -325,14 +326,14 @@ impl<'a> Planner<'a> {
         rule: &str,
         local_id: Option<&ContactId>,
         remote_id: Option<&ContactId>,
-        message: String,
+        message: impl Into<Cow<'static, str>>,
     ) {
         self.report.notices.push(Notice {
             kind,
             rule: rule.to_owned(),
             local_id: local_id.cloned(),
             remote_id: remote_id.cloned(),
-            message,
+            message: message.into(),
         });
     }
 
@@ -445,12 +446,7 @@ impl<'a> Planner<'a> {
                     self.next.take_link(remote_id);
                     self.handled_remote.insert(remote_id.clone());
                     let kind = self.kind_of_new(remote);
-                    self.create_local(
-                        remote,
-                        kind,
-                        "M2",
-                        "a person chose to create a new contact".into(),
-                    );
+                    self.create_local(remote, kind, "M2", "a person chose to create a new contact");
                 }
                 Decision::RemoveMatch { remote_id } => {
                     let Some(link) = self.next.take_link(remote_id) else {
@@ -462,8 +458,7 @@ impl<'a> Planner<'a> {
                         "L1",
                         Some(&link.local_id),
                         Some(remote_id),
-                        "match removed: the record waits for review instead of being linked again"
-                            .into(),
+                        "match removed: the record waits for review instead of being linked again",
                     );
                 }
                 Decision::Unsync { remote_id } => {
@@ -479,7 +474,7 @@ impl<'a> Planner<'a> {
                         "L3",
                         Some(&local),
                         Some(remote_id),
-                        "unsynced: changes no longer flow until re-matched".into(),
+                        "unsynced: changes no longer flow until re-matched",
                     );
                 }
                 Decision::CreateRemote { local_id } => {
@@ -494,14 +489,14 @@ impl<'a> Planner<'a> {
                     if !self.remote_writes {
                         return Err(bad(
                             "this run may not write to the ledger (manual import-only sync, F7)"
-                                .into(),
+                                .to_owned(),
                         ));
                     }
                     self.create_remote(
                         local,
                         Vec::new(),
                         "P1",
-                        "a person asked to create the ledger record".into(),
+                        "a person asked to create the ledger record",
                     );
                 }
                 Decision::ResolveConflict {
@@ -537,7 +532,7 @@ impl<'a> Planner<'a> {
             rule,
             Some(local_id),
             Some(&remote.id),
-            "linked: the ledger's values replace the local synced fields (F2)".into(),
+            "linked: the ledger's values replace the local synced fields (F2)",
         );
     }
 
@@ -653,7 +648,7 @@ impl<'a> Planner<'a> {
                             "F6",
                             Some(&link.local_id),
                             Some(rid),
-                            "the record is back: the pair syncs again".into(),
+                            "the record is back: the pair syncs again",
                         );
                     }
                 }
@@ -683,13 +678,7 @@ impl<'a> Planner<'a> {
                 "the local contact is gone: the ledger record is left as it is",
             ),
         };
-        self.notice(
-            kind,
-            rule,
-            Some(&link.local_id),
-            Some(&link.remote_id),
-            msg.into(),
-        );
+        self.notice(kind, rule, Some(&link.local_id), Some(&link.remote_id), msg);
     }
 
     fn move_link(&mut self, rid: &ContactId, into: &ContactId) {
@@ -770,7 +759,7 @@ impl<'a> Planner<'a> {
                 "U3",
                 None,
                 Some(&r.id),
-                "archived and not linked: not imported".into(),
+                "archived and not linked: not imported",
             );
             return false;
         }
@@ -780,7 +769,7 @@ impl<'a> Planner<'a> {
                 "Q3",
                 None,
                 Some(&r.id),
-                "a sub-customer (job), not a contact: not matched or imported".into(),
+                "a sub-customer (job), not a contact: not matched or imported",
             );
             return false;
         }
@@ -805,7 +794,7 @@ impl<'a> Planner<'a> {
                     }
                     None => "a contact of a client that is not in the listing",
                 };
-                self.notice(NoticeKind::NotImported, "T2", None, Some(&r.id), why.into());
+                self.notice(NoticeKind::NotImported, "T2", None, Some(&r.id), why);
                 return false;
             }
         }
@@ -828,7 +817,7 @@ impl<'a> Planner<'a> {
                     "L2",
                     None,
                     Some(&id),
-                    "the record was deleted in the ledger: issue closed".into(),
+                    "the record was deleted in the ledger: issue closed",
                 );
             }
         }
@@ -848,7 +837,7 @@ impl<'a> Planner<'a> {
                     "L2",
                     None,
                     Some(&id),
-                    "the record is gone from the ledger: issue closed".into(),
+                    "the record is gone from the ledger: issue closed",
                 );
             }
         }
@@ -865,9 +854,13 @@ impl<'a> Planner<'a> {
             });
         }
         // Parents first, so a client contact can refer to its client's create.
-        cands.sort_by(|a, b| {
-            (!a.organization_ids.is_empty(), &a.id).cmp(&(!b.organization_ids.is_empty(), &b.id))
-        });
+        // Parents first, so a client contact can refer to its client's
+        // create (every output is sorted at the end: order is free here).
+        let (mut parents, children): (Vec<&'a Contact>, Vec<&'a Contact>) = cands
+            .into_iter()
+            .partition(|c| c.organization_ids.is_empty());
+        parents.extend(children);
+        let cands = parents;
         let mut builder = MatchIndex::builder(self.profile);
         if let Some(g) = self.config.near_duplicates {
             builder = builder.near_duplicates(g);
@@ -893,7 +886,7 @@ impl<'a> Planner<'a> {
                         r,
                         kind,
                         "M3",
-                        "no local contact matches the name or the email".into(),
+                        "no local contact matches the name or the email",
                     );
                 }
                 MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => {}
@@ -932,13 +925,7 @@ impl<'a> Planner<'a> {
         Ok(())
     }
 
-    fn create_local(
-        &mut self,
-        remote: &Contact,
-        kind: Option<ContactKind>,
-        rule: &str,
-        why: String,
-    ) {
+    fn create_local(&mut self, remote: &Contact, kind: Option<ContactKind>, rule: &str, why: &str) {
         let mut contact = Contact {
             kind,
             contact_type: Some(self.config.default_contact_type.clone()),
@@ -1037,174 +1024,97 @@ impl<'a> Planner<'a> {
     }
 
     fn merge_pairs(&mut self) {
-        match self.touched() {
-            None => {
-                let mut links = std::mem::take(&mut self.next.links);
-                for (rid, link) in links.iter_mut().filter(|(_, l)| l.is_linked()) {
-                    self.merge_pair(rid, link);
-                }
-                self.next.links = links;
-            }
+        let mut links = std::mem::take(&mut self.next.links);
+        let ids: Vec<ContactId> = match self.touched() {
+            None => links
+                .iter()
+                .filter(|(_, l)| l.is_linked())
+                .map(|(k, _)| k.clone())
+                .collect(),
             Some(mut ids) => {
                 // Pairs linked by this run are compared too.
                 ids.extend(self.new_links.iter().cloned());
-                ids.sort();
+                ids.sort_unstable();
                 ids.dedup();
-                let mut links = std::mem::take(&mut self.next.links);
-                for rid in ids {
-                    if let Some(link) = links.get_mut(&rid).filter(|l| l.is_linked()) {
-                        self.merge_pair(&rid, link);
-                    }
-                }
-                self.next.links = links;
+                ids
+            }
+        };
+        // The field comparisons are pure: made in parallel, in order.
+        let ctx = DiffCtx {
+            profile: self.profile,
+            config: self.config,
+            remote_writes: self.remote_writes,
+            full_local: self.full_local,
+            full_remote: self.full_remote,
+            resolved: &self.resolved,
+        };
+        let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = ids
+            .iter()
+            .filter_map(|rid| {
+                let link = links.get(rid).filter(|l| l.is_linked())?;
+                let local = self.local_by_id.get(link.local_id.as_str()).copied();
+                let remote = self.remote_by_id.get(rid.as_str()).copied();
+                Some((rid, link, local, remote))
+            })
+            .collect();
+        self.report.counts.pairs_compared += pairs.len();
+        let diffs: Vec<Option<PairDiff>> =
+            crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
+                chunk
+                    .iter()
+                    .map(|&(rid, link, local, remote)| ctx.diff(rid, link, local, remote))
+                    .collect::<Vec<_>>()
+            })
+            .into_iter()
+            .flatten()
+            .collect();
+        let found: Vec<(ContactId, Option<&'a Contact>, Option<&'a Contact>)> = pairs
+            .iter()
+            .map(|&(rid, _, l, r)| (rid.clone(), l, r))
+            .collect();
+        drop(pairs);
+        for ((rid, local, remote), diff) in found.into_iter().zip(diffs) {
+            let Some(diff) = diff else { continue };
+            if let Some(link) = links.get_mut(&rid) {
+                self.apply_diff(&rid, link, local, remote, diff);
             }
         }
+        self.next.links = links;
     }
 
-    fn merge_pair(&mut self, rid: &ContactId, link: &mut Link) {
-        let local = self.local_by_id.get(link.local_id.as_str()).copied();
-        let remote = self.remote_by_id.get(rid.as_str()).copied();
-        let unlisted = |full: bool, listed: bool| !listed && (full || link.base.is_none());
-        if unlisted(self.full_local, local.is_some())
-            || unlisted(self.full_remote, remote.is_some())
-            || (local.is_none() && remote.is_none())
-        {
-            // Not listed on a side (a change listing without it) and no base
-            // to stand for it: nothing to compare.
-            return;
-        }
-        self.report.counts.pairs_compared += 1;
-        let profile = self.profile;
-        let base = link.base.clone();
+    fn apply_diff(
+        &mut self,
+        rid: &ContactId,
+        link: &mut Link,
+        local: Option<&Contact>,
+        remote: Option<&Contact>,
+        diff: PairDiff,
+    ) {
         let local_id = link.local_id.clone();
-        let mut to_local: Vec<(FieldChange, Why)> = Vec::new();
-        let mut to_remote: Vec<(FieldChange, Why)> = Vec::new();
-        let mut agreed: Vec<(SyncField, Option<FieldValue>)> = Vec::new();
-        for &f in SyncField::synced_by(profile) {
-            let b = base.as_ref().and_then(|b| b.get(&f));
-            if base.is_some()
-                && local.is_none_or(|l| field_equals(profile, l, f, b))
-                && remote.is_none_or(|r| field_equals(profile, r, f, b))
-            {
-                continue;
+        let PairDiff {
+            mut to_local,
+            mut to_remote,
+            agreed,
+            not_sent,
+            conflicts,
+        } = diff;
+        for (f, rule, why) in not_sent {
+            self.notice(
+                NoticeKind::NotSent,
+                rule,
+                Some(&local_id),
+                Some(rid),
+                format!("local change of {f} not sent: {why}"),
+            );
+        }
+        for c in conflicts {
+            if c.winner.is_some() {
+                self.report.counts.conflicts_settled += 1;
+            } else {
+                self.report.counts.conflicts_held += 1;
+                self.review.push(ReviewItem::Conflict(Box::new(c.clone())));
             }
-            let lv = match local {
-                Some(l) => read_field(profile, l, f),
-                None => b.cloned(),
-            };
-            let rv = match remote {
-                Some(r) => read_field(profile, r, f),
-                None => b.cloned(),
-            };
-            if lv == rv {
-                agreed.push((f, lv));
-                continue;
-            }
-            let Some(_) = base else {
-                to_local.push((
-                    FieldChange {
-                        field: f,
-                        old: lv,
-                        new: rv,
-                    },
-                    Why::FirstLink,
-                ));
-                continue;
-            };
-            let local_changed = lv.as_ref() != b;
-            let remote_changed = rv.as_ref() != b;
-            let can_push = self.remote_writes && local.is_some_and(|l| f.is_pushed(profile, l));
-            match (local_changed, remote_changed) {
-                (false, _) => to_local.push((
-                    FieldChange {
-                        field: f,
-                        old: lv,
-                        new: rv,
-                    },
-                    Why::Update,
-                )),
-                (true, false) => {
-                    if can_push {
-                        to_remote.push((
-                            FieldChange {
-                                field: f,
-                                old: rv,
-                                new: lv,
-                            },
-                            Why::Update,
-                        ));
-                    } else {
-                        let why = if self.remote_writes {
-                            "QBO receives only the primary address (F1)"
-                        } else {
-                            "manual sync imports only (F7)"
-                        };
-                        self.notice(
-                            NoticeKind::NotSent,
-                            if self.remote_writes { "F1" } else { "F7" },
-                            Some(&local_id),
-                            Some(rid),
-                            format!("local change of {f} not sent: {why}"),
-                        );
-                    }
-                }
-                (true, true) => {
-                    let policy = self.config.policy_for(f);
-                    let winner = self
-                        .resolved
-                        .get(&(rid.clone(), f))
-                        .copied()
-                        .or(match policy {
-                            ConflictPolicy::RemoteWins => Some(Side::Remote),
-                            ConflictPolicy::LocalWins => Some(Side::Local),
-                            ConflictPolicy::NewestWins => {
-                                local.zip(remote).and_then(|(l, r)| newest(l, r))
-                            }
-                            ConflictPolicy::HoldForReview => None,
-                        });
-                    let winner = winner.filter(|w| *w == Side::Remote || can_push);
-                    let conflict = Conflict {
-                        local_id: local_id.clone(),
-                        remote_id: rid.clone(),
-                        field: f,
-                        base: b.cloned(),
-                        local: lv.clone(),
-                        remote: rv.clone(),
-                        policy,
-                        winner,
-                    };
-                    match winner {
-                        Some(Side::Remote) => {
-                            self.report.counts.conflicts_settled += 1;
-                            to_local.push((
-                                FieldChange {
-                                    field: f,
-                                    old: lv,
-                                    new: rv,
-                                },
-                                Why::Conflict,
-                            ));
-                        }
-                        Some(Side::Local) => {
-                            self.report.counts.conflicts_settled += 1;
-                            to_remote.push((
-                                FieldChange {
-                                    field: f,
-                                    old: rv,
-                                    new: lv,
-                                },
-                                Why::Conflict,
-                            ));
-                        }
-                        None => {
-                            self.report.counts.conflicts_held += 1;
-                            self.review
-                                .push(ReviewItem::Conflict(Box::new(conflict.clone())));
-                        }
-                    }
-                    self.report.conflicts.push(conflict);
-                }
-            }
+            self.report.conflicts.push(c);
         }
         // Names sent to a ledger with unique names (U2).
         if let Some(i) = to_remote
@@ -1231,34 +1141,33 @@ impl<'a> Planner<'a> {
             }
         }
         // The base moves for the fields both sides agree on.
-        {
-            if let Some(r) = remote {
-                link.remote_version.clone_from(&r.extras.version);
-            }
-            match &link.base {
-                Some(b) if !agreed.is_empty() => {
-                    let mut m = (**b).clone();
-                    for (f, v) in agreed {
-                        match v {
-                            Some(v) => m.insert(f, v),
-                            None => m.remove(&f),
-                        };
-                    }
-                    link.base = Some(Arc::new(m));
+        if let Some(r) = remote {
+            link.remote_version.clone_from(&r.extras.version);
+        }
+        match &link.base {
+            Some(b) if !agreed.is_empty() => {
+                let mut m = (**b).clone();
+                for (f, v) in agreed {
+                    match v {
+                        Some(v) => m.insert(f, v),
+                        None => m.remove(&f),
+                    };
                 }
-                None if to_local.is_empty() => {
-                    let m: BTreeMap<SyncField, FieldValue> = agreed
-                        .into_iter()
-                        .filter_map(|(f, v)| v.map(|v| (f, v)))
-                        .collect();
-                    link.base = Some(Arc::new(m));
-                }
-                _ => {}
+                link.base = Some(Arc::new(m));
             }
+            None if to_local.is_empty() => {
+                let m: BTreeMap<SyncField, FieldValue> = agreed
+                    .into_iter()
+                    .filter_map(|(f, v)| v.map(|v| (f, v)))
+                    .collect();
+                link.base = Some(Arc::new(m));
+            }
+            _ => {}
         }
         let version = remote.and_then(|r| r.extras.version.clone());
         if !to_local.is_empty() {
             self.report.counts.local_updates += 1;
+            to_local.sort_by_key(|(c, _)| c.field);
             self.update_op(
                 Side::Local,
                 &local_id,
@@ -1269,6 +1178,7 @@ impl<'a> Planner<'a> {
         }
         if !to_remote.is_empty() {
             self.report.counts.remote_updates += 1;
+            to_remote.sort_by_key(|(c, _)| c.field);
             let v = version.or_else(|| link.remote_version.clone());
             self.update_op(Side::Remote, rid, &local_id, to_remote, v);
         }
@@ -1337,7 +1247,7 @@ impl<'a> Planner<'a> {
         local: &Contact,
         organizations: Vec<(ContactRef, Option<OpId>)>,
         rule: &str,
-        why: String,
+        why: &str,
     ) {
         let profile = self.profile;
         let mut contact = Contact {
@@ -1410,7 +1320,7 @@ impl<'a> Planner<'a> {
             .collect();
         order.sort_by(|a, b| a.id.cmp(&b.id));
         // Local contacts that are candidates of an open issue wait for it.
-        let mut in_issue: HashSet<ContactId> = HashSet::new();
+        let mut in_issue: HashSet<ContactId, IdBuild> = HashSet::default();
         for i in self.next.issues.values() {
             in_issue.extend(i.outcome.local_ids().into_iter().cloned());
         }
@@ -1478,12 +1388,7 @@ impl<'a> Planner<'a> {
             }
             if !refs.is_empty() {
                 seen.remove(&c.id);
-                self.create_remote(
-                    c,
-                    refs,
-                    "P2",
-                    "a person of an organisation pushed to XPM".into(),
-                );
+                self.create_remote(c, refs, "P2", "a person of an organisation pushed to XPM");
             }
         }
         if self.full_local {
@@ -1543,6 +1448,131 @@ impl<'a> Planner<'a> {
         plan.sort();
         plan
     }
+}
+
+/// What a linked pair needs, field by field (computed without touching
+/// the planner, so pairs are compared in parallel).
+#[derive(Default)]
+struct PairDiff {
+    to_local: Vec<(FieldChange, Why)>,
+    to_remote: Vec<(FieldChange, Why)>,
+    agreed: Vec<(SyncField, Option<FieldValue>)>,
+    not_sent: Vec<(SyncField, &'static str, &'static str)>,
+    conflicts: Vec<Conflict>,
+}
+
+/// The read-only facts a pair comparison needs.
+struct DiffCtx<'c> {
+    profile: Profile,
+    config: &'c ConnectionConfig,
+    remote_writes: bool,
+    full_local: bool,
+    full_remote: bool,
+    resolved: &'c HashMap<(ContactId, SyncField), Side>,
+}
+
+impl DiffCtx<'_> {
+    /// `None`: nothing to compare (not listed and no base to stand for it)
+    /// or nothing changed (the steady-state fast path).
+    fn diff(
+        &self,
+        rid: &ContactId,
+        link: &Link,
+        local: Option<&Contact>,
+        remote: Option<&Contact>,
+    ) -> Option<PairDiff> {
+        let unlisted = |full: bool, listed: bool| !listed && (full || link.base.is_none());
+        if unlisted(self.full_local, local.is_some())
+            || unlisted(self.full_remote, remote.is_some())
+            || (local.is_none() && remote.is_none())
+        {
+            return None;
+        }
+        let profile = self.profile;
+        let base = link.base.as_ref();
+        let mut d = PairDiff::default();
+        let mut touched = false;
+        for &f in SyncField::synced_by(profile) {
+            let b = base.and_then(|b| b.get(&f));
+            if base.is_some()
+                && local.is_none_or(|l| field_equals(profile, l, f, b))
+                && remote.is_none_or(|r| field_equals(profile, r, f, b))
+            {
+                continue;
+            }
+            touched = true;
+            let lv = match local {
+                Some(l) => read_field(profile, l, f),
+                None => b.cloned(),
+            };
+            let rv = match remote {
+                Some(r) => read_field(profile, r, f),
+                None => b.cloned(),
+            };
+            if lv == rv {
+                d.agreed.push((f, lv));
+                continue;
+            }
+            if base.is_none() {
+                d.to_local.push((change(f, lv, rv), Why::FirstLink));
+                continue;
+            }
+            let local_changed = lv.as_ref() != b;
+            let remote_changed = rv.as_ref() != b;
+            let can_push = self.remote_writes && local.is_some_and(|l| f.is_pushed(profile, l));
+            match (local_changed, remote_changed) {
+                (false, _) => d.to_local.push((change(f, lv, rv), Why::Update)),
+                (true, false) if can_push => {
+                    d.to_remote.push((change(f, rv, lv), Why::Update));
+                }
+                (true, false) => d.not_sent.push(if self.remote_writes {
+                    (f, "F1", "QBO receives only the primary address (F1)")
+                } else {
+                    (f, "F7", "manual sync imports only (F7)")
+                }),
+                (true, true) => {
+                    let policy = self.config.policy_for(f);
+                    let winner = self
+                        .resolved
+                        .get(&(rid.clone(), f))
+                        .copied()
+                        .or(match policy {
+                            ConflictPolicy::RemoteWins => Some(Side::Remote),
+                            ConflictPolicy::LocalWins => Some(Side::Local),
+                            ConflictPolicy::NewestWins => {
+                                local.zip(remote).and_then(|(l, r)| newest(l, r))
+                            }
+                            ConflictPolicy::HoldForReview => None,
+                        })
+                        .filter(|w| *w == Side::Remote || can_push);
+                    d.conflicts.push(Conflict {
+                        local_id: link.local_id.clone(),
+                        remote_id: rid.clone(),
+                        field: f,
+                        base: b.cloned(),
+                        local: lv.clone(),
+                        remote: rv.clone(),
+                        policy,
+                        winner,
+                    });
+                    match winner {
+                        Some(Side::Remote) => d.to_local.push((change(f, lv, rv), Why::Conflict)),
+                        Some(Side::Local) => d.to_remote.push((change(f, rv, lv), Why::Conflict)),
+                        None => {}
+                    }
+                }
+            }
+        }
+        // A new pair whose sides already agree still needs its base.
+        (touched
+            || base.is_none()
+            || remote.is_some_and(|r| r.extras.version != link.remote_version))
+        .then_some(d)
+    }
+}
+
+const fn change(field: SyncField, old: Option<FieldValue>, new: Option<FieldValue>) -> FieldChange {
+    FieldChange { field, old, new }
 }
 
 /// Creates without dependencies, then dependent creates, then updates;

@@ -210,11 +210,19 @@ impl SyncState {
     /// existing links into ledgerlink (a link without a base gets the
     /// ledger's values on its first sync, F2).
     pub fn insert_link(&mut self, link: Link) {
-        if let Some(old) = self.links.remove(&link.remote_id) {
-            occupy(&mut self.by_local, &old, false);
-        }
         occupy(&mut self.by_local, &link, true);
-        self.links.insert(link.remote_id.clone(), link);
+        match self.links.entry(link.remote_id.clone()) {
+            std::collections::btree_map::Entry::Occupied(mut e) => {
+                let old = e.insert(link);
+                occupy(&mut self.by_local, &old, false);
+                // `old` may have held the same local contact.
+                let new = e.get();
+                occupy(&mut self.by_local, new, true);
+            }
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(link);
+            }
+        }
     }
 
     /// Removes the pair of a ledger record.
