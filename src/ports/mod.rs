@@ -8,7 +8,7 @@
 //! [`apply_results`](crate::sync::apply_results) turns into "retry at T",
 //! "re-read and re-plan" or "disconnected" (U4, U5, E3).
 //!
-//! The traits use [`async_trait`] so that they are object safe and their
+//! The traits use [`async_trait`](mod@async_trait) so that they are object safe and their
 //! futures are `Send`; no async runtime is named anywhere in the crate.
 
 use async_trait::async_trait;
