@@ -117,7 +117,9 @@ impl<'a> PlanInput<'a> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>) -> Result<Plan> {
-    plan_owned(config, state.clone(), input)
+    // Copying the state and indexing the listings are independent.
+    let (state, indexes) = crate::matching::par::join(|| state.clone(), || Indexes::of(input));
+    plan_indexed(config, state, input, indexes)
 }
 
 /// [`plan`] taking the state by value: the plan's `next_state` is built in
@@ -132,8 +134,17 @@ pub fn plan_owned(
     state: SyncState,
     input: &PlanInput<'_>,
 ) -> Result<Plan> {
+    plan_indexed(config, state, input, Indexes::of(input))
+}
+
+fn plan_indexed<'a>(
+    config: &'a ConnectionConfig,
+    state: SyncState,
+    input: &PlanInput<'a>,
+    indexes: Result<Indexes<'a>>,
+) -> Result<Plan> {
     config.validate()?;
-    let mut p = Planner::new(config, state, input)?;
+    let mut p = Planner::new(config, state, input, indexes?);
     if p.next.is_disconnected() {
         p.notice(
             NoticeKind::Disconnected,
@@ -191,6 +202,26 @@ struct Planner<'a> {
 }
 
 type FastMap<K, V> = HashMap<K, V, IdBuild>;
+
+/// The listings by id.
+struct Indexes<'a> {
+    local: FastMap<&'a str, &'a Contact>,
+    remote: FastMap<&'a str, &'a Contact>,
+}
+
+impl<'a> Indexes<'a> {
+    fn of(input: &PlanInput<'a>) -> Result<Self> {
+        let (local, remote) = (split(input.local).0, split(input.remote).0);
+        let (l, r) = crate::matching::par::join(
+            || index_by_id(Side::Local, local),
+            || index_by_id(Side::Remote, remote),
+        );
+        Ok(Self {
+            local: l?,
+            remote: r?,
+        })
+    }
+}
 
 type Split<'a> = (&'a [Contact], &'a [ContactId], Option<&'a str>, bool);
 
@@ -281,16 +312,23 @@ impl Why {
 }
 
 impl<'a> Planner<'a> {
-    fn new(config: &'a ConnectionConfig, state: SyncState, input: &PlanInput<'a>) -> Result<Self> {
+    fn new(
+        config: &'a ConnectionConfig,
+        state: SyncState,
+        input: &PlanInput<'a>,
+        indexes: Indexes<'a>,
+    ) -> Self {
         let (local, deleted_local, local_cursor, full_local) = split(input.local);
-        let local_by_id = index_by_id(Side::Local, local)?;
         let (remote_records, deleted, cursor, full) = split(input.remote);
-        let remote_by_id = index_by_id(Side::Remote, remote_records)?;
+        let Indexes {
+            local: local_by_id,
+            remote: remote_by_id,
+        } = indexes;
         let remote_writes = !matches!(
             (input.trigger, config.manual_sync),
             (Trigger::Manual, ManualSyncDirection::ImportOnly)
         );
-        Ok(Self {
+        Self {
             config,
             profile: config.profile,
             now: input.now,
@@ -317,7 +355,7 @@ impl<'a> Planner<'a> {
             taken: None,
             new_links: Vec::new(),
             touched_ids: None,
-        })
+        }
     }
 
     fn notice(
