@@ -606,6 +606,11 @@ fn u2_qbo_display_names_are_unique_reserved_free_and_reported() {
         })
         .collect();
     assert_eq!(created, ["Jane Smith (2)", "Acme East"]);
+    // M5: the organisation stays matchable (company name = display name).
+    let Action::Create { contact, .. } = &p.operations[1].action else {
+        panic!("create expected");
+    };
+    assert_eq!(contact.organization_name.as_deref(), Some("Acme East"));
     assert_eq!(
         p.report
             .notices
@@ -915,4 +920,27 @@ fn plans_are_deterministic_under_reordering() {
         serde_json::to_string(&a).unwrap(),
         serde_json::to_string(&b).unwrap()
     );
+}
+
+#[test]
+fn m5_an_unmatchable_record_created_on_request_gets_a_kind() {
+    // DisplayName differs from CompanyName and there are no first / last
+    // names: unmatchable (M5) until a person decides.
+    let bikes = qbo(
+        "Q3",
+        "Bay Bikes",
+        Some("Bay Bicycles Ltd"),
+        None,
+        "hello@bay.test",
+    );
+    let mut w = World::new(ConnectionConfig::new(Profile::Qbo), vec![], vec![bikes]);
+    let (p, _) = w.run();
+    assert!(p.is_empty());
+    assert_eq!(w.state.issues().len(), 1);
+    w.run_with(&[Decision::CreateNew {
+        remote_id: "Q3".into(),
+    }]);
+    let created = w.local.values().next().unwrap();
+    assert_eq!(created.kind, Some(ContactKind::Organization));
+    assert_eq!(created.contact_type.as_deref(), Some("Client")); // P4
 }

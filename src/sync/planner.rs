@@ -782,7 +782,19 @@ impl<'a> Planner<'a> {
             return remote.kind;
         }
         let index = MatchIndex::new(self.profile, &[] as &[Contact]).ok()?;
-        index.classify(remote).kind.map(|k: KindDecision| k.kind)
+        let decided = index.classify(remote).kind.map(|k: KindDecision| k.kind);
+        // A record the rules could not type (QBO M5: display ≠ company and
+        // no first and last name) that a person chose to create: a company
+        // name makes it an organisation, first and last name a person.
+        decided.or_else(|| {
+            if remote.organization_name().is_some() {
+                Some(ContactKind::Organization)
+            } else if remote.first_name().is_some() && remote.last_name().is_some() {
+                Some(ContactKind::Person)
+            } else {
+                None
+            }
+        })
     }
 
     /// Whether an unlinked ledger record takes part in matching; reports
@@ -1057,6 +1069,14 @@ impl<'a> Planner<'a> {
         }
         let chosen = display_name_for(&n.display, max, |x| taken.contains(x));
         taken.insert(&chosen.name);
+        // A QBO organisation is matched by its company name, which must equal
+        // its display name (M5): keep the two equal when one is adjusted.
+        if self.profile == Profile::Qbo
+            && chosen.name != n.display
+            && n.company.as_deref() == Some(n.display.as_str())
+        {
+            n.company = Some(chosen.name.clone());
+        }
         n.display = chosen.name;
         (n, chosen.changes)
     }
@@ -1251,7 +1271,7 @@ impl<'a> Planner<'a> {
         let fields: Vec<&str> = changes.iter().map(|(c, _)| c.field.as_str()).collect();
         let reason = match why {
             Why::FirstLink => format!(
-                "first sync of the pair: the ledger's {} replace the local values",
+                "first sync of the pair: the ledger's values replace the local ones ({})",
                 fields.join(", ")
             ),
             Why::Conflict => format!(
@@ -1388,7 +1408,7 @@ impl<'a> Planner<'a> {
                 } else {
                     "a new local contact of a pushed contact type"
                 };
-                self.create_remote(c, Vec::new(), rule, why.into());
+                self.create_remote(c, Vec::new(), rule, why);
                 pushed_orgs.insert(c.id.clone(), OpId(format!("create-remote:{}", c.id)));
                 continue;
             }
