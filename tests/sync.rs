@@ -611,6 +611,8 @@ fn u2_qbo_display_names_are_unique_reserved_free_and_reported() {
         panic!("create expected");
     };
     assert_eq!(contact.organization_name.as_deref(), Some("Acme East"));
+    // The ledger gets its display name spelled out.
+    assert_eq!(contact.display_name.as_deref(), Some("Acme East"));
     assert_eq!(
         p.report
             .notices

@@ -325,6 +325,10 @@ impl Setup {
                     && rest.ends_with(')')
                     && profile != Profile::Xpm
                 {
+                    // …and so does the company name kept equal to it (M5).
+                    if rn.company.as_deref() == Some(rn.display.as_str()) {
+                        rn.company.clone_from(&ln.company);
+                    }
                     rn.display.clone_from(&ln.display);
                 }
                 assert_eq!(lv, rv, "{f} of {} / {}", link.local_id, link.remote_id);

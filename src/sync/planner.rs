@@ -1345,6 +1345,14 @@ impl<'a> Planner<'a> {
                 Some(&FieldValue::Name(sent)),
             );
         }
+        // The ledger needs its display name spelled out (QBO DisplayName,
+        // Xero Name), even when the local one is derived (N3).
+        if contact.display_name().is_none() {
+            let label = contact.label();
+            if !label.is_empty() {
+                contact.display_name = Some(label);
+            }
+        }
         let id = OpId(format!("create-remote:{}", local.id));
         let key = format!("ledgerlink:{}:{id}", self.next.run);
         let (organizations, depends_on): (Vec<ContactRef>, Vec<Option<OpId>>) =
