@@ -23,7 +23,7 @@ use ledgerlink::ports::AdapterError;
 use ledgerlink::rules::xpm::{ImportScope, imports_client_contacts, kind_for_business_structure};
 use ledgerlink::sync::{
     Action, ConnectionConfig, ContactRef, Decision, FieldValue, OpId, OpOutcome, OpResult,
-    Operation, Plan, PlanInput, SyncField, SyncState, apply_results, plan,
+    Operation, Plan, PlanInput, ReviewItem, SyncField, SyncState, apply_results, plan,
 };
 use ledgerlink::{
     Contact, ContactId, MatchIndex, MatchResult, Profile, Side, audit, audit_against,
@@ -552,7 +552,13 @@ fn sync_round(firm: &[Contact]) -> Result<(), Box<dyn std::error::Error>> {
         [
             p.report.counts.linked,
             p.report.counts.local_creates,
-            p.review.len(),
+            p.review
+                .iter()
+                .filter(|r| matches!(r, ReviewItem::MatchIssue { .. }))
+                .count(),
+            p.report.counts.local_updates,
+            p.report.counts.remote_updates,
+            p.report.counts.conflicts_held,
             p.report.counts.remote_creates,
         ]
     };
@@ -561,7 +567,10 @@ fn sync_round(firm: &[Contact]) -> Result<(), Box<dyn std::error::Error>> {
         "pairs linked automatically (M1)",
         "contacts created in the firm (M3, P4)",
         "match issues left for a person (M2)",
-        "records sent to the ledger (P1, P2)",
+        "linked contacts updated in the firm",
+        "linked records filled in the ledger",
+        "differing values held for a person (F4)",
+        "records created in the ledger (P1, P2)",
     ];
     for (i, what) in rows.iter().enumerate() {
         println!("   {} {:>7}  {:>3}", pad(what, 42), x[i], p[i]);
@@ -613,9 +622,11 @@ fn sync_round(firm: &[Contact]) -> Result<(), Box<dyn std::error::Error>> {
             replaced.entry(key).or_default().push(c.label);
         }
     }
-    println!("\n   Local values replaced by the ledger's when linking (F2); each old value is in");
-    println!("   plan.report.overwritten. These ledger records hold no phone or address, so");
-    println!("   linking empties them in the firm: fill them in the ledger before connecting.");
+    println!("\n   Xero GL: on the first link the ledger's values replace the firm's (F2); each");
+    println!("   old value is in plan.report.overwritten. These Xero records hold no phone, so");
+    println!("   linking empties it in the firm: fill it in the ledger before connecting.");
+    println!("   XPM: a first automatic link merges instead: a value only one side has is copied");
+    println!("   to the other, and two different values wait for a person (conflict policy).");
     for ((id, field, old, new), under) in &replaced {
         let under = if under.len() == 2 {
             "both".to_owned()
@@ -715,11 +726,16 @@ fn sync_round(firm: &[Contact]) -> Result<(), Box<dyn std::error::Error>> {
     println!("\n4. Planning again with nothing changed (F5)");
     for c in [&xero, &xpm] {
         let p = c.plan(&[])?;
+        let issues = p
+            .review
+            .iter()
+            .filter(|r| matches!(r, ReviewItem::MatchIssue { .. }))
+            .count();
         println!(
-            "   {}: {} operation(s); {} match issue(s) still wait for a person (L2)",
+            "   {}: {} operation(s); {issues} match issue(s) (L2) and {} held conflict(s) (F4) wait for a person",
             pad(c.label, 7),
             p.operations.len(),
-            p.review.len()
+            p.review.len() - issues
         );
     }
     Ok(())

@@ -266,3 +266,29 @@ fn decisions_go_through_the_driver() {
         Some("other@acme.test")
     );
 }
+
+#[test]
+fn decisions_work_with_change_listings_and_creates_in_flight() {
+    let local = MemoryStore::local().with_contacts([acme()]);
+    let remote = MemoryStore::ledger(Profile::XeroGl).with_contacts([
+        Contact::named("R1", "Acme Ltd").with_email("other@acme.test"),
+        Contact::named("R2", "Bloggs Trust").with_email("fred@bloggs.test"),
+    ]);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let driver = Driver::new(&config, &local, &remote).with_change_listings(true);
+    let mut state = SyncState::new();
+    // R2's local create lands but its answer is lost: it stays in flight.
+    local.fail_next(Call::Create, Fault::CrashAfterCreate);
+    block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(state.in_flight().len(), 1);
+    // A decision about R1, which no change feed lists, arrives now: the
+    // create in flight is settled first, then the decision is carried out.
+    let confirm = [Decision::ConfirmMatch {
+        remote_id: "R1".into(),
+        local_id: "K1".into(),
+    }];
+    block_on(driver.run(&mut state, &confirm, Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(state.in_flight().len(), 0);
+    assert_eq!(state.link_of_remote("R1").unwrap().local_id.as_str(), "K1");
+    assert_eq!(local.len(), 2, "no duplicate of R2");
+}

@@ -946,3 +946,215 @@ fn m5_an_unmatchable_record_created_on_request_gets_a_kind() {
     assert_eq!(created.kind, Some(ContactKind::Organization));
     assert_eq!(created.contact_type.as_deref(), Some("Client")); // P4
 }
+
+#[test]
+fn p3_f7_a_manual_import_only_run_does_not_swallow_new_contacts() {
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let mut w = World::new(config, vec![], vec![]);
+    w.run();
+    w.local.insert(
+        "K1".into(),
+        org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"),
+    );
+    // "Sync now", import only: nothing is sent…
+    let manual = w.plan_with(&[], Trigger::Manual);
+    assert!(manual.is_empty());
+    w.apply(&manual);
+    // …and the next scheduled run still creates the customer.
+    let (p, _) = w.run();
+    assert_eq!(p.operations.len(), 1);
+    assert_eq!(p.operations[0].id.as_str(), "create-remote:K1");
+}
+
+#[test]
+fn l3_unsync_then_create_new_does_not_push_the_old_contact() {
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let local = vec![org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client")];
+    let x = vec![qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test")];
+    let mut w = World::new(config, local, x);
+    w.run();
+    w.run_with(&[Decision::Unsync {
+        remote_id: "Q1".into(),
+    }]);
+    let (p, _) = w.run_with(&[Decision::CreateNew {
+        remote_id: "Q1".into(),
+    }]);
+    let ids: Vec<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        ["create-local:Q1"],
+        "K1 is neither new nor changed (P3)"
+    );
+    assert!(w.plan().is_empty());
+}
+
+#[test]
+fn m9_decisions_of_one_run_are_checked_against_each_other() {
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "other@acme.test")],
+    );
+    w.run();
+    let (l, r) = (w.locals(), w.remotes());
+    let twice = [
+        Decision::CreateRemote {
+            local_id: "K1".into(),
+        },
+        Decision::ConfirmMatch {
+            remote_id: "X1".into(),
+            local_id: "K1".into(),
+        },
+    ];
+    let err = plan(
+        &w.config,
+        &w.state,
+        &PlanInput::new(&l, &r, t0()).with_decisions(&twice),
+    );
+    assert!(matches!(err, Err(Error::InvalidDecision { index: 1, .. })));
+    let new_twice = [
+        Decision::CreateNew {
+            remote_id: "X1".into(),
+        },
+        Decision::CreateNew {
+            remote_id: "X1".into(),
+        },
+    ];
+    let err = plan(
+        &w.config,
+        &w.state,
+        &PlanInput::new(&l, &r, t0()).with_decisions(&new_twice),
+    );
+    assert!(matches!(err, Err(Error::InvalidDecision { index: 1, .. })));
+}
+
+#[test]
+fn u1_a_rate_limited_resend_stays_in_flight() {
+    let mut w = World::new(
+        xero(),
+        vec![],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    let p = w.plan();
+    w.state = p.next_state.clone();
+    let _lost = w.execute(&p, usize::MAX); // created, result lost
+    let resend = w.plan();
+    w.fail.insert(
+        "create-local:X1".into(),
+        AdapterError::RateLimited {
+            retry_after_secs: 30,
+        },
+    );
+    w.apply(&resend);
+    assert_eq!(
+        w.state.in_flight().len(),
+        1,
+        "the create may exist: keep its key"
+    );
+    w.now += chrono::Duration::minutes(1);
+    w.settle(3);
+    assert_eq!(w.local.len(), 1);
+    assert_eq!(w.state.linked().count(), 1);
+}
+
+#[test]
+fn l1_remove_match_stays_open_even_when_the_record_is_not_listed() {
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    w.run();
+    let l = w.locals();
+    let d = [Decision::RemoveMatch {
+        remote_id: "X1".into(),
+    }];
+    let input = PlanInput::new(&l, &[], w.now)
+        .with_decisions(&d)
+        .with_remote(ledgerlink::sync::Listing::Changes {
+            changed: &[],
+            deleted: &[],
+            cursor: None,
+        });
+    let p = plan(&w.config, &w.state, &input).unwrap();
+    w.apply(&p);
+    assert_eq!(w.state.issues().len(), 1);
+    // A later full listing does not link it back by itself (L2).
+    let (p, _) = w.run();
+    assert!(p.is_empty());
+    assert!(w.state.link_of_remote("X1").is_none());
+}
+
+#[test]
+fn u2_a_rename_frees_a_name_before_creates_use_it() {
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let local = vec![org("K1", "Acme", "a@acme.test").with_contact_type("Client")];
+    let x = vec![qbo("Q1", "Acme", Some("Acme"), None, "a@acme.test")];
+    let mut w = World::new(config, local, x);
+    w.run();
+    w.edit(Side::Local, "K1", |c| {
+        c.display_name = Some("Acme Two".into());
+        c.organization_name = Some("Acme Two".into());
+    });
+    w.local.insert(
+        "K2".into(),
+        org("K2", "Acme", "new@acme.test").with_contact_type("Client"),
+    );
+    let (p, _) = w.run();
+    // Updates are sent first (the rename frees "Acme"), then creates.
+    assert!(!p.operations[0].is_create());
+    assert!(p.operations[1].is_create());
+    assert!(w.remote.values().any(|c| c.label() == "Acme"));
+}
+
+#[test]
+fn f2_xero_first_link_keeps_a_persons_first_and_last_name() {
+    let mut w = World::new(
+        xero(),
+        vec![person("K1", "Wei", "Lee", "wei@lee.test")],
+        vec![remote("X1", "Wei  Lee", "wei@lee.test")],
+    );
+    w.run();
+    let k1 = &w.local["K1"];
+    assert_eq!(
+        (k1.first_name(), k1.last_name()),
+        (Some("Wei"), Some("Lee"))
+    );
+    assert_eq!(k1.label(), "Wei  Lee");
+    assert!(w.plan().is_empty());
+}
+
+#[test]
+fn f2_applies_to_xero_and_confirms_a_first_xpm_link_merges() {
+    // XPM: the local phone is sent to the ledger and the ledger's address
+    // comes in; nothing local is replaced.
+    let local = vec![org("K1", "Acme Ltd", "a@acme.test").with_phone(PhoneKind::Primary, "111")];
+    let x = vec![
+        remote("X1", "Acme Ltd", "a@acme.test")
+            .with_business_structure("Company")
+            .with_address(Address {
+                kind: AddressKind::Mailing,
+                lines: vec!["PO Box 1".into()],
+                ..Address::default()
+            }),
+    ];
+    let mut w = World::new(ConnectionConfig::new(Profile::Xpm), local, x);
+    let (p, _) = w.run();
+    assert!(p.report.overwritten.iter().all(|o| o.rule != "F2"));
+    assert_eq!(w.remote["X1"].phones[0].number, "111");
+    assert_eq!(w.local["K1"].addresses[0].lines, ["PO Box 1"]);
+    assert!(w.plan().is_empty());
+}
+
+#[test]
+fn state_saved_without_the_local_index_is_repaired() {
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let local = vec![org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client")];
+    let x = vec![qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test")];
+    let mut w = World::new(config, local, x);
+    w.run();
+    let mut json = serde_json::to_value(&w.state).unwrap();
+    json.as_object_mut().unwrap().remove("by_local");
+    w.state = serde_json::from_value(json).unwrap();
+    assert!(w.plan().is_empty(), "linked contacts are not pushed again");
+}

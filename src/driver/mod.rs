@@ -181,7 +181,16 @@ impl<'a> Driver<'a> {
         if let Some(t) = state.retry_at.filter(|t| *t > now) {
             return Ok(RunReport::ended(RunOutcome::RetryLater, Some(t)));
         }
-        let incremental = self.change_listings && state.initial_sync_done;
+        if !decisions.is_empty() && state.in_flight().len() > 0 {
+            // Creates still in flight are settled first (U1); the decisions
+            // follow in the same call.
+            let first = Box::pin(self.run(state, &[], trigger, now)).await?;
+            if first.outcome != RunOutcome::Completed || state.in_flight().len() > 0 {
+                return Ok(first);
+            }
+        }
+        // Decisions may name records a change feed does not list.
+        let incremental = self.change_listings && state.initial_sync_done && decisions.is_empty();
         let mut local_changes = None;
         if incremental {
             match list_changes(self.local, state.local_cursor.as_deref()).await {
@@ -365,6 +374,17 @@ impl<'a> Driver<'a> {
             if let Some(dep) = op.depends_on.iter().find(|d| not_done.contains(d)) {
                 not_done.insert(&op.id);
                 results.push(skip(format!("`{dep}` did not complete")));
+                continue;
+            }
+            if let Action::Create { organizations, .. } = &op.action
+                && let Some(ContactRef::CreatedBy(missing)) = organizations
+                    .iter()
+                    .find(|r| matches!(r, ContactRef::CreatedBy(d) if !created.contains_key(d)))
+            {
+                not_done.insert(&op.id);
+                results.push(skip(format!(
+                    "its organisation (`{missing}`) was not created in this run"
+                )));
                 continue;
             }
             match self.send_one(op, &created).await {

@@ -38,6 +38,19 @@ impl Applied {
     }
 }
 
+/// A refusal: the store did not and will not create the record, so a
+/// create is no longer in flight. Rate limits, refused credentials and
+/// timeouts leave it in flight: an earlier attempt may have landed (U1).
+const fn is_refusal(error: &AdapterError) -> bool {
+    matches!(
+        error,
+        AdapterError::Validation { .. }
+            | AdapterError::DuplicateName { .. }
+            | AdapterError::Unsupported { .. }
+            | AdapterError::NotFound { .. }
+    )
+}
+
 fn base_of(profile: crate::rules::Profile, record: &Contact) -> super::state::FieldBase {
     let m: BTreeMap<SyncField, _> = SyncField::synced_by(profile)
         .iter()
@@ -88,6 +101,7 @@ pub fn apply_results(
         }
     }
     let mut out = Applied::default();
+    let mut refused: Vec<super::plan::OpId> = Vec::new();
     for op in &plan.operations {
         let entry = |status| AuditEntry::of(plan.run, now, op, status);
         let Some(result) = by_op.get(op.id.as_str()) else {
@@ -109,13 +123,23 @@ pub fn apply_results(
                 out.trail.push(e);
             }
             OpOutcome::Failed { error } => {
+                if is_refusal(error) {
+                    state.in_flight.remove(&op.id);
+                    refused.push(op.id.clone());
+                }
                 failed(state, op, error, now, &mut out);
                 out.trail.push(entry(AuditStatus::Failed {
                     error: error.clone(),
                 }));
             }
             OpOutcome::Skipped { reason } => {
-                state.in_flight.remove(&op.id);
+                // A create skipped because its dependency was refused will
+                // not be sent; one skipped for a wait may have been sent by
+                // an earlier run, so it stays in flight (U1).
+                if op.depends_on.iter().any(|d| refused.contains(d)) {
+                    state.in_flight.remove(&op.id);
+                    refused.push(op.id.clone());
+                }
                 out.trail.push(entry(AuditStatus::Skipped {
                     reason: reason.clone(),
                 }));
@@ -210,9 +234,6 @@ fn failed(
     now: DateTime<Utc>,
     out: &mut Applied,
 ) {
-    if !error.may_have_applied() {
-        state.in_flight.remove(&op.id);
-    }
     match error {
         AdapterError::RateLimited { retry_after_secs } => {
             let secs = i64::try_from(*retry_after_secs).unwrap_or(i64::MAX);

@@ -217,11 +217,15 @@ pub fn read_field(profile: Profile, contact: &Contact, field: SyncField) -> Opti
                 Profile::Qbo => opt(contact.organization_name()),
                 _ => None,
             };
+            // Xero's FirstName / LastName belong to its contact person, not
+            // to the contact's name: under the Xero GL profile the name is
+            // the display name alone, and a person's names are left alone.
+            let people = profile != Profile::XeroGl;
             let v = NameValue {
                 display,
                 company,
-                first: opt(contact.first_name()),
-                last: opt(contact.last_name()),
+                first: opt(contact.first_name().filter(|_| people)),
+                last: opt(contact.last_name().filter(|_| people)),
             };
             (v != NameValue::default()).then_some(FieldValue::Name(v))
         }
@@ -309,10 +313,13 @@ pub fn field_equals(
                 Profile::Qbo => contact.organization_name() == n.company.as_deref(),
                 _ => n.company.is_none(),
             };
-            company_ok
-                && contact.first_name() == n.first.as_deref()
-                && contact.last_name() == n.last.as_deref()
-                && label_equals(contact, &n.display)
+            let names_ok = if profile == Profile::XeroGl {
+                n.first.is_none() && n.last.is_none()
+            } else {
+                contact.first_name() == n.first.as_deref()
+                    && contact.last_name() == n.last.as_deref()
+            };
+            company_ok && names_ok && label_equals(contact, &n.display)
         }
         (SyncField::Name, None) => read_field(profile, contact, SyncField::Name).is_none(),
         _ => false,
@@ -422,18 +429,23 @@ fn write_email(contact: &mut Contact, value: Option<&FieldValue>) {
 }
 
 fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue>) {
+    let people = profile != Profile::XeroGl;
     let Some(FieldValue::Name(n)) = value else {
         contact.display_name = None;
-        contact.first_name = None;
-        contact.last_name = None;
         contact.organization_name = None;
+        if people {
+            contact.first_name = None;
+            contact.last_name = None;
+        }
         return;
     };
     if profile == Profile::Qbo {
         contact.organization_name.clone_from(&n.company);
     }
-    contact.first_name.clone_from(&n.first);
-    contact.last_name.clone_from(&n.last);
+    if people {
+        contact.first_name.clone_from(&n.first);
+        contact.last_name.clone_from(&n.last);
+    }
     if contact.display_name().is_none() && label_equals(contact, &n.display) {
         // The name reads right without a display name (N3): keep it unset.
         return;

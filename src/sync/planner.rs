@@ -144,6 +144,8 @@ fn plan_indexed<'a>(
     indexes: Result<Indexes<'a>>,
 ) -> Result<Plan> {
     config.validate()?;
+    let mut state = state;
+    state.repair_index();
     let mut p = Planner::new(config, state, input, indexes?);
     if p.next.is_disconnected() {
         p.notice(
@@ -156,14 +158,26 @@ fn plan_indexed<'a>(
         return Ok(p.finish_unchanged());
     }
     if !p.next.in_flight.is_empty() {
+        if !input.decisions.is_empty() {
+            return Err(Error::InvalidDecision {
+                index: 0,
+                reason: "creates of an earlier run are still in flight: plan without decisions, \
+                         apply the results, then decide (the driver does this)"
+                    .into(),
+            });
+        }
         p.reissue_in_flight();
         return Ok(p.finish_unchanged());
     }
     p.next.run += 1;
     p.decide(input.decisions)?;
     p.lifecycle();
+    // Existing pairs first: ledger records are then matched against the
+    // local contacts as this plan leaves them, so applying the plan and
+    // planning again finds nothing new (F5).
+    p.merge_pairs(false);
     p.classify()?;
-    p.merge_pairs();
+    p.merge_pairs(true);
     p.push();
     Ok(p.finish())
 }
@@ -199,6 +213,10 @@ struct Planner<'a> {
     new_links: Vec<ContactId>,
     /// The pairs named by change listings (computed once).
     touched_ids: Option<Vec<ContactId>>,
+    /// Local contacts whose pair a decision of this run dropped.
+    freed_local: HashSet<ContactId, IdBuild>,
+    /// How many of `new_links` the first merge pass compared.
+    merged_new: usize,
 }
 
 type FastMap<K, V> = HashMap<K, V, IdBuild>;
@@ -355,6 +373,8 @@ impl<'a> Planner<'a> {
             taken: None,
             new_links: Vec::new(),
             touched_ids: None,
+            freed_local: HashSet::default(),
+            merged_new: 0,
         }
     }
 
@@ -396,7 +416,36 @@ impl<'a> Planner<'a> {
     // ---------------------------------------------------------------- U1
 
     fn reissue_in_flight(&mut self) {
-        let ops: Vec<Operation> = self.next.in_flight.values().cloned().collect();
+        let mut ops: Vec<Operation> = self.next.in_flight.values().cloned().collect();
+        // A dependency that is no longer in flight was created meanwhile:
+        // refer to its record directly (U1).
+        for op in &mut ops {
+            let done: Vec<OpId> = op
+                .depends_on
+                .iter()
+                .filter(|d| !self.next.in_flight.contains_key(*d))
+                .cloned()
+                .collect();
+            if done.is_empty() {
+                continue;
+            }
+            op.depends_on.retain(|d| !done.contains(d));
+            if let Action::Create { organizations, .. } = &mut op.action {
+                let refs = std::mem::take(organizations);
+                for r in refs {
+                    match r {
+                        ContactRef::CreatedBy(dep) if done.contains(&dep) => {
+                            // Created meanwhile: point at it. Refused: the
+                            // person is created without that organisation.
+                            if let Some(id) = self.created_by(&dep) {
+                                organizations.push(ContactRef::Id(id));
+                            }
+                        }
+                        other => organizations.push(other),
+                    }
+                }
+            }
+        }
         let n = ops.len();
         self.ops = order_ops(ops);
         self.notice(
@@ -409,6 +458,15 @@ impl<'a> Planner<'a> {
                 self.next.run
             ),
         );
+    }
+
+    /// The record an applied create made, from the pair it linked.
+    fn created_by(&self, op: &OpId) -> Option<ContactId> {
+        if let Some(source) = op.as_str().strip_prefix("create-local:") {
+            return self.next.links.get(source).map(|l| l.local_id.clone());
+        }
+        let source = op.as_str().strip_prefix("create-remote:")?;
+        self.next.by_local.get(source).cloned()
     }
 
     // ---------------------------------------------------------- decisions
@@ -461,6 +519,18 @@ impl<'a> Planner<'a> {
                             "ledger record `{remote_id}` was never linked: confirm a match instead"
                         )));
                     }
+                    if self.reserved_local.contains(local_id)
+                        || !self.handled_remote.insert(remote_id.clone())
+                    {
+                        return Err(bad(format!(
+                            "`{remote_id}` or `{local_id}` is already used by an earlier decision of this run (M9)"
+                        )));
+                    }
+                    if let Some(old) = self.next.links.get(remote_id)
+                        && old.local_id != *local_id
+                    {
+                        self.freed_local.insert(old.local_id.clone());
+                    }
                     self.next.issues.remove(remote_id);
                     let (origin, rule) = if rematch {
                         (LinkOrigin::Rematched, "L3")
@@ -480,9 +550,15 @@ impl<'a> Planner<'a> {
                             "ledger record `{remote_id}` is linked: remove the match first"
                         )));
                     }
+                    if !self.handled_remote.insert(remote_id.clone()) {
+                        return Err(bad(format!(
+                            "ledger record `{remote_id}` is already decided in this run"
+                        )));
+                    }
                     self.next.issues.remove(remote_id);
-                    self.next.take_link(remote_id);
-                    self.handled_remote.insert(remote_id.clone());
+                    if let Some(old) = self.next.take_link(remote_id) {
+                        self.freed_local.insert(old.local_id);
+                    }
                     let kind = self.kind_of_new(remote);
                     self.create_local(remote, kind, "M2", "a person chose to create a new contact");
                 }
@@ -491,6 +567,18 @@ impl<'a> Planner<'a> {
                         return Err(bad(format!("ledger record `{remote_id}` is not linked")));
                     };
                     self.forced_issue.insert(remote_id.clone());
+                    self.freed_local.insert(link.local_id.clone());
+                    // The issue is recorded now, so it stays open even when
+                    // the record is not in this run's listing (L1, L2).
+                    self.next.issues.insert(
+                        remote_id.clone(),
+                        MatchIssue {
+                            remote_id: remote_id.clone(),
+                            opened_at: self.now,
+                            outcome: MatchOutcome::NoMatch,
+                            kind: None,
+                        },
+                    );
                     self.notice(
                         NoticeKind::MatchRemoved,
                         "L1",
@@ -522,6 +610,11 @@ impl<'a> Planner<'a> {
                     if let Some(other) = self.linked_local(local_id.as_str()) {
                         return Err(bad(format!(
                             "local contact `{local_id}` is already linked to `{other}`"
+                        )));
+                    }
+                    if self.reserved_local.contains(local_id) {
+                        return Err(bad(format!(
+                            "local contact `{local_id}` is already used by an earlier decision of this run (M9)"
                         )));
                     }
                     if !self.remote_writes {
@@ -915,10 +1008,38 @@ impl<'a> Planner<'a> {
         if let Some(g) = self.config.near_duplicates {
             builder = builder.near_duplicates(g);
         }
-        let index = builder.build(self.local)?;
+        // The local contacts as the updates planned so far leave them.
+        let mut patched: FastMap<&str, Contact> = FastMap::default();
+        for op in &self.ops {
+            if let (
+                Side::Local,
+                Action::Update {
+                    target_id, patch, ..
+                },
+            ) = (op.side, &op.action)
+                && let Some((&key, &c)) = self.local_by_id.get_key_value(target_id.as_str())
+            {
+                let mut c = c.clone();
+                patch.apply_to(&mut c);
+                patched.insert(key, c);
+            }
+        }
+        let index = if patched.is_empty() {
+            builder.build(self.local)?
+        } else {
+            let view: Vec<&Contact> = self
+                .local
+                .iter()
+                .map(|c| patched.get(c.id.as_str()).unwrap_or(c))
+                .collect();
+            builder.build(&view)?
+        };
         let mut links: ExistingLinks = self.next.existing_links();
+        // Local contacts a decision of this run will push are taken too.
         for l in &self.reserved_local {
-            links.link(l.clone(), ContactId::new(format!("\u{0}reserved:{l}")));
+            if !self.next.by_local.contains_key(l) {
+                links.link(l.clone(), ContactId::new(format!("create-remote:{l}")));
+            }
         }
         let results = index.classify_batch_with(&cands, &links)?;
         for (r, res) in cands.into_iter().zip(results) {
@@ -1081,20 +1202,30 @@ impl<'a> Planner<'a> {
         (n, chosen.changes)
     }
 
-    fn merge_pairs(&mut self) {
+    /// Compares the pairs: the existing ones (and those decisions made), or
+    /// with `new_only` the pairs classification linked since.
+    fn merge_pairs(&mut self, new_only: bool) {
         let mut links = std::mem::take(&mut self.next.links);
-        let ids: Vec<ContactId> = match self.touched() {
-            None => links
-                .iter()
-                .filter(|(_, l)| l.is_linked())
-                .map(|(k, _)| k.clone())
-                .collect(),
-            Some(mut ids) => {
-                // Pairs linked by this run are compared too.
-                ids.extend(self.new_links.iter().cloned());
-                ids.sort_unstable();
-                ids.dedup();
-                ids
+        let ids: Vec<ContactId> = if new_only {
+            let mut ids = self.new_links[self.merged_new..].to_vec();
+            ids.sort_unstable();
+            ids.dedup();
+            ids
+        } else {
+            self.merged_new = self.new_links.len();
+            match self.touched() {
+                None => links
+                    .iter()
+                    .filter(|(_, l)| l.is_linked())
+                    .map(|(k, _)| k.clone())
+                    .collect(),
+                Some(mut ids) => {
+                    // Pairs linked by this run's decisions are compared too.
+                    ids.extend(self.new_links.iter().cloned());
+                    ids.sort_unstable();
+                    ids.dedup();
+                    ids
+                }
             }
         };
         // The field comparisons are pure: made in parallel, in order.
@@ -1155,6 +1286,7 @@ impl<'a> Planner<'a> {
             agreed,
             not_sent,
             conflicts,
+            empty_base,
         } = diff;
         for (f, rule, why) in not_sent {
             self.notice(
@@ -1213,7 +1345,7 @@ impl<'a> Planner<'a> {
                 }
                 link.base = Some(Arc::new(m));
             }
-            None if to_local.is_empty() => {
+            None if to_local.is_empty() || empty_base => {
                 let m: BTreeMap<SyncField, FieldValue> = agreed
                     .into_iter()
                     .filter_map(|(f, v)| v.map(|v| (f, v)))
@@ -1396,7 +1528,10 @@ impl<'a> Planner<'a> {
         let mut people: Vec<(&'a Contact, bool)> = Vec::new();
         for c in order {
             let fp = fingerprint(self.profile, c);
-            let fresh = self.next.local_seen.get(&c.id) != Some(&fp);
+            // A contact freed by a decision of this run (unsync, create new,
+            // remove match) is neither new nor changed (L3).
+            let fresh =
+                !self.freed_local.contains(&c.id) && self.next.local_seen.get(&c.id) != Some(&fp);
             let wanted = may_push
                 && fresh
                 && !in_issue.contains(&c.id)
@@ -1427,7 +1562,17 @@ impl<'a> Planner<'a> {
             {
                 people.push((c, fresh));
             }
-            seen.insert(c.id.clone(), fp);
+            // Remember the contact as seen only when it could have been
+            // pushed: a manual import-only run, or a contact waiting for its
+            // match issue, keeps what it had, so it is pushed later (P3).
+            if initial
+                || (may_push && !in_issue.contains(&c.id))
+                || self.freed_local.contains(&c.id)
+            {
+                seen.insert(c.id.clone(), fp);
+            } else if let Some(old) = self.next.local_seen.get(&c.id) {
+                seen.insert(c.id.clone(), *old);
+            }
         }
         // XPM: people of pushed organisations go with them (P2).
         let updated: HashSet<&ContactId> = self
@@ -1525,6 +1670,7 @@ struct PairDiff {
     agreed: Vec<(SyncField, Option<FieldValue>)>,
     not_sent: Vec<(SyncField, &'static str, &'static str)>,
     conflicts: Vec<Conflict>,
+    empty_base: bool,
 }
 
 /// The read-only facts a pair comparison needs.
@@ -1556,7 +1702,15 @@ impl DiffCtx<'_> {
         }
         let profile = self.profile;
         let base = link.base.as_ref();
-        let mut d = PairDiff::default();
+        let mut d = PairDiff {
+            // F2 (the ledger's values replace the local ones) is the rule of
+            // the Xero GL first link and of a person's confirm / re-match.
+            // A first automatic link under XPM or QBO merges instead.
+            empty_base: base.is_none()
+                && link.origin == LinkOrigin::Matched
+                && profile != Profile::XeroGl,
+            ..PairDiff::default()
+        };
         let mut touched = false;
         for &f in SyncField::synced_by(profile) {
             let b = base.and_then(|b| b.get(&f));
@@ -1579,10 +1733,13 @@ impl DiffCtx<'_> {
                 d.agreed.push((f, lv));
                 continue;
             }
-            if base.is_none() {
+            if base.is_none() && !d.empty_base {
                 d.to_local.push((change(f, lv, rv), Why::FirstLink));
                 continue;
             }
+            // With an empty base (a first automatic link under XPM / QBO) a
+            // value on one side only flows to the other, and two different
+            // values are a conflict for the policy.
             let local_changed = lv.as_ref() != b;
             let remote_changed = rv.as_ref() != b;
             let can_push = self.remote_writes && local.is_some_and(|l| f.is_pushed(profile, l));
@@ -1641,14 +1798,15 @@ const fn change(field: SyncField, old: Option<FieldValue>, new: Option<FieldValu
     FieldChange { field, old, new }
 }
 
-/// Creates without dependencies, then dependent creates, then updates;
-/// by id within each group.
+/// Updates, then creates without dependencies, then dependent creates; by
+/// id within each group.
 fn order_ops(mut ops: Vec<Operation>) -> Vec<Operation> {
     ops.sort_by(|a, b| {
+        // Updates go first: a rename can free a name a create needs (U2).
         let stage = |o: &Operation| match (o.is_create(), o.depends_on.is_empty()) {
-            (true, true) => 0u8,
-            (true, false) => 1,
-            (false, _) => 2,
+            (false, _) => 0u8,
+            (true, true) => 1,
+            (true, false) => 2,
         };
         (stage(a), &a.id).cmp(&(stage(b), &b.id))
     });

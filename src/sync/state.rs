@@ -225,6 +225,26 @@ impl SyncState {
         }
     }
 
+    /// Rebuilds the local index from the links (a state saved before the
+    /// index existed, or edited by hand).
+    pub(crate) fn repair_index(&mut self) {
+        if self.by_local.is_empty() && !self.links.is_empty() {
+            let mut by_local = BTreeMap::new();
+            for l in self.links.values() {
+                occupy(&mut by_local, l, true);
+            }
+            // A linked or unsynced pair wins over a removed one.
+            for l in self
+                .links
+                .values()
+                .filter(|l| !matches!(l.status, LinkStatus::Removed { .. }))
+            {
+                occupy(&mut by_local, l, true);
+            }
+            self.by_local = by_local;
+        }
+    }
+
     /// Removes the pair of a ledger record.
     pub(crate) fn take_link(&mut self, remote_id: &ContactId) -> Option<Link> {
         let old = self.links.remove(remote_id)?;
