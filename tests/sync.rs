@@ -1158,3 +1158,59 @@ fn state_saved_without_the_local_index_is_repaired() {
     w.state = serde_json::from_value(json).unwrap();
     assert!(w.plan().is_empty(), "linked contacts are not pushed again");
 }
+
+#[test]
+fn t2_a_client_contact_waits_for_its_client_to_be_linked() {
+    // The client is a match issue (name only): its contact person is not
+    // imported on its own, then comes in once the client is confirmed.
+    let client = remote("C1", "Acme Ltd", "office@acme.test").with_business_structure("Company");
+    let mut jane = Contact::person("C2", "Jane", "Smith").with_email("jane@acme.test");
+    jane.organization_ids.push("C1".into());
+    let config =
+        ConnectionConfig::new(Profile::Xpm).with_import_scope(ImportScope::ClientsAndContacts);
+    let mut w = World::new(
+        config,
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![client, jane],
+    );
+    let (p, _) = w.run();
+    assert!(p.is_empty());
+    assert!(has_notice(&p, NoticeKind::NotImported, "C2"));
+    w.run_with(&[Decision::ConfirmMatch {
+        remote_id: "C1".into(),
+        local_id: "K1".into(),
+    }]);
+    w.settle(3);
+    let jane = w
+        .local
+        .values()
+        .find(|c| c.label() == "Jane Smith")
+        .unwrap();
+    assert_eq!(jane.organization_ids, [ledgerlink::ContactId::new("K1")]);
+}
+
+#[test]
+fn u8_an_update_answered_not_found_marks_the_pair_removed() {
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    w.run();
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into()
+    });
+    w.fail.insert(
+        "update-remote:X1".into(),
+        AdapterError::NotFound { id: "X1".into() },
+    );
+    w.run();
+    assert!(matches!(
+        w.state.link_of_remote("X1").unwrap().status,
+        LinkStatus::Removed { .. }
+    ));
+    // Listed again, it is restored and the change goes through.
+    let (p, _) = w.run();
+    assert!(has_notice(&p, NoticeKind::Restored, "X1"));
+    assert_eq!(w.remote["X1"].billing_email(), Some("new@acme.test"));
+}

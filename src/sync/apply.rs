@@ -11,7 +11,7 @@ use crate::ports::AdapterError;
 
 use super::fields::{SyncField, read_field};
 use super::plan::{Action, AuditEntry, AuditStatus, OpOutcome, OpResult, Operation, Plan};
-use super::state::{ConnectionStatus, Link, LinkOrigin, LinkStatus, SyncState};
+use super::state::{ConnectionStatus, Link, LinkOrigin, LinkStatus, Removal, SyncState};
 
 /// What feeding the results back found.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -249,9 +249,31 @@ fn failed(
                 message: message.clone(),
             };
         }
-        AdapterError::StaleVersion { .. } | AdapterError::NotFound { .. } => {
+        AdapterError::StaleVersion { .. } => {
             if let Action::Update { target_id, .. } = &op.action {
                 out.reread.push((op.side, target_id.clone()));
+            }
+        }
+        AdapterError::NotFound { .. } => {
+            // The record is gone: the pair is marked (F6, U8), never
+            // retried blindly; a listing that shows it again restores it.
+            if let Action::Update {
+                target_id,
+                partner_id,
+                ..
+            } = &op.action
+            {
+                out.reread.push((op.side, target_id.clone()));
+                let (rid, removal) = match op.side {
+                    Side::Local => (partner_id, Removal::DeletedLocally),
+                    Side::Remote => (target_id, Removal::Deleted),
+                };
+                if let Some(link) = state.links.get_mut(rid).filter(|l| l.is_linked()) {
+                    link.status = LinkStatus::Removed {
+                        removal,
+                        since: now,
+                    };
+                }
             }
         }
         AdapterError::DuplicateName { name } => {

@@ -124,11 +124,11 @@ pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>)
 
 /// [`plan`] taking the state by value: the plan's `next_state` is built in
 /// place instead of from a copy. With many links and a change listing,
-/// copying the state is most of the work; the [driver](crate::driver)
-/// plans this way.
+/// copying the state is most of the work.
 ///
 /// # Errors
-/// As [`plan`].
+/// As [`plan`]. The state is consumed even then: keep a copy when an error
+/// such as [`Error::FullListingRequired`] should be retried.
 pub fn plan_owned(
     config: &ConnectionConfig,
     state: SyncState,
@@ -919,11 +919,21 @@ impl<'a> Planner<'a> {
         if self.profile == Profile::Xpm && !r.organization_ids.is_empty() {
             // A contact of a client (T2).
             let parent_kind = r.organization_ids.iter().find_map(|p| {
-                self.remote_by_id.get(p.as_str()).map(|c| {
-                    c.kind.unwrap_or_else(|| {
+                if let Some(c) = self.remote_by_id.get(p.as_str()) {
+                    return Some(c.kind.unwrap_or_else(|| {
                         kind_for_business_structure(c.extras.business_structure.as_deref()).kind
-                    })
-                })
+                    }));
+                }
+                // Not in this (change) listing: a linked client says it
+                // through its local contact; only organisations' contacts
+                // are ever imported, so one not listed counts as one.
+                let link = self.next.links.get(p).filter(|l| l.is_linked())?;
+                Some(
+                    self.local_by_id
+                        .get(link.local_id.as_str())
+                        .and_then(|c| c.kind)
+                        .unwrap_or(ContactKind::Organization),
+                )
             });
             let ok =
                 parent_kind.is_some_and(|k| imports_client_contacts(self.config.import_scope, k));
@@ -942,6 +952,18 @@ impl<'a> Planner<'a> {
             }
         }
         true
+    }
+
+    /// Whether every organisation a ledger record belongs to is linked or
+    /// created by this plan (a person is never imported without them).
+    fn parents_ready(&self, r: &Contact) -> bool {
+        r.organization_ids.iter().all(|p| {
+            self.next.links.get(p).is_some_and(Link::is_linked)
+                || self
+                    .ops
+                    .iter()
+                    .any(|o| o.id.as_str().strip_prefix("create-local:") == Some(p.as_str()))
+        })
     }
 
     fn classify(&mut self) -> Result<()> {
@@ -1050,6 +1072,15 @@ impl<'a> Planner<'a> {
                 MatchOutcome::Full { ref local_id } if !keep_open => {
                     let local_id = local_id.clone();
                     self.link(&local_id, r, LinkOrigin::Matched, "M1");
+                }
+                MatchOutcome::NoMatch if !keep_open && !self.parents_ready(r) => {
+                    self.notice(
+                        NoticeKind::NotImported,
+                        "T2",
+                        None,
+                        Some(&r.id),
+                        "a contact of a client that is not linked yet: imported once its client is",
+                    );
                 }
                 MatchOutcome::NoMatch if !keep_open => {
                     let kind = res.kind.as_ref().map(|k| k.kind);
