@@ -1198,7 +1198,7 @@ fn u8_an_update_answered_not_found_marks_the_pair_removed() {
     );
     w.run();
     w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into()
+        c.emails[0].address = "new@acme.test".into();
     });
     w.fail.insert(
         "update-remote:X1".into(),
