@@ -297,8 +297,8 @@ pub struct PlanCounts {
 #[derive(Debug, Clone, PartialEq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Report {
-    /// Every value the plan replaces, with the old value (sorted by
-    /// operation, then field).
+    /// Every value the plan replaces, with the old value (in the order of
+    /// the operations, then by field).
     pub overwritten: Vec<Overwrite>,
     /// Every conflict, settled or held, with both values (F4).
     pub conflicts: Vec<Conflict>,
@@ -363,9 +363,7 @@ impl Plan {
         self.report
             .conflicts
             .sort_by(|a, b| (&a.remote_id, a.field).cmp(&(&b.remote_id, b.field)));
-        self.report
-            .overwritten
-            .sort_by(|a, b| (&a.op_id, a.change.field).cmp(&(&b.op_id, b.change.field)));
+        // Overwrites are put in operation order by the planner.
         self.report.notices.sort_by(|a, b| {
             (a.kind, &a.remote_id, &a.local_id, &a.message).cmp(&(
                 b.kind,

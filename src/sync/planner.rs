@@ -217,6 +217,10 @@ struct Planner<'a> {
     freed_local: HashSet<ContactId, IdBuild>,
     /// How many of `new_links` the first merge pass compared.
     merged_new: usize,
+    /// Automatic links of this classification, inserted after it.
+    pending: Vec<Link>,
+    /// Their ledger → local ids.
+    pending_links: FastMap<ContactId, ContactId>,
 }
 
 type FastMap<K, V> = HashMap<K, V, IdBuild>;
@@ -375,6 +379,8 @@ impl<'a> Planner<'a> {
             touched_ids: None,
             freed_local: HashSet::default(),
             merged_new: 0,
+            pending: Vec::new(),
+            pending_links: FastMap::default(),
         }
     }
 
@@ -665,6 +671,57 @@ impl<'a> Planner<'a> {
             Some(&remote.id),
             "linked: the ledger's values replace the local synced fields (F2)",
         );
+    }
+
+    /// An automatic link (M1), inserted with the others after the batch
+    /// (one bulk build on a first connection instead of a search each).
+    fn link_later(&mut self, local_id: &ContactId, remote: &Contact) {
+        self.reserved_local.insert(local_id.clone());
+        self.new_links.push(remote.id.clone());
+        self.pending_links
+            .insert(remote.id.clone(), local_id.clone());
+        self.report.counts.linked += 1;
+        let msg = if self.profile == Profile::XeroGl {
+            "linked: the ledger's values replace the local synced fields (F2)"
+        } else {
+            "linked: a value only one side has is copied across, different values follow the conflict policy"
+        };
+        self.notice(
+            NoticeKind::Linked,
+            "M1",
+            Some(local_id),
+            Some(&remote.id),
+            msg,
+        );
+        let link = Link {
+            local_id: local_id.clone(),
+            remote_id: remote.id.clone(),
+            status: LinkStatus::Linked,
+            origin: LinkOrigin::Matched,
+            linked_at: self.now,
+            base: None,
+            remote_version: remote.extras.version.clone(),
+        };
+        self.pending.push(link);
+    }
+
+    fn flush_links(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_links.clear();
+        if self.next.links.is_empty() && self.next.by_local.is_empty() {
+            self.next.by_local = pending
+                .iter()
+                .map(|l| (l.local_id.clone(), l.remote_id.clone()))
+                .collect();
+            self.next.links = pending
+                .into_iter()
+                .map(|l| (l.remote_id.clone(), l))
+                .collect();
+        } else {
+            for l in pending {
+                self.next.insert_link(l);
+            }
+        }
     }
 
     // ---------------------------------------------------------- lifecycle
@@ -959,6 +1016,7 @@ impl<'a> Planner<'a> {
     fn parents_ready(&self, r: &Contact) -> bool {
         r.organization_ids.iter().all(|p| {
             self.next.links.get(p).is_some_and(Link::is_linked)
+                || self.pending_links.contains_key(p)
                 || self
                     .ops
                     .iter()
@@ -1071,7 +1129,7 @@ impl<'a> Planner<'a> {
             match res.outcome {
                 MatchOutcome::Full { ref local_id } if !keep_open => {
                     let local_id = local_id.clone();
-                    self.link(&local_id, r, LinkOrigin::Matched, "M1");
+                    self.link_later(&local_id, r);
                 }
                 MatchOutcome::NoMatch if !keep_open && !self.parents_ready(r) => {
                     self.notice(
@@ -1124,6 +1182,7 @@ impl<'a> Planner<'a> {
                 }
             }
         }
+        self.flush_links();
         Ok(())
     }
 
@@ -1150,6 +1209,8 @@ impl<'a> Planner<'a> {
         for p in &remote.organization_ids {
             if let Some(l) = self.next.links.get(p).filter(|l| l.is_linked()) {
                 organizations.push(ContactRef::Id(l.local_id.clone()));
+            } else if let Some(l) = self.pending_links.get(p) {
+                organizations.push(ContactRef::Id(l.clone()));
             } else {
                 let op = OpId(format!("create-local:{p}"));
                 if self.ops.iter().any(|o| o.id == op) {
@@ -1237,6 +1298,7 @@ impl<'a> Planner<'a> {
     /// with `new_only` the pairs classification linked since.
     fn merge_pairs(&mut self, new_only: bool) {
         let mut links = std::mem::take(&mut self.next.links);
+        let mut all_in_order = false;
         let ids: Vec<ContactId> = if new_only {
             let mut ids = self.new_links[self.merged_new..].to_vec();
             ids.sort_unstable();
@@ -1245,11 +1307,14 @@ impl<'a> Planner<'a> {
         } else {
             self.merged_new = self.new_links.len();
             match self.touched() {
-                None => links
-                    .iter()
-                    .filter(|(_, l)| l.is_linked())
-                    .map(|(k, _)| k.clone())
-                    .collect(),
+                None => {
+                    all_in_order = true;
+                    links
+                        .iter()
+                        .filter(|(_, l)| l.is_linked())
+                        .map(|(k, _)| k.clone())
+                        .collect()
+                }
                 Some(mut ids) => {
                     // Pairs linked by this run's decisions are compared too.
                     ids.extend(self.new_links.iter().cloned());
@@ -1288,15 +1353,23 @@ impl<'a> Planner<'a> {
             .into_iter()
             .flatten()
             .collect();
-        let found: Vec<(ContactId, Option<&'a Contact>, Option<&'a Contact>)> = pairs
-            .iter()
-            .map(|&(rid, _, l, r)| (rid.clone(), l, r))
-            .collect();
+        let remotes: Vec<(&ContactId, Option<&'a Contact>)> =
+            pairs.iter().map(|p| (p.0, p.3)).collect();
         drop(pairs);
-        for ((rid, local, remote), diff) in found.into_iter().zip(diffs) {
-            let Some(diff) = diff else { continue };
-            if let Some(link) = links.get_mut(&rid) {
-                self.apply_diff(&rid, link, local, remote, diff);
+        if all_in_order {
+            // `ids` is every linked pair in map order: walk the map along.
+            let linked = links.iter_mut().filter(|(_, l)| l.is_linked());
+            for (((rid, link), (_, remote)), diff) in linked.zip(remotes).zip(diffs) {
+                if let Some(diff) = diff {
+                    self.apply_diff(rid, link, remote, diff);
+                }
+            }
+        } else {
+            for ((rid, remote), diff) in remotes.into_iter().zip(diffs) {
+                let Some(diff) = diff else { continue };
+                if let Some(link) = links.get_mut(rid) {
+                    self.apply_diff(rid, link, remote, diff);
+                }
             }
         }
         self.next.links = links;
@@ -1306,18 +1379,18 @@ impl<'a> Planner<'a> {
         &mut self,
         rid: &ContactId,
         link: &mut Link,
-        local: Option<&Contact>,
         remote: Option<&Contact>,
         diff: PairDiff,
     ) {
         let local_id = link.local_id.clone();
         let PairDiff {
-            mut to_local,
+            to_local: _,
             mut to_remote,
             agreed,
             not_sent,
             conflicts,
             empty_base,
+            local_op,
         } = diff;
         for (f, rule, why) in not_sent {
             self.notice(
@@ -1376,7 +1449,7 @@ impl<'a> Planner<'a> {
                 }
                 link.base = Some(Arc::new(m));
             }
-            None if to_local.is_empty() || empty_base => {
+            None if local_op.is_none() || empty_base => {
                 let m: BTreeMap<SyncField, FieldValue> = agreed
                     .into_iter()
                     .filter_map(|(f, v)| v.map(|v| (f, v)))
@@ -1386,16 +1459,10 @@ impl<'a> Planner<'a> {
             _ => {}
         }
         let version = remote.and_then(|r| r.extras.version.clone());
-        if !to_local.is_empty() {
+        if let Some((op, overwrites)) = local_op {
             self.report.counts.local_updates += 1;
-            to_local.sort_by_key(|(c, _)| c.field);
-            self.update_op(
-                Side::Local,
-                &local_id,
-                rid,
-                to_local,
-                local.and_then(|l| l.extras.version.clone()),
-            );
+            self.report.overwritten.extend(overwrites);
+            self.ops.push(op);
         }
         if !to_remote.is_empty() {
             self.report.counts.remote_updates += 1;
@@ -1410,55 +1477,19 @@ impl<'a> Planner<'a> {
         side: Side,
         target: &ContactId,
         partner: &ContactId,
-        mut changes: Vec<(FieldChange, Why)>,
+        changes: Vec<(FieldChange, Why)>,
         expected_version: Option<crate::model::VersionToken>,
     ) {
-        changes.sort_by_key(|(c, _)| c.field);
-        let why = changes.iter().map(|(_, w)| *w).max().unwrap_or(Why::Update);
-        let id = OpId(format!(
-            "update-{}:{target}",
-            match side {
-                Side::Local => "local",
-                Side::Remote => "remote",
-            }
-        ));
-        for (c, w) in &changes {
-            self.report.overwritten.push(Overwrite {
-                op_id: id.clone(),
-                side,
-                record_id: target.clone(),
-                change: c.clone(),
-                rule: w.rule().to_owned(),
-            });
-        }
-        let fields: Vec<&str> = changes.iter().map(|(c, _)| c.field.as_str()).collect();
-        let reason = match why {
-            Why::FirstLink => format!(
-                "first sync of the pair: the ledger's values replace the local ones ({})",
-                fields.join(", ")
-            ),
-            Why::Conflict => format!(
-                "{} changed on both sides; settled by the conflict policy",
-                fields.join(", ")
-            ),
-            Why::Update => format!("{} changed on the other side", fields.join(", ")),
-        };
-        self.ops.push(Operation {
-            id,
+        let (op, overwrites) = build_update(
+            self.profile,
             side,
-            action: Action::Update {
-                target_id: target.clone(),
-                partner_id: partner.clone(),
-                patch: FieldPatch {
-                    profile: self.profile,
-                    changes: changes.into_iter().map(|(c, _)| c).collect(),
-                },
-                expected_version,
-            },
-            depends_on: Vec::new(),
-            rule: why.rule().to_owned(),
-            reason,
-        });
+            target,
+            partner,
+            changes,
+            expected_version,
+        );
+        self.report.overwritten.extend(overwrites);
+        self.ops.push(op);
     }
 
     // -------------------------------------------------------------- push
@@ -1673,6 +1704,25 @@ impl<'a> Planner<'a> {
         }
         let ops = std::mem::take(&mut self.ops);
         self.ops = order_ops(ops);
+        // Overwrites in operation order (each operation's are made together,
+        // in field order): integer keys, no string comparisons.
+        if !self.report.overwritten.is_empty() {
+            let position: FastMap<&str, usize> = self
+                .ops
+                .iter()
+                .enumerate()
+                .map(|(i, o)| (o.id.as_str(), i))
+                .collect();
+            self.report.overwritten.sort_by_cached_key(|o| {
+                (
+                    position
+                        .get(o.op_id.as_str())
+                        .copied()
+                        .unwrap_or(usize::MAX),
+                    o.change.field,
+                )
+            });
+        }
         for op in self.ops.iter().filter(|o| o.is_create()) {
             self.next.in_flight.insert(op.id.clone(), op.clone());
         }
@@ -1702,6 +1752,8 @@ struct PairDiff {
     not_sent: Vec<(SyncField, &'static str, &'static str)>,
     conflicts: Vec<Conflict>,
     empty_base: bool,
+    /// The local update, built here (in parallel) when there is one.
+    local_op: Option<(Operation, Vec<Overwrite>)>,
 }
 
 /// The read-only facts a pair comparison needs.
@@ -1817,12 +1869,82 @@ impl DiffCtx<'_> {
                 }
             }
         }
+        if !d.to_local.is_empty() {
+            let changes = std::mem::take(&mut d.to_local);
+            d.local_op = Some(build_update(
+                profile,
+                Side::Local,
+                &link.local_id,
+                rid,
+                changes,
+                local.and_then(|l| l.extras.version.clone()),
+            ));
+        }
         // A new pair whose sides already agree still needs its base.
         (touched
             || base.is_none()
             || remote.is_some_and(|r| r.extras.version != link.remote_version))
         .then_some(d)
     }
+}
+
+/// An update operation and the overwrites it reports.
+fn build_update(
+    profile: Profile,
+    side: Side,
+    target: &ContactId,
+    partner: &ContactId,
+    mut changes: Vec<(FieldChange, Why)>,
+    expected_version: Option<crate::model::VersionToken>,
+) -> (Operation, Vec<Overwrite>) {
+    changes.sort_by_key(|(c, _)| c.field);
+    let why = changes.iter().map(|(_, w)| *w).max().unwrap_or(Why::Update);
+    let id = OpId(format!(
+        "update-{}:{target}",
+        match side {
+            Side::Local => "local",
+            Side::Remote => "remote",
+        }
+    ));
+    let overwrites = changes
+        .iter()
+        .map(|(c, w)| Overwrite {
+            op_id: id.clone(),
+            side,
+            record_id: target.clone(),
+            change: c.clone(),
+            rule: w.rule().to_owned(),
+        })
+        .collect();
+    let fields: Vec<&str> = changes.iter().map(|(c, _)| c.field.as_str()).collect();
+    let reason = match why {
+        Why::FirstLink => format!(
+            "first sync of the pair: the ledger's values replace the local ones ({})",
+            fields.join(", ")
+        ),
+        Why::Conflict => format!(
+            "{} changed on both sides; settled by the conflict policy",
+            fields.join(", ")
+        ),
+        Why::Update => format!("{} changed on the other side", fields.join(", ")),
+    };
+    let op = Operation {
+        id,
+        side,
+        action: Action::Update {
+            target_id: target.clone(),
+            partner_id: partner.clone(),
+            patch: FieldPatch {
+                profile,
+                changes: changes.into_iter().map(|(c, _)| c).collect(),
+            },
+            expected_version,
+        },
+        depends_on: Vec::new(),
+        rule: why.rule().to_owned(),
+        reason,
+    };
+    (op, overwrites)
 }
 
 const fn change(field: SyncField, old: Option<FieldValue>, new: Option<FieldValue>) -> FieldChange {
