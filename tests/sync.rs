@@ -1214,3 +1214,28 @@ fn u8_an_update_answered_not_found_marks_the_pair_removed() {
     assert!(has_notice(&p, NoticeKind::Restored, "X1"));
     assert_eq!(w.remote["X1"].billing_email(), Some("new@acme.test"));
 }
+
+#[test]
+fn n1_a_first_xpm_link_takes_the_ledgers_spelling_of_the_same_value() {
+    let local = vec![org("K1", "Acme Ltd", "ap@acme.test").with_phone(PhoneKind::Primary, "111")];
+    let x = vec![
+        remote("X1", "ACME  LTD", "AP@Acme.test")
+            .with_business_structure("Company")
+            .with_phone(PhoneKind::Primary, "222"),
+    ];
+    let mut w = World::new(ConnectionConfig::new(Profile::Xpm), local, x);
+    let (p, _) = w.run();
+    // Same name and email after normalisation: the ledger's spelling, reported.
+    let rules: Vec<(SyncField, &str)> = p
+        .report
+        .overwritten
+        .iter()
+        .map(|o| (o.change.field, o.rule.as_str()))
+        .collect();
+    assert_eq!(rules, [(SyncField::Name, "N1"), (SyncField::Email, "N1")]);
+    // Two different phones: a conflict, held for review by default (F4).
+    assert_eq!(p.review.len(), 1);
+    assert!(matches!(&p.review[0], ReviewItem::Conflict(c) if c.field == SyncField::PrimaryPhone));
+    assert_eq!(w.local["K1"].label(), "ACME  LTD");
+    assert_eq!(w.local["K1"].phones[0].number, "111");
+}

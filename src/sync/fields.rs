@@ -461,6 +461,43 @@ fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue
     contact.display_name = Some(n.display.clone());
 }
 
+/// Whether two values are the same once normalised (N1 names and address
+/// parts, N2 emails, phone digits): they differ in spelling only.
+#[must_use]
+pub fn same_after_normalising(a: &FieldValue, b: &FieldValue) -> bool {
+    use crate::normalize::{names_equal, normalize_email};
+    let opt_eq = |x: &Option<String>, y: &Option<String>| match (x, y) {
+        (Some(x), Some(y)) => names_equal(x, y),
+        (None, None) => true,
+        _ => false,
+    };
+    match (a, b) {
+        (FieldValue::Name(x), FieldValue::Name(y)) => {
+            names_equal(&x.display, &y.display)
+                && opt_eq(&x.company, &y.company)
+                && opt_eq(&x.first, &y.first)
+                && opt_eq(&x.last, &y.last)
+        }
+        (FieldValue::Text(x), FieldValue::Text(y)) => {
+            if let (Ok(x), Ok(y)) = (normalize_email(x), normalize_email(y)) {
+                return x == y;
+            }
+            let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+            let (dx, dy) = (digits(x), digits(y));
+            !dx.is_empty() && dx == dy
+        }
+        (FieldValue::Address(x), FieldValue::Address(y)) => {
+            x.lines.len() == y.lines.len()
+                && x.lines.iter().zip(&y.lines).all(|(a, b)| names_equal(a, b))
+                && opt_eq(&x.city, &y.city)
+                && opt_eq(&x.region, &y.region)
+                && opt_eq(&x.postal_code, &y.postal_code)
+                && opt_eq(&x.country, &y.country)
+        }
+        _ => false,
+    }
+}
+
 /// One field's change: what it was and what it becomes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]

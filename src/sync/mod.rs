@@ -29,7 +29,7 @@ pub use apply::{Applied, apply_results};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
 pub use fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
-    write_field,
+    same_after_normalising, write_field,
 };
 pub use names::{ChosenName, display_name_for};
 pub use plan::{

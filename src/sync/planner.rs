@@ -17,7 +17,7 @@ use crate::rules::{KindDecision, Profile};
 use super::config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
 use super::fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
-    write_field,
+    same_after_normalising, write_field,
 };
 use super::names::{TakenNames, display_name_for};
 use super::plan::{
@@ -319,6 +319,7 @@ fn newest(local: &Contact, remote: &Contact) -> Option<Side> {
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Why {
     Update,
+    Spelling,
     FirstLink,
     Conflict,
 }
@@ -327,6 +328,7 @@ impl Why {
     const fn rule(self) -> &'static str {
         match self {
             Self::Update => "F3",
+            Self::Spelling => "N1",
             Self::FirstLink => "F2",
             Self::Conflict => "F4",
         }
@@ -1820,6 +1822,16 @@ impl DiffCtx<'_> {
                 d.to_local.push((change(f, lv, rv), Why::FirstLink));
                 continue;
             }
+            // A first automatic link whose values differ in spelling only
+            // ("ACME LTD" / "Acme Ltd"): the ledger's spelling is taken and
+            // reported, not held as a conflict.
+            if d.empty_base
+                && let (Some(l), Some(r)) = (&lv, &rv)
+                && same_after_normalising(l, r)
+            {
+                d.to_local.push((change(f, lv, rv), Why::Spelling));
+                continue;
+            }
             // With an empty base (a first automatic link under XPM / QBO) a
             // value on one side only flows to the other, and two different
             // values are a conflict for the policy.
@@ -1927,6 +1939,10 @@ fn build_update(
             fields.join(", ")
         ),
         Why::Update => format!("{} changed on the other side", fields.join(", ")),
+        Why::Spelling => format!(
+            "first link: the ledger's spelling of the same {} is taken",
+            fields.join(", ")
+        ),
     };
     let op = Operation {
         id,
