@@ -1239,3 +1239,36 @@ fn n1_a_first_xpm_link_takes_the_ledgers_spelling_of_the_same_value() {
     assert_eq!(w.local["K1"].label(), "ACME  LTD");
     assert_eq!(w.local["K1"].phones[0].number, "111");
 }
+
+#[test]
+fn u1_a_create_stuck_in_flight_is_shown_and_can_be_abandoned() {
+    let mut w = World::new(
+        xero(),
+        vec![],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    let timeout = || AdapterError::Transient {
+        message: "timed out".into(),
+    };
+    // The create times out again and again: it may or may not have landed.
+    for _ in 0..4 {
+        w.fail.insert("create-local:X1".into(), timeout());
+        let p = w.plan();
+        w.apply(&p);
+    }
+    let p = w.plan();
+    assert!(
+        p.review
+            .iter()
+            .any(|r| matches!(r, ReviewItem::StuckCreate { attempts, .. } if *attempts >= 3))
+    );
+    // The person checked: nothing was created. Giving it up lets the run go
+    // on, and the record is planned afresh.
+    let d = [Decision::AbandonCreate {
+        op_id: OpId("create-local:X1".into()),
+    }];
+    let (p, _) = w.run_with(&d);
+    assert_eq!(w.state.in_flight().len(), 0);
+    assert_eq!(p.report.counts.local_creates, 1);
+    assert_eq!(w.local.len(), 1);
+}

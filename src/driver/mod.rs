@@ -181,7 +181,10 @@ impl<'a> Driver<'a> {
         if let Some(t) = state.retry_at.filter(|t| *t > now) {
             return Ok(RunReport::ended(RunOutcome::RetryLater, Some(t)));
         }
-        if !decisions.is_empty() && state.in_flight().len() > 0 {
+        let abandons = decisions
+            .iter()
+            .any(|d| matches!(d, Decision::AbandonCreate { .. }));
+        if !decisions.is_empty() && !abandons && state.in_flight().len() > 0 {
             // Creates still in flight are settled first (U1); the decisions
             // follow in the same call.
             let first = Box::pin(self.run(state, &[], trigger, now)).await?;

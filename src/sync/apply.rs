@@ -146,6 +146,10 @@ pub fn apply_results(
             }
         }
     }
+    let in_flight = &state.in_flight;
+    state
+        .in_flight_attempts
+        .retain(|id, _| in_flight.contains_key(id));
     out.reread.sort();
     out.reread.dedup();
     out.retry_at = state.retry_at.filter(|t| *t > now);

@@ -144,6 +144,16 @@ pub enum ReviewItem {
     },
     /// A field changed on both sides that the policy did not settle (F4).
     Conflict(Box<Conflict>),
+    /// A create sent again several times without an answer that says
+    /// whether it landed (U1). Nothing else is planned meanwhile: check the
+    /// ledger, then let it be sent again or give it up
+    /// ([`Decision::AbandonCreate`]).
+    StuckCreate {
+        /// The operation.
+        op_id: OpId,
+        /// How often it was sent again.
+        attempts: u32,
+    },
     /// A merged Xero contact whose survivor is linked to another local
     /// contact (U3): which pair should remain?
     MergeClash {
@@ -159,11 +169,12 @@ pub enum ReviewItem {
 }
 
 impl ReviewItem {
-    fn sort_key(&self) -> (&ContactId, u8, Option<SyncField>) {
+    fn sort_key(&self) -> (&str, u8, Option<SyncField>) {
         match self {
-            Self::MatchIssue { remote_id, .. } => (remote_id, 0, None),
-            Self::Conflict(c) => (&c.remote_id, 1, Some(c.field)),
-            Self::MergeClash { remote_id, .. } => (remote_id, 2, None),
+            Self::MatchIssue { remote_id, .. } => (remote_id.as_str(), 0, None),
+            Self::Conflict(c) => (c.remote_id.as_str(), 1, Some(c.field)),
+            Self::MergeClash { remote_id, .. } => (remote_id.as_str(), 2, None),
+            Self::StuckCreate { op_id, .. } => (op_id.as_str(), 3, None),
         }
     }
 }
@@ -481,6 +492,12 @@ pub enum Decision {
     CreateRemote {
         /// The local contact.
         local_id: ContactId,
+    },
+    /// Stop sending a create that is stuck in flight (U1): the person
+    /// checked that the record does not exist, or will link it by hand.
+    AbandonCreate {
+        /// The operation.
+        op_id: OpId,
     },
     /// Settle a held conflict by keeping one side's value (F4).
     ResolveConflict {

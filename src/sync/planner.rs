@@ -157,8 +157,32 @@ fn plan_indexed<'a>(
         );
         return Ok(p.finish_unchanged());
     }
+    // A person may give up on creates stuck in flight (U1): they are
+    // dropped first, and the run goes on as usual once none is left.
+    let (abandon, decisions): (Vec<&Decision>, Vec<&Decision>) = input
+        .decisions
+        .iter()
+        .partition(|d| matches!(d, Decision::AbandonCreate { .. }));
+    for (index, d) in abandon.into_iter().enumerate() {
+        if let Decision::AbandonCreate { op_id } = d {
+            if p.next.in_flight.remove(op_id).is_none() {
+                return Err(Error::InvalidDecision {
+                    index,
+                    reason: format!("`{op_id}` is not in flight"),
+                });
+            }
+            p.next.in_flight_attempts.remove(op_id);
+            p.notice(
+                NoticeKind::ReissuedInFlight,
+                "U1",
+                None,
+                None,
+                format!("`{op_id}` abandoned by a person: it is no longer sent"),
+            );
+        }
+    }
     if !p.next.in_flight.is_empty() {
-        if !input.decisions.is_empty() {
+        if !decisions.is_empty() {
             return Err(Error::InvalidDecision {
                 index: 0,
                 reason: "creates of an earlier run are still in flight: plan without decisions, \
@@ -170,7 +194,8 @@ fn plan_indexed<'a>(
         return Ok(p.finish_unchanged());
     }
     p.next.run += 1;
-    p.decide(input.decisions)?;
+    let decisions: Vec<Decision> = decisions.into_iter().cloned().collect();
+    p.decide(&decisions)?;
     p.lifecycle();
     // Existing pairs first: ledger records are then matched against the
     // local contacts as this plan leaves them, so applying the plan and
@@ -224,6 +249,9 @@ struct Planner<'a> {
 }
 
 type FastMap<K, V> = HashMap<K, V, IdBuild>;
+
+/// Re-sends of one create after which a person is asked (U1).
+const STUCK_AFTER: u32 = 3;
 
 /// The listings by id.
 struct Indexes<'a> {
@@ -425,6 +453,22 @@ impl<'a> Planner<'a> {
 
     fn reissue_in_flight(&mut self) {
         let mut ops: Vec<Operation> = self.next.in_flight.values().cloned().collect();
+        // Count the attempts: a create that keeps failing in a way that may
+        // have landed holds the connection back, so a person is asked.
+        for op in &ops {
+            let n = self
+                .next
+                .in_flight_attempts
+                .entry(op.id.clone())
+                .or_insert(0);
+            *n += 1;
+            if *n >= STUCK_AFTER {
+                self.review.push(ReviewItem::StuckCreate {
+                    op_id: op.id.clone(),
+                    attempts: *n,
+                });
+            }
+        }
         // A dependency that is no longer in flight was created meanwhile:
         // refer to its record directly (U1).
         for op in &mut ops {
@@ -638,6 +682,8 @@ impl<'a> Planner<'a> {
                         "a person asked to create the ledger record",
                     );
                 }
+                // Handled before planning (see `plan_indexed`).
+                Decision::AbandonCreate { .. } => {}
                 Decision::ResolveConflict {
                     remote_id,
                     field,

@@ -165,6 +165,9 @@ pub struct SyncState {
     pub(crate) issues: BTreeMap<ContactId, MatchIssue>,
     /// Creates sent (or about to be) whose result has not come back (U1).
     pub(crate) in_flight: BTreeMap<OpId, Operation>,
+    /// How often each create in flight was sent again.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub(crate) in_flight_attempts: BTreeMap<OpId, u32>,
     /// Fingerprints of the unlinked local contacts at the last run: new
     /// and changed contacts are pushed (P2, P3).
     pub(crate) local_seen: BTreeMap<ContactId, u64>,
