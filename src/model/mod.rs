@@ -1,9 +1,9 @@
-//! The data model: contacts on either side of a connection.
-//!
-//! Money, invoices and payments arrive with the billing work.
+//! The data model: contacts on either side of a connection, and exact
+//! money (invoices and payments arrive with the billing work).
 
 mod contact;
 mod ids;
+mod money;
 
 pub(crate) use contact::present;
 pub use contact::{
@@ -11,3 +11,4 @@ pub use contact::{
     ProviderExtras, VersionToken,
 };
 pub use ids::ContactId;
+pub use money::{Currency, Money, MoneyError, Rounding, TaxRate};
