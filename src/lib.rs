@@ -17,6 +17,8 @@
 //! - [`sync`]: links, synced fields, conflict policies, push rules and the
 //!   planner: every write planned as data first (L1–L3, F1–F7, P1–P4,
 //!   U1–U5, U8, U9).
+//! - [`billing`]: the error queue (E1–E3), with the products' messages,
+//!   explanations and remedies, and the three-minute retry throttle.
 //! - [`ports`]: the adapter traits the embedding service implements over
 //!   its own database and HTTP clients, and their typed errors.
 //! - `driver` (feature `driver`): runs plans through the adapters, crash
@@ -122,6 +124,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod audit;
+pub mod billing;
 #[cfg(feature = "driver")]
 #[cfg_attr(docsrs, doc(cfg(feature = "driver")))]
 pub mod driver;

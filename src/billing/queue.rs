@@ -1,0 +1,408 @@
+//! The error queue (E1, E2): every sync failure as a typed entry with a
+//! stable code, a plain explanation and the remedy, tied to its record;
+//! "retry all" at most once every three minutes, with the clock as input.
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// The failures a firm can see, with the providers' own texts (E1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub enum FailureCode {
+    /// I4: a tax rate with no ledger tax rate mapped to it.
+    TaxRateInvalid,
+    /// I5: the billing contact is not linked to a QBO customer.
+    CustomerRefRequired,
+    /// I6: the document number is already used in QBO (6140).
+    DuplicateDocumentNumber,
+    /// I7: a US QBO invoice with lines at different tax rates.
+    UsInvoiceMultipleTaxRates,
+    /// Y4: payment dated more than two days after now (UTC).
+    PaymentDateInFuture,
+    /// Y4 / U6: no open accounting period covers the payment date (6210).
+    PaymentDateNotInOpenPeriod,
+    /// Y4: the payment is more than the amount due.
+    PaymentOverpaysInvoice,
+    /// Y4: the payer is not the invoice's customer.
+    PaymentCustomerMismatch,
+    /// Y4: the ledger failed to create the payment.
+    ManualPaymentFailed,
+    /// E3: the ledger refused the credentials (401, 003200).
+    AuthenticationFailed,
+}
+
+impl FailureCode {
+    /// Every code, in a fixed order.
+    pub const ALL: [Self; 10] = [
+        Self::TaxRateInvalid,
+        Self::CustomerRefRequired,
+        Self::DuplicateDocumentNumber,
+        Self::UsInvoiceMultipleTaxRates,
+        Self::PaymentDateInFuture,
+        Self::PaymentDateNotInOpenPeriod,
+        Self::PaymentOverpaysInvoice,
+        Self::PaymentCustomerMismatch,
+        Self::ManualPaymentFailed,
+        Self::AuthenticationFailed,
+    ];
+
+    /// The stable code, as the products show it.
+    #[must_use]
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::TaxRateInvalid => "KarbonTaxRateInvalid",
+            Self::CustomerRefRequired => "CustomerRefRequired",
+            Self::DuplicateDocumentNumber => "DuplicateDocumentNumber",
+            Self::UsInvoiceMultipleTaxRates => "QboaUsInvoiceMultipleTaxRates",
+            Self::PaymentDateInFuture => "PaymentDateInFuture",
+            Self::PaymentDateNotInOpenPeriod => "PaymentDateNotInOpenPeriod",
+            Self::PaymentOverpaysInvoice => "PaymentOverpaysInvoice",
+            Self::PaymentCustomerMismatch => "PaymentCustomerMismatch",
+            Self::ManualPaymentFailed => "ManualPaymentFailed",
+            Self::AuthenticationFailed => "AuthenticationFailed",
+        }
+    }
+
+    /// The message exactly as the products word it (SPEC I4–I7, Y4, E1).
+    #[must_use]
+    pub const fn message(self) -> &'static str {
+        match self {
+            Self::TaxRateInvalid => "KarbonTaxRateInvalid",
+            Self::CustomerRefRequired => "CustomerRef is required",
+            Self::DuplicateDocumentNumber => "Duplicate Document Number",
+            Self::UsInvoiceMultipleTaxRates => "QboaUsInvoiceMultipleTaxRates",
+            Self::PaymentDateInFuture => "Payment Date is in the future",
+            Self::PaymentDateNotInOpenPeriod => "Payment date is not in an open accounting period",
+            Self::PaymentOverpaysInvoice => "Payment will overpay the invoice",
+            Self::PaymentCustomerMismatch => "Invoice customer differs from payment customer",
+            Self::ManualPaymentFailed => "Failed to create manual payment",
+            Self::AuthenticationFailed => "AuthenticationFailed",
+        }
+    }
+
+    /// What it means, in plain words.
+    #[must_use]
+    pub const fn explanation(self) -> &'static str {
+        match self {
+            Self::TaxRateInvalid => {
+                "a line uses a tax rate that is not mapped to a tax rate of the ledger"
+            }
+            Self::CustomerRefRequired => {
+                "the invoice's billing contact is not linked to a customer in the ledger"
+            }
+            Self::DuplicateDocumentNumber => {
+                "the ledger already has a document with this invoice number"
+            }
+            Self::UsInvoiceMultipleTaxRates => {
+                "US companies in QuickBooks take one tax rate per invoice, and the lines differ"
+            }
+            Self::PaymentDateInFuture => "the payment is dated more than two days from today",
+            Self::PaymentDateNotInOpenPeriod => {
+                "the books are closed (or not set up) for the payment's date"
+            }
+            Self::PaymentOverpaysInvoice => "the payment is more than the invoice still owes",
+            Self::PaymentCustomerMismatch => {
+                "the payment is from a different customer than the invoice's"
+            }
+            Self::ManualPaymentFailed => "the ledger could not record the payment",
+            Self::AuthenticationFailed => {
+                "the ledger refused the connection's credentials: nothing is sent until it is reconnected"
+            }
+        }
+    }
+
+    /// What to do about it.
+    #[must_use]
+    pub const fn remedy(self) -> &'static str {
+        match self {
+            Self::TaxRateInvalid => "map the tax rate to a ledger tax rate, then retry",
+            Self::CustomerRefRequired => {
+                "link the billing contact to its ledger customer (resolve its match issue), then retry"
+            }
+            Self::DuplicateDocumentNumber => {
+                "give the invoice a number the ledger has not used, then retry"
+            }
+            Self::UsInvoiceMultipleTaxRates => {
+                "use the same tax rate on every line, or split the invoice, then retry"
+            }
+            Self::PaymentDateInFuture => "correct the payment date, then retry",
+            Self::PaymentDateNotInOpenPeriod => {
+                "date the payment in an open period, or reopen the period in the ledger, then retry"
+            }
+            Self::PaymentOverpaysInvoice => {
+                "reduce the amount or apply the rest to another invoice, then retry"
+            }
+            Self::PaymentCustomerMismatch => {
+                "record the payment against the invoice's customer, then retry"
+            }
+            Self::ManualPaymentFailed => "check the payment in the ledger, then retry",
+            Self::AuthenticationFailed => "reconnect the ledger, then retry",
+        }
+    }
+}
+
+/// The kind of record a failure concerns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum RecordKind {
+    /// An invoice.
+    Invoice,
+    /// A payment.
+    Payment,
+    /// A contact.
+    Contact,
+    /// The connection itself.
+    Connection,
+}
+
+/// The record a failure concerns.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct RecordRef {
+    /// What kind of record.
+    pub kind: RecordKind,
+    /// Its id on the firm's side (the connection's name for
+    /// [`RecordKind::Connection`]).
+    pub id: String,
+}
+
+impl RecordRef {
+    /// A record of `kind`.
+    pub fn new(kind: RecordKind, id: impl Into<String>) -> Self {
+        Self {
+            kind,
+            id: id.into(),
+        }
+    }
+}
+
+/// One failure in the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Failure {
+    /// What failed.
+    pub code: FailureCode,
+    /// The record it concerns.
+    pub record: RecordRef,
+    /// Specifics (the invoice number, the amount due…), when there are any.
+    pub detail: Option<String>,
+    /// When it was seen.
+    pub at: DateTime<Utc>,
+}
+
+impl Failure {
+    /// The line a firm sees: message, record, explanation, remedy.
+    #[must_use]
+    pub fn describe(&self) -> String {
+        let detail = self
+            .detail
+            .as_deref()
+            .map(|d| format!(" ({d})"))
+            .unwrap_or_default();
+        format!(
+            "{} — {:?} {}{detail}: {}. To fix: {}.",
+            self.code.message(),
+            self.record.kind,
+            self.record.id,
+            self.code.explanation(),
+            self.code.remedy()
+        )
+    }
+}
+
+/// "Retry all" was asked too soon (E2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("retry is allowed again at {next_allowed}")]
+pub struct RetryTooSoon {
+    /// When retrying is allowed again.
+    pub next_allowed: DateTime<Utc>,
+}
+
+/// The connection's failures, one per record and code (E2). Serialise it
+/// with the sync state.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ErrorQueue {
+    /// Sorted by record, then code; one entry per pair.
+    failures: Vec<Failure>,
+    last_retry: Option<DateTime<Utc>>,
+}
+
+impl ErrorQueue {
+    /// How long "retry all" waits between two retries.
+    pub const RETRY_INTERVAL: TimeDelta = TimeDelta::minutes(3);
+
+    /// An empty queue.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a failure; the same code for the same record replaces the
+    /// earlier entry.
+    pub fn push(&mut self, failure: Failure) {
+        let key = (&failure.record, failure.code);
+        match self
+            .failures
+            .binary_search_by(|f| (&f.record, f.code).cmp(&key))
+        {
+            Ok(i) => self.failures[i] = failure,
+            Err(i) => self.failures.insert(i, failure),
+        }
+    }
+
+    /// The failures, by record then code.
+    pub fn failures(&self) -> impl ExactSizeIterator<Item = &Failure> + '_ {
+        self.failures.iter()
+    }
+
+    /// Whether the queue is empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// Whether a failure disconnects the connection (E3).
+    #[must_use]
+    pub fn disconnected(&self) -> bool {
+        self.failures
+            .iter()
+            .any(|f| f.code == FailureCode::AuthenticationFailed)
+    }
+
+    /// Forgets the failures of a record (it went through).
+    pub fn resolve(&mut self, record: &RecordRef) {
+        self.failures.retain(|f| &f.record != record);
+    }
+
+    /// When "retry all" is allowed again (`None`: now).
+    #[must_use]
+    pub fn next_retry(&self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+        let next = self.last_retry? + Self::RETRY_INTERVAL;
+        (next > now).then_some(next)
+    }
+
+    /// "Retry all" (E2): the records to plan again — exactly the failed
+    /// ones, sorted, each once. Allowed at most once every three minutes.
+    ///
+    /// # Errors
+    /// [`RetryTooSoon`] within three minutes of the last retry.
+    pub fn retry_all(&mut self, now: DateTime<Utc>) -> Result<Vec<RecordRef>, RetryTooSoon> {
+        if let Some(next_allowed) = self.next_retry(now) {
+            return Err(RetryTooSoon { next_allowed });
+        }
+        self.last_retry = Some(now);
+        let mut records: Vec<RecordRef> = self.failures.iter().map(|f| f.record.clone()).collect();
+        records.dedup();
+        Ok(records)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn t(min: u32, sec: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, min, sec)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn fail(code: FailureCode, kind: RecordKind, id: &str) -> Failure {
+        Failure {
+            code,
+            record: RecordRef::new(kind, id),
+            detail: None,
+            at: t(0, 0),
+        }
+    }
+
+    #[test]
+    fn e1_every_code_is_stable_and_explained() {
+        let mut codes: Vec<&str> = FailureCode::ALL.iter().map(|c| c.code()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), FailureCode::ALL.len(), "codes are unique");
+        for c in FailureCode::ALL {
+            assert!(!c.explanation().is_empty() && !c.remedy().is_empty());
+        }
+        // The products' exact texts (SPEC I5, I6, Y4).
+        assert_eq!(
+            FailureCode::CustomerRefRequired.message(),
+            "CustomerRef is required"
+        );
+        assert_eq!(
+            FailureCode::DuplicateDocumentNumber.message(),
+            "Duplicate Document Number"
+        );
+        assert_eq!(
+            FailureCode::PaymentDateNotInOpenPeriod.message(),
+            "Payment date is not in an open accounting period"
+        );
+        let line = fail(
+            FailureCode::PaymentOverpaysInvoice,
+            RecordKind::Payment,
+            "P7",
+        )
+        .describe();
+        assert!(line.starts_with("Payment will overpay the invoice — Payment P7:"));
+    }
+
+    #[test]
+    fn e2_retry_all_replans_exactly_the_failed_records_once_every_three_minutes() {
+        let mut q = ErrorQueue::new();
+        q.push(fail(
+            FailureCode::CustomerRefRequired,
+            RecordKind::Invoice,
+            "I2",
+        ));
+        q.push(fail(
+            FailureCode::DuplicateDocumentNumber,
+            RecordKind::Invoice,
+            "I1",
+        ));
+        q.push(fail(FailureCode::TaxRateInvalid, RecordKind::Invoice, "I2"));
+        q.push(fail(FailureCode::TaxRateInvalid, RecordKind::Invoice, "I2"));
+        assert_eq!(q.failures().len(), 3);
+        let first = q.retry_all(t(0, 0)).unwrap_or_default();
+        let ids: Vec<&str> = first.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["I1", "I2"]);
+        assert_eq!(
+            q.retry_all(t(2, 59)),
+            Err(RetryTooSoon {
+                next_allowed: t(3, 0)
+            })
+        );
+        q.resolve(&RecordRef::new(RecordKind::Invoice, "I1"));
+        let second = q.retry_all(t(3, 0)).unwrap_or_default();
+        assert_eq!(second, [RecordRef::new(RecordKind::Invoice, "I2")]);
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn the_queue_round_trips_through_json() {
+        let mut q = ErrorQueue::new();
+        q.push(fail(
+            FailureCode::CustomerRefRequired,
+            RecordKind::Invoice,
+            "I2",
+        ));
+        let json = serde_json::to_string(&q).unwrap_or_default();
+        let back: ErrorQueue = serde_json::from_str(&json).unwrap_or_default();
+        assert_eq!(back, q);
+    }
+
+    #[test]
+    fn e3_an_authentication_failure_disconnects() {
+        let mut q = ErrorQueue::new();
+        assert!(!q.disconnected());
+        q.push(fail(
+            FailureCode::AuthenticationFailed,
+            RecordKind::Connection,
+            "qbo",
+        ));
+        assert!(q.disconnected());
+    }
+}
