@@ -328,7 +328,7 @@ mod tests {
         for c in FailureCode::ALL {
             assert!(!c.explanation().is_empty() && !c.remedy().is_empty());
         }
-        // The products' exact texts (SPEC I5, I6, Y4).
+        // The products' exact texts.
         assert_eq!(
             FailureCode::CustomerRefRequired.message(),
             "CustomerRef is required"
@@ -356,28 +356,36 @@ mod tests {
         q.push(fail(
             FailureCode::CustomerRefRequired,
             RecordKind::Invoice,
-            "I2",
+            "INV-2",
         ));
         q.push(fail(
             FailureCode::DuplicateDocumentNumber,
             RecordKind::Invoice,
-            "I1",
+            "INV-1",
         ));
-        q.push(fail(FailureCode::TaxRateInvalid, RecordKind::Invoice, "I2"));
-        q.push(fail(FailureCode::TaxRateInvalid, RecordKind::Invoice, "I2"));
+        q.push(fail(
+            FailureCode::TaxRateInvalid,
+            RecordKind::Invoice,
+            "INV-2",
+        ));
+        q.push(fail(
+            FailureCode::TaxRateInvalid,
+            RecordKind::Invoice,
+            "INV-2",
+        ));
         assert_eq!(q.failures().len(), 3);
         let first = q.retry_all(t(0, 0)).unwrap_or_default();
         let ids: Vec<&str> = first.iter().map(|r| r.id.as_str()).collect();
-        assert_eq!(ids, ["I1", "I2"]);
+        assert_eq!(ids, ["INV-1", "INV-2"]);
         assert_eq!(
             q.retry_all(t(2, 59)),
             Err(RetryTooSoon {
                 next_allowed: t(3, 0)
             })
         );
-        q.resolve(&RecordRef::new(RecordKind::Invoice, "I1"));
+        q.resolve(&RecordRef::new(RecordKind::Invoice, "INV-1"));
         let second = q.retry_all(t(3, 0)).unwrap_or_default();
-        assert_eq!(second, [RecordRef::new(RecordKind::Invoice, "I2")]);
+        assert_eq!(second, [RecordRef::new(RecordKind::Invoice, "INV-2")]);
     }
 
     #[cfg(feature = "serde")]
@@ -387,7 +395,7 @@ mod tests {
         q.push(fail(
             FailureCode::CustomerRefRequired,
             RecordKind::Invoice,
-            "I2",
+            "INV-2",
         ));
         let json = serde_json::to_string(&q).unwrap_or_default();
         let back: ErrorQueue = serde_json::from_str(&json).unwrap_or_default();

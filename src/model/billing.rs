@@ -264,7 +264,7 @@ mod tests {
     #[test]
     fn totals_round_each_line_then_add() {
         let inv = Invoice {
-            id: "I1".into(),
+            id: "INV-1".into(),
             number: "INV-0001".into(),
             contact_id: "K1".into(),
             issue_date: d(2026, 11, 1),
@@ -305,13 +305,13 @@ mod tests {
             date: d(2026, 11, 20),
             amount: usd("100.00"),
             payer: "K1".into(),
-            allocations: vec![alloc("I1", "60.00"), alloc("I2", "30.00")],
+            allocations: vec![alloc("INV-1", "60.00"), alloc("INV-2", "30.00")],
             origin: PaymentOrigin::Ledger,
         };
         assert_eq!(p.unapplied(), Ok(usd("10.00")));
         let mut other = p.clone();
         other.allocations.push(Allocation {
-            invoice_id: "I3".into(),
+            invoice_id: "INV-3".into(),
             amount: Money::parse("1", "NZD").expect("money"),
         });
         assert!(other.unapplied().is_err());
