@@ -17,6 +17,10 @@ pub enum FailureCode {
     DuplicateDocumentNumber,
     /// I7: a US QBO invoice with lines at different tax rates.
     UsInvoiceMultipleTaxRates,
+    /// I6: a document number longer than QBO's 21 characters (2050).
+    DocumentNumberTooLong,
+    /// U7: an invoice or payment in another currency than its customer's.
+    CustomerCurrencyMismatch,
     /// Y4: payment dated more than two days after now (UTC).
     PaymentDateInFuture,
     /// Y4 / U6: no open accounting period covers the payment date (6210).
@@ -33,11 +37,13 @@ pub enum FailureCode {
 
 impl FailureCode {
     /// Every code, in a fixed order.
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 12] = [
         Self::TaxRateInvalid,
         Self::CustomerRefRequired,
         Self::DuplicateDocumentNumber,
         Self::UsInvoiceMultipleTaxRates,
+        Self::DocumentNumberTooLong,
+        Self::CustomerCurrencyMismatch,
         Self::PaymentDateInFuture,
         Self::PaymentDateNotInOpenPeriod,
         Self::PaymentOverpaysInvoice,
@@ -54,6 +60,8 @@ impl FailureCode {
             Self::CustomerRefRequired => "CustomerRefRequired",
             Self::DuplicateDocumentNumber => "DuplicateDocumentNumber",
             Self::UsInvoiceMultipleTaxRates => "QboaUsInvoiceMultipleTaxRates",
+            Self::DocumentNumberTooLong => "DocumentNumberTooLong",
+            Self::CustomerCurrencyMismatch => "CustomerCurrencyMismatch",
             Self::PaymentDateInFuture => "PaymentDateInFuture",
             Self::PaymentDateNotInOpenPeriod => "PaymentDateNotInOpenPeriod",
             Self::PaymentOverpaysInvoice => "PaymentOverpaysInvoice",
@@ -71,6 +79,8 @@ impl FailureCode {
             Self::CustomerRefRequired => "CustomerRef is required",
             Self::DuplicateDocumentNumber => "Duplicate Document Number",
             Self::UsInvoiceMultipleTaxRates => "QboaUsInvoiceMultipleTaxRates",
+            Self::DocumentNumberTooLong => "DocNumber is longer than 21 characters",
+            Self::CustomerCurrencyMismatch => "Currency differs from the customer's currency",
             Self::PaymentDateInFuture => "Payment Date is in the future",
             Self::PaymentDateNotInOpenPeriod => "Payment date is not in an open accounting period",
             Self::PaymentOverpaysInvoice => "Payment will overpay the invoice",
@@ -95,6 +105,12 @@ impl FailureCode {
             }
             Self::UsInvoiceMultipleTaxRates => {
                 "US companies in QuickBooks take one tax rate per invoice, and the lines differ"
+            }
+            Self::DocumentNumberTooLong => {
+                "QuickBooks Online takes document numbers of at most 21 characters"
+            }
+            Self::CustomerCurrencyMismatch => {
+                "a QuickBooks Online customer has one currency, and this record is in another"
             }
             Self::PaymentDateInFuture => "the payment is dated more than two days from today",
             Self::PaymentDateNotInOpenPeriod => {
@@ -124,6 +140,10 @@ impl FailureCode {
             }
             Self::UsInvoiceMultipleTaxRates => {
                 "use the same tax rate on every line, or split the invoice, then retry"
+            }
+            Self::DocumentNumberTooLong => "shorten the invoice number, then retry",
+            Self::CustomerCurrencyMismatch => {
+                "bill the customer in its currency, or use a customer in this currency, then retry"
             }
             Self::PaymentDateInFuture => "correct the payment date, then retry",
             Self::PaymentDateNotInOpenPeriod => {

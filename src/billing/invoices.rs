@@ -1,0 +1,427 @@
+//! Checking invoices before they reach QuickBooks Online (I1, I3–I8, U7):
+//! every invoice of a batch is checked, the good ones are made ready with
+//! the ledger's references, the bad ones become failures for the queue.
+//!
+//! Only checks and mapping live here; turning ready invoices into plan
+//! operations comes next.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, NaiveDate, Utc};
+
+use crate::model::{ContactId, Currency, Invoice, MoneyError, Rounding, TaxRate};
+use crate::normalize::normalize_name;
+use crate::sync::SyncState;
+
+use super::queue::{Failure, FailureCode, RecordKind, RecordRef};
+
+/// QBO's longest `DocNumber`.
+pub const MAX_DOC_NUMBER_CHARS: usize = 21;
+
+/// A local tax rate and the ledger tax code it maps to (I4). A combined
+/// rate lists its components (primary, secondary); its rate is their sum.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct TaxMapping {
+    /// The ledger's tax code id.
+    pub ledger_code: String,
+    /// The components, primary first (one for a simple rate).
+    pub components: Vec<TaxRate>,
+}
+
+impl TaxMapping {
+    /// The rate the mapping stands for (the sum of its components).
+    ///
+    /// # Errors
+    /// [`MoneyError::InvalidRate`] when the components add up past 100 %.
+    pub fn rate(&self) -> Result<TaxRate, MoneyError> {
+        TaxRate::combined(&self.components)
+    }
+}
+
+/// How a firm's invoices map to one QBO company.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct InvoiceSettings {
+    /// Invoices dated before this day are not sent (I1).
+    pub sync_start: NaiveDate,
+    /// Work type → ledger service (item) id (I3).
+    pub services: BTreeMap<String, String>,
+    /// The service of unmapped work types (I3).
+    pub default_service: String,
+    /// The tax rates the ledger knows (I4).
+    pub tax_rates: Vec<TaxMapping>,
+    /// A US company: one tax rate per invoice (I7).
+    pub us_company: bool,
+    /// How line amounts are rounded.
+    pub rounding: Rounding,
+}
+
+impl InvoiceSettings {
+    /// Settings with a sync start date and a default service; no mapped
+    /// work types or tax rates yet.
+    pub fn new(sync_start: NaiveDate, default_service: impl Into<String>) -> Self {
+        Self {
+            sync_start,
+            services: BTreeMap::new(),
+            default_service: default_service.into(),
+            tax_rates: Vec::new(),
+            us_company: false,
+            rounding: Rounding::default(),
+        }
+    }
+}
+
+/// What the ledger already holds, as the caller read it.
+#[derive(Debug, Clone, Default)]
+pub struct LedgerFacts {
+    /// Document numbers in use in the ledger (I6).
+    pub doc_numbers: BTreeSet<String>,
+    /// The currency of each customer, by ledger id (U7).
+    pub customer_currency: BTreeMap<ContactId, Currency>,
+}
+
+/// One line, mapped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReadyLine {
+    /// The ledger service (item) id.
+    pub service: String,
+    /// Whether the default service stands in for an unmapped work type.
+    pub default_service: bool,
+    /// The ledger tax code, when the line is taxed.
+    pub tax_code: Option<String>,
+}
+
+/// An invoice that passed every check, with its ledger references.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct ReadyInvoice {
+    /// The firm's invoice id.
+    pub invoice_id: String,
+    /// The ledger customer (`CustomerRef`).
+    pub customer_ref: ContactId,
+    /// The lines, in order.
+    pub lines: Vec<ReadyLine>,
+}
+
+/// The outcome of checking a batch (a billing cycle, I8).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct InvoiceCheck {
+    /// Invoices ready to send.
+    pub ready: Vec<ReadyInvoice>,
+    /// Every problem found, per invoice (an invoice may have several).
+    pub failures: Vec<Failure>,
+    /// Invoices not sent, and why (not sent / posted, or dated before the
+    /// sync start, I1).
+    pub skipped: Vec<(String, String)>,
+}
+
+/// Checks every invoice of a batch (I8): one bad invoice never holds back
+/// the others, and each problem is reported with its code and remedy.
+///
+/// Links come from the sync state: an invoice's billing contact must be
+/// linked to a ledger customer (I5).
+#[must_use]
+pub fn check_invoices(
+    invoices: &[Invoice],
+    settings: &InvoiceSettings,
+    state: &SyncState,
+    ledger: &LedgerFacts,
+    now: DateTime<Utc>,
+) -> InvoiceCheck {
+    let mut out = InvoiceCheck::default();
+    let taken: BTreeSet<String> = ledger.doc_numbers.iter().map(|n| doc_key(n)).collect();
+    // Numbers used twice in this batch are duplicates too (I6).
+    let mut in_batch: BTreeMap<String, usize> = BTreeMap::new();
+    for inv in invoices.iter().filter(|i| eligible(i, settings).is_ok()) {
+        *in_batch.entry(doc_key(&inv.number)).or_insert(0) += 1;
+    }
+    let mut sorted: Vec<&Invoice> = invoices.iter().collect();
+    sorted.sort_by(|a, b| a.id.cmp(&b.id));
+    for inv in sorted {
+        if let Err(why) = eligible(inv, settings) {
+            out.skipped.push((inv.id.clone(), why.to_owned()));
+            continue;
+        }
+        let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
+        let mut fail = |code: FailureCode, detail: String| {
+            out.failures.push(Failure {
+                code,
+                record: record.clone(),
+                detail: Some(detail),
+                at: now,
+            });
+        };
+        let mut ok = true;
+        // I5: the customer.
+        let customer = state
+            .link_of_local(inv.contact_id.as_str())
+            .filter(|l| l.is_linked())
+            .map(|l| l.remote_id.clone());
+        if customer.is_none() {
+            ok = false;
+            fail(
+                FailureCode::CustomerRefRequired,
+                format!("billing contact {}", inv.contact_id),
+            );
+        }
+        // U7: one currency per customer.
+        if let Some(c) = &customer
+            && let Some(cur) = ledger.customer_currency.get(c)
+            && *cur != inv.currency
+        {
+            ok = false;
+            fail(
+                FailureCode::CustomerCurrencyMismatch,
+                format!("invoice in {}, customer in {cur}", inv.currency),
+            );
+        }
+        // I6: the document number.
+        let key = doc_key(&inv.number);
+        if inv.number.chars().count() > MAX_DOC_NUMBER_CHARS {
+            ok = false;
+            fail(
+                FailureCode::DocumentNumberTooLong,
+                format!(
+                    "{} has {} characters",
+                    inv.number,
+                    inv.number.chars().count()
+                ),
+            );
+        }
+        if taken.contains(&key) || in_batch.get(&key).is_some_and(|n| *n > 1) {
+            ok = false;
+            fail(
+                FailureCode::DuplicateDocumentNumber,
+                format!("number {}", inv.number),
+            );
+        }
+        // I4, I7: tax rates.
+        let mut lines = Vec::with_capacity(inv.lines.len());
+        let mut rates: BTreeSet<TaxRate> = BTreeSet::new();
+        for (i, line) in inv.lines.iter().enumerate() {
+            if line.unit_price.currency() != inv.currency {
+                ok = false;
+                fail(
+                    FailureCode::CustomerCurrencyMismatch,
+                    format!("line {} is in {}", i + 1, line.unit_price.currency()),
+                );
+            }
+            let tax_code = match line.tax_rate {
+                None => None,
+                Some(rate) => {
+                    rates.insert(rate);
+                    match settings
+                        .tax_rates
+                        .iter()
+                        .find(|m| m.rate().is_ok_and(|r| r.as_percent() == rate.as_percent()))
+                    {
+                        Some(m) => Some(m.ledger_code.clone()),
+                        None => {
+                            ok = false;
+                            fail(
+                                FailureCode::TaxRateInvalid,
+                                format!("line {}: {rate} is not mapped", i + 1),
+                            );
+                            None
+                        }
+                    }
+                }
+            };
+            // I3: the service.
+            let mapped = line
+                .work_type
+                .as_ref()
+                .and_then(|w| settings.services.get(w));
+            lines.push(ReadyLine {
+                service: mapped
+                    .cloned()
+                    .unwrap_or_else(|| settings.default_service.clone()),
+                default_service: mapped.is_none(),
+                tax_code,
+            });
+        }
+        if settings.us_company && rates.len() > 1 {
+            ok = false;
+            let shown: Vec<String> = rates.iter().map(ToString::to_string).collect();
+            fail(FailureCode::UsInvoiceMultipleTaxRates, shown.join(", "));
+        }
+        if let (true, Some(customer_ref)) = (ok, customer) {
+            out.ready.push(ReadyInvoice {
+                invoice_id: inv.id.clone(),
+                customer_ref,
+                lines,
+            });
+        }
+    }
+    out
+}
+
+/// I1: sent or posted, and dated on or after the sync start.
+fn eligible(inv: &Invoice, settings: &InvoiceSettings) -> Result<(), &'static str> {
+    if !inv.status.is_sent() {
+        return Err("not sent or posted yet (I1)");
+    }
+    if inv.issue_date < settings.sync_start {
+        return Err("dated before the connection's sync start date (I1)");
+    }
+    Ok(())
+}
+
+/// Document numbers compare without case and surrounding spaces.
+fn doc_key(n: &str) -> String {
+    normalize_name(n).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{InvoiceLine, InvoiceStatus, Money};
+    use crate::sync::{Link, LinkOrigin, LinkStatus};
+    use chrono::TimeZone;
+    use rust_decimal::Decimal;
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0)
+            .single()
+            .unwrap_or_default()
+    }
+
+    fn rate(r: &str) -> TaxRate {
+        TaxRate::percent(r).unwrap_or(TaxRate::ZERO)
+    }
+
+    fn invoice(id: &str, number: &str, contact: &str, rates: &[Option<&str>]) -> Invoice {
+        Invoice {
+            id: id.into(),
+            number: number.into(),
+            contact_id: contact.into(),
+            issue_date: day(10),
+            due_date: day(30),
+            status: InvoiceStatus::Sent,
+            currency: Currency::USD,
+            lines: rates
+                .iter()
+                .map(|r| InvoiceLine {
+                    work_type: Some("Tax return".into()),
+                    description: "Preparation".into(),
+                    quantity: Decimal::ONE,
+                    unit_price: Money::parse("100", "USD").unwrap_or(Money::zero(Currency::USD)),
+                    tax_rate: r.map(rate),
+                })
+                .collect(),
+        }
+    }
+
+    fn setup() -> (InvoiceSettings, SyncState, LedgerFacts) {
+        let mut s = InvoiceSettings::new(day(1), "SVC-DEFAULT");
+        s.services.insert("Bookkeeping".into(), "SVC-BOOKS".into());
+        s.tax_rates.push(TaxMapping {
+            ledger_code: "TAX-NY".into(),
+            components: vec![rate("4"), rate("4.875")],
+        });
+        s.tax_rates.push(TaxMapping {
+            ledger_code: "TAX-10".into(),
+            components: vec![rate("10")],
+        });
+        let mut state = SyncState::new();
+        state.insert_link(Link {
+            local_id: "K1".into(),
+            remote_id: "58".into(),
+            status: LinkStatus::Linked,
+            origin: LinkOrigin::Matched,
+            linked_at: now(),
+            base: None,
+            remote_version: None,
+        });
+        let mut facts = LedgerFacts::default();
+        facts.doc_numbers.insert("1001".into());
+        facts.customer_currency.insert("58".into(), Currency::USD);
+        (s, state, facts)
+    }
+
+    #[test]
+    fn i5_a_good_invoice_is_ready_with_its_customer_ref() {
+        let (s, state, facts) = setup();
+        let inv = invoice("INV-A", "1002", "K1", &[Some("8.875"), None]);
+        let out = check_invoices(&[inv], &s, &state, &facts, now());
+        assert!(out.failures.is_empty(), "{:?}", out.failures);
+        let ready = &out.ready[0];
+        assert_eq!(ready.customer_ref.as_str(), "58");
+        // I4: combined rate 4 % + 4.875 %. I3: unmapped work type → default.
+        assert_eq!(ready.lines[0].tax_code.as_deref(), Some("TAX-NY"));
+        assert_eq!(ready.lines[0].service, "SVC-DEFAULT");
+        assert!(ready.lines[0].default_service);
+        assert_eq!(ready.lines[1].tax_code, None);
+    }
+
+    #[test]
+    fn i8_every_bad_invoice_is_reported_and_the_good_ones_go_through() {
+        let (mut s, state, facts) = setup();
+        s.us_company = true;
+        let mut draft = invoice("INV-0", "0999", "K1", &[None]);
+        draft.status = InvoiceStatus::Draft;
+        let batch = [
+            draft,
+            invoice("INV-A", "1002", "K1", &[Some("10")]),
+            invoice("INV-B", "1001", "K1", &[None]),
+            invoice("INV-C", "1003", "K9", &[None]),
+            invoice("INV-D", "1004", "K1", &[Some("7")]),
+            invoice("INV-E", "1005", "K1", &[Some("10"), Some("8.875")]),
+            invoice("INV-F", "2026-11-BOOKKEEPING-0042", "K1", &[None]),
+        ];
+        let out = check_invoices(&batch, &s, &state, &facts, now());
+        let ready: Vec<&str> = out.ready.iter().map(|r| r.invoice_id.as_str()).collect();
+        assert_eq!(ready, ["INV-A"]);
+        let codes: Vec<(&str, &str)> = out
+            .failures
+            .iter()
+            .map(|f| (f.record.id.as_str(), f.code.message()))
+            .collect();
+        // I6, I5, I4, I7 and the 21-character limit, each with its text.
+        assert_eq!(
+            codes,
+            [
+                ("INV-B", "Duplicate Document Number"),
+                ("INV-C", "CustomerRef is required"),
+                ("INV-D", "KarbonTaxRateInvalid"),
+                ("INV-E", "QboaUsInvoiceMultipleTaxRates"),
+                ("INV-F", "DocNumber is longer than 21 characters"),
+            ]
+        );
+        // I1: drafts are not sent.
+        assert_eq!(
+            out.skipped,
+            [("INV-0".to_owned(), "not sent or posted yet (I1)".to_owned())]
+        );
+    }
+
+    #[test]
+    fn u7_currencies_and_i6_batch_duplicates() {
+        let (s, state, mut facts) = setup();
+        facts.customer_currency.insert("58".into(), Currency::NZD);
+        let a = invoice("INV-A", "1010", "K1", &[None]);
+        let b = invoice("INV-B", "1010", "K1", &[None]);
+        let out = check_invoices(&[a, b], &s, &state, &facts, now());
+        assert!(out.ready.is_empty());
+        assert!(
+            out.failures
+                .iter()
+                .any(|f| f.code == FailureCode::CustomerCurrencyMismatch)
+        );
+        assert_eq!(
+            out.failures
+                .iter()
+                .filter(|f| f.code == FailureCode::DuplicateDocumentNumber)
+                .count(),
+            2
+        );
+    }
+}
