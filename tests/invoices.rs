@@ -1,0 +1,108 @@
+//! Invoice checks through the public API: whatever mix of bad invoices a
+//! billing cycle holds, exactly the good ones are ready (I8).
+#![allow(clippy::unwrap_used)]
+
+use chrono::{NaiveDate, TimeZone, Utc};
+use ledgerlink::billing::{InvoiceSettings, LedgerFacts, TaxMapping, check_invoices};
+use ledgerlink::model::{Currency, Invoice, InvoiceLine, InvoiceStatus, Money, TaxRate};
+use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+
+/// One defect an invoice may carry.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Defect {
+    None,
+    Unlinked,
+    UnmappedRate,
+    UsedNumber,
+    TwoRates,
+}
+
+fn defect() -> impl Strategy<Value = Defect> {
+    prop_oneof![
+        3 => Just(Defect::None),
+        1 => Just(Defect::Unlinked),
+        1 => Just(Defect::UnmappedRate),
+        1 => Just(Defect::UsedNumber),
+        1 => Just(Defect::TwoRates),
+    ]
+}
+
+fn rate(r: &str) -> TaxRate {
+    TaxRate::percent(r).unwrap()
+}
+
+fn make(i: usize, d: Defect) -> Invoice {
+    let line = |r: &str| InvoiceLine {
+        work_type: None,
+        description: "Advice".into(),
+        quantity: Decimal::ONE,
+        unit_price: Money::parse("50", "USD").unwrap(),
+        tax_rate: Some(rate(r)),
+    };
+    let lines = match d {
+        Defect::UnmappedRate => vec![line("3")],
+        Defect::TwoRates => vec![line("10"), line("5")],
+        _ => vec![line("10")],
+    };
+    Invoice {
+        id: format!("INV-{i:03}"),
+        number: if d == Defect::UsedNumber {
+            "OLD-1".into()
+        } else {
+            format!("N-{i}")
+        },
+        contact_id: if d == Defect::Unlinked {
+            "K9".into()
+        } else {
+            "K1".into()
+        },
+        issue_date: NaiveDate::from_ymd_opt(2026, 11, 10).unwrap(),
+        due_date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        status: InvoiceStatus::Sent,
+        currency: Currency::USD,
+        lines,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    #[test]
+    fn i8_a_batch_plans_exactly_its_good_invoices(defects in proptest::collection::vec(defect(), 0..30)) {
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
+        let mut settings = InvoiceSettings::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), "SVC");
+        settings.us_company = true;
+        settings.tax_rates.push(TaxMapping { ledger_code: "T10".into(), components: vec![rate("10")] });
+        settings.tax_rates.push(TaxMapping { ledger_code: "T5".into(), components: vec![rate("5")] });
+        let mut state = SyncState::new();
+        state.insert_link(Link {
+            local_id: "K1".into(),
+            remote_id: "58".into(),
+            status: LinkStatus::Linked,
+            origin: LinkOrigin::Matched,
+            linked_at: now,
+            base: None,
+            remote_version: None,
+        });
+        let mut facts = LedgerFacts::default();
+        facts.doc_numbers.insert("OLD-1".into());
+        let batch: Vec<Invoice> = defects.iter().enumerate().map(|(i, d)| make(i, *d)).collect();
+        let out = check_invoices(&batch, &settings, &state, &facts, now);
+        let ready: Vec<&str> = out.ready.iter().map(|r| r.invoice_id.as_str()).collect();
+        let good: Vec<String> = defects
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| **d == Defect::None)
+            .map(|(i, _)| format!("INV-{i:03}"))
+            .collect();
+        prop_assert_eq!(ready, good.iter().map(String::as_str).collect::<Vec<_>>());
+        // Every bad invoice has at least one failure, and no good one has any.
+        for (i, d) in defects.iter().enumerate() {
+            let id = format!("INV-{i:03}");
+            let failed = out.failures.iter().any(|f| f.record.id == id);
+            prop_assert_eq!(failed, *d != Defect::None, "{}", id);
+        }
+    }
+}
