@@ -106,3 +106,63 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Y5: whatever the allocations, an accepted payment leaves every
+    /// balance at zero or above and accounts for every cent.
+    #[test]
+    fn y5_accepted_payments_keep_balances_and_sums_exact(
+        dues in proptest::collection::vec(0i64..50_000, 1..6),
+        allocs in proptest::collection::vec((0usize..6, 0i64..60_000), 0..6),
+        extra in 0i64..10_000,
+    ) {
+        use ledgerlink::billing::{OpenInvoice, check_payment};
+        use ledgerlink::model::{AccountingPeriod, Allocation, Payment, PaymentOrigin};
+        let usd = |cents: i64| Money::from_minor(cents, Currency::USD).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
+        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let open: Vec<OpenInvoice> = dues
+            .iter()
+            .enumerate()
+            .map(|(i, d)| OpenInvoice {
+                invoice_id: format!("INV-{i}"),
+                customer: "K1".into(),
+                due: usd(*d),
+                status: InvoiceStatus::AwaitingPayment,
+            })
+            .collect();
+        let allocations: Vec<Allocation> = allocs
+            .iter()
+            .map(|(i, c)| Allocation { invoice_id: format!("INV-{i}"), amount: usd(*c) })
+            .collect();
+        let applied: i64 = allocs.iter().map(|(_, c)| c).sum();
+        let payment = Payment {
+            id: "PAY-1".into(),
+            date: day,
+            amount: usd(applied + extra),
+            payer: "K1".into(),
+            allocations,
+            origin: PaymentOrigin::Ledger,
+        };
+        let periods = [AccountingPeriod { start: day, end: day, open: true }];
+        let out = check_payment(&payment, &open, &periods, now);
+        if out.failures.is_empty() {
+            // No invoice receives more than it owes, however it is split.
+            for (i, d) in dues.iter().enumerate() {
+                let to_it: i64 = allocs.iter().filter(|(j, _)| *j == i).map(|(_, c)| c).sum();
+                prop_assert!(to_it <= *d);
+            }
+            let mut paid = 0i64;
+            for c in &out.changes {
+                prop_assert!(!c.after.is_negative());
+                paid += c.before.minor_units().unwrap() - c.after.minor_units().unwrap();
+            }
+            let rest = out.unapplied.unwrap().minor_units().unwrap();
+            prop_assert_eq!(paid + rest, applied + extra);
+        } else {
+            prop_assert!(out.changes.is_empty());
+        }
+    }
+}

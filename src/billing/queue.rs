@@ -31,13 +31,18 @@ pub enum FailureCode {
     PaymentCustomerMismatch,
     /// Y4: the ledger failed to create the payment.
     ManualPaymentFailed,
+    /// Y5: a payment's allocations add up to more than the payment.
+    AllocationsExceedPayment,
+    /// A payment allocated to an invoice that is not open (unknown, paid or
+    /// void).
+    InvoiceNotFound,
     /// E3: the ledger refused the credentials (401, 003200).
     AuthenticationFailed,
 }
 
 impl FailureCode {
     /// Every code, in a fixed order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 14] = [
         Self::TaxRateInvalid,
         Self::CustomerRefRequired,
         Self::DuplicateDocumentNumber,
@@ -49,6 +54,8 @@ impl FailureCode {
         Self::PaymentOverpaysInvoice,
         Self::PaymentCustomerMismatch,
         Self::ManualPaymentFailed,
+        Self::AllocationsExceedPayment,
+        Self::InvoiceNotFound,
         Self::AuthenticationFailed,
     ];
 
@@ -67,6 +74,8 @@ impl FailureCode {
             Self::PaymentOverpaysInvoice => "PaymentOverpaysInvoice",
             Self::PaymentCustomerMismatch => "PaymentCustomerMismatch",
             Self::ManualPaymentFailed => "ManualPaymentFailed",
+            Self::AllocationsExceedPayment => "AllocationsExceedPayment",
+            Self::InvoiceNotFound => "InvoiceNotFound",
             Self::AuthenticationFailed => "AuthenticationFailed",
         }
     }
@@ -86,6 +95,8 @@ impl FailureCode {
             Self::PaymentOverpaysInvoice => "Payment will overpay the invoice",
             Self::PaymentCustomerMismatch => "Invoice customer differs from payment customer",
             Self::ManualPaymentFailed => "Failed to create manual payment",
+            Self::AllocationsExceedPayment => "Allocations exceed the payment amount",
+            Self::InvoiceNotFound => "Invoice is not open",
             Self::AuthenticationFailed => "AuthenticationFailed",
         }
     }
@@ -121,6 +132,12 @@ impl FailureCode {
                 "the payment is from a different customer than the invoice's"
             }
             Self::ManualPaymentFailed => "the ledger could not record the payment",
+            Self::AllocationsExceedPayment => {
+                "the amounts applied to invoices add up to more than was paid"
+            }
+            Self::InvoiceNotFound => {
+                "the payment is applied to an invoice that is unknown, already paid or void"
+            }
             Self::AuthenticationFailed => {
                 "the ledger refused the connection's credentials: nothing is sent until it is reconnected"
             }
@@ -156,6 +173,10 @@ impl FailureCode {
                 "record the payment against the invoice's customer, then retry"
             }
             Self::ManualPaymentFailed => "check the payment in the ledger, then retry",
+            Self::AllocationsExceedPayment => {
+                "reduce the amounts applied so they add up to the payment, then retry"
+            }
+            Self::InvoiceNotFound => "apply the payment to an open invoice, then retry",
             Self::AuthenticationFailed => "reconnect the ledger, then retry",
         }
     }
