@@ -339,10 +339,7 @@ impl<'a> Driver<'a> {
     ) -> Result<RunReport, DriverError> {
         match error {
             AdapterError::RateLimited { retry_after_secs } => {
-                let secs = i64::try_from(retry_after_secs).unwrap_or(i64::MAX);
-                let at = chrono::TimeDelta::try_seconds(secs)
-                    .and_then(|d| now.checked_add_signed(d))
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                let at = crate::sync::retry_time(now, retry_after_secs);
                 state.retry_at = Some(at);
                 self.save(state).await?;
                 Ok(RunReport::ended(RunOutcome::RetryLater, Some(at)))

@@ -38,6 +38,14 @@ impl Applied {
     }
 }
 
+/// `now` plus a rate limit's wait (U4), saturating far in the future.
+pub(crate) fn retry_time(now: DateTime<Utc>, retry_after_secs: u64) -> DateTime<Utc> {
+    let secs = i64::try_from(retry_after_secs).unwrap_or(i64::MAX);
+    TimeDelta::try_seconds(secs)
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// A refusal: the store did not and will not create the record, so a
 /// create is no longer in flight. Rate limits, refused credentials and
 /// timeouts leave it in flight: an earlier attempt may have landed (U1).
@@ -240,10 +248,7 @@ fn failed(
 ) {
     match error {
         AdapterError::RateLimited { retry_after_secs } => {
-            let secs = i64::try_from(*retry_after_secs).unwrap_or(i64::MAX);
-            let at = TimeDelta::try_seconds(secs)
-                .and_then(|d| now.checked_add_signed(d))
-                .unwrap_or(DateTime::<Utc>::MAX_UTC);
+            let at = retry_time(now, *retry_after_secs);
             state.retry_at = Some(state.retry_at.map_or(at, |t| t.max(at)));
         }
         AdapterError::Authentication { message } => {

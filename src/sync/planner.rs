@@ -1328,7 +1328,21 @@ impl<'a> Planner<'a> {
         if let Some(c) = current {
             taken.remove(c);
         }
-        let chosen = display_name_for(&n.display, max, |x| taken.contains(x));
+        let mut chosen = display_name_for(&n.display, max, |x| taken.contains(x));
+        // A record that already carries a valid adjusted form of the name
+        // ("Acme Ltd (2)") keeps it, even when a plainer one came free: the
+        // name is stable, and planning again changes nothing (F5).
+        if let Some(c) = current {
+            let base = display_name_for(&n.display, max, |_| false).name;
+            let adjusted = c.strip_prefix(base.as_str()).is_some_and(|rest| {
+                rest.strip_prefix(" (")
+                    .and_then(|r| r.strip_suffix(')'))
+                    .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+            });
+            if adjusted && !taken.contains(c) && c.chars().count() <= max {
+                chosen.name = c.to_owned();
+            }
+        }
         taken.insert(&chosen.name);
         // A QBO organisation is matched by its company name, which must equal
         // its display name (M5): keep the two equal when one is adjusted.
@@ -1775,18 +1789,7 @@ impl<'a> Planner<'a> {
             self.next.in_flight.insert(op.id.clone(), op.clone());
         }
         self.report.counts.open_issues = self.next.issues.len();
-        let mut plan = Plan {
-            run: self.next.run,
-            planned_at: self.now,
-            profile: self.profile,
-            operations: self.ops,
-            review: self.review,
-            report: self.report,
-            not_before: self.next.retry_at,
-            next_state: self.next,
-        };
-        plan.sort();
-        plan
+        self.finish_unchanged()
     }
 }
 
