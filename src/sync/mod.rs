@@ -25,6 +25,7 @@ mod plan;
 mod planner;
 mod state;
 
+#[cfg(feature = "driver")]
 pub(crate) use apply::retry_time;
 pub use apply::{Applied, apply_results};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
