@@ -145,6 +145,7 @@ proptest! {
             payer: "K1".into(),
             allocations,
             origin: PaymentOrigin::Ledger,
+            reference: None,
         };
         let periods = [AccountingPeriod { start: day, end: day, open: true }];
         let out = check_payment(&payment, &open, &periods, now);

@@ -2,16 +2,20 @@
 //! every invoice of a batch is checked, the good ones are made ready with
 //! the ledger's references, the bad ones become failures for the queue.
 //!
-//! Only checks and mapping live here; turning ready invoices into plan
-//! operations comes next.
+//! Only checks and mapping live here; [`plan_billing`](super::plan)
+//! turns ready invoices into plan operations.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::model::{ContactId, Currency, Invoice, MoneyError, Rounding, TaxRate};
+use rust_decimal::Decimal;
+
+use crate::model::{
+    ContactId, Currency, Invoice, InvoiceTotals, Money, MoneyError, Rounding, TaxRate,
+};
 use crate::normalize::normalize_name;
-use crate::sync::SyncState;
+use crate::sync::{ContactRef, SyncState};
 
 use super::queue::{Failure, FailureCode, RecordKind, RecordRef};
 
@@ -74,44 +78,70 @@ impl InvoiceSettings {
 }
 
 /// What the ledger already holds, as the caller read it.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct LedgerFacts {
     /// Document numbers in use in the ledger (I6).
     pub doc_numbers: BTreeSet<String>,
     /// The currency of each customer, by ledger id (U7).
     pub customer_currency: BTreeMap<ContactId, Currency>,
+    /// The ledger's books are closed up to and including this day (QBO's
+    /// closing date): payments sent to the ledger must be dated after it
+    /// (U6).
+    pub closed_through: Option<NaiveDate>,
 }
 
-/// One line, mapped.
+/// One line, mapped to the ledger (I3, I4).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ReadyLine {
+pub struct DraftLine {
     /// The ledger service (item) id.
     pub service: String,
     /// Whether the default service stands in for an unmapped work type.
     pub default_service: bool,
+    /// The line's description.
+    pub description: String,
+    /// Quantity.
+    pub quantity: Decimal,
+    /// Price of one unit.
+    pub unit_price: Money,
+    /// Quantity × unit price, rounded with the settings' rounding.
+    pub amount: Money,
     /// The ledger tax code, when the line is taxed.
     pub tax_code: Option<String>,
 }
 
-/// An invoice that passed every check, with its ledger references.
+/// An invoice that passed every check, as it will be created in the ledger.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct ReadyInvoice {
+pub struct InvoiceDraft {
     /// The firm's invoice id.
     pub invoice_id: String,
-    /// The ledger customer (`CustomerRef`).
-    pub customer_ref: ContactId,
+    /// The document number (`DocNumber`).
+    pub doc_number: String,
+    /// The billing contact (a local contact id).
+    pub contact_id: ContactId,
+    /// The ledger customer (`CustomerRef`): a linked customer, or the one a
+    /// contact operation of the same run creates.
+    pub customer: ContactRef,
+    /// Issue date (`TxnDate`).
+    pub issue_date: NaiveDate,
+    /// Due date.
+    pub due_date: NaiveDate,
+    /// Currency.
+    pub currency: Currency,
     /// The lines, in order.
-    pub lines: Vec<ReadyLine>,
+    pub lines: Vec<DraftLine>,
+    /// Net, tax and gross, rounded line by line.
+    pub totals: InvoiceTotals,
 }
 
 /// The outcome of checking a batch (a billing cycle, I8).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct InvoiceCheck {
-    /// Invoices ready to send.
-    pub ready: Vec<ReadyInvoice>,
+    /// Invoices ready to send, by invoice id.
+    pub ready: Vec<InvoiceDraft>,
     /// Every problem found, per invoice (an invoice may have several).
     pub failures: Vec<Failure>,
     /// Invoices not sent, and why (not sent / posted, or dated before the
@@ -123,13 +153,45 @@ pub struct InvoiceCheck {
 /// the others, and each problem is reported with its code and remedy.
 ///
 /// Links come from the sync state: an invoice's billing contact must be
-/// linked to a ledger customer (I5).
+/// linked to a ledger customer (I5). [`plan_billing`](super::plan)
+/// runs the same checks and also accepts customers that the contact plan of
+/// the same run creates.
 #[must_use]
 pub fn check_invoices(
     invoices: &[Invoice],
     settings: &InvoiceSettings,
     state: &SyncState,
     ledger: &LedgerFacts,
+    now: DateTime<Utc>,
+) -> InvoiceCheck {
+    let refs: Vec<&Invoice> = invoices.iter().collect();
+    check_with(
+        &refs,
+        settings,
+        ledger,
+        &BTreeSet::new(),
+        |contact| linked_customer(state, contact).map(ContactRef::Id),
+        now,
+    )
+}
+
+/// The ledger customer a local contact is linked to.
+pub(super) fn linked_customer(state: &SyncState, contact: &ContactId) -> Option<ContactId> {
+    state
+        .link_of_local(contact.as_str())
+        .filter(|l| l.is_linked())
+        .map(|l| l.remote_id.clone())
+}
+
+/// The checks, with a customer resolver; `own_numbers` are document
+/// numbers this connection already sent for invoices still in flight
+/// (finding them in the ledger is no duplicate).
+pub(super) fn check_with(
+    invoices: &[&Invoice],
+    settings: &InvoiceSettings,
+    ledger: &LedgerFacts,
+    own_numbers: &BTreeSet<(String, String)>,
+    customer_of: impl Fn(&ContactId) -> Option<ContactRef>,
     now: DateTime<Utc>,
 ) -> InvoiceCheck {
     let mut out = InvoiceCheck::default();
@@ -139,7 +201,7 @@ pub fn check_invoices(
     for inv in invoices.iter().filter(|i| eligible(i, settings).is_ok()) {
         *in_batch.entry(doc_key(&inv.number)).or_insert(0) += 1;
     }
-    let mut sorted: Vec<&Invoice> = invoices.iter().collect();
+    let mut sorted: Vec<&Invoice> = invoices.to_vec();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for inv in sorted {
         if let Err(why) = eligible(inv, settings) {
@@ -157,10 +219,7 @@ pub fn check_invoices(
         };
         let mut ok = true;
         // I5: the customer.
-        let customer = state
-            .link_of_local(inv.contact_id.as_str())
-            .filter(|l| l.is_linked())
-            .map(|l| l.remote_id.clone());
+        let customer = customer_of(&inv.contact_id);
         if customer.is_none() {
             ok = false;
             fail(
@@ -169,7 +228,7 @@ pub fn check_invoices(
             );
         }
         // U7: one currency per customer.
-        if let Some(c) = &customer
+        if let Some(ContactRef::Id(c)) = &customer
             && let Some(cur) = ledger.customer_currency.get(c)
             && *cur != inv.currency
         {
@@ -181,25 +240,23 @@ pub fn check_invoices(
         }
         // I6: the document number.
         let key = doc_key(&inv.number);
-        if inv.number.chars().count() > MAX_DOC_NUMBER_CHARS {
+        let chars = inv.number.chars().count();
+        if chars > MAX_DOC_NUMBER_CHARS {
             ok = false;
             fail(
                 FailureCode::DocumentNumberTooLong,
-                format!(
-                    "{} has {} characters",
-                    inv.number,
-                    inv.number.chars().count()
-                ),
+                format!("{} has {chars} characters", inv.number),
             );
         }
-        if taken.contains(&key) || in_batch.get(&key).is_some_and(|n| *n > 1) {
+        let ours = own_numbers.contains(&(inv.id.clone(), key.clone()));
+        if (taken.contains(&key) && !ours) || in_batch.get(&key).is_some_and(|n| *n > 1) {
             ok = false;
             fail(
                 FailureCode::DuplicateDocumentNumber,
                 format!("number {}", inv.number),
             );
         }
-        // I4, I7: tax rates.
+        // I4, I7: tax rates; I3: services.
         let mut lines = Vec::with_capacity(inv.lines.len());
         let mut rates: BTreeSet<TaxRate> = BTreeSet::new();
         for (i, line) in inv.lines.iter().enumerate() {
@@ -214,33 +271,41 @@ pub fn check_invoices(
                 None => None,
                 Some(rate) => {
                     rates.insert(rate);
-                    match settings
+                    let mapped = settings
                         .tax_rates
                         .iter()
-                        .find(|m| m.rate().is_ok_and(|r| r.as_percent() == rate.as_percent()))
-                    {
-                        Some(m) => Some(m.ledger_code.clone()),
-                        None => {
-                            ok = false;
-                            fail(
-                                FailureCode::TaxRateInvalid,
-                                format!("line {}: {rate} is not mapped", i + 1),
-                            );
-                            None
-                        }
+                        .find(|m| m.rate().is_ok_and(|r| r.as_percent() == rate.as_percent()));
+                    if mapped.is_none() {
+                        ok = false;
+                        fail(
+                            FailureCode::TaxRateInvalid,
+                            format!("line {}: {rate} is not mapped", i + 1),
+                        );
                     }
+                    mapped.map(|m| m.ledger_code.clone())
                 }
             };
-            // I3: the service.
-            let mapped = line
+            let service = line
                 .work_type
                 .as_ref()
                 .and_then(|w| settings.services.get(w));
-            lines.push(ReadyLine {
-                service: mapped
+            let amount = match line.net(settings.rounding) {
+                Ok(a) => a,
+                Err(e) => {
+                    ok = false;
+                    fail(FailureCode::InvalidAmount, format!("line {}: {e}", i + 1));
+                    line.unit_price
+                }
+            };
+            lines.push(DraftLine {
+                service: service
                     .cloned()
                     .unwrap_or_else(|| settings.default_service.clone()),
-                default_service: mapped.is_none(),
+                default_service: service.is_none(),
+                description: line.description.clone(),
+                quantity: line.quantity,
+                unit_price: line.unit_price,
+                amount,
                 tax_code,
             });
         }
@@ -249,11 +314,27 @@ pub fn check_invoices(
             let shown: Vec<String> = rates.iter().map(ToString::to_string).collect();
             fail(FailureCode::UsInvoiceMultipleTaxRates, shown.join(", "));
         }
-        if let (true, Some(customer_ref)) = (ok, customer) {
-            out.ready.push(ReadyInvoice {
+        let totals = match inv.totals(settings.rounding) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                if ok {
+                    fail(FailureCode::InvalidAmount, format!("totals: {e}"));
+                }
+                ok = false;
+                None
+            }
+        };
+        if let (true, Some(customer), Some(totals)) = (ok, customer, totals) {
+            out.ready.push(InvoiceDraft {
                 invoice_id: inv.id.clone(),
-                customer_ref,
+                doc_number: inv.number.clone(),
+                contact_id: inv.contact_id.clone(),
+                customer,
+                issue_date: inv.issue_date,
+                due_date: inv.due_date,
+                currency: inv.currency,
                 lines,
+                totals,
             });
         }
     }
@@ -261,7 +342,7 @@ pub fn check_invoices(
 }
 
 /// I1: sent or posted, and dated on or after the sync start.
-fn eligible(inv: &Invoice, settings: &InvoiceSettings) -> Result<(), &'static str> {
+pub(super) fn eligible(inv: &Invoice, settings: &InvoiceSettings) -> Result<(), &'static str> {
     if !inv.status.is_sent() {
         return Err("not sent or posted yet (I1)");
     }
@@ -272,7 +353,7 @@ fn eligible(inv: &Invoice, settings: &InvoiceSettings) -> Result<(), &'static st
 }
 
 /// Document numbers compare without case and surrounding spaces.
-fn doc_key(n: &str) -> String {
+pub(super) fn doc_key(n: &str) -> String {
     normalize_name(n).into_owned()
 }
 
@@ -354,7 +435,7 @@ mod tests {
         let out = check_invoices(&[inv], &s, &state, &facts, now());
         assert!(out.failures.is_empty(), "{:?}", out.failures);
         let ready = &out.ready[0];
-        assert_eq!(ready.customer_ref.as_str(), "58");
+        assert_eq!(ready.customer, ContactRef::Id("58".into()));
         // I4: combined rate 4 % + 4.875 %. I3: unmapped work type → default.
         assert_eq!(ready.lines[0].tax_code.as_deref(), Some("TAX-NY"));
         assert_eq!(ready.lines[0].service, "SVC-DEFAULT");

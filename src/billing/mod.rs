@@ -6,11 +6,20 @@
 
 mod invoices;
 mod payments;
+mod plan;
+mod planner;
 mod queue;
+mod state;
 
 pub use invoices::{
-    InvoiceCheck, InvoiceSettings, LedgerFacts, MAX_DOC_NUMBER_CHARS, ReadyInvoice, ReadyLine,
+    DraftLine, InvoiceCheck, InvoiceDraft, InvoiceSettings, LedgerFacts, MAX_DOC_NUMBER_CHARS,
     TaxMapping, check_invoices,
 };
 pub use payments::{BalanceChange, OpenInvoice, PaymentCheck, check_payment};
+pub use plan::{
+    BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, BillingSkip,
+    DraftAllocation, InvoiceRef, PaymentDraft,
+};
+pub use planner::{BillingApplied, BillingInput, apply_billing, plan_billing};
 pub use queue::{ErrorQueue, Failure, FailureCode, RecordKind, RecordRef, RetryTooSoon};
+pub use state::{BillingState, SentInvoice};

@@ -219,6 +219,7 @@ mod tests {
                 })
                 .collect(),
             origin: PaymentOrigin::Ledger,
+            reference: None,
         }
     }
 

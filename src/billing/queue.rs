@@ -38,11 +38,17 @@ pub enum FailureCode {
     InvoiceNotFound,
     /// E3: the ledger refused the credentials (401, 003200).
     AuthenticationFailed,
+    /// The ledger refused an invoice for a reason of its own (its code and
+    /// message are in the detail).
+    LedgerRejected,
+    /// An amount could not be computed exactly (too large, or lines in
+    /// several currencies).
+    InvalidAmount,
 }
 
 impl FailureCode {
     /// Every code, in a fixed order.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::TaxRateInvalid,
         Self::CustomerRefRequired,
         Self::DuplicateDocumentNumber,
@@ -57,6 +63,8 @@ impl FailureCode {
         Self::AllocationsExceedPayment,
         Self::InvoiceNotFound,
         Self::AuthenticationFailed,
+        Self::LedgerRejected,
+        Self::InvalidAmount,
     ];
 
     /// The stable code, as the products show it.
@@ -77,6 +85,8 @@ impl FailureCode {
             Self::AllocationsExceedPayment => "AllocationsExceedPayment",
             Self::InvoiceNotFound => "InvoiceNotFound",
             Self::AuthenticationFailed => "AuthenticationFailed",
+            Self::LedgerRejected => "LedgerRejected",
+            Self::InvalidAmount => "InvalidAmount",
         }
     }
 
@@ -98,6 +108,8 @@ impl FailureCode {
             Self::AllocationsExceedPayment => "Allocations exceed the payment amount",
             Self::InvoiceNotFound => "Invoice is not open",
             Self::AuthenticationFailed => "AuthenticationFailed",
+            Self::LedgerRejected => "The ledger rejected the invoice",
+            Self::InvalidAmount => "An amount is out of range",
         }
     }
 
@@ -141,6 +153,10 @@ impl FailureCode {
             Self::AuthenticationFailed => {
                 "the ledger refused the connection's credentials: nothing is sent until it is reconnected"
             }
+            Self::LedgerRejected => "the ledger refused the record; its own message says why",
+            Self::InvalidAmount => {
+                "a total or balance could not be worked out exactly (too large, or mixed currencies)"
+            }
         }
     }
 
@@ -178,6 +194,8 @@ impl FailureCode {
             }
             Self::InvoiceNotFound => "apply the payment to an open invoice, then retry",
             Self::AuthenticationFailed => "reconnect the ledger, then retry",
+            Self::LedgerRejected => "correct what the ledger's message names, then retry",
+            Self::InvalidAmount => "correct the amounts and currencies of the lines, then retry",
         }
     }
 }
@@ -189,8 +207,11 @@ impl FailureCode {
 pub enum RecordKind {
     /// An invoice.
     Invoice,
-    /// A payment.
+    /// A payment recorded in the firm's system (its local id).
     Payment,
+    /// A payment recorded in the ledger, not yet in the firm's system (its
+    /// ledger id, Y2).
+    LedgerPayment,
     /// A contact.
     Contact,
     /// The connection itself.
@@ -310,6 +331,21 @@ impl ErrorQueue {
         self.failures
             .iter()
             .any(|f| f.code == FailureCode::AuthenticationFailed)
+    }
+
+    /// Whether `record` has failures waiting for "retry all".
+    #[must_use]
+    pub fn has_failures(&self, record: &RecordRef) -> bool {
+        let at = self.failures.partition_point(|f| &f.record < record);
+        self.failures.get(at).is_some_and(|f| &f.record == record)
+    }
+
+    /// Marks the connection reconnected (E3): the authentication failures
+    /// are dropped, so the records they held are planned again on the next
+    /// run.
+    pub fn reconnect(&mut self) {
+        self.failures
+            .retain(|f| f.code != FailureCode::AuthenticationFailed);
     }
 
     /// Forgets the failures of a record (it went through).

@@ -11,6 +11,10 @@
 //! re-sends the creates in flight with their idempotency keys, and the stores
 //! return the records created the first time.
 
+mod billing;
+
+pub use billing::{BillingStores, read_ledger, send_billing};
+
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};

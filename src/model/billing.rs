@@ -180,13 +180,18 @@ pub struct Payment {
     pub date: NaiveDate,
     /// The amount received.
     pub amount: Money,
-    /// Who paid (a local contact id).
+    /// Who paid: a contact id on the side the payment came from.
     pub payer: ContactId,
     /// The amounts applied to invoices.
     #[cfg_attr(feature = "serde", serde(default))]
     pub allocations: Vec<Allocation>,
     /// Where it was recorded first.
     pub origin: PaymentOrigin,
+    /// The id of the payment it was copied from on the other side, when one
+    /// side copied it (QBO `PaymentRefNum`, a note in the firm's system):
+    /// a payment the sync wrote is recognised, never copied back.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub reference: Option<String>,
 }
 
 impl Payment {
@@ -307,6 +312,7 @@ mod tests {
             payer: "K1".into(),
             allocations: vec![alloc("INV-1", "60.00"), alloc("INV-2", "30.00")],
             origin: PaymentOrigin::Ledger,
+            reference: None,
         };
         assert_eq!(p.unapplied(), Ok(usd("10.00")));
         let mut other = p.clone();

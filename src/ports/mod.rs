@@ -13,6 +13,9 @@
 
 use async_trait::async_trait;
 
+mod billing;
+pub use billing::{InvoiceStore, PaymentStore, PaymentsPage};
+
 use crate::model::{Contact, ContactId, VersionToken};
 use crate::sync::{FieldPatch, SyncState};
 

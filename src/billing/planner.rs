@@ -1,0 +1,861 @@
+//! Planning invoices and payments (I1–I8, Y1–Y5, E1–E3, U6, U7) and
+//! feeding the results back.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
+
+use crate::error::Side;
+use crate::model::{
+    AccountingPeriod, ContactId, Invoice, InvoiceStatus, Money, Payment, PaymentOrigin,
+};
+use crate::ports::AdapterError;
+use crate::sync::{Action, ContactRef, OpId, Plan, SyncState};
+
+use super::invoices::{InvoiceSettings, LedgerFacts, check_with, doc_key, linked_customer};
+use super::payments::{OpenInvoice, check_payment};
+use super::plan::{
+    BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, BillingSkip,
+    DraftAllocation, InvoiceRef, PaymentDraft,
+};
+use super::queue::{Failure, FailureCode, RecordKind, RecordRef};
+use super::state::{BillingState, SentInvoice};
+
+/// What a billing run starts from, besides the settings and the states.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BillingInput<'a> {
+    /// The firm's invoices (any status: those not sent or dated before the
+    /// sync start are skipped, I1).
+    pub invoices: &'a [Invoice],
+    /// The firm's payments; those recorded there first
+    /// ([`PaymentOrigin::Local`]) are sent to the ledger (Y1).
+    pub local_payments: &'a [Payment],
+    /// The ledger's payments (payer and invoice ids are the ledger's); the
+    /// ones this connection did not write are recorded in the firm's
+    /// system (Y2). Either every payment or only the new ones: payments
+    /// waiting in the state are kept there.
+    pub ledger_payments: &'a [Payment],
+    /// The firm's open invoices with what they still owe (Y2, Y4).
+    pub open_invoices: &'a [OpenInvoice],
+    /// The firm's accounting periods (Y4, U6).
+    pub periods: &'a [AccountingPeriod],
+    /// What the ledger holds (I6, U6, U7).
+    pub ledger: Option<&'a LedgerFacts>,
+    /// The contact plan of the same run: a billing contact it creates in
+    /// the ledger can be invoiced at once, after that create (I5).
+    pub contact_plan: Option<&'a Plan>,
+    /// Records to check again although they are in the error queue: the
+    /// answer of [`ErrorQueue::retry_all`](super::ErrorQueue::retry_all)
+    /// (E2). Records in the queue and not listed here are left alone.
+    pub retry: &'a [RecordRef],
+}
+
+/// Plans a billing run: the firm's sent invoices to the ledger (I1–I8),
+/// its payments to the ledger (Y1) and the ledger's payments to the firm
+/// (Y2), every record checked first (Y3–Y5, U6, U7) and every problem
+/// queued with its code and remedy (E1, E2).
+///
+/// Invoices go one way (I2): an invoice sent once is never sent again and
+/// nothing is read back from the ledger's copy. While the connection is
+/// disconnected (E3) nothing is planned. Records in the error queue wait
+/// for "retry all", except those in `input.retry`.
+#[must_use]
+pub fn plan_billing(
+    settings: &InvoiceSettings,
+    contacts: &SyncState,
+    state: &BillingState,
+    input: &BillingInput<'_>,
+    now: DateTime<Utc>,
+) -> BillingPlan {
+    let mut next = state.clone();
+    let mut plan = BillingPlan {
+        planned_at: now,
+        operations: Vec::new(),
+        failures: Vec::new(),
+        skipped: Vec::new(),
+        not_before: state.retry_at.filter(|t| *t > now),
+        next_state: BillingState::default(),
+    };
+    if contacts.is_disconnected() || state.is_disconnected() {
+        plan.skipped.push(BillingSkip {
+            record: RecordRef::new(RecordKind::Connection, "ledger"),
+            rule: "E3".into(),
+            reason: "the connection is disconnected: nothing is planned until it is reconnected"
+                .into(),
+        });
+        plan.next_state = next;
+        return plan;
+    }
+    let retry: BTreeSet<&RecordRef> = input.retry.iter().collect();
+    for r in &retry {
+        next.queue.resolve(r);
+    }
+    let empty = LedgerFacts::default();
+    let ledger = input.ledger.unwrap_or(&empty);
+    let mut run = Run {
+        contacts,
+        contact_creates: contact_creates(input.contact_plan),
+        plan,
+        now,
+    };
+    run.invoices(settings, &mut next, state, input, ledger);
+    run.push_payments(&mut next, state, input, ledger);
+    run.pull_payments(&mut next, state, input);
+    let mut plan = run.plan;
+    plan.operations.sort_by(|a, b| a.id.cmp(&b.id));
+    plan.failures
+        .sort_by(|a, b| (&a.record, a.code).cmp(&(&b.record, b.code)));
+    plan.skipped.sort();
+    plan.next_state = next;
+    plan
+}
+
+/// Local contact → the contact operation of the same run that creates its
+/// ledger record.
+fn contact_creates(plan: Option<&Plan>) -> BTreeMap<ContactId, OpId> {
+    plan.map(|p| {
+        p.operations
+            .iter()
+            .filter(|op| op.side == Side::Remote)
+            .filter_map(|op| match &op.action {
+                Action::Create { source_id, .. } => Some((source_id.clone(), op.id.clone())),
+                Action::Update { .. } => None,
+            })
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
+struct Run<'a> {
+    contacts: &'a SyncState,
+    contact_creates: BTreeMap<ContactId, OpId>,
+    plan: BillingPlan,
+    now: DateTime<Utc>,
+}
+
+impl Run<'_> {
+    fn customer_of(&self, contact: &ContactId) -> Option<ContactRef> {
+        linked_customer(self.contacts, contact)
+            .map(ContactRef::Id)
+            .or_else(|| {
+                self.contact_creates
+                    .get(contact)
+                    .map(|op| ContactRef::CreatedBy(op.clone()))
+            })
+    }
+
+    fn skip(&mut self, record: RecordRef, rule: &str, reason: String) {
+        self.plan.skipped.push(BillingSkip {
+            record,
+            rule: rule.into(),
+            reason,
+        });
+    }
+
+    fn fail(&mut self, next: &mut BillingState, failures: Vec<Failure>) {
+        for f in failures {
+            next.queue.push(f.clone());
+            self.plan.failures.push(f);
+        }
+    }
+
+    /// Whether `record` waits in the error queue for "retry all".
+    fn waiting(next: &BillingState, record: &RecordRef) -> bool {
+        next.queue.has_failures(record)
+    }
+
+    /// I1–I8: the invoices not sent yet.
+    fn invoices(
+        &mut self,
+        settings: &InvoiceSettings,
+        next: &mut BillingState,
+        state: &BillingState,
+        input: &BillingInput<'_>,
+        ledger: &LedgerFacts,
+    ) {
+        let mut todo: Vec<&Invoice> = Vec::new();
+        let mut own_numbers = BTreeSet::new();
+        for inv in input.invoices {
+            let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
+            match state.invoices.get(&inv.id) {
+                Some(sent) if sent.ledger_id.is_some() => {
+                    self.sent_already(inv, sent, record, settings);
+                }
+                Some(sent) => {
+                    // In flight: planned again with the same key (U1); its
+                    // own number in the ledger is no duplicate.
+                    own_numbers.insert((inv.id.clone(), doc_key(&sent.doc_number)));
+                    todo.push(inv);
+                }
+                None if Self::waiting(next, &record) => self.skip(
+                    record,
+                    "E2",
+                    "in the error queue: fix it, then retry all".into(),
+                ),
+                None => todo.push(inv),
+            }
+        }
+        let check = check_with(
+            &todo,
+            settings,
+            ledger,
+            &own_numbers,
+            |c| self.customer_of(c),
+            self.now,
+        );
+        for (id, why) in check.skipped {
+            self.skip(RecordRef::new(RecordKind::Invoice, id), "I1", why);
+        }
+        let failed: BTreeSet<String> = check.failures.iter().map(|f| f.record.id.clone()).collect();
+        for id in &failed {
+            // A failed re-check of an invoice in flight leaves it in flight:
+            // the ledger may already have it.
+            if next.invoices.get(id).is_some_and(|s| s.ledger_id.is_none()) {
+                next.invoices.remove(id);
+            }
+        }
+        self.fail(next, check.failures);
+        for draft in check.ready {
+            let op_id = OpId(format!("create-invoice:{}", draft.invoice_id));
+            let mut depends_on = Vec::new();
+            if let ContactRef::CreatedBy(op) = &draft.customer {
+                depends_on.push(op.clone());
+            }
+            let defaults = draft.lines.iter().filter(|l| l.default_service).count();
+            let mut reason = format!(
+                "invoice {} ({} gross) is sent and dated on or after the sync start",
+                draft.doc_number, draft.totals.gross
+            );
+            if defaults > 0 {
+                reason.push_str(&format!(
+                    "; {defaults} line(s) use the default service (I3)"
+                ));
+            }
+            next.invoices.insert(
+                draft.invoice_id.clone(),
+                SentInvoice {
+                    ledger_id: None,
+                    doc_number: draft.doc_number.clone(),
+                    contact_id: draft.contact_id.clone(),
+                    gross: draft.totals.gross,
+                    due: draft.totals.gross,
+                },
+            );
+            self.plan.operations.push(BillingOperation {
+                id: op_id.clone(),
+                side: Side::Remote,
+                action: BillingAction::CreateInvoice {
+                    invoice: Box::new(draft),
+                    idempotency_key: key_of(&op_id),
+                },
+                depends_on,
+                rule: "I1".into(),
+                reason,
+            });
+        }
+    }
+
+    /// I2: an invoice sent once is never sent again; changes made to it
+    /// afterwards are reported, not sent, and nothing is read back.
+    fn sent_already(
+        &mut self,
+        inv: &Invoice,
+        sent: &SentInvoice,
+        record: RecordRef,
+        settings: &InvoiceSettings,
+    ) {
+        if inv.status == InvoiceStatus::Void {
+            self.skip(
+                record,
+                "I2",
+                format!(
+                    "voided after it was sent as {}: void it in the ledger as well",
+                    sent.doc_number
+                ),
+            );
+            return;
+        }
+        let changed = inv
+            .totals(settings.rounding)
+            .map_or(true, |t| t.gross != sent.gross)
+            || doc_key(&inv.number) != doc_key(&sent.doc_number)
+            || inv.contact_id != sent.contact_id;
+        if changed {
+            self.skip(
+                record,
+                "I2",
+                format!(
+                    "changed after it was sent as {} ({} gross): the ledger keeps the version sent",
+                    sent.doc_number, sent.gross
+                ),
+            );
+        }
+    }
+
+    /// Y1: the firm's payments of invoices the ledger has.
+    fn push_payments(
+        &mut self,
+        next: &mut BillingState,
+        state: &BillingState,
+        input: &BillingInput<'_>,
+        ledger: &LedgerFacts,
+    ) {
+        let copies: BTreeSet<String> = next.pulled.values().flatten().cloned().collect();
+        let mut payments: Vec<&Payment> = input
+            .local_payments
+            .iter()
+            .filter(|p| p.origin == PaymentOrigin::Local && !copies.contains(&p.id))
+            .collect();
+        payments.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let periods = ledger_periods(ledger.closed_through);
+        let mut due: BTreeMap<String, Money> = next
+            .invoices
+            .iter()
+            .map(|(k, s)| (k.clone(), s.due))
+            .collect();
+        for p in payments {
+            let record = RecordRef::new(RecordKind::Payment, p.id.clone());
+            match state.pushed.get(&p.id) {
+                Some(Some(_)) => continue,
+                Some(None) => {}
+                None if Self::waiting(next, &record) => {
+                    self.skip(
+                        record,
+                        "E2",
+                        "in the error queue: fix it, then retry all".into(),
+                    );
+                    continue;
+                }
+                None => {}
+            }
+            // Every invoice it pays must be in the ledger, or on its way.
+            let mut open = Vec::new();
+            let mut depends_on = BTreeSet::new();
+            let mut refs = BTreeMap::new();
+            let mut missing = None;
+            for a in &p.allocations {
+                let Some(sent) = next.invoices.get(&a.invoice_id) else {
+                    missing = Some(a.invoice_id.clone());
+                    break;
+                };
+                let r = match &sent.ledger_id {
+                    Some(id) => InvoiceRef::Id(id.clone()),
+                    None => {
+                        let op = OpId(format!("create-invoice:{}", a.invoice_id));
+                        depends_on.insert(op.clone());
+                        InvoiceRef::CreatedBy(op)
+                    }
+                };
+                refs.insert(a.invoice_id.clone(), r);
+                if !open
+                    .iter()
+                    .any(|o: &OpenInvoice| o.invoice_id == a.invoice_id)
+                {
+                    open.push(OpenInvoice {
+                        invoice_id: a.invoice_id.clone(),
+                        customer: sent.contact_id.clone(),
+                        due: due.get(&a.invoice_id).copied().unwrap_or(sent.due),
+                        status: InvoiceStatus::AwaitingPayment,
+                    });
+                }
+            }
+            if let Some(inv) = missing {
+                next.pushed.remove(&p.id);
+                let queued = next
+                    .queue
+                    .has_failures(&RecordRef::new(RecordKind::Invoice, inv.clone()));
+                let reason = if queued {
+                    format!("waits for invoice {inv}, which is in the error queue")
+                } else {
+                    format!(
+                        "invoice {inv} is not in the ledger (not sent, or dated before the sync start)"
+                    )
+                };
+                self.skip(record, "Y1", reason);
+                continue;
+            }
+            let mut check = check_payment(p, &open, &periods, self.now);
+            let customer = self.customer_of(&p.payer);
+            match &customer {
+                None => check.failures.push(Failure {
+                    code: FailureCode::CustomerRefRequired,
+                    record: record.clone(),
+                    detail: Some(format!(
+                        "payer {} is not linked to a ledger customer",
+                        p.payer
+                    )),
+                    at: self.now,
+                }),
+                Some(ContactRef::Id(c)) => {
+                    if let Some(cur) = ledger.customer_currency.get(c)
+                        && *cur != p.amount.currency()
+                    {
+                        check.failures.push(Failure {
+                            code: FailureCode::CustomerCurrencyMismatch,
+                            record: record.clone(),
+                            detail: Some(format!(
+                                "payment in {}, customer in {cur}",
+                                p.amount.currency()
+                            )),
+                            at: self.now,
+                        });
+                    }
+                }
+                Some(ContactRef::CreatedBy(op)) => {
+                    depends_on.insert(op.clone());
+                }
+            }
+            let (Some(customer), Some(unapplied), true) =
+                (customer, check.unapplied, check.failures.is_empty())
+            else {
+                next.pushed.remove(&p.id);
+                self.fail(next, check.failures);
+                continue;
+            };
+            let allocations = drafts_of(&check.changes, &refs);
+            for c in &check.changes {
+                due.insert(c.invoice_id.clone(), c.after);
+            }
+            next.pushed.insert(p.id.clone(), None);
+            let op_id = OpId(format!("push-payment:{}", p.id));
+            let reason = format!(
+                "payment of {} on {} recorded in the firm's system, for {} invoice(s) the ledger has",
+                p.amount,
+                p.date,
+                allocations.len()
+            );
+            self.plan.operations.push(BillingOperation {
+                id: op_id.clone(),
+                side: Side::Remote,
+                action: BillingAction::CreatePayment {
+                    payment: Box::new(PaymentDraft {
+                        source_id: p.id.clone(),
+                        contact_id: p.payer.clone(),
+                        customer,
+                        date: p.date,
+                        amount: p.amount,
+                        allocations,
+                        unapplied,
+                        changes: check.changes,
+                    }),
+                    idempotency_key: key_of(&op_id),
+                },
+                depends_on: depends_on.into_iter().collect(),
+                rule: "Y1".into(),
+                reason,
+            });
+        }
+    }
+
+    /// Y2: the ledger's payments of the firm's invoices.
+    fn pull_payments(
+        &mut self,
+        next: &mut BillingState,
+        state: &BillingState,
+        input: &BillingInput<'_>,
+    ) {
+        let ours: BTreeSet<String> = next.pushed.values().flatten().cloned().collect();
+        let mut candidates: BTreeMap<String, Payment> = next.held.clone();
+        for p in input.ledger_payments {
+            candidates.insert(p.id.clone(), p.clone());
+        }
+        let mut payments: Vec<Payment> = candidates.into_values().collect();
+        payments.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let mut due: BTreeMap<String, Money> = input
+            .open_invoices
+            .iter()
+            .map(|o| (o.invoice_id.clone(), o.due))
+            .collect();
+        for p in payments {
+            let record = RecordRef::new(RecordKind::LedgerPayment, p.id.clone());
+            // A payment this connection wrote (Y1) is never copied back.
+            if ours.contains(&p.id) {
+                next.held.remove(&p.id);
+                continue;
+            }
+            if let Some(source) = &p.reference
+                && let Some(slot) = next.pushed.get_mut(source)
+            {
+                // The result of our own create was lost: now we know it.
+                slot.get_or_insert_with(|| p.id.clone());
+                next.held.remove(&p.id);
+                continue;
+            }
+            match state.pulled.get(&p.id) {
+                Some(Some(_)) => {
+                    next.held.remove(&p.id);
+                    continue;
+                }
+                Some(None) => {}
+                None if Self::waiting(next, &record) => {
+                    next.held.insert(p.id.clone(), p.clone());
+                    self.skip(
+                        record,
+                        "E2",
+                        "in the error queue: fix it, then retry all".into(),
+                    );
+                    continue;
+                }
+                None => {}
+            }
+            self.pull_one(next, input, p, record, &mut due);
+        }
+    }
+
+    fn pull_one(
+        &mut self,
+        next: &mut BillingState,
+        input: &BillingInput<'_>,
+        p: Payment,
+        record: RecordRef,
+        due: &mut BTreeMap<String, Money>,
+    ) {
+        let mut mapped = Vec::new();
+        let mut foreign = Money::zero(p.amount.currency());
+        let mut failures = Vec::new();
+        let now = self.now;
+        let failure = |code: FailureCode, detail: String| Failure {
+            code,
+            record: record.clone(),
+            detail: Some(detail),
+            at: now,
+        };
+        for a in &p.allocations {
+            match next.local_invoice_of(&a.invoice_id) {
+                Some(local) => mapped.push(crate::model::Allocation {
+                    invoice_id: local.to_owned(),
+                    amount: a.amount,
+                }),
+                None => match foreign.checked_add(&a.amount) {
+                    Ok(sum) => foreign = sum,
+                    Err(e) => failures.push(failure(FailureCode::InvalidAmount, e.to_string())),
+                },
+            }
+        }
+        if mapped.is_empty() && !p.allocations.is_empty() && failures.is_empty() {
+            next.held.remove(&p.id);
+            self.skip(
+                record,
+                "Y2",
+                "pays only invoices that did not come from the firm's system".into(),
+            );
+            return;
+        }
+        let payer = self
+            .contacts
+            .link_of_remote(p.payer.as_str())
+            .filter(|l| l.is_linked())
+            .map(|l| l.local_id.clone());
+        let Some(payer) = payer else {
+            if mapped.is_empty() {
+                next.held.remove(&p.id);
+                self.skip(
+                    record,
+                    "Y2",
+                    format!(
+                        "a credit from ledger customer {}, who is not linked",
+                        p.payer
+                    ),
+                );
+            } else {
+                failures.push(failure(
+                    FailureCode::PaymentCustomerMismatch,
+                    format!("ledger customer {} is not linked to a contact", p.payer),
+                ));
+                next.held.insert(p.id.clone(), p);
+                self.fail(next, failures);
+            }
+            return;
+        };
+        let amount = match p.amount.checked_sub(&foreign) {
+            Ok(a) => a,
+            Err(e) => {
+                failures.push(failure(FailureCode::InvalidAmount, e.to_string()));
+                p.amount
+            }
+        };
+        let local = Payment {
+            id: p.id.clone(),
+            date: p.date,
+            amount,
+            payer: payer.clone(),
+            allocations: mapped,
+            origin: PaymentOrigin::Ledger,
+            reference: Some(p.id.clone()),
+        };
+        let open: Vec<OpenInvoice> = input
+            .open_invoices
+            .iter()
+            .map(|o| OpenInvoice {
+                due: due.get(&o.invoice_id).copied().unwrap_or(o.due),
+                ..o.clone()
+            })
+            .collect();
+        let mut check = check_payment(&local, &open, input.periods, self.now);
+        for f in &mut check.failures {
+            f.record = record.clone();
+        }
+        check.failures.extend(failures);
+        let (Some(unapplied), true) = (check.unapplied, check.failures.is_empty()) else {
+            next.pulled.remove(&p.id);
+            next.held.insert(p.id.clone(), p);
+            self.fail(next, check.failures);
+            return;
+        };
+        for c in &check.changes {
+            due.insert(c.invoice_id.clone(), c.after);
+        }
+        let refs: BTreeMap<String, InvoiceRef> = check
+            .changes
+            .iter()
+            .map(|c| (c.invoice_id.clone(), InvoiceRef::Id(c.invoice_id.clone())))
+            .collect();
+        let allocations = drafts_of(&check.changes, &refs);
+        let paid = check
+            .changes
+            .iter()
+            .filter(|c| c.status == InvoiceStatus::Paid)
+            .count();
+        let mut reason = format!(
+            "payment of {} on {} recorded in the ledger, for {} invoice(s) of the firm",
+            local.amount,
+            local.date,
+            allocations.len()
+        );
+        if !unapplied.is_zero() {
+            reason.push_str(&format!("; {unapplied} unapplied"));
+        }
+        if !foreign.is_zero() {
+            reason.push_str(&format!(
+                "; {foreign} applied to ledger invoices the firm does not have is left out"
+            ));
+        }
+        if paid > 0 {
+            reason.push_str(&format!("; {paid} invoice(s) paid in full (Y3)"));
+        }
+        next.pulled.insert(p.id.clone(), None);
+        let op_id = OpId(format!("pull-payment:{}", p.id));
+        next.held.insert(p.id.clone(), p);
+        self.plan.operations.push(BillingOperation {
+            id: op_id.clone(),
+            side: Side::Local,
+            action: BillingAction::CreatePayment {
+                payment: Box::new(PaymentDraft {
+                    source_id: local.id,
+                    contact_id: payer.clone(),
+                    customer: ContactRef::Id(payer),
+                    date: local.date,
+                    amount: local.amount,
+                    allocations,
+                    unapplied,
+                    changes: check.changes,
+                }),
+                idempotency_key: key_of(&op_id),
+            },
+            depends_on: Vec::new(),
+            rule: "Y2".into(),
+            reason,
+        });
+    }
+}
+
+/// One allocation per invoice, from the balance changes.
+fn drafts_of(
+    changes: &[super::payments::BalanceChange],
+    refs: &BTreeMap<String, InvoiceRef>,
+) -> Vec<DraftAllocation> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            let amount = c.before.checked_sub(&c.after).ok()?;
+            Some(DraftAllocation {
+                invoice: refs.get(&c.invoice_id)?.clone(),
+                local_invoice_id: c.invoice_id.clone(),
+                amount,
+            })
+        })
+        .collect()
+}
+
+/// The ledger's books as periods: closed through the closing date, open
+/// after it (U6).
+fn ledger_periods(closed_through: Option<NaiveDate>) -> Vec<AccountingPeriod> {
+    let open_from = closed_through
+        .and_then(|d| d.checked_add_days(Days::new(1)))
+        .unwrap_or(NaiveDate::MIN);
+    let mut periods = vec![AccountingPeriod {
+        start: open_from,
+        end: NaiveDate::MAX,
+        open: true,
+    }];
+    if let Some(d) = closed_through {
+        periods.push(AccountingPeriod {
+            start: NaiveDate::MIN,
+            end: d,
+            open: false,
+        });
+    }
+    periods
+}
+
+/// The idempotency key of a billing operation (U1).
+fn key_of(op: &OpId) -> String {
+    format!("ledgerlink:billing:{op}")
+}
+
+/// What feeding results back did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct BillingApplied {
+    /// The operations that went through.
+    pub applied: Vec<OpId>,
+    /// The failures the results added to the queue (E1).
+    pub failures: Vec<Failure>,
+    /// Don't send before this time (U4).
+    pub retry_at: Option<DateTime<Utc>>,
+    /// The ledger refused the credentials (E3).
+    pub disconnected: bool,
+}
+
+/// Feeds the outcome of a billing plan's operations back into `state` (the
+/// plan's `next_state`, as kept before sending).
+///
+/// - Applied: the invoice or payment is linked to its new id, the ledger's
+///   balances follow, and the record's failures leave the queue.
+/// - Rate limited: nothing changes but the retry time (U4).
+/// - Transient: the operation stays in flight and is planned again with
+///   the same idempotency key (U1).
+/// - Refused: the failure is queued with its code (E1, E2); an
+///   authentication failure disconnects the connection (E3).
+///
+/// # Errors
+/// [`Error::InvalidResult`](crate::Error::InvalidResult) for a result of an
+/// operation that is not in the plan; the state is then unchanged.
+pub fn apply_billing(
+    state: &mut BillingState,
+    plan: &BillingPlan,
+    results: &[BillingResult],
+    now: DateTime<Utc>,
+) -> crate::Result<BillingApplied> {
+    let ops: BTreeMap<&OpId, &BillingOperation> =
+        plan.operations.iter().map(|o| (&o.id, o)).collect();
+    for r in results {
+        if !ops.contains_key(&r.op_id) {
+            return Err(crate::Error::InvalidResult {
+                op_id: r.op_id.to_string(),
+                reason: "not an operation of this billing plan".into(),
+            });
+        }
+    }
+    let mut out = BillingApplied::default();
+    for r in results {
+        let Some(op) = ops.get(&r.op_id) else {
+            continue;
+        };
+        let record = op.record();
+        match &r.outcome {
+            BillingOutcome::Applied { id } => {
+                applied(state, op, id);
+                state.queue.resolve(&record);
+                out.applied.push(op.id.clone());
+            }
+            BillingOutcome::Skipped { .. } => {}
+            BillingOutcome::Failed { error } => match error {
+                AdapterError::RateLimited { retry_after_secs } => {
+                    let secs = i64::try_from(*retry_after_secs).unwrap_or(i64::MAX);
+                    let at = now
+                        .checked_add_signed(TimeDelta::try_seconds(secs).unwrap_or(TimeDelta::MAX))
+                        .unwrap_or(DateTime::<Utc>::MAX_UTC);
+                    out.retry_at = out.retry_at.max(Some(at));
+                }
+                AdapterError::Transient { .. } => {}
+                _ => {
+                    let failure = Failure {
+                        code: failure_code(op, error),
+                        record,
+                        detail: Some(error.to_string()),
+                        at: now,
+                    };
+                    if matches!(error, AdapterError::Authentication { .. }) {
+                        out.disconnected = true;
+                    } else {
+                        forget_in_flight(state, op);
+                    }
+                    state.queue.push(failure.clone());
+                    out.failures.push(failure);
+                }
+            },
+        }
+    }
+    if out.retry_at.is_some() {
+        state.retry_at = out.retry_at.max(state.retry_at);
+    }
+    Ok(out)
+}
+
+fn applied(state: &mut BillingState, op: &BillingOperation, id: &str) {
+    match &op.action {
+        BillingAction::CreateInvoice { invoice, .. } => {
+            if let Some(sent) = state.invoices.get_mut(&invoice.invoice_id) {
+                sent.ledger_id = Some(id.to_owned());
+            }
+        }
+        BillingAction::CreatePayment { payment, .. } => {
+            match op.side {
+                Side::Remote => {
+                    state
+                        .pushed
+                        .insert(payment.source_id.clone(), Some(id.to_owned()));
+                }
+                Side::Local => {
+                    state
+                        .pulled
+                        .insert(payment.source_id.clone(), Some(id.to_owned()));
+                    state.held.remove(&payment.source_id);
+                }
+            }
+            for a in &payment.allocations {
+                if let Some(sent) = state.invoices.get_mut(&a.local_invoice_id)
+                    && let Ok(after) = sent.due.checked_sub(&a.amount)
+                {
+                    sent.due = after;
+                }
+            }
+        }
+    }
+}
+
+fn forget_in_flight(state: &mut BillingState, op: &BillingOperation) {
+    match &op.action {
+        BillingAction::CreateInvoice { invoice, .. } => {
+            if state
+                .invoices
+                .get(&invoice.invoice_id)
+                .is_some_and(|s| s.ledger_id.is_none())
+            {
+                state.invoices.remove(&invoice.invoice_id);
+            }
+        }
+        BillingAction::CreatePayment { payment, .. } => match op.side {
+            Side::Remote => {
+                state.pushed.remove(&payment.source_id);
+            }
+            Side::Local => {
+                state.pulled.remove(&payment.source_id);
+            }
+        },
+    }
+}
+
+/// The queue code of a refused operation (E1).
+fn failure_code(op: &BillingOperation, error: &AdapterError) -> FailureCode {
+    let invoice = matches!(op.action, BillingAction::CreateInvoice { .. });
+    match error {
+        AdapterError::Authentication { .. } => FailureCode::AuthenticationFailed,
+        AdapterError::Validation { code: Some(c), .. } if c == "6140" => {
+            FailureCode::DuplicateDocumentNumber
+        }
+        _ if invoice => FailureCode::LedgerRejected,
+        _ => FailureCode::ManualPaymentFailed,
+    }
+}

@@ -1,0 +1,896 @@
+//! Billing plans through the public API: invoices one way to the ledger,
+//! payments both ways, the error queue and its retry throttle.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
+use ledgerlink::billing::{
+    BillingAction, BillingInput, BillingOutcome, BillingPlan, BillingResult, BillingState,
+    FailureCode, InvoiceRef, InvoiceSettings, LedgerFacts, OpenInvoice, RecordKind, RecordRef,
+    TaxMapping, apply_billing, plan_billing,
+};
+use ledgerlink::model::{
+    AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
+    PaymentOrigin, TaxRate,
+};
+use ledgerlink::ports::AdapterError;
+use ledgerlink::sync::{
+    ConnectionConfig, ContactRef, Decision, Link, LinkOrigin, LinkStatus, OpId, PlanInput,
+    SyncState, plan,
+};
+use ledgerlink::{Contact, Profile, Side};
+use rust_decimal::Decimal;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+}
+
+fn day(m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, m, d).unwrap()
+}
+
+fn usd(a: &str) -> Money {
+    Money::parse(a, "USD").unwrap()
+}
+
+fn rate(r: &str) -> TaxRate {
+    TaxRate::percent(r).unwrap()
+}
+
+fn settings() -> InvoiceSettings {
+    let mut s = InvoiceSettings::new(day(1, 1), "SVC-GENERAL");
+    s.services.insert("Tax return".into(), "SVC-TAX".into());
+    s.tax_rates.push(TaxMapping {
+        ledger_code: "TAX-NY".into(),
+        components: vec![rate("4"), rate("4.875")],
+    });
+    s
+}
+
+fn link(state: &mut SyncState, local: &str, remote: &str) {
+    state.insert_link(Link {
+        local_id: local.into(),
+        remote_id: remote.into(),
+        status: LinkStatus::Linked,
+        origin: LinkOrigin::Matched,
+        linked_at: now(),
+        base: None,
+        remote_version: None,
+    });
+}
+
+fn contacts() -> SyncState {
+    let mut s = SyncState::new();
+    link(&mut s, "K1", "58");
+    link(&mut s, "K2", "59");
+    s
+}
+
+fn invoice(id: &str, contact: &str, price: &str, work: Option<&str>, tax: Option<&str>) -> Invoice {
+    Invoice {
+        id: id.into(),
+        number: format!("N-{id}"),
+        contact_id: contact.into(),
+        issue_date: day(11, 10),
+        due_date: day(11, 30),
+        status: InvoiceStatus::Sent,
+        currency: Currency::USD,
+        lines: vec![InvoiceLine {
+            work_type: work.map(Into::into),
+            description: "Services".into(),
+            quantity: Decimal::ONE,
+            unit_price: usd(price),
+            tax_rate: tax.map(rate),
+        }],
+    }
+}
+
+fn payment(
+    id: &str,
+    origin: PaymentOrigin,
+    payer: &str,
+    amount: &str,
+    allocs: &[(&str, &str)],
+) -> Payment {
+    Payment {
+        id: id.into(),
+        date: day(11, 20),
+        amount: usd(amount),
+        payer: payer.into(),
+        allocations: allocs
+            .iter()
+            .map(|(inv, a)| Allocation {
+                invoice_id: (*inv).into(),
+                amount: usd(a),
+            })
+            .collect(),
+        origin,
+        reference: None,
+    }
+}
+
+fn open_periods() -> Vec<AccountingPeriod> {
+    vec![AccountingPeriod {
+        start: day(1, 1),
+        end: day(12, 31),
+        open: true,
+    }]
+}
+
+fn run(state: &BillingState, input: &BillingInput<'_>) -> BillingPlan {
+    plan_billing(&settings(), &contacts(), state, input, now())
+}
+
+/// Applies every operation of `plan`, giving new ids `L-<op id>`.
+fn apply_all(plan: &BillingPlan) -> BillingState {
+    let mut state = plan.next_state.clone();
+    let results: Vec<BillingResult> = plan
+        .operations
+        .iter()
+        .map(|o| BillingResult::applied(o.id.clone(), format!("L-{}", o.id)))
+        .collect();
+    apply_billing(&mut state, plan, &results, now()).unwrap();
+    state
+}
+
+fn ops(plan: &BillingPlan) -> Vec<&str> {
+    plan.operations.iter().map(|o| o.id.as_str()).collect()
+}
+
+fn codes(plan: &BillingPlan, id: &str) -> Vec<FailureCode> {
+    plan.failures
+        .iter()
+        .filter(|f| f.record.id == id)
+        .map(|f| f.code)
+        .collect()
+}
+
+#[test]
+fn i1_only_sent_invoices_dated_from_the_sync_start_are_planned() {
+    let mut draft = invoice("A", "K1", "100", None, None);
+    draft.status = InvoiceStatus::Approved;
+    let mut old = invoice("B", "K1", "100", None, None);
+    old.issue_date = NaiveDate::from_ymd_opt(2025, 12, 31).unwrap();
+    let good = invoice("C", "K1", "100", None, None);
+    let invoices = [draft, old, good];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:C"]);
+    let skipped: Vec<(&str, &str)> = p
+        .skipped
+        .iter()
+        .map(|s| (s.record.id.as_str(), s.rule.as_str()))
+        .collect();
+    assert_eq!(skipped, [("A", "I1"), ("B", "I1")]);
+    assert!(p.failures.is_empty());
+    assert_eq!(p.operations[0].side, Side::Remote);
+}
+
+#[test]
+fn i2_a_sent_invoice_is_never_sent_again_and_later_changes_stay_local() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let first = run(&BillingState::new(), &input);
+    let state = apply_all(&first);
+    assert_eq!(
+        state.invoice("A").unwrap().ledger_id.as_deref(),
+        Some("L-create-invoice:A")
+    );
+    // Unchanged: nothing to do.
+    let again = run(&state, &input);
+    assert!(again.operations.is_empty() && again.skipped.is_empty());
+    // Changed after sending: reported, never sent again, and nothing is
+    // ever written to the firm's invoices.
+    let changed = [invoice("A", "K1", "120", None, None)];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &changed,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(p.skipped.len(), 1);
+    assert_eq!(p.skipped[0].rule, "I2");
+    assert!(p.skipped[0].reason.contains("keeps the version sent"));
+}
+
+#[test]
+fn i3_unmapped_work_types_use_the_default_service() {
+    let invoices = [
+        invoice("A", "K1", "100", Some("Tax return"), None),
+        invoice("B", "K1", "100", Some("Payroll"), None),
+    ];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let services: Vec<(String, bool)> = p
+        .operations
+        .iter()
+        .map(|o| match &o.action {
+            BillingAction::CreateInvoice { invoice, .. } => (
+                invoice.lines[0].service.clone(),
+                invoice.lines[0].default_service,
+            ),
+            BillingAction::CreatePayment { .. } => unreachable!(),
+        })
+        .collect();
+    assert_eq!(
+        services,
+        [("SVC-TAX".into(), false), ("SVC-GENERAL".into(), true)]
+    );
+    assert!(p.operations[1].reason.contains("default service"));
+}
+
+#[test]
+fn i4_combined_rates_map_and_unmapped_rates_are_queued() {
+    let invoices = [
+        invoice("A", "K1", "100", None, Some("8.875")),
+        invoice("B", "K1", "100", None, Some("7")),
+    ];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:A"]);
+    let BillingAction::CreateInvoice { invoice, .. } = &p.operations[0].action else {
+        panic!("an invoice create");
+    };
+    assert_eq!(invoice.lines[0].tax_code.as_deref(), Some("TAX-NY"));
+    assert_eq!(invoice.totals.gross, usd("108.88"));
+    assert_eq!(codes(&p, "B"), [FailureCode::TaxRateInvalid]);
+    assert_eq!(p.failures[0].code.message(), "KarbonTaxRateInvalid");
+    assert!(
+        p.next_state
+            .queue()
+            .has_failures(&RecordRef::new(RecordKind::Invoice, "B"))
+    );
+}
+
+#[test]
+fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
+    let config = ConnectionConfig::new(Profile::Qbo);
+    let local = [Contact::organization("K7", "Northwind Ltd")];
+    let decisions = [Decision::CreateRemote {
+        local_id: "K7".into(),
+    }];
+    let contact_plan = plan(
+        &config,
+        &contacts(),
+        &PlanInput::new(&local, &[], now()).with_decisions(&decisions),
+    )
+    .unwrap();
+    let create = contact_plan.operations[0].id.clone();
+    let invoices = [
+        invoice("A", "K7", "100", None, None),
+        invoice("B", "K8", "100", None, None),
+    ];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            contact_plan: Some(&contact_plan),
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:A"]);
+    assert_eq!(p.operations[0].depends_on, [create.clone()]);
+    let BillingAction::CreateInvoice { invoice, .. } = &p.operations[0].action else {
+        panic!("an invoice create");
+    };
+    assert_eq!(invoice.customer, ContactRef::CreatedBy(create));
+    assert_eq!(codes(&p, "B"), [FailureCode::CustomerRefRequired]);
+    assert_eq!(p.failures[0].code.message(), "CustomerRef is required");
+}
+
+#[test]
+fn i6_numbers_used_in_the_ledger_or_twice_in_a_batch_are_refused() {
+    let mut a = invoice("A", "K1", "100", None, None);
+    a.number = "1001".into();
+    let mut b = invoice("B", "K1", "100", None, None);
+    b.number = "2002".into();
+    let mut c = invoice("C", "K1", "100", None, None);
+    c.number = "2002".into();
+    let mut d = invoice("D", "K1", "100", None, None);
+    d.number = "2026-11-CLIENT-0000001".into();
+    let invoices = [a, b, c, d, invoice("E", "K1", "100", None, None)];
+    let mut facts = LedgerFacts::default();
+    facts.doc_numbers.insert("1001".into());
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:E"]);
+    assert_eq!(codes(&p, "A"), [FailureCode::DuplicateDocumentNumber]);
+    assert_eq!(codes(&p, "B"), [FailureCode::DuplicateDocumentNumber]);
+    assert_eq!(codes(&p, "C"), [FailureCode::DuplicateDocumentNumber]);
+    assert_eq!(codes(&p, "D"), [FailureCode::DocumentNumberTooLong]);
+    assert_eq!(p.failures[0].code.message(), "Duplicate Document Number");
+}
+
+#[test]
+fn i6_an_invoice_whose_result_was_lost_is_no_duplicate_of_itself() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    // The create reached the ledger, the answer did not.
+    let mut state = first.next_state.clone();
+    let lost = [BillingResult {
+        op_id: first.operations[0].id.clone(),
+        outcome: BillingOutcome::Failed {
+            error: AdapterError::Transient {
+                message: "timeout".into(),
+            },
+        },
+    }];
+    apply_billing(&mut state, &first, &lost, now()).unwrap();
+    let mut facts = LedgerFacts::default();
+    facts.doc_numbers.insert("N-A".into());
+    let again = run(
+        &state,
+        &BillingInput {
+            invoices: &invoices,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    assert!(again.failures.is_empty(), "{:?}", again.failures);
+    assert_eq!(again.operations, first.operations, "same op, same key (U1)");
+}
+
+#[test]
+fn i7_us_companies_take_one_rate_per_invoice() {
+    let mut s = settings();
+    s.us_company = true;
+    s.tax_rates.push(TaxMapping {
+        ledger_code: "TAX-4".into(),
+        components: vec![rate("4")],
+    });
+    let mut two = invoice("A", "K1", "100", None, Some("4"));
+    two.lines.push(InvoiceLine {
+        tax_rate: Some(rate("8.875")),
+        ..two.lines[0].clone()
+    });
+    let invoices = [two, invoice("B", "K1", "100", None, Some("4"))];
+    let p = plan_billing(
+        &s,
+        &contacts(),
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+        now(),
+    );
+    assert_eq!(ops(&p), ["create-invoice:B"]);
+    assert_eq!(codes(&p, "A"), [FailureCode::UsInvoiceMultipleTaxRates]);
+    assert_eq!(
+        p.failures[0].code.message(),
+        "QboaUsInvoiceMultipleTaxRates"
+    );
+}
+
+#[test]
+fn y1_a_local_payment_follows_its_invoice_to_the_ledger() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let payments = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K1",
+        "100",
+        &[("A", "100")],
+    )];
+    let input = BillingInput {
+        invoices: &invoices,
+        local_payments: &payments,
+        ..BillingInput::default()
+    };
+    let p = run(&BillingState::new(), &input);
+    assert_eq!(ops(&p), ["create-invoice:A", "push-payment:P1"]);
+    let pay = &p.operations[1];
+    assert_eq!((pay.side, pay.rule.as_str()), (Side::Remote, "Y1"));
+    assert_eq!(pay.depends_on, [OpId("create-invoice:A".into())]);
+    let BillingAction::CreatePayment { payment: draft, .. } = &pay.action else {
+        panic!("a payment");
+    };
+    assert_eq!(draft.customer, ContactRef::Id("58".into()));
+    assert_eq!(
+        draft.allocations[0].invoice,
+        InvoiceRef::CreatedBy(OpId("create-invoice:A".into()))
+    );
+    assert_eq!(draft.changes[0].status, InvoiceStatus::Paid);
+    let state = apply_all(&p);
+    assert_eq!(state.invoice("A").unwrap().due, usd("0"));
+    assert_eq!(state.pushed_payment("P1"), Some(Some("L-push-payment:P1")));
+    // Done: re-planning writes nothing, and the ledger's copy of the
+    // payment is not brought back (Y2).
+    let mut copy = payment("L-push-payment:P1", PaymentOrigin::Ledger, "58", "100", &[]);
+    copy.allocations.push(Allocation {
+        invoice_id: "L-create-invoice:A".into(),
+        amount: usd("100"),
+    });
+    let copies = [copy];
+    let again = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &copies,
+            ..input
+        },
+    );
+    assert!(again.operations.is_empty(), "{:?}", ops(&again));
+}
+
+#[test]
+fn y1_payments_of_invoices_the_ledger_lacks_are_left_alone() {
+    let mut old = invoice("A", "K1", "100", None, None);
+    old.issue_date = NaiveDate::from_ymd_opt(2025, 6, 1).unwrap();
+    let invoices = [old];
+    let payments = [
+        payment("P1", PaymentOrigin::Local, "K1", "100", &[("A", "100")]),
+        payment("P2", PaymentOrigin::Ledger, "K1", "100", &[("A", "100")]),
+    ];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            local_payments: &payments,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert!(p.failures.is_empty());
+    assert!(
+        p.skipped
+            .iter()
+            .any(|s| s.record.id == "P1" && s.rule == "Y1")
+    );
+}
+
+#[test]
+fn u6_u7_payments_to_the_ledger_respect_its_closed_books_and_currency() {
+    let invoices = [
+        invoice("A", "K1", "100", None, None),
+        invoice("B", "K2", "100", None, None),
+    ];
+    let state = apply_all(&run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    ));
+    let mut facts = LedgerFacts::default();
+    facts.closed_through = Some(day(11, 20));
+    facts.customer_currency.insert("59".into(), Currency::EUR);
+    let mut late = payment("P1", PaymentOrigin::Local, "K1", "50", &[("A", "50")]);
+    late.date = day(11, 21);
+    let mut other_currency = payment("P2", PaymentOrigin::Local, "K2", "50", &[("B", "50")]);
+    other_currency.date = day(11, 21);
+    let payments = [
+        payment("P0", PaymentOrigin::Local, "K1", "50", &[("A", "50")]),
+        late,
+        other_currency,
+    ];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &payments,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["push-payment:P1"]);
+    assert_eq!(codes(&p, "P0"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    assert_eq!(codes(&p, "P2"), [FailureCode::CustomerCurrencyMismatch]);
+}
+
+#[test]
+fn u7_an_invoice_in_another_currency_than_its_customer_is_refused() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let mut facts = LedgerFacts::default();
+    facts.customer_currency.insert("58".into(), Currency::GBP);
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "A"), [FailureCode::CustomerCurrencyMismatch]);
+}
+
+/// Two invoices sent and linked, owing 100 and 80.
+fn two_sent() -> (BillingState, Vec<OpenInvoice>) {
+    let invoices = [
+        invoice("A", "K1", "100", None, None),
+        invoice("B", "K1", "80", None, None),
+    ];
+    let state = apply_all(&run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    ));
+    let open = vec![
+        OpenInvoice {
+            invoice_id: "A".into(),
+            customer: "K1".into(),
+            due: usd("100"),
+            status: InvoiceStatus::AwaitingPayment,
+        },
+        OpenInvoice {
+            invoice_id: "B".into(),
+            customer: "K1".into(),
+            due: usd("80"),
+            status: InvoiceStatus::AwaitingPayment,
+        },
+    ];
+    (state, open)
+}
+
+#[test]
+fn y2_y3_a_split_ledger_payment_is_recorded_with_its_remainder() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    // 100 to A (paid in full), 30 to B (partial), 25 to an invoice the firm
+    // never had, 10 unapplied.
+    let ledger = [payment(
+        "Q9",
+        PaymentOrigin::Ledger,
+        "58",
+        "165",
+        &[
+            ("L-create-invoice:A", "100"),
+            ("L-create-invoice:B", "30"),
+            ("QBO-ONLY", "25"),
+        ],
+    )];
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q9"]);
+    let op = &p.operations[0];
+    assert_eq!((op.side, op.rule.as_str()), (Side::Local, "Y2"));
+    let BillingAction::CreatePayment { payment: d, .. } = &op.action else {
+        panic!("a payment");
+    };
+    assert_eq!(d.customer, ContactRef::Id("K1".into()));
+    assert_eq!(d.amount, usd("140"));
+    assert_eq!(d.unapplied, usd("10"));
+    let allocs: Vec<(&InvoiceRef, Money)> = d
+        .allocations
+        .iter()
+        .map(|a| (&a.invoice, a.amount))
+        .collect();
+    assert_eq!(
+        allocs,
+        [
+            (&InvoiceRef::Id("A".into()), usd("100")),
+            (&InvoiceRef::Id("B".into()), usd("30"))
+        ]
+    );
+    // Y3: A moves to paid with an activity record; B still awaits payment.
+    assert_eq!(d.changes[0].status, InvoiceStatus::Paid);
+    assert!(
+        d.changes[0]
+            .activity
+            .as_deref()
+            .unwrap()
+            .contains("paid in full")
+    );
+    assert_eq!(d.changes[1].status, InvoiceStatus::AwaitingPayment);
+    assert_eq!(d.changes[1].after, usd("50"));
+    assert!(op.reason.contains("left out") && op.reason.contains("unapplied"));
+    let after = apply_all(&p);
+    assert_eq!(after.pulled_payment("Q9"), Some(Some("L-pull-payment:Q9")));
+    assert_eq!(after.invoice("B").unwrap().due, usd("50"));
+}
+
+#[test]
+fn y4_incoming_payments_are_checked_with_the_products_messages() {
+    let (state, open) = two_sent();
+    let mut periods = open_periods();
+    periods.push(AccountingPeriod {
+        start: day(10, 1),
+        end: day(10, 31),
+        open: false,
+    });
+    let mut future = payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    );
+    future.date = day(11, 25);
+    let mut in_two_days = payment(
+        "Q2",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    );
+    in_two_days.date = day(11, 24);
+    let mut closed = payment(
+        "Q3",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    );
+    closed.date = day(10, 15);
+    let over = payment(
+        "Q4",
+        PaymentOrigin::Ledger,
+        "58",
+        "90",
+        &[("L-create-invoice:B", "90")],
+    );
+    let other = payment(
+        "Q5",
+        PaymentOrigin::Ledger,
+        "59",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    );
+    let ledger = [future, in_two_days, closed, over, other];
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q2"]);
+    let message = |id: &str| -> Vec<&str> {
+        p.failures
+            .iter()
+            .filter(|f| f.record.id == id)
+            .map(|f| f.code.message())
+            .collect()
+    };
+    assert_eq!(message("Q1"), ["Payment Date is in the future"]);
+    assert_eq!(
+        message("Q3"),
+        ["Payment date is not in an open accounting period"]
+    );
+    assert_eq!(message("Q4"), ["Payment will overpay the invoice"]);
+    assert_eq!(
+        message("Q5"),
+        ["Invoice customer differs from payment customer"]
+    );
+    assert!(
+        p.failures
+            .iter()
+            .all(|f| f.record.kind == RecordKind::LedgerPayment)
+    );
+}
+
+#[test]
+fn y4_a_payment_the_firms_system_refuses_is_a_failed_manual_payment() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    )];
+    let input = BillingInput {
+        ledger_payments: &ledger,
+        open_invoices: &open,
+        periods: &periods,
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    let mut next = p.next_state.clone();
+    let refused = [BillingResult::failed(
+        p.operations[0].id.clone(),
+        AdapterError::Validation {
+            code: None,
+            message: "period locked".into(),
+        },
+    )];
+    let applied = apply_billing(&mut next, &p, &refused, now()).unwrap();
+    assert_eq!(applied.failures[0].code, FailureCode::ManualPaymentFailed);
+    assert_eq!(
+        applied.failures[0].code.message(),
+        "Failed to create manual payment"
+    );
+    // The payment waits in the state for "retry all", even if the ledger's
+    // change feed never lists it again.
+    let quiet = run(
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            ..input
+        },
+    );
+    assert!(quiet.operations.is_empty());
+    let retry = next.queue_mut().retry_all(now()).unwrap();
+    let again = plan_billing(
+        &settings(),
+        &contacts(),
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            retry: &retry,
+            ..input
+        },
+        now(),
+    );
+    assert_eq!(ops(&again), ["pull-payment:Q1"]);
+}
+
+#[test]
+fn e1_every_failure_names_its_record_code_explanation_and_remedy() {
+    for code in FailureCode::ALL {
+        assert!(!code.code().is_empty() && !code.message().is_empty());
+        assert!(!code.explanation().is_empty() && !code.remedy().is_empty());
+    }
+    let invoices = [invoice("A", "K9", "100", None, None)];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let text = p.failures[0].describe();
+    assert!(text.starts_with("CustomerRef is required"), "{text}");
+    assert!(
+        text.contains("Invoice A") && text.contains("To fix:"),
+        "{text}"
+    );
+}
+
+#[test]
+fn e2_retry_all_is_throttled_and_replans_exactly_the_failed_records() {
+    let invoices = [
+        invoice("A", "K1", "100", None, Some("7")),
+        invoice("B", "K9", "100", None, None),
+    ];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let first = run(&BillingState::new(), &input);
+    assert!(first.operations.is_empty());
+    let mut state = first.next_state.clone();
+    assert_eq!(state.queue().failures().len(), 2);
+    // Without "retry all" the failed invoices wait, even with new ones.
+    let more = [
+        invoices[0].clone(),
+        invoices[1].clone(),
+        invoice("C", "K1", "5", None, None),
+    ];
+    let waiting = run(
+        &state,
+        &BillingInput {
+            invoices: &more,
+            ..input
+        },
+    );
+    assert_eq!(ops(&waiting), ["create-invoice:C"]);
+    assert!(waiting.failures.is_empty());
+    // The firm maps the rate; retry re-checks exactly A and B.
+    let retry = state.queue_mut().retry_all(now()).unwrap();
+    assert_eq!(
+        retry,
+        [
+            RecordRef::new(RecordKind::Invoice, "A"),
+            RecordRef::new(RecordKind::Invoice, "B")
+        ]
+    );
+    let mut fixed = settings();
+    fixed.tax_rates.push(TaxMapping {
+        ledger_code: "TAX-7".into(),
+        components: vec![rate("7")],
+    });
+    let p = plan_billing(
+        &fixed,
+        &contacts(),
+        &state,
+        &BillingInput {
+            retry: &retry,
+            ..input
+        },
+        now(),
+    );
+    assert_eq!(ops(&p), ["create-invoice:A"]);
+    assert_eq!(codes(&p, "B"), [FailureCode::CustomerRefRequired]);
+    // Twice within three minutes is refused; after, allowed.
+    let later = now() + TimeDelta::seconds(179);
+    let too_soon = state.queue_mut().retry_all(later).unwrap_err();
+    assert_eq!(too_soon.next_allowed, now() + TimeDelta::minutes(3));
+    assert!(
+        state
+            .queue_mut()
+            .retry_all(now() + TimeDelta::minutes(3))
+            .is_ok()
+    );
+}
+
+#[test]
+fn e3_u4_authentication_disconnects_and_rate_limits_set_a_retry_time() {
+    let invoices = [
+        invoice("A", "K1", "100", None, None),
+        invoice("B", "K1", "100", None, None),
+    ];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let p = run(&BillingState::new(), &input);
+    let mut state = p.next_state.clone();
+    let results = [
+        BillingResult::failed(
+            p.operations[0].id.clone(),
+            AdapterError::RateLimited {
+                retry_after_secs: 60,
+            },
+        ),
+        BillingResult::failed(
+            p.operations[1].id.clone(),
+            AdapterError::Authentication {
+                message: "message=AuthenticationFailed; errorCode=003200; statusCode=401".into(),
+            },
+        ),
+    ];
+    let applied = apply_billing(&mut state, &p, &results, now()).unwrap();
+    assert!(applied.disconnected && state.is_disconnected());
+    assert_eq!(applied.retry_at, Some(now() + TimeDelta::seconds(60)));
+    assert_eq!(applied.failures[0].code, FailureCode::AuthenticationFailed);
+    let blocked = run(&state, &input);
+    assert!(blocked.operations.is_empty());
+    assert_eq!(blocked.skipped[0].rule, "E3");
+    // Reconnected: both invoices are planned again, with their keys.
+    state.reconnect();
+    let p2 = run(&state, &input);
+    assert_eq!(ops(&p2), ["create-invoice:A", "create-invoice:B"]);
+    assert_eq!(p2.not_before, Some(now() + TimeDelta::seconds(60)));
+}
+
+#[test]
+fn results_of_unknown_operations_are_refused() {
+    let p = run(&BillingState::new(), &BillingInput::default());
+    let mut state = BillingState::new();
+    let bogus = [BillingResult::applied(OpId("create-invoice:Z".into()), "1")];
+    assert!(apply_billing(&mut state, &p, &bogus, now()).is_err());
+    assert_eq!(state, BillingState::new());
+}
