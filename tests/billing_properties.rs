@@ -1,0 +1,241 @@
+//! Properties of billing plans: whatever payments the ledger holds, the
+//! firm's balances never go below zero, every payment adds up to the cent,
+//! currencies never mix, and the plan does not depend on input order.
+#![allow(clippy::unwrap_used)]
+
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use ledgerlink::billing::{
+    BillingAction, BillingInput, BillingPlan, BillingResult, BillingState, InvoiceSettings,
+    OpenInvoice, apply_billing, plan_billing,
+};
+use ledgerlink::model::{
+    AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
+    PaymentOrigin,
+};
+use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+}
+
+fn day(d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
+}
+
+fn cents(c: i64, cur: Currency) -> Money {
+    Money::from_minor(c, cur).unwrap()
+}
+
+fn contacts() -> SyncState {
+    let mut s = SyncState::new();
+    for (l, r) in [("K1", "58"), ("K2", "59")] {
+        s.insert_link(Link {
+            local_id: l.into(),
+            remote_id: r.into(),
+            status: LinkStatus::Linked,
+            origin: LinkOrigin::Matched,
+            linked_at: now(),
+            base: None,
+            remote_version: None,
+        });
+    }
+    s
+}
+
+/// Sends `dues` as invoices INV-i (customer K1 or K2 alternately) and
+/// returns the state with them linked as L-INV-i.
+fn sent(dues: &[i64]) -> BillingState {
+    let invoices: Vec<Invoice> = dues
+        .iter()
+        .enumerate()
+        .map(|(i, d)| Invoice {
+            id: format!("INV-{i}"),
+            number: format!("N{i}"),
+            contact_id: if i % 2 == 0 { "K1" } else { "K2" }.into(),
+            issue_date: day(2),
+            due_date: day(30),
+            status: InvoiceStatus::Sent,
+            currency: Currency::USD,
+            lines: vec![InvoiceLine {
+                work_type: None,
+                description: "Work".into(),
+                quantity: Decimal::ONE,
+                unit_price: cents(*d, Currency::USD),
+                tax_rate: None,
+            }],
+        })
+        .collect();
+    let settings = InvoiceSettings::new(day(1), "SVC");
+    let p = plan_billing(
+        &settings,
+        &contacts(),
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+        now(),
+    );
+    let mut state = p.next_state.clone();
+    let results: Vec<BillingResult> = p
+        .operations
+        .iter()
+        .map(|o| BillingResult::applied(o.id.clone(), o.id.as_str().replace("create-invoice:", "L-")))
+        .collect();
+    apply_billing(&mut state, &p, &results, now()).unwrap();
+    state
+}
+
+#[derive(Debug, Clone)]
+struct Spec {
+    payer: usize,
+    amount: i64,
+    eur: bool,
+    allocs: Vec<(usize, i64)>,
+}
+
+fn spec() -> impl Strategy<Value = Spec> {
+    (
+        0usize..3,
+        0i64..30_000,
+        proptest::bool::weighted(0.1),
+        proptest::collection::vec((0usize..6, 0i64..20_000), 0..4),
+    )
+        .prop_map(|(payer, amount, eur, allocs)| Spec {
+            payer,
+            amount,
+            eur,
+            allocs,
+        })
+}
+
+fn ledger_payment(i: usize, s: &Spec) -> Payment {
+    let cur = if s.eur { Currency::EUR } else { Currency::USD };
+    Payment {
+        id: format!("Q{i:02}"),
+        date: day(20),
+        amount: cents(s.amount, cur),
+        payer: ["58", "59", "77"][s.payer].into(),
+        allocations: s
+            .allocs
+            .iter()
+            .map(|(inv, c)| Allocation {
+                invoice_id: format!("L-INV-{inv}"),
+                amount: cents(*c, Currency::USD),
+            })
+            .collect(),
+        origin: PaymentOrigin::Ledger,
+        reference: None,
+    }
+}
+
+fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> BillingPlan {
+    let open: Vec<OpenInvoice> = dues
+        .iter()
+        .enumerate()
+        .map(|(i, d)| OpenInvoice {
+            invoice_id: format!("INV-{i}"),
+            customer: if i % 2 == 0 { "K1" } else { "K2" }.into(),
+            due: cents(*d, Currency::USD),
+            status: InvoiceStatus::AwaitingPayment,
+        })
+        .collect();
+    let periods = [AccountingPeriod {
+        start: day(1),
+        end: day(30),
+        open: true,
+    }];
+    plan_billing(
+        &InvoiceSettings::new(day(1), "SVC"),
+        &contacts(),
+        state,
+        &BillingInput {
+            ledger_payments: payments,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+        now(),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Y5: every payment recorded adds up exactly (allocations + unapplied
+    /// = amount, one currency), every balance stays at zero or above, and
+    /// each payment is either planned or queued with a reason.
+    #[test]
+    fn y5_pulled_payments_keep_balances_and_sums(
+        dues in proptest::collection::vec(0i64..20_000, 1..5),
+        specs in proptest::collection::vec(spec(), 0..8),
+    ) {
+        let state = sent(&dues);
+        let payments: Vec<Payment> = specs.iter().enumerate().map(|(i, s)| ledger_payment(i, s)).collect();
+        let p = pull(&state, &dues, &payments);
+        let mut balance: BTreeMap<String, Money> = dues
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (format!("INV-{i}"), cents(*d, Currency::USD)))
+            .collect();
+        for op in &p.operations {
+            let BillingAction::CreatePayment { payment, .. } = &op.action else {
+                prop_assert!(false, "only payments here");
+                continue;
+            };
+            let mut sum = payment.unapplied;
+            for a in &payment.allocations {
+                prop_assert_eq!(a.amount.currency(), payment.amount.currency());
+                sum = sum.checked_add(&a.amount).unwrap();
+                let b = balance.get_mut(&a.local_invoice_id).unwrap();
+                *b = b.checked_sub(&a.amount).unwrap();
+                prop_assert!(!b.is_negative(), "{} below zero", a.local_invoice_id);
+            }
+            prop_assert_eq!(sum, payment.amount);
+            prop_assert!(!payment.unapplied.is_negative());
+            for c in &payment.changes {
+                prop_assert!(!c.after.is_negative());
+                prop_assert_eq!(c.status == InvoiceStatus::Paid, c.after.is_zero());
+            }
+        }
+        // Nothing lost: every payment is planned, queued or skipped.
+        for pay in &payments {
+            let planned = p.operations.iter().any(|o| o.id.as_str() == format!("pull-payment:{}", pay.id));
+            let queued = p.failures.iter().any(|f| f.record.id == pay.id);
+            let skipped = p.skipped.iter().any(|s| s.record.id == pay.id);
+            prop_assert_eq!(u8::from(planned) + u8::from(queued) + u8::from(skipped), 1, "{}", pay.id);
+        }
+    }
+
+    /// The plan does not depend on the order the ledger listed payments in,
+    /// and applying it then planning again writes nothing (idempotence).
+    #[test]
+    fn billing_plans_are_deterministic_and_idempotent(
+        dues in proptest::collection::vec(0i64..20_000, 1..5),
+        specs in proptest::collection::vec(spec(), 0..8),
+        seed in any::<u64>(),
+    ) {
+        let state = sent(&dues);
+        let payments: Vec<Payment> = specs.iter().enumerate().map(|(i, s)| ledger_payment(i, s)).collect();
+        let mut shuffled = payments.clone();
+        let n = shuffled.len();
+        for i in (1..n).rev() {
+            let j = usize::try_from(seed.rotate_left(u32::try_from(i).unwrap()) % (i as u64 + 1)).unwrap();
+            shuffled.swap(i, j);
+        }
+        let p = pull(&state, &dues, &payments);
+        prop_assert_eq!(&p, &pull(&state, &dues, &shuffled));
+        let mut next = p.next_state.clone();
+        let results: Vec<BillingResult> = p
+            .operations
+            .iter()
+            .map(|o| BillingResult::applied(o.id.clone(), format!("P-{}", o.id)))
+            .collect();
+        apply_billing(&mut next, &p, &results, now()).unwrap();
+        let again = pull(&next, &dues, &payments);
+        prop_assert!(again.operations.is_empty());
+    }
+}
