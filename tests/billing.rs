@@ -288,7 +288,7 @@ fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
         },
     );
     assert_eq!(ops(&p), ["create-invoice:A"]);
-    assert_eq!(p.operations[0].depends_on, [create.clone()]);
+    assert_eq!(p.operations[0].depends_on, std::slice::from_ref(&create));
     let BillingAction::CreateInvoice { invoice, .. } = &p.operations[0].action else {
         panic!("an invoice create");
     };
@@ -482,8 +482,10 @@ fn u6_u7_payments_to_the_ledger_respect_its_closed_books_and_currency() {
             ..BillingInput::default()
         },
     ));
-    let mut facts = LedgerFacts::default();
-    facts.closed_through = Some(day(11, 20));
+    let mut facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
     facts.customer_currency.insert("59".into(), Currency::EUR);
     let mut late = payment("P1", PaymentOrigin::Local, "K1", "50", &[("A", "50")]);
     late.date = day(11, 21);

@@ -206,14 +206,8 @@ impl Run<'_> {
         for (id, why) in check.skipped {
             self.skip(RecordRef::new(RecordKind::Invoice, id), "I1", why);
         }
-        let failed: BTreeSet<String> = check.failures.iter().map(|f| f.record.id.clone()).collect();
-        for id in &failed {
-            // A failed re-check of an invoice in flight leaves it in flight:
-            // the ledger may already have it.
-            if next.invoices.get(id).is_some_and(|s| s.ledger_id.is_none()) {
-                next.invoices.remove(id);
-            }
-        }
+        // An invoice in flight that fails its re-check stays in flight (the
+        // ledger may have it already); it is checked again on every run.
         self.fail(next, check.failures);
         for draft in check.ready {
             let op_id = OpId(format!("create-invoice:{}", draft.invoice_id));
@@ -275,9 +269,9 @@ impl Run<'_> {
             );
             return;
         }
-        let changed = inv
+        let changed = !inv
             .totals(settings.rounding)
-            .map_or(true, |t| t.gross != sent.gross)
+            .is_ok_and(|t| t.gross == sent.gross)
             || doc_key(&inv.number) != doc_key(&sent.doc_number)
             || inv.contact_id != sent.contact_id;
         if changed {
@@ -342,6 +336,10 @@ impl Run<'_> {
                     Some(id) => InvoiceRef::Id(id.clone()),
                     None => {
                         let op = OpId(format!("create-invoice:{}", a.invoice_id));
+                        if !self.plan.operations.iter().any(|o| o.id == op) {
+                            missing = Some(a.invoice_id.clone());
+                            break;
+                        }
                         depends_on.insert(op.clone());
                         InvoiceRef::CreatedBy(op)
                     }
@@ -363,9 +361,10 @@ impl Run<'_> {
                 next.pushed.remove(&p.id);
                 let queued = next
                     .queue
-                    .has_failures(&RecordRef::new(RecordKind::Invoice, inv.clone()));
+                    .has_failures(&RecordRef::new(RecordKind::Invoice, inv.clone()))
+                    || next.invoices.contains_key(&inv);
                 let reason = if queued {
-                    format!("waits for invoice {inv}, which is in the error queue")
+                    format!("waits for invoice {inv}, which is in the error queue or in flight")
                 } else {
                     format!(
                         "invoice {inv} is not in the ledger (not sent, or dated before the sync start)"
@@ -680,19 +679,23 @@ fn drafts_of(
 /// The ledger's books as periods: closed through the closing date, open
 /// after it (U6).
 fn ledger_periods(closed_through: Option<NaiveDate>) -> Vec<AccountingPeriod> {
-    let open_from = closed_through
-        .and_then(|d| d.checked_add_days(Days::new(1)))
-        .unwrap_or(NaiveDate::MIN);
-    let mut periods = vec![AccountingPeriod {
-        start: open_from,
-        end: NaiveDate::MAX,
-        open: true,
-    }];
-    if let Some(d) = closed_through {
-        periods.push(AccountingPeriod {
+    let Some(closed) = closed_through else {
+        return vec![AccountingPeriod {
             start: NaiveDate::MIN,
-            end: d,
-            open: false,
+            end: NaiveDate::MAX,
+            open: true,
+        }];
+    };
+    let mut periods = vec![AccountingPeriod {
+        start: NaiveDate::MIN,
+        end: closed,
+        open: false,
+    }];
+    if let Some(open_from) = closed.checked_add_days(Days::new(1)) {
+        periods.push(AccountingPeriod {
+            start: open_from,
+            end: NaiveDate::MAX,
+            open: true,
         });
     }
     periods
