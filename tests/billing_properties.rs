@@ -83,7 +83,9 @@ fn sent(dues: &[i64]) -> BillingState {
     let results: Vec<BillingResult> = p
         .operations
         .iter()
-        .map(|o| BillingResult::applied(o.id.clone(), o.id.as_str().replace("create-invoice:", "L-")))
+        .map(|o| {
+            BillingResult::applied(o.id.clone(), o.id.as_str().replace("create-invoice:", "L-"))
+        })
         .collect();
     apply_billing(&mut state, &p, &results, now()).unwrap();
     state

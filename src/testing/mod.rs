@@ -37,6 +37,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod billing_store;
 mod block_on;
 mod contact_store;
 mod faults;
@@ -46,6 +47,7 @@ mod store;
 #[cfg(test)]
 mod tests;
 
+pub use billing_store::*;
 pub use block_on::block_on;
 pub use faults::{CRASH_AFTER_CREATE_MESSAGE, Call, CallCounts, Fault};
 pub use state_store::MemoryStateStore;
