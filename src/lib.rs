@@ -17,8 +17,14 @@
 //! - [`sync`]: links, synced fields, conflict policies, push rules and the
 //!   planner: every write planned as data first (L1–L3, F1–F7, P1–P4,
 //!   U1–U5, U8, U9).
-//! - [`billing`]: the error queue (E1–E3), with the products' messages,
-//!   explanations and remedies, and the three-minute retry throttle.
+//! - [`billing`]: invoices one way to QuickBooks Online and payments both
+//!   ways, every record checked before it is sent (I1–I8, Y1–Y5, U6, U7),
+//!   planned as data with dependencies on the contact plan; the error
+//!   queue (E1–E3) with the products' messages, explanations and remedies,
+//!   and the three-minute retry throttle.
+//! - [`qbtime`]: QuickBooks Time beside QBO — sources of truth, the
+//!   three-way customer list check, customers and jobs to create, time
+//!   entries read-only (Q1–Q4).
 //! - [`ports`]: the adapter traits the embedding service implements over
 //!   its own database and HTTP clients, and their typed errors.
 //! - `driver` (feature `driver`): runs plans through the adapters, crash
@@ -133,6 +139,7 @@ pub mod matching;
 pub mod model;
 pub mod normalize;
 pub mod ports;
+pub mod qbtime;
 pub mod rules;
 pub mod sync;
 #[cfg(feature = "testing")]

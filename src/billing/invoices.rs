@@ -2,7 +2,7 @@
 //! every invoice of a batch is checked, the good ones are made ready with
 //! the ledger's references, the bad ones become failures for the queue.
 //!
-//! Only checks and mapping live here; [`plan_billing`](super::plan)
+//! Only checks and mapping live here; [`plan_billing`](super::plan_billing)
 //! turns ready invoices into plan operations.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -153,7 +153,7 @@ pub struct InvoiceCheck {
 /// the others, and each problem is reported with its code and remedy.
 ///
 /// Links come from the sync state: an invoice's billing contact must be
-/// linked to a ledger customer (I5). [`plan_billing`](super::plan)
+/// linked to a ledger customer (I5). [`plan_billing`](super::plan_billing)
 /// runs the same checks and also accepts customers that the contact plan of
 /// the same run creates.
 #[must_use]

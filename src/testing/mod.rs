@@ -46,9 +46,11 @@ mod state_store;
 mod store;
 #[cfg(test)]
 mod tests;
+mod time_store;
 
 pub use billing_store::*;
 pub use block_on::block_on;
 pub use faults::{CRASH_AFTER_CREATE_MESSAGE, Call, CallCounts, Fault};
 pub use state_store::MemoryStateStore;
 pub use store::{DEFAULT_PAGE_SIZE, MemoryStore};
+pub use time_store::*;
