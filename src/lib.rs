@@ -27,6 +27,10 @@
 //!   entries read-only (Q1–Q4).
 //! - [`ports`]: the adapter traits the embedding service implements over
 //!   its own database and HTTP clients, and their typed errors.
+//! - [`wire`]: codecs for the ledgers' real payloads — Xero and QBO JSON,
+//!   XPM XML, QuickBooks Time JSON — into the model and back, with the
+//!   field limits checked before sending (features `xero`, `xpm`, `qbo`,
+//!   `qbtime`, on by default).
 //! - `driver` (feature `driver`): runs plans through the adapters, crash
 //!   safe, without naming an async runtime.
 //! - `testing` (feature `testing`): in-memory stores that behave like the
@@ -145,6 +149,7 @@ pub mod sync;
 #[cfg(feature = "testing")]
 #[cfg_attr(docsrs, doc(cfg(feature = "testing")))]
 pub mod testing;
+pub mod wire;
 
 pub use audit::{AuditReport, Finding, audit, audit_against};
 pub use error::{Error, Result, Side};

@@ -1,0 +1,284 @@
+//! Wire codecs: the ledgers' real payloads to and from the model, with no
+//! I/O — bytes in, records out; operations in, request bodies out.
+//!
+//! One module per provider, each behind its cargo feature (all on by
+//! default):
+//!
+//! | module | feature | format |
+//! |---|---|---|
+//! | `xero` | `xero` | Xero Accounting API, JSON |
+//! | `xpm` | `xpm` | Xero Practice Manager API v3.1, XML |
+//! | `qbo` | `qbo` | QuickBooks Online API v3, JSON (XML read too) |
+//! | `qbtime` | `qbtime` | QuickBooks Time API v1, JSON |
+//!
+//! Every decoder takes bytes and returns a typed [`WireError`] on anything
+//! it cannot read — never a panic, whatever the bytes. Unknown fields are
+//! ignored. Every encoder checks the provider's field limits first: a value
+//! that would be cut or refused is reported as [`WireError::TooLong`] or
+//! [`WireError::Invalid`] before anything is sent, never silently
+//! shortened.
+//!
+//! [`decode_any`] recognises a payload of any supported kind from its
+//! shape, for tools that read files (see the `decode_payloads` example).
+
+use std::fmt;
+
+use crate::model::{Contact, Invoice, Payment};
+use crate::ports::AdapterError;
+use crate::qbtime::{Jobcode, TimeEntry};
+
+#[cfg(feature = "qbo")]
+pub mod qbo;
+#[cfg(feature = "qbtime")]
+pub mod qbtime;
+#[cfg(feature = "xero")]
+pub mod xero;
+#[cfg(feature = "xpm")]
+pub mod xpm;
+
+/// The provider a payload belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Provider {
+    /// Xero Accounting.
+    Xero,
+    /// Xero Practice Manager.
+    Xpm,
+    /// QuickBooks Online.
+    Qbo,
+    /// QuickBooks Time.
+    QbTime,
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Xero => "Xero",
+            Self::Xpm => "XPM",
+            Self::Qbo => "QBO",
+            Self::QbTime => "QuickBooks Time",
+        })
+    }
+}
+
+/// A payload that could not be decoded, or a value that cannot be sent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum WireError {
+    /// Not valid JSON / XML at all (truncated, wrong encoding…).
+    #[error("{provider}: not a readable payload: {detail}")]
+    Syntax {
+        /// Whose payload.
+        provider: Provider,
+        /// The parser's message (with the position when it gives one).
+        detail: String,
+    },
+    /// Valid JSON / XML, but not the shape expected: a required field
+    /// missing, a number where text belongs, an unknown enum value that
+    /// cannot be kept.
+    #[error("{provider}: unexpected payload at `{path}`: {detail}")]
+    Shape {
+        /// Whose payload.
+        provider: Provider,
+        /// Where, as a path (`Contacts[3].UpdatedDateUTC`).
+        path: String,
+        /// What was wrong.
+        detail: String,
+    },
+    /// A value longer than the provider accepts: reported instead of cut.
+    #[error("{provider}: `{field}` has {len} characters, at most {max} are accepted")]
+    TooLong {
+        /// Whose limit.
+        provider: Provider,
+        /// The provider's field name.
+        field: &'static str,
+        /// Characters in the value.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A value the provider would refuse for another reason (a reserved
+    /// character, an empty required field, more items than allowed).
+    #[error("{provider}: `{field}` cannot be sent: {detail}")]
+    Invalid {
+        /// Whose rule.
+        provider: Provider,
+        /// The provider's field name.
+        field: String,
+        /// Why.
+        detail: String,
+    },
+    /// The payload is of a kind this codec does not read.
+    #[error("unsupported payload{}: {detail}", provider.map(|p| format!(" ({p})")).unwrap_or_default())]
+    Unsupported {
+        /// Whose payload.
+        provider: Option<Provider>,
+        /// What it looked like.
+        detail: String,
+    },
+}
+
+/// One decoded payload, whatever its kind.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Payload {
+    /// Contacts / clients / customers, with the token of the next page
+    /// when the listing says there is one.
+    Contacts {
+        /// The records.
+        records: Vec<Contact>,
+        /// The next page (a page number or token), when there is one.
+        next_page: Option<String>,
+    },
+    /// Invoices.
+    Invoices(Vec<Invoice>),
+    /// Payments.
+    Payments(Vec<Payment>),
+    /// QuickBooks Time jobcodes.
+    Jobcodes {
+        /// The jobcodes.
+        records: Vec<Jobcode>,
+        /// Whether QBT has more pages.
+        more: bool,
+    },
+    /// QuickBooks Time timesheets.
+    Timesheets {
+        /// The entries.
+        records: Vec<TimeEntry>,
+        /// Whether QBT has more pages.
+        more: bool,
+    },
+    /// An error body, as the typed adapter error it stands for; `items`
+    /// holds each element's own messages when the provider reports them
+    /// per item (Xero `Elements[].ValidationErrors`).
+    Error {
+        /// The error.
+        error: AdapterError,
+        /// Per-item messages, in order.
+        items: Vec<String>,
+    },
+}
+
+impl Payload {
+    /// A one-line summary: the kind and the number of records.
+    #[must_use]
+    pub fn summary(&self) -> String {
+        match self {
+            Self::Contacts { records, next_page } => format!(
+                "{} contact(s){}",
+                records.len(),
+                next_page
+                    .as_deref()
+                    .map(|p| format!(", next page {p}"))
+                    .unwrap_or_default()
+            ),
+            Self::Invoices(v) => format!("{} invoice(s)", v.len()),
+            Self::Payments(v) => format!("{} payment(s)", v.len()),
+            Self::Jobcodes { records, more } => {
+                format!(
+                    "{} jobcode(s){}",
+                    records.len(),
+                    if *more { ", more" } else { "" }
+                )
+            }
+            Self::Timesheets { records, more } => {
+                format!(
+                    "{} timesheet(s){}",
+                    records.len(),
+                    if *more { ", more" } else { "" }
+                )
+            }
+            Self::Error { error, items } => format!("error: {error} ({} item(s))", items.len()),
+        }
+    }
+}
+
+/// Decodes a payload of any supported kind, recognised from its shape
+/// (JSON top-level keys, XML root element): each provider's codec is tried
+/// in turn, and the first that recognises the payload decodes it.
+///
+/// # Errors
+/// [`WireError::Unsupported`] when no codec recognises it; the codec's own
+/// error when one recognises it but cannot decode it.
+pub fn decode_any(bytes: &[u8]) -> Result<(Provider, Payload), WireError> {
+    #[cfg(feature = "xero")]
+    if let Some(out) = xero::decode_any(bytes) {
+        return out.map(|p| (Provider::Xero, p));
+    }
+    #[cfg(feature = "qbo")]
+    if let Some(out) = qbo::decode_any(bytes) {
+        return out.map(|p| (Provider::Qbo, p));
+    }
+    #[cfg(feature = "qbtime")]
+    if let Some(out) = qbtime::decode_any(bytes) {
+        return out.map(|p| (Provider::QbTime, p));
+    }
+    #[cfg(feature = "xpm")]
+    if let Some(out) = xpm::decode_any(bytes) {
+        return out.map(|p| (Provider::Xpm, p));
+    }
+    let head: String = String::from_utf8_lossy(bytes.get(..bytes.len().min(60)).unwrap_or(bytes))
+        .chars()
+        .filter(|c| !c.is_control())
+        .collect();
+    Err(WireError::Unsupported {
+        provider: None,
+        detail: format!("no codec recognises a payload starting `{head}`"),
+    })
+}
+
+/// Checks a value against a provider's length limit (in characters).
+///
+/// # Errors
+/// [`WireError::TooLong`].
+#[allow(dead_code)]
+pub(crate) fn check_len(
+    provider: Provider,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), WireError> {
+    // Fast path: a byte length within the limit is a char count within it.
+    if value.len() <= max {
+        return Ok(());
+    }
+    let len = value.chars().count();
+    if len > max {
+        return Err(WireError::TooLong {
+            provider,
+            field,
+            len,
+            max,
+        });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        assert!(check_len(Provider::Qbo, "DocNumber", "ÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅ", 21).is_ok());
+        let e = check_len(Provider::Qbo, "DocNumber", "1234567890123456789012", 21);
+        assert_eq!(
+            e,
+            Err(WireError::TooLong {
+                provider: Provider::Qbo,
+                field: "DocNumber",
+                len: 22,
+                max: 21
+            })
+        );
+    }
+
+    #[test]
+    fn unknown_payloads_are_reported() {
+        assert!(matches!(
+            decode_any(b"hello"),
+            Err(WireError::Unsupported { provider: None, .. })
+        ));
+    }
+}

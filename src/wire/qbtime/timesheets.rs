@@ -1,0 +1,182 @@
+//! Timesheets: listings and single objects, read only.
+
+use std::marker::PhantomData;
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::Deserialize;
+
+use crate::qbtime::{JobcodeId, TimeEntry, TimesheetPage};
+use crate::wire::WireError;
+
+use super::de::{Cursor, Envelope, EnvelopeSeed, Loc, Num, Text, json_error, run, shape};
+
+/// One timesheet as QBT sends it. Fields the model does not keep (`tz`,
+/// `tz_str`, `location`, `on_the_clock`, `locked`, `notes`,
+/// `customfields`, `attached_files`, `last_modified`,
+/// `created_by_user_id`) are skipped unread.
+#[derive(Debug, Deserialize)]
+pub(super) struct TimesheetWire<'a> {
+    id: Option<Num>,
+    user_id: Option<Num>,
+    jobcode_id: Option<Num>,
+    #[serde(rename = "type", borrow)]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    start: Option<Text<'a>>,
+    #[serde(borrow)]
+    end: Option<Text<'a>>,
+    #[serde(borrow)]
+    date: Option<Text<'a>>,
+    duration: Option<Num>,
+    #[serde(rename = "_status_code")]
+    status_code: Option<Num>,
+}
+
+/// An ISO-8601 date-time with its offset: `2018-07-16T09:04:00-06:00`
+/// (RFC 3339), or with the offset written without a colon (`+0000`).
+pub(super) fn parse_instant(s: &str) -> Option<DateTime<FixedOffset>> {
+    DateTime::parse_from_rfc3339(s)
+        .ok()
+        .or_else(|| DateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%z").ok())
+}
+
+/// A `YYYY-MM-DD` date.
+pub(super) fn parse_date(s: &str) -> Option<NaiveDate> {
+    if s.len() != 10 {
+        return None;
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+}
+
+/// A text field, `None` when absent, `null` or empty.
+fn present<'t>(t: Option<&'t Text<'_>>) -> Option<&'t str> {
+    t.map(Text::as_str).filter(|s| !s.trim().is_empty())
+}
+
+fn to_entry(w: &TimesheetWire<'_>, key: Option<u64>, loc: Loc<'_>) -> Result<TimeEntry, WireError> {
+    let id = match (w.id, key) {
+        (Some(Num(id)), Some(key)) if id != key => {
+            return Err(shape(
+                loc.field("id"),
+                format!("id {id} differs from the key it is listed under"),
+            ));
+        }
+        (Some(Num(id)), _) | (None, Some(id)) => id,
+        (None, None) => return Err(shape(loc.field("id"), "missing")),
+    };
+    let user_id = w
+        .user_id
+        .ok_or_else(|| shape(loc.field("user_id"), "missing"))?
+        .0;
+    let jobcode_id = JobcodeId(
+        w.jobcode_id
+            .ok_or_else(|| shape(loc.field("jobcode_id"), "missing"))?
+            .0,
+    );
+    let date =
+        match present(w.date.as_ref()) {
+            None => None,
+            Some(s) => Some(parse_date(s).ok_or_else(|| {
+                shape(loc.field("date"), format!("`{s}` is not a YYYY-MM-DD date"))
+            })?),
+        };
+    let instant = |name: &str, s: &str| {
+        parse_instant(s).ok_or_else(|| {
+            shape(
+                loc.field(name),
+                format!("`{s}` is not an ISO-8601 date-time with an offset"),
+            )
+        })
+    };
+    let duration = || {
+        w.duration
+            .map(|d| d.0)
+            .ok_or_else(|| shape(loc.field("duration"), "missing"))
+    };
+    let kind = w
+        .kind
+        .as_ref()
+        .ok_or_else(|| shape(loc.field("type"), "missing"))?;
+    let mut entry = match kind.as_str() {
+        "regular" => {
+            let start = present(w.start.as_ref())
+                .ok_or_else(|| shape(loc.field("start"), "missing on a regular timesheet"))?;
+            let start = instant("start", start)?;
+            match present(w.end.as_ref()) {
+                // Still on the clock: the duration so far, as QBT counted it.
+                None => TimeEntry::on_the_clock(id, user_id, jobcode_id, start, duration()?),
+                Some(end) => {
+                    let end = instant("end", end)?;
+                    if end < start {
+                        return Err(shape(loc.field("end"), "ends before it starts"));
+                    }
+                    TimeEntry::regular(id, user_id, jobcode_id, start, end)
+                }
+            }
+        }
+        "manual" => {
+            let day =
+                date.ok_or_else(|| shape(loc.field("date"), "missing on a manual timesheet"))?;
+            TimeEntry::manual(id, user_id, jobcode_id, day, duration()?)
+        }
+        other => {
+            return Err(shape(
+                loc.field("type"),
+                format!("unknown timesheet type `{other}` (expected regular or manual)"),
+            ));
+        }
+    };
+    // QBT's own `date` is the day the time counts for.
+    if let Some(day) = date {
+        entry.date = day;
+    }
+    Ok(entry)
+}
+
+/// Reads the envelope of a timesheet listing.
+pub(super) fn read_envelope(bytes: &[u8]) -> Result<Envelope<TimesheetWire<'_>>, WireError> {
+    let mut at = Cursor::default();
+    let seed = EnvelopeSeed::<TimesheetWire<'_>> {
+        at: &mut at,
+        collection: "timesheets",
+        item: PhantomData,
+    };
+    run(bytes, seed).map_err(|e| json_error(&e, &at))
+}
+
+/// The page of a listing envelope, sorted by id.
+pub(super) fn listing(env: Envelope<TimesheetWire<'_>>) -> Result<TimesheetPage, WireError> {
+    let items = env
+        .items
+        .ok_or_else(|| shape("results.timesheets", "missing"))?;
+    let mut timesheets = Vec::with_capacity(items.len());
+    for k in &items {
+        let loc = Loc::item("timesheets", k);
+        if k.item.status_code.is_some() {
+            return Err(shape(
+                loc.path(),
+                "a write result (`_status_code`): timesheets are read-only here",
+            ));
+        }
+        timesheets.push(to_entry(&k.item, k.key, loc)?);
+    }
+    timesheets.sort_by_key(|t| t.id);
+    if let Some(w) = timesheets
+        .windows(2)
+        .find(|w| w.first().map(|t| t.id) == w.get(1).map(|t| t.id))
+    {
+        let id = w.first().map(|t| t.id).unwrap_or_default();
+        return Err(shape(format!("results.timesheets.{id}"), "listed twice"));
+    }
+    Ok(TimesheetPage {
+        timesheets,
+        more: env.more,
+    })
+}
+
+/// Reads one timesheet object, outside any envelope.
+pub(super) fn single(bytes: &[u8]) -> Result<TimeEntry, WireError> {
+    let at = Cursor::default();
+    let w: TimesheetWire<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(&e, &at))?;
+    to_entry(&w, None, Loc::Root)
+}

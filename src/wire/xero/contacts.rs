@@ -1,0 +1,445 @@
+//! Reading Xero contacts into the model, straight from the bytes: the
+//! hot path of a full listing (no intermediate records, strings borrowed
+//! until they become the model's own).
+
+use std::borrow::Cow;
+
+use crate::model::{
+    Address, AddressKind, Contact, ContactId, ContactKind, ContactStatus, Email, Phone, PhoneKind,
+    VersionToken,
+};
+use crate::wire::WireError;
+
+use super::ContactsPage;
+use super::dates;
+use super::json::head;
+use super::lexer::{Fail, Lexer, Next};
+
+type Text<'a> = Option<Cow<'a, str>>;
+
+/// A shape error at `path`, boxed.
+#[cold]
+fn shape(path: impl Into<String>, detail: impl Into<String>) -> Fail {
+    Box::new(super::json::shape(path, detail))
+}
+
+/// Reads a string-or-null value; another kind is a shape error at `path`.
+fn text<'a>(l: &mut Lexer<'a>, path: impl FnOnce() -> String) -> Result<Text<'a>, Fail> {
+    l.opt_str(path)
+}
+
+/// Whether `s` is empty or white space only (the common cases first).
+fn is_blank(s: &str) -> bool {
+    match s.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => s.trim().is_empty(),
+    }
+}
+
+/// Non-blank text.
+fn filled(t: Text<'_>) -> Option<String> {
+    t.filter(|v| !is_blank(v)).map(Cow::into_owned)
+}
+
+/// Enters a list, or reads `null`: whether there is a list to read.
+fn list(l: &mut Lexer<'_>, path: impl FnOnce() -> String) -> Result<bool, Fail> {
+    match l.next()? {
+        Next::Null => {
+            l.null()?;
+            Ok(false)
+        }
+        Next::Arr => {
+            l.array()?;
+            Ok(true)
+        }
+        other => Err(shape(
+            path(),
+            format!("{} where a list belongs", other.name()),
+        )),
+    }
+}
+
+/// Enters an object (an item of a list).
+fn object(l: &mut Lexer<'_>, path: impl FnOnce() -> String) -> Result<(), Fail> {
+    match l.next()? {
+        Next::Obj => l.object(),
+        other => Err(shape(
+            path(),
+            format!("{} where an object belongs", other.name()),
+        )),
+    }
+}
+
+/// A whole number, written as a number or as text.
+fn count(l: &mut Lexer<'_>, path: impl Fn() -> String) -> Result<Option<u64>, Fail> {
+    let t = match l.next()? {
+        Next::Num => l.number()?,
+        Next::Str => return count_text(&l.string()?, path).map(Some),
+        Next::Null => {
+            l.null()?;
+            return Ok(None);
+        }
+        other => {
+            return Err(shape(
+                path(),
+                format!("{} where a number belongs", other.name()),
+            ));
+        }
+    };
+    count_text(t, path).map(Some)
+}
+
+fn count_text(t: &str, path: impl Fn() -> String) -> Result<u64, Fail> {
+    t.trim()
+        .parse()
+        .map_err(|_| shape(path(), format!("`{}` is not a whole number", head(t))))
+}
+
+/// `pagination`: the next page, when this is not the last one.
+fn pagination(l: &mut Lexer<'_>) -> Result<Option<String>, Fail> {
+    if l.null()? {
+        return Ok(None);
+    }
+    object(l, || "pagination".into())?;
+    let (mut page, mut pages) = (None, None);
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "page" => page = count(l, || "pagination.page".into())?,
+            "pageCount" => pages = count(l, || "pagination.pageCount".into())?,
+            _ => l.skip()?,
+        }
+    }
+    Ok(match (page, pages) {
+        (Some(p), Some(n)) if p < n => Some(p.saturating_add(1).to_string()),
+        _ => None,
+    })
+}
+
+/// Decodes a `{"Contacts":[…]}` document.
+pub(super) fn decode(bytes: &[u8], requested_page: Option<u32>) -> Result<ContactsPage, WireError> {
+    decode_boxed(bytes, requested_page).map_err(|e| *e)
+}
+
+fn decode_boxed(bytes: &[u8], requested_page: Option<u32>) -> Result<ContactsPage, Fail> {
+    let mut l = Lexer::new(bytes)?;
+    if l.next()? != Next::Obj {
+        return Err(shape("", "not a JSON object"));
+    }
+    l.object()?;
+    let mut page = ContactsPage::default();
+    let mut seen = false;
+    let mut paged = false;
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "Contacts" => {
+                if std::mem::replace(&mut seen, true) {
+                    return Err(shape("Contacts", "listed twice"));
+                }
+                if list(&mut l, || "Contacts".into())? {
+                    // About one contact per 600 bytes of a listing.
+                    page.records.reserve((bytes.len() / 600).clamp(1, 128));
+                    let mut first = true;
+                    while l.item(&mut first)? {
+                        let i = page.records.len();
+                        let c = contact(&mut l, i, &mut page.people)?;
+                        page.records.push(c);
+                    }
+                }
+            }
+            "pagination" => {
+                paged = true;
+                page.next_page = pagination(&mut l)?;
+            }
+            _ => l.skip()?,
+        }
+    }
+    l.end()?;
+    if !seen {
+        return Err(shape("Contacts", "no `Contacts` list"));
+    }
+    if !paged {
+        page.next_page = requested_page
+            .filter(|_| page.records.len() == super::PAGE_SIZE)
+            .map(|p| p.saturating_add(1).to_string());
+    }
+    Ok(page)
+}
+
+/// One `Addresses[j]` item, pushed into `c` unless blank or of a type the
+/// model has no place for.
+fn address(l: &mut Lexer<'_>, c: &mut Contact, i: usize, j: usize) -> Result<(), Fail> {
+    let at = |f: &str| format!("Contacts[{i}].Addresses[{j}].{f}");
+    object(l, || format!("Contacts[{i}].Addresses[{j}]"))?;
+    let mut kind = None;
+    let mut lines: [Text<'_>; 4] = [None, None, None, None];
+    let mut a = Address::default();
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "AddressType" => kind = text(l, || at("AddressType"))?,
+            "AddressLine1" => lines[0] = text(l, || at("AddressLine1"))?,
+            "AddressLine2" => lines[1] = text(l, || at("AddressLine2"))?,
+            "AddressLine3" => lines[2] = text(l, || at("AddressLine3"))?,
+            "AddressLine4" => lines[3] = text(l, || at("AddressLine4"))?,
+            "City" => a.city = filled(text(l, || at("City"))?),
+            "Region" => a.region = filled(text(l, || at("Region"))?),
+            "PostalCode" => a.postal_code = filled(text(l, || at("PostalCode"))?),
+            "Country" => a.country = filled(text(l, || at("Country"))?),
+            _ => l.skip()?,
+        }
+    }
+    a.kind = match kind.as_deref() {
+        Some("STREET") => AddressKind::Physical,
+        Some("POBOX") => AddressKind::Mailing,
+        // Other types (DELIVERY…) have no place in the model.
+        _ => return Ok(()),
+    };
+    let used = lines
+        .iter()
+        .rposition(|x| x.as_deref().is_some_and(|v| !is_blank(v)))
+        .map_or(0, |n| n + 1);
+    if used > 0 {
+        a.lines = lines
+            .into_iter()
+            .take(used)
+            .map(|x| x.map(Cow::into_owned).unwrap_or_default())
+            .collect();
+    }
+    if a.is_blank() {
+        return Ok(());
+    }
+    if c.addresses.iter().any(|b| b.kind == a.kind) {
+        return Err(shape(
+            format!("Contacts[{i}].Addresses[{j}]"),
+            "a second address of the same type",
+        ));
+    }
+    // Xero keeps one address of each of the two types: room for both,
+    // not the four a first push would make.
+    if c.addresses.capacity() == 0 {
+        c.addresses.reserve_exact(2);
+    }
+    c.addresses.push(a);
+    Ok(())
+}
+
+/// One `Phones[j]` item, pushed into `c` when its number is filled.
+fn phone(l: &mut Lexer<'_>, c: &mut Contact, i: usize, j: usize) -> Result<(), Fail> {
+    let at = |f: &str| format!("Contacts[{i}].Phones[{j}].{f}");
+    object(l, || format!("Contacts[{i}].Phones[{j}]"))?;
+    let (mut kind, mut number, mut area, mut country) = (None, None, None, None);
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "PhoneType" => kind = text(l, || at("PhoneType"))?,
+            "PhoneNumber" => number = text(l, || at("PhoneNumber"))?,
+            "PhoneAreaCode" => area = text(l, || at("PhoneAreaCode"))?,
+            "PhoneCountryCode" => country = text(l, || at("PhoneCountryCode"))?,
+            _ => l.skip()?,
+        }
+    }
+    let kind = match kind.as_deref() {
+        Some("DEFAULT") => PhoneKind::Primary,
+        Some("MOBILE") => PhoneKind::Mobile,
+        Some("FAX") => PhoneKind::Fax,
+        Some("DDI" | "OFFICE") => PhoneKind::Other,
+        _ => return Ok(()),
+    };
+    let blank = |t: &Text<'_>| t.as_deref().is_none_or(is_blank);
+    if blank(&number) {
+        return Ok(());
+    }
+    let number = if blank(&country) && blank(&area) {
+        number.map(Cow::into_owned).unwrap_or_default()
+    } else {
+        let number = number.as_deref().unwrap_or_default();
+        let mut s = String::with_capacity(number.len() + 8);
+        for part in [&country, &area] {
+            if let Some(p) = part.as_deref().filter(|p| !is_blank(p)) {
+                s.push_str(p.trim());
+                s.push(' ');
+            }
+        }
+        s.push_str(number);
+        s
+    };
+    c.phones.push(Phone { kind, number });
+    Ok(())
+}
+
+/// A contact person: first, last name and email.
+type Person = (Option<String>, Option<String>, Option<String>);
+
+fn person(l: &mut Lexer<'_>, i: usize, j: usize) -> Result<Person, Fail> {
+    let at = |f: &str| format!("Contacts[{i}].ContactPersons[{j}].{f}");
+    object(l, || format!("Contacts[{i}].ContactPersons[{j}]"))?;
+    let mut p: Person = (None, None, None);
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "FirstName" => p.0 = filled(text(l, || at("FirstName"))?),
+            "LastName" => p.1 = filled(text(l, || at("LastName"))?),
+            "EmailAddress" => p.2 = filled(text(l, || at("EmailAddress"))?),
+            _ => l.skip()?,
+        }
+    }
+    Ok(p)
+}
+
+/// The first active group's name in `ContactGroups`.
+fn group(l: &mut Lexer<'_>, i: usize, j: usize) -> Result<Option<String>, Fail> {
+    let at = |f: &str| format!("Contacts[{i}].ContactGroups[{j}].{f}");
+    object(l, || format!("Contacts[{i}].ContactGroups[{j}]"))?;
+    let (mut name, mut status) = (None, None);
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "Name" => name = filled(text(l, || at("Name"))?),
+            "Status" => status = text(l, || at("Status"))?,
+            _ => l.skip()?,
+        }
+    }
+    Ok(name.filter(|_| status.as_deref().is_none_or(|s| s == "ACTIVE")))
+}
+
+/// Reads the items of a list with `each(lexer, index)`.
+fn each<'a>(
+    l: &mut Lexer<'a>,
+    path: impl FnOnce() -> String,
+    mut each: impl FnMut(&mut Lexer<'a>, usize) -> Result<(), Fail>,
+) -> Result<(), Fail> {
+    if list(l, path)? {
+        let mut first = true;
+        let mut j = 0;
+        while l.item(&mut first)? {
+            each(l, j)?;
+            j += 1;
+        }
+    }
+    Ok(())
+}
+
+fn contact(l: &mut Lexer<'_>, i: usize, people: &mut Vec<Contact>) -> Result<Contact, Fail> {
+    let at = |f: &str| format!("Contacts[{i}].{f}");
+    object(l, || format!("Contacts[{i}]"))?;
+    let mut c = Contact::default();
+    let mut persons: Vec<Person> = Vec::new();
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        match k.as_ref() {
+            "ContactID" => {
+                if let Some(id) = text(l, || at("ContactID"))? {
+                    c.id = ContactId::new(id);
+                }
+            }
+            "ContactStatus" => {
+                c.status = match text(l, || at("ContactStatus"))?.as_deref() {
+                    None | Some("ACTIVE") => ContactStatus::Active,
+                    // GDPRREQUEST: the contact asked to be forgotten; it is
+                    // no longer in use and gets no new work, like an
+                    // archived one.
+                    Some("ARCHIVED" | "GDPRREQUEST") => ContactStatus::Archived,
+                    Some(other) => {
+                        return Err(shape(
+                            at("ContactStatus"),
+                            format!("unknown status `{}`", head(other)),
+                        ));
+                    }
+                };
+            }
+            "Name" => c.display_name = filled(text(l, || at("Name"))?),
+            "FirstName" => c.first_name = filled(text(l, || at("FirstName"))?),
+            "LastName" => c.last_name = filled(text(l, || at("LastName"))?),
+            "EmailAddress" => {
+                c.emails.clear();
+                if let Some(e) = filled(text(l, || at("EmailAddress"))?) {
+                    c.emails = vec![Email {
+                        address: e,
+                        primary: true,
+                    }];
+                }
+            }
+            "MergedToContactID" => {
+                c.extras.merged_into =
+                    filled(text(l, || at("MergedToContactID"))?).map(ContactId::new);
+            }
+            "UpdatedDateUTC" => {
+                let t = text(l, || at("UpdatedDateUTC"))?;
+                let when = match t.as_deref() {
+                    None => None,
+                    Some(s) => Some(dates::timestamp(s).ok_or_else(|| {
+                        shape(at("UpdatedDateUTC"), format!("`{}` is not a date", head(s)))
+                    })?),
+                };
+                c.extras.updated_at = when;
+                c.extras.version = when.map(VersionToken::UpdatedAt);
+            }
+            "Addresses" => {
+                c.addresses.clear();
+                each(l, || at("Addresses"), |l, j| address(l, &mut c, i, j))?;
+            }
+            "Phones" => {
+                c.phones.clear();
+                each(l, || at("Phones"), |l, j| phone(l, &mut c, i, j))?;
+            }
+            "ContactGroups" => {
+                c.client_group = None;
+                each(
+                    l,
+                    || at("ContactGroups"),
+                    |l, j| {
+                        let g = group(l, i, j)?;
+                        if c.client_group.is_none() {
+                            c.client_group = g;
+                        }
+                        Ok(())
+                    },
+                )?;
+            }
+            "ContactPersons" => {
+                persons.clear();
+                each(
+                    l,
+                    || at("ContactPersons"),
+                    |l, j| {
+                        persons.push(person(l, i, j)?);
+                        Ok(())
+                    },
+                )?;
+            }
+            _ => l.skip()?,
+        }
+    }
+    // The postal (POBOX) address is the one Xero prints on invoices: it is
+    // the primary one when there is one.
+    let primary = c
+        .addresses
+        .iter()
+        .position(|a| a.kind == AddressKind::Mailing)
+        .unwrap_or(0);
+    if let Some(a) = c.addresses.get_mut(primary) {
+        a.primary = true;
+    }
+    for (n, (first_name, last_name, email)) in persons.into_iter().enumerate() {
+        people.push(Contact {
+            id: ContactId::new(format!("{}#{}", c.id, n + 1)),
+            kind: Some(ContactKind::Person),
+            first_name,
+            last_name,
+            emails: email
+                .map(|address| Email {
+                    address,
+                    primary: true,
+                })
+                .into_iter()
+                .collect(),
+            organization_ids: vec![c.id.clone()],
+            status: c.status,
+            ..Contact::default()
+        });
+    }
+    Ok(c)
+}

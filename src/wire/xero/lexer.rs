@@ -1,0 +1,512 @@
+//! A small pull reader of JSON for the contacts hot path: the input is
+//! checked as UTF-8 once, strings are borrowed unless they hold escapes,
+//! and values the decoder does not want are skipped without being built.
+//! Every malformed input is a [`WireError::Syntax`] naming the byte
+//! offset; nesting is bounded so that no input exhausts the stack.
+
+use std::borrow::Cow;
+
+use crate::wire::{Provider, WireError};
+
+use super::json::{head, shape};
+
+/// Nesting deeper than this is refused (Xero documents nest about five
+/// levels).
+const MAX_DEPTH: usize = 128;
+
+/// An error, boxed: results stay small on the hot path.
+pub(super) type Fail = Box<WireError>;
+
+/// The kind of the next value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Next {
+    Str,
+    Obj,
+    Arr,
+    Num,
+    Bool,
+    Null,
+}
+
+impl Next {
+    pub(super) const fn name(self) -> &'static str {
+        match self {
+            Self::Str => "a string",
+            Self::Obj => "an object",
+            Self::Arr => "a list",
+            Self::Num => "a number",
+            Self::Bool => "true or false",
+            Self::Null => "null",
+        }
+    }
+}
+
+/// The end of the run of string bytes from `i` that need no attention:
+/// the position of the first `"`, `\\` or control character (or the end).
+/// Eight bytes at a time (a word test for any such byte), then byte by
+/// byte.
+fn plain_run(bytes: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let special = |w: u64| {
+        let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+        zero(w ^ (ONES * u64::from(b'"')))
+            | zero(w ^ (ONES * u64::from(b'\\')))
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+    };
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let Ok(arr) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        if special(u64::from_le_bytes(arr)) != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while bytes
+        .get(i)
+        .is_some_and(|&b| b != b'"' && b != b'\\' && b >= 0x20)
+    {
+        i += 1;
+    }
+    i
+}
+
+pub(super) struct Lexer<'a> {
+    s: &'a str,
+    i: usize,
+    depth: usize,
+}
+
+impl<'a> Lexer<'a> {
+    /// A reader of `bytes`, which must be UTF-8 (a BOM is skipped).
+    pub(super) fn new(bytes: &'a [u8]) -> Result<Self, Fail> {
+        let s = std::str::from_utf8(bytes).map_err(|e| WireError::Syntax {
+            provider: Provider::Xero,
+            detail: format!("not UTF-8: {e}"),
+        })?;
+        let s = s.strip_prefix('\u{feff}').unwrap_or(s);
+        Ok(Self { s, i: 0, depth: 0 })
+    }
+
+    #[cold]
+    pub(super) fn fail(&self, what: &str) -> Fail {
+        let at = self.s.get(self.i..).map(head).unwrap_or_default();
+        Box::new(WireError::Syntax {
+            provider: Provider::Xero,
+            detail: if self.i >= self.s.len() {
+                format!("{what}: the document ends at byte {}", self.i)
+            } else {
+                format!("{what} at byte {} (`{at}`)", self.i)
+            },
+        })
+    }
+
+    fn byte(&self) -> Option<u8> {
+        self.s.as_bytes().get(self.i).copied()
+    }
+
+    fn ws(&mut self) {
+        while self
+            .byte()
+            .is_some_and(|b| matches!(b, b' ' | b'\n' | b'\r' | b'\t'))
+        {
+            self.i += 1;
+        }
+    }
+
+    /// The kind of the next value.
+    pub(super) fn next(&mut self) -> Result<Next, Fail> {
+        self.ws();
+        Ok(match self.byte() {
+            Some(b'"') => Next::Str,
+            Some(b'{') => Next::Obj,
+            Some(b'[') => Next::Arr,
+            Some(b'-' | b'0'..=b'9') => Next::Num,
+            Some(b't' | b'f') => Next::Bool,
+            Some(b'n') => Next::Null,
+            _ => return Err(self.fail("expected a value")),
+        })
+    }
+
+    /// Whether only whitespace is left.
+    pub(super) fn end(&mut self) -> Result<(), Fail> {
+        self.ws();
+        if self.i < self.s.len() {
+            return Err(self.fail("unexpected text after the document"));
+        }
+        Ok(())
+    }
+
+    fn enter(&mut self, open: u8) -> Result<(), Fail> {
+        self.ws();
+        if self.byte() != Some(open) {
+            return Err(self.fail(if open == b'{' {
+                "expected an object"
+            } else {
+                "expected a list"
+            }));
+        }
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(self.fail("nested too deeply"));
+        }
+        self.i += 1;
+        Ok(())
+    }
+
+    /// Enters an object; then call [`Self::key`] until it gives `None`.
+    pub(super) fn object(&mut self) -> Result<(), Fail> {
+        self.enter(b'{')
+    }
+
+    /// Enters a list; then call [`Self::item`] until it gives `false`.
+    pub(super) fn array(&mut self) -> Result<(), Fail> {
+        self.enter(b'[')
+    }
+
+    /// The next key of the object entered (`first`: none read yet), or
+    /// `None` at its end.
+    pub(super) fn key(&mut self, first: &mut bool) -> Result<Option<Cow<'a, str>>, Fail> {
+        self.ws();
+        if self.byte() == Some(b'}') {
+            self.i += 1;
+            self.depth = self.depth.saturating_sub(1);
+            return Ok(None);
+        }
+        if !std::mem::replace(first, false) {
+            if self.byte() != Some(b',') {
+                return Err(self.fail("expected `,` or `}`"));
+            }
+            self.i += 1;
+            self.ws();
+        }
+        if self.byte() != Some(b'"') {
+            return Err(self.fail("expected a key"));
+        }
+        let k = self.string()?;
+        self.ws();
+        if self.byte() != Some(b':') {
+            return Err(self.fail("expected `:`"));
+        }
+        self.i += 1;
+        Ok(Some(k))
+    }
+
+    /// Whether another item of the list entered follows (`first`: none
+    /// read yet).
+    pub(super) fn item(&mut self, first: &mut bool) -> Result<bool, Fail> {
+        self.ws();
+        if self.byte() == Some(b']') {
+            self.i += 1;
+            self.depth = self.depth.saturating_sub(1);
+            return Ok(false);
+        }
+        if !std::mem::replace(first, false) {
+            if self.byte() != Some(b',') {
+                return Err(self.fail("expected `,` or `]`"));
+            }
+            self.i += 1;
+        }
+        Ok(true)
+    }
+
+    /// A string value (the reader is at its opening quote, after
+    /// whitespace).
+    pub(super) fn string(&mut self) -> Result<Cow<'a, str>, Fail> {
+        self.ws();
+        if self.byte() != Some(b'"') {
+            return Err(self.fail("expected a string"));
+        }
+        self.i += 1;
+        let start = self.i;
+        let bytes = self.s.as_bytes();
+        self.i = plain_run(bytes, self.i);
+        loop {
+            match bytes.get(self.i) {
+                Some(b'"') => {
+                    let out = self.s.get(start..self.i).unwrap_or_default();
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(out));
+                }
+                Some(b'\\') => break,
+                Some(&b) if b < 0x20 => return Err(self.fail("a control character in a string")),
+                Some(_) => self.i += 1,
+                None => return Err(self.fail("an unterminated string")),
+            }
+        }
+        let mut out = String::with_capacity(self.i - start + 16);
+        out.push_str(self.s.get(start..self.i).unwrap_or_default());
+        loop {
+            let run = self.i;
+            self.i = plain_run(bytes, self.i);
+            out.push_str(self.s.get(run..self.i).unwrap_or_default());
+            match bytes.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(Cow::Owned(out));
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    let c = match bytes.get(self.i) {
+                        Some(b'"') => '"',
+                        Some(b'\\') => '\\',
+                        Some(b'/') => '/',
+                        Some(b'b') => '\u{8}',
+                        Some(b'f') => '\u{c}',
+                        Some(b'n') => '\n',
+                        Some(b'r') => '\r',
+                        Some(b't') => '\t',
+                        Some(b'u') => {
+                            self.i += 1;
+                            let c = self.unicode()?;
+                            out.push(c);
+                            continue;
+                        }
+                        _ => return Err(self.fail("an unknown escape")),
+                    };
+                    self.i += 1;
+                    out.push(c);
+                }
+                Some(_) => return Err(self.fail("a control character in a string")),
+                None => return Err(self.fail("an unterminated string")),
+            }
+        }
+    }
+
+    fn hex4(&mut self) -> Result<u32, Fail> {
+        let digits = self
+            .s
+            .get(self.i..self.i + 4)
+            .filter(|d| d.bytes().all(|b| b.is_ascii_hexdigit()))
+            .ok_or_else(|| self.fail("a bad \\u escape"))?;
+        let v = u32::from_str_radix(digits, 16).map_err(|_| self.fail("a bad \\u escape"))?;
+        self.i += 4;
+        Ok(v)
+    }
+
+    /// The character of a `\u` escape (the reader is after the `u`).
+    fn unicode(&mut self) -> Result<char, Fail> {
+        let hi = self.hex4()?;
+        let code = if (0xD800..0xDC00).contains(&hi) {
+            if self.s.get(self.i..self.i + 2) != Some("\\u") {
+                return Err(self.fail("a lone surrogate"));
+            }
+            self.i += 2;
+            let lo = self.hex4()?;
+            if !(0xDC00..0xE000).contains(&lo) {
+                return Err(self.fail("a lone surrogate"));
+            }
+            0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+        } else {
+            hi
+        };
+        char::from_u32(code).ok_or_else(|| self.fail("a lone surrogate"))
+    }
+
+    fn digits(&mut self) -> usize {
+        let from = self.i;
+        while self.byte().is_some_and(|b| b.is_ascii_digit()) {
+            self.i += 1;
+        }
+        self.i - from
+    }
+
+    /// A number's text, checked against JSON's grammar.
+    pub(super) fn number(&mut self) -> Result<&'a str, Fail> {
+        self.ws();
+        let start = self.i;
+        if self.byte() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.byte() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(self.fail("a malformed number")),
+        }
+        if self.byte() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(self.fail("a malformed number"));
+            }
+        }
+        if matches!(self.byte(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if matches!(self.byte(), Some(b'+' | b'-')) {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(self.fail("a malformed number"));
+            }
+        }
+        Ok(self.s.get(start..self.i).unwrap_or_default())
+    }
+
+    fn literal(&mut self, word: &str) -> Result<(), Fail> {
+        if self.s.get(self.i..self.i + word.len()) == Some(word) {
+            self.i += word.len();
+            Ok(())
+        } else {
+            Err(self.fail("an unknown word"))
+        }
+    }
+
+    /// Reads and drops the next value, checking its syntax.
+    pub(super) fn skip(&mut self) -> Result<(), Fail> {
+        match self.next()? {
+            Next::Str => {
+                self.skip_string()?;
+            }
+            Next::Num => {
+                self.number()?;
+            }
+            Next::Bool => {
+                if self.byte() == Some(b't') {
+                    self.literal("true")?;
+                } else {
+                    self.literal("false")?;
+                }
+            }
+            Next::Null => self.literal("null")?,
+            Next::Obj => {
+                self.object()?;
+                let mut first = true;
+                while self.key(&mut first)?.is_some() {
+                    self.skip()?;
+                }
+            }
+            Next::Arr => {
+                self.array()?;
+                let mut first = true;
+                while self.item(&mut first)? {
+                    self.skip()?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips a string without building it.
+    fn skip_string(&mut self) -> Result<(), Fail> {
+        self.i += 1;
+        let bytes = self.s.as_bytes();
+        loop {
+            self.i = plain_run(bytes, self.i);
+            match bytes.get(self.i) {
+                Some(b'"') => {
+                    self.i += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.i += 1;
+                    match bytes.get(self.i) {
+                        Some(b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't') => {
+                            self.i += 1;
+                        }
+                        Some(b'u') => {
+                            self.i += 1;
+                            self.unicode()?;
+                        }
+                        _ => return Err(self.fail("an unknown escape")),
+                    }
+                }
+                Some(&b) if b < 0x20 => return Err(self.fail("a control character in a string")),
+                Some(_) => self.i += 1,
+                None => return Err(self.fail("an unterminated string")),
+            }
+        }
+    }
+
+    /// `null` as `None`, a string as its text; another kind is a shape
+    /// error at `path`.
+    pub(super) fn opt_str(
+        &mut self,
+        path: impl FnOnce() -> String,
+    ) -> Result<Option<Cow<'a, str>>, Fail> {
+        match self.next()? {
+            Next::Str => Ok(Some(self.string()?)),
+            Next::Null => {
+                self.literal("null")?;
+                Ok(None)
+            }
+            other => Err(Box::new(shape(
+                path(),
+                format!("{} where text belongs", other.name()),
+            ))),
+        }
+    }
+
+    /// Whether the next value is `null` (and reads it if so).
+    pub(super) fn null(&mut self) -> Result<bool, Fail> {
+        if self.next()? == Next::Null {
+            self.literal("null")?;
+            return Ok(true);
+        }
+        Ok(false)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn skip_all(s: &str) -> Result<(), WireError> {
+        let run = || -> Result<(), Fail> {
+            let mut l = Lexer::new(s.as_bytes())?;
+            l.skip()?;
+            l.end()
+        };
+        run().map_err(|e| *e)
+    }
+
+    #[test]
+    fn valid_documents_skip() {
+        for ok in [
+            r#"{"a":[1,-2.5e+3,0,true,false,null,"x\"\u00e9\ud83d\ude00"],"b":{}}"#,
+            "[]",
+            " \"s\" ",
+            "-0.0",
+        ] {
+            assert_eq!(skip_all(ok), Ok(()), "{ok}");
+        }
+    }
+
+    #[test]
+    fn invalid_documents_are_syntax_errors() {
+        for bad in [
+            "",
+            "{",
+            "{\"a\"}",
+            "{\"a\":1,}",
+            "[1,]",
+            "[1 2]",
+            "01",
+            "1.",
+            "-",
+            "1e",
+            "tru",
+            "\"\\x\"",
+            "\"\\ud800\"",
+            "\"a\nb\"",
+            "{} x",
+            "\"\\u12\"",
+            "[\"\\udc00\"]",
+        ] {
+            assert!(
+                matches!(skip_all(bad), Err(WireError::Syntax { .. })),
+                "{bad:?}"
+            );
+        }
+        let deep = "[".repeat(1000);
+        assert!(matches!(skip_all(&deep), Err(WireError::Syntax { .. })));
+    }
+
+    #[test]
+    fn strings_borrow_unless_escaped() {
+        let mut l = Lexer::new(br#""plain" "a\/b\u0041""#).unwrap();
+        assert!(matches!(l.string(), Ok(Cow::Borrowed("plain"))));
+        assert_eq!(l.string().ok().as_deref(), Some("a/bA"));
+    }
+}
