@@ -13,6 +13,7 @@
 
 use std::process::ExitCode;
 
+use ledgerlink::qbtime::TimeEntryKind;
 use ledgerlink::wire::{Payload, Provider, decode_any};
 use ledgerlink::{Contact, MatchIndex, Profile};
 
@@ -25,6 +26,8 @@ fn firm() -> Vec<Contact> {
         Contact::person("F3", "Bill", "Lucchini").with_email("bill@lucchini.test"),
         Contact::organization("F4", "Cool Cars").with_email("cool_cars@intuit.com"),
         Contact::organization("F5", "Harbour Lights Cafe").with_email("ap@harbour.test"),
+        Contact::person("F6", "Katherine", "Warren").with_email("kat.warren@clampett.com"),
+        Contact::person("F7", "Lisa", "Parker").with_email("lisa@parker.test"),
     ]
 }
 
@@ -44,24 +47,19 @@ fn show(path: &str) -> Result<(), Box<dyn std::error::Error>> {
     match &payload {
         Payload::Contacts { records, .. } => {
             for c in records {
-                println!(
-                    "  {} {:?} {:?} <{}>",
-                    c.id,
-                    c.kind,
-                    c.label(),
-                    c.billing_email().unwrap_or("")
-                );
+                let kind = match c.kind {
+                    Some(k) => format!("{k:?}").to_lowercase(),
+                    None => "kind not recorded".to_owned(),
+                };
+                let email = c.billing_email().unwrap_or("no email");
+                println!("  {} {:?} ({kind}, {email})", c.id, c.label());
             }
             if let Some(profile) = profile(provider) {
                 println!("  first sync against the firm's {} contacts:", firm().len());
                 let index = MatchIndex::new(profile, &firm())?;
                 for r in index.classify_batch(records)? {
-                    println!(
-                        "    {}: {:?} — {}",
-                        r.remote_id,
-                        r.outcome.class(),
-                        r.explain()
-                    );
+                    let class = format!("{:?}", r.outcome.class()).to_lowercase();
+                    println!("    {} → {class}: {}", r.remote_id, r.explain());
                 }
             }
         }
@@ -92,12 +90,37 @@ fn show(path: &str) -> Result<(), Box<dyn std::error::Error>> {
         }
         Payload::Jobcodes { records, .. } => {
             for j in records {
-                println!("  {j:?}");
+                let parent = if j.parent_id.is_top_level() {
+                    "top level".to_owned()
+                } else {
+                    format!("under {}", j.parent_id)
+                };
+                println!("  {} {:?} ({:?}, {parent})", j.id, j.name, j.kind);
             }
         }
         Payload::Timesheets { records, .. } => {
             for t in records {
-                println!("  {t:?}");
+                let how = match &t.kind {
+                    TimeEntryKind::Regular {
+                        start,
+                        end: Some(end),
+                    } => {
+                        format!("clocked {} to {}", start.time(), end.time())
+                    }
+                    TimeEntryKind::Regular { start, end: None } => {
+                        format!("on the clock since {}", start.time())
+                    }
+                    TimeEntryKind::Manual => "entered manually".to_owned(),
+                };
+                println!(
+                    "  {} on {}: user {}, jobcode {}, {} min ({})",
+                    t.id,
+                    t.date,
+                    t.user_id,
+                    t.jobcode_id,
+                    t.duration_secs / 60,
+                    how
+                );
             }
         }
         Payload::Error { error, items } => {
