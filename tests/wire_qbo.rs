@@ -848,8 +848,13 @@ fn plan_actions_encode() {
         idempotency_key: "k".into(),
     };
     assert_eq!(
-        qbo::encode_contact_action(&create).unwrap(),
-        qbo::encode_customer_create(&person()).unwrap()
+        qbo::encode_action(&create).unwrap(),
+        qbo::Request {
+            method: qbo::Method::Post,
+            path: "customer".into(),
+            body: qbo::encode_customer_create(&person()).unwrap(),
+            idempotency_key: Some("k".into()),
+        }
     );
     let update = Action::Update {
         target_id: "104".into(),
@@ -861,9 +866,10 @@ fn plan_actions_encode() {
         expected_version: Some(VersionToken::SyncToken("2".into())),
     };
     assert_eq!(
-        qbo::encode_contact_action(&update).unwrap(),
+        qbo::encode_action(&update).unwrap().body,
         r#"{"Id":"104","SyncToken":"2","sparse":true,"Fax":{"FreeFormNumber":"1"}}"#
     );
+    assert_eq!(qbo::encode_action(&update).unwrap().idempotency_key, None);
 }
 
 fn draft_line(service: &str, q: &str, price: &str, amount: &str, tax: Option<&str>) -> DraftLine {

@@ -62,6 +62,52 @@ impl fmt::Display for Provider {
     }
 }
 
+/// The HTTP method of a write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
+pub enum Method {
+    /// `POST`.
+    Post,
+    /// `PUT`.
+    Put,
+}
+
+impl Method {
+    /// `"POST"` or `"PUT"`.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Post => "POST",
+            Self::Put => "PUT",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One write to send, built by a provider's `encode_action`: the method,
+/// the path below the provider's API base, the body, and the idempotency
+/// key when the operation carries one (Xero: the `Idempotency-Key`
+/// header; QBO: the `requestid` query parameter; XPM has none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The path below the API base (`Contacts/{ContactID}`,
+    /// `client.api/add`, `customer`).
+    pub path: String,
+    /// The body (JSON or XML, as the provider takes it).
+    pub body: String,
+    /// The idempotency key to send with it, when there is one.
+    pub idempotency_key: Option<String>,
+}
+
 /// A payload that could not be decoded, or a value that cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

@@ -120,6 +120,7 @@ use crate::model::{Contact, ContactId, Currency, Invoice, Payment, VersionToken}
 use crate::ports::AdapterError;
 use crate::sync::{Action, FieldPatch};
 
+pub use super::{Method, Request};
 use super::{Payload, Provider, WireError};
 use tree::{At, Value, each};
 
@@ -616,20 +617,38 @@ pub fn encode_customer_deactivate(
     write::customer_deactivate(id, expected_version)
 }
 
-/// The body of a contact operation of a plan: a create, or an update of
-/// `target_id` against its expected version.
+/// The request for a contact operation of a plan: a create (with the
+/// operation's idempotency key, which QBO takes as the `requestid` query
+/// parameter: a repeated create with the same id is answered, not
+/// applied twice), or a sparse update of `target_id` against its expected
+/// `SyncToken`. Both are `POST customer` below
+/// `/v3/company/{realmId}/`.
 ///
 /// # Errors
 /// As [`encode_customer_create`] and [`encode_customer_update`].
-pub fn encode_contact_action(action: &Action) -> Result<String, WireError> {
+pub fn encode_action(action: &Action) -> Result<Request, WireError> {
     match action {
-        Action::Create { contact, .. } => encode_customer_create(contact),
+        Action::Create {
+            contact,
+            idempotency_key,
+            ..
+        } => Ok(Request {
+            method: Method::Post,
+            path: "customer".into(),
+            body: encode_customer_create(contact)?,
+            idempotency_key: Some(idempotency_key.clone()),
+        }),
         Action::Update {
             target_id,
             patch,
             expected_version,
             ..
-        } => encode_customer_update(target_id, patch, expected_version.as_ref()),
+        } => Ok(Request {
+            method: Method::Post,
+            path: "customer".into(),
+            body: encode_customer_update(target_id, patch, expected_version.as_ref())?,
+            idempotency_key: None,
+        }),
     }
 }
 

@@ -308,29 +308,7 @@ pub struct ErrorDetail {
     pub items: Vec<String>,
 }
 
-/// An HTTP method of a Xero write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// `PUT`: create.
-    Put,
-    /// `POST`: update (or create-or-update).
-    Post,
-}
-
-/// A write to send: method, path under `api.xro/2.0/`, JSON body and the
-/// `Idempotency-Key` header, when the operation has one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    /// The method.
-    pub method: Method,
-    /// The path (`Contacts`, `Contacts/{ContactID}`).
-    pub path: String,
-    /// The JSON body.
-    pub body: String,
-    /// The `Idempotency-Key` header (checked with
-    /// [`check_idempotency_key`]).
-    pub idempotency_key: Option<String>,
-}
+pub use super::{Method, Request};
 
 /// Recognises and decodes a payload of this provider (`None`: not one),
 /// with the default [`DecodeOptions`].

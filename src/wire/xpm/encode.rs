@@ -7,42 +7,10 @@ use crate::model::{
 use crate::rules::Profile;
 use crate::rules::xpm::kind_for_business_structure;
 use crate::sync::{Action, ContactRef, FieldPatch, FieldValue, SyncField};
-use crate::wire::{Provider, WireError};
+use crate::wire::{Method, Provider, Request, WireError};
 
 use super::MAX_CONTACTS_PER_REQUEST;
 use super::text::{address_lines, is_xml_char, trim_xml};
-
-/// The HTTP method of a request.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Method {
-    /// `POST`: add.
-    Post,
-    /// `PUT`: update, archive.
-    Put,
-}
-
-impl Method {
-    /// `"POST"` or `"PUT"`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Post => "POST",
-            Self::Put => "PUT",
-        }
-    }
-}
-
-/// One request to send: method, path below the API base
-/// (`https://api.xero.com/practicemanager/3.1/`) and XML body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WriteRequest {
-    /// The method.
-    pub method: Method,
-    /// The path below the API base, e.g. `client.api/add`.
-    pub path: String,
-    /// The XML body.
-    pub body: String,
-}
 
 fn invalid(field: &str, detail: impl Into<String>) -> WireError {
     WireError::Invalid {
@@ -591,22 +559,21 @@ pub fn encode_client_contact_update(
 /// a new contact to one client), or under one still to be created (its
 /// UUID is not known yet); `current` naming another record; whatever the
 /// encoder used refuses.
-pub fn encode_action(
-    action: &Action,
-    current: Option<&Contact>,
-) -> Result<WriteRequest, WireError> {
+pub fn encode_action(action: &Action, current: Option<&Contact>) -> Result<Request, WireError> {
     match action {
         Action::Create {
             contact,
             organizations,
             ..
         } => match organizations.as_slice() {
-            [] => Ok(WriteRequest {
+            [] => Ok(Request {
+                idempotency_key: None,
                 method: Method::Post,
                 path: "client.api/add".into(),
                 body: encode_client_add(contact)?,
             }),
-            [ContactRef::Id(client)] => Ok(WriteRequest {
+            [ContactRef::Id(client)] => Ok(Request {
+                idempotency_key: None,
                 method: Method::Post,
                 path: format!("client.api/client/{client}/contacts"),
                 body: encode_client_contacts_add(client, std::slice::from_ref(contact))?,
@@ -634,13 +601,15 @@ pub fn encode_action(
             let name = current.map(Contact::label);
             if current.is_some_and(|c| !c.organization_ids.is_empty()) {
                 check_uuid("UUID", target_id)?;
-                Ok(WriteRequest {
+                Ok(Request {
+                    idempotency_key: None,
                     method: Method::Put,
                     path: format!("client.api/contact/{target_id}"),
                     body: encode_client_contact_update(target_id, name.as_deref(), patch)?,
                 })
             } else {
-                Ok(WriteRequest {
+                Ok(Request {
+                    idempotency_key: None,
                     method: Method::Put,
                     path: "client.api/update".into(),
                     body: encode_client_update(target_id, name.as_deref(), patch)?,

@@ -79,7 +79,7 @@
 //! | archive a client | [`encode_client_archive`] | `PUT client.api/archive` |
 //! | add contacts to a client | [`encode_client_contacts_add`] | `POST client.api/client/[uuid]/contacts` |
 //! | update a contact | [`encode_client_contact_update`] | `PUT client.api/contact/[uuid]` |
-//! | a planned [`Action`] | [`encode_action`] | one of the above, as a [`WriteRequest`] |
+//! | a planned [`Action`] | [`encode_action`] | one of the above, as a [`Request`] |
 //!
 //! The docs give XPM no field lengths, so none are enforced. What is
 //! checked before anything is sent ([`WireError::Invalid`]): a client or
@@ -154,10 +154,11 @@ use crate::ports::AdapterError;
 
 use super::{Payload, Provider, WireError};
 
+pub use super::{Method, Request};
 pub use encode::{
-    Method, WriteRequest, carried_as_client, carried_as_client_contact, encode_action,
-    encode_client_add, encode_client_archive, encode_client_contact_update,
-    encode_client_contacts_add, encode_client_update,
+    carried_as_client, carried_as_client_contact, encode_action, encode_client_add,
+    encode_client_archive, encode_client_contact_update, encode_client_contacts_add,
+    encode_client_update,
 };
 
 /// Elements nested deeper than this are refused (XPM's own documents are
