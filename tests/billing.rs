@@ -893,6 +893,12 @@ fn results_of_unknown_operations_are_refused() {
     let p = run(&BillingState::new(), &BillingInput::default());
     let mut state = BillingState::new();
     let bogus = [BillingResult::applied(OpId("create-invoice:Z".into()), "1")];
-    assert!(apply_billing(&mut state, &p, &bogus, now()).is_err());
+    assert_eq!(
+        apply_billing(&mut state, &p, &bogus, now()),
+        Err(ledgerlink::Error::InvalidResult {
+            op_id: "create-invoice:Z".into(),
+            reason: "not an operation of this billing plan".into(),
+        })
+    );
     assert_eq!(state, BillingState::new());
 }
