@@ -902,3 +902,28 @@ fn results_of_unknown_operations_are_refused() {
     );
     assert_eq!(state, BillingState::new());
 }
+
+#[test]
+fn u6_invoices_dated_in_the_ledgers_closed_books_are_refused() {
+    let mut on_close = invoice("A", "K1", "100", None, None);
+    on_close.issue_date = day(11, 20);
+    let mut after = invoice("B", "K1", "100", None, None);
+    after.issue_date = day(11, 21);
+    let invoices = [on_close, after, invoice("C", "K1", "100", None, None)];
+    let facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:B"]);
+    assert_eq!(codes(&p, "A"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    assert_eq!(codes(&p, "C"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    assert!(p.failures[0].detail.as_deref().unwrap().contains("2026-11-20"));
+}

@@ -86,8 +86,9 @@ pub struct LedgerFacts {
     /// The currency of each customer, by ledger id (U7).
     pub customer_currency: BTreeMap<ContactId, Currency>,
     /// The ledger's books are closed up to and including this day (QBO's
-    /// closing date): payments sent to the ledger must be dated after it
-    /// (U6).
+    /// closing date): invoices and payments sent to the ledger must be
+    /// dated after it (U6); one dated on or before it is refused before
+    /// sending, as QBO would refuse it (6210).
     pub closed_through: Option<NaiveDate>,
 }
 
@@ -151,6 +152,9 @@ pub struct InvoiceCheck {
 
 /// Checks every invoice of a batch (I8): one bad invoice never holds back
 /// the others, and each problem is reported with its code and remedy.
+/// An invoice dated on or before the ledger's
+/// [`closed_through`](LedgerFacts::closed_through) is refused with
+/// [`FailureCode::PaymentDateNotInOpenPeriod`] (U6).
 ///
 /// Links come from the sync state: an invoice's billing contact must be
 /// linked to a ledger customer (I5). [`plan_billing`](super::plan_billing)
@@ -236,6 +240,19 @@ pub(super) fn check_with(
             fail(
                 FailureCode::CustomerCurrencyMismatch,
                 format!("invoice in {}, customer in {cur}", inv.currency),
+            );
+        }
+        // U6: the ledger's closed books (QBO refuses the invoice with 6210).
+        if let Some(closed) = ledger.closed_through
+            && inv.issue_date <= closed
+        {
+            ok = false;
+            fail(
+                FailureCode::PaymentDateNotInOpenPeriod,
+                format!(
+                    "invoice dated {}, the ledger's books are closed through {closed}",
+                    inv.issue_date
+                ),
             );
         }
         // I6: the document number.

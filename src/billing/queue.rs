@@ -23,7 +23,9 @@ pub enum FailureCode {
     CustomerCurrencyMismatch,
     /// Y4: payment dated more than two days after now (UTC).
     PaymentDateInFuture,
-    /// Y4 / U6: no open accounting period covers the payment date (6210).
+    /// Y4 / U6: no open accounting period covers the payment date, or an
+    /// invoice or payment is dated in the ledger's closed books (6210). The
+    /// products word it for payments; invoices share the code.
     PaymentDateNotInOpenPeriod,
     /// Y4: the payment is more than the amount due.
     PaymentOverpaysInvoice,
@@ -137,7 +139,7 @@ impl FailureCode {
             }
             Self::PaymentDateInFuture => "the payment is dated more than two days from today",
             Self::PaymentDateNotInOpenPeriod => {
-                "the books are closed (or not set up) for the payment's date"
+                "the books are closed (or not set up) for the payment's or invoice's date"
             }
             Self::PaymentOverpaysInvoice => "the payment is more than the invoice still owes",
             Self::PaymentCustomerMismatch => {
@@ -180,7 +182,7 @@ impl FailureCode {
             }
             Self::PaymentDateInFuture => "correct the payment date, then retry",
             Self::PaymentDateNotInOpenPeriod => {
-                "date the payment in an open period, or reopen the period in the ledger, then retry"
+                "date the payment or invoice in an open period, or reopen the period in the ledger, then retry"
             }
             Self::PaymentOverpaysInvoice => {
                 "reduce the amount or apply the rest to another invoice, then retry"
