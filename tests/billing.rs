@@ -927,3 +927,133 @@ fn u6_invoices_dated_in_the_ledgers_closed_books_are_refused() {
     assert_eq!(codes(&p, "C"), [FailureCode::PaymentDateNotInOpenPeriod]);
     assert!(p.failures[0].detail.as_deref().unwrap().contains("2026-11-20"));
 }
+
+/// Feeds back a lost answer (a timeout) for operation `i` of `plan`.
+fn lose(state: &mut BillingState, plan: &BillingPlan, i: usize) {
+    let lost = [BillingResult::failed(
+        plan.operations[i].id.clone(),
+        AdapterError::Transient {
+            message: "timeout".into(),
+        },
+    )];
+    apply_billing(state, plan, &lost, now()).unwrap();
+}
+
+fn idempotency_key(plan: &BillingPlan, i: usize) -> String {
+    match &plan.operations[i].action {
+        BillingAction::CreateInvoice {
+            idempotency_key, ..
+        }
+        | BillingAction::CreatePayment {
+            idempotency_key, ..
+        } => idempotency_key.clone(),
+    }
+}
+
+/// Two invoices sent (A owing 100, B 80) and a payment of 60 to A pushed
+/// to the ledger, its answer lost: in flight. The firm's A now owes 40.
+fn push_in_flight() -> (BillingState, Vec<OpenInvoice>, [Payment; 1], String) {
+    let (state, mut open) = two_sent();
+    let payments = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K1",
+        "60",
+        &[("A", "60")],
+    )];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &payments,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["push-payment:P1"]);
+    let key = idempotency_key(&p, 0);
+    let mut state = p.next_state.clone();
+    lose(&mut state, &p, 0);
+    assert_eq!(state.pushed_payment("P1"), Some(None));
+    open[0].due = usd("40");
+    (state, open, payments, key)
+}
+
+/// The ledger's copy of P1 (60 to A), with `reference`.
+fn echo_of_p1(reference: &str) -> Payment {
+    let mut echo = payment(
+        "Q7",
+        PaymentOrigin::Ledger,
+        "58",
+        "60",
+        &[("L-create-invoice:A", "60")],
+    );
+    echo.reference = Some(reference.into());
+    echo
+}
+
+#[test]
+fn y1_the_ledgers_copy_of_a_push_in_flight_confirms_it_before_its_recheck() {
+    let (state, open, payments, _) = push_in_flight();
+    // The ledger recorded P1, then its books were closed through P1's
+    // date: P1's re-check would fail now (U6), but its copy confirms it.
+    let facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
+    let ledger = [echo_of_p1("P1")];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &payments,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    // Y1, Y2: confirmed, and never pulled back as a second payment.
+    assert!(p.operations.is_empty(), "{:?}", ops(&p));
+    assert!(p.failures.is_empty(), "{:?}", p.failures);
+    assert_eq!(p.next_state.pushed_payment("P1"), Some(Some("Q7")));
+    assert_eq!(p.next_state.invoice("A").unwrap().due, usd("40"));
+}
+
+#[test]
+fn y1_a_push_in_flight_that_fails_its_recheck_stays_in_flight_until_its_copy_shows() {
+    let (state, open, payments, key) = push_in_flight();
+    let facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
+    let periods = open_periods();
+    let input = BillingInput {
+        local_payments: &payments,
+        open_invoices: &open,
+        periods: &periods,
+        ledger: Some(&facts),
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "P1"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    // U1: the ledger may have it already, so it stays in flight.
+    assert_eq!(p.next_state.pushed_payment("P1"), Some(None));
+    // The ledger's copy shows up, its reference carrying our key.
+    let ledger = [echo_of_p1(&key)];
+    let p2 = run(
+        &p.next_state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            ..input
+        },
+    );
+    assert!(p2.operations.is_empty(), "{:?}", ops(&p2));
+    assert!(p2.failures.is_empty(), "{:?}", p2.failures);
+    assert_eq!(p2.next_state.pushed_payment("P1"), Some(Some("Q7")));
+    assert!(
+        !p2.next_state
+            .queue()
+            .has_failures(&RecordRef::new(RecordKind::Payment, "P1"))
+    );
+}

@@ -56,8 +56,12 @@ pub struct BillingInput<'a> {
 /// queued with its code and remedy (E1, E2).
 ///
 /// Invoices go one way (I2): an invoice sent once is never sent again and
-/// nothing is read back from the ledger's copy. While the connection is
-/// disconnected (E3) nothing is planned. Records in the error queue wait
+/// nothing is read back from the ledger's copy. A ledger payment whose
+/// reference names one of the firm's payments in flight (the payment's id,
+/// or its push's idempotency key `ledgerlink:billing:push-payment:<id>`)
+/// confirms that push before any payment is checked again, and is never
+/// pulled back; a push in flight that fails its re-check stays in flight
+/// (U1). While the connection is disconnected (E3) nothing is planned. Records in the error queue wait
 /// for "retry all", except those in `input.retry`.
 #[must_use]
 pub fn plan_billing(
@@ -99,7 +103,10 @@ pub fn plan_billing(
         now,
     };
     run.invoices(settings, &mut next, state, input, ledger);
-    run.push_payments(&mut next, state, input, ledger);
+    // The ledger's copies of payments in flight confirm them before any
+    // payment is checked again (U1).
+    Run::settle_pushed(&mut next, input);
+    run.push_payments(&mut next, input, ledger);
     run.pull_payments(&mut next, state, input);
     let mut plan = run.plan;
     plan.operations.sort_by(|a, b| a.id.cmp(&b.id));
@@ -286,11 +293,56 @@ impl Run<'_> {
         }
     }
 
-    /// Y1: the firm's payments of invoices the ledger has.
+    /// Y1, U1: a ledger payment whose reference names a payment of the
+    /// firm in flight (its create reached the ledger, the answer did not)
+    /// is that payment's copy: it confirms the push, which is then neither
+    /// checked again nor sent again, and is never pulled back (Y2).
+    fn settle_pushed(next: &mut BillingState, input: &BillingInput<'_>) {
+        let mut candidates: BTreeMap<&str, &Payment> =
+            next.held.iter().map(|(k, p)| (k.as_str(), p)).collect();
+        for p in input.ledger_payments {
+            candidates.insert(&p.id, p);
+        }
+        let mut copies: Vec<&Payment> = candidates.into_values().collect();
+        copies.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let mut settled = Vec::new();
+        for p in copies {
+            let Some(source) = p.reference.as_deref().map(pushed_source) else {
+                continue;
+            };
+            let Some(slot) = next.pushed.get_mut(source) else {
+                continue;
+            };
+            if slot.is_some() {
+                continue;
+            }
+            *slot = Some(p.id.clone());
+            settled.push((source.to_owned(), p.clone()));
+        }
+        for (source, p) in settled {
+            next.held.remove(&p.id);
+            next.queue
+                .resolve(&RecordRef::new(RecordKind::Payment, source.clone()));
+            // The ledger's balances follow, as for a push applied.
+            for a in &p.allocations {
+                let Some(local) = next.local_invoice_of(&a.invoice_id).map(str::to_owned) else {
+                    continue;
+                };
+                if let Some(sent) = next.invoices.get_mut(&local)
+                    && let Ok(after) = sent.due.checked_sub(&a.amount)
+                {
+                    sent.due = after;
+                }
+            }
+        }
+    }
+
+    /// Y1: the firm's payments of invoices the ledger has. A payment in
+    /// flight stays in flight when its re-check fails: the ledger may have
+    /// it already, and its copy confirms it on a later run.
     fn push_payments(
         &mut self,
         next: &mut BillingState,
-        state: &BillingState,
         input: &BillingInput<'_>,
         ledger: &LedgerFacts,
     ) {
@@ -309,7 +361,7 @@ impl Run<'_> {
             .collect();
         for p in payments {
             let record = RecordRef::new(RecordKind::Payment, p.id.clone());
-            match state.pushed.get(&p.id) {
+            match next.pushed.get(&p.id) {
                 Some(Some(_)) => continue,
                 Some(None) => {}
                 None if Self::waiting(next, &record) => {
@@ -358,7 +410,6 @@ impl Run<'_> {
                 }
             }
             if let Some(inv) = missing {
-                next.pushed.remove(&p.id);
                 let queued = next
                     .queue
                     .has_failures(&RecordRef::new(RecordKind::Invoice, inv.clone()))
@@ -407,7 +458,6 @@ impl Run<'_> {
             let (Some(customer), Some(unapplied), true) =
                 (customer, check.unapplied, check.failures.is_empty())
             else {
-                next.pushed.remove(&p.id);
                 self.fail(next, check.failures);
                 continue;
             };
@@ -472,11 +522,9 @@ impl Run<'_> {
                 next.held.remove(&p.id);
                 continue;
             }
-            if let Some(source) = &p.reference
-                && let Some(slot) = next.pushed.get_mut(source)
+            if let Some(source) = p.reference.as_deref().map(pushed_source)
+                && next.pushed.contains_key(source)
             {
-                // The result of our own create was lost: now we know it.
-                slot.get_or_insert_with(|| p.id.clone());
                 next.held.remove(&p.id);
                 continue;
             }
@@ -703,7 +751,23 @@ fn ledger_periods(closed_through: Option<NaiveDate>) -> Vec<AccountingPeriod> {
 
 /// The idempotency key of a billing operation (U1).
 fn key_of(op: &OpId) -> String {
-    format!("ledgerlink:billing:{op}")
+    format!("{KEY_PREFIX}{op}")
+}
+
+/// What every billing idempotency key starts with.
+const KEY_PREFIX: &str = "ledgerlink:billing:";
+
+/// The firm's payment a ledger payment's reference names: the reference
+/// is the payment's [`source_id`](PaymentDraft::source_id) (what the
+/// stores keep, QBO `PaymentRefNum`), or carries the push's idempotency
+/// key, `ledgerlink:billing:push-payment:<id>`.
+fn pushed_source(reference: &str) -> &str {
+    const PUSH: &str = "push-payment:";
+    reference
+        .find(KEY_PREFIX)
+        .and_then(|at| reference.get(at + KEY_PREFIX.len()..))
+        .and_then(|rest| rest.strip_prefix(PUSH))
+        .map_or(reference, str::trim)
 }
 
 /// What feeding results back did.
