@@ -1057,3 +1057,57 @@ fn y1_a_push_in_flight_that_fails_its_recheck_stays_in_flight_until_its_copy_sho
             .has_failures(&RecordRef::new(RecordKind::Payment, "P1"))
     );
 }
+
+#[test]
+fn y2_a_ledger_payment_naming_a_push_recorded_under_another_id_is_pulled_not_dropped() {
+    let (state, mut open) = two_sent();
+    let payments = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K1",
+        "60",
+        &[("A", "60")],
+    )];
+    let input = BillingInput {
+        local_payments: &payments,
+        ..BillingInput::default()
+    };
+    let state = apply_all(&run(&state, &input));
+    assert_eq!(state.pushed_payment("P1"), Some(Some("L-push-payment:P1")));
+    open[0].due = usd("40");
+    // The ledger's copy of P1, and another payment whose reference also
+    // reads "P1" (a cheque number, a copy made by hand…).
+    let mut copy = payment(
+        "L-push-payment:P1",
+        PaymentOrigin::Ledger,
+        "58",
+        "60",
+        &[("L-create-invoice:A", "60")],
+    );
+    copy.reference = Some("P1".into());
+    let mut other = payment(
+        "Q8",
+        PaymentOrigin::Ledger,
+        "58",
+        "40",
+        &[("L-create-invoice:A", "40")],
+    );
+    other.reference = Some("P1".into());
+    let ledger = [copy, other];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..input
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q8"]);
+    assert!(p.operations[0].reason.contains("P1"), "{}", p.operations[0].reason);
+    assert_eq!(
+        p.next_state.pushed_payment("P1"),
+        Some(Some("L-push-payment:P1"))
+    );
+}

@@ -522,12 +522,20 @@ impl Run<'_> {
                 next.held.remove(&p.id);
                 continue;
             }
-            if let Some(source) = p.reference.as_deref().map(pushed_source)
-                && next.pushed.contains_key(source)
-            {
-                next.held.remove(&p.id);
-                continue;
-            }
+            // Its reference names a payment of the firm that the ledger
+            // recorded under another id (copies of pushes in flight were
+            // settled first): not ours, so it is recorded like any other.
+            let note = p
+                .reference
+                .as_deref()
+                .map(pushed_source)
+                .and_then(|source| match next.pushed.get(source) {
+                    Some(Some(other)) => Some(format!(
+                        "its reference names the firm's payment {source}, which the ledger \
+                         recorded as {other}: recorded as a payment of its own"
+                    )),
+                    _ => None,
+                });
             match state.pulled.get(&p.id) {
                 Some(Some(_)) => {
                     next.held.remove(&p.id);
@@ -545,7 +553,7 @@ impl Run<'_> {
                 }
                 None => {}
             }
-            self.pull_one(next, input, p, record, &mut due);
+            self.pull_one(next, input, p, record, &mut due, note);
         }
     }
 
@@ -556,6 +564,7 @@ impl Run<'_> {
         p: Payment,
         record: RecordRef,
         due: &mut BTreeMap<String, Money>,
+        note: Option<String>,
     ) {
         let mut mapped = Vec::new();
         let mut foreign = Money::zero(p.amount.currency());
@@ -679,6 +688,10 @@ impl Run<'_> {
         }
         if paid > 0 {
             reason.push_str(&format!("; {paid} invoice(s) paid in full (Y3)"));
+        }
+        if let Some(note) = note {
+            reason.push_str("; ");
+            reason.push_str(&note);
         }
         next.pulled.insert(p.id.clone(), None);
         let op_id = OpId(format!("pull-payment:{}", p.id));
