@@ -1111,3 +1111,57 @@ fn y2_a_ledger_payment_naming_a_push_recorded_under_another_id_is_pulled_not_dro
         Some(Some("L-push-payment:P1"))
     );
 }
+
+#[test]
+fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = first.next_state.clone();
+    lose(&mut state, &first, 0);
+    // The create reached the ledger as QBO-77, and the client paid it.
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "100",
+        &[("QBO-77", "100")],
+    )];
+    let open = [OpenInvoice {
+        invoice_id: "A".into(),
+        customer: "K1".into(),
+        due: usd("100"),
+        status: InvoiceStatus::Sent,
+    }];
+    let periods = open_periods();
+    let input = BillingInput {
+        invoices: &invoices,
+        ledger_payments: &ledger,
+        open_invoices: &open,
+        periods: &periods,
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    assert_eq!(ops(&p), ["create-invoice:A"]);
+    let skip = p.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
+    assert_eq!(skip.rule, "Y2");
+    assert!(skip.reason.contains("waits for invoice A"), "{}", skip.reason);
+    // The re-sent create answers with the ledger's id; the payment waited
+    // in the state and is pulled although the feed does not list it again.
+    let mut next = p.next_state.clone();
+    let sent = [BillingResult::applied(p.operations[0].id.clone(), "QBO-77")];
+    apply_billing(&mut next, &p, &sent, now()).unwrap();
+    let p2 = run(
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            ..input
+        },
+    );
+    assert_eq!(ops(&p2), ["pull-payment:Q1"]);
+}

@@ -61,7 +61,9 @@ pub struct BillingInput<'a> {
 /// or its push's idempotency key `ledgerlink:billing:push-payment:<id>`)
 /// confirms that push before any payment is checked again, and is never
 /// pulled back; a push in flight that fails its re-check stays in flight
-/// (U1). While the connection is disconnected (E3) nothing is planned. Records in the error queue wait
+/// (U1). A ledger payment of invoices the connection does not know, from
+/// the customer of an invoice whose create is in flight, waits in the
+/// state until that invoice's ledger id is known (it may pay it). While the connection is disconnected (E3) nothing is planned. Records in the error queue wait
 /// for "retry all", except those in `input.retry`.
 #[must_use]
 pub fn plan_billing(
@@ -522,20 +524,6 @@ impl Run<'_> {
                 next.held.remove(&p.id);
                 continue;
             }
-            // Its reference names a payment of the firm that the ledger
-            // recorded under another id (copies of pushes in flight were
-            // settled first): not ours, so it is recorded like any other.
-            let note = p
-                .reference
-                .as_deref()
-                .map(pushed_source)
-                .and_then(|source| match next.pushed.get(source) {
-                    Some(Some(other)) => Some(format!(
-                        "its reference names the firm's payment {source}, which the ledger \
-                         recorded as {other}: recorded as a payment of its own"
-                    )),
-                    _ => None,
-                });
             match state.pulled.get(&p.id) {
                 Some(Some(_)) => {
                     next.held.remove(&p.id);
@@ -553,19 +541,33 @@ impl Run<'_> {
                 }
                 None => {}
             }
-            self.pull_one(next, input, p, record, &mut due, note);
+            self.pull_one(next, state, input, p, record, &mut due);
         }
     }
 
     fn pull_one(
         &mut self,
         next: &mut BillingState,
+        state: &BillingState,
         input: &BillingInput<'_>,
         p: Payment,
         record: RecordRef,
         due: &mut BTreeMap<String, Money>,
-        note: Option<String>,
     ) {
+        // Its reference names a payment of the firm that the ledger
+        // recorded under another id (copies of pushes in flight were
+        // settled first): not ours, so it is recorded like any other.
+        let note = p
+            .reference
+            .as_deref()
+            .map(pushed_source)
+            .and_then(|source| match next.pushed.get(source) {
+                Some(Some(other)) => Some(format!(
+                    "its reference names the firm's payment {source}, which the ledger \
+                     recorded as {other}: recorded as a payment of its own"
+                )),
+                _ => None,
+            });
         let mut mapped = Vec::new();
         let mut foreign = Money::zero(p.amount.currency());
         let mut failures = Vec::new();
@@ -586,6 +588,31 @@ impl Run<'_> {
                     Ok(sum) => foreign = sum,
                     Err(e) => failures.push(failure(FailureCode::InvalidAmount, e.to_string())),
                 },
+            }
+        }
+        // An invoice the ledger does not name yet may be one of the firm's
+        // whose create is in flight (its answer lost): a payment from its
+        // customer waits in the state until the invoice's ledger id is
+        // known, rather than losing the part it pays.
+        if mapped.len() < p.allocations.len() {
+            let waits: Vec<&str> = state
+                .invoices
+                .iter()
+                .filter(|(_, s)| s.ledger_id.is_none())
+                .filter(|(_, s)| {
+                    linked_customer(self.contacts, &s.contact_id).is_some_and(|c| c == p.payer)
+                })
+                .map(|(id, _)| id.as_str())
+                .collect();
+            if !waits.is_empty() {
+                let reason = format!(
+                    "waits for invoice {}: sent to the ledger, its id there not known yet; \
+                     the payment is recorded once it is",
+                    waits.join(", ")
+                );
+                next.held.insert(p.id.clone(), p);
+                self.skip(record, "Y2", reason);
+                return;
             }
         }
         if mapped.is_empty() && !p.allocations.is_empty() && failures.is_empty() {
