@@ -163,6 +163,8 @@ impl Firm {
             invoices: &self.invoices,
             local_payments: &local_payments,
             ledger_payments: &ledger_payments,
+            // read_ledger lists every payment, page by page.
+            ledger_payments_complete: true,
             open_invoices: &open,
             periods: &self.periods,
             ledger: Some(&facts),

@@ -1165,3 +1165,74 @@ fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
     );
     assert_eq!(ops(&p2), ["pull-payment:Q1"]);
 }
+
+#[test]
+fn u8_a_waiting_ledger_payment_missing_from_a_full_listing_is_dropped_and_reported() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    )];
+    let input = BillingInput {
+        ledger_payments: &ledger,
+        open_invoices: &open,
+        periods: &periods,
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    // The firm's system refuses it: it waits in the state for "retry all".
+    let mut next = p.next_state.clone();
+    let refused = [BillingResult::failed(
+        p.operations[0].id.clone(),
+        AdapterError::Validation {
+            code: None,
+            message: "period locked".into(),
+        },
+    )];
+    apply_billing(&mut next, &p, &refused, now()).unwrap();
+    let retry = next.queue_mut().retry_all(now()).unwrap();
+    // A change feed that does not list it again keeps it waiting.
+    let feed = plan_billing(
+        &settings(),
+        &contacts(),
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            retry: &retry,
+            ..input
+        },
+        now(),
+    );
+    assert_eq!(ops(&feed), ["pull-payment:Q1"]);
+    // The bookkeeper deleted it in the ledger: a full listing lacks it.
+    let full = plan_billing(
+        &settings(),
+        &contacts(),
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            ledger_payments_complete: true,
+            retry: &retry,
+            ..input
+        },
+        now(),
+    );
+    assert!(full.operations.is_empty(), "{:?}", ops(&full));
+    let skip = full.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
+    assert_eq!(skip.rule, "U8");
+    assert!(skip.reason.contains("deleted in the ledger"), "{}", skip.reason);
+    assert!(full.next_state.queue().is_empty());
+    // It never comes back, whatever the next listing.
+    let after = run(
+        &full.next_state,
+        &BillingInput {
+            ledger_payments: &[],
+            ..input
+        },
+    );
+    assert!(after.operations.is_empty() && after.skipped.is_empty());
+}

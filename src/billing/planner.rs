@@ -32,9 +32,21 @@ pub struct BillingInput<'a> {
     pub local_payments: &'a [Payment],
     /// The ledger's payments (payer and invoice ids are the ledger's); the
     /// ones this connection did not write are recorded in the firm's
-    /// system (Y2). Either every payment or only the new ones: payments
-    /// waiting in the state are kept there.
+    /// system (Y2). Either every payment or only the new ones (say which
+    /// with [`ledger_payments_complete`](Self::ledger_payments_complete)).
     pub ledger_payments: &'a [Payment],
+    /// Whether `ledger_payments` lists every payment the ledger holds (a
+    /// full listing, as [`driver::read_ledger`](crate::driver) reads) or
+    /// only the new and changed ones (a change feed; the default).
+    ///
+    /// With a change feed, ledger payments waiting in the state (failed
+    /// and waiting for "retry all", waiting for an invoice, or in flight)
+    /// are kept there although the feed does not list them again. With a
+    /// full listing, a waiting payment the listing lacks was deleted in the
+    /// ledger: it is dropped from the state, its failures leave the queue,
+    /// and it is reported as skipped (U8), never recorded in the firm's
+    /// system.
+    pub ledger_payments_complete: bool,
     /// The firm's open invoices with what they still owe (Y2, Y4).
     pub open_invoices: &'a [OpenInvoice],
     /// The firm's accounting periods (Y4, U6).
@@ -104,6 +116,7 @@ pub fn plan_billing(
         plan,
         now,
     };
+    run.forget_deleted(&mut next, input);
     run.invoices(settings, &mut next, state, input, ledger);
     // The ledger's copies of payments in flight confirm them before any
     // payment is checked again (U1).
@@ -292,6 +305,42 @@ impl Run<'_> {
                     sent.doc_number, sent.gross
                 ),
             );
+        }
+    }
+
+    /// U8: with a full listing of the ledger's payments, a payment waiting
+    /// in the state that the listing lacks was deleted in the ledger: it is
+    /// forgotten and reported, never recorded in the firm's system.
+    fn forget_deleted(&mut self, next: &mut BillingState, input: &BillingInput<'_>) {
+        if !input.ledger_payments_complete {
+            return;
+        }
+        let listed: BTreeSet<&str> = input
+            .ledger_payments
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        let gone: Vec<String> = next
+            .held
+            .keys()
+            .filter(|id| !listed.contains(id.as_str()))
+            .cloned()
+            .collect();
+        for id in gone {
+            next.held.remove(&id);
+            let record = RecordRef::new(RecordKind::LedgerPayment, id.clone());
+            next.queue.resolve(&record);
+            let mut reason = "deleted in the ledger (missing from its full listing): \
+                              not recorded in the firm's system"
+                .to_owned();
+            if next.pulled.get(&id).is_some_and(Option::is_none) {
+                next.pulled.remove(&id);
+                reason.push_str(
+                    "; it was on its way there when the answer was lost: \
+                     if the firm's system has it, remove it there",
+                );
+            }
+            self.skip(record, "U8", reason);
         }
     }
 

@@ -37,8 +37,10 @@ pub struct BillingState {
     pub(super) pushed: BTreeMap<String, Option<String>>,
     /// Ledger payment id → local payment id (`None`: in flight, Y2).
     pub(super) pulled: BTreeMap<String, Option<String>>,
-    /// Ledger payments not recorded yet (in flight, or failed and waiting
-    /// for "retry all"), so that a change feed need not list them again.
+    /// Ledger payments not recorded yet (in flight, waiting for an invoice
+    /// in flight, or failed and waiting for "retry all"), so that a change
+    /// feed need not list them again; a full listing that lacks one drops
+    /// it (U8).
     pub(super) held: BTreeMap<String, Payment>,
     /// The failures (E1–E3).
     pub(super) queue: ErrorQueue,
