@@ -925,7 +925,13 @@ fn u6_invoices_dated_in_the_ledgers_closed_books_are_refused() {
     assert_eq!(ops(&p), ["create-invoice:B"]);
     assert_eq!(codes(&p, "A"), [FailureCode::PaymentDateNotInOpenPeriod]);
     assert_eq!(codes(&p, "C"), [FailureCode::PaymentDateNotInOpenPeriod]);
-    assert!(p.failures[0].detail.as_deref().unwrap().contains("2026-11-20"));
+    assert!(
+        p.failures[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("2026-11-20")
+    );
 }
 
 /// Feeds back a lost answer (a timeout) for operation `i` of `plan`.
@@ -1105,7 +1111,11 @@ fn y2_a_ledger_payment_naming_a_push_recorded_under_another_id_is_pulled_not_dro
         },
     );
     assert_eq!(ops(&p), ["pull-payment:Q8"]);
-    assert!(p.operations[0].reason.contains("P1"), "{}", p.operations[0].reason);
+    assert!(
+        p.operations[0].reason.contains("P1"),
+        "{}",
+        p.operations[0].reason
+    );
     assert_eq!(
         p.next_state.pushed_payment("P1"),
         Some(Some("L-push-payment:P1"))
@@ -1150,7 +1160,11 @@ fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
     assert_eq!(ops(&p), ["create-invoice:A"]);
     let skip = p.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
     assert_eq!(skip.rule, "Y2");
-    assert!(skip.reason.contains("waits for invoice A"), "{}", skip.reason);
+    assert!(
+        skip.reason.contains("waits for invoice A"),
+        "{}",
+        skip.reason
+    );
     // The re-sent create answers with the ledger's id; the payment waited
     // in the state and is pulled although the feed does not list it again.
     let mut next = p.next_state.clone();
@@ -1224,7 +1238,11 @@ fn u8_a_waiting_ledger_payment_missing_from_a_full_listing_is_dropped_and_report
     assert!(full.operations.is_empty(), "{:?}", ops(&full));
     let skip = full.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
     assert_eq!(skip.rule, "U8");
-    assert!(skip.reason.contains("deleted in the ledger"), "{}", skip.reason);
+    assert!(
+        skip.reason.contains("deleted in the ledger"),
+        "{}",
+        skip.reason
+    );
     assert!(full.next_state.queue().is_empty());
     // It never comes back, whatever the next listing.
     let after = run(
@@ -1235,4 +1253,39 @@ fn u8_a_waiting_ledger_payment_missing_from_a_full_listing_is_dropped_and_report
         },
     );
     assert!(after.operations.is_empty() && after.skipped.is_empty());
+}
+
+#[test]
+fn i2_an_invoice_in_flight_edited_locally_is_sent_again_as_it_was_sent() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = first.next_state.clone();
+    lose(&mut state, &first, 0);
+    // Edited before the retry: same key, so the same payload (U1, I2).
+    // A new invoice taking the number sent is a duplicate (I6).
+    let mut taken = invoice("B", "K1", "10", None, None);
+    taken.number = "N-A".into();
+    let edited = [invoice("A", "K1", "120", Some("Tax return"), None), taken];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &edited,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(p.operations, first.operations);
+    assert_eq!(codes(&p, "B"), [FailureCode::DuplicateDocumentNumber]);
+    let skip = p.skipped.iter().find(|s| s.record.id == "A").unwrap();
+    assert_eq!(skip.rule, "I2");
+    assert!(
+        skip.reason.contains("not carried to the ledger"),
+        "{}",
+        skip.reason
+    );
 }

@@ -12,7 +12,10 @@ use crate::model::{
 use crate::ports::AdapterError;
 use crate::sync::{Action, ContactRef, OpId, Plan, SyncState};
 
-use super::invoices::{InvoiceSettings, LedgerFacts, check_with, doc_key, linked_customer};
+use super::invoices::{
+    InvoiceDraft, InvoiceSettings, LedgerFacts, check_with, differs_from_sent, doc_key,
+    linked_customer, recheck_sent,
+};
 use super::payments::{OpenInvoice, check_payment};
 use super::plan::{
     BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, BillingSkip,
@@ -68,7 +71,11 @@ pub struct BillingInput<'a> {
 /// queued with its code and remedy (E1, E2).
 ///
 /// Invoices go one way (I2): an invoice sent once is never sent again and
-/// nothing is read back from the ledger's copy. A ledger payment whose
+/// nothing is read back from the ledger's copy. An invoice whose create is
+/// in flight is sent again exactly as it was sent (the draft kept in the
+/// state, the same idempotency key, U1); edits made to it meanwhile are
+/// reported (I2), not sent, and only the ledger's side (customer currency,
+/// closed books) is checked again. A ledger payment whose
 /// reference names one of the firm's payments in flight (the payment's id,
 /// or its push's idempotency key `ledgerlink:billing:push-payment:<id>`)
 /// confirms that push before any payment is checked again, and is never
@@ -196,7 +203,8 @@ impl Run<'_> {
         ledger: &LedgerFacts,
     ) {
         let mut todo: Vec<&Invoice> = Vec::new();
-        let mut own_numbers = BTreeSet::new();
+        let mut own_numbers = BTreeMap::new();
+        let mut resend: Vec<(&Invoice, &InvoiceDraft)> = Vec::new();
         for inv in input.invoices {
             let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
             match state.invoices.get(&inv.id) {
@@ -206,8 +214,13 @@ impl Run<'_> {
                 Some(sent) => {
                     // In flight: planned again with the same key (U1); its
                     // own number in the ledger is no duplicate.
-                    own_numbers.insert((inv.id.clone(), doc_key(&sent.doc_number)));
-                    todo.push(inv);
+                    own_numbers.insert(inv.id.clone(), doc_key(&sent.doc_number));
+                    match &sent.draft {
+                        // The version sent goes again, as it was (U1, I2).
+                        Some(draft) => resend.push((inv, draft)),
+                        // Kept by an older state: checked and mapped again.
+                        None => todo.push(inv),
+                    }
                 }
                 None if Self::waiting(next, &record) => self.skip(
                     record,
@@ -232,20 +245,9 @@ impl Run<'_> {
         // ledger may have it already); it is checked again on every run.
         self.fail(next, check.failures);
         for draft in check.ready {
-            let op_id = OpId(format!("create-invoice:{}", draft.invoice_id));
             let mut depends_on = Vec::new();
             if let ContactRef::CreatedBy(op) = &draft.customer {
                 depends_on.push(op.clone());
-            }
-            let defaults = draft.lines.iter().filter(|l| l.default_service).count();
-            let mut reason = format!(
-                "invoice {} ({} gross) is sent and dated on or after the sync start",
-                draft.doc_number, draft.totals.gross
-            );
-            if defaults > 0 {
-                reason.push_str(&format!(
-                    "; {defaults} line(s) use the default service (I3)"
-                ));
             }
             next.invoices.insert(
                 draft.invoice_id.clone(),
@@ -255,20 +257,107 @@ impl Run<'_> {
                     contact_id: draft.contact_id.clone(),
                     gross: draft.totals.gross,
                     due: draft.totals.gross,
+                    draft: Some(Box::new(draft.clone())),
                 },
             );
-            self.plan.operations.push(BillingOperation {
-                id: op_id.clone(),
-                side: Side::Remote,
-                action: BillingAction::CreateInvoice {
-                    invoice: Box::new(draft),
-                    idempotency_key: key_of(&op_id),
-                },
-                depends_on,
-                rule: "I1".into(),
-                reason,
-            });
+            self.create_invoice(draft, depends_on);
         }
+        for (inv, draft) in resend {
+            self.resend_invoice(next, inv, draft, settings, ledger);
+        }
+    }
+
+    /// U1, I2: an invoice whose create is in flight is sent again exactly
+    /// as it was sent, with the same key, whatever was edited since (the
+    /// edit is reported); only what concerns the ledger is checked again.
+    fn resend_invoice(
+        &mut self,
+        next: &mut BillingState,
+        inv: &Invoice,
+        draft: &InvoiceDraft,
+        settings: &InvoiceSettings,
+        ledger: &LedgerFacts,
+    ) {
+        let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
+        if inv.status == InvoiceStatus::Void {
+            self.skip(
+                record.clone(),
+                "I2",
+                format!(
+                    "voided after it was sent as {}, while its create is in flight: it is sent \
+                     again as it was sent; void it in the ledger as well",
+                    draft.doc_number
+                ),
+            );
+        } else if !inv.status.is_sent() || differs_from_sent(inv, draft, settings) {
+            self.skip(
+                record.clone(),
+                "I2",
+                format!(
+                    "changed after it was sent as {} ({} gross), while its create is in \
+                     flight: edits after sending are not carried to the ledger; the version \
+                     sent is sent again with the same key",
+                    draft.doc_number, draft.totals.gross
+                ),
+            );
+        }
+        let mut depends_on = Vec::new();
+        let mut failures = Vec::new();
+        let customer = match &draft.customer {
+            ContactRef::Id(c) => Some(c.clone()),
+            ContactRef::CreatedBy(_) => {
+                let linked = linked_customer(self.contacts, &draft.contact_id);
+                if linked.is_none() {
+                    match self.contact_creates.get(&draft.contact_id) {
+                        Some(op) => depends_on.push(op.clone()),
+                        None => failures.push(Failure {
+                            code: FailureCode::CustomerRefRequired,
+                            record,
+                            detail: Some(format!(
+                                "billing contact {}: its customer was to be created in the \
+                                 ledger, and is not linked",
+                                draft.contact_id
+                            )),
+                            at: self.now,
+                        }),
+                    }
+                }
+                linked
+            }
+        };
+        failures.extend(recheck_sent(draft, customer.as_ref(), ledger, self.now));
+        if !failures.is_empty() {
+            // Stays in flight: checked again on every run.
+            self.fail(next, failures);
+            return;
+        }
+        self.create_invoice(draft.clone(), depends_on);
+    }
+
+    /// Plans the create of `draft` (I1).
+    fn create_invoice(&mut self, draft: InvoiceDraft, depends_on: Vec<OpId>) {
+        let op_id = OpId(format!("create-invoice:{}", draft.invoice_id));
+        let defaults = draft.lines.iter().filter(|l| l.default_service).count();
+        let mut reason = format!(
+            "invoice {} ({} gross) is sent and dated on or after the sync start",
+            draft.doc_number, draft.totals.gross
+        );
+        if defaults > 0 {
+            reason.push_str(&format!(
+                "; {defaults} line(s) use the default service (I3)"
+            ));
+        }
+        self.plan.operations.push(BillingOperation {
+            id: op_id.clone(),
+            side: Side::Remote,
+            action: BillingAction::CreateInvoice {
+                invoice: Box::new(draft),
+                idempotency_key: key_of(&op_id),
+            },
+            depends_on,
+            rule: "I1".into(),
+            reason,
+        });
     }
 
     /// I2: an invoice sent once is never sent again; changes made to it
@@ -954,6 +1043,7 @@ fn applied(state: &mut BillingState, op: &BillingOperation, id: &str) {
         BillingAction::CreateInvoice { invoice, .. } => {
             if let Some(sent) = state.invoices.get_mut(&invoice.invoice_id) {
                 sent.ledger_id = Some(id.to_owned());
+                sent.draft = None;
             }
         }
         BillingAction::CreatePayment { payment, .. } => {
