@@ -1289,3 +1289,35 @@ fn i2_an_invoice_in_flight_edited_locally_is_sent_again_as_it_was_sent() {
         skip.reason
     );
 }
+
+#[test]
+fn e2_retry_resolves_only_the_records_checked_again() {
+    let invoices = [
+        invoice("A", "K1", "100", None, Some("7")),
+        invoice("B", "K9", "100", None, None),
+    ];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = first.next_state.clone();
+    let retry = state.queue_mut().retry_all(now()).unwrap();
+    assert_eq!(retry.len(), 2);
+    // This run lists only A: B was not checked again, so it stays queued.
+    let only_a = [invoices[0].clone()];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &only_a,
+            retry: &retry,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(codes(&p, "A"), [FailureCode::TaxRateInvalid]);
+    let queue = p.next_state.queue();
+    assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "A")));
+    assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "B")));
+}

@@ -61,7 +61,10 @@ pub struct BillingInput<'a> {
     pub contact_plan: Option<&'a Plan>,
     /// Records to check again although they are in the error queue: the
     /// answer of [`ErrorQueue::retry_all`](super::ErrorQueue::retry_all)
-    /// (E2). Records in the queue and not listed here are left alone.
+    /// (E2). Records in the queue and not listed here are left alone. A
+    /// listed record leaves the queue only when this run checks it again
+    /// (an invoice or payment of the firm in this input, a ledger payment
+    /// in this input or waiting in the state); the others stay queued.
     pub retry: &'a [RecordRef],
 }
 
@@ -111,15 +114,12 @@ pub fn plan_billing(
         plan.next_state = next;
         return plan;
     }
-    let retry: BTreeSet<&RecordRef> = input.retry.iter().collect();
-    for r in &retry {
-        next.queue.resolve(r);
-    }
     let empty = LedgerFacts::default();
     let ledger = input.ledger.unwrap_or(&empty);
     let mut run = Run {
         contacts,
         contact_creates: contact_creates(input.contact_plan),
+        retry: input.retry.iter().cloned().collect(),
         plan,
         now,
     };
@@ -158,6 +158,8 @@ fn contact_creates(plan: Option<&Plan>) -> BTreeMap<ContactId, OpId> {
 struct Run<'a> {
     contacts: &'a SyncState,
     contact_creates: BTreeMap<ContactId, OpId>,
+    /// The records "retry all" named (E2).
+    retry: BTreeSet<RecordRef>,
     plan: BillingPlan,
     now: DateTime<Utc>,
 }
@@ -188,9 +190,25 @@ impl Run<'_> {
         }
     }
 
-    /// Whether `record` waits in the error queue for "retry all".
-    fn waiting(next: &BillingState, record: &RecordRef) -> bool {
-        next.queue.has_failures(record)
+    /// Whether `record` waits in the error queue for "retry all" (E2). A
+    /// record "retry all" named does not: it is checked again now, so its
+    /// failures leave the queue (its check puts back those that remain).
+    fn waiting(&self, next: &mut BillingState, record: &RecordRef) -> bool {
+        if !next.queue.has_failures(record) {
+            return false;
+        }
+        if self.retry.contains(record) {
+            next.queue.resolve(record);
+            return false;
+        }
+        true
+    }
+
+    /// A record in flight is checked again on every run, with or without
+    /// "retry all": its earlier failures leave the queue, and its check
+    /// puts back those that remain.
+    fn rechecked(next: &mut BillingState, record: &RecordRef) {
+        next.queue.resolve(record);
     }
 
     /// I1–I8: the invoices not sent yet.
@@ -214,6 +232,7 @@ impl Run<'_> {
                 Some(sent) => {
                     // In flight: planned again with the same key (U1); its
                     // own number in the ledger is no duplicate.
+                    Self::rechecked(next, &record);
                     own_numbers.insert(inv.id.clone(), doc_key(&sent.doc_number));
                     match &sent.draft {
                         // The version sent goes again, as it was (U1, I2).
@@ -222,7 +241,7 @@ impl Run<'_> {
                         None => todo.push(inv),
                     }
                 }
-                None if Self::waiting(next, &record) => self.skip(
+                None if self.waiting(next, &record) => self.skip(
                     record,
                     "E2",
                     "in the error queue: fix it, then retry all".into(),
@@ -501,10 +520,11 @@ impl Run<'_> {
             .collect();
         for p in payments {
             let record = RecordRef::new(RecordKind::Payment, p.id.clone());
-            match next.pushed.get(&p.id) {
-                Some(Some(_)) => continue,
-                Some(None) => {}
-                None if Self::waiting(next, &record) => {
+            // Some(true): recorded in the ledger; Some(false): in flight.
+            match next.pushed.get(&p.id).map(Option::is_some) {
+                Some(true) => continue,
+                Some(false) => Self::rechecked(next, &record),
+                None if self.waiting(next, &record) => {
                     self.skip(
                         record,
                         "E2",
@@ -667,8 +687,8 @@ impl Run<'_> {
                     next.held.remove(&p.id);
                     continue;
                 }
-                Some(None) => {}
-                None if Self::waiting(next, &record) => {
+                Some(None) => Self::rechecked(next, &record),
+                None if self.waiting(next, &record) => {
                     next.held.insert(p.id.clone(), p.clone());
                     self.skip(
                         record,
