@@ -1321,3 +1321,41 @@ fn e2_retry_resolves_only_the_records_checked_again() {
     assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "A")));
     assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "B")));
 }
+
+#[test]
+fn y4_a_payment_of_a_void_or_paid_invoice_is_refused() {
+    let (state, mut open) = two_sent();
+    open[0].status = InvoiceStatus::Void;
+    open[1].status = InvoiceStatus::Paid;
+    open[1].due = usd("0");
+    let ledger = [
+        payment(
+            "Q1",
+            PaymentOrigin::Ledger,
+            "58",
+            "10",
+            &[("L-create-invoice:A", "10")],
+        ),
+        payment(
+            "Q2",
+            PaymentOrigin::Ledger,
+            "58",
+            "10",
+            &[("L-create-invoice:B", "10")],
+        ),
+    ];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty(), "{:?}", ops(&p));
+    assert_eq!(codes(&p, "Q1"), [FailureCode::InvoiceNotFound]);
+    assert_eq!(codes(&p, "Q2"), [FailureCode::InvoiceNotFound]);
+    assert!(p.failures[0].detail.as_deref().unwrap().contains("Void"));
+}
