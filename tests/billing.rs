@@ -1359,3 +1359,32 @@ fn y4_a_payment_of_a_void_or_paid_invoice_is_refused() {
     assert_eq!(codes(&p, "Q2"), [FailureCode::InvoiceNotFound]);
     assert!(p.failures[0].detail.as_deref().unwrap().contains("Void"));
 }
+
+#[test]
+fn y2_i5_a_payment_from_an_unlinked_ledger_customer_needs_its_customer_linked() {
+    let (state, open) = two_sent();
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "77",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    )];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "Q1"), [FailureCode::CustomerRefRequired]);
+    let text = p.failures[0].describe();
+    assert!(
+        text.contains("77") && text.contains("To fix: link"),
+        "{text}"
+    );
+}

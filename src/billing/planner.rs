@@ -800,8 +800,11 @@ impl Run<'_> {
                 );
             } else {
                 failures.push(failure(
-                    FailureCode::PaymentCustomerMismatch,
-                    format!("ledger customer {} is not linked to a contact", p.payer),
+                    FailureCode::CustomerRefRequired,
+                    format!(
+                        "payer: ledger customer {} is not linked to a contact of the firm",
+                        p.payer
+                    ),
                 ));
                 next.held.insert(p.id.clone(), p);
                 self.fail(next, failures);

@@ -11,7 +11,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub enum FailureCode {
     /// I4: a tax rate with no ledger tax rate mapped to it.
     TaxRateInvalid,
-    /// I5: the billing contact is not linked to a QBO customer.
+    /// I5: the billing contact is not linked to a QBO customer; for a
+    /// payment, its payer is not linked (Y1, Y2).
     CustomerRefRequired,
     /// I6: the document number is already used in QBO (6140).
     DuplicateDocumentNumber,
@@ -123,7 +124,7 @@ impl FailureCode {
                 "a line uses a tax rate that is not mapped to a tax rate of the ledger"
             }
             Self::CustomerRefRequired => {
-                "the invoice's billing contact is not linked to a customer in the ledger"
+                "the invoice's billing contact, or the payment's payer, is not linked to a customer in the ledger"
             }
             Self::DuplicateDocumentNumber => {
                 "the ledger already has a document with this invoice number"
@@ -168,7 +169,7 @@ impl FailureCode {
         match self {
             Self::TaxRateInvalid => "map the tax rate to a ledger tax rate, then retry",
             Self::CustomerRefRequired => {
-                "link the billing contact to its ledger customer (resolve its match issue), then retry"
+                "link the contact to its ledger customer (resolve its match issue), then retry"
             }
             Self::DuplicateDocumentNumber => {
                 "give the invoice a number the ledger has not used, then retry"
