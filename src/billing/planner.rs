@@ -621,7 +621,19 @@ impl Run<'_> {
                 self.fail(next, check.failures);
                 continue;
             };
-            let allocations = drafts_of(&check.changes, &refs);
+            let allocations = match drafts_of(&check.changes, &refs) {
+                Ok(a) => a,
+                Err((code, detail)) => {
+                    let failure = Failure {
+                        code,
+                        record,
+                        detail: Some(detail),
+                        at: self.now,
+                    };
+                    self.fail(next, vec![failure]);
+                    continue;
+                }
+            };
             for c in &check.changes {
                 due.insert(c.invoice_id.clone(), c.after);
             }
@@ -846,15 +858,29 @@ impl Run<'_> {
             self.fail(next, check.failures);
             return;
         };
-        for c in &check.changes {
-            due.insert(c.invoice_id.clone(), c.after);
-        }
         let refs: BTreeMap<String, InvoiceRef> = check
             .changes
             .iter()
             .map(|c| (c.invoice_id.clone(), InvoiceRef::Id(c.invoice_id.clone())))
             .collect();
-        let allocations = drafts_of(&check.changes, &refs);
+        let allocations = match drafts_of(&check.changes, &refs) {
+            Ok(a) => a,
+            Err((code, detail)) => {
+                let failure = Failure {
+                    code,
+                    record,
+                    detail: Some(detail),
+                    at: now,
+                };
+                next.pulled.remove(&p.id);
+                next.held.insert(p.id.clone(), p);
+                self.fail(next, vec![failure]);
+                return;
+            }
+        };
+        for c in &check.changes {
+            due.insert(c.invoice_id.clone(), c.after);
+        }
         let paid = check
             .changes
             .iter()
@@ -907,17 +933,33 @@ impl Run<'_> {
     }
 }
 
-/// One allocation per invoice, from the balance changes.
+/// One allocation per invoice, from the balance changes; an amount that
+/// cannot be worked out or an invoice without a reference on the side
+/// written to is reported (its code and detail), never left out.
 fn drafts_of(
     changes: &[super::payments::BalanceChange],
     refs: &BTreeMap<String, InvoiceRef>,
-) -> Vec<DraftAllocation> {
+) -> Result<Vec<DraftAllocation>, (FailureCode, String)> {
     changes
         .iter()
-        .filter_map(|c| {
-            let amount = c.before.checked_sub(&c.after).ok()?;
-            Some(DraftAllocation {
-                invoice: refs.get(&c.invoice_id)?.clone(),
+        .map(|c| {
+            let amount = c.before.checked_sub(&c.after).map_err(|e| {
+                (
+                    FailureCode::InvalidAmount,
+                    format!("invoice {}: {e}", c.invoice_id),
+                )
+            })?;
+            let invoice = refs.get(&c.invoice_id).cloned().ok_or_else(|| {
+                (
+                    FailureCode::InvoiceNotFound,
+                    format!(
+                        "invoice {} has no counterpart on the side written to",
+                        c.invoice_id
+                    ),
+                )
+            })?;
+            Ok(DraftAllocation {
+                invoice,
                 local_invoice_id: c.invoice_id.clone(),
                 amount,
             })
@@ -1126,5 +1168,40 @@ fn failure_code(op: &BillingOperation, error: &AdapterError) -> FailureCode {
         }
         _ if invoice => FailureCode::LedgerRejected,
         _ => FailureCode::ManualPaymentFailed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::BalanceChange;
+    use crate::model::Currency;
+
+    fn change(before: Money, after: Money) -> BalanceChange {
+        BalanceChange {
+            invoice_id: "A".into(),
+            before,
+            after,
+            status: InvoiceStatus::AwaitingPayment,
+            activity: None,
+        }
+    }
+
+    #[test]
+    fn y5_allocations_that_cannot_be_drafted_are_reported_not_left_out() {
+        let usd = |c| Money::from_minor(c, Currency::USD).unwrap_or(Money::zero(Currency::USD));
+        let eur = Money::from_minor(0, Currency::EUR).unwrap_or(Money::zero(Currency::EUR));
+        let refs: BTreeMap<String, InvoiceRef> =
+            [("A".to_owned(), InvoiceRef::Id("L-A".into()))].into();
+        let good = drafts_of(&[change(usd(10_000), usd(4_000))], &refs);
+        assert_eq!(
+            good.map(|d| d.iter().map(|a| a.amount).collect::<Vec<_>>()),
+            Ok(vec![usd(6_000)])
+        );
+        // Y5: currencies never mix.
+        let mixed = drafts_of(&[change(usd(10_000), eur)], &refs);
+        assert_eq!(mixed.map_err(|e| e.0), Err(FailureCode::InvalidAmount));
+        let unknown = drafts_of(&[change(usd(10_000), usd(0))], &BTreeMap::new());
+        assert_eq!(unknown.map_err(|e| e.0), Err(FailureCode::InvoiceNotFound));
     }
 }
