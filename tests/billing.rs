@@ -1388,3 +1388,60 @@ fn y2_i5_a_payment_from_an_unlinked_ledger_customer_needs_its_customer_linked() 
         "{text}"
     );
 }
+
+#[cfg(all(feature = "driver", feature = "testing"))]
+#[test]
+fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
+    use ledgerlink::driver::{BillingStores, SendTooSoon, send_billing};
+    use ledgerlink::testing::{MemoryLedgerBilling, MemoryPracticeBilling, block_on};
+    let invoices = [
+        invoice("A", "K1", "100", None, None),
+        invoice("B", "K1", "100", None, None),
+    ];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let p = run(&BillingState::new(), &input);
+    let mut state = p.next_state.clone();
+    let limited = [BillingResult::failed(
+        p.operations[0].id.clone(),
+        AdapterError::RateLimited {
+            retry_after_secs: 60,
+        },
+    )];
+    apply_billing(&mut state, &p, &limited, now()).unwrap();
+    let again = run(&state, &input);
+    let retry_at = now() + TimeDelta::seconds(60);
+    assert_eq!(again.not_before, Some(retry_at));
+    let qbo = MemoryLedgerBilling::qbo();
+    qbo.add_customer("58", Currency::USD);
+    let firm = MemoryPracticeBilling::new();
+    let stores = BillingStores {
+        invoices: &qbo,
+        ledger_payments: &qbo,
+        local_payments: &firm,
+    };
+    // U4: a second early is too soon, and no store is called.
+    let early = block_on(send_billing(
+        &again,
+        &contacts(),
+        stores,
+        retry_at - TimeDelta::seconds(1),
+    ));
+    assert_eq!(
+        early,
+        Err(SendTooSoon {
+            not_before: retry_at
+        })
+    );
+    assert!(qbo.invoices().is_empty());
+    // From the retry time on, the plan goes.
+    let sent = block_on(send_billing(&again, &contacts(), stores, retry_at)).unwrap();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.iter()
+            .all(|r| matches!(r.outcome, BillingOutcome::Applied { .. }))
+    );
+    assert_eq!(qbo.invoices().len(), 2);
+}
