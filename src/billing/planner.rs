@@ -78,15 +78,19 @@ pub struct BillingInput<'a> {
 /// in flight is sent again exactly as it was sent (the draft kept in the
 /// state, the same idempotency key, U1); edits made to it meanwhile are
 /// reported (I2), not sent, and only the ledger's side (customer currency,
-/// closed books) is checked again. A ledger payment whose
-/// reference names one of the firm's payments in flight (the payment's id,
-/// or its push's idempotency key `ledgerlink:billing:push-payment:<id>`)
-/// confirms that push before any payment is checked again, and is never
-/// pulled back; a push in flight that fails its re-check stays in flight
-/// (U1). A ledger payment of invoices the connection does not know, from
-/// the customer of an invoice whose create is in flight, waits in the
-/// state until that invoice's ledger id is known (it may pay it). While the connection is disconnected (E3) nothing is planned. Records in the error queue wait
-/// for "retry all", except those in `input.retry`.
+/// closed books) is checked again.
+///
+/// A ledger payment whose reference names one of the firm's payments in
+/// flight (the payment's id, or its push's idempotency key
+/// `ledgerlink:billing:push-payment:<id>`) confirms that push before any
+/// payment is checked again, and is never pulled back; a push in flight
+/// that fails its re-check stays in flight (U1). A ledger payment of
+/// invoices the connection does not know, from the customer of an invoice
+/// whose create is in flight, waits in the state until that invoice's
+/// ledger id is known (it may pay it).
+///
+/// While the connection is disconnected (E3) nothing is planned. Records
+/// in the error queue wait for "retry all", except those in `input.retry`.
 #[must_use]
 pub fn plan_billing(
     settings: &InvoiceSettings,
@@ -1030,8 +1034,9 @@ pub struct BillingApplied {
 /// Feeds the outcome of a billing plan's operations back into `state` (the
 /// plan's `next_state`, as kept before sending).
 ///
-/// - Applied: the invoice or payment is linked to its new id, the ledger's
-///   balances follow, and the record's failures leave the queue.
+/// - Applied: the invoice or payment is linked to its new id (an invoice's
+///   draft, kept while in flight, is dropped), the ledger's balances
+///   follow, and the record's failures leave the queue.
 /// - Rate limited: nothing changes but the retry time (U4).
 /// - Transient: the operation stays in flight and is planned again with
 ///   the same idempotency key (U1).
