@@ -163,6 +163,8 @@ impl Firm {
             invoices: &self.invoices,
             local_payments: &local_payments,
             ledger_payments: &ledger_payments,
+            // read_ledger lists every payment, page by page.
+            ledger_payments_complete: true,
             open_invoices: &open,
             periods: &self.periods,
             ledger: Some(&facts),
@@ -177,7 +179,9 @@ impl Firm {
 
     /// Sends the plan and feeds the outcomes back.
     fn send(&mut self, plan: &BillingPlan, now: DateTime<Utc>) -> Res<()> {
-        let results = block_on(send_billing(plan, &self.contacts, self.stores()));
+        // Nothing is sent before the plan's `not_before` (the ledger asked
+        // to wait, U4): `send_billing` answers `SendTooSoon` then.
+        let results = block_on(send_billing(plan, &self.contacts, self.stores(), now))?;
         let applied = apply_billing(&mut self.billing, plan, &results, now)?;
         println!(
             "  sent: {} applied, {} refused on arrival",

@@ -893,6 +893,555 @@ fn results_of_unknown_operations_are_refused() {
     let p = run(&BillingState::new(), &BillingInput::default());
     let mut state = BillingState::new();
     let bogus = [BillingResult::applied(OpId("create-invoice:Z".into()), "1")];
-    assert!(apply_billing(&mut state, &p, &bogus, now()).is_err());
+    assert_eq!(
+        apply_billing(&mut state, &p, &bogus, now()),
+        Err(ledgerlink::Error::InvalidResult {
+            op_id: "create-invoice:Z".into(),
+            reason: "not an operation of this billing plan".into(),
+        })
+    );
     assert_eq!(state, BillingState::new());
+}
+
+#[test]
+fn u6_invoices_dated_in_the_ledgers_closed_books_are_refused() {
+    let mut on_close = invoice("A", "K1", "100", None, None);
+    on_close.issue_date = day(11, 20);
+    let mut after = invoice("B", "K1", "100", None, None);
+    after.issue_date = day(11, 21);
+    let invoices = [on_close, after, invoice("C", "K1", "100", None, None)];
+    let facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:B"]);
+    assert_eq!(codes(&p, "A"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    assert_eq!(codes(&p, "C"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    assert!(
+        p.failures[0]
+            .detail
+            .as_deref()
+            .unwrap()
+            .contains("2026-11-20")
+    );
+}
+
+/// Feeds back a lost answer (a timeout) for operation `i` of `plan`.
+fn lose(state: &mut BillingState, plan: &BillingPlan, i: usize) {
+    let lost = [BillingResult::failed(
+        plan.operations[i].id.clone(),
+        AdapterError::Transient {
+            message: "timeout".into(),
+        },
+    )];
+    apply_billing(state, plan, &lost, now()).unwrap();
+}
+
+fn idempotency_key(plan: &BillingPlan, i: usize) -> String {
+    match &plan.operations[i].action {
+        BillingAction::CreateInvoice {
+            idempotency_key, ..
+        }
+        | BillingAction::CreatePayment {
+            idempotency_key, ..
+        } => idempotency_key.clone(),
+    }
+}
+
+/// Two invoices sent (A owing 100, B 80) and a payment of 60 to A pushed
+/// to the ledger, its answer lost: in flight. The firm's A now owes 40.
+fn push_in_flight() -> (BillingState, Vec<OpenInvoice>, [Payment; 1], String) {
+    let (state, mut open) = two_sent();
+    let payments = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K1",
+        "60",
+        &[("A", "60")],
+    )];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &payments,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["push-payment:P1"]);
+    let key = idempotency_key(&p, 0);
+    let mut state = p.next_state.clone();
+    lose(&mut state, &p, 0);
+    assert_eq!(state.pushed_payment("P1"), Some(None));
+    open[0].due = usd("40");
+    (state, open, payments, key)
+}
+
+/// The ledger's copy of P1 (60 to A), with `reference`.
+fn echo_of_p1(reference: &str) -> Payment {
+    let mut echo = payment(
+        "Q7",
+        PaymentOrigin::Ledger,
+        "58",
+        "60",
+        &[("L-create-invoice:A", "60")],
+    );
+    echo.reference = Some(reference.into());
+    echo
+}
+
+#[test]
+fn y1_the_ledgers_copy_of_a_push_in_flight_confirms_it_before_its_recheck() {
+    let (state, open, payments, _) = push_in_flight();
+    // The ledger recorded P1, then its books were closed through P1's
+    // date: P1's re-check would fail now (U6), but its copy confirms it.
+    let facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
+    let ledger = [echo_of_p1("P1")];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &payments,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ledger: Some(&facts),
+            ..BillingInput::default()
+        },
+    );
+    // Y1, Y2: confirmed, and never pulled back as a second payment.
+    assert!(p.operations.is_empty(), "{:?}", ops(&p));
+    assert!(p.failures.is_empty(), "{:?}", p.failures);
+    assert_eq!(p.next_state.pushed_payment("P1"), Some(Some("Q7")));
+    assert_eq!(p.next_state.invoice("A").unwrap().due, usd("40"));
+}
+
+#[test]
+fn y1_a_push_in_flight_that_fails_its_recheck_stays_in_flight_until_its_copy_shows() {
+    let (state, open, payments, key) = push_in_flight();
+    let facts = LedgerFacts {
+        closed_through: Some(day(11, 20)),
+        ..LedgerFacts::default()
+    };
+    let periods = open_periods();
+    let input = BillingInput {
+        local_payments: &payments,
+        open_invoices: &open,
+        periods: &periods,
+        ledger: Some(&facts),
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "P1"), [FailureCode::PaymentDateNotInOpenPeriod]);
+    // U1: the ledger may have it already, so it stays in flight.
+    assert_eq!(p.next_state.pushed_payment("P1"), Some(None));
+    // The ledger's copy shows up, its reference carrying our key.
+    let ledger = [echo_of_p1(&key)];
+    let p2 = run(
+        &p.next_state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            ..input
+        },
+    );
+    assert!(p2.operations.is_empty(), "{:?}", ops(&p2));
+    assert!(p2.failures.is_empty(), "{:?}", p2.failures);
+    assert_eq!(p2.next_state.pushed_payment("P1"), Some(Some("Q7")));
+    assert!(
+        !p2.next_state
+            .queue()
+            .has_failures(&RecordRef::new(RecordKind::Payment, "P1"))
+    );
+}
+
+#[test]
+fn y2_a_ledger_payment_naming_a_push_recorded_under_another_id_is_pulled_not_dropped() {
+    let (state, mut open) = two_sent();
+    let payments = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K1",
+        "60",
+        &[("A", "60")],
+    )];
+    let input = BillingInput {
+        local_payments: &payments,
+        ..BillingInput::default()
+    };
+    let state = apply_all(&run(&state, &input));
+    assert_eq!(state.pushed_payment("P1"), Some(Some("L-push-payment:P1")));
+    open[0].due = usd("40");
+    // The ledger's copy of P1, and another payment whose reference also
+    // reads "P1" (a cheque number, a copy made by hand…).
+    let mut copy = payment(
+        "L-push-payment:P1",
+        PaymentOrigin::Ledger,
+        "58",
+        "60",
+        &[("L-create-invoice:A", "60")],
+    );
+    copy.reference = Some("P1".into());
+    let mut other = payment(
+        "Q8",
+        PaymentOrigin::Ledger,
+        "58",
+        "40",
+        &[("L-create-invoice:A", "40")],
+    );
+    other.reference = Some("P1".into());
+    let ledger = [copy, other];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..input
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q8"]);
+    assert!(
+        p.operations[0].reason.contains("P1"),
+        "{}",
+        p.operations[0].reason
+    );
+    assert_eq!(
+        p.next_state.pushed_payment("P1"),
+        Some(Some("L-push-payment:P1"))
+    );
+}
+
+#[test]
+fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = first.next_state.clone();
+    lose(&mut state, &first, 0);
+    // The create reached the ledger as QBO-77, and the client paid it.
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "100",
+        &[("QBO-77", "100")],
+    )];
+    let open = [OpenInvoice {
+        invoice_id: "A".into(),
+        customer: "K1".into(),
+        due: usd("100"),
+        status: InvoiceStatus::Sent,
+    }];
+    let periods = open_periods();
+    let input = BillingInput {
+        invoices: &invoices,
+        ledger_payments: &ledger,
+        open_invoices: &open,
+        periods: &periods,
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    assert_eq!(ops(&p), ["create-invoice:A"]);
+    let skip = p.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
+    assert_eq!(skip.rule, "Y2");
+    assert!(
+        skip.reason.contains("waits for invoice A"),
+        "{}",
+        skip.reason
+    );
+    // The re-sent create answers with the ledger's id; the payment waited
+    // in the state and is pulled although the feed does not list it again.
+    let mut next = p.next_state.clone();
+    let sent = [BillingResult::applied(p.operations[0].id.clone(), "QBO-77")];
+    apply_billing(&mut next, &p, &sent, now()).unwrap();
+    let p2 = run(
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            ..input
+        },
+    );
+    assert_eq!(ops(&p2), ["pull-payment:Q1"]);
+}
+
+#[test]
+fn u8_a_waiting_ledger_payment_missing_from_a_full_listing_is_dropped_and_reported() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    )];
+    let input = BillingInput {
+        ledger_payments: &ledger,
+        open_invoices: &open,
+        periods: &periods,
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    // The firm's system refuses it: it waits in the state for "retry all".
+    let mut next = p.next_state.clone();
+    let refused = [BillingResult::failed(
+        p.operations[0].id.clone(),
+        AdapterError::Validation {
+            code: None,
+            message: "period locked".into(),
+        },
+    )];
+    apply_billing(&mut next, &p, &refused, now()).unwrap();
+    let retry = next.queue_mut().retry_all(now()).unwrap();
+    // A change feed that does not list it again keeps it waiting.
+    let feed = plan_billing(
+        &settings(),
+        &contacts(),
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            retry: &retry,
+            ..input
+        },
+        now(),
+    );
+    assert_eq!(ops(&feed), ["pull-payment:Q1"]);
+    // The bookkeeper deleted it in the ledger: a full listing lacks it.
+    let full = plan_billing(
+        &settings(),
+        &contacts(),
+        &next,
+        &BillingInput {
+            ledger_payments: &[],
+            ledger_payments_complete: true,
+            retry: &retry,
+            ..input
+        },
+        now(),
+    );
+    assert!(full.operations.is_empty(), "{:?}", ops(&full));
+    let skip = full.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
+    assert_eq!(skip.rule, "U8");
+    assert!(
+        skip.reason.contains("deleted in the ledger"),
+        "{}",
+        skip.reason
+    );
+    assert!(full.next_state.queue().is_empty());
+    // It never comes back, whatever the next listing.
+    let after = run(
+        &full.next_state,
+        &BillingInput {
+            ledger_payments: &[],
+            ..input
+        },
+    );
+    assert!(after.operations.is_empty() && after.skipped.is_empty());
+}
+
+#[test]
+fn i2_an_invoice_in_flight_edited_locally_is_sent_again_as_it_was_sent() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = first.next_state.clone();
+    lose(&mut state, &first, 0);
+    // Edited before the retry: same key, so the same payload (U1, I2).
+    // A new invoice taking the number sent is a duplicate (I6).
+    let mut taken = invoice("B", "K1", "10", None, None);
+    taken.number = "N-A".into();
+    let edited = [invoice("A", "K1", "120", Some("Tax return"), None), taken];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &edited,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(p.operations, first.operations);
+    assert_eq!(codes(&p, "B"), [FailureCode::DuplicateDocumentNumber]);
+    let skip = p.skipped.iter().find(|s| s.record.id == "A").unwrap();
+    assert_eq!(skip.rule, "I2");
+    assert!(
+        skip.reason.contains("not carried to the ledger"),
+        "{}",
+        skip.reason
+    );
+}
+
+#[test]
+fn e2_retry_resolves_only_the_records_checked_again() {
+    let invoices = [
+        invoice("A", "K1", "100", None, Some("7")),
+        invoice("B", "K9", "100", None, None),
+    ];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = first.next_state.clone();
+    let retry = state.queue_mut().retry_all(now()).unwrap();
+    assert_eq!(retry.len(), 2);
+    // This run lists only A: B was not checked again, so it stays queued.
+    let only_a = [invoices[0].clone()];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &only_a,
+            retry: &retry,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(codes(&p, "A"), [FailureCode::TaxRateInvalid]);
+    let queue = p.next_state.queue();
+    assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "A")));
+    assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "B")));
+}
+
+#[test]
+fn y4_a_payment_of_a_void_or_paid_invoice_is_refused() {
+    let (state, mut open) = two_sent();
+    open[0].status = InvoiceStatus::Void;
+    open[1].status = InvoiceStatus::Paid;
+    open[1].due = usd("0");
+    let ledger = [
+        payment(
+            "Q1",
+            PaymentOrigin::Ledger,
+            "58",
+            "10",
+            &[("L-create-invoice:A", "10")],
+        ),
+        payment(
+            "Q2",
+            PaymentOrigin::Ledger,
+            "58",
+            "10",
+            &[("L-create-invoice:B", "10")],
+        ),
+    ];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty(), "{:?}", ops(&p));
+    assert_eq!(codes(&p, "Q1"), [FailureCode::InvoiceNotFound]);
+    assert_eq!(codes(&p, "Q2"), [FailureCode::InvoiceNotFound]);
+    assert!(p.failures[0].detail.as_deref().unwrap().contains("Void"));
+}
+
+#[test]
+fn y2_i5_a_payment_from_an_unlinked_ledger_customer_needs_its_customer_linked() {
+    let (state, open) = two_sent();
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "77",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    )];
+    let periods = open_periods();
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "Q1"), [FailureCode::CustomerRefRequired]);
+    let text = p.failures[0].describe();
+    assert!(
+        text.contains("77") && text.contains("To fix: link"),
+        "{text}"
+    );
+}
+
+#[cfg(all(feature = "driver", feature = "testing"))]
+#[test]
+fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
+    use ledgerlink::driver::{BillingStores, SendTooSoon, send_billing};
+    use ledgerlink::testing::{MemoryLedgerBilling, MemoryPracticeBilling, block_on};
+    let invoices = [
+        invoice("A", "K1", "100", None, None),
+        invoice("B", "K1", "100", None, None),
+    ];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let p = run(&BillingState::new(), &input);
+    let mut state = p.next_state.clone();
+    let limited = [BillingResult::failed(
+        p.operations[0].id.clone(),
+        AdapterError::RateLimited {
+            retry_after_secs: 60,
+        },
+    )];
+    apply_billing(&mut state, &p, &limited, now()).unwrap();
+    let again = run(&state, &input);
+    let retry_at = now() + TimeDelta::seconds(60);
+    assert_eq!(again.not_before, Some(retry_at));
+    let qbo = MemoryLedgerBilling::qbo();
+    qbo.add_customer("58", Currency::USD);
+    let firm = MemoryPracticeBilling::new();
+    let stores = BillingStores {
+        invoices: &qbo,
+        ledger_payments: &qbo,
+        local_payments: &firm,
+    };
+    // U4: a second early is too soon, and no store is called.
+    let early = block_on(send_billing(
+        &again,
+        &contacts(),
+        stores,
+        retry_at - TimeDelta::seconds(1),
+    ));
+    assert_eq!(
+        early,
+        Err(SendTooSoon {
+            not_before: retry_at
+        })
+    );
+    assert!(qbo.invoices().is_empty());
+    // From the retry time on, the plan goes.
+    let sent = block_on(send_billing(&again, &contacts(), stores, retry_at)).unwrap();
+    assert_eq!(sent.len(), 2);
+    assert!(
+        sent.iter()
+            .all(|r| matches!(r.outcome, BillingOutcome::Applied { .. }))
+    );
+    assert_eq!(qbo.invoices().len(), 2);
 }

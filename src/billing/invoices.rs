@@ -12,7 +12,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use crate::model::{
-    ContactId, Currency, Invoice, InvoiceTotals, Money, MoneyError, Rounding, TaxRate,
+    ContactId, Currency, Invoice, InvoiceLine, InvoiceTotals, Money, MoneyError, Rounding, TaxRate,
 };
 use crate::normalize::normalize_name;
 use crate::sync::{ContactRef, SyncState};
@@ -86,8 +86,9 @@ pub struct LedgerFacts {
     /// The currency of each customer, by ledger id (U7).
     pub customer_currency: BTreeMap<ContactId, Currency>,
     /// The ledger's books are closed up to and including this day (QBO's
-    /// closing date): payments sent to the ledger must be dated after it
-    /// (U6).
+    /// closing date): invoices and payments sent to the ledger must be
+    /// dated after it (U6); one dated on or before it is refused before
+    /// sending, as QBO would refuse it (6210).
     pub closed_through: Option<NaiveDate>,
 }
 
@@ -151,6 +152,9 @@ pub struct InvoiceCheck {
 
 /// Checks every invoice of a batch (I8): one bad invoice never holds back
 /// the others, and each problem is reported with its code and remedy.
+/// An invoice dated on or before the ledger's
+/// [`closed_through`](LedgerFacts::closed_through) is refused with
+/// [`FailureCode::PaymentDateNotInOpenPeriod`] (U6).
 ///
 /// Links come from the sync state: an invoice's billing contact must be
 /// linked to a ledger customer (I5). [`plan_billing`](super::plan_billing)
@@ -169,7 +173,7 @@ pub fn check_invoices(
         &refs,
         settings,
         ledger,
-        &BTreeSet::new(),
+        &BTreeMap::new(),
         |contact| linked_customer(state, contact).map(ContactRef::Id),
         now,
     )
@@ -183,14 +187,16 @@ pub(super) fn linked_customer(state: &SyncState, contact: &ContactId) -> Option<
         .map(|l| l.remote_id.clone())
 }
 
-/// The checks, with a customer resolver; `own_numbers` are document
-/// numbers this connection already sent for invoices still in flight
-/// (finding them in the ledger is no duplicate).
+/// The checks, with a customer resolver; `own_numbers` are the document
+/// numbers (as [`doc_key`]s, by invoice id) this connection already sent
+/// for invoices still in flight: finding one in the ledger is no duplicate
+/// for its own invoice, and those not in `invoices` (sent again as they
+/// were sent) still count as used in this batch.
 pub(super) fn check_with(
     invoices: &[&Invoice],
     settings: &InvoiceSettings,
     ledger: &LedgerFacts,
-    own_numbers: &BTreeSet<(String, String)>,
+    own_numbers: &BTreeMap<String, String>,
     customer_of: impl Fn(&ContactId) -> Option<ContactRef>,
     now: DateTime<Utc>,
 ) -> InvoiceCheck {
@@ -200,6 +206,11 @@ pub(super) fn check_with(
     let mut in_batch: BTreeMap<String, usize> = BTreeMap::new();
     for inv in invoices.iter().filter(|i| eligible(i, settings).is_ok()) {
         *in_batch.entry(doc_key(&inv.number)).or_insert(0) += 1;
+    }
+    for (id, key) in own_numbers {
+        if !invoices.iter().any(|i| &i.id == id) {
+            *in_batch.entry(key.clone()).or_insert(0) += 1;
+        }
     }
     let mut sorted: Vec<&Invoice> = invoices.to_vec();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
@@ -238,6 +249,11 @@ pub(super) fn check_with(
                 format!("invoice in {}, customer in {cur}", inv.currency),
             );
         }
+        // U6: the ledger's closed books (QBO refuses the invoice with 6210).
+        if let Some(detail) = closed_books(inv.issue_date, ledger) {
+            ok = false;
+            fail(FailureCode::PaymentDateNotInOpenPeriod, detail);
+        }
         // I6: the document number.
         let key = doc_key(&inv.number);
         let chars = inv.number.chars().count();
@@ -248,7 +264,7 @@ pub(super) fn check_with(
                 format!("{} has {chars} characters", inv.number),
             );
         }
-        let ours = own_numbers.contains(&(inv.id.clone(), key.clone()));
+        let ours = own_numbers.get(&inv.id) == Some(&key);
         if (taken.contains(&key) && !ours) || in_batch.get(&key).is_some_and(|n| *n > 1) {
             ok = false;
             fail(
@@ -271,10 +287,7 @@ pub(super) fn check_with(
                 None => None,
                 Some(rate) => {
                     rates.insert(rate);
-                    let mapped = settings
-                        .tax_rates
-                        .iter()
-                        .find(|m| m.rate().is_ok_and(|r| r.as_percent() == rate.as_percent()));
+                    let mapped = tax_code_of(rate, settings);
                     if mapped.is_none() {
                         ok = false;
                         fail(
@@ -282,13 +295,10 @@ pub(super) fn check_with(
                             format!("line {}: {rate} is not mapped", i + 1),
                         );
                     }
-                    mapped.map(|m| m.ledger_code.clone())
+                    mapped
                 }
             };
-            let service = line
-                .work_type
-                .as_ref()
-                .and_then(|w| settings.services.get(w));
+            let service = service_of(line, settings);
             let amount = match line.net(settings.rounding) {
                 Ok(a) => a,
                 Err(e) => {
@@ -339,6 +349,91 @@ pub(super) fn check_with(
         }
     }
     out
+}
+
+/// I3: the ledger service a line's work type maps to (`None`: the default
+/// service stands in).
+fn service_of<'s>(line: &InvoiceLine, settings: &'s InvoiceSettings) -> Option<&'s String> {
+    line.work_type
+        .as_ref()
+        .and_then(|w| settings.services.get(w))
+}
+
+/// I4: the ledger tax code a rate maps to.
+fn tax_code_of(rate: TaxRate, settings: &InvoiceSettings) -> Option<String> {
+    settings
+        .tax_rates
+        .iter()
+        .find(|m| m.rate().is_ok_and(|r| r.as_percent() == rate.as_percent()))
+        .map(|m| m.ledger_code.clone())
+}
+
+/// U6: why a record dated `date` cannot go to the ledger, when its books
+/// are closed through that day.
+pub(super) fn closed_books(date: NaiveDate, ledger: &LedgerFacts) -> Option<String> {
+    let closed = ledger.closed_through?;
+    (date <= closed)
+        .then(|| format!("dated {date}, the ledger's books are closed through {closed}"))
+}
+
+/// The checks that concern the ledger, not the invoice's own data, for an
+/// invoice sent before whose create is still in flight and is sent again
+/// exactly as it was sent: its customer's currency (U7) and the ledger's
+/// closed books (U6). `customer` is the ledger customer, when known.
+pub(super) fn recheck_sent(
+    draft: &InvoiceDraft,
+    customer: Option<&ContactId>,
+    ledger: &LedgerFacts,
+    now: DateTime<Utc>,
+) -> Vec<Failure> {
+    let record = RecordRef::new(RecordKind::Invoice, draft.invoice_id.clone());
+    let mut out = Vec::new();
+    if let Some(c) = customer
+        && let Some(cur) = ledger.customer_currency.get(c)
+        && *cur != draft.currency
+    {
+        out.push(Failure {
+            code: FailureCode::CustomerCurrencyMismatch,
+            record: record.clone(),
+            detail: Some(format!("invoice in {}, customer in {cur}", draft.currency)),
+            at: now,
+        });
+    }
+    if let Some(detail) = closed_books(draft.issue_date, ledger) {
+        out.push(Failure {
+            code: FailureCode::PaymentDateNotInOpenPeriod,
+            record,
+            detail: Some(detail),
+            at: now,
+        });
+    }
+    out
+}
+
+/// Whether the firm's invoice no longer reads as `draft`, the version sent
+/// (I2): its number, contact, dates, currency, lines (description,
+/// quantity, price, service, tax code) or totals differ.
+pub(super) fn differs_from_sent(
+    inv: &Invoice,
+    draft: &InvoiceDraft,
+    settings: &InvoiceSettings,
+) -> bool {
+    let lines_differ = inv.lines.len() != draft.lines.len()
+        || inv.lines.iter().zip(&draft.lines).any(|(line, sent)| {
+            line.description != sent.description
+                || line.quantity != sent.quantity
+                || line.unit_price != sent.unit_price
+                || service_of(line, settings).unwrap_or(&settings.default_service) != &sent.service
+                || line.tax_rate.and_then(|r| tax_code_of(r, settings)) != sent.tax_code
+                || line.tax_rate.is_some() != sent.tax_code.is_some()
+        });
+    lines_differ
+        || inv.number != draft.doc_number
+        || inv.contact_id != draft.contact_id
+        || inv.issue_date != draft.issue_date
+        || inv.due_date != draft.due_date
+        || inv.currency != draft.currency
+        || inv.totals(settings.rounding).ok() != Some(draft.totals)
 }
 
 /// I1: sent or posted, and dated on or after the sync start.

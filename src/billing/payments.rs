@@ -19,7 +19,8 @@ pub struct OpenInvoice {
     pub customer: ContactId,
     /// The amount still due.
     pub due: Money,
-    /// Its status.
+    /// Its status: a payment may be applied to it only while it is sent
+    /// or awaiting payment (not draft, approved, paid or void).
     pub status: InvoiceStatus,
 }
 
@@ -56,8 +57,10 @@ pub struct PaymentCheck {
 ///
 /// A payment dated more than two days after `now` (UTC) is in the future;
 /// its date must fall in an open period (U6); each allocation must be to an
-/// invoice of the payer, in its currency, and at most what it owes;
-/// allocations may not exceed the payment.
+/// invoice of the payer that is open (sent or awaiting payment: a paid,
+/// void, draft or approved invoice is refused with
+/// [`FailureCode::InvoiceNotFound`]), in its currency, and at most what it
+/// owes; allocations may not exceed the payment.
 #[must_use]
 pub fn check_payment(
     payment: &Payment,
@@ -124,6 +127,16 @@ pub fn check_payment(
             );
             continue;
         };
+        if !matches!(
+            inv.status,
+            InvoiceStatus::Sent | InvoiceStatus::AwaitingPayment
+        ) {
+            fail(
+                FailureCode::InvoiceNotFound,
+                format!("invoice {} is {:?}", inv.invoice_id, inv.status),
+            );
+            continue;
+        }
         if inv.customer != payment.payer {
             fail(
                 FailureCode::PaymentCustomerMismatch,

@@ -12,7 +12,10 @@ use crate::model::{
 use crate::ports::AdapterError;
 use crate::sync::{Action, ContactRef, OpId, Plan, SyncState};
 
-use super::invoices::{InvoiceSettings, LedgerFacts, check_with, doc_key, linked_customer};
+use super::invoices::{
+    InvoiceDraft, InvoiceSettings, LedgerFacts, check_with, differs_from_sent, doc_key,
+    linked_customer, recheck_sent,
+};
 use super::payments::{OpenInvoice, check_payment};
 use super::plan::{
     BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, BillingSkip,
@@ -32,9 +35,21 @@ pub struct BillingInput<'a> {
     pub local_payments: &'a [Payment],
     /// The ledger's payments (payer and invoice ids are the ledger's); the
     /// ones this connection did not write are recorded in the firm's
-    /// system (Y2). Either every payment or only the new ones: payments
-    /// waiting in the state are kept there.
+    /// system (Y2). Either every payment or only the new ones (say which
+    /// with [`ledger_payments_complete`](Self::ledger_payments_complete)).
     pub ledger_payments: &'a [Payment],
+    /// Whether `ledger_payments` lists every payment the ledger holds (a
+    /// full listing, as [`driver::read_ledger`](crate::driver) reads) or
+    /// only the new and changed ones (a change feed; the default).
+    ///
+    /// With a change feed, ledger payments waiting in the state (failed
+    /// and waiting for "retry all", waiting for an invoice, or in flight)
+    /// are kept there although the feed does not list them again. With a
+    /// full listing, a waiting payment the listing lacks was deleted in the
+    /// ledger: it is dropped from the state, its failures leave the queue,
+    /// and it is reported as skipped (U8), never recorded in the firm's
+    /// system.
+    pub ledger_payments_complete: bool,
     /// The firm's open invoices with what they still owe (Y2, Y4).
     pub open_invoices: &'a [OpenInvoice],
     /// The firm's accounting periods (Y4, U6).
@@ -46,7 +61,10 @@ pub struct BillingInput<'a> {
     pub contact_plan: Option<&'a Plan>,
     /// Records to check again although they are in the error queue: the
     /// answer of [`ErrorQueue::retry_all`](super::ErrorQueue::retry_all)
-    /// (E2). Records in the queue and not listed here are left alone.
+    /// (E2). Records in the queue and not listed here are left alone. A
+    /// listed record leaves the queue only when this run checks it again
+    /// (an invoice or payment of the firm in this input, a ledger payment
+    /// in this input or waiting in the state); the others stay queued.
     pub retry: &'a [RecordRef],
 }
 
@@ -56,9 +74,23 @@ pub struct BillingInput<'a> {
 /// queued with its code and remedy (E1, E2).
 ///
 /// Invoices go one way (I2): an invoice sent once is never sent again and
-/// nothing is read back from the ledger's copy. While the connection is
-/// disconnected (E3) nothing is planned. Records in the error queue wait
-/// for "retry all", except those in `input.retry`.
+/// nothing is read back from the ledger's copy. An invoice whose create is
+/// in flight is sent again exactly as it was sent (the draft kept in the
+/// state, the same idempotency key, U1); edits made to it meanwhile are
+/// reported (I2), not sent, and only the ledger's side (customer currency,
+/// closed books) is checked again.
+///
+/// A ledger payment whose reference names one of the firm's payments in
+/// flight (the payment's id, or its push's idempotency key
+/// `ledgerlink:billing:push-payment:<id>`) confirms that push before any
+/// payment is checked again, and is never pulled back; a push in flight
+/// that fails its re-check stays in flight (U1). A ledger payment of
+/// invoices the connection does not know, from the customer of an invoice
+/// whose create is in flight, waits in the state until that invoice's
+/// ledger id is known (it may pay it).
+///
+/// While the connection is disconnected (E3) nothing is planned. Records
+/// in the error queue wait for "retry all", except those in `input.retry`.
 #[must_use]
 pub fn plan_billing(
     settings: &InvoiceSettings,
@@ -86,20 +118,21 @@ pub fn plan_billing(
         plan.next_state = next;
         return plan;
     }
-    let retry: BTreeSet<&RecordRef> = input.retry.iter().collect();
-    for r in &retry {
-        next.queue.resolve(r);
-    }
     let empty = LedgerFacts::default();
     let ledger = input.ledger.unwrap_or(&empty);
     let mut run = Run {
         contacts,
         contact_creates: contact_creates(input.contact_plan),
+        retry: input.retry.iter().cloned().collect(),
         plan,
         now,
     };
+    run.forget_deleted(&mut next, input);
     run.invoices(settings, &mut next, state, input, ledger);
-    run.push_payments(&mut next, state, input, ledger);
+    // The ledger's copies of payments in flight confirm them before any
+    // payment is checked again (U1).
+    Run::settle_pushed(&mut next, input);
+    run.push_payments(&mut next, input, ledger);
     run.pull_payments(&mut next, state, input);
     let mut plan = run.plan;
     plan.operations.sort_by(|a, b| a.id.cmp(&b.id));
@@ -129,6 +162,8 @@ fn contact_creates(plan: Option<&Plan>) -> BTreeMap<ContactId, OpId> {
 struct Run<'a> {
     contacts: &'a SyncState,
     contact_creates: BTreeMap<ContactId, OpId>,
+    /// The records "retry all" named (E2).
+    retry: BTreeSet<RecordRef>,
     plan: BillingPlan,
     now: DateTime<Utc>,
 }
@@ -159,9 +194,25 @@ impl Run<'_> {
         }
     }
 
-    /// Whether `record` waits in the error queue for "retry all".
-    fn waiting(next: &BillingState, record: &RecordRef) -> bool {
-        next.queue.has_failures(record)
+    /// Whether `record` waits in the error queue for "retry all" (E2). A
+    /// record "retry all" named does not: it is checked again now, so its
+    /// failures leave the queue (its check puts back those that remain).
+    fn waiting(&self, next: &mut BillingState, record: &RecordRef) -> bool {
+        if !next.queue.has_failures(record) {
+            return false;
+        }
+        if self.retry.contains(record) {
+            next.queue.resolve(record);
+            return false;
+        }
+        true
+    }
+
+    /// A record in flight is checked again on every run, with or without
+    /// "retry all": its earlier failures leave the queue, and its check
+    /// puts back those that remain.
+    fn rechecked(next: &mut BillingState, record: &RecordRef) {
+        next.queue.resolve(record);
     }
 
     /// I1–I8: the invoices not sent yet.
@@ -174,7 +225,8 @@ impl Run<'_> {
         ledger: &LedgerFacts,
     ) {
         let mut todo: Vec<&Invoice> = Vec::new();
-        let mut own_numbers = BTreeSet::new();
+        let mut own_numbers = BTreeMap::new();
+        let mut resend: Vec<(&Invoice, &InvoiceDraft)> = Vec::new();
         for inv in input.invoices {
             let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
             match state.invoices.get(&inv.id) {
@@ -184,10 +236,16 @@ impl Run<'_> {
                 Some(sent) => {
                     // In flight: planned again with the same key (U1); its
                     // own number in the ledger is no duplicate.
-                    own_numbers.insert((inv.id.clone(), doc_key(&sent.doc_number)));
-                    todo.push(inv);
+                    Self::rechecked(next, &record);
+                    own_numbers.insert(inv.id.clone(), doc_key(&sent.doc_number));
+                    match &sent.draft {
+                        // The version sent goes again, as it was (U1, I2).
+                        Some(draft) => resend.push((inv, draft)),
+                        // Kept by an older state: checked and mapped again.
+                        None => todo.push(inv),
+                    }
                 }
-                None if Self::waiting(next, &record) => self.skip(
+                None if self.waiting(next, &record) => self.skip(
                     record,
                     "E2",
                     "in the error queue: fix it, then retry all".into(),
@@ -210,20 +268,9 @@ impl Run<'_> {
         // ledger may have it already); it is checked again on every run.
         self.fail(next, check.failures);
         for draft in check.ready {
-            let op_id = OpId(format!("create-invoice:{}", draft.invoice_id));
             let mut depends_on = Vec::new();
             if let ContactRef::CreatedBy(op) = &draft.customer {
                 depends_on.push(op.clone());
-            }
-            let defaults = draft.lines.iter().filter(|l| l.default_service).count();
-            let mut reason = format!(
-                "invoice {} ({} gross) is sent and dated on or after the sync start",
-                draft.doc_number, draft.totals.gross
-            );
-            if defaults > 0 {
-                reason.push_str(&format!(
-                    "; {defaults} line(s) use the default service (I3)"
-                ));
             }
             next.invoices.insert(
                 draft.invoice_id.clone(),
@@ -233,20 +280,107 @@ impl Run<'_> {
                     contact_id: draft.contact_id.clone(),
                     gross: draft.totals.gross,
                     due: draft.totals.gross,
+                    draft: Some(Box::new(draft.clone())),
                 },
             );
-            self.plan.operations.push(BillingOperation {
-                id: op_id.clone(),
-                side: Side::Remote,
-                action: BillingAction::CreateInvoice {
-                    invoice: Box::new(draft),
-                    idempotency_key: key_of(&op_id),
-                },
-                depends_on,
-                rule: "I1".into(),
-                reason,
-            });
+            self.create_invoice(draft, depends_on);
         }
+        for (inv, draft) in resend {
+            self.resend_invoice(next, inv, draft, settings, ledger);
+        }
+    }
+
+    /// U1, I2: an invoice whose create is in flight is sent again exactly
+    /// as it was sent, with the same key, whatever was edited since (the
+    /// edit is reported); only what concerns the ledger is checked again.
+    fn resend_invoice(
+        &mut self,
+        next: &mut BillingState,
+        inv: &Invoice,
+        draft: &InvoiceDraft,
+        settings: &InvoiceSettings,
+        ledger: &LedgerFacts,
+    ) {
+        let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
+        if inv.status == InvoiceStatus::Void {
+            self.skip(
+                record.clone(),
+                "I2",
+                format!(
+                    "voided after it was sent as {}, while its create is in flight: it is sent \
+                     again as it was sent; void it in the ledger as well",
+                    draft.doc_number
+                ),
+            );
+        } else if !inv.status.is_sent() || differs_from_sent(inv, draft, settings) {
+            self.skip(
+                record.clone(),
+                "I2",
+                format!(
+                    "changed after it was sent as {} ({} gross), while its create is in \
+                     flight: edits after sending are not carried to the ledger; the version \
+                     sent is sent again with the same key",
+                    draft.doc_number, draft.totals.gross
+                ),
+            );
+        }
+        let mut depends_on = Vec::new();
+        let mut failures = Vec::new();
+        let customer = match &draft.customer {
+            ContactRef::Id(c) => Some(c.clone()),
+            ContactRef::CreatedBy(_) => {
+                let linked = linked_customer(self.contacts, &draft.contact_id);
+                if linked.is_none() {
+                    match self.contact_creates.get(&draft.contact_id) {
+                        Some(op) => depends_on.push(op.clone()),
+                        None => failures.push(Failure {
+                            code: FailureCode::CustomerRefRequired,
+                            record,
+                            detail: Some(format!(
+                                "billing contact {}: its customer was to be created in the \
+                                 ledger, and is not linked",
+                                draft.contact_id
+                            )),
+                            at: self.now,
+                        }),
+                    }
+                }
+                linked
+            }
+        };
+        failures.extend(recheck_sent(draft, customer.as_ref(), ledger, self.now));
+        if !failures.is_empty() {
+            // Stays in flight: checked again on every run.
+            self.fail(next, failures);
+            return;
+        }
+        self.create_invoice(draft.clone(), depends_on);
+    }
+
+    /// Plans the create of `draft` (I1).
+    fn create_invoice(&mut self, draft: InvoiceDraft, depends_on: Vec<OpId>) {
+        let op_id = OpId(format!("create-invoice:{}", draft.invoice_id));
+        let defaults = draft.lines.iter().filter(|l| l.default_service).count();
+        let mut reason = format!(
+            "invoice {} ({} gross) is sent and dated on or after the sync start",
+            draft.doc_number, draft.totals.gross
+        );
+        if defaults > 0 {
+            reason.push_str(&format!(
+                "; {defaults} line(s) use the default service (I3)"
+            ));
+        }
+        self.plan.operations.push(BillingOperation {
+            id: op_id.clone(),
+            side: Side::Remote,
+            action: BillingAction::CreateInvoice {
+                invoice: Box::new(draft),
+                idempotency_key: key_of(&op_id),
+            },
+            depends_on,
+            rule: "I1".into(),
+            reason,
+        });
     }
 
     /// I2: an invoice sent once is never sent again; changes made to it
@@ -286,11 +420,92 @@ impl Run<'_> {
         }
     }
 
-    /// Y1: the firm's payments of invoices the ledger has.
+    /// U8: with a full listing of the ledger's payments, a payment waiting
+    /// in the state that the listing lacks was deleted in the ledger: it is
+    /// forgotten and reported, never recorded in the firm's system.
+    fn forget_deleted(&mut self, next: &mut BillingState, input: &BillingInput<'_>) {
+        if !input.ledger_payments_complete {
+            return;
+        }
+        let listed: BTreeSet<&str> = input
+            .ledger_payments
+            .iter()
+            .map(|p| p.id.as_str())
+            .collect();
+        let gone: Vec<String> = next
+            .held
+            .keys()
+            .filter(|id| !listed.contains(id.as_str()))
+            .cloned()
+            .collect();
+        for id in gone {
+            next.held.remove(&id);
+            let record = RecordRef::new(RecordKind::LedgerPayment, id.clone());
+            next.queue.resolve(&record);
+            let mut reason = "deleted in the ledger (missing from its full listing): \
+                              not recorded in the firm's system"
+                .to_owned();
+            if next.pulled.get(&id).is_some_and(Option::is_none) {
+                next.pulled.remove(&id);
+                reason.push_str(
+                    "; it was on its way there when the answer was lost: \
+                     if the firm's system has it, remove it there",
+                );
+            }
+            self.skip(record, "U8", reason);
+        }
+    }
+
+    /// Y1, U1: a ledger payment whose reference names a payment of the
+    /// firm in flight (its create reached the ledger, the answer did not)
+    /// is that payment's copy: it confirms the push, which is then neither
+    /// checked again nor sent again, and is never pulled back (Y2).
+    fn settle_pushed(next: &mut BillingState, input: &BillingInput<'_>) {
+        let mut candidates: BTreeMap<&str, &Payment> =
+            next.held.iter().map(|(k, p)| (k.as_str(), p)).collect();
+        for p in input.ledger_payments {
+            candidates.insert(&p.id, p);
+        }
+        let mut copies: Vec<&Payment> = candidates.into_values().collect();
+        copies.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
+        let mut settled = Vec::new();
+        for p in copies {
+            let Some(source) = p.reference.as_deref().map(pushed_source) else {
+                continue;
+            };
+            let Some(slot) = next.pushed.get_mut(source) else {
+                continue;
+            };
+            if slot.is_some() {
+                continue;
+            }
+            *slot = Some(p.id.clone());
+            settled.push((source.to_owned(), p.clone()));
+        }
+        for (source, p) in settled {
+            next.held.remove(&p.id);
+            next.queue
+                .resolve(&RecordRef::new(RecordKind::Payment, source.clone()));
+            // The ledger's balances follow, as for a push applied.
+            for a in &p.allocations {
+                let Some(local) = next.local_invoice_of(&a.invoice_id).map(str::to_owned) else {
+                    continue;
+                };
+                if let Some(sent) = next.invoices.get_mut(&local)
+                    && let Ok(after) = sent.due.checked_sub(&a.amount)
+                {
+                    sent.due = after;
+                }
+            }
+        }
+    }
+
+    /// Y1: the firm's payments of invoices the ledger has. A payment in
+    /// flight stays in flight when its re-check fails: the ledger may have
+    /// it already, and its copy confirms it on a later run.
     fn push_payments(
         &mut self,
         next: &mut BillingState,
-        state: &BillingState,
         input: &BillingInput<'_>,
         ledger: &LedgerFacts,
     ) {
@@ -309,10 +524,11 @@ impl Run<'_> {
             .collect();
         for p in payments {
             let record = RecordRef::new(RecordKind::Payment, p.id.clone());
-            match state.pushed.get(&p.id) {
-                Some(Some(_)) => continue,
-                Some(None) => {}
-                None if Self::waiting(next, &record) => {
+            // Some(true): recorded in the ledger; Some(false): in flight.
+            match next.pushed.get(&p.id).map(Option::is_some) {
+                Some(true) => continue,
+                Some(false) => Self::rechecked(next, &record),
+                None if self.waiting(next, &record) => {
                     self.skip(
                         record,
                         "E2",
@@ -358,7 +574,6 @@ impl Run<'_> {
                 }
             }
             if let Some(inv) = missing {
-                next.pushed.remove(&p.id);
                 let queued = next
                     .queue
                     .has_failures(&RecordRef::new(RecordKind::Invoice, inv.clone()))
@@ -407,11 +622,22 @@ impl Run<'_> {
             let (Some(customer), Some(unapplied), true) =
                 (customer, check.unapplied, check.failures.is_empty())
             else {
-                next.pushed.remove(&p.id);
                 self.fail(next, check.failures);
                 continue;
             };
-            let allocations = drafts_of(&check.changes, &refs);
+            let allocations = match drafts_of(&check.changes, &refs) {
+                Ok(a) => a,
+                Err((code, detail)) => {
+                    let failure = Failure {
+                        code,
+                        record,
+                        detail: Some(detail),
+                        at: self.now,
+                    };
+                    self.fail(next, vec![failure]);
+                    continue;
+                }
+            };
             for c in &check.changes {
                 due.insert(c.invoice_id.clone(), c.after);
             }
@@ -472,21 +698,13 @@ impl Run<'_> {
                 next.held.remove(&p.id);
                 continue;
             }
-            if let Some(source) = &p.reference
-                && let Some(slot) = next.pushed.get_mut(source)
-            {
-                // The result of our own create was lost: now we know it.
-                slot.get_or_insert_with(|| p.id.clone());
-                next.held.remove(&p.id);
-                continue;
-            }
             match state.pulled.get(&p.id) {
                 Some(Some(_)) => {
                     next.held.remove(&p.id);
                     continue;
                 }
-                Some(None) => {}
-                None if Self::waiting(next, &record) => {
+                Some(None) => Self::rechecked(next, &record),
+                None if self.waiting(next, &record) => {
                     next.held.insert(p.id.clone(), p.clone());
                     self.skip(
                         record,
@@ -497,18 +715,33 @@ impl Run<'_> {
                 }
                 None => {}
             }
-            self.pull_one(next, input, p, record, &mut due);
+            self.pull_one(next, state, input, p, record, &mut due);
         }
     }
 
     fn pull_one(
         &mut self,
         next: &mut BillingState,
+        state: &BillingState,
         input: &BillingInput<'_>,
         p: Payment,
         record: RecordRef,
         due: &mut BTreeMap<String, Money>,
     ) {
+        // Its reference names a payment of the firm that the ledger
+        // recorded under another id (copies of pushes in flight were
+        // settled first): not ours, so it is recorded like any other.
+        let note = p
+            .reference
+            .as_deref()
+            .map(pushed_source)
+            .and_then(|source| match next.pushed.get(source) {
+                Some(Some(other)) => Some(format!(
+                    "its reference names the firm's payment {source}, which the ledger \
+                     recorded as {other}: recorded as a payment of its own"
+                )),
+                _ => None,
+            });
         let mut mapped = Vec::new();
         let mut foreign = Money::zero(p.amount.currency());
         let mut failures = Vec::new();
@@ -529,6 +762,31 @@ impl Run<'_> {
                     Ok(sum) => foreign = sum,
                     Err(e) => failures.push(failure(FailureCode::InvalidAmount, e.to_string())),
                 },
+            }
+        }
+        // An invoice the ledger does not name yet may be one of the firm's
+        // whose create is in flight (its answer lost): a payment from its
+        // customer waits in the state until the invoice's ledger id is
+        // known, rather than losing the part it pays.
+        if mapped.len() < p.allocations.len() {
+            let waits: Vec<&str> = state
+                .invoices
+                .iter()
+                .filter(|(_, s)| s.ledger_id.is_none())
+                .filter(|(_, s)| {
+                    linked_customer(self.contacts, &s.contact_id).is_some_and(|c| c == p.payer)
+                })
+                .map(|(id, _)| id.as_str())
+                .collect();
+            if !waits.is_empty() {
+                let reason = format!(
+                    "waits for invoice {}: sent to the ledger, its id there not known yet; \
+                     the payment is recorded once it is",
+                    waits.join(", ")
+                );
+                next.held.insert(p.id.clone(), p);
+                self.skip(record, "Y2", reason);
+                return;
             }
         }
         if mapped.is_empty() && !p.allocations.is_empty() && failures.is_empty() {
@@ -558,8 +816,11 @@ impl Run<'_> {
                 );
             } else {
                 failures.push(failure(
-                    FailureCode::PaymentCustomerMismatch,
-                    format!("ledger customer {} is not linked to a contact", p.payer),
+                    FailureCode::CustomerRefRequired,
+                    format!(
+                        "payer: ledger customer {} is not linked to a contact of the firm",
+                        p.payer
+                    ),
                 ));
                 next.held.insert(p.id.clone(), p);
                 self.fail(next, failures);
@@ -601,15 +862,29 @@ impl Run<'_> {
             self.fail(next, check.failures);
             return;
         };
-        for c in &check.changes {
-            due.insert(c.invoice_id.clone(), c.after);
-        }
         let refs: BTreeMap<String, InvoiceRef> = check
             .changes
             .iter()
             .map(|c| (c.invoice_id.clone(), InvoiceRef::Id(c.invoice_id.clone())))
             .collect();
-        let allocations = drafts_of(&check.changes, &refs);
+        let allocations = match drafts_of(&check.changes, &refs) {
+            Ok(a) => a,
+            Err((code, detail)) => {
+                let failure = Failure {
+                    code,
+                    record,
+                    detail: Some(detail),
+                    at: now,
+                };
+                next.pulled.remove(&p.id);
+                next.held.insert(p.id.clone(), p);
+                self.fail(next, vec![failure]);
+                return;
+            }
+        };
+        for c in &check.changes {
+            due.insert(c.invoice_id.clone(), c.after);
+        }
         let paid = check
             .changes
             .iter()
@@ -631,6 +906,10 @@ impl Run<'_> {
         }
         if paid > 0 {
             reason.push_str(&format!("; {paid} invoice(s) paid in full (Y3)"));
+        }
+        if let Some(note) = note {
+            reason.push_str("; ");
+            reason.push_str(&note);
         }
         next.pulled.insert(p.id.clone(), None);
         let op_id = OpId(format!("pull-payment:{}", p.id));
@@ -658,17 +937,33 @@ impl Run<'_> {
     }
 }
 
-/// One allocation per invoice, from the balance changes.
+/// One allocation per invoice, from the balance changes; an amount that
+/// cannot be worked out or an invoice without a reference on the side
+/// written to is reported (its code and detail), never left out.
 fn drafts_of(
     changes: &[super::payments::BalanceChange],
     refs: &BTreeMap<String, InvoiceRef>,
-) -> Vec<DraftAllocation> {
+) -> Result<Vec<DraftAllocation>, (FailureCode, String)> {
     changes
         .iter()
-        .filter_map(|c| {
-            let amount = c.before.checked_sub(&c.after).ok()?;
-            Some(DraftAllocation {
-                invoice: refs.get(&c.invoice_id)?.clone(),
+        .map(|c| {
+            let amount = c.before.checked_sub(&c.after).map_err(|e| {
+                (
+                    FailureCode::InvalidAmount,
+                    format!("invoice {}: {e}", c.invoice_id),
+                )
+            })?;
+            let invoice = refs.get(&c.invoice_id).cloned().ok_or_else(|| {
+                (
+                    FailureCode::InvoiceNotFound,
+                    format!(
+                        "invoice {} has no counterpart on the side written to",
+                        c.invoice_id
+                    ),
+                )
+            })?;
+            Ok(DraftAllocation {
+                invoice,
                 local_invoice_id: c.invoice_id.clone(),
                 amount,
             })
@@ -703,7 +998,23 @@ fn ledger_periods(closed_through: Option<NaiveDate>) -> Vec<AccountingPeriod> {
 
 /// The idempotency key of a billing operation (U1).
 fn key_of(op: &OpId) -> String {
-    format!("ledgerlink:billing:{op}")
+    format!("{KEY_PREFIX}{op}")
+}
+
+/// What every billing idempotency key starts with.
+const KEY_PREFIX: &str = "ledgerlink:billing:";
+
+/// The firm's payment a ledger payment's reference names: the reference
+/// is the payment's [`source_id`](PaymentDraft::source_id) (what the
+/// stores keep, QBO `PaymentRefNum`), or carries the push's idempotency
+/// key, `ledgerlink:billing:push-payment:<id>`.
+fn pushed_source(reference: &str) -> &str {
+    const PUSH: &str = "push-payment:";
+    reference
+        .find(KEY_PREFIX)
+        .and_then(|at| reference.get(at + KEY_PREFIX.len()..))
+        .and_then(|rest| rest.strip_prefix(PUSH))
+        .map_or(reference, str::trim)
 }
 
 /// What feeding results back did.
@@ -723,8 +1034,9 @@ pub struct BillingApplied {
 /// Feeds the outcome of a billing plan's operations back into `state` (the
 /// plan's `next_state`, as kept before sending).
 ///
-/// - Applied: the invoice or payment is linked to its new id, the ledger's
-///   balances follow, and the record's failures leave the queue.
+/// - Applied: the invoice or payment is linked to its new id (an invoice's
+///   draft, kept while in flight, is dropped), the ledger's balances
+///   follow, and the record's failures leave the queue.
 /// - Rate limited: nothing changes but the retry time (U4).
 /// - Transient: the operation stays in flight and is planned again with
 ///   the same idempotency key (U1).
@@ -801,6 +1113,7 @@ fn applied(state: &mut BillingState, op: &BillingOperation, id: &str) {
         BillingAction::CreateInvoice { invoice, .. } => {
             if let Some(sent) = state.invoices.get_mut(&invoice.invoice_id) {
                 sent.ledger_id = Some(id.to_owned());
+                sent.draft = None;
             }
         }
         BillingAction::CreatePayment { payment, .. } => {
@@ -860,5 +1173,40 @@ fn failure_code(op: &BillingOperation, error: &AdapterError) -> FailureCode {
         }
         _ if invoice => FailureCode::LedgerRejected,
         _ => FailureCode::ManualPaymentFailed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::billing::BalanceChange;
+    use crate::model::Currency;
+
+    fn change(before: Money, after: Money) -> BalanceChange {
+        BalanceChange {
+            invoice_id: "A".into(),
+            before,
+            after,
+            status: InvoiceStatus::AwaitingPayment,
+            activity: None,
+        }
+    }
+
+    #[test]
+    fn y5_allocations_that_cannot_be_drafted_are_reported_not_left_out() {
+        let usd = |c| Money::from_minor(c, Currency::USD).unwrap_or(Money::zero(Currency::USD));
+        let eur = Money::from_minor(0, Currency::EUR).unwrap_or(Money::zero(Currency::EUR));
+        let refs: BTreeMap<String, InvoiceRef> =
+            [("A".to_owned(), InvoiceRef::Id("L-A".into()))].into();
+        let good = drafts_of(&[change(usd(10_000), usd(4_000))], &refs);
+        assert_eq!(
+            good.map(|d| d.iter().map(|a| a.amount).collect::<Vec<_>>()),
+            Ok(vec![usd(6_000)])
+        );
+        // Y5: currencies never mix.
+        let mixed = drafts_of(&[change(usd(10_000), eur)], &refs);
+        assert_eq!(mixed.map_err(|e| e.0), Err(FailureCode::InvalidAmount));
+        let unknown = drafts_of(&[change(usd(10_000), usd(0))], &BTreeMap::new());
+        assert_eq!(unknown.map_err(|e| e.0), Err(FailureCode::InvoiceNotFound));
     }
 }

@@ -11,7 +11,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 pub enum FailureCode {
     /// I4: a tax rate with no ledger tax rate mapped to it.
     TaxRateInvalid,
-    /// I5: the billing contact is not linked to a QBO customer.
+    /// I5: the billing contact is not linked to a QBO customer; for a
+    /// payment, its payer is not linked (Y1, Y2).
     CustomerRefRequired,
     /// I6: the document number is already used in QBO (6140).
     DuplicateDocumentNumber,
@@ -23,7 +24,9 @@ pub enum FailureCode {
     CustomerCurrencyMismatch,
     /// Y4: payment dated more than two days after now (UTC).
     PaymentDateInFuture,
-    /// Y4 / U6: no open accounting period covers the payment date (6210).
+    /// Y4 / U6: no open accounting period covers the payment date, or an
+    /// invoice or payment is dated in the ledger's closed books (6210). The
+    /// products word it for payments; invoices share the code.
     PaymentDateNotInOpenPeriod,
     /// Y4: the payment is more than the amount due.
     PaymentOverpaysInvoice,
@@ -121,7 +124,7 @@ impl FailureCode {
                 "a line uses a tax rate that is not mapped to a tax rate of the ledger"
             }
             Self::CustomerRefRequired => {
-                "the invoice's billing contact is not linked to a customer in the ledger"
+                "the invoice's billing contact, or the payment's payer, is not linked to a customer in the ledger"
             }
             Self::DuplicateDocumentNumber => {
                 "the ledger already has a document with this invoice number"
@@ -137,7 +140,7 @@ impl FailureCode {
             }
             Self::PaymentDateInFuture => "the payment is dated more than two days from today",
             Self::PaymentDateNotInOpenPeriod => {
-                "the books are closed (or not set up) for the payment's date"
+                "the books are closed (or not set up) for the payment's or invoice's date"
             }
             Self::PaymentOverpaysInvoice => "the payment is more than the invoice still owes",
             Self::PaymentCustomerMismatch => {
@@ -166,7 +169,7 @@ impl FailureCode {
         match self {
             Self::TaxRateInvalid => "map the tax rate to a ledger tax rate, then retry",
             Self::CustomerRefRequired => {
-                "link the billing contact to its ledger customer (resolve its match issue), then retry"
+                "link the contact to its ledger customer (resolve its match issue), then retry"
             }
             Self::DuplicateDocumentNumber => {
                 "give the invoice a number the ledger has not used, then retry"
@@ -180,7 +183,7 @@ impl FailureCode {
             }
             Self::PaymentDateInFuture => "correct the payment date, then retry",
             Self::PaymentDateNotInOpenPeriod => {
-                "date the payment in an open period, or reopen the period in the ledger, then retry"
+                "date the payment or invoice in an open period, or reopen the period in the ledger, then retry"
             }
             Self::PaymentOverpaysInvoice => {
                 "reduce the amount or apply the rest to another invoice, then retry"

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{ContactId, Money, Payment};
 
+use super::invoices::InvoiceDraft;
 use super::queue::ErrorQueue;
 
 /// An invoice the connection sent to the ledger.
@@ -23,6 +24,17 @@ pub struct SentInvoice {
     /// What the ledger still has due on it, after the payments this
     /// connection recorded on either side.
     pub due: Money,
+    /// The invoice exactly as sent, kept while the create is in flight:
+    /// until the ledger answers it is sent again unchanged, with the same
+    /// idempotency key (U1), and edits made to the firm's invoice meanwhile
+    /// are reported, not sent (I2). `None` once the ledger's id is known
+    /// (and in states saved before it was kept: such an invoice is checked
+    /// and mapped again from the firm's invoice).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub draft: Option<Box<InvoiceDraft>>,
 }
 
 /// The billing half of a connection's memory: invoices sent, payments
@@ -37,8 +49,10 @@ pub struct BillingState {
     pub(super) pushed: BTreeMap<String, Option<String>>,
     /// Ledger payment id → local payment id (`None`: in flight, Y2).
     pub(super) pulled: BTreeMap<String, Option<String>>,
-    /// Ledger payments not recorded yet (in flight, or failed and waiting
-    /// for "retry all"), so that a change feed need not list them again.
+    /// Ledger payments not recorded yet (in flight, waiting for an invoice
+    /// in flight, or failed and waiting for "retry all"), so that a change
+    /// feed need not list them again; a full listing that lacks one drops
+    /// it (U8).
     pub(super) held: BTreeMap<String, Payment>,
     /// The failures (E1–E3).
     pub(super) queue: ErrorQueue,

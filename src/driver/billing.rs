@@ -2,6 +2,8 @@
 
 use std::collections::BTreeMap;
 
+use chrono::{DateTime, Utc};
+
 use crate::billing::{
     BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, InvoiceRef,
     LedgerFacts,
@@ -54,19 +56,41 @@ pub async fn read_ledger(
     Ok((facts, payments))
 }
 
+/// A billing plan was to be sent before the time the ledger asked to wait
+/// for (the plan's [`not_before`](BillingPlan::not_before), U4): nothing
+/// was sent, and the plan may be sent unchanged from that time on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the ledger asked to wait: nothing is sent before {not_before}")]
+pub struct SendTooSoon {
+    /// When the plan may be sent.
+    pub not_before: DateTime<Utc>,
+}
+
 /// Sends a billing plan's operations in order and returns one result per
 /// operation, for [`apply_billing`](crate::billing::apply_billing).
 ///
+/// - Before the plan's [`not_before`](BillingPlan::not_before) (the ledger
+///   asked to wait, U4) nothing is sent: see Errors.
 /// - A customer created by the contact run is found through `contacts`
 ///   (the contact state after its results were applied).
 /// - An operation whose dependency did not go through is skipped.
 /// - A rate limit or an authentication failure stops the run: the
 ///   operations not sent yet are skipped (U4, E3).
+///
+/// # Errors
+/// [`SendTooSoon`] when `now` is before the plan's `not_before`; no store
+/// was called, and there are no results to feed back.
 pub async fn send_billing(
     plan: &BillingPlan,
     contacts: &SyncState,
     stores: BillingStores<'_>,
-) -> Vec<BillingResult> {
+    now: DateTime<Utc>,
+) -> Result<Vec<BillingResult>, SendTooSoon> {
+    if let Some(not_before) = plan.not_before
+        && now < not_before
+    {
+        return Err(SendTooSoon { not_before });
+    }
     let mut results = Vec::with_capacity(plan.operations.len());
     let mut created: BTreeMap<&OpId, String> = BTreeMap::new();
     let mut stopped: Option<String> = None;
@@ -100,7 +124,7 @@ pub async fn send_billing(
             outcome,
         });
     }
-    results
+    Ok(results)
 }
 
 /// The customer and invoice ids an operation's references stand for.
