@@ -206,10 +206,14 @@ pub(super) fn decimal(v: &Value<'_>, at: &At<'_>) -> Result<Option<Decimal>, Wir
         return Ok(None);
     };
     let t = t.trim();
-    let parsed = if t.contains(['e', 'E']) {
-        Decimal::from_scientific(t)
-    } else {
-        Decimal::from_str_exact(t)
+    let parsed = match t.split_once(['e', 'E']) {
+        // `from_scientific` rounds a mantissa of more digits than a
+        // decimal holds: check that the mantissa is exact first (the
+        // exponent itself only moves the point or fails).
+        Some((mantissa, _)) => {
+            Decimal::from_str_exact(mantissa).and_then(|_| Decimal::from_scientific(t))
+        }
+        None => Decimal::from_str_exact(t),
     };
     parsed
         .map(Some)

@@ -244,13 +244,18 @@ pub(super) fn filled(s: Option<&Str<'_>>) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// A decimal from its JSON text (`12.50`, `-1`, `1e3`).
+/// A decimal from its JSON text (`12.50`, `-1`, `1e3`), exactly: a
+/// value no decimal holds is refused, never rounded.
 pub(super) fn decimal(text: &str, path: impl FnOnce() -> String) -> Result<Decimal, WireError> {
     let t = text.trim();
-    let parsed = if t.contains(['e', 'E']) {
-        Decimal::from_scientific(t)
-    } else {
-        Decimal::from_str_exact(t)
+    let parsed = match t.split_once(['e', 'E']) {
+        // `from_scientific` rounds a mantissa of more digits than a
+        // decimal holds: check that the mantissa is exact first (the
+        // exponent itself only moves the point or fails).
+        Some((mantissa, _)) => {
+            Decimal::from_str_exact(mantissa).and_then(|_| Decimal::from_scientific(t))
+        }
+        None => Decimal::from_str_exact(t),
     };
     parsed.map_err(|_| WireError::Shape {
         provider: Provider::Xero,

@@ -1,0 +1,54 @@
+//! Regression tests for the bugs found in the review of the wire codecs,
+//! through the public API only. Each test names what went wrong before
+//! its fix.
+#![cfg(all(feature = "xero", feature = "qbo"))]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use ledgerlink::model::{Currency, Money, TaxRate};
+use ledgerlink::wire::xero::{self, DecodeOptions};
+use ledgerlink::wire::{self, Payload, Provider, WireError};
+use rust_decimal::Decimal;
+
+fn shape_at(r: Result<impl std::fmt::Debug, WireError>, provider: Provider, at: &str) {
+    match r {
+        Err(WireError::Shape { provider: p, path, .. }) => {
+            assert_eq!((p, path.as_str()), (provider, at));
+        }
+        other => panic!("expected a shape error at {at}, got {other:?}"),
+    }
+}
+
+// ------------------------------------------------ exact decimal exponents
+
+/// `1.00000000000000000000000000001e0` has 30 significant digits: no
+/// decimal holds it. It used to be rounded silently to 1 (the exponent
+/// form parsed its mantissa with rounding); it must be refused, like the
+/// same digits without an exponent.
+#[test]
+fn amounts_with_an_exponent_are_never_rounded() {
+    let too_precise = "1.00000000000000000000000000001";
+    for number in [format!("{too_precise}e0"), format!("{too_precise}E+1")] {
+        let doc = format!(
+            r#"{{"Invoices":[{{"Date":"2020-01-01","LineItems":[{{"Quantity":1,"UnitAmount":{number}}}]}}]}}"#
+        );
+        shape_at(
+            xero::decode_invoices(doc.as_bytes()),
+            Provider::Xero,
+            "Invoices[0].LineItems[0].UnitAmount",
+        );
+        let doc = format!(
+            r#"{{"Invoice":{{"Id":"1","CustomerRef":{{"value":"2"}},"Line":[{{"Amount":{number},"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"3"}}}}}}]}}}}"#
+        );
+        shape_at(
+            wire::qbo::decode_invoices(doc.as_bytes()),
+            Provider::Qbo,
+            "Invoice[0].Line[0].Amount",
+        );
+    }
+    // Exact values in exponent form still read exactly.
+    let doc = br#"{"Invoices":[{"Date":"2020-01-01","LineItems":[{"Quantity":1.5E+1,"UnitAmount":12.345e-1}]}]}"#;
+    let page = xero::decode_invoices(doc).unwrap();
+    let line = &page.records[0].invoice.lines[0];
+    assert_eq!(line.quantity, Decimal::new(15, 0));
+    assert_eq!(line.unit_price.amount(), Decimal::new(12345, 4));
+}
