@@ -52,3 +52,45 @@ fn amounts_with_an_exponent_are_never_rounded() {
     assert_eq!(line.quantity, Decimal::new(15, 0));
     assert_eq!(line.unit_price.amount(), Decimal::new(12345, 4));
 }
+
+// ------------------------------------------------------ Xero line items
+
+fn one_invoice(fields: &str, line: &str) -> String {
+    format!(r#"{{"Invoices":[{{"Date":"2020-01-01",{fields}"LineItems":[{line}]}}]}}"#)
+}
+
+/// Xero applies a line's `DiscountRate` / `DiscountAmount` to its
+/// `LineAmount`; the model's line has no discount, so a discounted line
+/// used to be read at its full price (2 × 50 instead of 90), overstating
+/// the invoice. It is refused now, as QBO's discount lines are.
+#[test]
+fn xero_discounted_lines_are_refused_not_read_at_full_price() {
+    let rate = one_invoice(
+        "",
+        r#"{"Quantity":2,"UnitAmount":50,"DiscountRate":10,"LineAmount":90}"#,
+    );
+    shape_at(
+        xero::decode_invoices(rate.as_bytes()),
+        Provider::Xero,
+        "Invoices[0].LineItems[0].DiscountRate",
+    );
+    let amount = one_invoice(
+        "",
+        r#"{"Quantity":1,"UnitAmount":100,"DiscountAmount":5.00,"LineAmount":95}"#,
+    );
+    shape_at(
+        xero::decode_invoices(amount.as_bytes()),
+        Provider::Xero,
+        "Invoices[0].LineItems[0].DiscountAmount",
+    );
+    // No discount, written as zero or null, reads as before.
+    let none = one_invoice(
+        "",
+        r#"{"Quantity":2,"UnitAmount":50,"DiscountRate":0.00,"DiscountAmount":null,"LineAmount":100}"#,
+    );
+    let page = xero::decode_invoices(none.as_bytes()).unwrap();
+    assert_eq!(
+        page.records[0].invoice.lines[0].unit_price,
+        Money::new(Decimal::new(50, 0), Currency::NZD)
+    );
+}

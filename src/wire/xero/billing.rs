@@ -46,6 +46,10 @@ struct XLine<'a> {
     unit: Option<Str<'a>>,
     #[serde(borrow, default, rename = "LineAmount")]
     line_amount: Option<Str<'a>>,
+    #[serde(borrow, default, rename = "DiscountRate")]
+    discount_rate: Option<Str<'a>>,
+    #[serde(borrow, default, rename = "DiscountAmount")]
+    discount_amount: Option<Str<'a>>,
     #[serde(borrow, default, rename = "ItemCode")]
     item: Option<Str<'a>>,
     #[serde(borrow, default, rename = "TaxType")]
@@ -213,6 +217,20 @@ pub(super) fn decode_invoices(
             let quantity = number(l.quantity.as_ref(), &lat("Quantity"))?;
             let unit = number(l.unit.as_ref(), &lat("UnitAmount"))?;
             let line_amount = number(l.line_amount.as_ref(), &lat("LineAmount"))?;
+            // Xero takes a line's discount off its `LineAmount`; the model's
+            // lines have no discount, and reading one at its full price
+            // would overstate the invoice.
+            for (key, value) in [
+                ("DiscountRate", &l.discount_rate),
+                ("DiscountAmount", &l.discount_amount),
+            ] {
+                if number(value.as_ref(), &lat(key))?.is_some_and(|d| !d.is_zero()) {
+                    return Err(shape(
+                        lat(key),
+                        "a discounted line cannot be kept: the model's invoice lines have no discount",
+                    ));
+                }
+            }
             // A line given by its amount alone is one unit of that amount;
             // a line with neither (a note) is worth nothing.
             let unit = match (unit, quantity, line_amount) {

@@ -55,7 +55,10 @@
 //! organisation's tax rates, not a rate: it is kept per line in
 //! [`XeroInvoice::tax_types`], and becomes the line's `tax_rate` only when
 //! [`DecodeOptions::tax_rates`] knows it (`NONE` is no tax). A missing
-//! `CurrencyCode` is [`DecodeOptions::base_currency`].
+//! `CurrencyCode` is [`DecodeOptions::base_currency`]. A line with a
+//! non-zero `DiscountRate` or `DiscountAmount` is a [`WireError::Shape`]:
+//! the model's lines have no discount, and the full price would overstate
+//! the invoice.
 //!
 //! **Payments** ([`decode_payments`]): `ACCRECPAYMENT` only (others, and
 //! `DELETED` payments, go to [`PaymentsPage::skipped`]); one allocation of
