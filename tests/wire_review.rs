@@ -94,3 +94,34 @@ fn xero_discounted_lines_are_refused_not_read_at_full_price() {
         Money::new(Decimal::new(50, 0), Currency::NZD)
     );
 }
+
+/// A line without `UnitAmount` but with a `Quantity` other than 1 and a
+/// `LineAmount` used to get a unit price of 0: the line's amount was lost.
+/// Its unit price is the amount over the quantity when that is exact;
+/// otherwise the line is refused.
+#[test]
+fn xero_a_line_given_by_its_amount_keeps_it() {
+    let doc = one_invoice("", r#"{"Quantity":2,"LineAmount":100.50}"#);
+    let page = xero::decode_invoices(doc.as_bytes()).unwrap();
+    let line = &page.records[0].invoice.lines[0];
+    assert_eq!(line.quantity, Decimal::new(2, 0));
+    assert_eq!(line.unit_price.amount(), Decimal::new(5025, 2));
+    for line in [
+        r#"{"Quantity":3,"LineAmount":100}"#,
+        r#"{"Quantity":0,"LineAmount":5}"#,
+    ] {
+        shape_at(
+            xero::decode_invoices(one_invoice("", line).as_bytes()),
+            Provider::Xero,
+            "Invoices[0].LineItems[0].LineAmount",
+        );
+    }
+    // Nothing to lose: a zero amount, or a note without any amount.
+    for line in [
+        r#"{"Quantity":3,"LineAmount":0}"#,
+        r#"{"Description":"note"}"#,
+    ] {
+        let page = xero::decode_invoices(one_invoice("", line).as_bytes()).unwrap();
+        assert!(page.records[0].invoice.lines[0].unit_price.is_zero());
+    }
+}

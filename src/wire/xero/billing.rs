@@ -166,6 +166,18 @@ pub(super) fn status_of(s: &str) -> Option<InvoiceStatus> {
     })
 }
 
+/// The exact unit price of `quantity` units worth `amount` in all, when
+/// there is one. The check multiplies back in integers: `Decimal`'s own
+/// product rounds past 28 digits (100 / 3 × 3 would read as 100).
+fn unit_of(amount: Decimal, quantity: Decimal) -> Option<Decimal> {
+    let unit = amount.checked_div(quantity)?;
+    let product = unit.mantissa().checked_mul(quantity.mantissa())?;
+    let product_scale = unit.scale().checked_add(quantity.scale())?;
+    let scale = product_scale.max(amount.scale());
+    let widen = |m: i128, from: u32| m.checked_mul(10_i128.checked_pow(scale - from)?);
+    (widen(product, product_scale)? == widen(amount.mantissa(), amount.scale())?).then_some(unit)
+}
+
 fn id_text(s: Option<&Str<'_>>) -> String {
     s.map_or_else(String::new, |v| v.as_str().to_owned())
 }
@@ -231,13 +243,23 @@ pub(super) fn decode_invoices(
                     ));
                 }
             }
-            // A line given by its amount alone is one unit of that amount;
-            // a line with neither (a note) is worth nothing.
+            // A line given by its amount alone is one unit of that amount,
+            // or its quantity of the amount's exact share; a line with
+            // neither (a note) is worth nothing.
             let unit = match (unit, quantity, line_amount) {
                 (Some(u), _, _) => u,
                 (None, None, Some(a)) => a,
-                (None, Some(q), Some(a)) if q == Decimal::ONE => a,
-                _ => Decimal::ZERO,
+                (None, Some(_), Some(a)) if a.is_zero() => Decimal::ZERO,
+                (None, Some(q), Some(a)) => unit_of(a, q).ok_or_else(|| {
+                    shape(
+                        lat("LineAmount"),
+                        format!(
+                            "{a} over a quantity of {q} is no exact unit price, and there is no \
+                             `UnitAmount`"
+                        ),
+                    )
+                })?,
+                (None, _, None) => Decimal::ZERO,
             };
             let tax = filled(l.tax.as_ref());
             let tax_rate = match tax.as_deref() {

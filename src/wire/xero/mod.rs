@@ -49,7 +49,8 @@
 //! → void. `Date` and `DueDate` are read as `YYYY-MM-DD`,
 //! `YYYY-MM-DDTHH:MM:SS` or `/Date(…)/`; a missing `DueDate` (a draft) is
 //! the issue date. Line items: `Quantity` (1 when absent) and `UnitAmount`
-//! (the `LineAmount` of a one-unit line when absent, else 0) as exact
+//! (when absent: the `LineAmount` over the quantity when that is exact,
+//! a [`WireError::Shape`] when it is not, 0 without a `LineAmount`) as exact
 //! decimals read from their JSON text — numbers never pass through a
 //! float; `ItemCode` → `work_type`. `TaxType` is a code of the
 //! organisation's tax rates, not a rate: it is kept per line in
