@@ -125,3 +125,50 @@ fn xero_a_line_given_by_its_amount_keeps_it() {
         assert!(page.records[0].invoice.lines[0].unit_price.is_zero());
     }
 }
+
+/// `LineAmountTypes` says whether `UnitAmount` includes tax. The model's
+/// unit prices are net, with the tax added on top; an `Inclusive`
+/// invoice used to be read as net with its rate added again. It is
+/// refused when a line would get a rate (it reads when no rate is known:
+/// its lines then carry no tax, and their amounts are Xero's totals);
+/// `NoTax` lines get no rate; an unknown value is a shape error.
+#[test]
+fn xero_tax_inclusive_lines_are_not_taxed_twice() {
+    let mut opts = DecodeOptions::default();
+    opts.tax_rates
+        .insert("OUTPUT2".into(), TaxRate::percent("15").unwrap());
+    let taxed = r#"{"Quantity":1,"UnitAmount":115,"TaxType":"OUTPUT2"}"#;
+    for kind in ["Inclusive", "INCLUSIVE"] {
+        let doc = one_invoice(&format!(r#""LineAmountTypes":"{kind}","#), taxed);
+        shape_at(
+            xero::decode_invoices_with(doc.as_bytes(), &opts),
+            Provider::Xero,
+            "Invoices[0].LineAmountTypes",
+        );
+        // Without a known rate nothing is added: the line reads gross.
+        let page = xero::decode_invoices(doc.as_bytes()).unwrap();
+        assert_eq!(page.records[0].invoice.lines[0].tax_rate, None);
+        // A line without tax is the same either way.
+        let untaxed = one_invoice(
+            &format!(r#""LineAmountTypes":"{kind}","#),
+            r#"{"Quantity":1,"UnitAmount":100,"TaxType":"NONE"}"#,
+        );
+        assert!(xero::decode_invoices_with(untaxed.as_bytes(), &opts).is_ok());
+    }
+    let no_tax = one_invoice(r#""LineAmountTypes":"NoTax","#, taxed);
+    let page = xero::decode_invoices_with(no_tax.as_bytes(), &opts).unwrap();
+    assert_eq!(page.records[0].invoice.lines[0].tax_rate, None);
+    assert_eq!(page.records[0].tax_types, [Some("OUTPUT2".to_owned())]);
+    let exclusive = one_invoice(r#""LineAmountTypes":"EXCLUSIVE","#, taxed);
+    let page = xero::decode_invoices_with(exclusive.as_bytes(), &opts).unwrap();
+    assert_eq!(
+        page.records[0].invoice.lines[0].tax_rate,
+        Some(TaxRate::percent("15").unwrap())
+    );
+    let odd = one_invoice(r#""LineAmountTypes":"Gross","#, taxed);
+    shape_at(
+        xero::decode_invoices_with(odd.as_bytes(), &opts),
+        Provider::Xero,
+        "Invoices[0].LineAmountTypes",
+    );
+}

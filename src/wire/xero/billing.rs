@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use crate::model::{
     Allocation, ContactId, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
-    PaymentOrigin,
+    PaymentOrigin, TaxRate,
 };
 use crate::wire::WireError;
 
@@ -76,8 +76,36 @@ struct XInvoice<'a> {
     status: Option<Str<'a>>,
     #[serde(borrow, default, rename = "CurrencyCode")]
     currency: Option<Str<'a>>,
+    #[serde(borrow, default, rename = "LineAmountTypes")]
+    amount_types: Option<Str<'a>>,
     #[serde(borrow, default, rename = "LineItems")]
     lines: Option<Vec<XLine<'a>>>,
+}
+
+/// What an invoice's `UnitAmount`s are (`LineAmountTypes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Amounts {
+    /// Net: the tax is added on top (the model's own reading).
+    Exclusive,
+    /// Gross: the tax is included.
+    Inclusive,
+    /// No tax at all.
+    NoTax,
+}
+
+fn amounts_of(s: Option<&Str<'_>>, path: &str) -> Result<Amounts, WireError> {
+    let Some(t) = s.map(|t| t.as_str().trim()).filter(|t| !t.is_empty()) else {
+        return Ok(Amounts::Exclusive);
+    };
+    [
+        ("Exclusive", Amounts::Exclusive),
+        ("Inclusive", Amounts::Inclusive),
+        ("NoTax", Amounts::NoTax),
+    ]
+    .into_iter()
+    .find(|(name, _)| t.eq_ignore_ascii_case(name))
+    .map(|(_, a)| a)
+    .ok_or_else(|| shape(path, format!("unknown LineAmountTypes `{}`", head(t))))
 }
 
 #[derive(Deserialize)]
@@ -221,6 +249,7 @@ pub(super) fn decode_invoices(
             date_of(x.date.as_ref(), &at("Date"))?.ok_or_else(|| shape(at("Date"), "missing"))?;
         // A draft may have no due date yet: it is then due on issue.
         let due = date_of(x.due.as_ref(), &at("DueDate"))?.unwrap_or(issue);
+        let amounts = amounts_of(x.amount_types.as_ref(), &at("LineAmountTypes"))?;
         let raw_lines = x.lines.unwrap_or_default();
         let mut lines = Vec::with_capacity(raw_lines.len());
         let mut tax_types = Vec::with_capacity(raw_lines.len());
@@ -263,9 +292,21 @@ pub(super) fn decode_invoices(
             };
             let tax = filled(l.tax.as_ref());
             let tax_rate = match tax.as_deref() {
+                _ if amounts == Amounts::NoTax => None,
                 None | Some("NONE") => None,
                 Some(code) => opts.tax_rates.get(code).copied(),
             };
+            // The model's unit prices are net, its tax added on top: a
+            // tax-inclusive price with a rate would be taxed twice.
+            if amounts == Amounts::Inclusive && tax_rate.is_some_and(|r| r != TaxRate::ZERO) {
+                return Err(shape(
+                    at("LineAmountTypes"),
+                    format!(
+                        "line {j} is taxed at a known rate and its amounts include the tax: the \
+                         model's prices are net"
+                    ),
+                ));
+            }
             lines.push(InvoiceLine {
                 work_type: filled(l.item.as_ref()),
                 description: l

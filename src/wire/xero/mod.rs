@@ -55,7 +55,13 @@
 //! float; `ItemCode` → `work_type`. `TaxType` is a code of the
 //! organisation's tax rates, not a rate: it is kept per line in
 //! [`XeroInvoice::tax_types`], and becomes the line's `tax_rate` only when
-//! [`DecodeOptions::tax_rates`] knows it (`NONE` is no tax). A missing
+//! [`DecodeOptions::tax_rates`] knows it (`NONE` is no tax).
+//! `LineAmountTypes` (any letter case): `Exclusive` (or absent) prices are
+//! net, as the model's are; `NoTax` lines get no rate; an `Inclusive`
+//! invoice whose line would get a non-zero rate is a [`WireError::Shape`]
+//! (its prices include the tax, which the model would add again; without
+//! a known rate its lines read gross, untaxed); another value is a
+//! [`WireError::Shape`]. A missing
 //! `CurrencyCode` is [`DecodeOptions::base_currency`]. A line with a
 //! non-zero `DiscountRate` or `DiscountAmount` is a [`WireError::Shape`]:
 //! the model's lines have no discount, and the full price would overstate
@@ -395,8 +401,10 @@ pub fn decode_contact(bytes: &[u8]) -> Result<Contact, WireError> {
 ///
 /// # Errors
 /// [`WireError::Syntax`], or [`WireError::Shape`] for a document without
-/// `Invoices`, a missing `Date`, an unknown `Status`, an amount or date
-/// that cannot be read, a currency code that is not one.
+/// `Invoices`, a missing `Date`, an unknown `Status` or `LineAmountTypes`,
+/// an amount or date that cannot be read, a currency code that is not
+/// one, a line the model cannot keep (a discount, tax-inclusive prices
+/// with a known rate, a `LineAmount` without an exact unit price).
 pub fn decode_invoices(bytes: &[u8]) -> Result<InvoicesPage, WireError> {
     billing::decode_invoices(bytes, &DecodeOptions::default())
 }
