@@ -172,3 +172,31 @@ fn xero_tax_inclusive_lines_are_not_taxed_twice() {
         "Invoices[0].LineAmountTypes",
     );
 }
+
+// ------------------------------------------------------------ Xero BOM
+
+/// A UTF-8 byte-order mark is skipped by the Xero contacts reader and by
+/// `decode_any`'s recognition, but the invoice, payment and error readers
+/// used to refuse the same document as unreadable.
+#[test]
+fn xero_a_byte_order_mark_is_skipped_by_every_reader() {
+    let bom = |doc: &str| [b"\xEF\xBB\xBF".as_slice(), doc.as_bytes()].concat();
+    let invoices = bom(r#"{"Invoices":[{"Date":"2020-01-01","LineItems":[]}]}"#);
+    assert_eq!(xero::decode_invoices(&invoices).unwrap().records.len(), 1);
+    assert!(matches!(
+        wire::decode_any(&invoices),
+        Ok((Provider::Xero, Payload::Invoices(v))) if v.len() == 1
+    ));
+    let payments = bom(
+        r#"{"Payments":[{"PaymentID":"p","Date":"2020-01-02","Amount":5,"Invoice":{"InvoiceID":"i"}}]}"#,
+    );
+    assert_eq!(xero::decode_payments(&payments).unwrap().records.len(), 1);
+    let error = bom(r#"{"ErrorNumber":16,"Type":"QueryParseException","Message":"bad"}"#);
+    assert!(xero::decode_error_body(&error).is_ok());
+    assert!(matches!(
+        xero::decode_error(400, &error, None),
+        ledgerlink::ports::AdapterError::Validation { code: Some(ref c), .. } if c == "16"
+    ));
+    let contacts = bom(r#"{"Contacts":[{"Name":"A"}]}"#);
+    assert_eq!(xero::decode_contacts(&contacts).unwrap().records.len(), 1);
+}

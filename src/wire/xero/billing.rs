@@ -10,7 +10,9 @@ use crate::model::{
 use crate::wire::WireError;
 
 use super::dates;
-use super::json::{Count, Str, decimal, filled, from_serde, head, quote_numbers, shape};
+use super::json::{
+    Count, Str, decimal, filled, from_serde, head, quote_numbers, shape, without_bom,
+};
 use super::{DecodeOptions, InvoicesPage, PaymentsPage, Skipped, XeroInvoice};
 
 #[derive(Deserialize)]
@@ -215,7 +217,7 @@ pub(super) fn decode_invoices(
     bytes: &[u8],
     opts: &DecodeOptions,
 ) -> Result<InvoicesPage, WireError> {
-    let quoted = quote_numbers(bytes);
+    let quoted = quote_numbers(without_bom(bytes));
     let doc: InvoicesDoc<'_> =
         serde_json::from_slice(&quoted).map_err(|e| from_serde(&e, "Invoices"))?;
     let list = doc
@@ -347,7 +349,7 @@ pub(super) fn decode_payments(
     bytes: &[u8],
     opts: &DecodeOptions,
 ) -> Result<PaymentsPage, WireError> {
-    let quoted = quote_numbers(bytes);
+    let quoted = quote_numbers(without_bom(bytes));
     let doc: PaymentsDoc<'_> =
         serde_json::from_slice(&quoted).map_err(|e| from_serde(&e, "Payments"))?;
     let list = doc

@@ -7,7 +7,7 @@ use crate::model::ContactId;
 use crate::ports::AdapterError;
 use crate::wire::WireError;
 
-use super::json::{Count, Str, from_serde, head, shape};
+use super::json::{Count, Str, from_serde, head, shape, without_bom};
 use super::{ErrorDetail, RATE_LIMIT_WINDOW_SECS};
 
 #[derive(Deserialize)]
@@ -74,7 +74,8 @@ fn collect(v: &Value, out: &mut Vec<String>, depth: usize) {
 }
 
 fn parse(body: &[u8]) -> Result<Body, WireError> {
-    let doc: ErrorDoc<'_> = serde_json::from_slice(body).map_err(|e| from_serde(&e, "Elements"))?;
+    let doc: ErrorDoc<'_> =
+        serde_json::from_slice(without_bom(body)).map_err(|e| from_serde(&e, "Elements"))?;
     let mut items = Vec::new();
     let mut messages = Vec::new();
     let mut first_id = None;

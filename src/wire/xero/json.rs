@@ -23,6 +23,12 @@ pub(super) struct TopKeys {
     pub(super) status: bool,
 }
 
+/// `bytes` without a leading UTF-8 byte-order mark (serde_json refuses
+/// one; the contacts reader and [`top_keys`] skip it).
+pub(super) fn without_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
+}
+
 /// Skips whitespace and a UTF-8 byte-order mark.
 fn start(bytes: &[u8]) -> usize {
     let mut i = if bytes.starts_with(b"\xEF\xBB\xBF") {
