@@ -200,3 +200,38 @@ fn xero_a_byte_order_mark_is_skipped_by_every_reader() {
     let contacts = bom(r#"{"Contacts":[{"Name":"A"}]}"#);
     assert_eq!(xero::decode_contacts(&contacts).unwrap().records.len(), 1);
 }
+
+// ---------------------------------------------------------- Xero dates
+
+/// The offset of `/Date(ms±hhmm)/` decides the day of a Xero date. An
+/// offset that is no offset (`+0099`: 99 minutes; `+2500`: 25 hours) used
+/// to be read anyway, moving the date by whatever it said; it is refused
+/// now. Real offsets (up to ±14:00) read as before.
+#[test]
+fn xero_malformed_date_offsets_are_refused() {
+    for bad in ["+0099", "+0160", "+2500", "-1500"] {
+        let d = format!("/Date(1551916800000{bad})/");
+        let doc = format!(r#"{{"Invoices":[{{"Date":"{d}"}}]}}"#);
+        shape_at(
+            xero::decode_invoices(doc.as_bytes()),
+            Provider::Xero,
+            "Invoices[0].Date",
+        );
+        let doc = format!(r#"{{"Contacts":[{{"Name":"A","UpdatedDateUTC":"{d}"}}]}}"#);
+        shape_at(
+            xero::decode_contacts(doc.as_bytes()),
+            Provider::Xero,
+            "Contacts[0].UpdatedDateUTC",
+        );
+    }
+    // 2019-03-07T00:00Z: still the 7th at +13:00 and +14:00, the 6th at -12:00.
+    for (offset, day) in [("+1300", 7), ("+1400", 7), ("-1200", 6), ("+0545", 7)] {
+        let doc = format!(r#"{{"Invoices":[{{"Date":"/Date(1551916800000{offset})/"}}]}}"#);
+        let page = xero::decode_invoices(doc.as_bytes()).unwrap();
+        assert_eq!(
+            page.records[0].invoice.issue_date,
+            chrono::NaiveDate::from_ymd_opt(2019, 3, day).unwrap(),
+            "{offset}"
+        );
+    }
+}

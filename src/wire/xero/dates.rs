@@ -3,6 +3,9 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 
+/// The largest UTC offset in use (+14:00, Kiribati), in minutes.
+const MAX_OFFSET_MINUTES: i64 = 14 * 60;
+
 /// A `/Date(ms[±hhmm])/` value: the instant, and the offset in minutes.
 fn ms_date(s: &str) -> Option<(DateTime<Utc>, i64)> {
     let inner = s.strip_prefix("/Date(")?.strip_suffix(")/")?;
@@ -28,6 +31,11 @@ fn ms_date(s: &str) -> Option<(DateTime<Utc>, i64)> {
             let h: i64 = digits.get(..2)?.parse().ok()?;
             let m: i64 = digits.get(2..)?.parse().ok()?;
             let total = h * 60 + m;
+            // An offset is at most 14 hours, its minutes below 60: anything
+            // else would move the date by nonsense.
+            if m >= 60 || total > MAX_OFFSET_MINUTES {
+                return None;
+            }
             if sign == "-" { -total } else { total }
         }
     };
