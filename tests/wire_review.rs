@@ -235,3 +235,29 @@ fn xero_malformed_date_offsets_are_refused() {
         );
     }
 }
+
+// ------------------------------------------------------------- QBO XML
+
+/// QBO's XML reader turns the text of an element with attributes into a
+/// `value` key (a reference's id). Whitespace-only text did too, so an
+/// empty query page written with its paging attributes and a line break
+/// inside was refused as "a query response of `value` records".
+#[test]
+fn qbo_an_empty_xml_query_page_with_attributes_decodes() {
+    let xml = "<IntuitResponse xmlns=\"http://schema.intuit.com/finance/v3\" \
+               time=\"2024-01-01T00:00:00-08:00\">\n  \
+               <QueryResponse startPosition=\"1\" maxResults=\"0\">\n  </QueryResponse>\n\
+               </IntuitResponse>";
+    let page = wire::qbo::decode_contacts(xml.as_bytes()).unwrap();
+    assert!(page.records.is_empty());
+    assert_eq!(page.next_page, None);
+    assert!(matches!(
+        wire::decode_any(xml.as_bytes()),
+        Ok((Provider::Qbo, Payload::Contacts { records, .. })) if records.is_empty()
+    ));
+    // A reference keeps its id, text around it trimmed as before.
+    let xml = "<Customer><Id>5</Id><DisplayName>Job</DisplayName>\
+               <ParentRef name=\"Acme\">3</ParentRef></Customer>";
+    let c = wire::qbo::decode_contacts(xml.as_bytes()).unwrap().records.remove(0);
+    assert_eq!(c.extras.parent_id.as_ref().map(|p| p.as_str()), Some("3"));
+}

@@ -3,8 +3,8 @@
 //! An element becomes an object of its attributes and child elements; an
 //! element with text only becomes that text, or — when it also has
 //! attributes (`<CustomerRef name="Sunset Bakery">2</CustomerRef>`) — an
-//! object with the text under `value`, the shape of a JSON reference. An
-//! empty element is null. Namespace prefixes and `xmlns` declarations are
+//! object with the text under `value`, the shape of a JSON reference
+//! (white space alone is no text there). An empty element is null. Namespace prefixes and `xmlns` declarations are
 //! dropped; comments, processing instructions and the declaration are
 //! skipped.
 
@@ -43,6 +43,9 @@ impl<'a> Open<'a> {
         let value = if children {
             Value::Obj(entries)
         } else {
+            // Text of white space only is layout, not a value: an element
+            // with attributes and nothing else is just its attributes.
+            let text = text.filter(|t| !t.trim().is_empty() || !attributes);
             match (attributes, text) {
                 (true, Some(t)) => {
                     entries.push((Cow::Borrowed("value"), Value::Str(t)));
