@@ -261,3 +261,43 @@ fn qbo_an_empty_xml_query_page_with_attributes_decodes() {
     let c = wire::qbo::decode_contacts(xml.as_bytes()).unwrap().records.remove(0);
     assert_eq!(c.extras.parent_id.as_ref().map(|p| p.as_str()), Some("3"));
 }
+
+// ------------------------------------------------------- QBO requestid
+
+fn qbo_create(key: &str) -> ledgerlink::sync::Action {
+    ledgerlink::sync::Action::Create {
+        contact: Box::new(ledgerlink::Contact::organization("", "Acme Ltd")),
+        source_id: "L1".into(),
+        organizations: Vec::new(),
+        idempotency_key: key.into(),
+    }
+}
+
+/// QBO takes the idempotency key as its `requestid`, which holds at most
+/// 50 characters (Intuit, "Request ID update for QuickBooks Online
+/// integration"). Xero's 128-character limit was checked, QBO's not: a
+/// longer key was handed on for QBO to refuse. It is a `TooLong` before
+/// anything is sent now, and an empty one is `Invalid`.
+#[test]
+fn qbo_a_request_id_longer_than_qbo_takes_is_refused() {
+    let fifty = "k".repeat(50);
+    let r = wire::qbo::encode_action(&qbo_create(&fifty)).unwrap();
+    assert_eq!(r.idempotency_key.as_deref(), Some(fifty.as_str()));
+    // The shape of the planner's keys for a create in QBO.
+    let planned = "ledgerlink:12:create-remote:720c21d3-e812-4bb1-9d6b-ddeb4745e7b9";
+    for key in ["k".repeat(51), planned.to_owned()] {
+        assert_eq!(
+            wire::qbo::encode_action(&qbo_create(&key)),
+            Err(WireError::TooLong {
+                provider: Provider::Qbo,
+                field: "requestid",
+                len: key.chars().count(),
+                max: 50,
+            })
+        );
+    }
+    assert!(matches!(
+        wire::qbo::encode_action(&qbo_create("")),
+        Err(WireError::Invalid { provider: Provider::Qbo, ref field, .. }) if field == "requestid"
+    ));
+}

@@ -142,6 +142,8 @@ pub const MAX_PHONE_CHARS: usize = 30;
 pub const MAX_PAYMENT_REF_NUM_CHARS: usize = 21;
 /// Longest `Description` of an invoice line.
 pub const MAX_LINE_DESCRIPTION_CHARS: usize = 4000;
+/// Longest `requestid` (the idempotency key of a create) QBO accepts.
+pub const MAX_REQUEST_ID_CHARS: usize = 50;
 /// Most records a query page returns (`MAXRESULTS`).
 pub const MAX_QUERY_RESULTS: u32 = 1000;
 /// Characters QBO refuses in `DisplayName` and the name parts: `:`
@@ -625,19 +627,36 @@ pub fn encode_customer_deactivate(
 /// `/v3/company/{realmId}/`.
 ///
 /// # Errors
-/// As [`encode_customer_create`] and [`encode_customer_update`].
+/// As [`encode_customer_create`] and [`encode_customer_update`];
+/// [`WireError::TooLong`] for an idempotency key over
+/// [`MAX_REQUEST_ID_CHARS`], [`WireError::Invalid`] for an empty one.
 pub fn encode_action(action: &Action) -> Result<Request, WireError> {
     match action {
         Action::Create {
             contact,
             idempotency_key,
             ..
-        } => Ok(Request {
-            method: Method::Post,
-            path: "customer".into(),
-            body: encode_customer_create(contact)?,
-            idempotency_key: Some(idempotency_key.clone()),
-        }),
+        } => {
+            if idempotency_key.is_empty() {
+                return Err(WireError::Invalid {
+                    provider: Provider::Qbo,
+                    field: "requestid".into(),
+                    detail: "empty".into(),
+                });
+            }
+            super::check_len(
+                Provider::Qbo,
+                "requestid",
+                idempotency_key,
+                MAX_REQUEST_ID_CHARS,
+            )?;
+            Ok(Request {
+                method: Method::Post,
+                path: "customer".into(),
+                body: encode_customer_create(contact)?,
+                idempotency_key: Some(idempotency_key.clone()),
+            })
+        }
         Action::Update {
             target_id,
             patch,
