@@ -11,7 +11,9 @@ use rust_decimal::Decimal;
 
 fn shape_at(r: Result<impl std::fmt::Debug, WireError>, provider: Provider, at: &str) {
     match r {
-        Err(WireError::Shape { provider: p, path, .. }) => {
+        Err(WireError::Shape {
+            provider: p, path, ..
+        }) => {
             assert_eq!((p, path.as_str()), (provider, at));
         }
         other => panic!("expected a shape error at {at}, got {other:?}"),
@@ -258,7 +260,10 @@ fn qbo_an_empty_xml_query_page_with_attributes_decodes() {
     // A reference keeps its id, text around it trimmed as before.
     let xml = "<Customer><Id>5</Id><DisplayName>Job</DisplayName>\
                <ParentRef name=\"Acme\">3</ParentRef></Customer>";
-    let c = wire::qbo::decode_contacts(xml.as_bytes()).unwrap().records.remove(0);
+    let c = wire::qbo::decode_contacts(xml.as_bytes())
+        .unwrap()
+        .records
+        .remove(0);
     assert_eq!(c.extras.parent_id.as_ref().map(|p| p.as_str()), Some("3"));
 }
 
