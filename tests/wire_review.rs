@@ -279,28 +279,37 @@ fn qbo_create(key: &str) -> ledgerlink::sync::Action {
 }
 
 /// QBO takes the idempotency key as its `requestid`, which holds at most
-/// 50 characters (Intuit, "Request ID update for QuickBooks Online
-/// integration"). Xero's 128-character limit was checked, QBO's not: a
-/// longer key was handed on for QBO to refuse. It is a `TooLong` before
-/// anything is sent now, and an empty one is `Invalid`.
+/// 50 characters (Intuit's developer blog). A key of up to 50 characters
+/// is sent as it is; a longer one (the planner's keys are) becomes a
+/// fixed-length digest that is the same for the same key and differs for
+/// different keys, so a re-sent create is still recognised; an empty one
+/// is `Invalid`.
 #[test]
-fn qbo_a_request_id_longer_than_qbo_takes_is_refused() {
+fn qbo_a_request_id_longer_than_qbo_takes_is_shortened_deterministically() {
     let fifty = "k".repeat(50);
     let r = wire::qbo::encode_action(&qbo_create(&fifty)).unwrap();
     assert_eq!(r.idempotency_key.as_deref(), Some(fifty.as_str()));
     // The shape of the planner's keys for a create in QBO.
     let planned = "ledgerlink:12:create-remote:720c21d3-e812-4bb1-9d6b-ddeb4745e7b9";
+    let other = "ledgerlink:12:create-remote:720c21d3-e812-4bb1-9d6b-ddeb4745e7ba";
+    let id = |k: &str| {
+        wire::qbo::encode_action(&qbo_create(k))
+            .unwrap()
+            .idempotency_key
+            .unwrap()
+    };
     for key in ["k".repeat(51), planned.to_owned()] {
-        assert_eq!(
-            wire::qbo::encode_action(&qbo_create(&key)),
-            Err(WireError::TooLong {
-                provider: Provider::Qbo,
-                field: "requestid",
-                len: key.chars().count(),
-                max: 50,
-            })
+        let rid = id(&key);
+        assert!(
+            rid.chars().count() <= wire::qbo::MAX_REQUEST_ID_CHARS,
+            "{rid}"
         );
+        assert!(rid.starts_with("ll-"), "{rid}");
+        assert_eq!(rid, id(&key), "the same key gives the same requestid");
+        assert_eq!(Ok(rid), wire::qbo::request_id(&key));
     }
+    assert_ne!(id(planned), id(other));
+    assert_ne!(id(planned), id(&"k".repeat(51)));
     assert!(matches!(
         wire::qbo::encode_action(&qbo_create("")),
         Err(WireError::Invalid { provider: Provider::Qbo, ref field, .. }) if field == "requestid"
