@@ -1272,3 +1272,35 @@ fn u1_a_create_stuck_in_flight_is_shown_and_can_be_abandoned() {
     assert_eq!(p.report.counts.local_creates, 1);
     assert_eq!(w.local.len(), 1);
 }
+
+#[test]
+fn u8_a_not_found_answer_removes_the_pair_only_when_it_names_the_target() {
+    // XPM answers "… not found" also about a record the request refers to
+    // (a contact of the client): that is not the client being deleted.
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    w.run();
+    w.edit(Side::Local, "K1", |c| {
+        c.emails[0].address = "new@acme.test".into();
+    });
+    w.fail.insert(
+        "update-remote:X1".into(),
+        AdapterError::NotFound {
+            id: "9e023415-b173-4375-b8d5-4220b5a6b294".into(),
+        },
+    );
+    let (_, a) = w.run();
+    assert_eq!(a.reread, [(Side::Remote, "X1".into())]);
+    let linked = |w: &World| w.state.link_of_remote("X1").map(|l| l.is_linked());
+    assert_eq!(linked(&w), Some(true), "another record was missing");
+    // Named: the target itself is gone, and the pair is marked removed.
+    w.fail.insert(
+        "update-remote:X1".into(),
+        AdapterError::NotFound { id: "X1".into() },
+    );
+    w.run();
+    assert_eq!(linked(&w), Some(false));
+}

@@ -142,7 +142,9 @@ pub enum AdapterError {
     /// The record does not exist (any more).
     #[error("record `{id}` not found")]
     NotFound {
-        /// The record's id.
+        /// The missing record's id: the operation's target, another record
+        /// the request referred to, or empty when the answer names none.
+        /// A pair is marked removed only when it is the target's or empty.
         id: ContactId,
     },
     /// The record changed since it was read (QBO 5010, a newer Xero

@@ -263,9 +263,11 @@ fn failed(
                 out.reread.push((op.side, target_id.clone()));
             }
         }
-        AdapterError::NotFound { .. } => {
+        AdapterError::NotFound { id } => {
             // The record is gone: the pair is marked (F6, U8), never
             // retried blindly; a listing that shows it again restores it.
+            // An answer naming another record (one the request referred
+            // to) says nothing about the target: it is only re-read.
             if let Action::Update {
                 target_id,
                 partner_id,
@@ -273,6 +275,9 @@ fn failed(
             } = &op.action
             {
                 out.reread.push((op.side, target_id.clone()));
+                if !id.as_str().is_empty() && id != target_id {
+                    return;
+                }
                 let (rid, removal) = match op.side {
                     Side::Local => (partner_id, Removal::DeletedLocally),
                     Side::Remote => (target_id, Removal::Deleted),

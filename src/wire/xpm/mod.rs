@@ -68,7 +68,10 @@
 //! [`AdapterError`]: 401 and 403 → `Authentication`; 404 → `NotFound`;
 //! 408 and 5xx → `Transient`; 429 → `RateLimited`; otherwise an
 //! `ErrorDescription` mentioning "not found" → `NotFound` (with the UUID the
-//! message names, if any), any other → `Validation` with XPM's words.
+//! message names, if any: it may be a record the request referred to
+//! rather than its target, and `sync::apply_results` only marks a pair
+//! removed when the id is the target's or none), any other → `Validation`
+//! with XPM's words.
 //!
 //! # Writing
 //!
