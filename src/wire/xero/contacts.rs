@@ -143,9 +143,13 @@ fn decode_boxed(bytes: &[u8], requested_page: Option<u32>) -> Result<ContactsPag
                     page.records.reserve((bytes.len() / 600).clamp(1, 128));
                     let mut first = true;
                     while l.item(&mut first)? {
+                        // Filled in place: a contact is a few hundred
+                        // bytes, not worth a copy each.
                         let i = page.records.len();
-                        let c = contact(&mut l, i, &mut page.people)?;
-                        page.records.push(c);
+                        page.records.push(Contact::default());
+                        if let Some(c) = page.records.last_mut() {
+                            contact(&mut l, c, i, &mut page.people)?;
+                        }
                     }
                 }
             }
@@ -322,10 +326,16 @@ fn each<'a>(
     Ok(())
 }
 
-fn contact(l: &mut Lexer<'_>, i: usize, people: &mut Vec<Contact>) -> Result<Contact, Fail> {
+/// Reads `Contacts[i]` into `c` (a default contact) and its contact
+/// persons into `people`.
+fn contact(
+    l: &mut Lexer<'_>,
+    c: &mut Contact,
+    i: usize,
+    people: &mut Vec<Contact>,
+) -> Result<(), Fail> {
     let at = |f: &str| format!("Contacts[{i}].{f}");
     object(l, || format!("Contacts[{i}]"))?;
-    let mut c = Contact::default();
     let mut persons: Vec<Person> = Vec::new();
     let mut first = true;
     while let Some(k) = l.key(&mut first)? {
@@ -379,11 +389,11 @@ fn contact(l: &mut Lexer<'_>, i: usize, people: &mut Vec<Contact>) -> Result<Con
             }
             "Addresses" => {
                 c.addresses.clear();
-                each(l, || at("Addresses"), |l, j| address(l, &mut c, i, j))?;
+                each(l, || at("Addresses"), |l, j| address(l, c, i, j))?;
             }
             "Phones" => {
                 c.phones.clear();
-                each(l, || at("Phones"), |l, j| phone(l, &mut c, i, j))?;
+                each(l, || at("Phones"), |l, j| phone(l, c, i, j))?;
             }
             "ContactGroups" => {
                 c.client_group = None;
@@ -441,5 +451,5 @@ fn contact(l: &mut Lexer<'_>, i: usize, people: &mut Vec<Contact>) -> Result<Con
             ..Contact::default()
         });
     }
-    Ok(c)
+    Ok(())
 }

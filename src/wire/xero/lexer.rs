@@ -43,8 +43,9 @@ impl Next {
 
 /// The end of the run of string bytes from `i` that need no attention:
 /// the position of the first `"`, `\\` or control character (or the end).
-/// Eight bytes at a time (a word test for any such byte), then byte by
-/// byte.
+/// Eight bytes at a time: a word test marks every such byte, and the
+/// lowest mark is exact (the borrows of the test only run upwards), so
+/// its position is the answer; the last few bytes go one by one.
 fn plain_run(bytes: &[u8], mut i: usize) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -58,8 +59,9 @@ fn plain_run(bytes: &[u8], mut i: usize) -> usize {
         let Ok(arr) = <[u8; 8]>::try_from(chunk) else {
             break;
         };
-        if special(u64::from_le_bytes(arr)) != 0 {
-            break;
+        let marks = special(u64::from_le_bytes(arr));
+        if marks != 0 {
+            return i + (marks.trailing_zeros() / 8) as usize;
         }
         i += 8;
     }
@@ -184,7 +186,7 @@ impl<'a> Lexer<'a> {
         if self.byte() != Some(b'"') {
             return Err(self.fail("expected a key"));
         }
-        let k = self.string()?;
+        let k = self.string_here()?;
         self.ws();
         if self.byte() != Some(b':') {
             return Err(self.fail("expected `:`"));
@@ -211,10 +213,14 @@ impl<'a> Lexer<'a> {
         Ok(true)
     }
 
-    /// A string value (the reader is at its opening quote, after
-    /// whitespace).
+    /// A string value (whitespace first, then its opening quote).
     pub(super) fn string(&mut self) -> Result<Cow<'a, str>, Fail> {
         self.ws();
+        self.string_here()
+    }
+
+    /// A string value starting right at the reader (no whitespace first).
+    fn string_here(&mut self) -> Result<Cow<'a, str>, Fail> {
         if self.byte() != Some(b'"') {
             return Err(self.fail("expected a string"));
         }
@@ -426,7 +432,7 @@ impl<'a> Lexer<'a> {
         path: impl FnOnce() -> String,
     ) -> Result<Option<Cow<'a, str>>, Fail> {
         match self.next()? {
-            Next::Str => Ok(Some(self.string()?)),
+            Next::Str => Ok(Some(self.string_here()?)),
             Next::Null => {
                 self.literal("null")?;
                 Ok(None)
@@ -501,6 +507,34 @@ mod tests {
         }
         let deep = "[".repeat(1000);
         assert!(matches!(skip_all(&deep), Err(WireError::Syntax { .. })));
+    }
+
+    #[test]
+    fn plain_run_stops_at_the_first_special_byte() {
+        let naive = |b: &[u8], i: usize| {
+            b.iter()
+                .skip(i)
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .map_or(b.len(), |n| i + n)
+        };
+        // Every special byte at every offset of a 20-byte run, after
+        // bytes that could confuse a word test (0x7f, 0xff, 0x21, 0x5d, 0x1f+1).
+        for special in [b'"', b'\\', 0x00, 0x1f, b'\n'] {
+            for filler in [b'a', 0x7f, 0xff, 0x21, 0x5d, 0x20, 0x80] {
+                for at in 0..20 {
+                    let mut b = vec![filler; 20];
+                    b[at] = special;
+                    if at + 1 < 20 {
+                        b[at + 1] = special;
+                    }
+                    for from in 0..=at {
+                        assert_eq!(plain_run(&b, from), naive(&b, from), "{b:?} {from}");
+                    }
+                }
+                let b = vec![filler; 19];
+                assert_eq!(plain_run(&b, 3), 19);
+            }
+        }
     }
 
     #[test]
