@@ -315,3 +315,71 @@ fn qbo_a_request_id_longer_than_qbo_takes_is_shortened_deterministically() {
         Err(WireError::Invalid { provider: Provider::Qbo, ref field, .. }) if field == "requestid"
     ));
 }
+
+// ------------------------------------- lines the model cannot keep as is
+
+fn qbo_invoice(detail: &str, amount: &str) -> String {
+    format!(
+        r#"{{"Invoice":{{"Id":"1","CustomerRef":{{"value":"2"}},"Line":[{{"Amount":{amount},"DetailType":"SalesItemLineDetail","SalesItemLineDetail":{{"ItemRef":{{"value":"3"}}{detail}}}}}]}}}}"#
+    )
+}
+
+/// QBO can hold a line whose `Amount` is not `Qty` × `UnitPrice` (a
+/// quantity or a price of 0 beside an amount, or two that disagree). The
+/// model keeps quantity and unit price only, so such a line was read with
+/// a net of 0 × 50 or 1 × 0: the amount was lost. A line whose numbers
+/// agree (rounded to the cent) reads, a missing quantity or price is the
+/// amount's share of the other, and a line that cannot be made to agree
+/// is refused.
+#[test]
+fn qbo_a_line_whose_amount_is_not_qty_times_price_is_refused() {
+    for (detail, amount) in [
+        (r#","Qty":0"#, "50"),
+        (r#","Qty":0,"UnitPrice":50"#, "50"),
+        (r#","Qty":2,"UnitPrice":10"#, "21"),
+        (r#","Qty":3,"UnitPrice":33.33"#, "100"),
+        (r#","UnitPrice":0"#, "5"),
+    ] {
+        shape_at(
+            wire::qbo::decode_invoices(qbo_invoice(detail, amount).as_bytes()),
+            Provider::Qbo,
+            "Invoice[0].Line[0].Amount",
+        );
+    }
+    for (detail, amount, q, unit) in [
+        (r#","Qty":3,"UnitPrice":33.333"#, "100.00", "3", "33.333"),
+        (r#","Qty":4"#, "100", "4", "25"),
+        (r#","UnitPrice":12.5"#, "50", "4", "12.5"),
+        (r#","UnitPrice":30"#, "90", "3", "30"),
+        ("", "75.25", "1", "75.25"),
+        (r#","Qty":0"#, "0", "0", "0"),
+    ] {
+        let page = wire::qbo::decode_invoices(qbo_invoice(detail, amount).as_bytes())
+            .unwrap_or_else(|e| panic!("{detail} {amount}: {e}"));
+        let line = &page[0].lines[0];
+        assert_eq!(line.quantity, q.parse::<Decimal>().unwrap(), "{detail}");
+        assert_eq!(line.unit_price.amount(), unit.parse::<Decimal>().unwrap());
+    }
+}
+
+/// Xero's `LineAmount` is the line's quantity times its unit amount; a
+/// line where it is something else used to be read from the quantity and
+/// unit amount, silently changing the invoice's total.
+#[test]
+fn xero_a_line_amount_that_is_not_quantity_times_unit_is_refused() {
+    let doc = one_invoice("", r#"{"Quantity":2,"UnitAmount":10,"LineAmount":25}"#);
+    shape_at(
+        xero::decode_invoices(doc.as_bytes()),
+        Provider::Xero,
+        "Invoices[0].LineItems[0].LineAmount",
+    );
+    let doc = one_invoice(
+        "",
+        r#"{"Quantity":3,"UnitAmount":33.3333,"LineAmount":100.00}"#,
+    );
+    let page = xero::decode_invoices(doc.as_bytes()).unwrap();
+    assert_eq!(
+        page.records[0].invoice.lines[0].quantity,
+        Decimal::new(3, 0)
+    );
+}

@@ -27,6 +27,8 @@ use crate::model::{Contact, Invoice, Payment};
 use crate::ports::AdapterError;
 use crate::qbtime::{Jobcode, TimeEntry};
 
+#[cfg(any(feature = "qbo", feature = "xero"))]
+mod lines;
 #[cfg(feature = "qbo")]
 pub mod qbo;
 #[cfg(feature = "qbtime")]

@@ -45,6 +45,11 @@
 //! work type, `Qty`, `UnitPrice`, `Description`); sub-total and
 //! description-only lines are skipped, and any other line kind (discount,
 //! group) is refused rather than dropped, since the totals would change.
+//! A line's `Amount` must be its `Qty` × `UnitPrice` rounded to the cent;
+//! a missing `Qty` or `UnitPrice` is completed as the amount's share of
+//! the other (1 × `Amount` when both are missing), and a line that cannot
+//! agree (a quantity or price of 0 beside an amount) is a
+//! [`WireError::Shape`] at its `Amount`.
 //! `TaxCodeRef` is a code, not a rate: decoded lines have no tax rate. The
 //! status is paid when `Balance` is 0 and `TotalAmt` is positive, awaiting
 //! payment otherwise, and draft for a body without a balance (a request).

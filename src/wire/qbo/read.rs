@@ -8,6 +8,7 @@ use crate::model::{
 };
 use crate::rules::qbo::kind_of_customer;
 use crate::wire::WireError;
+use crate::wire::lines::comes_to;
 
 use super::DecodeOptions;
 use super::tree::{
@@ -238,13 +239,33 @@ fn invoice_line(
     }
     let amount = required(amount, at, "Amount")?;
     // QBO fills in what a request leaves out: a line of only an amount is
-    // one unit at that amount.
+    // one unit at that amount; a quantity or a price alone is completed
+    // from the amount (to 28 digits: the product is checked below).
+    let share = |of: Decimal, key: &str| {
+        amount.checked_div(of).ok_or_else(|| {
+            shape(
+                &At::Key(at, "Amount"),
+                format!("{amount} cannot be shared over a {key} of {of}"),
+            )
+        })
+    };
     let (quantity, unit) = match (qty, price) {
         (Some(q), Some(p)) => (q, p),
         (None, None) => (Decimal::ONE, amount),
-        (Some(q), None) => (q, amount.checked_div(q).unwrap_or(amount)),
-        (None, Some(p)) => (amount.checked_div(p).unwrap_or(Decimal::ONE), p),
+        (Some(q), None) if amount.is_zero() => (q, Decimal::ZERO),
+        (Some(q), None) => (q, share(q, "Qty")?),
+        (None, Some(p)) if p.is_zero() && amount.is_zero() => (Decimal::ONE, p),
+        (None, Some(p)) => (share(p, "UnitPrice")?, p),
     };
+    if !comes_to(quantity, unit, amount, currency) {
+        return Err(shape(
+            &At::Key(at, "Amount"),
+            format!(
+                "{amount} is not {quantity} × {unit}: the model keeps a line as its quantity times \
+                 its unit price"
+            ),
+        ));
+    }
     Ok(Some(InvoiceLine {
         work_type: item,
         description,

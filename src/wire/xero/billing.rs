@@ -8,6 +8,7 @@ use crate::model::{
     PaymentOrigin, TaxRate,
 };
 use crate::wire::WireError;
+use crate::wire::lines::{comes_to, exact_share};
 
 use super::dates;
 use super::json::{
@@ -196,18 +197,6 @@ pub(super) fn status_of(s: &str) -> Option<InvoiceStatus> {
     })
 }
 
-/// The exact unit price of `quantity` units worth `amount` in all, when
-/// there is one. The check multiplies back in integers: `Decimal`'s own
-/// product rounds past 28 digits (100 / 3 × 3 would read as 100).
-fn unit_of(amount: Decimal, quantity: Decimal) -> Option<Decimal> {
-    let unit = amount.checked_div(quantity)?;
-    let product = unit.mantissa().checked_mul(quantity.mantissa())?;
-    let product_scale = unit.scale().checked_add(quantity.scale())?;
-    let scale = product_scale.max(amount.scale());
-    let widen = |m: i128, from: u32| m.checked_mul(10_i128.checked_pow(scale - from)?);
-    (widen(product, product_scale)? == widen(amount.mantissa(), amount.scale())?).then_some(unit)
-}
-
 fn id_text(s: Option<&Str<'_>>) -> String {
     s.map_or_else(String::new, |v| v.as_str().to_owned())
 }
@@ -281,7 +270,7 @@ pub(super) fn decode_invoices(
                 (Some(u), _, _) => u,
                 (None, None, Some(a)) => a,
                 (None, Some(_), Some(a)) if a.is_zero() => Decimal::ZERO,
-                (None, Some(q), Some(a)) => unit_of(a, q).ok_or_else(|| {
+                (None, Some(q), Some(a)) => exact_share(a, q).ok_or_else(|| {
                     shape(
                         lat("LineAmount"),
                         format!(
@@ -292,6 +281,16 @@ pub(super) fn decode_invoices(
                 })?,
                 (None, _, None) => Decimal::ZERO,
             };
+            let quantity = quantity.unwrap_or(Decimal::ONE);
+            if let Some(a) = line_amount.filter(|a| !comes_to(quantity, unit, *a, currency)) {
+                return Err(shape(
+                    lat("LineAmount"),
+                    format!(
+                        "{a} is not {quantity} × {unit}: the model keeps a line as its quantity \
+                         times its unit price"
+                    ),
+                ));
+            }
             let tax = filled(l.tax.as_ref());
             let tax_rate = match tax.as_deref() {
                 _ if amounts == Amounts::NoTax => None,
@@ -315,7 +314,7 @@ pub(super) fn decode_invoices(
                     .description
                     .as_ref()
                     .map_or_else(String::new, |d| d.as_str().to_owned()),
-                quantity: quantity.unwrap_or(Decimal::ONE),
+                quantity,
                 unit_price: Money::new(unit, currency),
                 tax_rate,
             });

@@ -65,7 +65,9 @@
 //! `CurrencyCode` is [`DecodeOptions::base_currency`]. A line with a
 //! non-zero `DiscountRate` or `DiscountAmount` is a [`WireError::Shape`]:
 //! the model's lines have no discount, and the full price would overstate
-//! the invoice.
+//! the invoice. So is a line whose `LineAmount` is not its quantity times
+//! its unit amount, rounded to the cent (the model keeps only those two,
+//! and the invoice's total would change).
 //!
 //! **Payments** ([`decode_payments`]): `ACCRECPAYMENT` only (others, and
 //! `DELETED` payments, go to [`PaymentsPage::skipped`]); one allocation of
