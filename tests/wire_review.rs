@@ -383,3 +383,25 @@ fn xero_a_line_amount_that_is_not_quantity_times_unit_is_refused() {
         Decimal::new(3, 0)
     );
 }
+
+// ------------------------------------------------- lengths as ledgers count
+
+/// Xero counts a name's length in UTF-16 units (.NET): 128 emoji are 256
+/// units, over its 255. Counting characters let such a name through, to
+/// be refused or cut by the ledger.
+#[test]
+fn lengths_count_utf16_units_where_the_ledger_does() {
+    let emoji = "\u{1F600}".repeat(128);
+    let c = ledgerlink::Contact::organization("", emoji.as_str());
+    match xero::encode_contact_create(&c) {
+        Err(WireError::TooLong {
+            provider: Provider::Xero,
+            field: "Name",
+            len: 256,
+            max: 255,
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+    let c = ledgerlink::Contact::organization("", "\u{1F600}".repeat(127).as_str());
+    assert!(xero::encode_contact_create(&c).is_ok());
+}

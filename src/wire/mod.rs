@@ -135,13 +135,16 @@ pub enum WireError {
         detail: String,
     },
     /// A value longer than the provider accepts: reported instead of cut.
-    #[error("{provider}: `{field}` has {len} characters, at most {max} are accepted")]
+    #[error("{provider}: `{field}` is too long ({len}, at most {max})")]
     TooLong {
         /// Whose limit.
         provider: Provider,
         /// The provider's field name.
         field: &'static str,
-        /// Characters in the value.
+        /// The value's length as the ledger counts it: for Xero, XPM and
+        /// QBO in UTF-16 code units (the number of characters, plus one
+        /// for each character beyond U+FFFF, such as most emoji); for
+        /// QuickBooks Time in characters.
         len: usize,
         /// The limit.
         max: usize,
@@ -276,7 +279,12 @@ pub fn decode_any(bytes: &[u8]) -> Result<(Provider, Payload), WireError> {
     })
 }
 
-/// Checks a value against a provider's length limit (in characters).
+/// Checks a value against a provider's length limit, counted as the
+/// ledger counts it. Xero, XPM (.NET) and QBO (Java) count a string's
+/// length in UTF-16 code units, where a character beyond U+FFFF (most
+/// emoji) counts twice: counting characters would pass a value the ledger
+/// then refuses or cuts. QuickBooks Time's limits are documented in
+/// characters (its jobcode names are, Q3), and are counted so.
 ///
 /// # Errors
 /// [`WireError::TooLong`].
@@ -287,11 +295,14 @@ pub(crate) fn check_len(
     value: &str,
     max: usize,
 ) -> Result<(), WireError> {
-    // Fast path: a byte length within the limit is a char count within it.
+    // Fast path: no character takes more UTF-16 units than UTF-8 bytes.
     if value.len() <= max {
         return Ok(());
     }
-    let len = value.chars().count();
+    let len = match provider {
+        Provider::QbTime => value.chars().count(),
+        _ => value.encode_utf16().count(),
+    };
     if len > max {
         return Err(WireError::TooLong {
             provider,
@@ -306,6 +317,22 @@ pub(crate) fn check_len(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_beyond_the_basic_plane_count_twice() {
+        let emoji = "\u{1F600}".repeat(11);
+        assert_eq!(
+            check_len(Provider::Xero, "Name", &emoji, 21),
+            Err(WireError::TooLong {
+                provider: Provider::Xero,
+                field: "Name",
+                len: 22,
+                max: 21
+            })
+        );
+        assert!(check_len(Provider::Xero, "Name", &emoji, 22).is_ok());
+        assert!(check_len(Provider::QbTime, "name", &emoji, 11).is_ok());
+    }
 
     #[test]
     fn lengths_count_characters_not_bytes() {
