@@ -5,7 +5,9 @@
 //! also send the line's amount, and accept lines where the three do not
 //! agree (a quantity of 0 with an amount, a price left out). Such a line
 //! read into the model would change the invoice's total, so the decoders
-//! complete what is missing only when that is exact and refuse the rest.
+//! complete a missing quantity or price from the amount ([`exact_share`]
+//! for Xero; QBO's share to 28 digits), check that the line then
+//! [`comes_to`] its amount, and refuse it otherwise.
 
 use rust_decimal::Decimal;
 
