@@ -91,6 +91,15 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A stored state the planner cannot continue from (a corrupt or
+    /// hand-edited state: a run counter at its largest value, say).
+    /// Nothing was planned; restore the state from a backup or start the
+    /// connection again.
+    #[error("the stored state cannot be continued: {reason}")]
+    InvalidState {
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A result fed back to [`apply_results`](crate::sync::apply_results)
     /// does not fit the plan (unknown operation, reported twice, a created
     /// record without an id).

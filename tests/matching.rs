@@ -393,14 +393,14 @@ fn m11_possible_duplicate_is_off_by_default_and_one_switch_turns_it_on() {
     let [
         SimilarContact {
             local_id,
-            similarity,
+            similarity_per_mille,
         },
     ] = similar.as_slice()
     else {
         panic!("one similar contact expected: {similar:?}");
     };
     assert_eq!(local_id, "K1");
-    assert!(*similarity >= 0.92 && *similarity < 1.0);
+    assert!(*similarity_per_mille >= 920 && *similarity_per_mille < 1000);
     assert_eq!(on[0].outcome.rule(), "M11");
     // A clearly different name stays a plain no-match.
     let other = index.classify(&remote("R2", "Zebra Holdings", "z@z.test"));

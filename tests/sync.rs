@@ -1304,3 +1304,226 @@ fn u8_a_not_found_answer_removes_the_pair_only_when_it_names_the_target() {
     w.run();
     assert_eq!(linked(&w), Some(false));
 }
+
+// ------------------------------------------------- regressions from fuzzing
+
+/// Fuzzing found that a linked ledger record without a name erased the
+/// local contact's name under every profile (the plan wrote `name: Some ->
+/// None`). F3: a nameless record never empties its partner's name, from
+/// either side, and the plan says so.
+#[test]
+fn f3_a_record_without_a_name_never_empties_the_partners_name() {
+    let cases = [
+        (
+            xero(),
+            org("K1", "Acme Ltd", "a@acme.test"),
+            remote("X1", "Acme Ltd", "a@acme.test"),
+        ),
+        (
+            ConnectionConfig::new(Profile::Xpm),
+            org("K1", "Acme Ltd", "a@acme.test"),
+            remote("X1", "Acme Ltd", "a@acme.test"),
+        ),
+        (
+            ConnectionConfig::new(Profile::Qbo),
+            org("K1", "Acme Ltd", "a@acme.test"),
+            qbo("X1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test"),
+        ),
+    ];
+    for (config, local, ledger) in cases {
+        let profile = config.profile;
+        let mut w = World::new(config, vec![local], vec![ledger]);
+        w.run();
+        assert_eq!(w.state.linked().count(), 1, "{profile:?}");
+        let unname = |c: &mut Contact| {
+            c.display_name = None;
+            c.organization_name = None;
+            c.first_name = None;
+            c.last_name = None;
+        };
+        // The ledger's record loses its name (and changes its email).
+        w.edit(Side::Remote, "X1", |c| {
+            unname(c);
+            c.emails[0].address = "new@acme.test".into();
+        });
+        let (p, _) = w.run();
+        let writes_name = |op: &ledgerlink::sync::Operation| match &op.action {
+            Action::Update { patch, .. } => {
+                patch.changes.iter().any(|c| c.field == SyncField::Name)
+            }
+            Action::Create { .. } => true,
+        };
+        assert!(
+            !p.operations.iter().any(writes_name),
+            "{profile:?}: {:?}",
+            p.operations
+        );
+        assert!(
+            has_notice(&p, NoticeKind::NamelessRecord, "X1"),
+            "{profile:?}"
+        );
+        assert_eq!(name(&w.local["K1"]), "Acme Ltd", "{profile:?}");
+        // The other fields still sync.
+        assert_eq!(w.local["K1"].billing_email(), Some("new@acme.test"));
+        // The ledger names it again: the name flows as usual.
+        w.edit(Side::Remote, "X1", |c| {
+            c.display_name = Some("Acme Group".into());
+            if profile == Profile::Qbo {
+                c.organization_name = Some("Acme Group".into());
+            }
+        });
+        w.run();
+        assert_eq!(name(&w.local["K1"]), "Acme Group", "{profile:?}");
+        // A nameless local contact never empties the ledger's name either.
+        w.edit(Side::Local, "K1", unname);
+        let (p, _) = w.run();
+        assert!(
+            has_notice(&p, NoticeKind::NamelessRecord, "X1"),
+            "{profile:?}"
+        );
+        assert_eq!(name(&w.remote["X1"]), "Acme Group", "{profile:?}");
+    }
+}
+
+/// Fuzzing found F5 broken by an ordinary second email: the ledger
+/// cleared its email, the plan cleared the local billing address, and the
+/// next plan pushed the contact's *other* address to the ledger.
+#[test]
+fn f5_clearing_the_billing_email_keeps_a_second_address_and_settles() {
+    for config in [
+        ConnectionConfig::new(Profile::Xpm),
+        ConnectionConfig::new(Profile::Qbo),
+    ] {
+        let profile = config.profile;
+        let mut local = org("K1", "Acme Ltd", "ap@acme.test");
+        local.emails.push(ledgerlink::model::Email {
+            address: "boss@acme.test".into(),
+            primary: false,
+        });
+        let ledger = if profile == Profile::Qbo {
+            qbo("X1", "Acme Ltd", Some("Acme Ltd"), None, "ap@acme.test")
+        } else {
+            remote("X1", "Acme Ltd", "ap@acme.test")
+        };
+        let mut w = World::new(config, vec![local], vec![ledger]);
+        w.run();
+        assert!(w.plan().is_empty(), "{profile:?}");
+        w.edit(Side::Remote, "X1", |c| c.emails.clear());
+        w.run();
+        assert_eq!(w.local["K1"].billing_email(), None, "{profile:?}");
+        // The second address is kept, not promoted.
+        assert_eq!(w.local["K1"].emails.len(), 1, "{profile:?}");
+        assert_eq!(w.local["K1"].emails[0].address, "boss@acme.test");
+        let p = w.plan();
+        assert!(p.is_empty(), "{profile:?}: {:?}", p.operations);
+        assert!(w.remote["X1"].emails.is_empty(), "{profile:?}");
+    }
+}
+
+/// Fuzzing found that a person's "create new" on an archived ledger record
+/// that was merged into another copied the merged-away record locally
+/// (archived records are otherwise never imported): the next plan reported
+/// a merge clash of the engine's own making.
+#[test]
+fn u3_create_new_on_an_archived_or_merged_record_is_refused() {
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "other@acme.test")],
+    );
+    let (p, _) = w.run();
+    assert_eq!(p.review.len(), 1, "a match issue is open for X1");
+    w.remote
+        .insert("X9".into(), remote("X9", "Acme Group", "g@acme.test"));
+    w.edit(Side::Remote, "X1", |c| {
+        c.status = ContactStatus::Archived;
+        c.extras.merged_into = Some("X9".into());
+    });
+    let (l, r) = (w.locals(), w.remotes());
+    let decisions = [Decision::CreateNew {
+        remote_id: "X1".into(),
+    }];
+    let input = PlanInput::new(&l, &r, w.now).with_decisions(&decisions);
+    let err = plan(&w.config, &w.state, &input).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidDecision { reason, .. } if reason.contains("X9")),
+        "{err}"
+    );
+    w.edit(Side::Remote, "X1", |c| c.extras.merged_into = None);
+    let (l, r) = (w.locals(), w.remotes());
+    let input = PlanInput::new(&l, &r, w.now).with_decisions(&decisions);
+    assert!(matches!(
+        plan(&w.config, &w.state, &input),
+        Err(Error::InvalidDecision { .. })
+    ));
+}
+
+/// XPM has no merges: a `merged_into` on an archived XPM client is
+/// ignored, and the pair is marked archived (F6) instead of moving.
+#[test]
+fn u3_merges_are_followed_only_where_the_ledger_reports_them() {
+    let mut w = World::new(
+        ConnectionConfig::new(Profile::Xpm),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    w.run();
+    w.remote
+        .insert("X9".into(), remote("X9", "Other Co", "o@co.test"));
+    w.edit(Side::Remote, "X1", |c| {
+        c.status = ContactStatus::Archived;
+        c.extras.merged_into = Some("X9".into());
+    });
+    let (p, _) = w.run();
+    assert!(!has_notice(&p, NoticeKind::LinkMoved, "X9"));
+    assert!(has_notice(&p, NoticeKind::ArchivedRemotely, "X1"));
+    assert!(
+        w.state
+            .link_of_remote("X9")
+            .is_none_or(|l| l.local_id.as_str() != "K1")
+    );
+}
+
+/// Fuzzing found `SyncState.run` incremented unchecked: a corrupt state
+/// panicked in debug builds and wrapped to 0 in release (run numbers are
+/// part of idempotency keys). Now a typed error in every build.
+#[test]
+fn e_a_state_whose_run_counter_cannot_advance_is_a_typed_error() {
+    let mut state = SyncState::new();
+    state.run = u64::MAX;
+    let local = [org("K1", "Acme Ltd", "a@acme.test")];
+    let input = PlanInput::new(&local, &[], t0());
+    let err = plan(&xero(), &state, &input).unwrap_err();
+    assert!(matches!(err, Error::InvalidState { .. }), "{err}");
+    state.run = u64::MAX - 1;
+    assert_eq!(
+        plan(&xero(), &state, &input).unwrap().next_state.run,
+        u64::MAX
+    );
+}
+
+/// Fuzzing found a stored state that was not equal to itself after a JSON
+/// round trip: the possible-duplicate similarity was an `f64`
+/// (0.9333333333333333 read back as 0.9333333333333332). It is an integer
+/// per mille now.
+#[test]
+fn m11_a_state_with_possible_duplicates_survives_a_json_round_trip() {
+    let config = xero().with_near_duplicates(ledgerlink::NearDuplicateConfig::default());
+    let mut w = World::new(
+        config,
+        vec![org("K1", "Jonathan Smithers", "j@smithers.test")],
+        vec![remote("X1", "Jonathon Smithers", "other@x.test")],
+    );
+    let (p, _) = w.run();
+    assert!(
+        p.review
+            .iter()
+            .any(|r| format!("{r:?}").contains("similarity_per_mille")),
+        "{:?}",
+        p.review
+    );
+    let json = serde_json::to_string(&w.state).unwrap();
+    let back: SyncState = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, w.state);
+    assert_eq!(serde_json::to_string(&back).unwrap(), json);
+}

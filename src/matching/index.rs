@@ -1031,7 +1031,7 @@ impl MatchIndex {
                     .iter()
                     .map(|&(j, similarity)| SimilarContact {
                         local_id: self.id_at(j).clone(),
-                        similarity,
+                        similarity_per_mille: per_mille(similarity),
                     })
                     .collect(),
             },
@@ -1056,6 +1056,12 @@ impl MatchIndex {
 #[allow(clippy::cast_possible_truncation)]
 const fn pos32(i: usize) -> u32 {
     i as u32
+}
+
+/// A similarity in 0–1 as thousandths, rounded down (0.9333 → 933).
+#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0–1000
+fn per_mille(similarity: f64) -> u16 {
+    (similarity.clamp(0.0, 1.0) * 1000.0).floor() as u16
 }
 
 fn slice(text: &str, s: Span) -> &str {

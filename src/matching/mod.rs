@@ -24,7 +24,7 @@ pub(crate) mod par;
 mod record;
 
 pub use index::{BatchViews, ExistingLinks, LocalIds, MatchIndex, MatchIndexBuilder, MatchView};
-pub use near::NearDuplicateConfig;
+pub use near::{NEAR_DUPLICATE_COMPARED_CHARS, NearDuplicateConfig};
 pub use outcome::{
     AmbiguityCause, Candidate, MatchClass, MatchOutcome, MatchResult, MatchSummary, MatchedOn,
     SimilarContact,

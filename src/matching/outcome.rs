@@ -51,13 +51,18 @@ pub struct Candidate {
 }
 
 /// A local contact whose name is close to a remote record's (M11).
-#[derive(Debug, Clone, PartialEq)]
+///
+/// The similarity is kept as an integer (per mille) so that an outcome
+/// stored in a [`SyncState`](crate::sync::SyncState) reads back exactly
+/// equal to itself: a JSON float does not always survive a round trip.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SimilarContact {
     /// The local contact.
     pub local_id: ContactId,
-    /// Jaro-Winkler similarity of the normalised names, 0–1.
-    pub similarity: f64,
+    /// Jaro-Winkler similarity of the normalised names, in thousandths
+    /// (0–1000, rounded down: 933 is 0.933).
+    pub similarity_per_mille: u16,
 }
 
 /// Why a remote record with full matches was not linked.
@@ -359,7 +364,12 @@ impl MatchResult {
             MatchOutcome::PossibleDuplicate { similar } => {
                 let _ = write!(s, "M11 no exact match, but close to");
                 for c in similar {
-                    let _ = write!(s, " {} ({:.0}%)", c.local_id, c.similarity * 100.0);
+                    let _ = write!(
+                        s,
+                        " {} ({:.0}%)",
+                        c.local_id,
+                        f64::from(c.similarity_per_mille) / 10.0
+                    );
                 }
                 write!(s, ": held for review instead of creating a duplicate")
             }

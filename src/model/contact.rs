@@ -350,13 +350,19 @@ impl Contact {
         self
     }
 
-    /// The billing / primary email: the one marked `primary`, else the first.
+    /// The billing / primary email: the first one marked `primary`.
+    ///
+    /// Other addresses are kept but never read as the billing email: a
+    /// contact whose emails are all unmarked has no billing email (it is
+    /// matched on its name alone and the audit reports it, H3). That is
+    /// what lets the sync clear a billing email while keeping a second
+    /// address (F5): [`with_email`](Self::with_email) marks the first
+    /// address it adds, and the decoders mark the ledger's email.
     #[must_use]
     pub fn billing_email(&self) -> Option<&str> {
         self.emails
             .iter()
             .find(|e| e.primary)
-            .or_else(|| self.emails.first())
             .map(|e| e.address.as_str())
     }
 
@@ -422,7 +428,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn billing_email_prefers_marked_then_first() {
+    fn billing_email_is_the_marked_one_only() {
         let mut c = Contact::person("1", "A", "B").with_email("x@a.com");
         c.emails.push(Email {
             address: "y@a.com".into(),
@@ -432,8 +438,10 @@ mod tests {
         c.emails[0].primary = false;
         c.emails[1].primary = true;
         assert_eq!(c.billing_email(), Some("y@a.com"));
+        // No marked address: no billing email (a second address is never
+        // promoted behind the firm's back, F5).
         c.emails[1].primary = false;
-        assert_eq!(c.billing_email(), Some("x@a.com"));
+        assert_eq!(c.billing_email(), None);
     }
 
     #[test]

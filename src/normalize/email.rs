@@ -1,5 +1,7 @@
 use std::borrow::Cow;
 
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+
 /// Why an email address is not plausible (N2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -71,7 +73,9 @@ fn check(trimmed: &str) -> Result<(), EmailProblem> {
     Ok(())
 }
 
-/// Normalises an email for comparison: trimmed and lower-cased (N2).
+/// Normalises an email for comparison: trimmed, put in Unicode canonical
+/// composition (NFC) and lower-cased (N2). The NFC and NFD spellings of one
+/// address (`josé@…` typed on two devices) normalise to the same text.
 ///
 /// # Errors
 /// Returns the [`EmailProblem`] when the address is not plausible; such an
@@ -92,9 +96,23 @@ pub fn normalize_email(s: &str) -> Result<Cow<'_, str>, EmailProblem> {
             Ok(Cow::Borrowed(t))
         }
     } else {
-        // Per character, exactly as `normalize_email_into` (no final-sigma
-        // context rule), so both always agree.
-        Ok(Cow::Owned(t.chars().flat_map(char::to_lowercase).collect()))
+        let mut out = String::with_capacity(t.len());
+        push_folded(t, &mut out);
+        Ok(Cow::Owned(out))
+    }
+}
+
+/// Appends a non-ASCII address in NFC, lower-cased per character (no
+/// final-sigma context rule, so [`normalize_email`] and
+/// [`normalize_email_into`] always agree), and composed again when
+/// lower-casing left it out of NFC.
+fn push_folded(t: &str, out: &mut String) {
+    let start = out.len();
+    out.extend(t.nfc().flat_map(char::to_lowercase));
+    if is_nfc_quick(out[start..].chars()) != IsNormalized::Yes {
+        let composed: String = out[start..].nfc().collect();
+        out.truncate(start);
+        out.push_str(&composed);
     }
 }
 
@@ -155,11 +173,7 @@ pub fn normalize_email_into(s: &str, out: &mut String) -> Result<(), EmailProble
         return Ok(());
     }
     check(t)?;
-    if t.is_ascii() {
-        out.extend(t.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-    } else {
-        out.extend(t.chars().flat_map(char::to_lowercase));
-    }
+    push_folded(t, out);
     Ok(())
 }
 
@@ -174,6 +188,24 @@ mod tests {
         let mut out = String::from("x");
         normalize_email_into(" Ä@B.de", &mut out).unwrap();
         assert_eq!(out, "xä@b.de");
+    }
+
+    /// Fuzzing found the NFC and NFD spellings of one address unequal, so
+    /// they never matched (M1, M2) and the shared-email audit (H3) missed
+    /// them.
+    #[test]
+    fn n2_canonically_equivalent_emails_normalise_alike() {
+        let nfc = "Jos\u{e9}@Caf\u{e9}.test";
+        let nfd = "Jose\u{301}@Cafe\u{301}.test";
+        assert_eq!(normalize_email(nfc).unwrap(), "jos\u{e9}@caf\u{e9}.test");
+        assert_eq!(normalize_email(nfc), normalize_email(nfd));
+        let (mut a, mut b) = (String::new(), String::new());
+        normalize_email_into(nfc, &mut a).unwrap();
+        normalize_email_into(nfd, &mut b).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a, normalize_email(nfd).unwrap());
+        // Idempotent.
+        assert_eq!(normalize_email(&a).unwrap(), a);
     }
 
     #[test]

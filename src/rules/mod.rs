@@ -64,6 +64,15 @@ impl Profile {
             Self::Qbo => "M5/M6",
         }
     }
+
+    /// Whether the ledger says which record an archived one was merged
+    /// into (Xero's `MergedToContactID`, U3). XPM has no merges, and QBO's
+    /// API does not report them: a `merged_into` on their records is
+    /// ignored.
+    #[must_use]
+    pub const fn reports_merges(self) -> bool {
+        matches!(self, Self::XeroGl)
+    }
 }
 
 impl std::str::FromStr for Profile {

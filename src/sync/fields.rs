@@ -346,8 +346,14 @@ fn label_equals(contact: &Contact, display: &str) -> bool {
 }
 
 /// Writes `value` into `field` of `contact`; reading the field afterwards
-/// gives `value` back. Emails, phones and addresses other than the one the
-/// field reads are kept.
+/// gives `value` back, `None` included (F5: otherwise a cleared value
+/// would be read from another entry and sent back).
+///
+/// Setting a value replaces the entry the field reads. Clearing removes
+/// every entry the field could be read from: the addresses marked as the
+/// billing email (unmarked addresses are kept), every number of the phone
+/// kind, every address of the address kind, and under every profile all
+/// the parts a name is read from.
 pub fn write_field(
     profile: Profile,
     contact: &mut Contact,
@@ -369,9 +375,11 @@ pub fn write_field(
                         kind,
                         number: t.clone(),
                     }),
-                    (Some(i), None) => {
-                        contact.phones.remove(i);
-                    }
+                    // Every number of the kind goes: a second one would
+                    // otherwise be read as the field's value (F5).
+                    (Some(_), None) => contact
+                        .phones
+                        .retain(|p| p.kind != kind || p.number.trim().is_empty()),
                     _ => {}
                 }
             } else if let Some(kind) = f.address_kind() {
@@ -396,9 +404,7 @@ pub fn write_field(
                             ..a.clone()
                         });
                     }
-                    (Some(i), None) => {
-                        contact.addresses.remove(i);
-                    }
+                    (Some(_), None) => contact.addresses.retain(|a| a.kind != kind || a.is_blank()),
                     _ => {}
                 }
             }
@@ -406,24 +412,28 @@ pub fn write_field(
     }
 }
 
+/// The billing email is the first address marked primary (see
+/// [`Contact::billing_email`]): writing one replaces that address (or marks
+/// an existing equal one, or adds it); clearing it removes every marked
+/// address, so no other address is read as the billing email afterwards,
+/// while unmarked addresses are kept.
 fn write_email(contact: &mut Contact, value: Option<&FieldValue>) {
-    let pos = contact
-        .emails
-        .iter()
-        .position(|e| e.primary)
-        .or_else(|| (!contact.emails.is_empty()).then_some(0));
+    let pos = contact.emails.iter().position(|e| e.primary);
     match (pos, value) {
         (Some(i), Some(FieldValue::Text(t))) => {
             contact.emails[i].address.clone_from(t);
-            contact.emails[i].primary = true;
         }
-        (None, Some(FieldValue::Text(t))) => contact.emails.push(Email {
-            address: t.clone(),
-            primary: true,
-        }),
-        (Some(i), None) => {
-            contact.emails.remove(i);
+        (None, Some(FieldValue::Text(t))) => {
+            if let Some(e) = contact.emails.iter_mut().find(|e| e.address == *t) {
+                e.primary = true;
+            } else {
+                contact.emails.push(Email {
+                    address: t.clone(),
+                    primary: true,
+                });
+            }
         }
+        (_, None) => contact.emails.retain(|e| !e.primary),
         _ => {}
     }
 }
@@ -431,12 +441,15 @@ fn write_email(contact: &mut Contact, value: Option<&FieldValue>) {
 fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue>) {
     let people = profile != Profile::XeroGl;
     let Some(FieldValue::Name(n)) = value else {
+        // Every part the name is read from goes, under every profile: a
+        // Xero contact named only by its first or last name would otherwise
+        // still read as named (F5). The planner never plans this write (a
+        // nameless record does not overwrite a name); it is here for
+        // completeness of the mapping.
         contact.display_name = None;
         contact.organization_name = None;
-        if people {
-            contact.first_name = None;
-            contact.last_name = None;
-        }
+        contact.first_name = None;
+        contact.last_name = None;
         return;
     };
     if profile == Profile::Qbo {

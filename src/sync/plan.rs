@@ -262,6 +262,9 @@ pub enum NoticeKind {
     /// The ledger asked to wait: nothing should be sent before the time
     /// in the plan (U4).
     RetryLater,
+    /// One record of a linked pair has no name: the other's name is kept
+    /// and nothing is written to it (F3).
+    NamelessRecord,
 }
 
 /// A fact the plan reports.

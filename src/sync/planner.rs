@@ -193,7 +193,15 @@ fn plan_indexed<'a>(
         p.reissue_in_flight();
         return Ok(p.finish_unchanged());
     }
-    p.next.run += 1;
+    // The run number is part of every idempotency key: a state whose
+    // counter cannot advance would reuse keys, so it is refused.
+    p.next.run = p
+        .next
+        .run
+        .checked_add(1)
+        .ok_or_else(|| Error::InvalidState {
+            reason: format!("the run counter is at its largest value ({})", p.next.run),
+        })?;
     let decisions: Vec<Decision> = decisions.into_iter().cloned().collect();
     p.decide(&decisions)?;
     p.lifecycle();
@@ -461,7 +469,9 @@ impl<'a> Planner<'a> {
                 .in_flight_attempts
                 .entry(op.id.clone())
                 .or_insert(0);
-            *n += 1;
+            // Saturates: only "at least STUCK_AFTER" matters, and a counter
+            // at its largest value keeps the create under review.
+            *n = n.saturating_add(1);
             if *n >= STUCK_AFTER {
                 self.review.push(ReviewItem::StuckCreate {
                     op_id: op.id.clone(),
@@ -610,6 +620,19 @@ impl<'a> Planner<'a> {
                     self.next.issues.remove(remote_id);
                     if let Some(old) = self.next.take_link(remote_id) {
                         self.freed_local.insert(old.local_id);
+                    }
+                    // Archived ledger records are never imported (U3): a
+                    // decision taken before the record was archived, or
+                    // merged into another, would copy it.
+                    if remote.status == ContactStatus::Archived {
+                        return Err(bad(match &remote.extras.merged_into {
+                            Some(into) => format!(
+                                "ledger record `{remote_id}` was merged into `{into}`: decide on `{into}` instead (U3)"
+                            ),
+                            None => format!(
+                                "ledger record `{remote_id}` is archived: archived records are not imported (U3)"
+                            ),
+                        }));
                     }
                     let kind = self.kind_of_new(remote);
                     self.create_local(remote, kind, "M2", "a person chose to create a new contact");
@@ -829,6 +852,7 @@ impl<'a> Planner<'a> {
         link: &mut Link,
         moves: &mut Vec<(ContactId, ContactId)>,
     ) {
+        let follows_merges = self.profile.reports_merges();
         {
             let remote = self.remote_by_id.get_key_value(rid.as_str());
             if let Some((&key, _)) = remote {
@@ -854,7 +878,9 @@ impl<'a> Planner<'a> {
                     } else if local_gone {
                         self.remove(link, Removal::DeletedLocally);
                     } else if let Some(r) = remote.filter(|r| r.status == ContactStatus::Archived) {
-                        match &r.extras.merged_into {
+                        // Only Xero reports merges (U3); a `merged_into`
+                        // on another ledger's record means nothing.
+                        match r.extras.merged_into.as_ref().filter(|_| follows_merges) {
                             Some(into) => moves.push((rid.clone(), into.clone())),
                             None => self.remove(link, Removal::Archived),
                         }
@@ -1452,8 +1478,23 @@ impl<'a> Planner<'a> {
             not_sent,
             conflicts,
             empty_base,
+            nameless,
             local_op,
         } = diff;
+        if let Some(side) = nameless {
+            self.notice(
+                NoticeKind::NamelessRecord,
+                "F3",
+                Some(&local_id),
+                Some(rid),
+                match side {
+                    Side::Remote => {
+                        "the ledger record has no name: the local contact's name is kept"
+                    }
+                    Side::Local => "the local contact has no name: the ledger's name is kept",
+                },
+            );
+        }
         for (f, rule, why) in not_sent {
             self.notice(
                 NoticeKind::NotSent,
@@ -1803,6 +1844,8 @@ struct PairDiff {
     not_sent: Vec<(SyncField, &'static str, &'static str)>,
     conflicts: Vec<Conflict>,
     empty_base: bool,
+    /// The side whose record has no name while its partner has one (F3).
+    nameless: Option<Side>,
     /// The local update, built here (in parallel) when there is one.
     local_op: Option<(Operation, Vec<Overwrite>)>,
 }
@@ -1865,6 +1908,17 @@ impl DiffCtx<'_> {
             };
             if lv == rv {
                 d.agreed.push((f, lv));
+                continue;
+            }
+            // F3: a record without a name never empties its partner's name,
+            // whichever side it is on and whatever the policy: the pair
+            // keeps its names and base, and the plan reports it.
+            if f == SyncField::Name && (lv.is_none() || rv.is_none()) {
+                d.nameless = Some(if rv.is_none() {
+                    Side::Remote
+                } else {
+                    Side::Local
+                });
                 continue;
             }
             if base.is_none() && !d.empty_base {
