@@ -35,6 +35,19 @@ pub fn display_name_for(
     max_chars: usize,
     is_taken: impl Fn(&str) -> bool,
 ) -> ChosenName {
+    display_name_from(wanted, max_chars, is_taken, 2).0
+}
+
+/// [`display_name_for`] trying suffixes from `first_suffix` on; also gives
+/// the suffix used (0 for none). The planner remembers, per name, where the
+/// next free suffix starts, so that many contacts sharing one name cost
+/// linear work, not one scan from " (2)" each.
+pub(crate) fn display_name_from(
+    wanted: &str,
+    max_chars: usize,
+    is_taken: impl Fn(&str) -> bool,
+    first_suffix: u64,
+) -> (ChosenName, u64) {
     let mut changes = Vec::new();
     let mut base = String::with_capacity(wanted.len());
     let mut reserved = false;
@@ -62,24 +75,31 @@ pub fn display_name_for(
         base_cut = "Contact".to_owned();
     }
     if !is_taken(&base_cut) {
-        return ChosenName {
-            name: base_cut,
-            changes,
-        };
+        return (
+            ChosenName {
+                name: base_cut,
+                changes,
+            },
+            0,
+        );
     }
     changes.push("name taken");
-    let mut n = 2u64;
+    // Ends: the taken names are finitely many, and every candidate differs.
+    let mut n = first_suffix.max(2);
     loop {
         let suffix = format!(" ({n})");
         let room = max_chars.saturating_sub(suffix.chars().count());
         let candidate = format!("{}{suffix}", cut(&base_cut, room).trim_end());
         if !is_taken(&candidate) {
-            return ChosenName {
-                name: candidate,
-                changes,
-            };
+            return (
+                ChosenName {
+                    name: candidate,
+                    changes,
+                },
+                n,
+            );
         }
-        n += 1;
+        n = n.saturating_add(1);
     }
 }
 

@@ -19,7 +19,7 @@ use super::fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
     same_after_normalising, write_field,
 };
-use super::names::{TakenNames, display_name_for};
+use super::names::{TakenNames, display_name_for, display_name_from};
 use super::plan::{
     Action, Conflict, ContactRef, Decision, Listing, Notice, NoticeKind, OpId, Operation,
     Overwrite, Plan, Report, ReviewItem,
@@ -242,6 +242,9 @@ struct Planner<'a> {
     forced_issue: HashSet<ContactId, IdBuild>,
     reserved_local: HashSet<ContactId, IdBuild>,
     taken: Option<TakenNames>,
+    /// Per normalised name, where the search for a free " (n)" suffix
+    /// starts (U2): many contacts sharing a name cost linear work.
+    suffix_hint: HashMap<String, u64>,
     /// Ledger ids linked or moved by this run.
     new_links: Vec<ContactId>,
     /// The pairs named by change listings (computed once).
@@ -413,6 +416,7 @@ impl<'a> Planner<'a> {
             forced_issue: HashSet::default(),
             reserved_local: HashSet::default(),
             taken: None,
+            suffix_hint: HashMap::new(),
             new_links: Vec::new(),
             touched_ids: None,
             freed_local: HashSet::default(),
@@ -1354,7 +1358,13 @@ impl<'a> Planner<'a> {
         if let Some(c) = current {
             taken.remove(c);
         }
-        let mut chosen = display_name_for(&n.display, max, |x| taken.contains(x));
+        let hint_key = crate::normalize::normalize_name(&n.display).into_owned();
+        let first = self.suffix_hint.get(&hint_key).copied().unwrap_or(2);
+        let taken = self.taken.get_or_insert_with(TakenNames::default);
+        let (mut chosen, used) = display_name_from(&n.display, max, |x| taken.contains(x), first);
+        if used != 0 {
+            self.suffix_hint.insert(hint_key, used.saturating_add(1));
+        }
         // A record that already carries a valid adjusted form of the name
         // ("Acme Ltd (2)") keeps it, even when a plainer one came free: the
         // name is stable, and planning again changes nothing (F5).
