@@ -164,8 +164,131 @@ fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> BillingPlan
     )
 }
 
+/// An amount in dollars: whole cents or tenths of a cent, below zero too.
+fn wild_amount() -> impl Strategy<Value = Money> {
+    prop_oneof![
+        3 => (-3_000i64..30_000).prop_map(|c| cents(c, Currency::USD)),
+        1 => (-30_000i64..300_000).prop_map(|m| Money::new(Decimal::new(m, 3), Currency::USD)),
+    ]
+}
+
+/// A payment of invoices INV-i (`local`: the firm's ids, else the
+/// ledger's L-INV-i) with any amounts: negative, zero, sub-cent.
+fn wild_payment(i: usize, local: bool) -> impl Strategy<Value = Payment> {
+    (
+        0usize..3,
+        wild_amount(),
+        proptest::collection::vec((0usize..6, wild_amount()), 0..4),
+    )
+        .prop_map(move |(payer, amount, allocs)| Payment {
+            id: format!("Q{i:02}"),
+            date: day(20),
+            amount,
+            payer: if local {
+                ["K1", "K2", "K7"][payer]
+            } else {
+                ["58", "59", "77"][payer]
+            }
+            .into(),
+            allocations: allocs
+                .into_iter()
+                .map(|(inv, amount)| Allocation {
+                    invoice_id: if local {
+                        format!("INV-{inv}")
+                    } else {
+                        format!("L-INV-{inv}")
+                    },
+                    amount,
+                })
+                .collect(),
+            origin: if local {
+                PaymentOrigin::Local
+            } else {
+                PaymentOrigin::Ledger
+            },
+            reference: None,
+        })
+}
+
+fn wild_payments(local: bool) -> impl Strategy<Value = Vec<Payment>> {
+    (0usize..8).prop_flat_map(move |n| (0..n).map(|i| wild_payment(i, local)).collect::<Vec<_>>())
+}
+
+/// Y5 on every payment operation of `p`, applied in order to `balance`:
+/// the allocations and the unapplied remainder add up to the amount
+/// exactly, every amount is above zero (the remainder at least zero) and
+/// in whole cents, and no balance goes below zero.
+fn assert_y5(p: &BillingPlan, balance: &mut BTreeMap<String, Money>) -> Result<(), TestCaseError> {
+    for op in &p.operations {
+        let BillingAction::CreatePayment { payment, .. } = &op.action else {
+            continue;
+        };
+        prop_assert!(!payment.amount.is_negative() && !payment.amount.is_zero());
+        prop_assert!(payment.amount.is_rounded(), "{}", payment.amount);
+        prop_assert!(!payment.unapplied.is_negative());
+        prop_assert!(payment.unapplied.is_rounded());
+        let mut sum = payment.unapplied;
+        for a in &payment.allocations {
+            prop_assert!(
+                !a.amount.is_negative() && !a.amount.is_zero(),
+                "{}",
+                a.amount
+            );
+            prop_assert!(a.amount.is_rounded(), "{}", a.amount);
+            sum = sum.checked_add(&a.amount).unwrap();
+            let b = balance.get_mut(&a.local_invoice_id).unwrap();
+            *b = b.checked_sub(&a.amount).unwrap();
+            prop_assert!(!b.is_negative(), "{} below zero", a.local_invoice_id);
+        }
+        prop_assert_eq!(sum, payment.amount);
+        for c in &payment.changes {
+            prop_assert!(!c.after.is_negative() && c.after.is_rounded());
+            prop_assert!(c.after.amount() <= c.before.amount());
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Y5, both ways, whatever the amounts (negative, zero, finer than the
+    /// cent): every payment planned adds up exactly, in whole cents, and
+    /// no balance goes below zero; every other payment is queued or
+    /// skipped, never lost.
+    #[test]
+    fn y5_payments_add_up_exactly_whatever_their_amounts(
+        dues in proptest::collection::vec(0i64..20_000, 1..5),
+        pushed in wild_payments(true),
+        pulled in wild_payments(false),
+    ) {
+        let state = sent(&dues);
+        let balances = || -> BTreeMap<String, Money> {
+            dues.iter()
+                .enumerate()
+                .map(|(i, d)| (format!("INV-{i}"), cents(*d, Currency::USD)))
+                .collect()
+        };
+        let p = pull(&state, &dues, &pulled);
+        assert_y5(&p, &mut balances())?;
+        let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
+        let push = plan_billing(
+            &InvoiceSettings::new(day(1), "SVC"),
+            &contacts(),
+            &state,
+            &BillingInput { local_payments: &pushed, periods: &periods, ..BillingInput::default() },
+            now(),
+        );
+        assert_y5(&push, &mut balances())?;
+        for (plan, payments, prefix) in [(&p, &pulled, "pull"), (&push, &pushed, "push")] {
+            for pay in payments {
+                let planned = plan.operations.iter().any(|o| o.id.as_str() == format!("{prefix}-payment:{}", pay.id));
+                let queued = plan.failures.iter().any(|f| f.record.id == pay.id);
+                let skipped = plan.skipped.iter().any(|s| s.record.id == pay.id);
+                prop_assert_eq!(u8::from(planned) + u8::from(queued) + u8::from(skipped), 1, "{}", pay.id);
+            }
+        }
+    }
 
     /// Y5: every payment recorded adds up exactly (allocations + unapplied
     /// = amount, one currency), every balance stays at zero or above, and

@@ -16,7 +16,9 @@ use super::invoices::{
     InvoiceDraft, InvoiceSettings, LedgerFacts, check_with, differs_from_sent, doc_key,
     linked_customer, recheck_sent,
 };
-use super::payments::{OpenInvoice, check_payment};
+use super::payments::{
+    OpenInvoice, amount_failures, check_dates_and_invoices, check_payment, drop_overrun_of_nothing,
+};
 use super::plan::{
     BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, BillingSkip,
     DraftAllocation, InvoiceRef, PaymentDraft,
@@ -486,13 +488,18 @@ impl Run<'_> {
             next.held.remove(&p.id);
             next.queue
                 .resolve(&RecordRef::new(RecordKind::Payment, source.clone()));
-            // The ledger's balances follow, as for a push applied.
+            // The ledger's balances follow, as for a push applied; an
+            // amount the checks would refuse (Y5: negative, finer than the
+            // minor unit, more than is due) is not taken.
             for a in &p.allocations {
                 let Some(local) = next.local_invoice_of(&a.invoice_id).map(str::to_owned) else {
                     continue;
                 };
                 if let Some(sent) = next.invoices.get_mut(&local)
+                    && !a.amount.is_negative()
+                    && a.amount.is_rounded()
                     && let Ok(after) = sent.due.checked_sub(&a.amount)
+                    && !after.is_negative()
                 {
                     sent.due = after;
                 }
@@ -798,6 +805,10 @@ impl Run<'_> {
             );
             return;
         }
+        // Y5: the ledger's own amounts, every allocation included (a
+        // negative one to an invoice the firm does not have would raise
+        // the part recorded here), before any is left out.
+        failures.extend(amount_failures(&p, &record, now));
         let payer = self
             .contacts
             .link_of_remote(p.payer.as_str())
@@ -851,7 +862,9 @@ impl Run<'_> {
                 ..o.clone()
             })
             .collect();
-        let mut check = check_payment(&local, &open, input.periods, self.now);
+        // The amounts were checked on the ledger's payment as it came.
+        let mut check = check_dates_and_invoices(&local, &open, input.periods, self.now);
+        drop_overrun_of_nothing(&mut check.failures, &p.amount);
         for f in &mut check.failures {
             f.record = record.clone();
         }
