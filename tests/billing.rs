@@ -1666,3 +1666,179 @@ fn y5_invoice_lines_may_be_finer_than_the_cent_but_totals_are_not_and_never_nega
     // Queued: none of them is in flight.
     assert!(p.next_state.invoice("D").is_none());
 }
+
+#[test]
+fn u1_invoices_sharing_an_id_are_queued_naming_both_and_neither_is_sent() {
+    let mut first = invoice("A", "K1", "100", None, None);
+    first.number = "N-1".into();
+    let mut second = invoice("A", "K1", "200", None, None);
+    second.number = "N-2".into();
+    let invoices = [first.clone(), invoice("B", "K1", "50", None, None), second];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let p = run(&BillingState::new(), &input);
+    // Before the fix: two `create-invoice:A` under one key, and the
+    // ledger kept only one of them.
+    assert_eq!(ops(&p), ["create-invoice:B"]);
+    assert_eq!(codes(&p, "A"), [FailureCode::DuplicateRecordId]);
+    let f = &p.failures[0];
+    assert_eq!(f.record, RecordRef::new(RecordKind::Invoice, "A"));
+    assert_eq!(
+        f.detail.as_deref(),
+        Some(
+            "2 invoices of the input have id A, at positions 0 (number N-1) and 2 \
+             (number N-2): neither is sent"
+        )
+    );
+    assert!(f.describe().contains("give each record its own id"));
+    assert!(p.next_state.invoice("A").is_none());
+    // Queued (E2): it waits for "retry all".
+    let mut state = apply_all(&p);
+    let waiting = run(&state, &input);
+    assert!(waiting.operations.is_empty());
+    assert_eq!(waiting.skipped[0].rule, "E2");
+    // The firm gives the second its own id, then retries.
+    let mut renamed = invoices.clone();
+    renamed[2].id = "A2".into();
+    let retry = state.queue_mut().retry_all(now()).unwrap();
+    let fixed = run(
+        &state,
+        &BillingInput {
+            invoices: &renamed,
+            retry: &retry,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&fixed), ["create-invoice:A", "create-invoice:A2"]);
+    assert!(fixed.next_state.queue().is_empty());
+}
+
+#[test]
+fn u1_an_invoice_in_flight_listed_twice_is_not_sent_again_until_fixed() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let key = idempotency_key(&first, 0);
+    let mut state = first.next_state.clone();
+    lose(&mut state, &first, 0);
+    let twice = [invoices[0].clone(), invoices[0].clone()];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &twice,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "A"), [FailureCode::DuplicateRecordId]);
+    // Still in flight: its number stays taken, and once listed once it is
+    // sent again with the same key (U1), no "retry all" needed.
+    assert_eq!(p.next_state.invoice("A").unwrap().ledger_id, None);
+    let mut other = invoice("B", "K1", "5", None, None);
+    other.number = "N-A".into();
+    let taken = [invoices[0].clone(), invoices[0].clone(), other];
+    let p2 = run(
+        &state,
+        &BillingInput {
+            invoices: &taken,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(codes(&p2, "B"), [FailureCode::DuplicateDocumentNumber]);
+    let again = run(
+        &p.next_state,
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&again), ["create-invoice:A"]);
+    assert_eq!(idempotency_key(&again, 0), key);
+    assert!(again.next_state.queue().is_empty());
+}
+
+#[test]
+fn u1_payments_sharing_an_id_are_queued_both_ways() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let local = [
+        payment("P1", PaymentOrigin::Local, "K1", "10", &[("A", "10")]),
+        payment("P1", PaymentOrigin::Local, "K1", "20", &[("B", "20")]),
+    ];
+    let q = |amount: &str| {
+        payment(
+            "Q1",
+            PaymentOrigin::Ledger,
+            "58",
+            amount,
+            &[("L-create-invoice:A", amount)],
+        )
+    };
+    let mut q2 = q("5");
+    q2.id = "Q2".into();
+    // Q1 twice with different amounts; Q2 listed twice over, the same.
+    let ledger = [q("30"), q2.clone(), q("40"), q2];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &local,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q2"]);
+    assert_eq!(codes(&p, "P1"), [FailureCode::DuplicateRecordId]);
+    assert_eq!(codes(&p, "Q1"), [FailureCode::DuplicateRecordId]);
+    let detail = |id: &str| {
+        p.failures
+            .iter()
+            .find(|f| f.record.id == id)
+            .and_then(|f| f.detail.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        detail("P1"),
+        "2 payments of the input have id P1, at positions 0 (10 USD on 2026-11-20) and 1 \
+         (20 USD on 2026-11-20): neither is sent"
+    );
+    assert!(
+        detail("Q1").contains("ledger payments of the input have id Q1, at positions 0 (30 USD")
+    );
+    let kinds: Vec<RecordKind> = p.failures.iter().map(|f| f.record.kind).collect();
+    assert_eq!(kinds, [RecordKind::Payment, RecordKind::LedgerPayment]);
+}
+
+#[test]
+fn u1_a_second_result_for_one_operation_is_refused() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = p.next_state.clone();
+    let op = p.operations[0].id.clone();
+    let twice = [
+        BillingResult::applied(op.clone(), "130"),
+        BillingResult::applied(op, "131"),
+    ];
+    assert_eq!(
+        apply_billing(&mut state, &p, &twice, now()),
+        Err(ledgerlink::Error::InvalidResult {
+            op_id: "create-invoice:A".into(),
+            reason: "reported twice".into(),
+        })
+    );
+    assert_eq!(state, p.next_state);
+}

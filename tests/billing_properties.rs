@@ -12,10 +12,11 @@ use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
     PaymentOrigin,
 };
+use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
@@ -362,5 +363,105 @@ proptest! {
         apply_billing(&mut next, &p, &results, now()).unwrap();
         let again = pull(&next, &dues, &payments);
         prop_assert!(again.operations.is_empty());
+    }
+
+    /// U1: whatever ids the input repeats (invoices, the firm's payments,
+    /// the ledger's payments), every plan's operation ids and idempotency
+    /// keys are unique, before and after some of its operations ran.
+    #[test]
+    fn u1_operation_ids_and_keys_are_unique_whatever_ids_the_input_repeats(
+        invoices in proptest::collection::vec((0usize..3, 0usize..4, 1i64..20_000, 0usize..2), 0..6),
+        local in proptest::collection::vec((0usize..3, 0usize..3, 1i64..5_000), 0..5),
+        ledger in proptest::collection::vec((0usize..3, 0usize..3, 1i64..5_000), 0..5),
+        outcomes in proptest::collection::vec(0u8..3, 12),
+    ) {
+        let invoices: Vec<Invoice> = invoices
+            .iter()
+            .map(|(id, number, amount, contact)| Invoice {
+                id: format!("INV-{id}"),
+                number: format!("N{number}"),
+                contact_id: ["K1", "K2"][*contact].into(),
+                issue_date: day(2),
+                due_date: day(30),
+                status: InvoiceStatus::Sent,
+                currency: Currency::USD,
+                lines: vec![InvoiceLine {
+                    work_type: None,
+                    description: "Work".into(),
+                    quantity: Decimal::ONE,
+                    unit_price: cents(*amount, Currency::USD),
+                    tax_rate: None,
+                }],
+            })
+            .collect();
+        let payment = |prefix: &str, inv: &str, origin, (id, to, amount): &(usize, usize, i64)| Payment {
+            id: format!("{prefix}{id}"),
+            date: day(20),
+            amount: cents(*amount, Currency::USD),
+            payer: if origin == PaymentOrigin::Local { "K1" } else { "58" }.into(),
+            allocations: vec![Allocation {
+                invoice_id: format!("{inv}{to}"),
+                amount: cents(*amount, Currency::USD),
+            }],
+            origin,
+            reference: None,
+        };
+        let local: Vec<Payment> = local
+            .iter()
+            .map(|s| payment("P", "INV-", PaymentOrigin::Local, s))
+            .collect();
+        let ledger: Vec<Payment> = ledger
+            .iter()
+            .map(|s| payment("Q", "L-create-invoice:INV-", PaymentOrigin::Ledger, s))
+            .collect();
+        let open: Vec<OpenInvoice> = (0..3)
+            .map(|i| OpenInvoice {
+                invoice_id: format!("INV-{i}"),
+                customer: "K1".into(),
+                due: cents(1_000_000, Currency::USD),
+                status: InvoiceStatus::AwaitingPayment,
+            })
+            .collect();
+        let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
+        let input = BillingInput {
+            invoices: &invoices,
+            local_payments: &local,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        };
+        let settings = InvoiceSettings::new(day(1), "SVC");
+        let mut state = BillingState::new();
+        for _ in 0..3 {
+            let p = plan_billing(&settings, &contacts(), &state, &input, now());
+            let ids: BTreeSet<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
+            prop_assert_eq!(ids.len(), p.operations.len(), "{:?}", ids);
+            let keys: BTreeSet<&str> = p
+                .operations
+                .iter()
+                .map(|o| match &o.action {
+                    BillingAction::CreateInvoice { idempotency_key, .. }
+                    | BillingAction::CreatePayment { idempotency_key, .. } => idempotency_key.as_str(),
+                })
+                .collect();
+            prop_assert_eq!(keys.len(), p.operations.len());
+            // Some go through, some are lost, some refused.
+            state = p.next_state.clone();
+            let results: Vec<BillingResult> = p
+                .operations
+                .iter()
+                .zip(&outcomes)
+                .map(|(o, n)| match n {
+                    0 => BillingResult::applied(o.id.clone(), format!("L-{}", o.id)),
+                    1 => BillingResult::failed(o.id.clone(), AdapterError::Transient { message: "timeout".into() }),
+                    _ => BillingResult::failed(
+                        o.id.clone(),
+                        AdapterError::Validation { code: None, message: "no".into() },
+                    ),
+                })
+                .collect();
+            apply_billing(&mut state, &p, &results, now()).unwrap();
+        }
     }
 }
