@@ -1445,3 +1445,400 @@ fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
     );
     assert_eq!(qbo.invoices().len(), 2);
 }
+
+#[test]
+fn y5_negative_and_zero_payments_and_allocations_are_refused_both_ways() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    // The issue's case: -5.00 allocated -5.00 to a 100.00 invoice would
+    // have taken its balance to 105.00.
+    let local = [
+        payment("P1", PaymentOrigin::Local, "K1", "-5.00", &[("A", "-5.00")]),
+        payment("P2", PaymentOrigin::Local, "K1", "0", &[("B", "0")]),
+        payment("P3", PaymentOrigin::Local, "K1", "10", &[("B", "10")]),
+    ];
+    let ledger = [
+        payment(
+            "Q1",
+            PaymentOrigin::Ledger,
+            "58",
+            "-5.00",
+            &[("L-create-invoice:A", "-5.00")],
+        ),
+        // 100 received, 105 to the firm's invoice and -5 to one it does
+        // not have: the firm would record 105.
+        payment(
+            "Q2",
+            PaymentOrigin::Ledger,
+            "58",
+            "100",
+            &[("L-create-invoice:A", "105"), ("QBO-ONLY", "-5")],
+        ),
+    ];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &local,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    // Y5: only the good payment goes.
+    assert_eq!(ops(&p), ["push-payment:P3"]);
+    for id in ["P1", "P2", "Q1", "Q2"] {
+        assert!(
+            codes(&p, id).contains(&FailureCode::AmountNotPositive),
+            "{id}: {:?}",
+            codes(&p, id)
+        );
+    }
+    let q1 = p.failures.iter().find(|f| f.record.id == "Q1").unwrap();
+    assert_eq!(q1.record.kind, RecordKind::LedgerPayment);
+    let detail = q1.detail.as_deref().unwrap();
+    assert!(detail.contains("payment of -5.00 USD"), "{detail}");
+    assert!(detail.contains("-5.00 USD applied to invoice L-create-invoice:A"));
+    assert!(q1.describe().contains("To fix: correct the amount"));
+    // Queued (E2), and no balance moved.
+    assert!(
+        p.next_state
+            .queue()
+            .has_failures(&RecordRef::new(RecordKind::Payment, "P1"))
+    );
+    let after = apply_all(&p);
+    assert_eq!(after.invoice("A").unwrap().due, usd("100"));
+    assert_eq!(after.invoice("B").unwrap().due, usd("70"));
+}
+
+#[test]
+fn y5_amounts_finer_than_the_minor_unit_are_refused() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let local = [
+        payment("P1", PaymentOrigin::Local, "K1", "-0.001", &[]),
+        payment(
+            "P2",
+            PaymentOrigin::Local,
+            "K1",
+            "10.005",
+            &[("A", "10.005")],
+        ),
+        // Trailing zeros are no finer than the cent.
+        payment("P3", PaymentOrigin::Local, "K1", "10.000", &[("A", "10.0")]),
+    ];
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "30.00",
+        &[("L-create-invoice:B", "29.995")],
+    )];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &local,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["push-payment:P3"]);
+    assert_eq!(
+        codes(&p, "P1"),
+        [
+            FailureCode::AmountNotPositive,
+            FailureCode::AmountTooPrecise
+        ]
+    );
+    assert_eq!(codes(&p, "P2"), [FailureCode::AmountTooPrecise]);
+    assert_eq!(codes(&p, "Q1"), [FailureCode::AmountTooPrecise]);
+    let q1 = p.failures.iter().find(|f| f.record.id == "Q1").unwrap();
+    assert!(
+        q1.detail
+            .as_deref()
+            .unwrap()
+            .contains("29.995 USD applied to invoice L-create-invoice:B: USD takes 2")
+    );
+    // An invoice the firm says owes a fraction of a cent is not paid into.
+    let mut fine = open.clone();
+    fine[1].due = usd("80.005");
+    let ok = [payment(
+        "Q2",
+        PaymentOrigin::Ledger,
+        "58",
+        "30",
+        &[("L-create-invoice:B", "30")],
+    )];
+    let p = run(
+        &state,
+        &BillingInput {
+            ledger_payments: &ok,
+            open_invoices: &fine,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "Q2"), [FailureCode::AmountTooPrecise]);
+}
+
+#[test]
+fn y5_the_minor_unit_is_the_currencys_own() {
+    use ledgerlink::billing::check_payment;
+    let periods = open_periods();
+    let check = |amount: &str, code: &str| {
+        let m = Money::parse(amount, code).unwrap();
+        let pay = Payment {
+            id: "P".into(),
+            date: day(11, 20),
+            amount: m,
+            payer: "K1".into(),
+            allocations: vec![],
+            origin: PaymentOrigin::Local,
+            reference: None,
+        };
+        check_payment(&pay, &[], &periods, now())
+            .failures
+            .iter()
+            .map(|f| f.code)
+            .collect::<Vec<_>>()
+    };
+    let finer = [FailureCode::AmountTooPrecise];
+    assert!(check("100", "JPY").is_empty());
+    assert_eq!(check("100.5", "JPY"), finer);
+    assert!(check("1.23", "USD").is_empty());
+    assert_eq!(check("1.234", "USD"), finer);
+    assert!(check("1.234", "KWD").is_empty());
+    assert!(check("1.234", "BHD").is_empty());
+    assert_eq!(check("1.2345", "BHD"), finer);
+    assert_eq!(check("0", "USD"), [FailureCode::AmountNotPositive]);
+}
+
+#[test]
+fn y5_invoice_lines_may_be_finer_than_the_cent_but_totals_are_not_and_never_negative() {
+    use ledgerlink::billing::MAX_LINE_DECIMALS;
+    let line = |q: &str, price: &str| InvoiceLine {
+        work_type: None,
+        description: "Services".into(),
+        quantity: Decimal::from_str_exact(q).unwrap(),
+        unit_price: usd(price),
+        tax_rate: None,
+    };
+    // Unit prices of 4 decimals and quarter hours: the line amount is
+    // rounded to the cent, so the totals are whole cents.
+    let mut fine = invoice("A", "K1", "0", None, None);
+    fine.lines = vec![line("1.25", "33.3333"), line("1", "-20")];
+    // More decimals than the ledger keeps.
+    let mut finer = invoice("B", "K1", "0", None, None);
+    finer.lines = vec![line("1", "10.123456789")];
+    let mut hours = invoice("C", "K1", "0", None, None);
+    hours.lines = vec![line("0.123456789", "100")];
+    // A discount larger than the work: a credit note, not an invoice.
+    let mut credit = invoice("D", "K1", "0", None, None);
+    credit.lines = vec![line("1", "100"), line("1", "-105")];
+    let zero = invoice("E", "K1", "0", None, None);
+    let invoices = [fine, finer, hours, credit, zero];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:A", "create-invoice:E"]);
+    let BillingAction::CreateInvoice { invoice: d, .. } = &p.operations[0].action else {
+        panic!("an invoice");
+    };
+    // 1.25 × 33.3333 = 41.666625 → 41.67; less 20.
+    assert_eq!(d.lines[0].unit_price, usd("33.3333"));
+    assert_eq!(d.lines[0].amount, usd("41.67"));
+    assert_eq!(d.totals.gross, usd("21.67"));
+    assert!(d.lines.iter().all(|l| l.amount.is_rounded()));
+    assert_eq!(codes(&p, "B"), [FailureCode::AmountTooPrecise]);
+    assert_eq!(codes(&p, "C"), [FailureCode::AmountTooPrecise]);
+    let b = p.failures.iter().find(|f| f.record.id == "B").unwrap();
+    assert!(b.detail.as_deref().unwrap().contains(&format!(
+        "has 9 decimal places, the ledger keeps {MAX_LINE_DECIMALS}"
+    )));
+    assert_eq!(codes(&p, "D"), [FailureCode::AmountNotPositive]);
+    // Queued: none of them is in flight.
+    assert!(p.next_state.invoice("D").is_none());
+}
+
+#[test]
+fn u1_invoices_sharing_an_id_are_queued_naming_both_and_neither_is_sent() {
+    let mut first = invoice("A", "K1", "100", None, None);
+    first.number = "N-1".into();
+    let mut second = invoice("A", "K1", "200", None, None);
+    second.number = "N-2".into();
+    let invoices = [first.clone(), invoice("B", "K1", "50", None, None), second];
+    let input = BillingInput {
+        invoices: &invoices,
+        ..BillingInput::default()
+    };
+    let p = run(&BillingState::new(), &input);
+    // Before the fix: two `create-invoice:A` under one key, and the
+    // ledger kept only one of them.
+    assert_eq!(ops(&p), ["create-invoice:B"]);
+    assert_eq!(codes(&p, "A"), [FailureCode::DuplicateRecordId]);
+    let f = &p.failures[0];
+    assert_eq!(f.record, RecordRef::new(RecordKind::Invoice, "A"));
+    assert_eq!(
+        f.detail.as_deref(),
+        Some(
+            "2 invoices of the input have id A, at positions 0 (number N-1) and 2 \
+             (number N-2): neither is sent"
+        )
+    );
+    assert!(f.describe().contains("give each record its own id"));
+    assert!(p.next_state.invoice("A").is_none());
+    // Queued (E2): it waits for "retry all".
+    let mut state = apply_all(&p);
+    let waiting = run(&state, &input);
+    assert!(waiting.operations.is_empty());
+    assert_eq!(waiting.skipped[0].rule, "E2");
+    // The firm gives the second its own id, then retries.
+    let mut renamed = invoices.clone();
+    renamed[2].id = "A2".into();
+    let retry = state.queue_mut().retry_all(now()).unwrap();
+    let fixed = run(
+        &state,
+        &BillingInput {
+            invoices: &renamed,
+            retry: &retry,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&fixed), ["create-invoice:A", "create-invoice:A2"]);
+    assert!(fixed.next_state.queue().is_empty());
+}
+
+#[test]
+fn u1_an_invoice_in_flight_listed_twice_is_not_sent_again_until_fixed() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let first = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let key = idempotency_key(&first, 0);
+    let mut state = first.next_state.clone();
+    lose(&mut state, &first, 0);
+    let twice = [invoices[0].clone(), invoices[0].clone()];
+    let p = run(
+        &state,
+        &BillingInput {
+            invoices: &twice,
+            ..BillingInput::default()
+        },
+    );
+    assert!(p.operations.is_empty());
+    assert_eq!(codes(&p, "A"), [FailureCode::DuplicateRecordId]);
+    // Still in flight: its number stays taken, and once listed once it is
+    // sent again with the same key (U1), no "retry all" needed.
+    assert_eq!(p.next_state.invoice("A").unwrap().ledger_id, None);
+    let mut other = invoice("B", "K1", "5", None, None);
+    other.number = "N-A".into();
+    let taken = [invoices[0].clone(), invoices[0].clone(), other];
+    let p2 = run(
+        &state,
+        &BillingInput {
+            invoices: &taken,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(codes(&p2, "B"), [FailureCode::DuplicateDocumentNumber]);
+    let again = run(
+        &p.next_state,
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&again), ["create-invoice:A"]);
+    assert_eq!(idempotency_key(&again, 0), key);
+    assert!(again.next_state.queue().is_empty());
+}
+
+#[test]
+fn u1_payments_sharing_an_id_are_queued_both_ways() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let local = [
+        payment("P1", PaymentOrigin::Local, "K1", "10", &[("A", "10")]),
+        payment("P1", PaymentOrigin::Local, "K1", "20", &[("B", "20")]),
+    ];
+    let q = |amount: &str| {
+        payment(
+            "Q1",
+            PaymentOrigin::Ledger,
+            "58",
+            amount,
+            &[("L-create-invoice:A", amount)],
+        )
+    };
+    let mut q2 = q("5");
+    q2.id = "Q2".into();
+    // Q1 twice with different amounts; Q2 listed twice over, the same.
+    let ledger = [q("30"), q2.clone(), q("40"), q2];
+    let p = run(
+        &state,
+        &BillingInput {
+            local_payments: &local,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q2"]);
+    assert_eq!(codes(&p, "P1"), [FailureCode::DuplicateRecordId]);
+    assert_eq!(codes(&p, "Q1"), [FailureCode::DuplicateRecordId]);
+    let detail = |id: &str| {
+        p.failures
+            .iter()
+            .find(|f| f.record.id == id)
+            .and_then(|f| f.detail.clone())
+            .unwrap()
+    };
+    assert_eq!(
+        detail("P1"),
+        "2 payments of the input have id P1, at positions 0 (10 USD on 2026-11-20) and 1 \
+         (20 USD on 2026-11-20): neither is sent"
+    );
+    assert!(
+        detail("Q1").contains("ledger payments of the input have id Q1, at positions 0 (30 USD")
+    );
+    let kinds: Vec<RecordKind> = p.failures.iter().map(|f| f.record.kind).collect();
+    assert_eq!(kinds, [RecordKind::Payment, RecordKind::LedgerPayment]);
+}
+
+#[test]
+fn u1_a_second_result_for_one_operation_is_refused() {
+    let invoices = [invoice("A", "K1", "100", None, None)];
+    let p = run(
+        &BillingState::new(),
+        &BillingInput {
+            invoices: &invoices,
+            ..BillingInput::default()
+        },
+    );
+    let mut state = p.next_state.clone();
+    let op = p.operations[0].id.clone();
+    let twice = [
+        BillingResult::applied(op.clone(), "130"),
+        BillingResult::applied(op, "131"),
+    ];
+    assert_eq!(
+        apply_billing(&mut state, &p, &twice, now()),
+        Err(ledgerlink::Error::InvalidResult {
+            op_id: "create-invoice:A".into(),
+            reason: "reported twice".into(),
+        })
+    );
+    assert_eq!(state, p.next_state);
+}

@@ -12,10 +12,11 @@ use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
     PaymentOrigin,
 };
+use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 fn now() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
@@ -164,8 +165,131 @@ fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> BillingPlan
     )
 }
 
+/// An amount in dollars: whole cents or tenths of a cent, below zero too.
+fn wild_amount() -> impl Strategy<Value = Money> {
+    prop_oneof![
+        3 => (-3_000i64..30_000).prop_map(|c| cents(c, Currency::USD)),
+        1 => (-30_000i64..300_000).prop_map(|m| Money::new(Decimal::new(m, 3), Currency::USD)),
+    ]
+}
+
+/// A payment of invoices INV-i (`local`: the firm's ids, else the
+/// ledger's L-INV-i) with any amounts: negative, zero, sub-cent.
+fn wild_payment(i: usize, local: bool) -> impl Strategy<Value = Payment> {
+    (
+        0usize..3,
+        wild_amount(),
+        proptest::collection::vec((0usize..6, wild_amount()), 0..4),
+    )
+        .prop_map(move |(payer, amount, allocs)| Payment {
+            id: format!("Q{i:02}"),
+            date: day(20),
+            amount,
+            payer: if local {
+                ["K1", "K2", "K7"][payer]
+            } else {
+                ["58", "59", "77"][payer]
+            }
+            .into(),
+            allocations: allocs
+                .into_iter()
+                .map(|(inv, amount)| Allocation {
+                    invoice_id: if local {
+                        format!("INV-{inv}")
+                    } else {
+                        format!("L-INV-{inv}")
+                    },
+                    amount,
+                })
+                .collect(),
+            origin: if local {
+                PaymentOrigin::Local
+            } else {
+                PaymentOrigin::Ledger
+            },
+            reference: None,
+        })
+}
+
+fn wild_payments(local: bool) -> impl Strategy<Value = Vec<Payment>> {
+    (0usize..8).prop_flat_map(move |n| (0..n).map(|i| wild_payment(i, local)).collect::<Vec<_>>())
+}
+
+/// Y5 on every payment operation of `p`, applied in order to `balance`:
+/// the allocations and the unapplied remainder add up to the amount
+/// exactly, every amount is above zero (the remainder at least zero) and
+/// in whole cents, and no balance goes below zero.
+fn assert_y5(p: &BillingPlan, balance: &mut BTreeMap<String, Money>) -> Result<(), TestCaseError> {
+    for op in &p.operations {
+        let BillingAction::CreatePayment { payment, .. } = &op.action else {
+            continue;
+        };
+        prop_assert!(!payment.amount.is_negative() && !payment.amount.is_zero());
+        prop_assert!(payment.amount.is_rounded(), "{}", payment.amount);
+        prop_assert!(!payment.unapplied.is_negative());
+        prop_assert!(payment.unapplied.is_rounded());
+        let mut sum = payment.unapplied;
+        for a in &payment.allocations {
+            prop_assert!(
+                !a.amount.is_negative() && !a.amount.is_zero(),
+                "{}",
+                a.amount
+            );
+            prop_assert!(a.amount.is_rounded(), "{}", a.amount);
+            sum = sum.checked_add(&a.amount).unwrap();
+            let b = balance.get_mut(&a.local_invoice_id).unwrap();
+            *b = b.checked_sub(&a.amount).unwrap();
+            prop_assert!(!b.is_negative(), "{} below zero", a.local_invoice_id);
+        }
+        prop_assert_eq!(sum, payment.amount);
+        for c in &payment.changes {
+            prop_assert!(!c.after.is_negative() && c.after.is_rounded());
+            prop_assert!(c.after.amount() <= c.before.amount());
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(500))]
+
+    /// Y5, both ways, whatever the amounts (negative, zero, finer than the
+    /// cent): every payment planned adds up exactly, in whole cents, and
+    /// no balance goes below zero; every other payment is queued or
+    /// skipped, never lost.
+    #[test]
+    fn y5_payments_add_up_exactly_whatever_their_amounts(
+        dues in proptest::collection::vec(0i64..20_000, 1..5),
+        pushed in wild_payments(true),
+        pulled in wild_payments(false),
+    ) {
+        let state = sent(&dues);
+        let balances = || -> BTreeMap<String, Money> {
+            dues.iter()
+                .enumerate()
+                .map(|(i, d)| (format!("INV-{i}"), cents(*d, Currency::USD)))
+                .collect()
+        };
+        let p = pull(&state, &dues, &pulled);
+        assert_y5(&p, &mut balances())?;
+        let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
+        let push = plan_billing(
+            &InvoiceSettings::new(day(1), "SVC"),
+            &contacts(),
+            &state,
+            &BillingInput { local_payments: &pushed, periods: &periods, ..BillingInput::default() },
+            now(),
+        );
+        assert_y5(&push, &mut balances())?;
+        for (plan, payments, prefix) in [(&p, &pulled, "pull"), (&push, &pushed, "push")] {
+            for pay in payments {
+                let planned = plan.operations.iter().any(|o| o.id.as_str() == format!("{prefix}-payment:{}", pay.id));
+                let queued = plan.failures.iter().any(|f| f.record.id == pay.id);
+                let skipped = plan.skipped.iter().any(|s| s.record.id == pay.id);
+                prop_assert_eq!(u8::from(planned) + u8::from(queued) + u8::from(skipped), 1, "{}", pay.id);
+            }
+        }
+    }
 
     /// Y5: every payment recorded adds up exactly (allocations + unapplied
     /// = amount, one currency), every balance stays at zero or above, and
@@ -239,5 +363,105 @@ proptest! {
         apply_billing(&mut next, &p, &results, now()).unwrap();
         let again = pull(&next, &dues, &payments);
         prop_assert!(again.operations.is_empty());
+    }
+
+    /// U1: whatever ids the input repeats (invoices, the firm's payments,
+    /// the ledger's payments), every plan's operation ids and idempotency
+    /// keys are unique, before and after some of its operations ran.
+    #[test]
+    fn u1_operation_ids_and_keys_are_unique_whatever_ids_the_input_repeats(
+        invoices in proptest::collection::vec((0usize..3, 0usize..4, 1i64..20_000, 0usize..2), 0..6),
+        local in proptest::collection::vec((0usize..3, 0usize..3, 1i64..5_000), 0..5),
+        ledger in proptest::collection::vec((0usize..3, 0usize..3, 1i64..5_000), 0..5),
+        outcomes in proptest::collection::vec(0u8..3, 12),
+    ) {
+        let invoices: Vec<Invoice> = invoices
+            .iter()
+            .map(|(id, number, amount, contact)| Invoice {
+                id: format!("INV-{id}"),
+                number: format!("N{number}"),
+                contact_id: ["K1", "K2"][*contact].into(),
+                issue_date: day(2),
+                due_date: day(30),
+                status: InvoiceStatus::Sent,
+                currency: Currency::USD,
+                lines: vec![InvoiceLine {
+                    work_type: None,
+                    description: "Work".into(),
+                    quantity: Decimal::ONE,
+                    unit_price: cents(*amount, Currency::USD),
+                    tax_rate: None,
+                }],
+            })
+            .collect();
+        let payment = |prefix: &str, inv: &str, origin, (id, to, amount): &(usize, usize, i64)| Payment {
+            id: format!("{prefix}{id}"),
+            date: day(20),
+            amount: cents(*amount, Currency::USD),
+            payer: if origin == PaymentOrigin::Local { "K1" } else { "58" }.into(),
+            allocations: vec![Allocation {
+                invoice_id: format!("{inv}{to}"),
+                amount: cents(*amount, Currency::USD),
+            }],
+            origin,
+            reference: None,
+        };
+        let local: Vec<Payment> = local
+            .iter()
+            .map(|s| payment("P", "INV-", PaymentOrigin::Local, s))
+            .collect();
+        let ledger: Vec<Payment> = ledger
+            .iter()
+            .map(|s| payment("Q", "L-create-invoice:INV-", PaymentOrigin::Ledger, s))
+            .collect();
+        let open: Vec<OpenInvoice> = (0..3)
+            .map(|i| OpenInvoice {
+                invoice_id: format!("INV-{i}"),
+                customer: "K1".into(),
+                due: cents(1_000_000, Currency::USD),
+                status: InvoiceStatus::AwaitingPayment,
+            })
+            .collect();
+        let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
+        let input = BillingInput {
+            invoices: &invoices,
+            local_payments: &local,
+            ledger_payments: &ledger,
+            open_invoices: &open,
+            periods: &periods,
+            ..BillingInput::default()
+        };
+        let settings = InvoiceSettings::new(day(1), "SVC");
+        let mut state = BillingState::new();
+        for _ in 0..3 {
+            let p = plan_billing(&settings, &contacts(), &state, &input, now());
+            let ids: BTreeSet<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
+            prop_assert_eq!(ids.len(), p.operations.len(), "{:?}", ids);
+            let keys: BTreeSet<&str> = p
+                .operations
+                .iter()
+                .map(|o| match &o.action {
+                    BillingAction::CreateInvoice { idempotency_key, .. }
+                    | BillingAction::CreatePayment { idempotency_key, .. } => idempotency_key.as_str(),
+                })
+                .collect();
+            prop_assert_eq!(keys.len(), p.operations.len());
+            // Some go through, some are lost, some refused.
+            state = p.next_state.clone();
+            let results: Vec<BillingResult> = p
+                .operations
+                .iter()
+                .zip(&outcomes)
+                .map(|(o, n)| match n {
+                    0 => BillingResult::applied(o.id.clone(), format!("L-{}", o.id)),
+                    1 => BillingResult::failed(o.id.clone(), AdapterError::Transient { message: "timeout".into() }),
+                    _ => BillingResult::failed(
+                        o.id.clone(),
+                        AdapterError::Validation { code: None, message: "no".into() },
+                    ),
+                })
+                .collect();
+            apply_billing(&mut state, &p, &results, now()).unwrap();
+        }
     }
 }

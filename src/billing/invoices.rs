@@ -22,6 +22,11 @@ use super::queue::{Failure, FailureCode, RecordKind, RecordRef};
 /// QBO's longest `DocNumber`.
 pub const MAX_DOC_NUMBER_CHARS: usize = 21;
 
+/// The decimal places QBO keeps in a line's quantity (`Qty`) and unit
+/// price (`UnitPrice`); it drops the rest, so a finer value would give the
+/// ledger another line amount than the one planned (Y5).
+pub const MAX_LINE_DECIMALS: u32 = 7;
+
 /// A local tax rate and the ledger tax code it maps to (I4). A combined
 /// rate lists its components (primary, secondary); its rate is their sum.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,6 +165,22 @@ pub struct InvoiceCheck {
 /// linked to a ledger customer (I5). [`plan_billing`](super::plan_billing)
 /// runs the same checks and also accepts customers that the contact plan of
 /// the same run creates.
+///
+/// Amounts (Y5) — what may be finer than the currency's minor unit, and
+/// what may be negative:
+/// - a line's quantity and unit price may carry more decimals than the
+///   currency (hours of 0.25, unit prices of 4 decimals are common in Xero
+///   and QBO), up to the [`MAX_LINE_DECIMALS`] QBO keeps; more are refused
+///   with [`FailureCode::AmountTooPrecise`], as QBO would drop them and
+///   work out another line amount;
+/// - a line's amount (quantity × unit price) and its tax are rounded to
+///   the minor unit with the settings' [`Rounding`], and the totals are
+///   their sums, so these are always whole minor units: nothing finer is
+///   ever sent;
+/// - a line may be negative (a discount or a write-off line), but the
+///   invoice's gross total may not: an invoice below zero is a credit note,
+///   which would leave the ledger a negative balance; it is refused with
+///   [`FailureCode::AmountNotPositive`]. An invoice of zero is sent.
 #[must_use]
 pub fn check_invoices(
     invoices: &[Invoice],
@@ -298,6 +319,23 @@ pub(super) fn check_with(
                     mapped
                 }
             };
+            // Y5: quantities and unit prices to what the ledger keeps.
+            for (what, value) in [
+                ("quantity", line.quantity),
+                ("unit price", line.unit_price.amount()),
+            ] {
+                let places = value.normalize().scale();
+                if places > MAX_LINE_DECIMALS {
+                    ok = false;
+                    fail(
+                        FailureCode::AmountTooPrecise,
+                        format!(
+                            "line {}: {what} {value} has {places} decimal places, the ledger keeps {MAX_LINE_DECIMALS}",
+                            i + 1
+                        ),
+                    );
+                }
+            }
             let service = service_of(line, settings);
             let amount = match line.net(settings.rounding) {
                 Ok(a) => a,
@@ -334,6 +372,16 @@ pub(super) fn check_with(
                 None
             }
         };
+        // Y5: balances never go below zero.
+        if let Some(t) = totals
+            && t.gross.is_negative()
+        {
+            ok = false;
+            fail(
+                FailureCode::AmountNotPositive,
+                format!("the invoice's total is {}", t.gross),
+            );
+        }
         if let (true, Some(customer), Some(totals)) = (ok, customer, totals) {
             out.ready.push(InvoiceDraft {
                 invoice_id: inv.id.clone(),

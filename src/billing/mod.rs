@@ -84,7 +84,7 @@ mod state;
 
 pub use invoices::{
     DraftLine, InvoiceCheck, InvoiceDraft, InvoiceSettings, LedgerFacts, MAX_DOC_NUMBER_CHARS,
-    TaxMapping, check_invoices,
+    MAX_LINE_DECIMALS, TaxMapping, check_invoices,
 };
 pub use payments::{BalanceChange, OpenInvoice, PaymentCheck, check_payment};
 pub use plan::{

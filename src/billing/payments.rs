@@ -61,8 +61,103 @@ pub struct PaymentCheck {
 /// void, draft or approved invoice is refused with
 /// [`FailureCode::InvoiceNotFound`]), in its currency, and at most what it
 /// owes; allocations may not exceed the payment.
+///
+/// Amounts (Y5), in both directions:
+/// - the payment's amount must be above zero, and so must every amount it
+///   applies to an invoice ([`FailureCode::AmountNotPositive`]): a payment
+///   of nothing records nothing, both ledgers refuse an amount applied of
+///   zero or less, and a negative one would raise the invoice's balance
+///   (refunds and credit notes are not payments);
+/// - the payment's amount, every amount applied and the balance of every
+///   invoice it pays must be whole minor units of the currency (USD 0.01,
+///   JPY 1, KWD 0.001; [`FailureCode::AmountTooPrecise`]): a finer amount
+///   cannot be recorded by a ledger, and the allocations and the unapplied
+///   remainder would no longer add up to what is recorded.
+///
+/// A payment refused for its amounts changes no balance.
 #[must_use]
 pub fn check_payment(
+    payment: &Payment,
+    open: &[OpenInvoice],
+    periods: &[AccountingPeriod],
+    now: DateTime<Utc>,
+) -> PaymentCheck {
+    let record = RecordRef::new(RecordKind::Payment, payment.id.clone());
+    let mut failures = amount_failures(payment, &record, now);
+    let mut out = check_dates_and_invoices(payment, open, periods, now);
+    drop_overrun_of_nothing(&mut out.failures, &payment.amount);
+    failures.append(&mut out.failures);
+    out.failures = failures;
+    if !out.failures.is_empty() {
+        out.changes.clear();
+        out.unapplied = None;
+    }
+    out
+}
+
+/// Y5: what is wrong with a payment's own amounts: its amount and each
+/// amount it applies must be above zero ([`FailureCode::AmountNotPositive`])
+/// and whole minor units of their currency
+/// ([`FailureCode::AmountTooPrecise`]). One failure per code, naming every
+/// amount concerned.
+pub(super) fn amount_failures(
+    payment: &Payment,
+    record: &RecordRef,
+    now: DateTime<Utc>,
+) -> Vec<Failure> {
+    let mut below = Vec::new();
+    let mut too_precise = Vec::new();
+    let mut look = |what: String, m: &Money| {
+        if not_positive(m) {
+            below.push(what.clone());
+        }
+        if !m.is_rounded() {
+            too_precise.push(format!(
+                "{what}: {} takes {} decimal place(s)",
+                m.currency(),
+                m.currency().minor_digits()
+            ));
+        }
+    };
+    look(format!("payment of {}", payment.amount), &payment.amount);
+    for a in &payment.allocations {
+        look(
+            format!("{} applied to invoice {}", a.amount, a.invoice_id),
+            &a.amount,
+        );
+    }
+    [
+        (FailureCode::AmountNotPositive, below),
+        (FailureCode::AmountTooPrecise, too_precise),
+    ]
+    .into_iter()
+    .filter(|(_, found)| !found.is_empty())
+    .map(|(code, found)| Failure {
+        code,
+        record: record.clone(),
+        detail: Some(found.join("; ")),
+        at: now,
+    })
+    .collect()
+}
+
+/// Whether an amount is zero or less (Y5).
+fn not_positive(m: &Money) -> bool {
+    m.is_negative() || m.is_zero()
+}
+
+/// A payment of zero or less is refused for its amount
+/// ([`amount_failures`]); that its allocations "exceed" it says nothing
+/// more, so that failure is dropped.
+pub(super) fn drop_overrun_of_nothing(failures: &mut Vec<Failure>, amount: &Money) {
+    if not_positive(amount) {
+        failures.retain(|f| f.code != FailureCode::AllocationsExceedPayment);
+    }
+}
+
+/// The checks of [`check_payment`] but the payment's own amounts (which
+/// the caller checks, [`amount_failures`]): dates, invoices, balances.
+pub(super) fn check_dates_and_invoices(
     payment: &Payment,
     open: &[OpenInvoice],
     periods: &[AccountingPeriod],
@@ -136,6 +231,18 @@ pub fn check_payment(
                 format!("invoice {} is {:?}", inv.invoice_id, inv.status),
             );
             continue;
+        }
+        if !inv.due.is_rounded() {
+            fail(
+                FailureCode::AmountTooPrecise,
+                format!(
+                    "invoice {} owes {}: {} takes {} decimal place(s)",
+                    inv.invoice_id,
+                    inv.due,
+                    inv.due.currency(),
+                    inv.due.currency().minor_digits()
+                ),
+            );
         }
         if inv.customer != payment.payer {
             fail(
@@ -301,6 +408,49 @@ mod tests {
         assert_eq!(
             msg(&other, &open(), &periods()),
             ["Invoice customer differs from payment customer"]
+        );
+    }
+
+    #[test]
+    fn y5_negative_zero_and_sub_minor_amounts_change_no_balance() {
+        let codes = |p: &Payment| -> (Vec<FailureCode>, usize, Option<Money>) {
+            let out = check_payment(p, &open(), &periods(), now());
+            (
+                out.failures.iter().map(|f| f.code).collect(),
+                out.changes.len(),
+                out.unapplied,
+            )
+        };
+        let not_positive = vec![FailureCode::AmountNotPositive];
+        // -5.00 applied as -5.00 to a 100.00 invoice would owe 105.00.
+        assert_eq!(
+            codes(&payment(day(20), "-5.00", &[("INV-A", "-5.00")])),
+            (not_positive.clone(), 0, None)
+        );
+        // A positive payment with a negative allocation.
+        assert_eq!(
+            codes(&payment(day(20), "10", &[("INV-A", "15"), ("INV-B", "-5")])),
+            (not_positive.clone(), 0, None)
+        );
+        assert_eq!(codes(&payment(day(20), "0", &[])), (not_positive, 0, None));
+        assert_eq!(
+            codes(&payment(day(20), "10.001", &[("INV-A", "10.001")])),
+            (vec![FailureCode::AmountTooPrecise], 0, None)
+        );
+        // One failure per code, naming every amount concerned.
+        let out = check_payment(
+            &payment(day(20), "-1", &[("INV-A", "-0.5"), ("INV-B", "-0.5")]),
+            &open(),
+            &periods(),
+            now(),
+        );
+        assert_eq!(out.failures.len(), 1);
+        assert_eq!(
+            out.failures[0].detail.as_deref(),
+            Some(
+                "payment of -1 USD; -0.5 USD applied to invoice INV-A; \
+                 -0.5 USD applied to invoice INV-B"
+            )
         );
     }
 

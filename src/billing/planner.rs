@@ -16,7 +16,9 @@ use super::invoices::{
     InvoiceDraft, InvoiceSettings, LedgerFacts, check_with, differs_from_sent, doc_key,
     linked_customer, recheck_sent,
 };
-use super::payments::{OpenInvoice, check_payment};
+use super::payments::{
+    OpenInvoice, amount_failures, check_dates_and_invoices, check_payment, drop_overrun_of_nothing,
+};
 use super::plan::{
     BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, BillingSkip,
     DraftAllocation, InvoiceRef, PaymentDraft,
@@ -89,6 +91,14 @@ pub struct BillingInput<'a> {
 /// whose create is in flight, waits in the state until that invoice's
 /// ledger id is known (it may pay it).
 ///
+/// Records of one input that share an id — two of the firm's invoices,
+/// two of its payments, two different ledger payments — are refused with
+/// [`FailureCode::DuplicateRecordId`], one failure naming each of them
+/// (its position in the input): under one operation id and one
+/// idempotency key the ledger would keep only one (U1), so neither is sent
+/// until the ids differ. The same ledger payment listed twice over (pages
+/// that overlap) counts once.
+///
 /// While the connection is disconnected (E3) nothing is planned. Records
 /// in the error queue wait for "retry all", except those in `input.retry`.
 #[must_use]
@@ -124,6 +134,7 @@ pub fn plan_billing(
         contacts,
         contact_creates: contact_creates(input.contact_plan),
         retry: input.retry.iter().cloned().collect(),
+        ledger_shared: ledger_shared_ids(input.ledger_payments),
         plan,
         now,
     };
@@ -131,7 +142,7 @@ pub fn plan_billing(
     run.invoices(settings, &mut next, state, input, ledger);
     // The ledger's copies of payments in flight confirm them before any
     // payment is checked again (U1).
-    Run::settle_pushed(&mut next, input);
+    run.settle_pushed(&mut next, input);
     run.push_payments(&mut next, input, ledger);
     run.pull_payments(&mut next, state, input);
     let mut plan = run.plan;
@@ -164,6 +175,9 @@ struct Run<'a> {
     contact_creates: BTreeMap<ContactId, OpId>,
     /// The records "retry all" named (E2).
     retry: BTreeSet<RecordRef>,
+    /// Ids that different ledger payments of the input share, with their
+    /// positions: none of them is used until the ids differ (U1).
+    ledger_shared: BTreeMap<String, Vec<usize>>,
     plan: BillingPlan,
     now: DateTime<Utc>,
 }
@@ -227,7 +241,43 @@ impl Run<'_> {
         let mut todo: Vec<&Invoice> = Vec::new();
         let mut own_numbers = BTreeMap::new();
         let mut resend: Vec<(&Invoice, &InvoiceDraft)> = Vec::new();
+        let shared = shared_ids(input.invoices, |i| i.id.as_str(), |_| true);
+        for (id, at) in &shared {
+            let record = RecordRef::new(RecordKind::Invoice, id.clone());
+            match state.invoices.get(id) {
+                // Checked again on every run, like an invoice in flight;
+                // one in flight keeps its number (it is not sent again).
+                Some(sent) => {
+                    Self::rechecked(next, &record);
+                    if sent.ledger_id.is_none() {
+                        own_numbers.insert(id.clone(), doc_key(&sent.doc_number));
+                    }
+                }
+                None if self.waiting(next, &record) => {
+                    self.skip(
+                        record,
+                        "E2",
+                        "in the error queue: fix it, then retry all".into(),
+                    );
+                    continue;
+                }
+                None => {}
+            }
+            let named = at.iter().filter_map(|&i| {
+                input
+                    .invoices
+                    .get(i)
+                    .map(|inv| (i, format!("number {}", inv.number)))
+            });
+            self.fail(
+                next,
+                vec![shared_id_failure(record, "invoices", named, self.now)],
+            );
+        }
         for inv in input.invoices {
+            if shared.contains_key(&inv.id) {
+                continue;
+            }
             let record = RecordRef::new(RecordKind::Invoice, inv.id.clone());
             match state.invoices.get(&inv.id) {
                 Some(sent) if sent.ledger_id.is_some() => {
@@ -460,12 +510,14 @@ impl Run<'_> {
     /// firm in flight (its create reached the ledger, the answer did not)
     /// is that payment's copy: it confirms the push, which is then neither
     /// checked again nor sent again, and is never pulled back (Y2).
-    fn settle_pushed(next: &mut BillingState, input: &BillingInput<'_>) {
+    /// Ledger payments whose id different payments share confirm nothing.
+    fn settle_pushed(&self, next: &mut BillingState, input: &BillingInput<'_>) {
         let mut candidates: BTreeMap<&str, &Payment> =
             next.held.iter().map(|(k, p)| (k.as_str(), p)).collect();
         for p in input.ledger_payments {
             candidates.insert(&p.id, p);
         }
+        candidates.retain(|id, _| !self.ledger_shared.contains_key(*id));
         let mut copies: Vec<&Payment> = candidates.into_values().collect();
         copies.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
         let mut settled = Vec::new();
@@ -486,13 +538,18 @@ impl Run<'_> {
             next.held.remove(&p.id);
             next.queue
                 .resolve(&RecordRef::new(RecordKind::Payment, source.clone()));
-            // The ledger's balances follow, as for a push applied.
+            // The ledger's balances follow, as for a push applied; an
+            // amount the checks would refuse (Y5: negative, finer than the
+            // minor unit, more than is due) is not taken.
             for a in &p.allocations {
                 let Some(local) = next.local_invoice_of(&a.invoice_id).map(str::to_owned) else {
                     continue;
                 };
                 if let Some(sent) = next.invoices.get_mut(&local)
+                    && !a.amount.is_negative()
+                    && a.amount.is_rounded()
                     && let Ok(after) = sent.due.checked_sub(&a.amount)
+                    && !after.is_negative()
                 {
                     sent.due = after;
                 }
@@ -510,10 +567,37 @@ impl Run<'_> {
         ledger: &LedgerFacts,
     ) {
         let copies: BTreeSet<String> = next.pulled.values().flatten().cloned().collect();
+        let ours = |p: &Payment| p.origin == PaymentOrigin::Local && !copies.contains(&p.id);
+        let shared = shared_ids(input.local_payments, |p| p.id.as_str(), ours);
+        for (id, at) in &shared {
+            let record = RecordRef::new(RecordKind::Payment, id.clone());
+            if next.pushed.contains_key(id) {
+                // In flight or recorded: checked again on every run; one in
+                // flight stays in flight (U1).
+                Self::rechecked(next, &record);
+            } else if self.waiting(next, &record) {
+                self.skip(
+                    record,
+                    "E2",
+                    "in the error queue: fix it, then retry all".into(),
+                );
+                continue;
+            }
+            let named = at.iter().filter_map(|&i| {
+                input
+                    .local_payments
+                    .get(i)
+                    .map(|p| (i, format!("{} on {}", p.amount, p.date)))
+            });
+            self.fail(
+                next,
+                vec![shared_id_failure(record, "payments", named, self.now)],
+            );
+        }
         let mut payments: Vec<&Payment> = input
             .local_payments
             .iter()
-            .filter(|p| p.origin == PaymentOrigin::Local && !copies.contains(&p.id))
+            .filter(|p| ours(p) && !shared.contains_key(&p.id))
             .collect();
         payments.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
         let periods = ledger_periods(ledger.closed_through);
@@ -684,6 +768,43 @@ impl Run<'_> {
         for p in input.ledger_payments {
             candidates.insert(p.id.clone(), p.clone());
         }
+        // Different payments under one id (U1): neither is recorded, and a
+        // version held from an earlier run waits with them.
+        candidates.retain(|id, _| !self.ledger_shared.contains_key(id));
+        for (id, at) in &self.ledger_shared.clone() {
+            let record = RecordRef::new(RecordKind::LedgerPayment, id.clone());
+            // A payment this connection wrote is never copied back.
+            if ours.contains(id) {
+                continue;
+            }
+            match state.pulled.get(id) {
+                Some(_) => Self::rechecked(next, &record),
+                None if self.waiting(next, &record) => {
+                    self.skip(
+                        record,
+                        "E2",
+                        "in the error queue: fix it, then retry all".into(),
+                    );
+                    continue;
+                }
+                None => {}
+            }
+            let named = at.iter().filter_map(|&i| {
+                input
+                    .ledger_payments
+                    .get(i)
+                    .map(|p| (i, format!("{} on {}", p.amount, p.date)))
+            });
+            self.fail(
+                next,
+                vec![shared_id_failure(
+                    record,
+                    "ledger payments",
+                    named,
+                    self.now,
+                )],
+            );
+        }
         let mut payments: Vec<Payment> = candidates.into_values().collect();
         payments.sort_by(|a, b| (a.date, &a.id).cmp(&(b.date, &b.id)));
         let mut due: BTreeMap<String, Money> = input
@@ -798,6 +919,10 @@ impl Run<'_> {
             );
             return;
         }
+        // Y5: the ledger's own amounts, every allocation included (a
+        // negative one to an invoice the firm does not have would raise
+        // the part recorded here), before any is left out.
+        failures.extend(amount_failures(&p, &record, now));
         let payer = self
             .contacts
             .link_of_remote(p.payer.as_str())
@@ -851,7 +976,9 @@ impl Run<'_> {
                 ..o.clone()
             })
             .collect();
-        let mut check = check_payment(&local, &open, input.periods, self.now);
+        // The amounts were checked on the ledger's payment as it came.
+        let mut check = check_dates_and_invoices(&local, &open, input.periods, self.now);
+        drop_overrun_of_nothing(&mut check.failures, &p.amount);
         for f in &mut check.failures {
             f.record = record.clone();
         }
@@ -971,6 +1098,64 @@ fn drafts_of(
         .collect()
 }
 
+/// The ids more than one of `records` (those `counted`) carry, each with
+/// the positions of its records in `records` (U1: one id, one operation,
+/// one idempotency key).
+fn shared_ids<T>(
+    records: &[T],
+    id: impl Fn(&T) -> &str,
+    counted: impl Fn(&T) -> bool,
+) -> BTreeMap<String, Vec<usize>> {
+    let mut by_id: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (i, r) in records.iter().enumerate().filter(|(_, r)| counted(r)) {
+        by_id.entry(id(r)).or_default().push(i);
+    }
+    by_id
+        .into_iter()
+        .filter(|(_, at)| at.len() > 1)
+        .map(|(id, at)| (id.to_owned(), at))
+        .collect()
+}
+
+/// The ids different ledger payments share. The same payment listed twice
+/// over (pages of a listing that overlap) is one payment, not two.
+fn ledger_shared_ids(payments: &[Payment]) -> BTreeMap<String, Vec<usize>> {
+    let mut shared = shared_ids(payments, |p| p.id.as_str(), |_| true);
+    shared.retain(|_, at| {
+        let first = at.first().and_then(|&i| payments.get(i));
+        at.iter().any(|&i| payments.get(i) != first)
+    });
+    shared
+}
+
+/// The failure of records that share an id, naming each of them: its
+/// position in the input and what tells it apart.
+fn shared_id_failure(
+    record: RecordRef,
+    what: &str,
+    named: impl Iterator<Item = (usize, String)>,
+    now: DateTime<Utc>,
+) -> Failure {
+    let mut names: Vec<String> = named.map(|(i, n)| format!("{i} ({n})")).collect();
+    let count = names.len();
+    let last = names.pop().unwrap_or_default();
+    let list = if names.is_empty() {
+        last
+    } else {
+        format!("{} and {last}", names.join(", "))
+    };
+    let none = if count > 2 { "none" } else { "neither" };
+    Failure {
+        code: FailureCode::DuplicateRecordId,
+        detail: Some(format!(
+            "{count} {what} of the input have id {}, at positions {list}: {none} is sent",
+            record.id
+        )),
+        record,
+        at: now,
+    }
+}
+
 /// The ledger's books as periods: closed through the closing date, open
 /// after it (U6).
 fn ledger_periods(closed_through: Option<NaiveDate>) -> Vec<AccountingPeriod> {
@@ -1045,7 +1230,8 @@ pub struct BillingApplied {
 ///
 /// # Errors
 /// [`Error::InvalidResult`](crate::Error::InvalidResult) for a result of an
-/// operation that is not in the plan; the state is then unchanged.
+/// operation that is not in the plan, or a second result for one
+/// operation; the state is then unchanged.
 pub fn apply_billing(
     state: &mut BillingState,
     plan: &BillingPlan,
@@ -1054,11 +1240,18 @@ pub fn apply_billing(
 ) -> crate::Result<BillingApplied> {
     let ops: BTreeMap<&OpId, &BillingOperation> =
         plan.operations.iter().map(|o| (&o.id, o)).collect();
+    let mut seen = BTreeSet::new();
     for r in results {
         if !ops.contains_key(&r.op_id) {
             return Err(crate::Error::InvalidResult {
                 op_id: r.op_id.to_string(),
                 reason: "not an operation of this billing plan".into(),
+            });
+        }
+        if !seen.insert(&r.op_id) {
+            return Err(crate::Error::InvalidResult {
+                op_id: r.op_id.to_string(),
+                reason: "reported twice".into(),
             });
         }
     }

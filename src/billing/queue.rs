@@ -47,11 +47,23 @@ pub enum FailureCode {
     /// An amount could not be computed exactly (too large, or lines in
     /// several currencies).
     InvalidAmount,
+    /// Two records of one input share an id (two invoices, two payments of
+    /// the firm, or two different ledger payments): both would go out as
+    /// one operation id and one idempotency key, and the ledger would keep
+    /// only one (U1). Neither is sent until the ids differ.
+    DuplicateRecordId,
+    /// Y5: a payment of zero or less, an amount applied to an invoice of
+    /// zero or less, or an invoice whose total is below zero.
+    AmountNotPositive,
+    /// Y5: an amount finer than its currency's minor unit (a payment, an
+    /// amount applied, an invoice's balance), or an invoice line's quantity
+    /// or unit price with more decimals than the ledger keeps.
+    AmountTooPrecise,
 }
 
 impl FailureCode {
     /// Every code, in a fixed order.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 19] = [
         Self::TaxRateInvalid,
         Self::CustomerRefRequired,
         Self::DuplicateDocumentNumber,
@@ -68,6 +80,9 @@ impl FailureCode {
         Self::AuthenticationFailed,
         Self::LedgerRejected,
         Self::InvalidAmount,
+        Self::DuplicateRecordId,
+        Self::AmountNotPositive,
+        Self::AmountTooPrecise,
     ];
 
     /// The stable code, as the products show it.
@@ -90,6 +105,9 @@ impl FailureCode {
             Self::AuthenticationFailed => "AuthenticationFailed",
             Self::LedgerRejected => "LedgerRejected",
             Self::InvalidAmount => "InvalidAmount",
+            Self::DuplicateRecordId => "DuplicateRecordId",
+            Self::AmountNotPositive => "AmountNotPositive",
+            Self::AmountTooPrecise => "AmountTooPrecise",
         }
     }
 
@@ -113,6 +131,9 @@ impl FailureCode {
             Self::AuthenticationFailed => "AuthenticationFailed",
             Self::LedgerRejected => "The ledger rejected the invoice",
             Self::InvalidAmount => "An amount is out of range",
+            Self::DuplicateRecordId => "Another record has the same id",
+            Self::AmountNotPositive => "Amount must be more than zero",
+            Self::AmountTooPrecise => "Amount has more decimal places than allowed",
         }
     }
 
@@ -160,6 +181,15 @@ impl FailureCode {
             Self::InvalidAmount => {
                 "a total or balance could not be worked out exactly (too large, or mixed currencies)"
             }
+            Self::DuplicateRecordId => {
+                "two records of this run carry the same id: sent under one idempotency key, the ledger would keep only one of them, so neither is sent"
+            }
+            Self::AmountNotPositive => {
+                "a payment, or an amount it applies to an invoice, is zero or negative, or an invoice's total is below zero: refunds and credit notes are neither payments nor invoices"
+            }
+            Self::AmountTooPrecise => {
+                "an amount has more decimal places than its currency (USD 2, JPY 0, KWD 3), or a line's quantity or unit price more than the ledger keeps, so the amounts would no longer add up"
+            }
         }
     }
 
@@ -199,6 +229,15 @@ impl FailureCode {
             Self::AuthenticationFailed => "reconnect the ledger, then retry",
             Self::LedgerRejected => "correct what the ledger's message names, then retry",
             Self::InvalidAmount => "correct the amounts and currencies of the lines, then retry",
+            Self::DuplicateRecordId => {
+                "give each record its own id where it comes from (the firm's system, or the ledger listing the adapter read), then retry"
+            }
+            Self::AmountNotPositive => {
+                "correct the amount, or record the refund or credit as such in the ledger, then retry"
+            }
+            Self::AmountTooPrecise => {
+                "round the amount to the currency's minor unit (a quantity or unit price to the places the ledger keeps), then retry"
+            }
         }
     }
 }
