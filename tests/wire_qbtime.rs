@@ -941,3 +941,50 @@ proptest! {
         every_decoder(single.as_bytes());
     }
 }
+
+// ------------------------------------------------------- hostile inputs
+
+#[test]
+fn nesting_100_000_deep_is_an_error_not_a_stack_overflow() {
+    let json = format!(
+        "{{\"results\":{{\"jobcodes\":{{\"1\":{}",
+        "[".repeat(100_000)
+    );
+    assert!(qbtime::decode_jobcodes(json.as_bytes()).is_err());
+    assert!(wire::decode_any(json.as_bytes()).is_err());
+}
+
+#[test]
+fn limits_stop_a_page_at_the_record_or_field_past_them() {
+    use ledgerlink::wire::{Limit, Limits};
+    let page = br#"{"results":{"jobcodes":{
+        "1":{"id":1,"parent_id":0,"name":"A","type":"regular","active":true},
+        "2":{"id":2,"parent_id":0,"name":"Bee","type":"regular","active":true}}},"more":false}"#;
+    assert_eq!(qbtime::decode_jobcodes(page).unwrap().jobcodes.len(), 2);
+    assert_eq!(
+        qbtime::decode_jobcodes_with_limits(page, &Limits::default().with_max_records(1)),
+        Err(WireError::TooLarge {
+            provider: Provider::QbTime,
+            limit: Limit::Records,
+            path: "results.jobcodes.2".into(),
+            value: 2,
+            max: 1,
+        })
+    );
+    assert_eq!(
+        qbtime::decode_jobcodes_with_limits(page, &Limits::default().with_max_field_bytes(2)),
+        Err(WireError::TooLarge {
+            provider: Provider::QbTime,
+            limit: Limit::FieldBytes,
+            path: "results.jobcodes.2.name".into(),
+            value: 3,
+            max: 2,
+        })
+    );
+    let sheets = br#"{"results":{"timesheets":[{"id":1},{"id":2}]},"more":false}"#;
+    assert!(matches!(
+        qbtime::decode_timesheets_with_limits(sheets, &Limits::default().with_max_records(1)),
+        Err(WireError::TooLarge { limit: Limit::Records, ref path, value: 2, max: 1, .. })
+            if path == "results.timesheets.[1]"
+    ));
+}

@@ -1328,3 +1328,88 @@ fn shared_xero_payloads_decode_when_present() {
         }
     }
 }
+
+// ------------------------------------------------------- hostile inputs
+
+#[test]
+fn nesting_100_000_deep_is_an_error_not_a_stack_overflow() {
+    for doc in [
+        format!("{{\"Contacts\":[{{\"Phones\":{}", "[".repeat(100_000)),
+        format!("{{\"Invoices\":[{{\"LineItems\":{}", "[".repeat(100_000)),
+        format!("{{\"Payments\":{}", "{\"a\":".repeat(100_000)),
+        format!("{{\"ErrorNumber\":10,\"Elements\":{}", "[".repeat(100_000)),
+    ] {
+        assert!(wire::decode_any(doc.as_bytes()).is_err(), "{}", &doc[..20]);
+    }
+}
+
+#[test]
+fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
+    use ledgerlink::wire::{Limit, Limits};
+    let contacts =
+        br#"{"Contacts":[{"ContactID":"a","Name":"A","ContactPersons":[{"FirstName":"P"}]},
+        {"ContactID":"b","Name":"Bee","Phones":[{"PhoneType":"DEFAULT","PhoneNumber":"1"},
+        {"PhoneType":"MOBILE","PhoneNumber":"2"}]}]}"#;
+    assert_eq!(xero::decode_contacts(contacts).unwrap().records.len(), 2);
+    let with = |l: Limits| xero::decode_contacts_with_limits(contacts, None, &l);
+    assert_eq!(
+        with(Limits::default().with_max_records(1)).map(|p| p.records.len()),
+        Err(WireError::TooLarge {
+            provider: Provider::Xero,
+            limit: Limit::Records,
+            path: "Contacts[1]".into(),
+            value: 2,
+            max: 1,
+        })
+    );
+    assert_eq!(
+        with(Limits::default().with_max_items_per_record(1)).map(|p| p.records.len()),
+        Err(WireError::TooLarge {
+            provider: Provider::Xero,
+            limit: Limit::ItemsPerRecord,
+            path: "Contacts[1].Phones[1]".into(),
+            value: 2,
+            max: 1,
+        })
+    );
+    assert_eq!(
+        with(Limits::default().with_max_field_bytes(2)).map(|p| p.records.len()),
+        Err(WireError::TooLarge {
+            provider: Provider::Xero,
+            limit: Limit::FieldBytes,
+            path: "Contacts[1].Name".into(),
+            value: 3,
+            max: 2,
+        })
+    );
+    let invoices = br#"{"Invoices":[{"Type":"ACCREC","InvoiceID":"i","Date":"2024-01-01",
+        "LineItems":[{"Description":"a","UnitAmount":1},{"Description":"b","UnitAmount":2}]}]}"#;
+    let mut opts = DecodeOptions::default();
+    opts.limits = Limits::default().with_max_items_per_record(1);
+    assert_eq!(
+        xero::decode_invoices_with(invoices, &opts).map(|p| p.records.len()),
+        Err(WireError::TooLarge {
+            provider: Provider::Xero,
+            limit: Limit::ItemsPerRecord,
+            path: "Invoices[0].LineItems[1]".into(),
+            value: 2,
+            max: 1,
+        })
+    );
+    opts.limits = Limits::default().with_max_records(0);
+    assert!(matches!(
+        xero::decode_invoices_with(invoices, &opts),
+        Err(WireError::TooLarge {
+            limit: Limit::Records,
+            ..
+        })
+    ));
+    opts.limits = Limits::default().with_max_field_bytes(0);
+    assert!(matches!(
+        xero::decode_invoices_with(invoices, &opts),
+        Err(WireError::TooLarge {
+            limit: Limit::FieldBytes,
+            ..
+        })
+    ));
+}

@@ -1005,3 +1005,90 @@ fn every_truncation_of_every_fixture_is_ok_or_a_typed_error() {
         }
     }
 }
+
+// ------------------------------------------------------- hostile inputs
+
+#[test]
+fn a_contact_under_60_000_clients_is_linked_in_linear_time() {
+    // Each new link used to scan the person's list of clients: 60,000
+    // clients sharing one contact made 1.8 billion comparisons (a hang in
+    // a debug build); with the links in a set it is a fraction of that.
+    let n = 60_000;
+    let mut xml = String::from("<Response><Status>OK</Status><Clients>");
+    for i in 0..n {
+        xml.push_str(&format!(
+            "<Client><UUID>c{i}</UUID><Name>C</Name><Contacts><Contact><UUID>p</UUID>\
+             <Name>P</Name></Contact></Contacts></Client>"
+        ));
+    }
+    xml.push_str("</Clients></Response>");
+    let page = xpm::decode_clients(xml.as_bytes()).unwrap();
+    assert_eq!(page.records.len(), n + 1);
+    let person = page.records.last().unwrap();
+    assert_eq!(person.organization_ids.len(), n);
+    assert_eq!(
+        person.organization_ids[n - 1].as_str(),
+        format!("c{}", n - 1)
+    );
+}
+
+#[test]
+fn nesting_100_000_deep_is_an_error_not_a_stack_overflow() {
+    let xml = format!("<Response>{}", "<Clients>".repeat(100_000));
+    assert!(matches!(
+        xpm::decode_response(xml.as_bytes()),
+        Err(WireError::Shape { .. })
+    ));
+    assert!(wire::decode_any(xml.as_bytes()).is_err());
+}
+
+#[test]
+fn limits_stop_a_listing_at_the_record_item_or_field_past_them() {
+    use ledgerlink::wire::{Limit, Limits};
+    let xml = br#"<Response><Status>OK</Status><Clients>
+        <Client><UUID>a</UUID><Name>A</Name><Contacts><Contact><UUID>p</UUID><Name>P</Name></Contact>
+        <Contact><UUID>q</UUID><Name>Q</Name></Contact></Contacts></Client>
+        <Client><UUID>b</UUID><Name>Bee</Name></Client></Clients></Response>"#;
+    assert_eq!(xpm::decode_clients(xml).unwrap().records.len(), 4);
+    let e = xpm::decode_clients_with_limits(xml, &Limits::default().with_max_records(3));
+    assert_eq!(
+        e,
+        Err(WireError::TooLarge {
+            provider: Provider::Xpm,
+            limit: Limit::Records,
+            path: "Clients[1]".into(),
+            value: 4,
+            max: 3,
+        })
+    );
+    let e = xpm::decode_clients_with_limits(xml, &Limits::default().with_max_items_per_record(1));
+    assert_eq!(
+        e,
+        Err(WireError::TooLarge {
+            provider: Provider::Xpm,
+            limit: Limit::ItemsPerRecord,
+            path: "Clients[0].Contacts[1]".into(),
+            value: 2,
+            max: 1,
+        })
+    );
+    let e = xpm::decode_clients_with_limits(xml, &Limits::default().with_max_field_bytes(2));
+    assert_eq!(
+        e,
+        Err(WireError::TooLarge {
+            provider: Provider::Xpm,
+            limit: Limit::FieldBytes,
+            path: "Clients[1].Name".into(),
+            value: 3,
+            max: 2,
+        })
+    );
+    let e = xpm::decode_clients_with_limits(xml, &Limits::default().with_max_input_bytes(8));
+    assert!(matches!(
+        e,
+        Err(WireError::TooLarge {
+            limit: Limit::InputBytes,
+            ..
+        })
+    ));
+}

@@ -20,6 +20,25 @@
 //!
 //! [`decode_any`] recognises a payload of any supported kind from its
 //! shape, for tools that read files (see the `decode_payloads` example).
+//!
+//! # Limits
+//!
+//! Every decoder reads in time linear in its input, whatever the input
+//! (attributes by the thousand, nesting by the hundred thousand: deep
+//! nesting is a typed error, never a stack overflow), and bounds what it
+//! builds by [`Limits`]: records per payload, items per record, bytes per
+//! text value and bytes of input. Going past one is a
+//! [`WireError::TooLarge`] naming the [`Limit`], the value found and the
+//! path of the record or field — never a silently shortened page.
+//!
+//! The decoding functions keep their signatures and use
+//! [`Limits::for_provider`]; to choose other limits, each codec takes them
+//! where it already takes its configuration: the `limits` field of
+//! `xero::DecodeOptions` and `qbo::DecodeOptions` (for functions that take
+//! options), and a `_with_limits` variant of the listing decoders that
+//! take none (`xero::decode_contacts_with_limits`,
+//! `xpm::decode_response_with_limits`, `qbtime::decode_jobcodes_with_limits`,
+//! …), and [`decode_any_with_limits`] here.
 
 use std::fmt;
 
@@ -27,6 +46,7 @@ use crate::model::{Contact, Invoice, Payment};
 use crate::ports::AdapterError;
 use crate::qbtime::{Jobcode, TimeEntry};
 
+mod limits;
 #[cfg(any(feature = "qbo", feature = "xero"))]
 mod lines;
 #[cfg(feature = "qbo")]
@@ -37,6 +57,11 @@ pub mod qbtime;
 pub mod xero;
 #[cfg(feature = "xpm")]
 pub mod xpm;
+
+pub use limits::{
+    DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_ITEMS_PER_RECORD,
+    DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORDS_PAGED, Limit, Limits,
+};
 
 /// The provider a payload belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -160,6 +185,25 @@ pub enum WireError {
         /// Why.
         detail: String,
     },
+    /// The payload is larger than a decoder's [`Limits`] allow: more
+    /// records, items or bytes than the limit. Reported at the first value
+    /// past it; nothing is cut short.
+    #[error("{provider}: `{path}` is past {limit} ({value}, at most {max})")]
+    TooLarge {
+        /// Whose payload.
+        provider: Provider,
+        /// The limit.
+        limit: Limit,
+        /// Where: the record or field (`Contacts[100000]`,
+        /// `QueryResponse.Customer[3].DisplayName`), `(document)` for the
+        /// whole input.
+        path: String,
+        /// What was found: a length in bytes, or the count reached (the
+        /// decoder stops at the first record or item past the limit).
+        value: usize,
+        /// The limit's value.
+        max: usize,
+    },
     /// The payload is of a kind this codec does not read.
     #[error("unsupported payload{}: {detail}", provider.map(|p| format!(" ({p})")).unwrap_or_default())]
     Unsupported {
@@ -253,20 +297,64 @@ impl Payload {
 /// [`WireError::Unsupported`] when no codec recognises it; the codec's own
 /// error when one recognises it but cannot decode it.
 pub fn decode_any(bytes: &[u8]) -> Result<(Provider, Payload), WireError> {
+    decode_any_inner(bytes, None)
+}
+
+/// [`decode_any`] with the same [`Limits`] for every codec (instead of
+/// each codec's [`Limits::for_provider`]).
+///
+/// # Errors
+/// As [`decode_any`]; [`WireError::TooLarge`] past a limit.
+pub fn decode_any_with_limits(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<(Provider, Payload), WireError> {
+    decode_any_inner(bytes, Some(limits))
+}
+
+#[allow(unused_variables)]
+fn decode_any_inner(
+    bytes: &[u8],
+    limits: Option<&Limits>,
+) -> Result<(Provider, Payload), WireError> {
     #[cfg(feature = "xero")]
-    if let Some(out) = xero::decode_any(bytes) {
-        return out.map(|p| (Provider::Xero, p));
+    {
+        let mut opts = xero::DecodeOptions::default();
+        if let Some(l) = limits {
+            opts.limits = *l;
+        }
+        if let Some(out) = xero::decode_any_with(bytes, &opts) {
+            return out.map(|p| (Provider::Xero, p));
+        }
     }
     #[cfg(feature = "qbo")]
-    if let Some(out) = qbo::decode_any(bytes) {
-        return out.map(|p| (Provider::Qbo, p));
+    {
+        let opts = qbo::DecodeOptions {
+            limits: limits
+                .copied()
+                .unwrap_or_else(|| Limits::for_provider(Provider::Qbo)),
+            ..qbo::DecodeOptions::default()
+        };
+        if let Some(out) = qbo::decode_any_with(bytes, &opts) {
+            return out.map(|p| (Provider::Qbo, p));
+        }
     }
     #[cfg(feature = "qbtime")]
-    if let Some(out) = qbtime::decode_any(bytes) {
+    if let Some(out) = qbtime::decode_any_with_limits(
+        bytes,
+        &limits
+            .copied()
+            .unwrap_or_else(|| Limits::for_provider(Provider::QbTime)),
+    ) {
         return out.map(|p| (Provider::QbTime, p));
     }
     #[cfg(feature = "xpm")]
-    if let Some(out) = xpm::decode_any(bytes) {
+    if let Some(out) = xpm::decode_any_with_limits(
+        bytes,
+        &limits
+            .copied()
+            .unwrap_or_else(|| Limits::for_provider(Provider::Xpm)),
+    ) {
         return out.map(|p| (Provider::Xpm, p));
     }
     let head: String = String::from_utf8_lossy(bytes.get(..bytes.len().min(60)).unwrap_or(bytes))

@@ -125,8 +125,8 @@ use crate::model::{Contact, ContactId, Currency, Invoice, Payment, VersionToken}
 use crate::ports::AdapterError;
 use crate::sync::{Action, FieldPatch};
 
+use super::{Limits, Payload, Provider, WireError};
 pub use super::{Method, Request};
-use super::{Payload, Provider, WireError};
 use tree::{At, Value, each};
 
 #[cfg(doc)]
@@ -169,6 +169,13 @@ pub struct DecodeOptions {
     /// The `MAXRESULTS` the query asked for: a next page is then announced
     /// only after a full page. `None` by default (see the module docs).
     pub page_size: Option<u32>,
+    /// What one payload may make the decoder build
+    /// ([`Limits::for_provider`] by default). QBO's document is read whole
+    /// before its records: every list or object of its top three levels
+    /// (`QueryResponse.Customer`) is bounded by `max_records`, every one
+    /// below by `max_items_per_record`, and every text value by
+    /// `max_field_bytes`.
+    pub limits: Limits,
 }
 
 impl Default for DecodeOptions {
@@ -177,6 +184,7 @@ impl Default for DecodeOptions {
             home_currency: Currency::USD,
             undated: NaiveDate::default(),
             page_size: None,
+            limits: Limits::for_provider(Provider::Qbo),
         }
     }
 }
@@ -303,12 +311,15 @@ struct Doc<'a> {
 }
 
 /// Reads a document; on failure, whether it looked like QBO's.
-fn parse(bytes: &[u8]) -> Result<Doc<'_>, (WireError, bool)> {
+fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, (WireError, bool)> {
+    limits
+        .check_input(Provider::Qbo, bytes)
+        .map_err(|e| (e, false))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text =
         std::str::from_utf8(bytes).map_err(|e| (syntax(format!("not UTF-8 text: {e}")), false))?;
     if text.trim_start().starts_with('<') {
-        match xml::parse_xml(text) {
+        match xml::parse_xml(text, limits) {
             Ok((name, v)) => {
                 let qbo_root = OUR_KEYS.contains(&name.as_ref());
                 let top = if name == "IntuitResponse" {
@@ -320,18 +331,18 @@ fn parse(bytes: &[u8]) -> Result<Doc<'_>, (WireError, bool)> {
             }
             Err(e) => {
                 let ours = e.root.as_deref().is_some_and(|r| OUR_KEYS.contains(&r));
-                Err((syntax(e.detail), ours))
+                Err((e.error, ours))
             }
         }
     } else {
-        match tree::parse_json(text) {
+        match tree::parse_json(text, limits) {
             Ok(top) => Ok(Doc {
                 top,
                 qbo_root: false,
             }),
             Err(e) => {
                 let ours = e.top_keys.iter().any(|k| OUR_KEYS.contains(&k.as_ref()));
-                Err((syntax(e.detail), ours))
+                Err((e.error, ours))
             }
         }
     }
@@ -463,7 +474,7 @@ pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
 /// [`decode_any`] with options.
 #[must_use]
 pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payload, WireError>> {
-    match parse(bytes) {
+    match parse(bytes, &opts.limits) {
         Ok(doc) => match kind_of(&doc.top) {
             Some(kind) => Some(build(kind, &doc.top, opts)),
             None if doc.qbo_root => Some(Err(unsupported("a QBO XML document of another kind"))),
@@ -490,7 +501,7 @@ pub fn decode(bytes: &[u8]) -> Result<Payload, WireError> {
 /// # Errors
 /// As [`decode`].
 pub fn decode_with(bytes: &[u8], opts: &DecodeOptions) -> Result<Payload, WireError> {
-    let doc = parse(bytes).map_err(|(e, _)| e)?;
+    let doc = parse(bytes, &opts.limits).map_err(|(e, _)| e)?;
     let kind = kind_of(&doc.top)
         .ok_or_else(|| unsupported("neither a customer, an invoice, a payment nor a fault"))?;
     build(kind, &doc.top, opts)
@@ -554,7 +565,7 @@ pub fn decode_payments(bytes: &[u8]) -> Result<Vec<Payment>, WireError> {
 /// As [`decode`]; [`WireError::Unsupported`] for a body that is not a
 /// fault.
 pub fn decode_fault(bytes: &[u8]) -> Result<Fault, WireError> {
-    let doc = parse(bytes).map_err(|(e, _)| e)?;
+    let doc = parse(bytes, &Limits::for_provider(Provider::Qbo)).map_err(|(e, _)| e)?;
     let (key, v) = ["Fault", "fault"]
         .into_iter()
         .find_map(|k| doc.top.get(k).filter(|v| !v.is_null()).map(|v| (k, v)))

@@ -14,7 +14,8 @@ use std::fmt::Write as _;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::wire::{Provider, WireError};
+use crate::wire::limits::too_large;
+use crate::wire::{Limit, Limits, Provider, WireError};
 
 /// Nesting deeper than this is refused: QBO payloads nest about six
 /// levels, and a bounded depth keeps both reading and dropping the tree
@@ -306,14 +307,94 @@ pub(super) fn head(s: &str) -> &str {
         .map_or(s, |(i, _)| s.get(..i).unwrap_or(s))
 }
 
+// ------------------------------------------------------------------ limits
+
+/// Whether a list or object `depth` levels down holds records (the top
+/// three levels: `QueryResponse.Customer[…]`, `IntuitResponse` →
+/// `QueryResponse` → `Customer`) or the items of one record (below).
+pub(super) const fn container_limit(depth: usize) -> Limit {
+    if depth <= 3 {
+        Limit::Records
+    } else {
+        Limit::ItemsPerRecord
+    }
+}
+
+/// Why a document could not be read into the tree.
+#[derive(Debug)]
+pub(super) enum Fail {
+    /// Not JSON / XML: what and where.
+    Syntax(String),
+    /// A limit exceeded; `path` segments are innermost first, added as the
+    /// reader unwinds (nothing is spent on paths until then).
+    TooLarge {
+        limit: Limit,
+        value: usize,
+        max: usize,
+        path: Vec<String>,
+    },
+}
+
+impl From<String> for Fail {
+    fn from(s: String) -> Self {
+        Self::Syntax(s)
+    }
+}
+
+impl Fail {
+    fn too_large(limits: &Limits, limit: Limit, value: usize) -> Self {
+        Self::TooLarge {
+            limit,
+            value,
+            max: limits.max(limit),
+            path: Vec::new(),
+        }
+    }
+
+    /// Adds the segment of the value that held the failure.
+    fn within(mut self, segment: impl FnOnce() -> String) -> Self {
+        if let Self::TooLarge { path, .. } = &mut self {
+            path.push(segment());
+        }
+        self
+    }
+
+    /// The error, for QBO.
+    pub(super) fn into_wire(self) -> WireError {
+        match self {
+            Self::Syntax(detail) => WireError::Syntax {
+                provider: Provider::Qbo,
+                detail,
+            },
+            Self::TooLarge {
+                limit,
+                value,
+                max,
+                path,
+            } => {
+                let mut out = String::new();
+                for seg in path.iter().rev() {
+                    if !out.is_empty() && !seg.starts_with('[') {
+                        out.push('.');
+                    }
+                    out.push_str(seg);
+                }
+                if out.is_empty() {
+                    out.push_str("(document)");
+                }
+                too_large(Provider::Qbo, limit, value, max, out)
+            }
+        }
+    }
+}
+
 // ------------------------------------------------------------------ JSON
 
-/// A JSON syntax error: what, and where (a byte offset), with the
-/// top-level keys read before it (to tell whose payload a truncated body
-/// was).
+/// A JSON document that could not be read: why, with the top-level keys
+/// read before it (to tell whose payload a truncated body was).
 #[derive(Debug)]
 pub(super) struct JsonError<'a> {
-    pub(super) detail: String,
+    pub(super) error: WireError,
     pub(super) top_keys: Vec<Cow<'a, str>>,
 }
 
@@ -321,25 +402,28 @@ pub(super) struct JsonError<'a> {
 ///
 /// # Errors
 /// [`JsonError`] for anything that is not JSON, nested deeper than
-/// [`MAX_DEPTH`], or followed by more than white space.
-pub(super) fn parse_json(s: &str) -> Result<Value<'_>, JsonError<'_>> {
+/// [`MAX_DEPTH`], followed by more than white space, or past `limits`
+/// (a text value longer than [`Limits::max_field_bytes`], a list or
+/// object longer than [`container_limit`] allows).
+pub(super) fn parse_json<'a>(s: &'a str, limits: &Limits) -> Result<Value<'a>, JsonError<'a>> {
     let mut p = Parser {
         s,
         b: s.as_bytes(),
         pos: 0,
         depth: 0,
         top_keys: Vec::new(),
+        limits: *limits,
     };
     let out = p.value().and_then(|v| {
         p.ws();
         if p.pos < p.b.len() {
-            Err(p.fail("unexpected characters after the document"))
+            Err(p.fail("unexpected characters after the document").into())
         } else {
             Ok(v)
         }
     });
-    out.map_err(|detail| JsonError {
-        detail,
+    out.map_err(|fail| JsonError {
+        error: fail.into_wire(),
         top_keys: std::mem::take(&mut p.top_keys),
     })
 }
@@ -350,6 +434,7 @@ struct Parser<'a> {
     pos: usize,
     depth: usize,
     top_keys: Vec<Cow<'a, str>>,
+    limits: Limits,
 }
 
 impl<'a> Parser<'a> {
@@ -373,19 +458,37 @@ impl<'a> Parser<'a> {
             .ok_or_else(|| self.fail("invalid text boundary"))
     }
 
-    fn value(&mut self) -> Result<Value<'a>, String> {
+    fn value(&mut self) -> Result<Value<'a>, Fail> {
         self.ws();
-        match self.peek() {
-            None => Err(self.fail("unexpected end of input")),
-            Some(b'{') => self.object(),
-            Some(b'[') => self.array(),
-            Some(b'"') => self.string().map(Value::Str),
-            Some(b't') => self.literal("true", Value::Bool(true)),
-            Some(b'f') => self.literal("false", Value::Bool(false)),
-            Some(b'n') => self.literal("null", Value::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
-            Some(_) => Err(self.fail("unexpected character")),
+        Ok(match self.peek() {
+            None => return Err(self.fail("unexpected end of input").into()),
+            Some(b'{') => return self.object(),
+            Some(b'[') => return self.array(),
+            Some(b'"') => Value::Str(self.text_value()?),
+            Some(b't') => self.literal("true", Value::Bool(true))?,
+            Some(b'f') => self.literal("false", Value::Bool(false))?,
+            Some(b'n') => self.literal("null", Value::Null)?,
+            Some(b'-' | b'0'..=b'9') => self.number()?,
+            Some(_) => return Err(self.fail("unexpected character").into()),
+        })
+    }
+
+    /// A string value, within [`Limits::max_field_bytes`].
+    fn text_value(&mut self) -> Result<Cow<'a, str>, Fail> {
+        let t = self.string()?;
+        if t.len() > self.limits.max_field_bytes {
+            return Err(Fail::too_large(&self.limits, Limit::FieldBytes, t.len()));
         }
+        Ok(t)
+    }
+
+    /// A list or object of `len` entries, within its limit.
+    fn check_len(&self, len: usize) -> Result<(), Fail> {
+        let limit = container_limit(self.depth);
+        if len > self.limits.max(limit) {
+            return Err(Fail::too_large(&self.limits, limit, len));
+        }
+        Ok(())
     }
 
     fn enter(&mut self) -> Result<(), String> {
@@ -397,7 +500,7 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<Value<'a>, String> {
+    fn object(&mut self) -> Result<Value<'a>, Fail> {
         self.enter()?;
         let mut entries = Vec::new();
         self.ws();
@@ -409,7 +512,7 @@ impl<'a> Parser<'a> {
         loop {
             self.ws();
             if self.peek() != Some(b'"') {
-                return Err(self.fail("expected a key"));
+                return Err(self.fail("expected a key").into());
             }
             let key = self.string()?;
             if self.depth == 1 {
@@ -417,10 +520,12 @@ impl<'a> Parser<'a> {
             }
             self.ws();
             if self.peek() != Some(b':') {
-                return Err(self.fail("expected `:`"));
+                return Err(self.fail("expected `:`").into());
             }
             self.pos += 1;
-            let value = self.value()?;
+            self.check_len(entries.len() + 1)
+                .map_err(|e| e.within(|| key.to_string()))?;
+            let value = self.value().map_err(|e| e.within(|| key.to_string()))?;
             entries.push((key, value));
             self.ws();
             match self.peek() {
@@ -429,14 +534,14 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     break;
                 }
-                _ => return Err(self.fail("expected `,` or `}`")),
+                _ => return Err(self.fail("expected `,` or `}`").into()),
             }
         }
         self.depth -= 1;
         Ok(Value::Obj(entries))
     }
 
-    fn array(&mut self) -> Result<Value<'a>, String> {
+    fn array(&mut self) -> Result<Value<'a>, Fail> {
         self.enter()?;
         let mut items = Vec::new();
         self.ws();
@@ -446,7 +551,10 @@ impl<'a> Parser<'a> {
             return Ok(Value::Arr(items));
         }
         loop {
-            items.push(self.value()?);
+            let i = items.len();
+            self.check_len(i + 1)
+                .map_err(|e| e.within(|| format!("[{i}]")))?;
+            items.push(self.value().map_err(|e| e.within(|| format!("[{i}]")))?);
             self.ws();
             match self.peek() {
                 Some(b',') => self.pos += 1,
@@ -454,7 +562,7 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     break;
                 }
-                _ => return Err(self.fail("expected `,` or `]`")),
+                _ => return Err(self.fail("expected `,` or `]`").into()),
             }
         }
         self.depth -= 1;
@@ -615,9 +723,9 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> Value<'_> {
-        match parse_json(s) {
+        match parse_json(s, &Limits::default()) {
             Ok(v) => v,
-            Err(e) => panic!("{s}: {}", e.detail),
+            Err(e) => panic!("{s}: {}", e.error),
         }
     }
 
@@ -681,15 +789,18 @@ mod tests {
             "-",
             "1e",
         ] {
-            assert!(parse_json(bad).is_err(), "{bad:?}");
+            assert!(parse_json(bad, &Limits::default()).is_err(), "{bad:?}");
         }
         let deep = "[".repeat(MAX_DEPTH + 1);
-        assert!(parse_json(&deep).is_err());
+        assert!(parse_json(&deep, &Limits::default()).is_err());
     }
 
     #[test]
     fn truncated_documents_remember_their_top_keys() {
-        let e = parse_json(r#"{"QueryResponse": {"Customer": [{"Id": "1"#);
+        let e = parse_json(
+            r#"{"QueryResponse": {"Customer": [{"Id": "1"#,
+            &Limits::default(),
+        );
         let keys = e.err().map(|e| e.top_keys).unwrap_or_default();
         assert_eq!(keys, [Cow::Borrowed("QueryResponse")]);
     }

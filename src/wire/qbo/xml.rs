@@ -9,18 +9,56 @@
 //! skipped.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, BytesStart, Event};
 
-use super::tree::{MAX_DEPTH, Value};
+use super::tree::{Fail, MAX_DEPTH, Value, container_limit};
+use crate::wire::{Limit, Limits, WireError};
 
-/// An XML syntax error, with the root element's name when it was read
-/// (to tell whose payload a truncated body was).
+/// A document that could not be read, with the root element's name when
+/// it was read (to tell whose payload a truncated body was).
 #[derive(Debug)]
 pub(super) struct XmlError {
-    pub(super) detail: String,
+    pub(super) error: WireError,
     pub(super) root: Option<String>,
+}
+
+/// A limit exceeded at the element path of `stack` (and `leaf`, the
+/// attribute or child being read, when there is one).
+fn too_large(
+    limits: &Limits,
+    limit: Limit,
+    value: usize,
+    stack: &[Open<'_>],
+    leaf: Option<&str>,
+) -> Fail {
+    let mut path: Vec<String> = leaf.map(str::to_owned).into_iter().collect();
+    // Innermost first; a repeated element gets its position among its
+    // namesakes (`Customer[3]`).
+    for (depth, open) in stack.iter().enumerate().rev() {
+        let nth = depth
+            .checked_sub(1)
+            .and_then(|d| stack.get(d))
+            .map(|parent| {
+                parent
+                    .entries
+                    .iter()
+                    .filter(|(k, _)| *k == open.name)
+                    .count()
+            });
+        path.push(match nth {
+            Some(n) if n > 0 => format!("{}[{n}]", open.name),
+            _ => open.name.to_string(),
+        });
+    }
+    Fail::TooLarge {
+        limit,
+        value,
+        max: limits.max(limit),
+        path,
+    }
 }
 
 struct Open<'a> {
@@ -90,10 +128,53 @@ fn local_cow(name: Cow<'_, str>) -> Cow<'_, str> {
     }
 }
 
-fn open<'a>(s: &'a str, e: &BytesStart<'_>, at: u64) -> Result<Open<'a>, String> {
+/// The element `e` opened, its attributes read as entries.
+///
+/// quick-xml's own check for repeated attribute names compares each name
+/// with every earlier one (quadratic in the number of attributes: 80,000
+/// attributes took seconds); it is turned off and done here with a hash
+/// set, in time linear in the attributes.
+fn open<'a>(
+    s: &'a str,
+    e: &BytesStart<'_>,
+    at: u64,
+    limits: &Limits,
+    stack: &[Open<'a>],
+) -> Result<Open<'a>, Fail> {
     let mut entries = Vec::new();
-    for attr in e.attributes() {
+    let mut seen: HashSet<&[u8]> = HashSet::new();
+    let raw_name = e.name();
+    let element = || text_of(s, raw_name.as_ref(), at).unwrap_or(Cow::Borrowed("?"));
+    let cap = limits.max(container_limit(stack.len() + 1));
+    for attr in e.attributes().with_checks(false) {
         let attr = attr.map_err(|err| format!("{err} near byte {at}"))?;
+        if !seen.insert(attr.key.into_inner()) {
+            return Err(Fail::Syntax(format!(
+                "a repeated attribute `{}` near byte {at}",
+                super::tree::head(&String::from_utf8_lossy(attr.key.as_ref()))
+            )));
+        }
+        if seen.len() > cap {
+            let name = element();
+            return Err(too_large(
+                limits,
+                container_limit(stack.len() + 1),
+                seen.len(),
+                stack,
+                Some(local(&name)),
+            ));
+        }
+        if attr.value.len() > limits.max_field_bytes {
+            let name = element();
+            let key = String::from_utf8_lossy(attr.key.as_ref()).into_owned();
+            return Err(too_large(
+                limits,
+                Limit::FieldBytes,
+                attr.value.len(),
+                stack,
+                Some(&format!("{}.{}", local(&name), local(&key))),
+            ));
+        }
         let key = text_of(s, attr.key.as_ref(), at)?;
         if key == "xmlns" || key.starts_with("xmlns:") {
             continue;
@@ -109,7 +190,7 @@ fn open<'a>(s: &'a str, e: &BytesStart<'_>, at: u64) -> Result<Open<'a>, String>
         };
         entries.push((local_cow(key), Value::Str(value)));
     }
-    let name = local_cow(text_of(s, e.name().as_ref(), at)?);
+    let name = local_cow(text_of(s, raw_name.as_ref(), at)?);
     Ok(Open {
         name,
         attributes: !entries.is_empty(),
@@ -140,7 +221,13 @@ fn entity(r: &BytesRef<'_>, at: u64) -> Result<char, String> {
     }
 }
 
-fn push_text<'a>(acc: &mut Option<Cow<'a, str>>, t: Cow<'a, str>) {
+/// Adds text to an open element; text beside child elements is layout
+/// (the element becomes an object of its children) and is not kept.
+fn push_text<'a>(top: &mut Open<'a>, t: Cow<'a, str>) {
+    if top.children {
+        return;
+    }
+    let acc = &mut top.text;
     match acc {
         None => *acc = Some(t),
         Some(a) => a.to_mut().push_str(&t),
@@ -153,10 +240,13 @@ fn push_text<'a>(acc: &mut Option<Cow<'a, str>>, t: Cow<'a, str>) {
 /// [`XmlError`] for malformed XML, nesting deeper than [`MAX_DEPTH`], more
 /// than one root, text outside the root, or an entity other than the five
 /// predefined ones and character references.
-pub(super) fn parse_xml(s: &str) -> Result<(Cow<'_, str>, Value<'_>), XmlError> {
+pub(super) fn parse_xml<'a>(
+    s: &'a str,
+    limits: &Limits,
+) -> Result<(Cow<'a, str>, Value<'a>), XmlError> {
     let mut root_name: Option<String> = None;
-    parse_inner(s, &mut root_name).map_err(|detail| XmlError {
-        detail,
+    parse_inner(s, &mut root_name, limits).map_err(|fail| XmlError {
+        error: fail.into_wire(),
         root: root_name,
     })
 }
@@ -164,7 +254,8 @@ pub(super) fn parse_xml(s: &str) -> Result<(Cow<'_, str>, Value<'_>), XmlError> 
 fn parse_inner<'a>(
     s: &'a str,
     root_name: &mut Option<String>,
-) -> Result<(Cow<'a, str>, Value<'a>), String> {
+    limits: &Limits,
+) -> Result<(Cow<'a, str>, Value<'a>), Fail> {
     let mut reader = Reader::from_str(s);
     let mut stack: Vec<Open<'a>> = Vec::new();
     let mut root: Option<(Cow<'a, str>, Value<'a>)> = None;
@@ -176,13 +267,27 @@ fn parse_inner<'a>(
         let attach = |stack: &mut Vec<Open<'a>>,
                       root: &mut Option<(Cow<'a, str>, Value<'a>)>,
                       done: (Cow<'a, str>, Value<'a>)|
-         -> Result<(), String> {
+         -> Result<(), Fail> {
+            let depth = stack.len();
             if let Some(parent) = stack.last_mut() {
+                let limit = container_limit(depth);
+                if parent.entries.len() >= limits.max(limit) {
+                    let child = done.0.to_string();
+                    return Err(too_large(
+                        limits,
+                        limit,
+                        parent.entries.len() + 1,
+                        stack,
+                        Some(&child),
+                    ));
+                }
                 parent.children = true;
+                // Text beside child elements is layout: not kept.
+                parent.text = None;
                 parent.entries.push(done);
                 Ok(())
             } else if root.is_some() {
-                Err(format!("a second root element near byte {at}"))
+                Err(format!("a second root element near byte {at}").into())
             } else {
                 *root = Some(done);
                 Ok(())
@@ -191,20 +296,20 @@ fn parse_inner<'a>(
         match event {
             Event::Start(e) | Event::Empty(e) if stack.len() >= MAX_DEPTH => {
                 let _ = e;
-                return Err(format!("nested too deeply near byte {at}"));
+                return Err(format!("nested too deeply near byte {at}").into());
             }
             Event::Start(e) => {
                 if stack.is_empty() && root.is_some() {
-                    return Err(format!("a second root element near byte {at}"));
+                    return Err(format!("a second root element near byte {at}").into());
                 }
-                let o = open(s, &e, at)?;
+                let o = open(s, &e, at, limits, &stack)?;
                 if stack.is_empty() {
                     *root_name = Some(o.name.clone().into_owned());
                 }
                 stack.push(o);
             }
             Event::Empty(e) => {
-                let o = open(s, &e, at)?;
+                let o = open(s, &e, at, limits, &stack)?;
                 if stack.is_empty() && root_name.is_none() {
                     *root_name = Some(o.name.clone().into_owned());
                 }
@@ -219,33 +324,54 @@ fn parse_inner<'a>(
             Event::Text(t) => {
                 let t = t.decode().map_err(|err| format!("{err} near byte {at}"))?;
                 match stack.last_mut() {
-                    Some(top) => push_text(&mut top.text, t),
+                    Some(top) => push_text(top, t),
                     None if t.trim().is_empty() => {}
-                    None => return Err(format!("text outside the root element near byte {at}")),
+                    None => {
+                        return Err(format!("text outside the root element near byte {at}").into());
+                    }
                 }
+                check_text(&stack, limits)?;
             }
             Event::CData(t) => {
                 let t = t.decode().map_err(|err| format!("{err} near byte {at}"))?;
                 match stack.last_mut() {
-                    Some(top) => push_text(&mut top.text, t),
-                    None => return Err(format!("text outside the root element near byte {at}")),
+                    Some(top) => push_text(top, t),
+                    None => {
+                        return Err(format!("text outside the root element near byte {at}").into());
+                    }
                 }
+                check_text(&stack, limits)?;
             }
             Event::GeneralRef(r) => {
                 let c = entity(&r, at)?;
                 match stack.last_mut() {
-                    Some(top) => push_text(&mut top.text, Cow::Owned(c.to_string())),
-                    None => return Err(format!("text outside the root element near byte {at}")),
+                    Some(top) => push_text(top, Cow::Owned(c.to_string())),
+                    None => {
+                        return Err(format!("text outside the root element near byte {at}").into());
+                    }
                 }
+                check_text(&stack, limits)?;
             }
             Event::Eof => break,
             Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
         }
     }
     if !stack.is_empty() {
-        return Err("the document ends inside an element".into());
+        return Err(Fail::Syntax("the document ends inside an element".into()));
     }
-    root.ok_or_else(|| "no root element".into())
+    root.ok_or_else(|| Fail::Syntax("no root element".into()))
+}
+
+/// The open element's text, within [`Limits::max_field_bytes`].
+fn check_text(stack: &[Open<'_>], limits: &Limits) -> Result<(), Fail> {
+    let len = stack
+        .last()
+        .and_then(|top| top.text.as_ref())
+        .map_or(0, |t| t.len());
+    if len > limits.max_field_bytes {
+        return Err(too_large(limits, Limit::FieldBytes, len, stack, None));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -253,9 +379,9 @@ mod tests {
     use super::*;
 
     fn parse(s: &str) -> (Cow<'_, str>, Value<'_>) {
-        match parse_xml(s) {
+        match parse_xml(s, &Limits::default()) {
             Ok(v) => v,
-            Err(e) => panic!("{s}: {}", e.detail),
+            Err(e) => panic!("{s}: {}", e.error),
         }
     }
 
@@ -295,11 +421,11 @@ mod tests {
             "<a>&bogus;</a>",
             "<a><b></a>",
         ] {
-            assert!(parse_xml(bad).is_err(), "{bad:?}");
+            assert!(parse_xml(bad, &Limits::default()).is_err(), "{bad:?}");
         }
         let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(parse_xml(&deep).is_err());
-        let e = parse_xml("<IntuitResponse><Fault>").err();
+        assert!(parse_xml(&deep, &Limits::default()).is_err());
+        let e = parse_xml("<IntuitResponse><Fault>", &Limits::default()).err();
         assert_eq!(e.and_then(|e| e.root).as_deref(), Some("IntuitResponse"));
     }
 }

@@ -9,7 +9,8 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use crate::wire::{Provider, WireError};
+use crate::wire::limits::too_large;
+use crate::wire::{Limit, Limits, Provider, WireError};
 
 pub(super) const PROVIDER: Provider = Provider::QbTime;
 
@@ -130,6 +131,9 @@ impl<'de> Deserialize<'de> for Flag {
 #[derive(Debug, Default)]
 pub(super) struct Cursor {
     path: String,
+    /// A limit exceeded at the path: the limit, the value found and its
+    /// maximum (serde's errors carry only text, so it is kept here).
+    exceeded: Option<(Limit, usize, usize)>,
 }
 
 impl Cursor {
@@ -156,6 +160,9 @@ impl Cursor {
 /// [`WireError::Syntax`], readable JSON of the wrong shape is
 /// [`WireError::Shape`] at the cursor's path.
 pub(super) fn json_error(e: &serde_json::Error, at: &Cursor) -> WireError {
+    if let Some((limit, value, max)) = at.exceeded {
+        return too_large(PROVIDER, limit, value, max, at.as_str().to_owned());
+    }
     match e.classify() {
         serde_json::error::Category::Data => shape(at.as_str(), e.to_string()),
         _ => WireError::Syntax {
@@ -172,6 +179,18 @@ pub(super) fn shape(path: impl Into<String>, detail: impl Into<String>) -> WireE
         path: path.into(),
         detail: detail.into(),
     }
+}
+
+/// A kept text value within [`Limits::max_field_bytes`].
+///
+/// # Errors
+/// [`WireError::TooLarge`] at `path`.
+pub(super) fn check_field(
+    limits: &Limits,
+    value: &str,
+    path: impl FnOnce() -> String,
+) -> Result<(), WireError> {
+    limits.check(PROVIDER, Limit::FieldBytes, value.len(), path)
 }
 
 /// Runs `seed` over the whole of `bytes` (trailing characters refused).
@@ -199,7 +218,20 @@ pub(super) struct Keyed<T> {
 pub(super) struct IdMapSeed<'c, T> {
     pub(super) at: &'c mut Cursor,
     pub(super) prefix: [&'static str; 2],
+    /// Most items read ([`Limits::max_records`]).
+    pub(super) max: usize,
     pub(super) item: PhantomData<fn() -> T>,
+}
+
+impl<T> IdMapSeed<'_, T> {
+    /// Room for item number `n` (from 1), or the error that stops the read.
+    fn room<E: de::Error>(&mut self, n: usize) -> Result<(), E> {
+        if n > self.max {
+            self.at.exceeded = Some((Limit::Records, n, self.max));
+            return Err(E::custom("too many records"));
+        }
+        Ok(())
+    }
 }
 
 impl<'de, T: Deserialize<'de>> DeserializeSeed<'de> for IdMapSeed<'_, T> {
@@ -216,11 +248,12 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for IdMapSeed<'_, T> {
         f.write_str("an object keyed by id")
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(map.size_hint().unwrap_or(0).min(256));
         let [a, b] = self.prefix;
         while let Some(key) = map.next_key::<Text<'de>>()? {
             self.at.set(&[a, b, key.as_str()]);
+            self.room(out.len() + 1)?;
             let Some(id) = parse_digits(key.as_str()) else {
                 return Err(de::Error::custom(
                     "the key is not a numeric id (QBT keys records by their id)",
@@ -236,12 +269,23 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for IdMapSeed<'_, T> {
         Ok(out)
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Self::Value, A::Error> {
         let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(256));
         let [a, b] = self.prefix;
         loop {
             let index = out.len();
             self.at.set(&[a, b, &format!("[{index}]")]);
+            // The check comes before reading the item: at the limit, an
+            // item that follows is one too many (the end of the list is not).
+            if index >= self.max {
+                return match seq.next_element::<IgnoredAny>()? {
+                    None => Ok(out),
+                    Some(_) => {
+                        self.room(index + 1)?;
+                        Ok(out)
+                    }
+                };
+            }
             match seq.next_element::<T>()? {
                 Some(item) => out.push(Keyed {
                     key: None,
@@ -260,6 +304,8 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for IdMapSeed<'_, T> {
 pub(super) struct EnvelopeSeed<'c, T> {
     pub(super) at: &'c mut Cursor,
     pub(super) collection: &'static str,
+    /// Most records read ([`Limits::max_records`]).
+    pub(super) max: usize,
     pub(super) item: PhantomData<fn() -> T>,
 }
 
@@ -296,6 +342,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeSeed<'_, T> {
                     out.items = map.next_value_seed(ResultsSeed::<T> {
                         at: &mut *self.at,
                         collection: self.collection,
+                        max: self.max,
                         item: PhantomData,
                     })?;
                 }
@@ -316,6 +363,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeSeed<'_, T> {
 struct ResultsSeed<'c, T> {
     at: &'c mut Cursor,
     collection: &'static str,
+    max: usize,
     item: PhantomData<fn() -> T>,
 }
 
@@ -341,6 +389,7 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for ResultsSeed<'_, T> {
                 items = Some(map.next_value_seed(IdMapSeed::<T> {
                     at: &mut *self.at,
                     prefix: ["results", self.collection],
+                    max: self.max,
                     item: PhantomData,
                 })?);
             } else {

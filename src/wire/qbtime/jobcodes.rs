@@ -7,10 +7,11 @@ use serde::Deserialize;
 
 use crate::ports::AdapterError;
 use crate::qbtime::{Jobcode, JobcodeId, JobcodePage, JobcodeType};
-use crate::wire::WireError;
+use crate::wire::{Limits, WireError};
 
 use super::de::{
-    Cursor, Envelope, EnvelopeSeed, Flag, Keyed, Loc, Num, Text, json_error, run, shape,
+    Cursor, Envelope, EnvelopeSeed, Flag, Keyed, Loc, Num, Text, check_field, json_error, run,
+    shape,
 };
 use super::errors::status_error;
 
@@ -115,22 +116,44 @@ fn to_jobcode(
     })
 }
 
+/// Every item's `name` (the one text a jobcode keeps) within
+/// [`Limits::max_field_bytes`].
+fn check_names(items: &[Keyed<JobcodeWire<'_>>], limits: &Limits) -> Result<(), WireError> {
+    for k in items {
+        if let Some(name) = &k.item.name {
+            check_field(limits, name.as_str(), || {
+                Loc::item("jobcodes", k).field("name")
+            })?;
+        }
+    }
+    Ok(())
+}
+
 /// Reads the envelope of a jobcode response.
-pub(super) fn read_envelope(bytes: &[u8]) -> Result<Envelope<JobcodeWire<'_>>, WireError> {
+pub(super) fn read_envelope<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<Envelope<JobcodeWire<'a>>, WireError> {
+    limits.check_input(crate::wire::Provider::QbTime, bytes)?;
     let mut at = Cursor::default();
     let seed = EnvelopeSeed::<JobcodeWire<'_>> {
         at: &mut at,
         collection: "jobcodes",
+        max: limits.max_records,
         item: PhantomData,
     };
     run(bytes, seed).map_err(|e| json_error(&e, &at))
 }
 
 /// The page of a listing envelope, sorted by id.
-pub(super) fn listing(env: Envelope<JobcodeWire<'_>>) -> Result<JobcodePage, WireError> {
+pub(super) fn listing(
+    env: Envelope<JobcodeWire<'_>>,
+    limits: &Limits,
+) -> Result<JobcodePage, WireError> {
     let items = env
         .items
         .ok_or_else(|| shape("results.jobcodes", "missing"))?;
+    check_names(&items, limits)?;
     let mut jobcodes = Vec::with_capacity(items.len());
     for k in &items {
         if k.item.is_write_result() {
@@ -164,10 +187,12 @@ pub(super) fn listing(env: Envelope<JobcodeWire<'_>>) -> Result<JobcodePage, Wir
 /// The per-item results of a write envelope, in request order.
 pub(super) fn results(
     env: Envelope<JobcodeWire<'_>>,
+    limits: &Limits,
 ) -> Result<Vec<Result<Jobcode, AdapterError>>, WireError> {
     let items = env
         .items
         .ok_or_else(|| shape("results.jobcodes", "missing"))?;
+    check_names(&items, limits)?;
     // Objects are keyed by request position (from 1); arrays are in order.
     let mut ordered: Vec<(u64, &Keyed<JobcodeWire<'_>>)> = items
         .iter()

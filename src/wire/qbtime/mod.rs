@@ -158,7 +158,7 @@ use crate::qbtime::{
 };
 use crate::sync::OpId;
 
-use super::{Payload, Provider, WireError};
+use super::{Limits, Payload, Provider, WireError};
 
 mod de;
 mod encode;
@@ -206,16 +206,24 @@ pub const RATE_LIMIT_WINDOW_SECS: u64 = 300;
 /// for the outcome of each item.
 #[must_use]
 pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
+    decode_any_with_limits(bytes, &Limits::for_provider(Provider::QbTime))
+}
+
+/// [`decode_any`] within `limits`.
+#[must_use]
+pub fn decode_any_with_limits(bytes: &[u8], limits: &Limits) -> Option<Result<Payload, WireError>> {
     let kind = match probe::probe(bytes)? {
         Ok(kind) => kind,
         Err(e) => return Some(Err(de::json_error(&e, &de::Cursor::default()))),
     };
     Some(match kind {
-        probe::Kind::Jobcodes => jobcodes_payload(bytes),
-        probe::Kind::Timesheets => decode_timesheets(bytes).map(|p| Payload::Timesheets {
-            records: p.timesheets,
-            more: p.more,
-        }),
+        probe::Kind::Jobcodes => jobcodes_payload(bytes, limits),
+        probe::Kind::Timesheets => {
+            decode_timesheets_with_limits(bytes, limits).map(|p| Payload::Timesheets {
+                records: p.timesheets,
+                more: p.more,
+            })
+        }
         probe::Kind::Jobcode => decode_jobcode(bytes).map(|j| Payload::Jobcodes {
             records: vec![j],
             more: false,
@@ -233,20 +241,20 @@ pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
     })
 }
 
-fn jobcodes_payload(bytes: &[u8]) -> Result<Payload, WireError> {
-    let env = jobcodes::read_envelope(bytes)?;
+fn jobcodes_payload(bytes: &[u8], limits: &Limits) -> Result<Payload, WireError> {
+    let env = jobcodes::read_envelope(bytes, limits)?;
     let is_write = env
         .items
         .as_ref()
         .is_some_and(|items| items.iter().any(|k| k.item.is_write_result()));
     if !is_write {
-        let page = jobcodes::listing(env)?;
+        let page = jobcodes::listing(env, limits)?;
         return Ok(Payload::Jobcodes {
             records: page.jobcodes,
             more: page.more,
         });
     }
-    let results = jobcodes::results(env)?;
+    let results = jobcodes::results(env, limits)?;
     let mut records = Vec::with_capacity(results.len());
     let mut failures = Vec::new();
     for (i, r) in results.into_iter().enumerate() {
@@ -298,7 +306,20 @@ fn error_payload(bytes: &[u8]) -> Payload {
 /// `name`, `type` or `active`, an unknown `type`, or an item that is a
 /// write result (read those with [`decode_jobcode_results`]).
 pub fn decode_jobcodes(bytes: &[u8]) -> Result<JobcodePage, WireError> {
-    jobcodes::listing(jobcodes::read_envelope(bytes)?)
+    decode_jobcodes_with_limits(bytes, &Limits::for_provider(Provider::QbTime))
+}
+
+/// [`decode_jobcodes`] within `limits` ([`Limits::for_provider`] by
+/// default): at most `max_records` jobcodes, names of at most
+/// `max_field_bytes`.
+///
+/// # Errors
+/// As [`decode_jobcodes`]; [`WireError::TooLarge`] past a limit.
+pub fn decode_jobcodes_with_limits(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<JobcodePage, WireError> {
+    jobcodes::listing(jobcodes::read_envelope(bytes, limits)?, limits)
 }
 
 /// Decodes one jobcode object, outside any envelope.
@@ -337,7 +358,8 @@ pub fn decode_jobcode(bytes: &[u8]) -> Result<Jobcode, WireError> {
 pub fn decode_jobcode_results(
     bytes: &[u8],
 ) -> Result<Vec<Result<Jobcode, AdapterError>>, WireError> {
-    jobcodes::results(jobcodes::read_envelope(bytes)?)
+    let limits = Limits::for_provider(Provider::QbTime);
+    jobcodes::results(jobcodes::read_envelope(bytes, &limits)?, &limits)
 }
 
 /// Decodes a page of the timesheet listing (`GET /timesheets`), sorted by
@@ -351,7 +373,19 @@ pub fn decode_jobcode_results(
 /// manual one without `date` or `duration`, or a negative or fractional
 /// `duration`.
 pub fn decode_timesheets(bytes: &[u8]) -> Result<TimesheetPage, WireError> {
-    timesheets::listing(timesheets::read_envelope(bytes)?)
+    decode_timesheets_with_limits(bytes, &Limits::for_provider(Provider::QbTime))
+}
+
+/// [`decode_timesheets`] within `limits` ([`Limits::for_provider`] by
+/// default): at most `max_records` timesheets.
+///
+/// # Errors
+/// As [`decode_timesheets`]; [`WireError::TooLarge`] past a limit.
+pub fn decode_timesheets_with_limits(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<TimesheetPage, WireError> {
+    timesheets::listing(timesheets::read_envelope(bytes, limits)?, limits)
 }
 
 /// Decodes one timesheet object, outside any envelope.

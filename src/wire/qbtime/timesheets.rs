@@ -6,7 +6,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 
 use crate::qbtime::{JobcodeId, TimeEntry, TimesheetPage};
-use crate::wire::WireError;
+use crate::wire::{Limits, WireError};
 
 use super::de::{Cursor, Envelope, EnvelopeSeed, Loc, Num, Text, json_error, run, shape};
 
@@ -134,18 +134,26 @@ fn to_entry(w: &TimesheetWire<'_>, key: Option<u64>, loc: Loc<'_>) -> Result<Tim
 }
 
 /// Reads the envelope of a timesheet listing.
-pub(super) fn read_envelope(bytes: &[u8]) -> Result<Envelope<TimesheetWire<'_>>, WireError> {
+pub(super) fn read_envelope<'a>(
+    bytes: &'a [u8],
+    limits: &Limits,
+) -> Result<Envelope<TimesheetWire<'a>>, WireError> {
+    limits.check_input(crate::wire::Provider::QbTime, bytes)?;
     let mut at = Cursor::default();
     let seed = EnvelopeSeed::<TimesheetWire<'_>> {
         at: &mut at,
         collection: "timesheets",
+        max: limits.max_records,
         item: PhantomData,
     };
     run(bytes, seed).map_err(|e| json_error(&e, &at))
 }
 
 /// The page of a listing envelope, sorted by id.
-pub(super) fn listing(env: Envelope<TimesheetWire<'_>>) -> Result<TimesheetPage, WireError> {
+pub(super) fn listing(
+    env: Envelope<TimesheetWire<'_>>,
+    _limits: &Limits,
+) -> Result<TimesheetPage, WireError> {
     let items = env
         .items
         .ok_or_else(|| shape("results.timesheets", "missing"))?;

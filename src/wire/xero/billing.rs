@@ -7,13 +7,14 @@ use crate::model::{
     Allocation, ContactId, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
     PaymentOrigin, TaxRate,
 };
-use crate::wire::WireError;
 use crate::wire::lines::{comes_to, exact_share};
+use crate::wire::{Limit, Provider, WireError};
 
 use super::dates;
 use super::json::{
     Count, Str, decimal, filled, from_serde, head, quote_numbers, shape, without_bom,
 };
+use super::lexer::check_counts;
 use super::{DecodeOptions, InvoicesPage, PaymentsPage, Skipped, XeroInvoice};
 
 #[derive(Deserialize)]
@@ -197,6 +198,17 @@ pub(super) fn status_of(s: &str) -> Option<InvoiceStatus> {
     })
 }
 
+/// A kept text value within [`crate::wire::Limits::max_field_bytes`].
+fn kept(
+    opts: &DecodeOptions,
+    s: Option<&Str<'_>>,
+    path: impl FnOnce() -> String,
+) -> Result<(), WireError> {
+    let len = s.map_or(0, |v| v.as_str().len());
+    opts.limits
+        .check(Provider::Xero, Limit::FieldBytes, len, path)
+}
+
 fn id_text(s: Option<&Str<'_>>) -> String {
     s.map_or_else(String::new, |v| v.as_str().to_owned())
 }
@@ -206,6 +218,8 @@ pub(super) fn decode_invoices(
     bytes: &[u8],
     opts: &DecodeOptions,
 ) -> Result<InvoicesPage, WireError> {
+    opts.limits.check_input(Provider::Xero, bytes)?;
+    check_counts(bytes, "Invoices", "LineItems", &opts.limits)?;
     let quoted = quote_numbers(without_bom(bytes));
     let doc: InvoicesDoc<'_> =
         serde_json::from_slice(&quoted).map_err(|e| from_serde(&e, "Invoices"))?;
@@ -219,6 +233,13 @@ pub(super) fn decode_invoices(
     };
     for (i, x) in list.into_iter().enumerate() {
         let at = |f: &str| format!("Invoices[{i}].{f}");
+        for (key, v) in [
+            ("InvoiceID", &x.id),
+            ("InvoiceNumber", &x.number),
+            ("Reference", &x.reference),
+        ] {
+            kept(opts, v.as_ref(), || at(key))?;
+        }
         let id = id_text(x.id.as_ref());
         match x.kind.as_ref().map(Str::as_str) {
             None | Some("ACCREC") => {}
@@ -246,6 +267,13 @@ pub(super) fn decode_invoices(
         let mut tax_types = Vec::with_capacity(raw_lines.len());
         for (j, l) in raw_lines.into_iter().enumerate() {
             let lat = |f: &str| format!("Invoices[{i}].LineItems[{j}].{f}");
+            for (key, v) in [
+                ("Description", &l.description),
+                ("ItemCode", &l.item),
+                ("TaxType", &l.tax),
+            ] {
+                kept(opts, v.as_ref(), || lat(key))?;
+            }
             let quantity = number(l.quantity.as_ref(), &lat("Quantity"))?;
             let unit = number(l.unit.as_ref(), &lat("UnitAmount"))?;
             let line_amount = number(l.line_amount.as_ref(), &lat("LineAmount"))?;
@@ -348,6 +376,8 @@ pub(super) fn decode_payments(
     bytes: &[u8],
     opts: &DecodeOptions,
 ) -> Result<PaymentsPage, WireError> {
+    opts.limits.check_input(Provider::Xero, bytes)?;
+    check_counts(bytes, "Payments", "", &opts.limits)?;
     let quoted = quote_numbers(without_bom(bytes));
     let doc: PaymentsDoc<'_> =
         serde_json::from_slice(&quoted).map_err(|e| from_serde(&e, "Payments"))?;
@@ -361,6 +391,9 @@ pub(super) fn decode_payments(
     };
     for (i, x) in list.into_iter().enumerate() {
         let at = |f: &str| format!("Payments[{i}].{f}");
+        for (key, v) in [("PaymentID", &x.id), ("Reference", &x.reference)] {
+            kept(opts, v.as_ref(), || at(key))?;
+        }
         let id = id_text(x.id.as_ref());
         let invoice_kind = x
             .invoice

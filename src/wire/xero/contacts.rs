@@ -8,7 +8,7 @@ use crate::model::{
     Address, AddressKind, Contact, ContactId, ContactKind, ContactStatus, Email, Phone, PhoneKind,
     VersionToken,
 };
-use crate::wire::WireError;
+use crate::wire::{Limit, Limits, WireError};
 
 use super::ContactsPage;
 use super::dates;
@@ -118,12 +118,20 @@ fn pagination(l: &mut Lexer<'_>) -> Result<Option<String>, Fail> {
 }
 
 /// Decodes a `{"Contacts":[…]}` document.
-pub(super) fn decode(bytes: &[u8], requested_page: Option<u32>) -> Result<ContactsPage, WireError> {
-    decode_boxed(bytes, requested_page).map_err(|e| *e)
+pub(super) fn decode(
+    bytes: &[u8],
+    requested_page: Option<u32>,
+    limits: &Limits,
+) -> Result<ContactsPage, WireError> {
+    decode_boxed(bytes, requested_page, limits).map_err(|e| *e)
 }
 
-fn decode_boxed(bytes: &[u8], requested_page: Option<u32>) -> Result<ContactsPage, Fail> {
-    let mut l = Lexer::new(bytes)?;
+fn decode_boxed(
+    bytes: &[u8],
+    requested_page: Option<u32>,
+    limits: &Limits,
+) -> Result<ContactsPage, Fail> {
+    let mut l = Lexer::with_limits(bytes, limits)?;
     if l.next()? != Next::Obj {
         return Err(shape("", "not a JSON object"));
     }
@@ -146,6 +154,7 @@ fn decode_boxed(bytes: &[u8], requested_page: Option<u32>) -> Result<ContactsPag
                         // Filled in place: a contact is a few hundred
                         // bytes, not worth a copy each.
                         let i = page.records.len();
+                        l.room(Limit::Records, i + 1, || format!("Contacts[{i}]"))?;
                         page.records.push(Contact::default());
                         if let Some(c) = page.records.last_mut() {
                             contact(&mut l, c, i, &mut page.people)?;
@@ -312,13 +321,14 @@ fn group(l: &mut Lexer<'_>, i: usize, j: usize) -> Result<Option<String>, Fail> 
 /// Reads the items of a list with `each(lexer, index)`.
 fn each<'a>(
     l: &mut Lexer<'a>,
-    path: impl FnOnce() -> String,
+    path: impl Fn() -> String,
     mut each: impl FnMut(&mut Lexer<'a>, usize) -> Result<(), Fail>,
 ) -> Result<(), Fail> {
-    if list(l, path)? {
+    if list(l, &path)? {
         let mut first = true;
         let mut j = 0;
         while l.item(&mut first)? {
+            l.room(Limit::ItemsPerRecord, j + 1, || format!("{}[{j}]", path()))?;
             each(l, j)?;
             j += 1;
         }
@@ -434,6 +444,10 @@ fn contact(
         a.primary = true;
     }
     for (n, (first_name, last_name, email)) in persons.into_iter().enumerate() {
+        // Contact persons become records of their own.
+        l.room(Limit::Records, people.len() + 1, || {
+            format!("Contacts[{i}].ContactPersons[{n}]")
+        })?;
         people.push(Contact {
             id: ContactId::new(format!("{}#{}", c.id, n + 1)),
             kind: Some(ContactKind::Person),

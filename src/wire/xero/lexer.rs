@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::wire::{Provider, WireError};
+use crate::wire::{Limit, Limits, Provider, WireError};
 
 use super::json::{head, shape};
 
@@ -78,17 +78,44 @@ pub(super) struct Lexer<'a> {
     s: &'a str,
     i: usize,
     depth: usize,
+    limits: Limits,
 }
 
 impl<'a> Lexer<'a> {
-    /// A reader of `bytes`, which must be UTF-8 (a BOM is skipped).
+    /// A reader of `bytes`, which must be UTF-8 (a BOM is skipped), with
+    /// Xero's default limits.
+    #[cfg(test)]
     pub(super) fn new(bytes: &'a [u8]) -> Result<Self, Fail> {
+        Self::with_limits(bytes, &Limits::for_provider(Provider::Xero))
+    }
+
+    /// A reader of `bytes` within `limits`: the input's length is checked
+    /// here, each text value read by [`Self::opt_str`] there.
+    pub(super) fn with_limits(bytes: &'a [u8], limits: &Limits) -> Result<Self, Fail> {
+        limits.check_input(Provider::Xero, bytes)?;
         let s = std::str::from_utf8(bytes).map_err(|e| WireError::Syntax {
             provider: Provider::Xero,
             detail: format!("not UTF-8: {e}"),
         })?;
         let s = s.strip_prefix('\u{feff}').unwrap_or(s);
-        Ok(Self { s, i: 0, depth: 0 })
+        Ok(Self {
+            s,
+            i: 0,
+            depth: 0,
+            limits: *limits,
+        })
+    }
+
+    /// Room for item number `n` (from 1) of a list bounded by `limit`.
+    pub(super) fn room(
+        &self,
+        limit: Limit,
+        n: usize,
+        path: impl FnOnce() -> String,
+    ) -> Result<(), Fail> {
+        self.limits
+            .check(Provider::Xero, limit, n, path)
+            .map_err(Box::new)
     }
 
     #[cold]
@@ -432,7 +459,11 @@ impl<'a> Lexer<'a> {
         path: impl FnOnce() -> String,
     ) -> Result<Option<Cow<'a, str>>, Fail> {
         match self.next()? {
-            Next::Str => Ok(Some(self.string_here()?)),
+            Next::Str => {
+                let t = self.string_here()?;
+                self.room(Limit::FieldBytes, t.len(), path)?;
+                Ok(Some(t))
+            }
             Next::Null => {
                 self.literal("null")?;
                 Ok(None)
@@ -452,6 +483,67 @@ impl<'a> Lexer<'a> {
         }
         Ok(false)
     }
+}
+
+/// Counts, without building anything, the items of the top-level list
+/// `list` and of each item's list `inner`, against
+/// [`Limits::max_records`] and [`Limits::max_items_per_record`]: the
+/// serde decoders build every item before they could count them. Only a
+/// limit exceeded is reported; a document this scan cannot read is left
+/// to the decoder's own error.
+pub(super) fn check_counts(
+    bytes: &[u8],
+    list: &str,
+    inner: &str,
+    limits: &Limits,
+) -> Result<(), WireError> {
+    match count_scan(bytes, list, inner, limits) {
+        Err(e) if matches!(*e, WireError::TooLarge { .. }) => Err(*e),
+        _ => Ok(()),
+    }
+}
+
+fn count_scan(bytes: &[u8], list: &str, inner: &str, limits: &Limits) -> Result<(), Fail> {
+    let mut l = Lexer::with_limits(bytes, limits)?;
+    if l.next()? != Next::Obj {
+        return Ok(());
+    }
+    l.object()?;
+    let mut first = true;
+    while let Some(k) = l.key(&mut first)? {
+        if k != list || l.next()? != Next::Arr {
+            l.skip()?;
+            continue;
+        }
+        l.array()?;
+        let (mut first, mut i) = (true, 0);
+        while l.item(&mut first)? {
+            l.room(Limit::Records, i + 1, || format!("{list}[{i}]"))?;
+            if l.next()? == Next::Obj {
+                l.object()?;
+                let mut first = true;
+                while let Some(k) = l.key(&mut first)? {
+                    if k != inner || l.next()? != Next::Arr {
+                        l.skip()?;
+                        continue;
+                    }
+                    l.array()?;
+                    let (mut first, mut j) = (true, 0);
+                    while l.item(&mut first)? {
+                        l.room(Limit::ItemsPerRecord, j + 1, || {
+                            format!("{list}[{i}].{inner}[{j}]")
+                        })?;
+                        l.skip()?;
+                        j += 1;
+                    }
+                }
+            } else {
+                l.skip()?;
+            }
+            i += 1;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

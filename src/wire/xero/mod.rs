@@ -183,7 +183,7 @@ use crate::sync::{Action, FieldPatch};
 #[cfg(doc)]
 use crate::model::VersionToken;
 
-use super::{Payload, WireError};
+use super::{Limits, Payload, Provider, WireError};
 
 mod billing;
 mod contacts;
@@ -237,6 +237,12 @@ pub struct DecodeOptions {
     /// is listed gets that rate, others get none (their code is kept in
     /// [`XeroInvoice::tax_types`]).
     pub tax_rates: BTreeMap<String, TaxRate>,
+    /// What one payload may make the decoders build
+    /// ([`Limits::for_provider`] by default): contacts, invoices and
+    /// payments count as records (contact persons too), line items,
+    /// phones, addresses, groups and contact persons as items of their
+    /// record, and every text value kept is held to `max_field_bytes`.
+    pub limits: Limits,
 }
 
 impl Default for DecodeOptions {
@@ -244,6 +250,7 @@ impl Default for DecodeOptions {
         Self {
             base_currency: Currency::NZD,
             tax_rates: BTreeMap::new(),
+            limits: Limits::for_provider(Provider::Xero),
         }
     }
 }
@@ -343,10 +350,12 @@ pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payl
         }));
     }
     if keys.contacts {
-        return Some(decode_contacts(bytes).map(|p| Payload::Contacts {
-            records: p.records,
-            next_page: p.next_page,
-        }));
+        return Some(
+            contacts::decode(bytes, None, &opts.limits).map(|p| Payload::Contacts {
+                records: p.records,
+                next_page: p.next_page,
+            }),
+        );
     }
     if keys.invoices {
         return Some(
@@ -367,7 +376,22 @@ pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payl
 /// [`WireError::Shape`] for a document without `Contacts`, a value of the
 /// wrong type, an unknown `ContactStatus` or an unreadable date.
 pub fn decode_contacts(bytes: &[u8]) -> Result<ContactsPage, WireError> {
-    contacts::decode(bytes, None)
+    contacts::decode(bytes, None, &Limits::for_provider(Provider::Xero))
+}
+
+/// [`decode_contacts`] (`page`: `None`) or [`decode_contacts_page`]
+/// within `limits`: contacts and their contact persons count as records,
+/// the addresses, phones, groups and persons of one contact as its items;
+/// every text value kept is held to [`Limits::max_field_bytes`].
+///
+/// # Errors
+/// As [`decode_contacts`]; [`WireError::TooLarge`] past a limit.
+pub fn decode_contacts_with_limits(
+    bytes: &[u8],
+    page: Option<u32>,
+    limits: &Limits,
+) -> Result<ContactsPage, WireError> {
+    contacts::decode(bytes, page, limits)
 }
 
 /// [`decode_contacts`] for the answer to `?page={page}`: without a
@@ -377,7 +401,7 @@ pub fn decode_contacts(bytes: &[u8]) -> Result<ContactsPage, WireError> {
 /// # Errors
 /// As [`decode_contacts`].
 pub fn decode_contacts_page(bytes: &[u8], page: u32) -> Result<ContactsPage, WireError> {
-    contacts::decode(bytes, Some(page))
+    contacts::decode(bytes, Some(page), &Limits::for_provider(Provider::Xero))
 }
 
 /// Decodes the answer to `GET Contacts/{ContactID}`: exactly one contact.
@@ -386,7 +410,7 @@ pub fn decode_contacts_page(bytes: &[u8], page: u32) -> Result<ContactsPage, Wir
 /// As [`decode_contacts`]; [`WireError::Shape`] unless the document holds
 /// exactly one contact.
 pub fn decode_contact(bytes: &[u8]) -> Result<Contact, WireError> {
-    let mut page = contacts::decode(bytes, None)?;
+    let mut page = contacts::decode(bytes, None, &Limits::for_provider(Provider::Xero))?;
     if page.records.len() != 1 {
         return Err(json::shape(
             "Contacts",

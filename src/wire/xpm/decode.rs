@@ -4,7 +4,7 @@
 //! elements and attributes are skipped.
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quick_xml::Reader;
 use quick_xml::escape::resolve_xml_entity;
@@ -14,7 +14,7 @@ use crate::model::{
     Address, AddressKind, Contact, ContactId, ContactKind, ContactStatus, Email, Phone, PhoneKind,
 };
 use crate::rules::xpm::kind_for_business_structure;
-use crate::wire::{Provider, WireError};
+use crate::wire::{Limit, Limits, Provider, WireError};
 
 use super::MAX_DEPTH;
 use super::text::{address_lines, is_xml_char, trim_cow};
@@ -288,6 +288,10 @@ struct Parser<'a> {
     clients_seen: usize,
     contacts_seen: usize,
     people_by_id: BTreeMap<ContactId, usize>,
+    /// The (person, client) links made, so that a person listed under
+    /// many clients is linked to each once without scanning its list.
+    linked: BTreeSet<(usize, ContactId)>,
+    limits: Limits,
     doc: Document,
 }
 
@@ -498,10 +502,36 @@ impl<'a> Parser<'a> {
         });
     }
 
+    /// The path of the text element being captured, for errors.
+    fn capture_path(&self, tag: Tag) -> String {
+        if self.contact.is_some() {
+            format!("{}.{}", self.contact_path(), tag.name())
+        } else if self.client.is_some() {
+            format!("{}.{}", self.client_path(), tag.name())
+        } else {
+            format!("Response.{}", tag.name())
+        }
+    }
+
+    /// The captured text, within [`Limits::max_field_bytes`].
+    fn check_capture(&self) -> Result<(), WireError> {
+        if let Some(c) = &self.capture {
+            let len = c.text.as_ref().map_or(0, |t| t.len());
+            self.limits
+                .check(Provider::Xpm, Limit::FieldBytes, len, || {
+                    self.capture_path(c.tag)
+                })?;
+        }
+        Ok(())
+    }
+
     fn text(&mut self, piece: Cow<'a, str>) -> Result<(), WireError> {
         let depth = self.stack.len();
         match &mut self.capture {
-            Some(c) if c.depth == depth => c.push(piece),
+            Some(c) if c.depth == depth => {
+                c.push(piece);
+                return self.check_capture();
+            }
             _ if depth == 0 && !piece.trim_matches(super::text::is_xml_space).is_empty() => {
                 return Err(syntax("text outside the root element"));
             }
@@ -538,6 +568,7 @@ impl<'a> Parser<'a> {
             && cap.depth == depth
         {
             cap.push_char(c);
+            return self.check_capture();
         }
         Ok(())
     }
@@ -553,10 +584,18 @@ impl<'a> Parser<'a> {
             && let Some(open) = self.contact.take()
         {
             let person = self.finish_contact(open.fields)?;
-            self.contacts_seen += 1;
             if self.client.is_some() {
+                self.limits.check(
+                    Provider::Xpm,
+                    Limit::ItemsPerRecord,
+                    self.client_people.len() + 1,
+                    || self.contact_path(),
+                )?;
+                self.contacts_seen += 1;
                 self.client_people.push(person);
             } else {
+                self.check_records(|| self.contact_path())?;
+                self.contacts_seen += 1;
                 if let Some(org) = self.body_client {
                     let mut person = person;
                     person.organization_ids.push(org.clone());
@@ -573,11 +612,15 @@ impl<'a> Parser<'a> {
             && let Some(open) = self.client.take()
         {
             let client = self.finish_client(open.fields)?;
+            self.check_records(|| self.client_path())?;
             self.clients_seen += 1;
             let people = std::mem::take(&mut self.client_people);
             for mut p in people {
                 if !client.id.as_str().is_empty() {
                     p.organization_ids.push(client.id.clone());
+                }
+                if !self.people_by_id.contains_key(&p.id) {
+                    self.check_records(|| self.client_path())?;
                 }
                 self.add_person(p);
             }
@@ -764,22 +807,35 @@ impl<'a> Parser<'a> {
         Ok(c)
     }
 
+    /// Room for one more record (client or person), within
+    /// [`Limits::max_records`].
+    fn check_records(&self, path: impl FnOnce() -> String) -> Result<(), WireError> {
+        let n = self.doc.clients.len() + self.doc.people.len() + 1;
+        self.limits.check(Provider::Xpm, Limit::Records, n, path)
+    }
+
     /// Adds a person, or links the one already read under another client.
+    /// Links already made are looked up in a set: a person listed under
+    /// thousands of clients costs no scan of its list per client.
     fn add_person(&mut self, person: Contact) {
         if !person.id.as_str().is_empty()
             && let Some(&i) = self.people_by_id.get(&person.id)
             && let Some(existing) = self.doc.people.get_mut(i)
         {
             for org in person.organization_ids {
-                if !existing.organization_ids.contains(&org) {
+                if !self.linked.contains(&(i, org.clone())) {
+                    self.linked.insert((i, org.clone()));
                     existing.organization_ids.push(org);
                 }
             }
             return;
         }
+        let i = self.doc.people.len();
         if !person.id.as_str().is_empty() {
-            self.people_by_id
-                .insert(person.id.clone(), self.doc.people.len());
+            self.people_by_id.insert(person.id.clone(), i);
+            for org in &person.organization_ids {
+                self.linked.insert((i, org.clone()));
+            }
         }
         self.doc.people.push(person);
     }
@@ -790,7 +846,9 @@ pub(super) fn parse<'a>(
     bytes: &'a [u8],
     expect: Expect,
     body_client: Option<&'a ContactId>,
+    limits: &Limits,
 ) -> Result<Document, WireError> {
+    limits.check_input(Provider::Xpm, bytes)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         syntax(format!(
@@ -812,6 +870,8 @@ pub(super) fn parse<'a>(
         clients_seen: 0,
         contacts_seen: 0,
         people_by_id: BTreeMap::new(),
+        linked: BTreeSet::new(),
+        limits: *limits,
         doc: Document::default(),
     };
     loop {
@@ -911,7 +971,7 @@ mod tests {
     fn an_element_inside_a_text_element_leaves_only_the_direct_text() {
         let xml = b"<Response><Clients><Client><UUID>u</UUID>\
                     <Name>A<b>ignored<Name>deeper</Name></b>B</Name></Client></Clients></Response>";
-        let doc = parse(xml, Expect::Response, None).unwrap();
+        let doc = parse(xml, Expect::Response, None, &Limits::default()).unwrap();
         assert_eq!(doc.clients[0].display_name.as_deref(), Some("AB"));
     }
 

@@ -155,7 +155,7 @@ mod text;
 use crate::model::{Contact, ContactId};
 use crate::ports::AdapterError;
 
-use super::{Payload, Provider, WireError};
+use super::{Limits, Payload, Provider, WireError};
 
 pub use super::{Method, Request};
 pub use encode::{
@@ -199,7 +199,13 @@ impl From<ContactsPage> for Payload {
 /// decodes it; `None` for anything else.
 #[must_use]
 pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
-    decode::is_response(bytes).then(|| decode_response(bytes))
+    decode_any_with_limits(bytes, &Limits::for_provider(Provider::Xpm))
+}
+
+/// [`decode_any`] within `limits`.
+#[must_use]
+pub fn decode_any_with_limits(bytes: &[u8], limits: &Limits) -> Option<Result<Payload, WireError>> {
+    decode::is_response(bytes).then(|| decode_response_with_limits(bytes, limits))
 }
 
 /// Decodes an XPM answer: clients (list, paged-list, search, get) or an
@@ -209,9 +215,25 @@ pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
 /// [`WireError::Syntax`] for unreadable XML; [`WireError::Shape`] for
 /// another root, a client or contact without a UUID, a boolean that is
 /// not `Yes` / `No`, an unknown `Status`; [`WireError::Unsupported`] for an
-/// `OK` answer that holds no clients (another `*.api`).
+/// `OK` answer that holds no clients (another `*.api`);
+/// [`WireError::TooLarge`] past [`Limits::for_provider`]: more than
+/// [`DEFAULT_MAX_RECORDS`](super::DEFAULT_MAX_RECORDS) clients and people,
+/// more contacts under one client than
+/// [`DEFAULT_MAX_ITEMS_PER_RECORD`](super::DEFAULT_MAX_ITEMS_PER_RECORD),
+/// a kept value longer than
+/// [`DEFAULT_MAX_FIELD_BYTES`](super::DEFAULT_MAX_FIELD_BYTES).
 pub fn decode_response(bytes: &[u8]) -> Result<Payload, WireError> {
-    let doc = decode::parse(bytes, decode::Expect::Response, None)?;
+    decode_response_with_limits(bytes, &Limits::for_provider(Provider::Xpm))
+}
+
+/// [`decode_response`] within `limits`: clients and their people count
+/// as records, a client's contacts as its items, and only the values kept
+/// are held to [`Limits::max_field_bytes`].
+///
+/// # Errors
+/// As [`decode_response`].
+pub fn decode_response_with_limits(bytes: &[u8], limits: &Limits) -> Result<Payload, WireError> {
+    let doc = decode::parse(bytes, decode::Expect::Response, None, limits)?;
     match doc.status.as_deref() {
         None => {}
         Some(s) if s.eq_ignore_ascii_case("OK") => {}
@@ -253,7 +275,18 @@ pub fn decode_response(bytes: &[u8]) -> Result<Payload, WireError> {
 /// `Response.Status` here (use [`decode_response`] or [`decode_error`] to
 /// get the adapter error it stands for).
 pub fn decode_clients(bytes: &[u8]) -> Result<ContactsPage, WireError> {
-    match decode_response(bytes)? {
+    decode_clients_with_limits(bytes, &Limits::for_provider(Provider::Xpm))
+}
+
+/// [`decode_clients`] within `limits` (see [`decode_response_with_limits`]).
+///
+/// # Errors
+/// As [`decode_clients`].
+pub fn decode_clients_with_limits(
+    bytes: &[u8],
+    limits: &Limits,
+) -> Result<ContactsPage, WireError> {
+    match decode_response_with_limits(bytes, limits)? {
         Payload::Contacts { records, next_page } => Ok(ContactsPage { records, next_page }),
         Payload::Error { error, .. } => Err(WireError::Shape {
             provider: Provider::Xpm,
@@ -275,7 +308,12 @@ pub fn decode_clients(bytes: &[u8]) -> Result<ContactsPage, WireError> {
 /// # Errors
 /// As [`decode_response`], for a `<Client>` root.
 pub fn decode_client_body(bytes: &[u8]) -> Result<Contact, WireError> {
-    let doc = decode::parse(bytes, decode::Expect::ClientBody, None)?;
+    let doc = decode::parse(
+        bytes,
+        decode::Expect::ClientBody,
+        None,
+        &Limits::for_provider(Provider::Xpm),
+    )?;
     doc.clients
         .into_iter()
         .next()
@@ -296,7 +334,12 @@ pub fn decode_client_contacts_body(
     bytes: &[u8],
     client: &ContactId,
 ) -> Result<Vec<Contact>, WireError> {
-    let doc = decode::parse(bytes, decode::Expect::ContactsBody, Some(client))?;
+    let doc = decode::parse(
+        bytes,
+        decode::Expect::ContactsBody,
+        Some(client),
+        &Limits::for_provider(Provider::Xpm),
+    )?;
     Ok(doc.people)
 }
 
@@ -357,7 +400,12 @@ pub fn decode_error_with_retry_after(
 /// start of the body without control characters.
 fn describe(body: &[u8]) -> Option<String> {
     if decode::is_response(body)
-        && let Ok(doc) = decode::parse(body, decode::Expect::Response, None)
+        && let Ok(doc) = decode::parse(
+            body,
+            decode::Expect::Response,
+            None,
+            &Limits::for_provider(Provider::Xpm),
+        )
         && let Some(d) = doc.error_description
     {
         return Some(d);
