@@ -1842,3 +1842,44 @@ fn u1_a_second_result_for_one_operation_is_refused() {
     );
     assert_eq!(state, p.next_state);
 }
+
+/// Review of the fuzzing fixes: an open invoice listed twice with
+/// different balances made the planner pick one silently. A ledger payment
+/// of it now waits in the queue as `DuplicateRecordId`; listed twice alike,
+/// it is one invoice and the payment goes through (Y2, Y4).
+#[test]
+fn y4_an_open_invoice_listed_twice_with_different_facts_is_not_guessed() {
+    let (state, open) = two_sent();
+    let periods = open_periods();
+    let ledger = [payment(
+        "Q1",
+        PaymentOrigin::Ledger,
+        "58",
+        "10",
+        &[("L-create-invoice:A", "10")],
+    )];
+    let mut twice = open.clone();
+    let mut other = open.iter().find(|o| o.invoice_id == "A").unwrap().clone();
+    other.due = usd("5.00");
+    twice.push(other);
+    let input = BillingInput {
+        ledger_payments: &ledger,
+        open_invoices: &twice,
+        periods: &periods,
+        ..BillingInput::default()
+    };
+    let p = run(&state, &input);
+    assert!(p.operations.is_empty(), "{:?}", ops(&p));
+    assert_eq!(codes(&p, "Q1"), [FailureCode::DuplicateRecordId]);
+    // The same entry twice is the same invoice.
+    let mut alike = open.clone();
+    alike.extend(open.iter().cloned());
+    let p = run(
+        &state,
+        &BillingInput {
+            open_invoices: &alike,
+            ..input
+        },
+    );
+    assert_eq!(ops(&p), ["pull-payment:Q1"]);
+}

@@ -222,6 +222,21 @@ pub(super) fn check_dates_and_invoices(
             );
             continue;
         };
+        // The same invoice listed twice with different facts: which one
+        // holds is a guess, so the payment waits until the input is fixed.
+        if open
+            .iter()
+            .any(|i| i.invoice_id == a.invoice_id && i != inv)
+        {
+            fail(
+                FailureCode::DuplicateRecordId,
+                format!(
+                    "invoice {} is listed more than once among the open invoices, with different facts",
+                    a.invoice_id
+                ),
+            );
+            continue;
+        }
         if !matches!(
             inv.status,
             InvoiceStatus::Sent | InvoiceStatus::AwaitingPayment

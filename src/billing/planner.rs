@@ -968,11 +968,30 @@ impl Run<'_> {
             origin: PaymentOrigin::Ledger,
             reference: Some(p.id.clone()),
         };
+        // An invoice listed twice with different facts keeps its entries as
+        // given: the check refuses payments of it (DuplicateRecordId).
+        let mut first: BTreeMap<&str, &OpenInvoice> = BTreeMap::new();
+        let mut contested: BTreeSet<&str> = BTreeSet::new();
+        for o in input.open_invoices {
+            match first.get(o.invoice_id.as_str()) {
+                Some(f) if *f != o => {
+                    contested.insert(o.invoice_id.as_str());
+                }
+                Some(_) => {}
+                None => {
+                    first.insert(o.invoice_id.as_str(), o);
+                }
+            }
+        }
         let open: Vec<OpenInvoice> = input
             .open_invoices
             .iter()
             .map(|o| OpenInvoice {
-                due: due.get(&o.invoice_id).copied().unwrap_or(o.due),
+                due: if contested.contains(o.invoice_id.as_str()) {
+                    o.due
+                } else {
+                    due.get(&o.invoice_id).copied().unwrap_or(o.due)
+                },
                 ..o.clone()
             })
             .collect();
