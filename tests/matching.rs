@@ -72,7 +72,8 @@ fn m2_partial_match_lists_every_candidate_and_the_field_it_matched() {
                 cand("K1", MatchedOn::Name),
                 cand("K2", MatchedOn::Email),
                 cand("K3", MatchedOn::Email),
-            ]
+            ],
+            unlisted: 0,
         }
     );
     assert_eq!(r[0].outcome.rule(), "M2");
@@ -202,7 +203,8 @@ fn m6_qbo_people_match_on_first_last_and_email() {
     assert_eq!(
         r[1].outcome,
         MatchOutcome::Partial {
-            candidates: vec![cand("K1", MatchedOn::Email)]
+            candidates: vec![cand("K1", MatchedOn::Email)],
+            unlisted: 0,
         }
     );
 }
@@ -288,6 +290,7 @@ fn m8_several_local_full_matches_link_nothing() {
                 cand("K2", MatchedOn::NameAndEmail)
             ],
             cause: AmbiguityCause::SeveralLocalContacts,
+            unlisted: 0,
         }
     );
     assert_eq!(r[0].outcome.rule(), "M8");
@@ -310,8 +313,10 @@ fn m9_two_remotes_fully_matching_one_local_are_both_held() {
             MatchOutcome::Ambiguous {
                 candidates: vec![cand("K1", MatchedOn::NameAndEmail)],
                 cause: AmbiguityCause::Contested {
-                    other_remote_ids: vec![other.into()]
+                    other_remote_ids: vec![other.into()],
+                    unlisted: 0,
                 },
+                unlisted: 0,
             }
         );
         assert_eq!(r[me].outcome.rule(), "M9");
@@ -334,6 +339,7 @@ fn m9_a_local_linked_elsewhere_is_not_linked_again() {
             cause: AmbiguityCause::LocalAlreadyLinked {
                 remote_id: "R0".into()
             },
+            unlisted: 0,
         }
     );
 }
@@ -683,6 +689,116 @@ fn m1_large_indexes_find_contacts_in_every_chunk() {
         Error::DuplicateId {
             side: Side::Local,
             id: "K00007".into()
+        }
+    );
+}
+
+/// The hostile-input sweep found match issues listing every candidate:
+/// 4,000 local contacts and 4,000 ledger records sharing one bookkeeper's
+/// email made 16 million candidates (1.6 s, hundreds of MB; 40,000 a side
+/// would not fit in memory). At most `MAX_LISTED_CANDIDATES` name matches
+/// and as many email matches are listed, those with the smallest ids, and
+/// the outcome says how many more there are (M2, M8, M9).
+#[test]
+fn m2_m8_m9_candidates_listed_per_issue_are_capped_with_a_count() {
+    use ledgerlink::matching::MAX_LISTED_CANDIDATES;
+    const N: usize = 20_000;
+    let locals: Vec<Contact> = (0..N)
+        .map(|i| {
+            org(
+                &format!("K{i:05}"),
+                &format!("Org {i}"),
+                "books@shared.test",
+            )
+        })
+        .collect();
+    let remotes: Vec<Contact> = (0..N)
+        .map(|i| {
+            remote(
+                &format!("R{i:05}"),
+                &format!("Other {i}"),
+                "books@shared.test",
+            )
+        })
+        .collect();
+    let r = run(Profile::XeroGl, &locals, &remotes);
+    for res in [&r[0], &r[N - 1]] {
+        let MatchOutcome::Partial {
+            candidates,
+            unlisted,
+        } = &res.outcome
+        else {
+            panic!("{:?}", res.outcome.class());
+        };
+        assert_eq!(candidates.len(), MAX_LISTED_CANDIDATES);
+        assert_eq!(*unlisted, N - MAX_LISTED_CANDIDATES);
+        assert_eq!(candidates[0].local_id, "K00000");
+        assert_eq!(candidates[MAX_LISTED_CANDIDATES - 1].local_id, "K00099");
+        assert!(
+            res.explain()
+                .contains(&format!("and {} more", N - MAX_LISTED_CANDIDATES))
+        );
+    }
+    // Full matches of many locals (M8), capped alike.
+    let same: Vec<Contact> = (0..500)
+        .map(|i| org(&format!("K{i:03}"), "Acme Ltd", "ap@acme.test"))
+        .collect();
+    let r = run(
+        Profile::XeroGl,
+        &same,
+        &[remote("R1", "Acme Ltd", "ap@acme.test")],
+    );
+    let MatchOutcome::Ambiguous {
+        candidates,
+        unlisted,
+        ..
+    } = &r[0].outcome
+    else {
+        panic!("{:?}", r[0].outcome);
+    };
+    assert_eq!((candidates.len(), *unlisted), (MAX_LISTED_CANDIDATES, 400));
+    // Many ledger records contesting one local (M9), capped alike.
+    let many: Vec<Contact> = (0..500)
+        .map(|i| remote(&format!("R{i:03}"), "Acme Ltd", "ap@acme.test"))
+        .collect();
+    let r = run(Profile::XeroGl, &same[..1], &many);
+    let MatchOutcome::Ambiguous {
+        cause:
+            AmbiguityCause::Contested {
+                other_remote_ids,
+                unlisted,
+            },
+        ..
+    } = &r[0].outcome
+    else {
+        panic!("{:?}", r[0].outcome);
+    };
+    assert_eq!(
+        (other_remote_ids.len(), *unlisted),
+        (MAX_LISTED_CANDIDATES, 399)
+    );
+    assert_eq!(other_remote_ids[0], "R001");
+}
+
+/// The same sweep found the duplicate-id check of a batch quadratic when
+/// many ledger records carry one id (every pair was compared). It sorts
+/// now; the first repeat is still the one reported.
+#[test]
+fn m12_many_records_with_one_id_are_refused_quickly() {
+    let locals = [org("K1", "Acme Ltd", "ap@acme.test")];
+    let mut remotes: Vec<Contact> = (0..60_000)
+        .map(|_| remote("R1", "Acme Ltd", "ap@acme.test"))
+        .collect();
+    remotes.insert(0, remote("R0", "Zed", "z@z.test"));
+    let err = MatchIndex::new(Profile::XeroGl, &locals)
+        .unwrap()
+        .classify_batch(&remotes)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        Error::DuplicateId {
+            side: Side::Remote,
+            id: "R1".into()
         }
     );
 }

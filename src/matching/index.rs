@@ -218,13 +218,63 @@ struct Scratch {
     emails: Vec<u32>,
     full: Vec<u32>,
     near: Vec<u32>,
+    /// Candidate lists of long walks (many local contacts sharing one name
+    /// or email), by chain heads: the next record with the same keys
+    /// reuses them instead of walking again. Only within one batch
+    /// (`cache_walks`): the single-lookup scratch outlives its index.
+    walks: HashMap<(u32, u32), Walk>,
+    /// The same for one chain alone: the contacts of a long name chain
+    /// (by head) or email chain, sorted by id.
+    name_lists: HashMap<u32, ChainList>,
+    email_lists: HashMap<u32, ChainList>,
+    cache_walks: bool,
 }
+
+/// The members of one long chain that equal a key, sorted by id.
+struct ChainList {
+    key: Box<str>,
+    class: NameClass,
+    members: std::rc::Rc<[u32]>,
+}
+
+/// The candidates of one name + email: nothing, the one full match,
+/// several full matches, or (no full match) partial ones; lists capped at
+/// [`MAX_LISTED_CANDIDATES`] (smallest ids) with how many more there are.
+#[derive(Clone)]
+enum Found {
+    Nothing,
+    One(u32),
+    Several(Vec<u32>, usize),
+    Partial(Vec<(u32, MatchedOn)>, usize),
+}
+
+/// A remembered long walk, with the keys it was made for.
+struct Walk {
+    name: Box<str>,
+    email: Box<str>,
+    class: NameClass,
+    found: Found,
+}
+
+/// At most this many candidates are listed in one match issue (full
+/// matches of an ambiguous one; name matches and, apart, email matches of
+/// a partial one), and at most this many other ledger records in a contest
+/// (M9): those with the smallest ids. The outcome says how many more there
+/// are. A firm's shared bookkeeper email can have hundreds of holders;
+/// listing every one for every ledger record that carries it would make
+/// the output grow with the product of the two sides.
+pub const MAX_LISTED_CANDIDATES: usize = 100;
+
+/// Chain walks longer than this are remembered (see [`Scratch::walks`]).
+const LONG_WALK: usize = 256;
 
 /// A decision before ids are attached and contests (M9) are settled.
 enum Raw {
     Full(u32),
-    Partial(Vec<(u32, MatchedOn)>),
-    Several(Vec<u32>),
+    /// Candidates listed (smallest ids first, at most
+    /// [`MAX_LISTED_CANDIDATES`]) and how many more there are.
+    Partial(Vec<(u32, MatchedOn)>, usize),
+    Several(Vec<u32>, usize),
     LinkedElsewhere(u32, ContactId),
     NoMatch,
     Similar(Vec<(u32, f64)>),
@@ -732,7 +782,10 @@ impl MatchIndex {
         let ids_ok = par::join(
             || {
                 par::zip_chunks_mut(remotes, &mut decided, 1024, |recs, out| {
-                    let mut s = Scratch::default();
+                    let mut s = Scratch {
+                        cache_walks: true,
+                        ..Scratch::default()
+                    };
                     for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
                         self.decide_group(group, links, &mut s, out);
                     }
@@ -864,83 +917,212 @@ impl MatchIndex {
 
     /// The last stage: candidates verified, the raw decision made.
     fn resolve(&self, id: &str, k: usize, links: &ExistingLinks, s: &mut Scratch) -> Raw {
-        let p = &mut s.prep[k];
-        if let Some(raw) = p.early.take() {
+        if let Some(raw) = s.prep.get_mut(k).and_then(|p| p.early.take()) {
             return raw;
         }
-        let name = &s.buf[p.name.0..p.name.1];
-        let email = &s.buf[p.email.0..p.email.1];
+        // The keys' text is lent out while the other buffers are in use.
+        let buf = std::mem::take(&mut s.buf);
+        let raw = self.resolve_keys(id, k, links, s, &buf);
+        s.buf = buf;
+        raw
+    }
+
+    fn resolve_keys(
+        &self,
+        id: &str,
+        k: usize,
+        links: &ExistingLinks,
+        s: &mut Scratch,
+        buf: &str,
+    ) -> Raw {
+        let Some(p) = s.prep.get(k) else {
+            return Raw::NoMatch;
+        };
+        let name = &buf[p.name.0..p.name.1];
+        let email = &buf[p.email.0..p.email.1];
         let class = p.class;
 
-        s.names.clear();
-        let mut q = p.name_head;
-        while q != NIL {
-            let m = self.meta_at(q);
-            if m.class == class && self.name_at(q) == name {
-                s.names.push(q);
-            }
-            q = m.next_name;
-        }
-        s.emails.clear();
-        let mut q = p.email_head;
-        while q != NIL {
-            let m = self.meta_at(q);
-            if self.email_at(q) == email {
-                s.emails.push(q);
-            }
-            q = m.next_email;
-        }
-        if s.names.is_empty() && s.emails.is_empty() {
-            if name.is_empty() {
-                Raw::Unmatchable(UnmatchableReason::NoName)
-            } else {
-                match &self.near {
-                    Some(near) => {
-                        let similar = near.query(
-                            name,
+        let heads = (p.name_head, p.email_head);
+        let cached = s
+            .walks
+            .get(&heads)
+            .filter(|w| w.class == class && *w.name == *name && *w.email == *email)
+            .map(|w| w.found.clone())
+            .filter(|_| s.cache_walks);
+        let found = match cached {
+            Some(f) => f,
+            None => {
+                let (f, walked) = self.walk((name, email, class), heads, s);
+                if s.cache_walks && walked > LONG_WALK {
+                    s.walks.insert(
+                        heads,
+                        Walk {
+                            name: name.into(),
+                            email: email.into(),
                             class,
-                            |j| (self.name_at(j), self.meta_at(j).class),
-                            |j| self.id_at(j),
-                            &mut s.near,
-                        );
-                        if similar.is_empty() {
-                            Raw::NoMatch
-                        } else {
-                            Raw::Similar(similar)
-                        }
-                    }
-                    None => Raw::NoMatch,
+                            found: f.clone(),
+                        },
+                    );
                 }
+                f
+            }
+        };
+        match found {
+            Found::Nothing if name.is_empty() => Raw::Unmatchable(UnmatchableReason::NoName),
+            Found::Nothing => match &self.near {
+                Some(near) => {
+                    let similar = near.query(
+                        name,
+                        class,
+                        |j| (self.name_at(j), self.meta_at(j).class),
+                        |j| self.id_at(j),
+                        &mut s.near,
+                    );
+                    if similar.is_empty() {
+                        Raw::NoMatch
+                    } else {
+                        Raw::Similar(similar)
+                    }
+                }
+                None => Raw::NoMatch,
+            },
+            Found::One(one) => match links.remote_of(self.id_at(one).as_str()) {
+                Some(other) if other.as_str() != id => Raw::LinkedElsewhere(one, other.clone()),
+                _ => Raw::Full(one),
+            },
+            Found::Several(v, more) => Raw::Several(v, more),
+            Found::Partial(c, more) => Raw::Partial(c, more),
+        }
+    }
+
+    /// The contacts whose normalised name (of `class`) or email equals
+    /// `key`, sorted by id: from the chain at `head`, or from the cache
+    /// when that chain was long. Also gives the chain entries walked.
+    fn chain_members(
+        &self,
+        names: bool,
+        (key, class, head): (&str, NameClass, u32),
+        cache: Option<&mut HashMap<u32, ChainList>>,
+        buf: &mut Vec<u32>,
+    ) -> (Option<std::rc::Rc<[u32]>>, usize) {
+        if let Some(hit) = cache
+            .as_ref()
+            .and_then(|c| c.get(&head))
+            .filter(|c| *c.key == *key && (!names || c.class == class))
+        {
+            return (Some(hit.members.clone()), 0);
+        }
+        buf.clear();
+        let mut walked = 0usize;
+        let mut q = head;
+        while q != NIL {
+            walked += 1;
+            let m = self.meta_at(q);
+            if names {
+                if m.class == class && self.name_at(q) == key {
+                    buf.push(q);
+                }
+                q = m.next_name;
+            } else {
+                if self.email_at(q) == key {
+                    buf.push(q);
+                }
+                q = m.next_email;
+            }
+        }
+        buf.sort_unstable_by(|a, b| self.id_at(*a).cmp(self.id_at(*b)));
+        // Short chains stay in `buf`: nothing is allocated per record.
+        let mut members = None;
+        if let Some(cache) = cache
+            && walked > LONG_WALK
+        {
+            let list: std::rc::Rc<[u32]> = buf.as_slice().into();
+            cache.insert(
+                head,
+                ChainList {
+                    key: key.into(),
+                    class,
+                    members: list.clone(),
+                },
+            );
+            members = Some(list);
+        }
+        (members, walked)
+    }
+
+    /// The candidates of a record's name and email, capped. The full
+    /// matches are found by scanning the shorter of the two lists and
+    /// checking the other field of each, so many contacts sharing one
+    /// email cost nothing per record beyond the listed candidates. Also
+    /// gives the chain entries walked.
+    fn walk(
+        &self,
+        (name, email, class): (&str, &str, NameClass),
+        (name_head, email_head): (u32, u32),
+        s: &mut Scratch,
+    ) -> (Found, usize) {
+        let cache = s.cache_walks;
+        let (names, wn) = self.chain_members(
+            true,
+            (name, class, name_head),
+            cache.then_some(&mut s.name_lists),
+            &mut s.names,
+        );
+        let (emails, we) = self.chain_members(
+            false,
+            (email, class, email_head),
+            cache.then_some(&mut s.email_lists),
+            &mut s.emails,
+        );
+        let walked = wn + we;
+        let names: &[u32] = names.as_deref().unwrap_or(&s.names);
+        let emails: &[u32] = emails.as_deref().unwrap_or(&s.emails);
+        if names.is_empty() && emails.is_empty() {
+            return (Found::Nothing, walked);
+        }
+        // Both lists are sorted by id, so the full matches come sorted.
+        s.full.clear();
+        let mut full_total = 0usize;
+        let mut note = |j: u32| {
+            full_total += 1;
+            if s.full.len() < MAX_LISTED_CANDIDATES {
+                s.full.push(j);
+            }
+        };
+        if names.len() <= emails.len() {
+            for &j in names.iter().filter(|&&j| self.email_at(j) == email) {
+                note(j);
             }
         } else {
-            s.names.sort_unstable();
-            s.emails.sort_unstable();
-            intersect_into(&s.names, &s.emails, &mut s.full);
-            match s.full.as_slice() {
-                [one] => match links.remote_of(self.id_at(*one).as_str()) {
-                    Some(other) if other.as_str() != id => {
-                        Raw::LinkedElsewhere(*one, other.clone())
-                    }
-                    _ => Raw::Full(*one),
-                },
-                [] => {
-                    // No local is in both lists: the intersection is empty.
-                    let mut c: Vec<(u32, MatchedOn)> = s
-                        .names
-                        .iter()
-                        .map(|&j| (j, MatchedOn::Name))
-                        .chain(s.emails.iter().map(|&j| (j, MatchedOn::Email)))
-                        .collect();
-                    c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
-                    Raw::Partial(c)
-                }
-                several => {
-                    let mut v = several.to_vec();
-                    v.sort_unstable_by(|a, b| self.id_at(*a).cmp(self.id_at(*b)));
-                    Raw::Several(v)
-                }
+            for &j in emails
+                .iter()
+                .filter(|&&j| self.meta_at(j).class == class && self.name_at(j) == name)
+            {
+                note(j);
             }
         }
+        let found = match (full_total, s.full.as_slice()) {
+            (1, &[one]) => Found::One(one),
+            (0, _) => {
+                // Name and email matches are capped apart, so that the list
+                // always shows which fields matched.
+                let cap = |l: &[u32]| l.len().min(MAX_LISTED_CANDIDATES);
+                let mut c: Vec<(u32, MatchedOn)> = names[..cap(names)]
+                    .iter()
+                    .map(|&j| (j, MatchedOn::Name))
+                    .chain(
+                        emails[..cap(emails)]
+                            .iter()
+                            .map(|&j| (j, MatchedOn::Email)),
+                    )
+                    .collect();
+                c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
+                let more = names.len() + emails.len() - c.len();
+                Found::Partial(c, more)
+            }
+            (total, listed) => Found::Several(listed.to_vec(), total - listed.len()),
+        };
+        (found, walked)
     }
 
     /// Person or organisation for the result: the record's own kind or
@@ -995,35 +1177,45 @@ impl MatchIndex {
         // Partial and several candidates were sorted by id when decided.
         let outcome = match &d.raw {
             &Raw::Full(j) => match contested.get(&j) {
-                Some(all) => MatchOutcome::Ambiguous {
-                    candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
-                    cause: AmbiguityCause::Contested {
-                        other_remote_ids: all
-                            .iter()
-                            .filter(|r| **r != remote_id)
-                            .cloned()
-                            .collect(),
-                    },
-                },
+                Some(all) => {
+                    let others = all.iter().filter(|r| **r != remote_id);
+                    let other_remote_ids: Vec<ContactId> = others
+                        .clone()
+                        .take(MAX_LISTED_CANDIDATES)
+                        .cloned()
+                        .collect();
+                    let unlisted = others.count() - other_remote_ids.len();
+                    MatchOutcome::Ambiguous {
+                        candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
+                        cause: AmbiguityCause::Contested {
+                            other_remote_ids,
+                            unlisted,
+                        },
+                        unlisted: 0,
+                    }
+                }
                 None => MatchOutcome::Full {
                     local_id: self.id_at(j).clone(),
                 },
             },
-            Raw::Partial(c) => MatchOutcome::Partial {
+            Raw::Partial(c, more) => MatchOutcome::Partial {
                 candidates: c.iter().map(|&(j, m)| self.cand(j, m)).collect(),
+                unlisted: *more,
             },
-            Raw::Several(c) => MatchOutcome::Ambiguous {
+            Raw::Several(c, more) => MatchOutcome::Ambiguous {
                 candidates: c
                     .iter()
                     .map(|&j| self.cand(j, MatchedOn::NameAndEmail))
                     .collect(),
                 cause: AmbiguityCause::SeveralLocalContacts,
+                unlisted: *more,
             },
             Raw::LinkedElsewhere(j, other) => MatchOutcome::Ambiguous {
                 candidates: vec![self.cand(*j, MatchedOn::NameAndEmail)],
                 cause: AmbiguityCause::LocalAlreadyLinked {
                     remote_id: other.clone(),
                 },
+                unlisted: 0,
             },
             Raw::NoMatch => MatchOutcome::NoMatch,
             Raw::Similar(v) => MatchOutcome::PossibleDuplicate {
@@ -1147,8 +1339,8 @@ impl<'a> MatchView<'a> {
         match &self.decided.raw {
             Raw::Full(_) if self.contested() => MatchClass::Ambiguous,
             Raw::Full(_) => MatchClass::Full,
-            Raw::Partial(_) => MatchClass::Partial,
-            Raw::Several(_) | Raw::LinkedElsewhere(..) => MatchClass::Ambiguous,
+            Raw::Partial(..) => MatchClass::Partial,
+            Raw::Several(..) | Raw::LinkedElsewhere(..) => MatchClass::Ambiguous,
             Raw::NoMatch => MatchClass::None,
             Raw::Similar(_) => MatchClass::PossibleDuplicate,
             Raw::Unmatchable(_) => MatchClass::Unmatchable,
@@ -1161,10 +1353,10 @@ impl<'a> MatchView<'a> {
     #[must_use]
     pub fn matched_on(&self) -> Option<MatchedOn> {
         match &self.decided.raw {
-            Raw::Full(_) | Raw::Several(_) | Raw::LinkedElsewhere(..) => {
+            Raw::Full(_) | Raw::Several(..) | Raw::LinkedElsewhere(..) => {
                 Some(MatchedOn::NameAndEmail)
             }
-            Raw::Partial(c) => MatchedOn::from_flags(
+            Raw::Partial(c, _) => MatchedOn::from_flags(
                 c.iter().any(|x| x.1 != MatchedOn::Email),
                 c.iter().any(|x| x.1 != MatchedOn::Name),
             ),
@@ -1181,8 +1373,8 @@ impl<'a> MatchView<'a> {
                 LocalIdsInner::One(Some(self.index.id_at(j)))
             }
             Raw::AlreadyLinked(id) | Raw::Unsynced(id) => LocalIdsInner::One(Some(id)),
-            Raw::Partial(c) => LocalIdsInner::Candidates(c.iter()),
-            Raw::Several(v) => LocalIdsInner::Positions(v.iter()),
+            Raw::Partial(c, _) => LocalIdsInner::Candidates(c.iter()),
+            Raw::Several(v, _) => LocalIdsInner::Positions(v.iter()),
             Raw::Similar(v) => LocalIdsInner::Similar {
                 list: v,
                 last: None,
@@ -1287,14 +1479,20 @@ fn check_remote_ids<R: MatchRecord + Sync>(remotes: &[R]) -> Result<()> {
         .collect();
     par::sort_unstable(&mut keyed);
     let mut first_dup: Option<usize> = None;
+    // Within a run of equal hashes, sorted by (id, position): the second
+    // position of each repeated id is where it repeats first. Sorting keeps
+    // this linear-logarithmic even when every record has the same id.
     for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        for (k, a) in run.iter().enumerate() {
-            for b in &run[k + 1..] {
-                let (x, y) = (a.1 as usize, b.1 as usize);
-                if remotes[x].record_id() == remotes[y].record_id() {
-                    let later = x.max(y);
-                    first_dup = Some(first_dup.map_or(later, |f| f.min(later)));
-                }
+        let mut by_id: Vec<(&str, usize)> = run
+            .iter()
+            .map(|&(_, i)| (remotes[i as usize].record_id(), i as usize))
+            .collect();
+        by_id.sort_unstable();
+        for pair in by_id.windows(2) {
+            if let [(a, _), (b, later)] = pair
+                && a == b
+            {
+                first_dup = Some(first_dup.map_or(*later, |f| f.min(*later)));
             }
         }
     }
@@ -1304,23 +1502,6 @@ fn check_remote_ids<R: MatchRecord + Sync>(remotes: &[R]) -> Result<()> {
             id: remotes[i].record_id().to_owned(),
         }),
         None => Ok(()),
-    }
-}
-
-/// Sorted-list intersection into a reused buffer.
-fn intersect_into(a: &[u32], b: &[u32], out: &mut Vec<u32>) {
-    out.clear();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                out.push(a[i]);
-                i += 1;
-                j += 1;
-            }
-        }
     }
 }
 
@@ -1381,14 +1562,5 @@ mod tests {
             let back: ExistingLinks = serde_json::from_str(&json).unwrap();
             assert_eq!(back, links);
         }
-    }
-
-    #[test]
-    fn intersection_of_sorted_lists() {
-        let mut out = vec![9];
-        intersect_into(&[1, 3, 5, 7], &[2, 3, 4, 7, 8], &mut out);
-        assert_eq!(out, [3, 7]);
-        intersect_into(&[], &[1], &mut out);
-        assert!(out.is_empty());
     }
 }

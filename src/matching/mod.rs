@@ -23,7 +23,10 @@ mod outcome;
 pub(crate) mod par;
 mod record;
 
-pub use index::{BatchViews, ExistingLinks, LocalIds, MatchIndex, MatchIndexBuilder, MatchView};
+pub use index::{
+    BatchViews, ExistingLinks, LocalIds, MAX_LISTED_CANDIDATES, MatchIndex, MatchIndexBuilder,
+    MatchView,
+};
 pub use near::{NEAR_DUPLICATE_COMPARED_CHARS, NearDuplicateConfig};
 pub use outcome::{
     AmbiguityCause, Candidate, MatchClass, MatchOutcome, MatchResult, MatchSummary, MatchedOn,

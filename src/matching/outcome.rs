@@ -76,8 +76,12 @@ pub enum AmbiguityCause {
     /// M9: other remote records of this batch fully match the same local
     /// contact.
     Contested {
-        /// The other remote records, sorted.
+        /// The other remote records, sorted (at most
+        /// [`MAX_LISTED_CANDIDATES`](crate::matching::MAX_LISTED_CANDIDATES)).
         other_remote_ids: Vec<ContactId>,
+        /// How many other remote records contest it beyond those listed.
+        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_zero"))]
+        unlisted: usize,
     },
     /// M9/M10: the local contact is already linked to another remote record.
     LocalAlreadyLinked {
@@ -155,16 +159,27 @@ pub enum MatchOutcome {
     /// M2: only the name or only the email matched: a match issue listing
     /// every candidate (sorted by id).
     Partial {
-        /// Local contacts matching the name or the email.
+        /// Local contacts matching the name or the email (sorted by id; at
+        /// most [`MAX_LISTED_CANDIDATES`](crate::matching::MAX_LISTED_CANDIDATES)
+        /// name matches and as many email matches, those with the smallest
+        /// ids).
         candidates: Vec<Candidate>,
+        /// How many more local contacts match than are listed.
+        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_zero"))]
+        unlisted: usize,
     },
     /// M8 / M9: full matches exist but linking would be a guess: a match
     /// issue.
     Ambiguous {
-        /// The full-match candidates (sorted by id).
+        /// The full-match candidates (sorted by id; at most
+        /// [`MAX_LISTED_CANDIDATES`](crate::matching::MAX_LISTED_CANDIDATES),
+        /// those with the smallest ids).
         candidates: Vec<Candidate>,
         /// Why nothing was linked.
         cause: AmbiguityCause,
+        /// How many more local contacts fully match than are listed.
+        #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_zero"))]
+        unlisted: usize,
     },
     /// M3: nothing matched: a new local contact is created.
     NoMatch,
@@ -237,7 +252,7 @@ impl MatchOutcome {
     pub fn matched_on(&self) -> Option<MatchedOn> {
         match self {
             Self::Full { .. } | Self::Ambiguous { .. } => Some(MatchedOn::NameAndEmail),
-            Self::Partial { candidates } => {
+            Self::Partial { candidates, .. } => {
                 let name = candidates.iter().any(|c| c.matched_on != MatchedOn::Email);
                 let email = candidates.iter().any(|c| c.matched_on != MatchedOn::Name);
                 MatchedOn::from_flags(name, email)
@@ -255,7 +270,7 @@ impl MatchOutcome {
             Self::Full { local_id }
             | Self::AlreadyLinked { local_id }
             | Self::Unsynced { local_id } => vec![local_id],
-            Self::Partial { candidates } | Self::Ambiguous { candidates, .. } => {
+            Self::Partial { candidates, .. } | Self::Ambiguous { candidates, .. } => {
                 candidates.iter().map(|c| &c.local_id).collect()
             }
             Self::PossibleDuplicate { similar } => similar.iter().map(|s| &s.local_id).collect(),
@@ -296,6 +311,12 @@ pub struct MatchResult {
     pub kind: Option<KindDecision>,
 }
 
+#[cfg(feature = "serde")]
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+const fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
 fn join_ids<'a>(ids: impl IntoIterator<Item = &'a ContactId>) -> String {
     let mut s = String::new();
     for (i, id) in ids.into_iter().enumerate() {
@@ -323,26 +344,47 @@ impl MatchResult {
                 s,
                 "M1 full match with local {local_id} on {fields}: linked automatically"
             ),
-            MatchOutcome::Partial { candidates } => {
+            MatchOutcome::Partial {
+                candidates,
+                unlisted,
+            } => {
                 let _ = write!(s, "M2 partial match, needs review:");
                 for c in candidates {
                     let _ = write!(s, " {} matches {};", c.matched_on.as_str(), c.local_id);
                 }
                 s.pop();
+                if *unlisted > 0 {
+                    let _ = write!(s, "; and {unlisted} more local contacts");
+                }
                 Ok(())
             }
-            MatchOutcome::Ambiguous { candidates, cause } => {
-                let ids = join_ids(candidates.iter().map(|c| &c.local_id));
+            MatchOutcome::Ambiguous {
+                candidates,
+                cause,
+                unlisted,
+            } => {
+                let mut ids = join_ids(candidates.iter().map(|c| &c.local_id));
+                if *unlisted > 0 {
+                    let _ = write!(ids, " and {unlisted} more");
+                }
                 match cause {
                     AmbiguityCause::SeveralLocalContacts => write!(
                         s,
                         "M8 several local contacts match name and email ({ids}): nothing linked, needs review"
                     ),
-                    AmbiguityCause::Contested { other_remote_ids } => write!(
-                        s,
-                        "M9 local {ids} is also the full match of remote {}: nothing linked, needs review",
-                        join_ids(other_remote_ids)
-                    ),
+                    AmbiguityCause::Contested {
+                        other_remote_ids,
+                        unlisted,
+                    } => {
+                        let mut others = join_ids(other_remote_ids);
+                        if *unlisted > 0 {
+                            let _ = write!(others, " and {unlisted} more");
+                        }
+                        write!(
+                            s,
+                            "M9 local {ids} is also the full match of remote {others}: nothing linked, needs review"
+                        )
+                    }
                     AmbiguityCause::LocalAlreadyLinked { remote_id } => write!(
                         s,
                         "M9 local {ids} is already linked to remote {remote_id}: needs review"
