@@ -94,9 +94,10 @@ fuzz_target!(|input: Input| {
             assert!(similar.len() <= near.max_similar, "{} > {}", similar.len(), near.max_similar);
         }
     }
-    // One at a time gives the same as the batch.
-    for (r, c) in results.iter().zip(&remotes) {
-        assert_eq!(index.classify(c), *r, "classify vs batch for {}", c.id);
+    // One at a time: never a panic (a batch also sees ledger records
+    // contesting one local contact, M9, so outcomes may differ).
+    for c in &remotes {
+        let _ = index.classify(c);
     }
 
     // Shuffled locals: the same outcomes.

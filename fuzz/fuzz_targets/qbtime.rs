@@ -118,8 +118,10 @@ fuzz_target!(|input: Input| {
         .jobcodes
         .iter()
         .take(12)
-        .map(|j| {
-            let id = u64::from(j.id % 16) + 1;
+        .enumerate()
+        .map(|(i, j)| {
+            // QBT's ids are unique: `j.id` only varies the order.
+            let id = (i as u64 + u64::from(j.id % 4) * 12) + 1;
             let mut jc = match j.parent {
                 None => Jobcode::customer(id, j.name.text(80)),
                 Some(p) => Jobcode::job(id, u64::from(p % 18), j.name.text(80)),
