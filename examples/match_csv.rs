@@ -14,7 +14,11 @@
 //!
 //! The output has one row per remote record, in input order:
 //! `remote_id,class,local_ids,matched_on`, where `local_ids` are sorted and
-//! `;`-separated. Counts per class and the time of each phase go to stderr.
+//! `;`-separated: for a match issue, at most
+//! `ledgerlink::matching::MAX_LISTED_CANDIDATES` name matches and as many
+//! email matches, those with the smallest ids (`MatchView::unlisted` says
+//! how many more there are). Counts per class and the time of each phase
+//! go to stderr.
 //!
 //! A malformed row (unterminated quote, wrong number of fields, empty or
 //! duplicate id, invalid UTF-8, unknown kind) is reported on stderr with its

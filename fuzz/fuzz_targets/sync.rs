@@ -238,6 +238,17 @@ impl Run {
             Decision::ConfirmMatch { remote_id, local_id } | Decision::Rematch { remote_id, local_id } => {
                 self.excused.insert(remote_id.clone());
                 self.excused.insert(local_id.clone());
+                // F2: on a person's confirm the ledger's values replace the
+                // local ones, an empty email too (reported as overwritten).
+                self.email_touched.insert((Side::Remote, remote_id.clone()));
+                self.email_touched.insert((Side::Local, local_id.clone()));
+            }
+            Decision::ResolveConflict { remote_id, .. } => {
+                // A person chose which value stays, possibly none.
+                self.email_touched.insert((Side::Remote, remote_id.clone()));
+                if let Some(link) = self.state.link_of_remote(remote_id.as_str()) {
+                    self.email_touched.insert((Side::Local, link.local_id.clone()));
+                }
             }
             Decision::CreateNew { remote_id } | Decision::RemoveMatch { remote_id } | Decision::Unsync { remote_id } => {
                 self.excused.insert(remote_id.clone());
@@ -367,6 +378,10 @@ impl Run {
         let p = self.plan(decisions)?;
         self.state = p.next_state.clone();
         let results = self.send(&p, faults);
+        if std::env::var_os("FUZZ_TRACE").is_some() {
+            // Replaying one input: what each step planned and got back.
+            eprintln!("-- step: decisions {decisions:?}\nplan {:#?}\nresults {results:#?}", p.operations);
+        }
         let applied = apply_results(&mut self.state, &p, &results, self.now).expect("apply_results on valid results");
         check_round_trip(&self.state);
         let all = results.len() == p.operations.len()

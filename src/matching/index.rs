@@ -1110,11 +1110,7 @@ impl MatchIndex {
                 let mut c: Vec<(u32, MatchedOn)> = names[..cap(names)]
                     .iter()
                     .map(|&j| (j, MatchedOn::Name))
-                    .chain(
-                        emails[..cap(emails)]
-                            .iter()
-                            .map(|&j| (j, MatchedOn::Email)),
-                    )
+                    .chain(emails[..cap(emails)].iter().map(|&j| (j, MatchedOn::Email)))
                     .collect();
                 c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
                 let more = names.len() + emails.len() - c.len();
@@ -1178,13 +1174,15 @@ impl MatchIndex {
         let outcome = match &d.raw {
             &Raw::Full(j) => match contested.get(&j) {
                 Some(all) => {
-                    let others = all.iter().filter(|r| **r != remote_id);
-                    let other_remote_ids: Vec<ContactId> = others
-                        .clone()
+                    // `all` is sorted: the count needs no walk of it.
+                    let other_remote_ids: Vec<ContactId> = all
+                        .iter()
+                        .filter(|r| **r != remote_id)
                         .take(MAX_LISTED_CANDIDATES)
                         .cloned()
                         .collect();
-                    let unlisted = others.count() - other_remote_ids.len();
+                    let others = all.len() - usize::from(all.binary_search(&remote_id).is_ok());
+                    let unlisted = others - other_remote_ids.len();
                     MatchOutcome::Ambiguous {
                         candidates: vec![self.cand(j, MatchedOn::NameAndEmail)],
                         cause: AmbiguityCause::Contested {
@@ -1361,6 +1359,17 @@ impl<'a> MatchView<'a> {
                 c.iter().any(|x| x.1 != MatchedOn::Name),
             ),
             _ => None,
+        }
+    }
+
+    /// How many more local contacts the decision concerns than
+    /// [`local_ids`](Self::local_ids) lists (see
+    /// [`MAX_LISTED_CANDIDATES`]), as the outcome's `unlisted`.
+    #[must_use]
+    pub fn unlisted(&self) -> usize {
+        match &self.decided.raw {
+            Raw::Partial(_, more) | Raw::Several(_, more) => *more,
+            _ => 0,
         }
     }
 

@@ -107,6 +107,8 @@ fn measure(input: &Input, f: &dyn Fn(&Input)) -> Cost {
 enum Input {
     Bytes(Vec<u8>),
     Match { locals: Vec<Contact>, remotes: Vec<Contact>, near: bool },
+    /// Local contacts pushed to QBO by one plan (after the first sync).
+    Push { locals: Vec<Contact> },
 }
 
 impl Input {
@@ -118,6 +120,7 @@ impl Input {
                 .chain(remotes)
                 .map(|c| c.label().len() + c.billing_email().map_or(0, str::len))
                 .sum(),
+            Self::Push { locals } => locals.iter().map(|c| c.label().len()).sum(),
         }
     }
 }
@@ -138,8 +141,21 @@ struct Case {
 fn bytes(i: &Input) -> &[u8] {
     match i {
         Input::Bytes(b) => b,
-        Input::Match { .. } => &[],
+        Input::Match { .. } | Input::Push { .. } => &[],
     }
+}
+
+/// Plans a QBO connection's second run, in which every local contact is
+/// new and of the pushed type: each is created in QBO with a display name
+/// of its own (U2).
+fn push(i: &Input) {
+    use ledgerlink::sync::{ConnectionConfig, PlanInput, plan};
+    let Input::Push { locals } = i else { return };
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let now = chrono::DateTime::from_timestamp(1_790_000_000, 0).unwrap();
+    let first = plan(&config, &ledgerlink::sync::SyncState::new(), &PlanInput::new(&[], &[], now)).unwrap();
+    let p = plan(&config, &first.next_state, &PlanInput::new(locals, &[], now)).unwrap();
+    std::hint::black_box(p);
 }
 
 fn decode_all(i: &Input) {
@@ -319,6 +335,54 @@ fn cases() -> Vec<Case> {
                 near: true,
             },
             run: classify,
+            amplification: false,
+        },
+        Case {
+            name: "matching: many locals and ledger records share one email",
+            known: None,
+            n: 5_000,
+            make: |n| Input::Match {
+                locals: (0..n).map(|i| Contact::organization(format!("L{i}"), format!("Org {i}")).with_email("books@shared.test")).collect(),
+                remotes: (0..n).map(|i| Contact::named(format!("R{i}"), format!("Other {i}")).with_email("books@shared.test")).collect(),
+                near: false,
+            },
+            run: classify,
+            amplification: false,
+        },
+        Case {
+            name: "matching: many ledger records contest one local (M9)",
+            known: None,
+            n: 5_000,
+            make: |n| Input::Match {
+                locals: vec![Contact::organization("L1", "Acme Ltd").with_email("ap@acme.test")],
+                remotes: (0..n).map(|i| Contact::named(format!("R{i}"), "Acme Ltd").with_email("ap@acme.test")).collect(),
+                near: false,
+            },
+            run: classify,
+            amplification: false,
+        },
+        Case {
+            name: "matching: many ledger records with one id",
+            known: None,
+            n: 5_000,
+            make: |n| Input::Match {
+                locals: vec![Contact::organization("L1", "Acme Ltd")],
+                remotes: (0..n).map(|_| Contact::named("R1", "Acme Ltd")).collect(),
+                near: false,
+            },
+            run: classify,
+            amplification: false,
+        },
+        Case {
+            name: "sync: many contacts pushed to QBO under one name",
+            known: None,
+            n: 2_000,
+            make: |n| Input::Push {
+                locals: (0..n)
+                    .map(|i| Contact::organization(format!("K{i:06}"), "Acme Ltd").with_contact_type("Client"))
+                    .collect(),
+            },
+            run: push,
             amplification: false,
         },
         Case {
