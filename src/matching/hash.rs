@@ -79,7 +79,13 @@ struct Slot {
 pub(crate) struct Table {
     mask: usize,
     slots: Vec<Slot>,
+    /// Heads of the chains longer than [`LONG_CHAIN`], counted while
+    /// building (so finding them costs no walk).
+    long_heads: Vec<u32>,
 }
+
+/// Chains longer than this are listed by [`Table::long_heads`].
+pub(crate) const LONG_CHAIN: usize = 256;
 
 impl Table {
     /// Builds the table and the `next` array for the key hashes of `n`
@@ -89,17 +95,33 @@ impl Table {
         let mut table = Self {
             mask: cap - 1,
             slots: vec![Slot { tag: 0, head: NIL }; cap],
+            long_heads: Vec::new(),
         };
         let mut next = vec![NIL; n];
+        // u16 is enough: only "longer than LONG_CHAIN" matters.
+        let mut lens = vec![0u16; cap];
         for (i, h) in hashes.enumerate().take(n) {
             if let Some(h) = h {
                 // Positions are below u32::MAX: the index checks the count.
                 #[allow(clippy::cast_possible_truncation)]
                 let pos = i as u32;
-                next[i] = table.insert(h, pos);
+                let (prev, slot) = table.insert(h, pos);
+                next[i] = prev;
+                lens[slot] = lens[slot].saturating_add(1);
             }
         }
+        table.long_heads = lens
+            .iter()
+            .zip(&table.slots)
+            .filter(|(len, _)| **len as usize > LONG_CHAIN)
+            .map(|(_, s)| s.head)
+            .collect();
         (table, next)
+    }
+
+    /// The heads of the chains longer than [`LONG_CHAIN`].
+    pub(crate) fn long_heads(&self) -> &[u32] {
+        &self.long_heads
     }
 
     #[inline]
@@ -108,17 +130,18 @@ impl Table {
         ((h as usize) & self.mask, (h >> 32) as u32)
     }
 
-    /// Makes `pos` the head of its chain; returns the previous head.
-    fn insert(&mut self, h: u64, pos: u32) -> u32 {
+    /// Makes `pos` the head of its chain; returns the previous head and
+    /// the slot.
+    fn insert(&mut self, h: u64, pos: u32) -> (u32, usize) {
         let (mut i, tag) = self.split(h);
         loop {
             let slot = &mut self.slots[i];
             if slot.head == NIL {
                 *slot = Slot { tag, head: pos };
-                return NIL;
+                return (NIL, i);
             }
             if slot.tag == tag {
-                return std::mem::replace(&mut slot.head, pos);
+                return (std::mem::replace(&mut slot.head, pos), i);
             }
             i = (i + 1) & self.mask;
         }

@@ -223,18 +223,7 @@ struct Scratch {
     /// reuses them instead of walking again. Only within one batch
     /// (`cache_walks`): the single-lookup scratch outlives its index.
     walks: HashMap<(u32, u32), Walk>,
-    /// The same for one chain alone: the contacts of a long name chain
-    /// (by head) or email chain, sorted by id.
-    name_lists: HashMap<u32, ChainList>,
-    email_lists: HashMap<u32, ChainList>,
     cache_walks: bool,
-}
-
-/// The members of one long chain that equal a key, sorted by id.
-struct ChainList {
-    key: Box<str>,
-    class: NameClass,
-    members: std::rc::Rc<[u32]>,
 }
 
 /// The candidates of one name + email: nothing, the one full match,
@@ -265,8 +254,9 @@ struct Walk {
 /// the output grow with the product of the two sides.
 pub const MAX_LISTED_CANDIDATES: usize = 100;
 
-/// Chain walks longer than this are remembered (see [`Scratch::walks`]).
-const LONG_WALK: usize = 256;
+/// Chain walks longer than this are remembered (see [`Scratch::walks`]);
+/// chains longer than this are kept sorted in the index.
+const LONG_WALK: usize = super::hash::LONG_CHAIN;
 
 /// A decision before ids are attached and contests (M9) are settled.
 enum Raw {
@@ -324,6 +314,19 @@ pub struct MatchIndex {
     by_id: Table,
     next_id: Vec<u32>,
     near: Option<NearDuplicates>,
+    /// The members of long name / email chains (more than [`LONG_WALK`]
+    /// contacts sharing one key), grouped by key and sorted by id, by chain
+    /// head: a record whose name or email many contacts share is answered
+    /// from here instead of walking and sorting the chain again.
+    long_names: HashMap<u32, Vec<KeyList>>,
+    long_emails: HashMap<u32, Vec<KeyList>>,
+}
+
+/// The contacts of one long chain that share one exact key.
+struct KeyList {
+    key: Box<str>,
+    class: NameClass,
+    members: Box<[u32]>,
 }
 
 impl std::fmt::Debug for MatchIndex {
@@ -472,7 +475,11 @@ impl MatchIndex {
             by_id,
             next_id,
             near: None,
+            long_names: HashMap::new(),
+            long_emails: HashMap::new(),
         };
+        index.long_names = index.long_lists(true);
+        index.long_emails = index.long_lists(false);
         // Only ids sharing a chain with an earlier one are compared.
         for (i, &first) in index.next_id.iter().enumerate() {
             let id = index.id_at(pos32(i));
@@ -570,6 +577,50 @@ impl MatchIndex {
         self.position(local_id).map(|i| self.email_at(i))
     }
 
+    /// The long chains of the name (or email) table, each split by exact
+    /// key and sorted by id (see `long_names`). The table counted the
+    /// chains as it was built: only the long ones are walked here.
+    fn long_lists(&self, names: bool) -> HashMap<u32, Vec<KeyList>> {
+        let table = if names { &self.by_name } else { &self.by_email };
+        let next = |q: u32| {
+            let m = self.meta_at(q);
+            if names { m.next_name } else { m.next_email }
+        };
+        let mut out = HashMap::new();
+        let mut members: Vec<u32> = Vec::new();
+        for &head in table.long_heads() {
+            members.clear();
+            let mut q = head;
+            while q != NIL {
+                members.push(q);
+                q = next(q);
+            }
+            let key_of = |q: u32| {
+                let m = self.meta_at(q);
+                if names {
+                    (self.name_at(q), m.class as u8)
+                } else {
+                    (self.email_at(q), 0)
+                }
+            };
+            members.sort_unstable_by(|a, b| {
+                key_of(*a)
+                    .cmp(&key_of(*b))
+                    .then_with(|| self.id_at(*a).cmp(self.id_at(*b)))
+            });
+            let lists: Vec<KeyList> = members
+                .chunk_by(|a, b| key_of(*a) == key_of(*b))
+                .map(|group| KeyList {
+                    key: key_of(group[0]).0.into(),
+                    class: self.meta_at(group[0]).class,
+                    members: group.into(),
+                })
+                .collect();
+            out.insert(head, lists);
+        }
+        out
+    }
+
     /// Approximate heap bytes held by the index.
     #[must_use]
     pub fn heap_bytes(&self) -> usize {
@@ -589,6 +640,11 @@ impl MatchIndex {
             + self.by_id.heap_bytes()
             + self.next_id.capacity() * 4
             + self.near.as_ref().map_or(0, NearDuplicates::heap_bytes)
+            + [&self.long_names, &self.long_emails]
+                .iter()
+                .flat_map(|m| m.values().flatten())
+                .map(|l| l.key.len() + l.members.len() * 4 + std::mem::size_of::<KeyList>())
+                .sum::<usize>()
     }
 
     fn position(&self, id: &str) -> Option<u32> {
@@ -996,21 +1052,26 @@ impl MatchIndex {
     }
 
     /// The contacts whose normalised name (of `class`) or email equals
-    /// `key`, sorted by id: from the chain at `head`, or from the cache
-    /// when that chain was long. Also gives the chain entries walked.
+    /// `key`, sorted by id: from the index's lists when the chain at `head`
+    /// is long, else walked into `buf` (then `None`). Also gives the chain
+    /// entries walked.
     fn chain_members(
         &self,
         names: bool,
         (key, class, head): (&str, NameClass, u32),
-        cache: Option<&mut HashMap<u32, ChainList>>,
         buf: &mut Vec<u32>,
-    ) -> (Option<std::rc::Rc<[u32]>>, usize) {
-        if let Some(hit) = cache
-            .as_ref()
-            .and_then(|c| c.get(&head))
-            .filter(|c| *c.key == *key && (!names || c.class == class))
-        {
-            return (Some(hit.members.clone()), 0);
+    ) -> (Option<&[u32]>, usize) {
+        let long = if names {
+            &self.long_names
+        } else {
+            &self.long_emails
+        };
+        if let Some(lists) = long.get(&head) {
+            let members = lists
+                .iter()
+                .find(|l| *l.key == *key && (!names || l.class == class))
+                .map_or(&[][..], |l| &l.members[..]);
+            return (Some(members), 0);
         }
         buf.clear();
         let mut walked = 0usize;
@@ -1031,23 +1092,7 @@ impl MatchIndex {
             }
         }
         buf.sort_unstable_by(|a, b| self.id_at(*a).cmp(self.id_at(*b)));
-        // Short chains stay in `buf`: nothing is allocated per record.
-        let mut members = None;
-        if let Some(cache) = cache
-            && walked > LONG_WALK
-        {
-            let list: std::rc::Rc<[u32]> = buf.as_slice().into();
-            cache.insert(
-                head,
-                ChainList {
-                    key: key.into(),
-                    class,
-                    members: list.clone(),
-                },
-            );
-            members = Some(list);
-        }
-        (members, walked)
+        (None, walked)
     }
 
     /// The candidates of a record's name and email, capped. The full
@@ -1061,22 +1106,12 @@ impl MatchIndex {
         (name_head, email_head): (u32, u32),
         s: &mut Scratch,
     ) -> (Found, usize) {
-        let cache = s.cache_walks;
-        let (names, wn) = self.chain_members(
-            true,
-            (name, class, name_head),
-            cache.then_some(&mut s.name_lists),
-            &mut s.names,
-        );
-        let (emails, we) = self.chain_members(
-            false,
-            (email, class, email_head),
-            cache.then_some(&mut s.email_lists),
-            &mut s.emails,
-        );
-        let walked = wn + we;
-        let names: &[u32] = names.as_deref().unwrap_or(&s.names);
-        let emails: &[u32] = emails.as_deref().unwrap_or(&s.emails);
+        let (names, wn) = self.chain_members(true, (name, class, name_head), &mut s.names);
+        let (emails, we) = self.chain_members(false, (email, class, email_head), &mut s.emails);
+        let names: &[u32] = names.unwrap_or(&s.names);
+        let emails: &[u32] = emails.unwrap_or(&s.emails);
+        // The full-match scan below is as long as the shorter list.
+        let walked = wn + we + names.len().min(emails.len());
         if names.is_empty() && emails.is_empty() {
             return (Found::Nothing, walked);
         }

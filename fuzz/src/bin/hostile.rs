@@ -186,8 +186,8 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "qbo xml: attributes on one element",
-            known: Some(2),
-            n: 20_000,
+            known: None,
+            n: 80_000,
             make: |n| Input::Bytes(attrs(n, "<IntuitResponse><QueryResponse><Customer", "><Id>1</Id><DisplayName>A</DisplayName></Customer></QueryResponse></IntuitResponse>")),
             run: decode_all,
             amplification: true,
@@ -195,7 +195,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "xpm xml: attributes on one element",
             known: None,
-            n: 20_000,
+            n: 80_000,
             make: |n| Input::Bytes(attrs(n, "<Response><Status>OK</Status><Clients><Client", "><UUID>u1</UUID><Name>A</Name></Client></Clients></Response>")),
             run: decode_all,
             amplification: true,
@@ -319,7 +319,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "near-duplicate guard: very long names",
-            known: Some(1),
+            known: None,
             n: 25_000,
             make: |n| long_names(n, true),
             run: classify,
@@ -328,7 +328,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "matching: many locals share one name and email",
             known: None,
-            n: 5_000,
+            n: 20_000,
             make: |n| Input::Match {
                 locals: (0..n).map(|i| Contact::organization(format!("L{i}"), "Acme Ltd").with_email("ap@acme.test")).collect(),
                 remotes: (0..50).map(|i| Contact::named(format!("R{i}"), "ACME LTD").with_email("ap@acme.test")).collect(),
@@ -340,7 +340,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "matching: many locals and ledger records share one email",
             known: None,
-            n: 5_000,
+            n: 20_000,
             make: |n| Input::Match {
                 locals: (0..n).map(|i| Contact::organization(format!("L{i}"), format!("Org {i}")).with_email("books@shared.test")).collect(),
                 remotes: (0..n).map(|i| Contact::named(format!("R{i}"), format!("Other {i}")).with_email("books@shared.test")).collect(),
@@ -352,7 +352,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "matching: many ledger records contest one local (M9)",
             known: None,
-            n: 5_000,
+            n: 10_000,
             make: |n| Input::Match {
                 locals: vec![Contact::organization("L1", "Acme Ltd").with_email("ap@acme.test")],
                 remotes: (0..n).map(|i| Contact::named(format!("R{i}"), "Acme Ltd").with_email("ap@acme.test")).collect(),
@@ -364,7 +364,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "matching: many ledger records with one id",
             known: None,
-            n: 5_000,
+            n: 50_000,
             make: |n| Input::Match {
                 locals: vec![Contact::organization("L1", "Acme Ltd")],
                 remotes: (0..n).map(|_| Contact::named("R1", "Acme Ltd")).collect(),
@@ -376,7 +376,7 @@ fn cases() -> Vec<Case> {
         Case {
             name: "sync: many contacts pushed to QBO under one name",
             known: None,
-            n: 2_000,
+            n: 5_000,
             make: |n| Input::Push {
                 locals: (0..n)
                     .map(|i| Contact::organization(format!("K{i:06}"), "Acme Ltd").with_contact_type("Client"))
