@@ -157,7 +157,7 @@ pub enum MatchOutcome {
         local_id: ContactId,
     },
     /// M2: only the name or only the email matched: a match issue listing
-    /// every candidate (sorted by id).
+    /// the candidates (sorted by id, capped; `unlisted` counts the rest).
     Partial {
         /// Local contacts matching the name or the email (sorted by id; at
         /// most [`MAX_LISTED_CANDIDATES`](crate::matching::MAX_LISTED_CANDIDATES)
@@ -262,8 +262,8 @@ impl MatchOutcome {
     }
 
     /// The local contacts the outcome names, sorted: the linked contact for
-    /// full / already linked / unsynced, every candidate for partial and
-    /// ambiguous, the similar contacts for a possible duplicate.
+    /// full / already linked / unsynced, the listed candidates for partial
+    /// and ambiguous, the similar contacts for a possible duplicate.
     #[must_use]
     pub fn local_ids(&self) -> Vec<&ContactId> {
         let mut v: Vec<&ContactId> = match self {
