@@ -1439,6 +1439,8 @@ fn u3_create_new_on_an_archived_or_merged_record_is_refused() {
         c.status = ContactStatus::Archived;
         c.extras.merged_into = Some("X9".into());
     });
+    // The issue of a record archived since is closed (U3).
+    assert!(has_notice(&w.plan(), NoticeKind::IssueClosed, "X1"));
     let (l, r) = (w.locals(), w.remotes());
     let decisions = [Decision::CreateNew {
         remote_id: "X1".into(),
@@ -1558,4 +1560,38 @@ fn u2_many_contacts_sharing_one_name_are_suffixed_in_linear_work() {
     assert_eq!(names.len(), N, "every name is unique");
     assert!(names.contains(&"Acme Ltd".to_owned()));
     assert!(names.contains(&format!("Acme Ltd ({N})")));
+}
+
+/// F3 blocks only the emptying: a person's confirm of a nameless local
+/// contact against a named ledger record still gives it the ledger's name
+/// (F2), and a local contact with addresses none of which is marked as
+/// billing never clears the ledger's email.
+#[test]
+fn f3_a_name_still_fills_a_nameless_contact_and_unmarked_emails_clear_nothing() {
+    let mut nameless = Contact::named("K1", "").with_email("a@acme.test");
+    nameless.kind = Some(ContactKind::Organization);
+    let mut w = World::new(
+        ConnectionConfig::new(Profile::Xpm),
+        vec![nameless],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    let (p, _) = w.run();
+    assert_eq!(p.review.len(), 1, "email-only match: an issue");
+    w.run_with(&[Decision::ConfirmMatch {
+        remote_id: "X1".into(),
+        local_id: "K1".into(),
+    }]);
+    assert_eq!(name(&w.local["K1"]), "Acme Ltd");
+    assert!(w.plan().is_empty());
+    // The firm's system drops the billing mark (an adapter that does not
+    // set it): the ledger's email is not cleared, and the plan says why.
+    w.edit(Side::Local, "K1", |c| c.emails[0].primary = false);
+    let (p, _) = w.run();
+    assert_eq!(w.remote["X1"].billing_email(), Some("a@acme.test"));
+    assert!(
+        p.report
+            .notices
+            .iter()
+            .any(|n| n.kind == NoticeKind::NotSent && n.rule == "H3")
+    );
 }

@@ -96,7 +96,9 @@ impl<'a> PlanInput<'a> {
 /// # Errors
 /// [`Error::InvalidConfig`] for bad settings, [`Error::DuplicateId`] /
 /// [`Error::EmptyId`] for bad listings, [`Error::InvalidDecision`] for a
-/// decision that cannot be carried out.
+/// decision that cannot be carried out, [`Error::InvalidState`] for a
+/// stored state the planner cannot continue from (a run counter at its
+/// largest value).
 ///
 /// # Example
 /// ```
@@ -629,7 +631,12 @@ impl<'a> Planner<'a> {
                     // decision taken before the record was archived, or
                     // merged into another, would copy it.
                     if remote.status == ContactStatus::Archived {
-                        return Err(bad(match &remote.extras.merged_into {
+                        let merged = remote
+                            .extras
+                            .merged_into
+                            .as_ref()
+                            .filter(|_| self.profile.reports_merges());
+                        return Err(bad(match merged {
                             Some(into) => format!(
                                 "ledger record `{remote_id}` was merged into `{into}`: decide on `{into}` instead (U3)"
                             ),
@@ -1032,6 +1039,17 @@ impl<'a> Planner<'a> {
             return false;
         }
         if r.status == ContactStatus::Archived {
+            // An issue opened before the record was archived is closed: it
+            // would never be imported (U3).
+            if self.next.issues.remove(&r.id).is_some() {
+                self.notice(
+                    NoticeKind::IssueClosed,
+                    "U3",
+                    None,
+                    Some(&r.id),
+                    "the record was archived in the ledger: issue closed",
+                );
+            }
             self.notice(
                 NoticeKind::SkippedArchived,
                 "U3",
@@ -1693,6 +1711,9 @@ impl<'a> Planner<'a> {
             .collect();
         order.sort_by(|a, b| a.id.cmp(&b.id));
         // Local contacts that are candidates of an open issue wait for it.
+        // Only the listed candidates do (`MAX_LISTED_CANDIDATES`): when
+        // hundreds of contacts share one bookkeeper's email, the others are
+        // not held back for one ledger record carrying that email.
         let mut in_issue: HashSet<ContactId, IdBuild> = HashSet::default();
         for i in self.next.issues.values() {
             in_issue.extend(i.outcome.local_ids().into_iter().cloned());
@@ -1920,17 +1941,6 @@ impl DiffCtx<'_> {
                 d.agreed.push((f, lv));
                 continue;
             }
-            // F3: a record without a name never empties its partner's name,
-            // whichever side it is on and whatever the policy: the pair
-            // keeps its names and base, and the plan reports it.
-            if f == SyncField::Name && (lv.is_none() || rv.is_none()) {
-                d.nameless = Some(if rv.is_none() {
-                    Side::Remote
-                } else {
-                    Side::Local
-                });
-                continue;
-            }
             if base.is_none() && !d.empty_base {
                 d.to_local.push((change(f, lv, rv), Why::FirstLink));
                 continue;
@@ -1993,6 +2003,36 @@ impl DiffCtx<'_> {
                     }
                 }
             }
+        }
+        // F3: a record without a name never empties its partner's name,
+        // whichever side it is on and whatever the policy (a name may still
+        // flow to the nameless side). The pair keeps its names and base
+        // for the field, and the plan reports it.
+        let empties_name = |c: &FieldChange| c.field == SyncField::Name && c.new.is_none();
+        if d.to_local.iter().any(|(c, _)| empties_name(c)) {
+            d.to_local.retain(|(c, _)| !empties_name(c));
+            d.nameless = remote.is_some().then_some(Side::Remote);
+        }
+        if d.to_remote.iter().any(|(c, _)| empties_name(c)) {
+            d.to_remote.retain(|(c, _)| !empties_name(c));
+            d.nameless = local.is_some().then_some(Side::Local);
+        }
+        // A local contact with addresses but none marked as billing reads
+        // as having no billing email: that never clears the ledger's email
+        // (an adapter that does not mark the billing address would
+        // otherwise erase the ledger's on every link).
+        if local.is_some_and(|l| l.emails.iter().any(|e| !e.address.trim().is_empty()))
+            && d.to_remote
+                .iter()
+                .any(|(c, _)| c.field == SyncField::Email && c.new.is_none())
+        {
+            d.to_remote
+                .retain(|(c, _)| !(c.field == SyncField::Email && c.new.is_none()));
+            d.not_sent.push((
+                SyncField::Email,
+                "H3",
+                "the local contact has email addresses but none is marked as the billing one",
+            ));
         }
         if !d.to_local.is_empty() {
             let changes = std::mem::take(&mut d.to_local);
