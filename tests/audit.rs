@@ -246,3 +246,34 @@ fn h1_follows_t4_for_qbo_records_without_a_stated_kind() {
     assert!(!findings(&r, "1").contains(&Finding::DisplayNameDiffersFromCompanyName));
     assert!(findings(&r, "2").contains(&Finding::DisplayNameDiffersFromCompanyName));
 }
+
+/// Fuzzing found emails compared without Unicode normalisation: the NFC
+/// and NFD spellings of one address (typed on two devices) were two
+/// addresses, so the shared-email audit missed them (H3) and they never
+/// matched (M1, M2).
+#[test]
+fn h3_an_email_spelled_in_nfc_and_nfd_is_one_shared_address() {
+    let contacts = [
+        complete(org("A", "Alpha", "jos\u{e9}@caf\u{e9}.test")),
+        complete(org("B", "Beta", "Jose\u{301}@Cafe\u{301}.test")),
+    ];
+    let r = audit(Profile::Xpm, Side::Local, &contacts).unwrap();
+    assert_eq!(r.shared_emails.len(), 1);
+    let holders: Vec<&str> = r.shared_emails[0]
+        .holders
+        .iter()
+        .map(|h| h.as_str())
+        .collect();
+    assert_eq!(holders, ["A", "B"]);
+    // M1: the two spellings match fully.
+    let local = [org("K1", "Acme Ltd", "jos\u{e9}@caf\u{e9}.test")];
+    let r = ledgerlink::MatchIndex::new(Profile::XeroGl, &local)
+        .unwrap()
+        .classify(&Contact::named("X1", "Acme Ltd").with_email("jose\u{301}@cafe\u{301}.test"));
+    assert_eq!(
+        r.outcome,
+        ledgerlink::MatchOutcome::Full {
+            local_id: "K1".into()
+        }
+    );
+}
