@@ -1595,3 +1595,36 @@ fn f3_a_name_still_fills_a_nameless_contact_and_unmarked_emails_clear_nothing() 
             .any(|n| n.kind == NoticeKind::NotSent && n.rule == "H3")
     );
 }
+
+/// Fuzzing found a chain of merges (X1 into X2, X2 into X3, seen in one
+/// listing) moved the link one step per plan, so a fully applied plan was
+/// followed by another (F5). The link goes to the last survivor at once.
+#[test]
+fn u3_a_chain_of_merges_moves_the_link_to_the_last_survivor_in_one_plan() {
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    w.run();
+    for (id, into) in [("X2", Some("X3")), ("X3", None)] {
+        let mut c = remote(id, "Acme Group", "a@acme.test");
+        if let Some(into) = into {
+            c.status = ContactStatus::Archived;
+            c.extras.merged_into = Some(into.into());
+        }
+        w.remote.insert(id.into(), c);
+    }
+    w.edit(Side::Remote, "X1", |c| {
+        c.status = ContactStatus::Archived;
+        c.extras.merged_into = Some("X2".into());
+    });
+    let (p, _) = w.run();
+    assert!(has_notice(&p, NoticeKind::LinkMoved, "X3"));
+    assert_eq!(
+        w.state.link_of_remote("X3").unwrap().local_id.as_str(),
+        "K1"
+    );
+    assert_eq!(name(&w.local["K1"]), "Acme Group");
+    assert!(w.plan().is_empty());
+}

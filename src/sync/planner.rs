@@ -830,8 +830,28 @@ impl<'a> Planner<'a> {
             }
         }
         for (rid, into) in moves {
+            let into = self.survivor(into);
             self.move_link(&rid, &into);
         }
+    }
+
+    /// The record a merge ends at: a survivor that was itself merged into
+    /// another since (A into B, then B into C) passes the link on, so one
+    /// plan moves it all the way (F5). Bounded by the listing: a cycle of
+    /// merges stops where it would repeat.
+    fn survivor(&self, mut into: ContactId) -> ContactId {
+        for _ in 0..self.remote_records.len() {
+            match self
+                .remote_by_id
+                .get(into.as_str())
+                .filter(|r| r.status == ContactStatus::Archived)
+                .and_then(|r| r.extras.merged_into.as_ref())
+            {
+                Some(next) if *next != into => into = next.clone(),
+                _ => break,
+            }
+        }
+        into
     }
 
     /// The pairs a run has to look at: `None` for all of them (a side is
@@ -1701,12 +1721,16 @@ impl<'a> Planner<'a> {
 
     fn push(&mut self) {
         let initial = !self.next.initial_sync_done;
-        // Linked and unsynced local contacts are not pushed (L3).
+        // Linked and unsynced local contacts are not pushed (L3). A contact
+        // a decision of this run took and freed again (confirm, then remove
+        // the match) is looked at, to be remembered as seen: it is neither
+        // new nor changed next run either.
         let mut order: Vec<&'a Contact> = self
             .local
             .iter()
             .filter(|c| {
-                !self.next.by_local.contains_key(&c.id) && !self.reserved_local.contains(&c.id)
+                !self.next.by_local.contains_key(&c.id)
+                    && (!self.reserved_local.contains(&c.id) || self.freed_local.contains(&c.id))
             })
             .collect();
         order.sort_by(|a, b| a.id.cmp(&b.id));
@@ -2008,14 +2032,25 @@ impl DiffCtx<'_> {
         // whichever side it is on and whatever the policy (a name may still
         // flow to the nameless side). The pair keeps its names and base
         // for the field, and the plan reports it.
+        // On a first link the kept name becomes the pair's base, so that
+        // planning again finds the same (F5) rather than sending it over.
         let empties_name = |c: &FieldChange| c.field == SyncField::Name && c.new.is_none();
+        let keep_in_base = |d: &mut PairDiff, kept: Option<&Contact>| {
+            if base.is_none()
+                && let Some(v) = kept.and_then(|k| read_field(profile, k, SyncField::Name))
+            {
+                d.agreed.push((SyncField::Name, Some(v)));
+            }
+        };
         if d.to_local.iter().any(|(c, _)| empties_name(c)) {
             d.to_local.retain(|(c, _)| !empties_name(c));
             d.nameless = remote.is_some().then_some(Side::Remote);
+            keep_in_base(&mut d, local);
         }
         if d.to_remote.iter().any(|(c, _)| empties_name(c)) {
             d.to_remote.retain(|(c, _)| !empties_name(c));
             d.nameless = local.is_some().then_some(Side::Local);
+            keep_in_base(&mut d, remote);
         }
         // A local contact with addresses but none marked as billing reads
         // as having no billing email: that never clears the ledger's email
