@@ -379,8 +379,14 @@ impl Run {
         self.state = p.next_state.clone();
         let results = self.send(&p, faults);
         if std::env::var_os("FUZZ_TRACE").is_some() {
-            // Replaying one input: what each step planned and got back.
+            // Replaying one input: what each step saw, planned and got back.
             eprintln!("-- step: decisions {decisions:?}\nplan {:#?}\nresults {results:#?}", p.operations);
+            for l in self.state.links() {
+                eprintln!("   link: {:?}", l);
+            }
+            for c in self.local.all().iter().chain(self.remote.all().iter()) {
+                eprintln!("   after: {} {:?} {:?} {:?} {:?}", c.id, c.label(), c.billing_email(), c.phones, c.status);
+            }
         }
         let applied = apply_results(&mut self.state, &p, &results, self.now).expect("apply_results on valid results");
         check_round_trip(&self.state);
