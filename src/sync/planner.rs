@@ -2004,20 +2004,6 @@ impl DiffCtx<'_> {
                         .or(match policy {
                             ConflictPolicy::RemoteWins => Some(Side::Remote),
                             ConflictPolicy::LocalWins => Some(Side::Local),
-                            // A ledger record still at the version this
-                            // connection last saw (or wrote) has not been
-                            // edited since: its timestamp may be our own
-                            // write's, so it is not the newer side (else a
-                            // held conflict would flip after an unrelated
-                            // write to the record, F5).
-                            ConflictPolicy::NewestWins
-                                if remote.is_some_and(|r| {
-                                    r.extras.version.is_some()
-                                        && r.extras.version == link.remote_version
-                                }) =>
-                            {
-                                Some(Side::Local)
-                            }
                             ConflictPolicy::NewestWins => {
                                 local.zip(remote).and_then(|(l, r)| newest(l, r))
                             }
