@@ -381,6 +381,9 @@ impl Run {
         if std::env::var_os("FUZZ_TRACE").is_some() {
             // Replaying one input: what each step saw, planned and got back.
             eprintln!("-- step: decisions {decisions:?}\nplan {:#?}\nresults {results:#?}", p.operations);
+            for n in &p.report.notices {
+                eprintln!("   notice: {:?} {} {:?} {:?} {}", n.kind, n.rule, n.local_id, n.remote_id, n.message);
+            }
             for l in self.state.links() {
                 eprintln!("   link: {:?}", l);
             }
@@ -404,6 +407,9 @@ impl Run {
             // a record moves its timestamp, so a conflict held for want of a
             // push may be settled by the next plan. Only such settlements
             // are let through.
+            if std::env::var_os("FUZZ_TRACE").is_some() {
+                eprintln!("   notices of the plan after: {:?}", again.report.notices.iter().map(|n| (n.kind, n.remote_id.clone())).collect::<Vec<_>>());
+            }
             let newest_settles = self.config.conflict_policy == ConflictPolicy::NewestWins
                 && again.operations.iter().all(|o| o.rule == "F4");
             assert!(

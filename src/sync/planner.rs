@@ -830,28 +830,42 @@ impl<'a> Planner<'a> {
             }
         }
         for (rid, into) in moves {
-            let into = self.survivor(into);
-            self.move_link(&rid, &into);
+            match self.survivor(&rid, into) {
+                Some(into) => self.move_link(&rid, &into),
+                // Merges that lead back to where they started name no
+                // survivor: the pair is marked archived (F6).
+                None => {
+                    if let Some(mut l) = self.next.links.remove(&rid) {
+                        self.remove(&mut l, Removal::Archived);
+                        self.next.links.insert(rid.clone(), l);
+                    }
+                }
+            }
         }
     }
 
     /// The record a merge ends at: a survivor that was itself merged into
     /// another since (A into B, then B into C) passes the link on, so one
-    /// plan moves it all the way (F5). Bounded by the listing: a cycle of
-    /// merges stops where it would repeat.
-    fn survivor(&self, mut into: ContactId) -> ContactId {
-        for _ in 0..self.remote_records.len() {
+    /// plan moves it all the way (F5). `None` when the merges go round in
+    /// a circle (no survivor). Bounded by the listing.
+    fn survivor(&self, from: &ContactId, mut into: ContactId) -> Option<ContactId> {
+        let mut seen: HashSet<ContactId> = HashSet::new();
+        seen.insert(from.clone());
+        for _ in 0..=self.remote_records.len() {
+            if !seen.insert(into.clone()) {
+                return None;
+            }
             match self
                 .remote_by_id
                 .get(into.as_str())
                 .filter(|r| r.status == ContactStatus::Archived)
                 .and_then(|r| r.extras.merged_into.as_ref())
             {
-                Some(next) if *next != into => into = next.clone(),
-                _ => break,
+                Some(next) => into = next.clone(),
+                None => return Some(into),
             }
         }
-        into
+        None
     }
 
     /// The pairs a run has to look at: `None` for all of them (a side is
