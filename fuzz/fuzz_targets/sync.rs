@@ -410,8 +410,16 @@ impl Run {
             if std::env::var_os("FUZZ_TRACE").is_some() {
                 eprintln!("   notices of the plan after: {:?}", again.report.notices.iter().map(|n| (n.kind, n.remote_id.clone())).collect::<Vec<_>>());
             }
-            let newest_settles = self.config.conflict_policy == ConflictPolicy::NewestWins
-                && again.operations.iter().all(|o| o.rule == "F4");
+            let newest_settles = again.operations.iter().all(|o| {
+                o.rule == "F4"
+                    && match &o.action {
+                        Action::Update { patch, .. } => patch
+                            .changes
+                            .iter()
+                            .all(|c| self.config.policy_for(c.field) == ConflictPolicy::NewestWins),
+                        Action::Create { .. } => false,
+                    }
+            });
             assert!(
                 again.is_empty() || newest_settles,
                 "F5: every operation applied, yet the next plan has {} operation(s): {:#?}\nafter: {:#?}",
