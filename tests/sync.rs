@@ -1628,3 +1628,47 @@ fn u3_a_chain_of_merges_moves_the_link_to_the_last_survivor_in_one_plan() {
     assert_eq!(name(&w.local["K1"]), "Acme Group");
     assert!(w.plan().is_empty());
 }
+
+/// Fuzzing found a create sent again after a lost answer (U1) dropped
+/// from flight when the ledger refused the resend (a duplicate name, a
+/// missing reference): the next plan created the contact anew, under a new
+/// key, and the ledger held it twice. The resend's refusal says nothing of
+/// the first attempt: the create stays in flight until it reports back or
+/// a person abandons it.
+#[test]
+fn u1_a_refused_resend_of_a_create_in_flight_stays_in_flight() {
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let mut w = World::new(config, vec![], vec![]);
+    w.run();
+    let k1 = org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client");
+    w.local.insert(k1.id.clone(), k1);
+    let op = "create-remote:K1";
+    w.fail.insert(
+        op.into(),
+        AdapterError::Transient {
+            message: "connection lost after the request was sent".into(),
+        },
+    );
+    w.run();
+    assert!(w.state.in_flight().any(|o| o.id.as_str() == op));
+    w.fail.insert(
+        op.into(),
+        AdapterError::DuplicateName {
+            name: "Acme Ltd".into(),
+        },
+    );
+    let (p, _) = w.run();
+    assert!(has_notice_kind(&p, NoticeKind::ReissuedInFlight));
+    assert!(
+        w.state.in_flight().any(|o| o.id.as_str() == op),
+        "the resend's refusal does not drop the create"
+    );
+    // Answered at last: created once, linked.
+    w.run();
+    assert_eq!(w.remote.len(), 1);
+    assert!(w.plan().is_empty());
+}
+
+fn has_notice_kind(p: &ledgerlink::sync::Plan, kind: NoticeKind) -> bool {
+    p.report.notices.iter().any(|n| n.kind == kind)
+}

@@ -131,7 +131,16 @@ pub fn apply_results(
                 out.trail.push(e);
             }
             OpOutcome::Failed { error } => {
-                if is_refusal(error) {
+                // A create sent again because an earlier attempt may have
+                // landed stays in flight whatever the answer: the refusal
+                // of the resend (a duplicate name, a missing reference…)
+                // says nothing of the first attempt, and planning it anew
+                // would create the record twice (U1). It is sent again
+                // until it reports back, and a person is asked once it is
+                // stuck (`ReviewItem::StuckCreate`, `Decision::AbandonCreate`).
+                let resent =
+                    op.is_create() && state.in_flight_attempts.get(&op.id).is_some_and(|n| *n > 0);
+                if is_refusal(error) && !resent {
                     state.in_flight.remove(&op.id);
                     refused.push(op.id.clone());
                 }
