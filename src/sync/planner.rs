@@ -940,11 +940,15 @@ impl<'a> Planner<'a> {
                     };
                     // The links are detached here: `by_local` says whether
                     // the local contact is paired elsewhere meanwhile.
+                    // A person's decision of this run about the local
+                    // contact (create it in the ledger, link it elsewhere)
+                    // takes precedence over restoring the old pair.
                     let free = self
                         .next
                         .by_local
                         .get(&link.local_id)
-                        .is_none_or(|r| r == rid);
+                        .is_none_or(|r| r == rid)
+                        && !self.reserved_local.contains(&link.local_id);
                     if back && free {
                         link.status = LinkStatus::Linked;
                         self.next
