@@ -160,6 +160,14 @@ impl Run {
         match &e.kind {
             EditKind::Email(v) => {
                 self.email_touched.insert((side, id.clone()));
+                // The change flows to the partner: its email may go too.
+                let partner = match side {
+                    Side::Local => self.state.link_of_local(id.as_str()).map(|l| (Side::Remote, l.remote_id.clone())),
+                    Side::Remote => self.state.link_of_remote(id.as_str()).map(|l| (Side::Local, l.local_id.clone())),
+                };
+                if let Some(p) = partner {
+                    self.email_touched.insert(p);
+                }
                 self.store(side).edit(&id, |c| set_email(c, v.as_ref().map(EmailSpec::text)));
             }
             EditKind::Phone(v) => {
