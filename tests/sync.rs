@@ -1672,3 +1672,84 @@ fn u1_a_refused_resend_of_a_create_in_flight_stays_in_flight() {
 fn has_notice_kind(p: &ledgerlink::sync::Plan, kind: NoticeKind) -> bool {
     p.report.notices.iter().any(|n| n.kind == kind)
 }
+
+/// Fuzzing found a removed pair restored (its ledger record listed again)
+/// in the same run in which a person asked to create the local contact in
+/// the ledger: both happened, and the contact was linked twice. The
+/// person's decision wins; the old pair stays removed.
+#[test]
+fn f6_p1_a_pair_is_not_restored_when_a_decision_took_its_contact() {
+    let mut w = World::new(
+        xero(),
+        vec![org("K1", "Acme Ltd", "a@acme.test")],
+        vec![remote("X1", "Acme Ltd", "a@acme.test")],
+    );
+    w.run();
+    let x1 = w.remote.remove("X1").unwrap();
+    let (p, _) = w.run();
+    assert!(has_notice(&p, NoticeKind::DeletedRemotely, "X1"));
+    w.remote.insert("X1".into(), x1);
+    let (p, _) = w.run_with(&[Decision::CreateRemote {
+        local_id: "K1".into(),
+    }]);
+    assert!(!has_notice(&p, NoticeKind::Restored, "X1"));
+    let linked: Vec<&str> = w
+        .state
+        .linked()
+        .filter(|l| l.local_id.as_str() == "K1")
+        .map(|l| l.remote_id.as_str())
+        .collect();
+    assert_eq!(linked.len(), 1, "{linked:?}");
+    assert_ne!(linked[0], "X1");
+    assert!(w.plan().is_empty());
+}
+
+/// Fuzzing found a contact confirmed and unmatched again in one run pushed
+/// to the ledger as new by the next run (L3: a contact a decision freed is
+/// neither new nor changed).
+#[test]
+fn l3_a_contact_confirmed_then_unmatched_in_one_run_is_not_pushed_later() {
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let mut w = World::new(
+        config,
+        vec![org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client")],
+        vec![qbo(
+            "X1",
+            "Acme Ltd",
+            Some("Acme Ltd"),
+            None,
+            "other@acme.test",
+        )],
+    );
+    let (p, _) = w.run();
+    assert_eq!(p.review.len(), 1, "name-only match: an issue");
+    // Changed since the last run: it would count as changed for P3.
+    w.edit(Side::Local, "K1", |c| {
+        c.phones.push(ledgerlink::model::Phone {
+            kind: PhoneKind::Primary,
+            number: "+64 4 555 0101".into(),
+        });
+    });
+    w.run_with(&[
+        Decision::ConfirmMatch {
+            remote_id: "X1".into(),
+            local_id: "K1".into(),
+        },
+        Decision::RemoveMatch {
+            remote_id: "X1".into(),
+        },
+    ]);
+    // The ledger record no longer resembles it: nothing holds it back.
+    w.edit(Side::Remote, "X1", |c| {
+        c.display_name = Some("Other Co".into());
+        c.organization_name = Some("Other Co".into());
+    });
+    let p = w.plan();
+    assert!(
+        !p.operations
+            .iter()
+            .any(|o| o.id.as_str() == "create-remote:K1"),
+        "{:?}",
+        p.operations
+    );
+}
