@@ -90,7 +90,14 @@ pub(crate) const LONG_CHAIN: usize = 256;
 impl Table {
     /// Builds the table and the `next` array for the key hashes of `n`
     /// positions, in order; `None` positions have no key.
-    pub(crate) fn build(n: usize, hashes: impl Iterator<Item = Option<u64>>) -> (Self, Vec<u32>) {
+    /// With `count_long`, the chains longer than [`LONG_CHAIN`] are counted
+    /// as they grow (see [`long_heads`](Self::long_heads)); tables whose
+    /// chains are never read in bulk (ids) skip the counting.
+    pub(crate) fn build(
+        n: usize,
+        hashes: impl Iterator<Item = Option<u64>>,
+        count_long: bool,
+    ) -> (Self, Vec<u32>) {
         let cap = (n.max(8) * 2).next_power_of_two();
         let mut table = Self {
             mask: cap - 1,
@@ -99,7 +106,11 @@ impl Table {
         };
         let mut next = vec![NIL; n];
         // u16 is enough: only "longer than LONG_CHAIN" matters.
-        let mut lens = vec![0u16; cap];
+        let mut lens = if count_long {
+            vec![0u16; cap]
+        } else {
+            Vec::new()
+        };
         for (i, h) in hashes.enumerate().take(n) {
             if let Some(h) = h {
                 // Positions are below u32::MAX: the index checks the count.
@@ -107,7 +118,9 @@ impl Table {
                 let pos = i as u32;
                 let (prev, slot) = table.insert(h, pos);
                 next[i] = prev;
-                lens[slot] = lens[slot].saturating_add(1);
+                if let Some(len) = lens.get_mut(slot) {
+                    *len = len.saturating_add(1);
+                }
             }
         }
         table.long_heads = lens
@@ -192,6 +205,7 @@ mod tests {
                 .iter()
                 .enumerate()
                 .map(|(i, h)| (i != 1).then_some(*h)),
+            true,
         );
         let walk = |mut p: u32| {
             let mut v = Vec::new();

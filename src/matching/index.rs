@@ -437,26 +437,28 @@ impl MatchIndex {
 
         let n = locals.len();
         // A table over one key of every record; records without it are left out.
-        let table_of = |hashes: fn(&ChunkBuild) -> &[u64], has_key: fn(&Meta) -> bool| {
-            Table::build(
-                n,
-                built.iter().flat_map(move |b| {
-                    hashes(b)
-                        .iter()
-                        .zip(&b.chunk.meta)
-                        .map(move |(h, m)| has_key(m).then_some(*h))
-                }),
-            )
-        };
+        let table_of =
+            |hashes: fn(&ChunkBuild) -> &[u64], has_key: fn(&Meta) -> bool, count_long: bool| {
+                Table::build(
+                    n,
+                    built.iter().flat_map(move |b| {
+                        hashes(b)
+                            .iter()
+                            .zip(&b.chunk.meta)
+                            .map(move |(h, m)| has_key(m).then_some(*h))
+                    }),
+                    count_long,
+                )
+            };
         let ((name_table, email_table), (by_id, next_id)) = par::join(
             || {
                 par::join(
-                    || table_of(|b| &b.name_hashes, |m| !m.name.is_empty()),
-                    || table_of(|b| &b.email_hashes, |m| !m.email.is_empty()),
+                    || table_of(|b| &b.name_hashes, |m| !m.name.is_empty(), true),
+                    || table_of(|b| &b.email_hashes, |m| !m.email.is_empty(), true),
                 )
             },
             // Every record has an id (empty ids were refused above).
-            || table_of(|b| &b.id_hashes, |_| true),
+            || table_of(|b| &b.id_hashes, |_| true, false),
         );
         let ((by_name, next_name), (by_email, next_email)) = (name_table, email_table);
         let mut chunks: Vec<Chunk> = built.into_iter().map(|b| b.chunk).collect();
