@@ -142,6 +142,7 @@ mod error;
 pub mod matching;
 pub mod model;
 pub mod normalize;
+pub mod ops;
 pub mod ports;
 pub mod qbtime;
 pub mod rules;

@@ -172,7 +172,7 @@ pub enum BillingOutcome {
     /// The store refused it.
     Failed {
         /// Why.
-        error: crate::ports::AdapterError,
+        error: crate::ops::AdapterError,
     },
     /// Not sent (a dependency failed, the ledger asked to wait…).
     Skipped {
@@ -202,7 +202,7 @@ impl BillingResult {
 
     /// A failed operation.
     #[must_use]
-    pub const fn failed(op_id: OpId, error: crate::ports::AdapterError) -> Self {
+    pub const fn failed(op_id: OpId, error: crate::ops::AdapterError) -> Self {
         Self {
             op_id,
             outcome: BillingOutcome::Failed { error },

@@ -9,7 +9,7 @@ use crate::error::Side;
 use crate::model::{
     AccountingPeriod, ContactId, Invoice, InvoiceStatus, Money, Payment, PaymentOrigin,
 };
-use crate::ports::AdapterError;
+use crate::ops::AdapterError;
 use crate::sync::{Action, ContactRef, OpId, Plan, SyncState};
 
 use super::invoices::{

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use crate::ports::AdapterError;
+use crate::ops::AdapterError;
 
 use super::model::{DateRange, Jobcode, NewJobcode, TimeEntry};
 

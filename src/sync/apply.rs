@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::error::{Error, Result, Side};
 use crate::model::{Contact, ContactId};
-use crate::ports::AdapterError;
+use crate::ops::AdapterError;
 
 use super::fields::{SyncField, read_field};
 use super::plan::{Action, AuditEntry, AuditStatus, OpOutcome, OpResult, Operation, Plan};

@@ -1,52 +1,34 @@
 //! The plan: operations, review items and the report, as plain data.
 
 use std::borrow::Cow;
-use std::fmt;
 
 use chrono::{DateTime, Utc};
 
 use crate::error::Side;
 use crate::matching::MatchOutcome;
 use crate::model::{Contact, ContactId, VersionToken};
-use crate::ports::AdapterError;
+use crate::ops::AdapterError;
+pub use crate::ops::OpId;
 use crate::rules::{KindDecision, Profile};
 
 use super::config::ConflictPolicy;
 use super::fields::{FieldChange, FieldPatch, FieldValue, SyncField};
 use super::state::SyncState;
 
-/// An operation's id: stable for the same intent (`create-local:X1`,
-/// `update-remote:X1`, `create-remote:L7`), unique within a plan.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(transparent))]
-pub struct OpId(pub String);
+/// A contact an operation refers to: an existing record, or the one an
+/// earlier operation of the plan creates.
+pub type ContactRef = crate::ops::Ref<ContactId>;
 
-impl OpId {
-    /// The id as text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
+/// One planned contact write ([`Action`]), with its id, side, dependencies
+/// and reason.
+pub type Operation = crate::ops::Operation<Action>;
 
-impl fmt::Display for OpId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+/// What became of one contact operation: the record as stored when applied.
+pub type OpOutcome = crate::ops::Outcome<Box<Contact>>;
 
-/// A contact that exists already, or one an earlier operation of the same
-/// plan creates.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum ContactRef {
-    /// An existing record of the side written to.
-    Id(ContactId),
-    /// The record created by this operation (listed in `depends_on`).
-    CreatedBy(OpId),
-}
+/// One contact operation's outcome, as fed back to
+/// [`apply_results`](super::apply_results).
+pub type OpResult = crate::ops::OpResult<Box<Contact>>;
 
 /// What an operation does.
 #[derive(Debug, Clone, PartialEq)]
@@ -77,24 +59,6 @@ pub enum Action {
         /// The version the change was planned against (U5).
         expected_version: Option<VersionToken>,
     },
-}
-
-/// One write, planned.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Operation {
-    /// Stable id.
-    pub id: OpId,
-    /// The side written to.
-    pub side: Side,
-    /// What is done.
-    pub action: Action,
-    /// Operations that must succeed first.
-    pub depends_on: Vec<OpId>,
-    /// The spec rule behind it (`M3`, `F3`, `P3`, …).
-    pub rule: String,
-    /// Why, in words.
-    pub reason: String,
 }
 
 impl Operation {
@@ -530,58 +494,4 @@ pub enum Listing<'a> {
         /// The cursor to store for next time.
         cursor: Option<&'a str>,
     },
-}
-
-/// The outcome of one operation, as the caller's adapter reported it.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "outcome"))]
-pub enum OpOutcome {
-    /// Done; the record as the store keeps it now.
-    Applied {
-        /// The record after the write (with its id and new version).
-        record: Box<Contact>,
-    },
-    /// The store refused it.
-    Failed {
-        /// Why.
-        error: AdapterError,
-    },
-    /// Not sent (a dependency failed, the ledger asked to wait…).
-    Skipped {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// One operation's outcome.
-#[derive(Debug, Clone, PartialEq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct OpResult {
-    /// The operation.
-    pub op_id: OpId,
-    /// What happened.
-    pub outcome: OpOutcome,
-}
-
-impl OpResult {
-    /// An applied operation.
-    #[must_use]
-    pub fn applied(op_id: OpId, record: Contact) -> Self {
-        Self {
-            op_id,
-            outcome: OpOutcome::Applied {
-                record: Box::new(record),
-            },
-        }
-    }
-
-    /// A failed operation.
-    #[must_use]
-    pub const fn failed(op_id: OpId, error: AdapterError) -> Self {
-        Self {
-            op_id,
-            outcome: OpOutcome::Failed { error },
-        }
-    }
 }
