@@ -292,3 +292,122 @@ fn decisions_work_with_change_listings_and_creates_in_flight() {
     assert_eq!(state.link_of_remote("R1").unwrap().local_id.as_str(), "K1");
     assert_eq!(local.len(), 2, "no duplicate of R2");
 }
+
+/// A store whose listing never ends: every page answers another page, with
+/// the same token (`fixed`) or a new one each time.
+struct EndlessStore {
+    fixed: bool,
+    calls: std::sync::atomic::AtomicUsize,
+}
+
+#[async_trait::async_trait]
+impl ledgerlink::ports::ContactStore for EndlessStore {
+    async fn list(&self, _page: Option<&str>) -> Result<ledgerlink::ports::Page, AdapterError> {
+        let n = self
+            .calls
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = if self.fixed {
+            "same".to_owned()
+        } else {
+            format!("p{n}")
+        };
+        Ok(ledgerlink::ports::Page {
+            contacts: vec![Contact::named(format!("E{n}").as_str(), "Acme Ltd")],
+            next_page: Some(token),
+        })
+    }
+    async fn list_changes(
+        &self,
+        _cursor: Option<&str>,
+        page: Option<&str>,
+    ) -> Result<ledgerlink::ports::ChangesPage, AdapterError> {
+        let p = self.list(page).await?;
+        Ok(ledgerlink::ports::ChangesPage {
+            changed: p.contacts,
+            deleted: Vec::new(),
+            next_page: p.next_page,
+            cursor: Some("c".into()),
+        })
+    }
+    async fn create(&self, _: &Contact, _: &str) -> Result<Contact, AdapterError> {
+        Err(AdapterError::Unsupported {
+            what: "create".into(),
+        })
+    }
+    async fn update(
+        &self,
+        _: &ledgerlink::ContactId,
+        _: &ledgerlink::sync::FieldPatch,
+        _: Option<&ledgerlink::model::VersionToken>,
+    ) -> Result<Contact, AdapterError> {
+        Err(AdapterError::Unsupported {
+            what: "update".into(),
+        })
+    }
+    async fn archive(
+        &self,
+        _: &ledgerlink::ContactId,
+        _: Option<&ledgerlink::model::VersionToken>,
+    ) -> Result<Contact, AdapterError> {
+        Err(AdapterError::Unsupported {
+            what: "archive".into(),
+        })
+    }
+}
+
+#[test]
+fn a_listing_whose_cursor_never_advances_stops_with_a_typed_error_not_a_hang() {
+    use ledgerlink::driver::DriverError;
+    use ledgerlink::ops::PagingError;
+    let (local, _) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let remote = EndlessStore {
+        fixed: true,
+        calls: 0.into(),
+    };
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    let err = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap_err();
+    assert!(
+        matches!(
+            &err,
+            DriverError::Paging {
+                side: ledgerlink::Side::Remote,
+                error: PagingError::RepeatedToken { page: 2, .. }
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(remote.calls.load(std::sync::atomic::Ordering::Relaxed), 2);
+    // Nothing was planned or sent.
+    assert_eq!(state, SyncState::new());
+    assert_eq!(local.len(), 2);
+}
+
+#[test]
+fn a_listing_that_keeps_answering_new_pages_stops_at_the_page_limit() {
+    use ledgerlink::driver::DriverError;
+    use ledgerlink::ops::PagingError;
+    let (local, _) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let remote = EndlessStore {
+        fixed: false,
+        calls: 0.into(),
+    };
+    let driver = Driver::new(&config, &local, &remote).with_page_limit(50);
+    let mut state = SyncState::new();
+    let err = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap_err();
+    assert_eq!(
+        err,
+        DriverError::Paging {
+            side: ledgerlink::Side::Remote,
+            error: PagingError::TooManyPages { limit: 50 }
+        }
+    );
+    assert_eq!(remote.calls.load(std::sync::atomic::Ordering::Relaxed), 50);
+    // The change listing is bounded the same way.
+    state.initial_sync_done = true;
+    let driver = driver.with_change_listings(true);
+    let err = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap_err();
+    assert!(matches!(err, DriverError::Paging { .. }), "{err:?}");
+}

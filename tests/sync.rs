@@ -1753,3 +1753,98 @@ fn l3_a_contact_confirmed_then_unmatched_in_one_run_is_not_pushed_later() {
         p.operations
     );
 }
+
+/// A service that keeps its own copy of each ledger contact by reading the
+/// model's accessors (`billing_email`, `primary_phone`, `phone`, `address`)
+/// must end up with contacts the planner sees as identical: the accessors
+/// mean exactly what the planner syncs (F1, F5).
+fn copy_through_accessors(id: &str, c: &Contact) -> Contact {
+    let mut copy = Contact::named(id, "");
+    copy.kind = c.kind;
+    copy.display_name = c.display_name().map(str::to_owned);
+    copy.first_name = c.first_name().map(str::to_owned);
+    copy.last_name = c.last_name().map(str::to_owned);
+    copy.organization_name = c.organization_name().map(str::to_owned);
+    if let Some(e) = c.billing_email() {
+        copy = copy.with_email(e);
+    }
+    if let Some(p) = c.primary_phone() {
+        copy = copy.with_phone(PhoneKind::Primary, p.number.clone());
+    }
+    for kind in [PhoneKind::Mobile, PhoneKind::Fax, PhoneKind::Other] {
+        if let Some(p) = c.phone(kind) {
+            copy = copy.with_phone(kind, p.number.clone());
+        }
+    }
+    for kind in [
+        AddressKind::Physical,
+        AddressKind::Mailing,
+        AddressKind::Billing,
+    ] {
+        if let Some(a) = c.address(kind) {
+            copy = copy.with_address(a.clone());
+        }
+    }
+    copy
+}
+
+#[test]
+fn f1_contacts_copied_through_the_accessors_plan_nothing_on_the_next_run() {
+    let street = |kind| Address {
+        kind,
+        lines: vec!["1 Queen St".into()],
+        city: Some("Auckland".into()),
+        ..Address::default()
+    };
+    let mut ledger = vec![
+        // Only a mobile number: there is no primary phone to copy.
+        remote("R1", "Acme Ltd", "ap@acme.test").with_phone(PhoneKind::Mobile, "021 555"),
+        // A blank primary number before a real one.
+        remote("R2", "Bloggs Trust", "fred@bloggs.test")
+            .with_phone(PhoneKind::Primary, "  ")
+            .with_phone(PhoneKind::Primary, "09 111"),
+        // Two emails, only the second marked; an unmarked one first.
+        remote("R3", "Kiwi Plumbing", "a@kiwi.test").with_address(street(AddressKind::Mailing)),
+        // Addresses of every kind, one of them blank.
+        remote("R4", "Tui Bakery", "b@tui.test")
+            .with_address(Address {
+                kind: AddressKind::Physical,
+                ..Address::default()
+            })
+            .with_address(street(AddressKind::Physical))
+            .with_address(street(AddressKind::Billing)),
+    ];
+    ledger[2].emails.insert(
+        0,
+        ledgerlink::model::Email {
+            address: "unmarked@kiwi.test".into(),
+            primary: false,
+        },
+    );
+    for profile in [Profile::XeroGl, Profile::Xpm, Profile::Qbo] {
+        let ledger: Vec<Contact> = ledger
+            .iter()
+            .map(|c| {
+                let mut c = c.clone();
+                if profile == Profile::Qbo {
+                    c.organization_name = Some(c.label());
+                }
+                c
+            })
+            .collect();
+        let firm: Vec<Contact> = ledger
+            .iter()
+            .enumerate()
+            .map(|(i, c)| copy_through_accessors(&format!("K{i}"), c))
+            .collect();
+        let config = ConnectionConfig::new(profile);
+        let p = plan(
+            &config,
+            &SyncState::new(),
+            &PlanInput::new(&firm, &ledger, t0()),
+        )
+        .unwrap();
+        assert_eq!(p.report.counts.linked, ledger.len(), "{profile:?}");
+        assert!(p.operations.is_empty(), "{profile:?}: {:#?}", p.operations);
+    }
+}

@@ -15,16 +15,15 @@ mod billing;
 
 pub use billing::{BillingStores, SendTooSoon, read_ledger, send_billing};
 
-use std::collections::{HashMap, HashSet};
-
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Side};
 use crate::model::{Contact, ContactId};
+use crate::ops::{DEFAULT_PAGE_LIMIT, Execution, Pages, PagingError};
 use crate::ports::{AdapterError, ContactStore, StateStore};
 use crate::sync::{
-    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, ContactRef, Decision, Listing,
-    OpId, OpResult, Operation, Plan, PlanInput, SyncState, Trigger, apply_results, plan,
+    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, Decision, Listing, OpResult,
+    Operation, Plan, PlanInput, SyncState, Trigger, apply_results, plan,
 };
 
 /// Why a run ended.
@@ -101,6 +100,17 @@ pub enum DriverError {
     /// The state could not be saved: nothing was sent after that point.
     #[error("saving the sync state failed: {0}")]
     SaveState(AdapterError),
+    /// A paged listing did not end: the store kept answering a next page
+    /// past the driver's page limit, or answered a page token twice. Nothing
+    /// was planned or sent; the store (or the service behind it) needs
+    /// fixing.
+    #[error("listing the {side} side did not end: {error}")]
+    Paging {
+        /// The side whose listing was stopped.
+        side: Side,
+        /// How it was stopped.
+        error: PagingError,
+    },
 }
 
 /// Runs plans through a local and a ledger store.
@@ -110,6 +120,7 @@ pub struct Driver<'a> {
     remote: &'a dyn ContactStore,
     state_store: Option<&'a dyn StateStore>,
     change_listings: bool,
+    page_limit: usize,
 }
 
 impl std::fmt::Debug for Driver<'_> {
@@ -135,6 +146,7 @@ impl<'a> Driver<'a> {
             remote,
             state_store: None,
             change_listings: false,
+            page_limit: DEFAULT_PAGE_LIMIT,
         }
     }
 
@@ -153,6 +165,15 @@ impl<'a> Driver<'a> {
     #[must_use]
     pub const fn with_change_listings(mut self, on: bool) -> Self {
         self.change_listings = on;
+        self
+    }
+
+    /// The most pages one listing may take before the run stops with
+    /// [`DriverError::Paging`] (default [`DEFAULT_PAGE_LIMIT`]). A page token
+    /// answered twice stops the run at once, whatever the limit.
+    #[must_use]
+    pub fn with_page_limit(mut self, limit: usize) -> Self {
+        self.page_limit = limit.max(1);
         self
     }
 
@@ -200,30 +221,30 @@ impl<'a> Driver<'a> {
         let incremental = self.change_listings && state.initial_sync_done && decisions.is_empty();
         let mut local_changes = None;
         if incremental {
-            match list_changes(self.local, state.local_cursor.as_deref()).await {
+            match list_changes(self.local, state.local_cursor.as_deref(), self.page_limit).await {
                 Ok(c) => local_changes = Some(c),
-                Err(AdapterError::Unsupported { .. }) => {}
+                Err(ListingFailure::Adapter(AdapterError::Unsupported { .. })) => {}
                 Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
             }
         }
         let mut remote_changes = None;
         if incremental {
-            match list_changes(self.remote, state.remote_cursor.as_deref()).await {
+            match list_changes(self.remote, state.remote_cursor.as_deref(), self.page_limit).await {
                 Ok(c) => remote_changes = Some(c),
-                Err(AdapterError::Unsupported { .. }) => {}
+                Err(ListingFailure::Adapter(AdapterError::Unsupported { .. })) => {}
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
             }
         }
         let mut local_full = Vec::new();
         if local_changes.is_none() {
-            match list_all(self.local).await {
+            match list_all(self.local, self.page_limit).await {
                 Ok(v) => local_full = v,
                 Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
             }
         }
         let mut remote_full = Vec::new();
         if remote_changes.is_none() {
-            match list_all(self.remote).await {
+            match list_all(self.remote, self.page_limit).await {
                 Ok(v) => remote_full = v,
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
             }
@@ -242,7 +263,7 @@ impl<'a> Driver<'a> {
         }) = attempt
         {
             // New ledger records: match them against every local contact.
-            match list_all(self.local).await {
+            match list_all(self.local, self.page_limit).await {
                 Ok(v) => local_full = v,
                 Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
             }
@@ -338,9 +359,13 @@ impl<'a> Driver<'a> {
         &self,
         state: &mut SyncState,
         side: Side,
-        error: AdapterError,
+        failure: ListingFailure,
         now: DateTime<Utc>,
     ) -> Result<RunReport, DriverError> {
+        let error = match failure {
+            ListingFailure::Adapter(e) => e,
+            ListingFailure::Paging(error) => return Err(DriverError::Paging { side, error }),
+        };
         match error {
             AdapterError::RateLimited { retry_after_secs } => {
                 let at = crate::sync::retry_time(now, retry_after_secs);
@@ -361,65 +386,39 @@ impl<'a> Driver<'a> {
     }
 
     async fn send(&self, plan: &Plan) -> Vec<OpResult> {
-        let mut results = Vec::with_capacity(plan.operations.len());
-        let mut created: HashMap<&OpId, ContactId> = HashMap::new();
-        let mut not_done: HashSet<&OpId> = HashSet::new();
-        let mut blocked: Option<String> = None;
-        for op in &plan.operations {
-            let skip = |reason: String| OpResult {
-                op_id: op.id.clone(),
-                outcome: crate::sync::OpOutcome::Skipped { reason },
+        let mut run: Execution<'_, Action, Box<Contact>> = Execution::new(&plan.operations);
+        while let Some(op) = run.next_op() {
+            let organizations = match &op.action {
+                Action::Create { organizations, .. } => {
+                    let mut ids = Vec::with_capacity(organizations.len());
+                    let mut missing = None;
+                    for r in organizations {
+                        match run.resolve(r) {
+                            Some(id) => ids.push(id),
+                            None => missing = r.created_by().cloned(),
+                        }
+                    }
+                    if let Some(missing) = missing {
+                        run.skip(
+                            op,
+                            format!("its organisation (`{missing}`) was not created in this run"),
+                        );
+                        continue;
+                    }
+                    ids
+                }
+                Action::Update { .. } => Vec::new(),
             };
-            if let Some(why) = &blocked {
-                not_done.insert(&op.id);
-                results.push(skip(why.clone()));
-                continue;
-            }
-            if let Some(dep) = op.depends_on.iter().find(|d| not_done.contains(d)) {
-                not_done.insert(&op.id);
-                results.push(skip(format!("`{dep}` did not complete")));
-                continue;
-            }
-            if let Action::Create { organizations, .. } = &op.action
-                && let Some(ContactRef::CreatedBy(missing)) = organizations
-                    .iter()
-                    .find(|r| matches!(r, ContactRef::CreatedBy(d) if !created.contains_key(d)))
-            {
-                not_done.insert(&op.id);
-                results.push(skip(format!(
-                    "its organisation (`{missing}`) was not created in this run"
-                )));
-                continue;
-            }
-            match self.send_one(op, &created).await {
-                Ok(record) => {
-                    if op.is_create() {
-                        created.insert(&op.id, record.id.clone());
-                    }
-                    results.push(OpResult::applied(op.id.clone(), record));
-                }
-                Err(error) => {
-                    not_done.insert(&op.id);
-                    match &error {
-                        AdapterError::RateLimited { .. } => {
-                            blocked = Some("the ledger asked to wait (U4)".into());
-                        }
-                        AdapterError::Authentication { .. } => {
-                            blocked = Some("the connection is disconnected (E3)".into());
-                        }
-                        _ => {}
-                    }
-                    results.push(OpResult::failed(op.id.clone(), error));
-                }
-            }
+            let answer = self.send_one(op, organizations).await.map(Box::new);
+            run.record(op, answer);
         }
-        results
+        run.finish()
     }
 
     async fn send_one(
         &self,
         op: &Operation,
-        created: &HashMap<&OpId, ContactId>,
+        organizations: Vec<ContactId>,
     ) -> Result<Contact, AdapterError> {
         let store = match op.side {
             Side::Local => self.local,
@@ -428,18 +427,11 @@ impl<'a> Driver<'a> {
         match &op.action {
             Action::Create {
                 contact,
-                organizations,
                 idempotency_key,
                 ..
             } => {
                 let mut c = (**contact).clone();
-                c.organization_ids = organizations
-                    .iter()
-                    .filter_map(|r| match r {
-                        ContactRef::Id(id) => Some(id.clone()),
-                        ContactRef::CreatedBy(op) => created.get(op).cloned(),
-                    })
-                    .collect();
+                c.organization_ids = organizations;
                 store.create(&c, idempotency_key).await
             }
             Action::Update {
@@ -456,15 +448,35 @@ impl<'a> Driver<'a> {
     }
 }
 
-async fn list_all(store: &dyn ContactStore) -> Result<Vec<Contact>, AdapterError> {
+/// A listing that did not complete: the store's answer, or a paging loop
+/// that would not end.
+enum ListingFailure {
+    Adapter(AdapterError),
+    Paging(PagingError),
+}
+
+impl From<AdapterError> for ListingFailure {
+    fn from(e: AdapterError) -> Self {
+        Self::Adapter(e)
+    }
+}
+
+impl From<PagingError> for ListingFailure {
+    fn from(e: PagingError) -> Self {
+        Self::Paging(e)
+    }
+}
+
+async fn list_all(store: &dyn ContactStore, limit: usize) -> Result<Vec<Contact>, ListingFailure> {
     let mut out = Vec::new();
+    let mut pages = Pages::new(limit);
     let mut page: Option<String> = None;
     loop {
         let p = store.list(page.as_deref()).await?;
         out.extend(p.contacts);
-        match p.next_page {
-            Some(n) => page = Some(n),
-            None => return Ok(out),
+        page = pages.next(p.next_page)?;
+        if page.is_none() {
+            return Ok(out);
         }
     }
 }
@@ -502,16 +514,18 @@ fn plan_with(
 async fn list_changes(
     store: &dyn ContactStore,
     cursor: Option<&str>,
-) -> Result<Changes, AdapterError> {
+    limit: usize,
+) -> Result<Changes, ListingFailure> {
     let (mut changed, mut deleted) = (Vec::new(), Vec::new());
+    let mut pages = Pages::new(limit);
     let mut page: Option<String> = None;
     loop {
         let p = store.list_changes(cursor, page.as_deref()).await?;
         changed.extend(p.changed);
         deleted.extend(p.deleted);
-        match p.next_page {
-            Some(n) => page = Some(n),
-            None => return Ok((changed, deleted, p.cursor)),
+        page = pages.next(p.next_page)?;
+        if page.is_none() {
+            return Ok((changed, deleted, p.cursor));
         }
     }
 }

@@ -350,7 +350,8 @@ impl Contact {
         self
     }
 
-    /// The billing / primary email: the first one marked `primary`.
+    /// The billing / primary email: the first one marked `primary`, if it
+    /// is not blank (exactly the email the planner keeps in step, F1).
     ///
     /// Other addresses are kept but never read as the billing email: a
     /// contact whose emails are all unmarked has no billing email (it is
@@ -364,15 +365,33 @@ impl Contact {
             .iter()
             .find(|e| e.primary)
             .map(|e| e.address.as_str())
+            .filter(|a| !a.trim().is_empty())
     }
 
-    /// The primary phone: kind `Primary` first, else the first listed.
+    /// The phone of kind `Primary` (the first one that is not blank), and
+    /// nothing else: a mobile or other number is never taken for it. This is
+    /// the value the planner keeps in step as the primary phone (F1).
     #[must_use]
     pub fn primary_phone(&self) -> Option<&Phone> {
+        self.phone(PhoneKind::Primary)
+    }
+
+    /// The first phone of `kind` that is not blank: the value the planner
+    /// keeps in step for that kind of number (F1).
+    #[must_use]
+    pub fn phone(&self, kind: PhoneKind) -> Option<&Phone> {
         self.phones
             .iter()
-            .find(|p| p.kind == PhoneKind::Primary)
-            .or_else(|| self.phones.first())
+            .find(|p| p.kind == kind && !p.number.trim().is_empty())
+    }
+
+    /// The first address of `kind` that is not blank: the value the planner
+    /// keeps in step for that kind of address (F1).
+    #[must_use]
+    pub fn address(&self, kind: AddressKind) -> Option<&Address> {
+        self.addresses
+            .iter()
+            .find(|a| a.kind == kind && !a.is_blank())
     }
 
     /// The primary address: the one marked `primary`, else the first.
@@ -426,6 +445,25 @@ impl Contact {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn f1_primary_phone_is_the_primary_kind_only_never_another_number() {
+        let c = Contact::person("1", "A", "B").with_phone(PhoneKind::Mobile, "021");
+        assert_eq!(c.primary_phone(), None);
+        let c = c
+            .with_phone(PhoneKind::Primary, " ")
+            .with_phone(PhoneKind::Primary, "09");
+        assert_eq!(c.primary_phone().map(|p| p.number.as_str()), Some("09"));
+        assert_eq!(
+            c.phone(PhoneKind::Mobile).map(|p| p.number.as_str()),
+            Some("021")
+        );
+        // A blank marked email is no billing email.
+        let mut c = c.with_email(" ");
+        assert_eq!(c.billing_email(), None);
+        c.emails[0].address = "x@a.test".into();
+        assert_eq!(c.billing_email(), Some("x@a.test"));
+    }
 
     #[test]
     fn billing_email_is_the_marked_one_only() {

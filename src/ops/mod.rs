@@ -26,9 +26,11 @@
 
 mod error;
 mod execute;
+mod paging;
 
 pub use error::AdapterError;
 pub use execute::{Execution, RecordId};
+pub use paging::{DEFAULT_PAGE_LIMIT, Pages, PagingError};
 
 pub use crate::error::Side;
 

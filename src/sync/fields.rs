@@ -229,29 +229,24 @@ pub fn read_field(profile: Profile, contact: &Contact, field: SyncField) -> Opti
             };
             (v != NameValue::default()).then_some(FieldValue::Name(v))
         }
+        // The model's accessors are the one definition of each field's
+        // value: what a service reads through them is what is synced.
         SyncField::Email => contact
             .billing_email()
-            .filter(|e| !e.trim().is_empty())
             .map(|e| FieldValue::Text(e.to_owned())),
         f => {
             if let Some(kind) = f.phone_kind() {
                 contact
-                    .phones
-                    .iter()
-                    .find(|p| p.kind == kind && !p.number.trim().is_empty())
+                    .phone(kind)
                     .map(|p| FieldValue::Text(p.number.clone()))
             } else if let Some(kind) = f.address_kind() {
-                contact
-                    .addresses
-                    .iter()
-                    .find(|a| a.kind == kind && !a.is_blank())
-                    .map(|a| {
-                        FieldValue::Address(Address {
-                            kind,
-                            primary: false,
-                            ..a.clone()
-                        })
+                contact.address(kind).map(|a| {
+                    FieldValue::Address(Address {
+                        kind,
+                        primary: false,
+                        ..a.clone()
                     })
+                })
             } else {
                 None
             }
@@ -271,7 +266,7 @@ pub fn field_equals(
 ) -> bool {
     match (field, value) {
         (SyncField::Email, v) => {
-            let cur = contact.billing_email().filter(|e| !e.trim().is_empty());
+            let cur = contact.billing_email();
             match (cur, v) {
                 (None, None) => true,
                 (Some(c), Some(FieldValue::Text(t))) => c == t,
@@ -279,11 +274,7 @@ pub fn field_equals(
             }
         }
         (f, v) if f.phone_kind().is_some() => {
-            let kind = f.phone_kind();
-            let cur = contact
-                .phones
-                .iter()
-                .find(|p| Some(p.kind) == kind && !p.number.trim().is_empty());
+            let cur = f.phone_kind().and_then(|k| contact.phone(k));
             match (cur, v) {
                 (None, None) => true,
                 (Some(c), Some(FieldValue::Text(t))) => c.number == *t,
@@ -291,11 +282,7 @@ pub fn field_equals(
             }
         }
         (f, v) if f.address_kind().is_some() => {
-            let kind = f.address_kind();
-            let cur = contact
-                .addresses
-                .iter()
-                .find(|a| Some(a.kind) == kind && !a.is_blank());
+            let cur = f.address_kind().and_then(|k| contact.address(k));
             match (cur, v) {
                 (None, None) => true,
                 (Some(c), Some(FieldValue::Address(a))) => {
