@@ -1796,7 +1796,7 @@ fn f1_contacts_copied_through_the_accessors_plan_nothing_on_the_next_run() {
         city: Some("Auckland".into()),
         ..Address::default()
     };
-    let mut ledger = vec![
+    let mut ledger = [
         // Only a mobile number: there is no primary phone to copy.
         remote("R1", "Acme Ltd", "ap@acme.test").with_phone(PhoneKind::Mobile, "021 555"),
         // A blank primary number before a real one.
