@@ -344,15 +344,6 @@ impl ledgerlink::ports::ContactStore for EndlessStore {
             what: "update".into(),
         })
     }
-    async fn archive(
-        &self,
-        _: &ledgerlink::ContactId,
-        _: Option<&ledgerlink::model::VersionToken>,
-    ) -> Result<Contact, AdapterError> {
-        Err(AdapterError::Unsupported {
-            what: "archive".into(),
-        })
-    }
 }
 
 #[test]

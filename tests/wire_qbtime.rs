@@ -651,16 +651,6 @@ fn values_qbt_would_refuse_are_reported_before_sending() {
 }
 
 #[test]
-fn archive_bodies() {
-    assert_eq!(
-        qbtime::encode_jobcode_archive(&[JobcodeId(12), JobcodeId(13)]).unwrap(),
-        r#"{"data":[{"id":12,"active":false},{"id":13,"active":false}]}"#
-    );
-    assert!(qbtime::encode_jobcode_archive(&[JobcodeId::TOP_LEVEL]).is_err());
-    assert!(qbtime::encode_jobcode_archive(&[]).is_err());
-}
-
-#[test]
 fn a_plan_is_sent_parents_first_in_batches() {
     let clients: Vec<Contact> = (0..60)
         .map(|i| Contact::organization(format!("C{i:02}").as_str(), format!("Client {i:02}")))

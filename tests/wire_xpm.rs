@@ -606,21 +606,7 @@ fn updates_of_fields_a_client_lacks_are_refused() {
             xpm::encode_client_update(&ContactId::new(bad), Some("A"), &patch(vec![])).is_err(),
             "{bad}"
         );
-        assert!(xpm::encode_client_archive(&ContactId::new(bad)).is_err());
     }
-}
-
-#[test]
-fn the_archive_body_is_the_uuid() {
-    let body = xpm::encode_client_archive(&"abc-123".into()).unwrap();
-    assert_eq!(body, "<Client><UUID>abc-123</UUID></Client>");
-    assert_eq!(
-        xpm::decode_client_body(body.as_bytes())
-            .unwrap()
-            .id
-            .as_str(),
-        "abc-123"
-    );
 }
 
 #[test]

@@ -99,17 +99,6 @@ pub trait ContactStore: Send + Sync {
         patch: &FieldPatch,
         expected_version: Option<&VersionToken>,
     ) -> Result<Contact, AdapterError>;
-
-    /// Archives record `id` (Xero `ARCHIVED`, QBO `Active=false`) and returns
-    /// it as stored.
-    ///
-    /// # Errors
-    /// Any [`AdapterError`].
-    async fn archive(
-        &self,
-        id: &ContactId,
-        expected_version: Option<&VersionToken>,
-    ) -> Result<Contact, AdapterError>;
 }
 
 /// Where the driver keeps the [`SyncState`] between (and during) runs.

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use super::faults::{Call, Fault};
 use super::ledger::{Flavor, names_differ};
 use super::store::{Created, Entry, Inner, MemoryStore};
-use crate::model::{Contact, ContactId, ContactStatus, VersionToken};
+use crate::model::{Contact, ContactId, VersionToken};
 use crate::ports::{AdapterError, ChangesPage, ContactStore, Page};
 use crate::rules::Profile;
 use crate::sync::FieldPatch;
@@ -207,17 +207,6 @@ impl Inner {
         }
         Ok(self.write(after))
     }
-
-    fn archive(
-        &mut self,
-        id: &ContactId,
-        expected: Option<&VersionToken>,
-    ) -> Result<Contact, AdapterError> {
-        self.begin_write(Call::Archive, id)?;
-        let mut c = self.current(id, expected)?;
-        c.status = ContactStatus::Archived;
-        Ok(self.write(c))
-    }
 }
 
 fn invalid(what: &str, value: &str) -> AdapterError {
@@ -256,13 +245,5 @@ impl ContactStore for MemoryStore {
         expected_version: Option<&VersionToken>,
     ) -> Result<Contact, AdapterError> {
         self.lock().update(id, patch, expected_version)
-    }
-
-    async fn archive(
-        &self,
-        id: &ContactId,
-        expected_version: Option<&VersionToken>,
-    ) -> Result<Contact, AdapterError> {
-        self.lock().archive(id, expected_version)
     }
 }

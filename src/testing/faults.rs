@@ -29,10 +29,10 @@ pub enum Fault {
     /// is called, like a real expired token (E3).
     AuthenticationExpired,
     /// Someone else wrote the record between the caller's read and its
-    /// write: the update or archive fails with [`AdapterError::StaleVersion`]
+    /// write: the update fails with [`AdapterError::StaleVersion`]
     /// and the record's version moves on (its content is unchanged), so that
     /// retrying with the old version fails again until the record is re-read
-    /// (U5). Fires on updates and archives only.
+    /// (U5). Fires on updates only.
     StaleVersion,
     /// The create is performed (and its idempotency key remembered), then the
     /// result is lost: the call returns [`AdapterError::Transient`] with
@@ -46,14 +46,14 @@ impl Fault {
     #[must_use]
     pub const fn applies_to(&self, call: Call) -> bool {
         match self {
-            Self::StaleVersion => matches!(call, Call::Update | Call::Archive | Call::Any),
+            Self::StaleVersion => matches!(call, Call::Update | Call::Any),
             Self::CrashAfterCreate => matches!(call, Call::Create | Call::Any),
             Self::RateLimited { .. } | Self::Transient | Self::AuthenticationExpired => true,
         }
     }
 
-    /// The error the failed call returns; `id` is the record an update or
-    /// archive was about.
+    /// The error the failed call returns; `id` is the record an update was
+    /// about.
     pub(super) fn error(&self, id: Option<&ContactId>) -> AdapterError {
         match self {
             Self::RateLimited { retry_after_secs } => AdapterError::RateLimited {
@@ -91,8 +91,6 @@ pub enum Call {
     Create,
     /// [`ContactStore::update`](crate::ports::ContactStore::update).
     Update,
-    /// [`ContactStore::archive`](crate::ports::ContactStore::archive).
-    Archive,
     /// Whichever call comes first (to which the fault applies).
     Any,
 }
@@ -115,21 +113,19 @@ pub struct CallCounts {
     pub create: usize,
     /// Calls to `update`.
     pub update: usize,
-    /// Calls to `archive`.
-    pub archive: usize,
 }
 
 impl CallCounts {
     /// Every call.
     #[must_use]
     pub const fn total(&self) -> usize {
-        self.list + self.list_changes + self.create + self.update + self.archive
+        self.list + self.list_changes + self.create + self.update
     }
 
-    /// The writes: creates, updates and archives.
+    /// The writes: creates and updates.
     #[must_use]
     pub const fn writes(&self) -> usize {
-        self.create + self.update + self.archive
+        self.create + self.update
     }
 
     pub(super) const fn count(&mut self, call: Call) {
@@ -138,7 +134,6 @@ impl CallCounts {
             Call::ListChanges => self.list_changes += 1,
             Call::Create => self.create += 1,
             Call::Update => self.update += 1,
-            Call::Archive => self.archive += 1,
             Call::Any => {}
         }
     }

@@ -130,22 +130,6 @@ pub(super) fn creates(jobcodes: &[NewJobcode]) -> Result<String, WireError> {
     Ok(body(jobcodes, push_new))
 }
 
-/// See [`super::encode_jobcode_archive`].
-pub(super) fn archive(ids: &[JobcodeId]) -> Result<String, WireError> {
-    check_batch(ids.len())?;
-    if ids.iter().any(|id| id.is_top_level()) {
-        return Err(invalid(
-            "id",
-            "0 is not a jobcode (it stands for the top level)",
-        ));
-    }
-    Ok(body(ids, |out, id| {
-        out.push_str("{\"id\":");
-        out.push_str(&id.0.to_string());
-        out.push_str(",\"active\":false}");
-    }))
-}
-
 /// One request of jobcode creates, from the operations of a plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JobcodeBatch {

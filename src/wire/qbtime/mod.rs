@@ -87,9 +87,6 @@
 //!   QBT has no idempotency header, but answers 202 rather than creating a
 //!   second jobcode of the same parent, name and type: a batch re-sent
 //!   after a lost response creates nothing twice.
-//! - [`encode_jobcode_archive`]: `{"data":[{"id":…,"active":false}]}` for
-//!   `PUT /jobcodes`. The planner never archives a jobcode; this exists for
-//!   tools. Archiving a jobcode archives **all its children** too.
 //!
 //! Before anything is written each jobcode is checked, and nothing is ever
 //! shortened: a name longer than [`MAX_NAME_CHARS`] characters is
@@ -464,17 +461,6 @@ pub fn encode_jobcode_creates(jobcodes: &[NewJobcode]) -> Result<String, WireErr
 #[must_use]
 pub fn encode_plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
     encode::plan(plan, created)
-}
-
-/// The body of `PUT /jobcodes` archiving jobcodes (`"active":false`).
-/// Archiving a jobcode archives all of its children as well. The planner
-/// never asks for this.
-///
-/// # Errors
-/// [`WireError::Invalid`] for none or more than [`MAX_BATCH_ITEMS`] ids, or
-/// id `0`.
-pub fn encode_jobcode_archive(ids: &[JobcodeId]) -> Result<String, WireError> {
-    encode::archive(ids)
 }
 
 /// Reads the body of a jobcode create (`{"data":[…]}`) back into the

@@ -363,17 +363,6 @@ pub(super) fn contact_update(target: &str, patch: &FieldPatch) -> Result<String,
     Ok(w.finish())
 }
 
-/// `{"ContactID":…,"ContactStatus":"ARCHIVED"}`.
-pub(super) fn contact_archive(id: &str) -> Result<String, WireError> {
-    check_id("ContactID", id)?;
-    let mut w = Writer::new();
-    w.begin_object();
-    w.string("ContactID", id);
-    w.string("ContactStatus", "ARCHIVED");
-    w.end_object();
-    Ok(w.finish())
-}
-
 /// `{"Invoices":[{"Type":"ACCREC",…,"Status":"AUTHORISED"}]}`.
 pub(super) fn invoice_create(d: &InvoiceDraft, contact_id: &str) -> Result<String, WireError> {
     check_id("Contact.ContactID", contact_id)?;

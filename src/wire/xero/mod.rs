@@ -93,7 +93,6 @@
 //! |---|---|---|
 //! | create a contact | [`encode_contact_create`] | `PUT Contacts` |
 //! | update a contact | [`encode_contact_update`] | `POST Contacts/{ContactID}` |
-//! | archive a contact | [`encode_contact_archive`] | `POST Contacts/{ContactID}` |
 //! | a whole contact, with its id | [`encode_contact`] | `POST Contacts` |
 //! | a planned contact [`Action`] | [`encode_action`] | one of the above, as a [`Request`] |
 //! | create an invoice | [`encode_invoice_create`] | `PUT Invoices` |
@@ -542,14 +541,6 @@ pub fn encode_contact(contact: &Contact) -> Result<String, WireError> {
 /// [`WireError::TooLong`].
 pub fn encode_contact_update(target: &ContactId, patch: &FieldPatch) -> Result<String, WireError> {
     encode::contact_update(target.as_str(), patch)
-}
-
-/// The body that archives a contact: `{"ContactID":…,"ContactStatus":"ARCHIVED"}`.
-///
-/// # Errors
-/// [`WireError::Invalid`] for an empty or malformed id.
-pub fn encode_contact_archive(id: &ContactId) -> Result<String, WireError> {
-    encode::contact_archive(id.as_str())
 }
 
 /// The request for a planned contact operation: a create (`PUT

@@ -435,18 +435,6 @@ pub fn encode_client_update(
     Ok(b.finish("Client"))
 }
 
-/// The body of `PUT client.api/archive`: `<Client><UUID>…</UUID></Client>`.
-///
-/// # Errors
-/// [`WireError::Invalid`] for a UUID that is empty or not letters, digits
-/// and hyphens.
-pub fn encode_client_archive(uuid: &ContactId) -> Result<String, WireError> {
-    check_uuid("UUID", uuid)?;
-    let mut b = Body::new("Client");
-    b.text("UUID", uuid.as_str())?;
-    Ok(b.finish("Client"))
-}
-
 fn write_contact(b: &mut Body, c: &Contact) -> Result<(), WireError> {
     let name = required_name(c.display_name.as_deref(), "a contact")?;
     b.text("Name", name)?;

@@ -79,7 +79,6 @@
 //! |---|---|---|
 //! | add a client | [`encode_client_add`] | `POST client.api/add` |
 //! | update a client | [`encode_client_update`] | `PUT client.api/update` |
-//! | archive a client | [`encode_client_archive`] | `PUT client.api/archive` |
 //! | add contacts to a client | [`encode_client_contacts_add`] | `POST client.api/client/[uuid]/contacts` |
 //! | update a contact | [`encode_client_contact_update`] | `PUT client.api/contact/[uuid]` |
 //! | a planned [`Action`] | [`encode_action`] | one of the above, as a [`Request`] |
@@ -160,8 +159,7 @@ use super::{Limits, Payload, Provider, WireError};
 pub use super::{Method, Request};
 pub use encode::{
     carried_as_client, carried_as_client_contact, encode_action, encode_client_add,
-    encode_client_archive, encode_client_contact_update, encode_client_contacts_add,
-    encode_client_update,
+    encode_client_contact_update, encode_client_contacts_add, encode_client_update,
 };
 
 /// Elements nested deeper than this are refused (XPM's own documents are
