@@ -7,11 +7,20 @@
 //!   on the connection (T2).
 //! - [`qbo`]: QuickBooks Online. Display name, company name and first/last
 //!   name decide the kind and whether the record can be matched (T4, M5, M6).
+//! - [`limits`]: every ledger's field limits with the unit it counts them
+//!   in (UTF-16 units or characters), read by planners, encoders and the
+//!   in-memory ledgers alike.
 
+mod ledger;
+pub mod limits;
 pub mod qbo;
 pub mod xero;
 pub mod xpm;
 
+pub use ledger::{
+    ErrorMeaning, FirstLink, LedgerRules, ManualSyncDirection, NameUniqueness, PushedAddresses,
+    QBO, SyncField, Versions, XERO_GL, XPM,
+};
 pub use xero::{Classification, Classifier, ClassifierInput, Evidence, HeuristicClassifier};
 
 use crate::model::ContactKind;
@@ -71,7 +80,7 @@ impl Profile {
     /// ignored.
     #[must_use]
     pub const fn reports_merges(self) -> bool {
-        matches!(self, Self::XeroGl)
+        self.rules().reports_merges
     }
 }
 

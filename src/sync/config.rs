@@ -42,16 +42,7 @@ impl ConflictPolicy {
     }
 }
 
-/// What a manually started sync ("Sync now") may write (F7).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum ManualSyncDirection {
-    /// Only import: nothing is written to the ledger (the QBO default).
-    ImportOnly,
-    /// Both ways, like a scheduled run.
-    BothWays,
-}
+pub use crate::rules::ManualSyncDirection;
 
 /// What started a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -121,16 +112,10 @@ impl ConnectionConfig {
             push_contact_types: BTreeSet::new(),
             conflict_policy: ConflictPolicy::default(),
             field_policies: BTreeMap::new(),
-            manual_sync: match profile {
-                Profile::Qbo => ManualSyncDirection::ImportOnly,
-                _ => ManualSyncDirection::BothWays,
-            },
+            manual_sync: profile.rules().manual_sync_default,
             import_scope: ImportScope::default(),
             near_duplicates: None,
-            max_display_name_chars: match profile {
-                Profile::Qbo => 500,
-                _ => 255,
-            },
+            max_display_name_chars: profile.rules().display_name.max,
         }
     }
 

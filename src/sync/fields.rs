@@ -7,135 +7,10 @@
 
 use std::fmt;
 
-use crate::model::{Address, AddressKind, Contact, Email, Phone, PhoneKind};
+use crate::model::{Address, Contact, Email, Phone};
 use crate::rules::Profile;
 
-/// A field kept in step between the two sides.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum SyncField {
-    /// The name: display name, plus company name (QBO) and first / last
-    /// name.
-    Name,
-    /// The billing / primary email.
-    Email,
-    /// The phone of kind `Primary`.
-    PrimaryPhone,
-    /// The phone of kind `Mobile`.
-    MobilePhone,
-    /// The phone of kind `Fax`.
-    FaxPhone,
-    /// The phone of kind `Other`.
-    OtherPhone,
-    /// The physical / street address (QBO `ShipAddr`).
-    PhysicalAddress,
-    /// The mailing / postal address (Xero `POBOX`, printed on invoices:
-    /// the billing address of the Xero GL profile).
-    MailingAddress,
-    /// The billing address (QBO `BillAddr`, its mailing address).
-    BillingAddress,
-}
-
-const XERO_FIELDS: &[SyncField] = &[
-    SyncField::Name,
-    SyncField::Email,
-    SyncField::PrimaryPhone,
-    SyncField::MailingAddress,
-];
-const XPM_FIELDS: &[SyncField] = &[
-    SyncField::Name,
-    SyncField::Email,
-    SyncField::PrimaryPhone,
-    SyncField::MobilePhone,
-    SyncField::FaxPhone,
-    SyncField::OtherPhone,
-    SyncField::PhysicalAddress,
-    SyncField::MailingAddress,
-];
-const QBO_FIELDS: &[SyncField] = &[
-    SyncField::Name,
-    SyncField::Email,
-    SyncField::PrimaryPhone,
-    SyncField::MobilePhone,
-    SyncField::FaxPhone,
-    SyncField::OtherPhone,
-    SyncField::PhysicalAddress,
-    SyncField::BillingAddress,
-];
-
-impl SyncField {
-    /// The fields a profile keeps in step (F1), in a fixed order.
-    ///
-    /// | profile | fields |
-    /// |---|---|
-    /// | Xero GL | name, billing email, primary phone, billing address (`POBOX`) |
-    /// | XPM | name, email, every phone, physical and postal address |
-    /// | QBO | name, email, every phone, physical (`ShipAddr`) and mailing (`BillAddr`) address |
-    #[must_use]
-    pub const fn synced_by(profile: Profile) -> &'static [Self] {
-        match profile {
-            Profile::XeroGl => XERO_FIELDS,
-            Profile::Xpm => XPM_FIELDS,
-            Profile::Qbo => QBO_FIELDS,
-        }
-    }
-
-    /// `"name"`, `"email"`, `"primary_phone"`, …
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Name => "name",
-            Self::Email => "email",
-            Self::PrimaryPhone => "primary_phone",
-            Self::MobilePhone => "mobile_phone",
-            Self::FaxPhone => "fax_phone",
-            Self::OtherPhone => "other_phone",
-            Self::PhysicalAddress => "physical_address",
-            Self::MailingAddress => "mailing_address",
-            Self::BillingAddress => "billing_address",
-        }
-    }
-
-    const fn phone_kind(self) -> Option<PhoneKind> {
-        match self {
-            Self::PrimaryPhone => Some(PhoneKind::Primary),
-            Self::MobilePhone => Some(PhoneKind::Mobile),
-            Self::FaxPhone => Some(PhoneKind::Fax),
-            Self::OtherPhone => Some(PhoneKind::Other),
-            _ => None,
-        }
-    }
-
-    /// The address kind of an address field.
-    #[must_use]
-    pub const fn address_kind(self) -> Option<AddressKind> {
-        match self {
-            Self::PhysicalAddress => Some(AddressKind::Physical),
-            Self::MailingAddress => Some(AddressKind::Mailing),
-            Self::BillingAddress => Some(AddressKind::Billing),
-            _ => None,
-        }
-    }
-
-    /// Whether a local change of this field is sent to the ledger. QBO
-    /// receives only the local contact's primary address (F1); every other
-    /// synced field goes both ways.
-    #[must_use]
-    pub fn is_pushed(self, profile: Profile, local: &Contact) -> bool {
-        match (profile, self.address_kind()) {
-            (Profile::Qbo, Some(kind)) => local.primary_address().is_some_and(|a| a.kind == kind),
-            _ => true,
-        }
-    }
-}
-
-impl fmt::Display for SyncField {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+pub use crate::rules::SyncField;
 
 /// The name fields that travel together.
 #[derive(Debug, Clone, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
@@ -213,14 +88,16 @@ pub fn read_field(profile: Profile, contact: &Contact, field: SyncField) -> Opti
     match field {
         SyncField::Name => {
             let display = contact.label();
-            let company = match profile {
-                Profile::Qbo => opt(contact.organization_name()),
-                _ => None,
+            let rules = profile.rules();
+            let company = if rules.syncs_company_name {
+                opt(contact.organization_name())
+            } else {
+                None
             };
             // Xero's FirstName / LastName belong to its contact person, not
             // to the contact's name: under the Xero GL profile the name is
             // the display name alone, and a person's names are left alone.
-            let people = profile != Profile::XeroGl;
+            let people = rules.syncs_name_parts;
             let v = NameValue {
                 display,
                 company,
@@ -296,15 +173,17 @@ pub fn field_equals(
             }
         }
         (SyncField::Name, Some(FieldValue::Name(n))) => {
-            let company_ok = match profile {
-                Profile::Qbo => contact.organization_name() == n.company.as_deref(),
-                _ => n.company.is_none(),
-            };
-            let names_ok = if profile == Profile::XeroGl {
-                n.first.is_none() && n.last.is_none()
+            let rules = profile.rules();
+            let company_ok = if rules.syncs_company_name {
+                contact.organization_name() == n.company.as_deref()
             } else {
+                n.company.is_none()
+            };
+            let names_ok = if rules.syncs_name_parts {
                 contact.first_name() == n.first.as_deref()
                     && contact.last_name() == n.last.as_deref()
+            } else {
+                n.first.is_none() && n.last.is_none()
             };
             company_ok && names_ok && label_equals(contact, &n.display)
         }
@@ -426,7 +305,8 @@ fn write_email(contact: &mut Contact, value: Option<&FieldValue>) {
 }
 
 fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue>) {
-    let people = profile != Profile::XeroGl;
+    let rules = profile.rules();
+    let people = rules.syncs_name_parts;
     let Some(FieldValue::Name(n)) = value else {
         // Every part the name is read from goes, under every profile: a
         // Xero contact named only by its first or last name would otherwise
@@ -439,7 +319,7 @@ fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue
         contact.last_name = None;
         return;
     };
-    if profile == Profile::Qbo {
+    if rules.syncs_company_name {
         contact.organization_name.clone_from(&n.company);
     }
     if people {
@@ -452,7 +332,7 @@ fn write_name(profile: Profile, contact: &mut Contact, value: Option<&FieldValue
     }
     // Under the Xero profiles an organisation's legal name follows its
     // display name: they are one field there.
-    if profile != Profile::Qbo
+    if !rules.syncs_company_name
         && contact.display_name().is_some()
         && contact.display_name() == contact.organization_name()
     {
@@ -541,7 +421,7 @@ impl FieldPatch {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::PhoneKind;
+    use crate::model::{AddressKind, PhoneKind};
 
     fn sample() -> Contact {
         Contact::person("1", "Jane", "Smith")

@@ -8,10 +8,7 @@ use crate::normalize::normalize_name;
 use crate::ports::AdapterError;
 use crate::rules::Profile;
 
-/// Xero's limit on a contact's `Name`.
-const XERO_NAME_MAX: usize = 255;
-/// QBO's limit on a customer's `DisplayName`.
-const QBO_DISPLAY_NAME_MAX: usize = 500;
+use crate::rules::limits;
 /// Characters QBO refuses in names: `:` separates the levels of a
 /// customer:job path.
 const QBO_RESERVED: [char; 4] = [':', '\t', '\n', '\r'];
@@ -84,10 +81,15 @@ impl Flavor {
                 if name.trim().is_empty() {
                     return Err(validation("10", "a contact name is required"));
                 }
-                if name.chars().count() > XERO_NAME_MAX {
+                let limit = limits::xero::NAME;
+                if !limit.fits(&name) {
                     return Err(validation(
                         "10",
-                        &format!("the contact name is longer than {XERO_NAME_MAX} characters"),
+                        &format!(
+                            "the contact name is longer than {} {}",
+                            limit.max,
+                            limit.counting.unit()
+                        ),
                     ));
                 }
                 Ok(())
@@ -117,11 +119,14 @@ impl Flavor {
                         ));
                     }
                 }
-                if name.chars().count() > QBO_DISPLAY_NAME_MAX {
+                let limit = limits::qbo::DISPLAY_NAME;
+                if !limit.fits(&name) {
                     return Err(validation(
                         "2050",
                         &format!(
-                            "DisplayName is longer than the {QBO_DISPLAY_NAME_MAX} characters supported"
+                            "DisplayName is longer than the {} {} supported",
+                            limit.max,
+                            limit.counting.unit()
                         ),
                     ));
                 }

@@ -78,6 +78,18 @@ pub enum Provider {
     QbTime,
 }
 
+impl Provider {
+    /// How this provider counts the length of a text value (the unit of
+    /// every limit in [`crate::rules::limits`]).
+    #[must_use]
+    pub const fn counting(self) -> crate::rules::limits::Counting {
+        match self {
+            Self::QbTime => crate::rules::limits::Counting::Chars,
+            Self::Xero | Self::Xpm | Self::Qbo => crate::rules::limits::Counting::Utf16Units,
+        }
+    }
+}
+
 impl fmt::Display for Provider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
@@ -387,10 +399,7 @@ pub(crate) fn check_len(
     if value.len() <= max {
         return Ok(());
     }
-    let len = match provider {
-        Provider::QbTime => value.chars().count(),
-        _ => value.encode_utf16().count(),
-    };
+    let len = provider.counting().len(value);
     if len > max {
         return Err(WireError::TooLong {
             provider,

@@ -136,21 +136,21 @@ pub use crate::billing::MAX_DOC_NUMBER_CHARS;
 pub use fault::{ErrorContext, Fault, FaultEntry, THROTTLE_WINDOW_SECS};
 
 /// Longest `DisplayName` QBO accepts.
-pub const MAX_DISPLAY_NAME_CHARS: usize = 500;
+pub const MAX_DISPLAY_NAME_CHARS: usize = crate::rules::limits::qbo::DISPLAY_NAME.max;
 /// Longest `GivenName`, `MiddleName` or `FamilyName`.
-pub const MAX_NAME_PART_CHARS: usize = 100;
+pub const MAX_NAME_PART_CHARS: usize = crate::rules::limits::qbo::NAME_PART.max;
 /// Longest `CompanyName`.
-pub const MAX_COMPANY_NAME_CHARS: usize = 100;
+pub const MAX_COMPANY_NAME_CHARS: usize = crate::rules::limits::qbo::COMPANY_NAME.max;
 /// Longest `FreeFormNumber` of a phone, mobile or fax.
-pub const MAX_PHONE_CHARS: usize = 30;
+pub const MAX_PHONE_CHARS: usize = crate::rules::limits::qbo::PHONE.max;
 /// Longest `PaymentRefNum` (where the source payment's id is kept).
-pub const MAX_PAYMENT_REF_NUM_CHARS: usize = 21;
+pub const MAX_PAYMENT_REF_NUM_CHARS: usize = crate::rules::limits::qbo::PAYMENT_REF_NUM.max;
 /// Longest `Description` of an invoice line.
-pub const MAX_LINE_DESCRIPTION_CHARS: usize = 4000;
+pub const MAX_LINE_DESCRIPTION_CHARS: usize = crate::rules::limits::qbo::LINE_DESCRIPTION.max;
 /// Longest `requestid` (the idempotency key of a create) QBO accepts
 /// (Intuit's developer blog; WIRE.md does not list it): longer keys are
 /// shortened by [`request_id`].
-pub const MAX_REQUEST_ID_CHARS: usize = 50;
+pub const MAX_REQUEST_ID_CHARS: usize = crate::rules::limits::qbo::REQUEST_ID.max;
 /// Most records a query page returns (`MAXRESULTS`).
 pub const MAX_QUERY_RESULTS: u32 = 1000;
 /// Characters QBO refuses in `DisplayName` and the name parts: `:`

@@ -200,29 +200,29 @@ pub const PAGE_SIZE: usize = 100;
 /// wait assumed for a 429 without `Retry-After`.
 pub const RATE_LIMIT_WINDOW_SECS: u64 = 60;
 /// Longest contact `Name`.
-pub const MAX_NAME_CHARS: usize = 255;
+pub const MAX_NAME_CHARS: usize = crate::rules::limits::xero::NAME.max;
 /// Longest `FirstName` / `LastName`.
-pub const MAX_PERSON_NAME_CHARS: usize = 255;
+pub const MAX_PERSON_NAME_CHARS: usize = crate::rules::limits::xero::PERSON_NAME.max;
 /// Longest `EmailAddress`.
-pub const MAX_EMAIL_CHARS: usize = 255;
+pub const MAX_EMAIL_CHARS: usize = crate::rules::limits::xero::EMAIL.max;
 /// Street lines of an address (`AddressLine1`–`AddressLine4`).
-pub const MAX_ADDRESS_LINES: usize = 4;
+pub const MAX_ADDRESS_LINES: usize = crate::rules::limits::xero::MAX_ADDRESS_LINES;
 /// Longest `AddressLine1`–`AddressLine4`.
-pub const MAX_ADDRESS_LINE_CHARS: usize = 500;
+pub const MAX_ADDRESS_LINE_CHARS: usize = crate::rules::limits::xero::ADDRESS_LINE.max;
 /// Longest `City`.
-pub const MAX_CITY_CHARS: usize = 255;
+pub const MAX_CITY_CHARS: usize = crate::rules::limits::xero::CITY.max;
 /// Longest `Region`.
-pub const MAX_REGION_CHARS: usize = 255;
+pub const MAX_REGION_CHARS: usize = crate::rules::limits::xero::REGION.max;
 /// Longest `PostalCode`.
-pub const MAX_POSTAL_CODE_CHARS: usize = 50;
+pub const MAX_POSTAL_CODE_CHARS: usize = crate::rules::limits::xero::POSTAL_CODE.max;
 /// Longest `Country`.
-pub const MAX_COUNTRY_CHARS: usize = 50;
+pub const MAX_COUNTRY_CHARS: usize = crate::rules::limits::xero::COUNTRY.max;
 /// Longest `PhoneNumber`.
-pub const MAX_PHONE_NUMBER_CHARS: usize = 50;
+pub const MAX_PHONE_NUMBER_CHARS: usize = crate::rules::limits::xero::PHONE_NUMBER.max;
 /// Longest `InvoiceNumber`.
-pub const MAX_INVOICE_NUMBER_CHARS: usize = 255;
+pub const MAX_INVOICE_NUMBER_CHARS: usize = crate::rules::limits::xero::INVOICE_NUMBER.max;
 /// Longest `Idempotency-Key` header.
-pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 128;
+pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = crate::rules::limits::xero::IDEMPOTENCY_KEY.max;
 
 /// What the typed decoders need to know that a Xero document may not say.
 #[derive(Debug, Clone, PartialEq, Eq)]
