@@ -20,9 +20,9 @@ use super::fields::{
     same_after_normalising, write_field,
 };
 use super::names::{TakenNames, display_name_for, display_name_from};
+use super::operation::{Action, ContactRef, Operation};
 use super::plan::{
-    Action, Conflict, ContactRef, Decision, Listing, Notice, NoticeKind, OpId, Operation,
-    Overwrite, Plan, Report, ReviewItem,
+    Conflict, Decision, Listing, Notice, NoticeKind, OpId, Overwrite, Plan, Report, ReviewItem,
 };
 use super::state::{Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState};
 
