@@ -10,7 +10,8 @@ use crate::model::{Contact, ContactId};
 use crate::ops::AdapterError;
 
 use super::fields::{SyncField, read_field};
-use super::plan::{Action, AuditEntry, AuditStatus, OpOutcome, OpResult, Operation, Plan};
+use super::operation::{Action, OpOutcome, OpResult, Operation};
+use super::plan::{AuditEntry, AuditStatus, Plan};
 use super::state::{ConnectionStatus, Link, LinkOrigin, LinkStatus, Removal, SyncState};
 
 /// What feeding the results back found.

@@ -21,6 +21,7 @@ mod apply;
 mod config;
 mod fields;
 mod names;
+mod operation;
 mod plan;
 mod planner;
 mod state;
@@ -34,9 +35,10 @@ pub use fields::{
     same_after_normalising, write_field,
 };
 pub use names::{ChosenName, display_name_for};
+pub use operation::{Action, ContactRef, OpOutcome, OpResult, Operation};
 pub use plan::{
-    Action, AuditEntry, AuditStatus, Conflict, ContactRef, Decision, Listing, Notice, NoticeKind,
-    OpId, OpOutcome, OpResult, Operation, Overwrite, Plan, PlanCounts, Report, ReviewItem,
+    AuditEntry, AuditStatus, Conflict, Decision, Listing, Notice, NoticeKind, OpId, Overwrite,
+    Plan, PlanCounts, Report, ReviewItem,
 };
 pub use planner::{PlanInput, plan, plan_owned};
 pub use state::{

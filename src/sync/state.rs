@@ -8,10 +8,11 @@ use chrono::{DateTime, Utc};
 
 use crate::matching::{ExistingLinks, MatchOutcome};
 use crate::model::{ContactId, VersionToken};
+use crate::ops::OpId;
 use crate::rules::KindDecision;
 
 use super::fields::{FieldValue, SyncField};
-use super::plan::{OpId, Operation};
+use super::operation::Operation;
 
 /// Whether the connection may send anything (E3).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]

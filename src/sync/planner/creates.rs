@@ -1,0 +1,170 @@
+//! Creating a record from its partner on the other side: a local contact
+//! from a ledger record (M2, M3, P4), a ledger record from a local contact
+//! (P1–P3). Decisions, matching and the push all create through here.
+
+use crate::error::Side;
+use crate::model::{Contact, ContactId, ContactKind};
+use crate::sync::fields::{FieldValue, SyncField, read_field, write_field};
+use crate::sync::operation::{Action, ContactRef, Operation};
+use crate::sync::plan::{NoticeKind, OpId};
+use crate::sync::state::SyncState;
+
+use super::FastMap;
+use super::listings::Run;
+use super::output::Draft;
+use super::unique_names::UniqueNames;
+
+/// Why a record is created: the rule, and in words.
+#[derive(Clone, Copy)]
+pub(super) struct Reason {
+    pub(super) rule: &'static str,
+    pub(super) why: &'static str,
+}
+
+/// Plans the local contact of a ledger record. Its organisations are
+/// linked ones, `pending` links of this classification (ledger → local
+/// id), or organisations this plan creates (then the create depends on
+/// theirs).
+pub(super) fn create_local(
+    run: &Run<'_>,
+    next: &SyncState,
+    out: &mut Draft,
+    pending: &FastMap<ContactId, ContactId>,
+    remote: &Contact,
+    kind: Option<ContactKind>,
+    reason: Reason,
+) {
+    let Reason { rule, why } = reason;
+    let mut contact = Contact {
+        kind,
+        contact_type: Some(run.config.default_contact_type.clone()),
+        ..Contact::default()
+    };
+    // Everything the ledger knows about the contact, not only the
+    // synced fields: the firm starts with the full record.
+    contact.display_name.clone_from(&remote.display_name);
+    contact
+        .organization_name
+        .clone_from(&remote.organization_name);
+    contact.first_name.clone_from(&remote.first_name);
+    contact.middle_name.clone_from(&remote.middle_name);
+    contact.last_name.clone_from(&remote.last_name);
+    contact.emails.clone_from(&remote.emails);
+    contact.phones.clone_from(&remote.phones);
+    contact.addresses.clone_from(&remote.addresses);
+    let mut organizations = Vec::new();
+    let mut depends_on = Vec::new();
+    for p in &remote.organization_ids {
+        if let Some(l) = next.links.get(p).filter(|l| l.is_linked()) {
+            organizations.push(ContactRef::Id(l.local_id.clone()));
+        } else if let Some(l) = pending.get(p) {
+            organizations.push(ContactRef::Id(l.clone()));
+        } else {
+            let op = OpId(format!("create-local:{p}"));
+            if out.ops.iter().any(|o| o.id == op) {
+                organizations.push(ContactRef::CreatedBy(op.clone()));
+                depends_on.push(op);
+            }
+        }
+    }
+    let id = OpId(format!("create-local:{}", remote.id));
+    let key = format!("ledgerlink:{}:{id}", next.run);
+    let reason = format!(
+        "{why} ({rule}): created as {} with contact type \"{}\" (P4)",
+        kind.map_or("a contact of unknown kind", ContactKind::as_str),
+        run.config.default_contact_type
+    );
+    out.report.counts.local_creates += 1;
+    out.ops.push(Operation {
+        id,
+        side: Side::Local,
+        action: Action::Create {
+            contact: Box::new(contact),
+            source_id: remote.id.clone(),
+            organizations,
+            idempotency_key: key,
+        },
+        depends_on,
+        rule: rule.to_owned(),
+        reason,
+    });
+}
+
+/// Plans the ledger record of a local contact: its pushed fields, a name
+/// the ledger accepts (U2), and `organizations` with the creates they
+/// depend on. The caller reserves the local contact.
+pub(super) fn create_remote(
+    run: &Run<'_>,
+    next: &SyncState,
+    out: &mut Draft,
+    names: &mut UniqueNames<'_>,
+    local: &Contact,
+    organizations: Vec<(ContactRef, Option<OpId>)>,
+    reason: Reason,
+) {
+    let Reason { rule, why } = reason;
+    let profile = run.profile;
+    let mut contact = Contact {
+        kind: local.kind,
+        ..Contact::default()
+    };
+    contact.middle_name.clone_from(&local.middle_name);
+    for &f in SyncField::synced_by(profile) {
+        if f.is_pushed(profile, local) {
+            write_field(
+                profile,
+                &mut contact,
+                f,
+                read_field(profile, local, f).as_ref(),
+            );
+        }
+    }
+    if let Some(FieldValue::Name(n)) = read_field(profile, &contact, SyncField::Name) {
+        let (sent, changes) = names.name_to_send(&next.taken_names, n, None);
+        if !changes.is_empty() {
+            out.notice(
+                NoticeKind::Renamed,
+                "U2",
+                Some(&local.id),
+                None,
+                format!(
+                    "display name \"{}\" chosen for the ledger: {}",
+                    sent.display,
+                    changes.join(", ")
+                ),
+            );
+        }
+        write_field(
+            profile,
+            &mut contact,
+            SyncField::Name,
+            Some(&FieldValue::Name(sent)),
+        );
+    }
+    // The ledger needs its display name spelled out (QBO DisplayName,
+    // Xero Name), even when the local one is derived (N3).
+    if contact.display_name().is_none() {
+        let label = contact.label();
+        if !label.is_empty() {
+            contact.display_name = Some(label);
+        }
+    }
+    let id = OpId(format!("create-remote:{}", local.id));
+    let key = format!("ledgerlink:{}:{id}", next.run);
+    let (organizations, depends_on): (Vec<ContactRef>, Vec<Option<OpId>>) =
+        organizations.into_iter().unzip();
+    out.report.counts.remote_creates += 1;
+    out.ops.push(Operation {
+        id,
+        side: Side::Remote,
+        action: Action::Create {
+            contact: Box::new(contact),
+            source_id: local.id.clone(),
+            organizations,
+            idempotency_key: key,
+        },
+        depends_on: depends_on.into_iter().flatten().collect(),
+        rule: rule.to_owned(),
+        reason: format!("{why} ({rule})"),
+    });
+}

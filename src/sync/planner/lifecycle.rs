@@ -1,0 +1,260 @@
+//! Existing pairs whose records went away or came back: removals (F6, U8),
+//! restores, and links moved to the survivor of a Xero merge (U3).
+
+use std::collections::HashSet;
+
+use crate::model::{ContactId, ContactStatus};
+use crate::sync::plan::{NoticeKind, ReviewItem};
+use crate::sync::state::{Link, LinkOrigin, LinkStatus, Removal, SyncState};
+
+use super::listings::Run;
+use super::output::Draft;
+use super::{Claims, FastSet};
+
+/// Ledger ids that have a pair of any status (M10): matching leaves them
+/// alone. Filled for the pairs this phase looks at.
+pub(super) type Paired<'a> = FastSet<&'a str>;
+
+/// The lifecycle phase: reads the run and the local contacts claimed,
+/// writes the state, the draft and the links moved; produces [`Paired`].
+struct Settle<'p, 'a> {
+    run: &'p Run<'a>,
+    next: &'p mut SyncState,
+    out: &'p mut Draft,
+    claims: &'p mut Claims,
+    paired: Paired<'a>,
+}
+
+/// Settles the pairs `touched` names (all of them for `None`).
+pub(super) fn settle<'a>(
+    run: &Run<'a>,
+    next: &mut SyncState,
+    out: &mut Draft,
+    claims: &mut Claims,
+    touched: Option<&[ContactId]>,
+) -> Paired<'a> {
+    let mut s = Settle {
+        run,
+        next,
+        out,
+        claims,
+        paired: Paired::default(),
+    };
+    let mut moves: Vec<(ContactId, ContactId)> = Vec::new();
+    // The links are detached while they are walked.
+    let mut links = std::mem::take(&mut s.next.links);
+    match touched {
+        None => {
+            for (rid, link) in &mut links {
+                s.one(rid, link, &mut moves);
+            }
+        }
+        Some(ids) => {
+            for rid in ids {
+                if let Some(link) = links.get_mut(rid) {
+                    s.one(rid, link, &mut moves);
+                }
+            }
+        }
+    }
+    s.next.links = links;
+    for (rid, into) in moves {
+        match s.survivor(&rid, into) {
+            Some(into) => s.move_link(&rid, &into),
+            // Merges that lead back to where they started name no
+            // survivor: the pair is marked archived (F6).
+            None => {
+                if let Some(mut l) = s.next.links.remove(&rid) {
+                    s.remove(&mut l, Removal::Archived);
+                    s.next.links.insert(rid.clone(), l);
+                }
+            }
+        }
+    }
+    s.paired
+}
+
+impl Settle<'_, '_> {
+    /// One pair: removed, restored, or queued in `moves` to follow a merge.
+    fn one(&mut self, rid: &ContactId, link: &mut Link, moves: &mut Vec<(ContactId, ContactId)>) {
+        let run = self.run;
+        let follows_merges = run.profile.reports_merges();
+        let remote = run.remote.by_id.get_key_value(rid.as_str());
+        if let Some((&key, _)) = remote {
+            self.paired.insert(key);
+        }
+        let remote = remote.map(|(_, r)| *r);
+        let gone = if run.remote.full {
+            remote.is_none()
+        } else {
+            run.remote.deleted.contains(rid.as_str())
+        };
+        let local_gone = if run.local.full {
+            !run.local.by_id.contains_key(link.local_id.as_str())
+        } else {
+            run.local.deleted.contains(link.local_id.as_str())
+        };
+        let local_listed = run.local.by_id.contains_key(link.local_id.as_str());
+        match link.status {
+            LinkStatus::Unsynced { .. } => {}
+            LinkStatus::Linked => {
+                if gone {
+                    self.remove(link, Removal::Deleted);
+                } else if local_gone {
+                    self.remove(link, Removal::DeletedLocally);
+                } else if let Some(r) = remote.filter(|r| r.status == ContactStatus::Archived) {
+                    // Only Xero reports merges (U3); a `merged_into`
+                    // on another ledger's record means nothing.
+                    match r.extras.merged_into.as_ref().filter(|_| follows_merges) {
+                        Some(into) => moves.push((rid.clone(), into.clone())),
+                        None => self.remove(link, Removal::Archived),
+                    }
+                }
+            }
+            LinkStatus::Removed { removal, .. } => {
+                let back = match removal {
+                    Removal::DeletedLocally => local_listed && !gone,
+                    Removal::Archived | Removal::Deleted => {
+                        !local_gone && remote.is_some_and(|r| r.status == ContactStatus::Active)
+                    }
+                };
+                // The links are detached here: `by_local` says whether
+                // the local contact is paired elsewhere meanwhile.
+                // A person's decision of this run about the local
+                // contact (create it in the ledger, link it elsewhere)
+                // takes precedence over restoring the old pair.
+                let free = self
+                    .next
+                    .by_local
+                    .get(&link.local_id)
+                    .is_none_or(|r| r == rid)
+                    && !self.claims.reserved_local.contains(&link.local_id);
+                if back && free {
+                    link.status = LinkStatus::Linked;
+                    self.next
+                        .by_local
+                        .insert(link.local_id.clone(), rid.clone());
+                    self.out.notice(
+                        NoticeKind::Restored,
+                        "F6",
+                        Some(&link.local_id),
+                        Some(rid),
+                        "the record is back: the pair syncs again",
+                    );
+                }
+            }
+        }
+    }
+
+    /// The record a merge ends at: a survivor that was itself merged into
+    /// another since (A into B, then B into C) passes the link on, so one
+    /// plan moves it all the way (F5). `None` when the merges go round in
+    /// a circle (no survivor). Bounded by the listing.
+    fn survivor(&self, from: &ContactId, mut into: ContactId) -> Option<ContactId> {
+        let mut seen: HashSet<ContactId> = HashSet::new();
+        seen.insert(from.clone());
+        for _ in 0..=self.run.remote.records.len() {
+            if !seen.insert(into.clone()) {
+                return None;
+            }
+            match self
+                .run
+                .remote
+                .by_id
+                .get(into.as_str())
+                .filter(|r| r.status == ContactStatus::Archived)
+                .and_then(|r| r.extras.merged_into.as_ref())
+            {
+                Some(next) => into = next.clone(),
+                None => return Some(into),
+            }
+        }
+        None
+    }
+
+    fn remove(&mut self, link: &mut Link, removal: Removal) {
+        link.status = LinkStatus::Removed {
+            removal,
+            since: self.run.now,
+        };
+        let (kind, rule, msg) = match removal {
+            Removal::Archived => (
+                NoticeKind::ArchivedRemotely,
+                "F6",
+                "archived in the ledger: the local contact is kept, the pair no longer syncs",
+            ),
+            Removal::Deleted => (
+                NoticeKind::DeletedRemotely,
+                "U8",
+                "gone from the ledger: the local contact is kept, the pair no longer syncs",
+            ),
+            Removal::DeletedLocally => (
+                NoticeKind::DeletedLocally,
+                "F6",
+                "the local contact is gone: the ledger record is left as it is",
+            ),
+        };
+        self.out
+            .notice(kind, rule, Some(&link.local_id), Some(&link.remote_id), msg);
+    }
+
+    /// Moves the pair of merged record `rid` to its survivor `into` (U3);
+    /// a survivor paired with another local contact is a clash for a
+    /// person, and the merged pair is marked archived.
+    fn move_link(&mut self, rid: &ContactId, into: &ContactId) {
+        let run = self.run;
+        let survivor_link = self
+            .next
+            .links
+            .get(into)
+            .filter(|l| l.is_linked())
+            .map(|l| l.local_id.clone());
+        let Some(link) = self.next.links.get(rid).cloned() else {
+            return;
+        };
+        if let Some(other) = survivor_link {
+            if other != link.local_id {
+                self.out.review.push(ReviewItem::MergeClash {
+                    local_id: link.local_id.clone(),
+                    remote_id: rid.clone(),
+                    merged_into: into.clone(),
+                    survivor_local_id: other,
+                });
+            }
+            if let Some(mut l) = self.next.links.remove(rid) {
+                self.remove(&mut l, Removal::Archived);
+                self.next.links.insert(rid.clone(), l);
+            }
+            return;
+        }
+        self.next.take_link(rid);
+        if let Some((&key, _)) = run.remote.by_id.get_key_value(into.as_str()) {
+            self.paired.insert(key);
+        }
+
+        self.next.issues.remove(into);
+        let version = run
+            .remote
+            .by_id
+            .get(into.as_str())
+            .and_then(|r| r.extras.version.clone());
+        self.claims.new_links.push(into.clone());
+        self.next.insert_link(Link {
+            remote_id: into.clone(),
+            origin: LinkOrigin::Merged,
+            linked_at: run.now,
+            remote_version: version,
+            ..link.clone()
+        });
+        self.out.report.counts.linked += 1;
+        self.out.notice(
+            NoticeKind::LinkMoved,
+            "U3",
+            Some(&link.local_id),
+            Some(into),
+            format!(
+                "`{rid}` was merged into `{into}` in the ledger: the link moved to the survivor"
+            ),
+        );
+    }
+}

@@ -1,0 +1,203 @@
+//! The run's input, and its listings indexed by id: the facts every phase
+//! reads and none writes.
+
+use chrono::{DateTime, Utc};
+
+use crate::error::{Error, Result, Side};
+use crate::matching::hash::IdBuild;
+use crate::model::{Contact, ContactId};
+use crate::rules::Profile;
+
+use super::{FastMap, FastSet};
+use crate::sync::config::{ConnectionConfig, ManualSyncDirection, Trigger};
+use crate::sync::plan::{Decision, Listing};
+use crate::sync::state::SyncState;
+
+/// The facts of one run.
+#[derive(Debug, Clone, Copy)]
+pub struct PlanInput<'a> {
+    /// The local contacts, in full or as changes. New ledger records are
+    /// matched against every local contact: a run that has any needs the
+    /// full local listing ([`Error::FullListingRequired`]).
+    pub local: Listing<'a>,
+    /// The ledger's records, in full or as changes.
+    pub remote: Listing<'a>,
+    /// Explicit inputs from people, applied in order.
+    pub decisions: &'a [Decision],
+    /// Scheduled or manual run (F7).
+    pub trigger: Trigger,
+    /// The current time. The planner reads no clock.
+    pub now: DateTime<Utc>,
+}
+
+impl<'a> PlanInput<'a> {
+    /// A scheduled run over full listings, without decisions.
+    #[must_use]
+    pub const fn new(local: &'a [Contact], remote: &'a [Contact], now: DateTime<Utc>) -> Self {
+        Self {
+            local: Listing::Full(local),
+            remote: Listing::Full(remote),
+            decisions: &[],
+            trigger: Trigger::Scheduled,
+            now,
+        }
+    }
+
+    /// Replaces the local side (with a change listing, say).
+    #[must_use]
+    pub const fn with_local(mut self, local: Listing<'a>) -> Self {
+        self.local = local;
+        self
+    }
+
+    /// Replaces the ledger side (with a change listing, say).
+    #[must_use]
+    pub const fn with_remote(mut self, remote: Listing<'a>) -> Self {
+        self.remote = remote;
+        self
+    }
+
+    /// Adds people's decisions.
+    #[must_use]
+    pub const fn with_decisions(mut self, decisions: &'a [Decision]) -> Self {
+        self.decisions = decisions;
+        self
+    }
+
+    /// Sets what started the run.
+    #[must_use]
+    pub const fn with_trigger(mut self, trigger: Trigger) -> Self {
+        self.trigger = trigger;
+        self
+    }
+}
+
+/// The facts of one run, read by every phase and written by none.
+pub(super) struct Run<'a> {
+    pub(super) config: &'a ConnectionConfig,
+    pub(super) profile: Profile,
+    pub(super) now: DateTime<Utc>,
+    pub(super) local: Listed<'a>,
+    pub(super) remote: Listed<'a>,
+    /// Whether the run may write to the ledger (not a manual import-only
+    /// run, F7).
+    pub(super) remote_writes: bool,
+}
+
+/// One side's listing, indexed.
+pub(super) struct Listed<'a> {
+    /// The records listed (all of them, or the changed ones).
+    pub(super) records: &'a [Contact],
+    /// The same, by id.
+    pub(super) by_id: FastMap<&'a str, &'a Contact>,
+    /// A full listing: a record not in it is gone.
+    pub(super) full: bool,
+    /// Records a change listing reports deleted.
+    pub(super) deleted: FastSet<&'a str>,
+    /// The change cursor to store for next time.
+    pub(super) cursor: Option<&'a str>,
+}
+
+impl<'a> Run<'a> {
+    pub(super) fn new(
+        config: &'a ConnectionConfig,
+        input: &PlanInput<'a>,
+        indexes: Indexes<'a>,
+    ) -> Self {
+        let Indexes { local, remote } = indexes;
+        let remote_writes = !matches!(
+            (input.trigger, config.manual_sync),
+            (Trigger::Manual, ManualSyncDirection::ImportOnly)
+        );
+        Self {
+            config,
+            profile: config.profile,
+            now: input.now,
+            local: Listed::new(input.local, local),
+            remote: Listed::new(input.remote, remote),
+            remote_writes,
+        }
+    }
+
+    /// The pairs a run has to look at: `None` for all of them (a side is
+    /// listed in full), else those a change listing names, sorted.
+    pub(super) fn touched(&self, next: &SyncState) -> Option<Vec<ContactId>> {
+        if self.local.full || self.remote.full {
+            return None;
+        }
+        let mut ids: Vec<ContactId> = self.remote.records.iter().map(|r| r.id.clone()).collect();
+        ids.extend(self.remote.deleted.iter().map(|d| ContactId::new(*d)));
+        let locals = self.local.records.iter().map(|c| c.id.as_str());
+        for l in locals.chain(self.local.deleted.iter().copied()) {
+            if let Some(r) = next.by_local.get(l) {
+                ids.push(r.clone());
+            }
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        Some(ids)
+    }
+}
+
+impl<'a> Listed<'a> {
+    fn new(listing: Listing<'a>, by_id: FastMap<&'a str, &'a Contact>) -> Self {
+        let (records, deleted, cursor, full) = split(listing);
+        Self {
+            records,
+            by_id,
+            full,
+            deleted: deleted.iter().map(ContactId::as_str).collect(),
+            cursor,
+        }
+    }
+}
+
+/// The listings by id.
+pub(super) struct Indexes<'a> {
+    local: FastMap<&'a str, &'a Contact>,
+    remote: FastMap<&'a str, &'a Contact>,
+}
+
+impl<'a> Indexes<'a> {
+    pub(super) fn of(input: &PlanInput<'a>) -> Result<Self> {
+        let (local, remote) = (split(input.local).0, split(input.remote).0);
+        let (l, r) = crate::matching::par::join(
+            || index_by_id(Side::Local, local),
+            || index_by_id(Side::Remote, remote),
+        );
+        Ok(Self {
+            local: l?,
+            remote: r?,
+        })
+    }
+}
+
+type Split<'a> = (&'a [Contact], &'a [ContactId], Option<&'a str>, bool);
+
+fn split(listing: Listing<'_>) -> Split<'_> {
+    match listing {
+        Listing::Full(r) => (r, &[], None, true),
+        Listing::Changes {
+            changed,
+            deleted,
+            cursor,
+        } => (changed, deleted, cursor, false),
+    }
+}
+
+/// The records by id; an empty or repeated id is an error.
+fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<&str, &Contact>> {
+    let mut m = FastMap::with_capacity_and_hasher(records.len(), IdBuild::default());
+    for (position, c) in records.iter().enumerate() {
+        if c.id.as_str().is_empty() {
+            return Err(Error::EmptyId { side, position });
+        }
+        if m.insert(c.id.as_str(), c).is_some() {
+            return Err(Error::DuplicateId {
+                side,
+                id: c.id.to_string(),
+            });
+        }
+    }
+    Ok(m)
+}

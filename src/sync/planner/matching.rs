@@ -1,0 +1,366 @@
+//! New ledger records: which take part, then classification against the
+//! local contacts as the plan leaves them; a full match is linked (M1),
+//! no match creates a local contact (M3), anything else is a match issue
+//! for a person (L2).
+
+use crate::error::{Error, Result, Side};
+use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
+use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
+use crate::rules::Profile;
+use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
+use crate::sync::operation::Action;
+use crate::sync::plan::{NoticeKind, ReviewItem};
+use crate::sync::state::{Link, LinkOrigin, LinkStatus, MatchIssue, SyncState};
+
+use super::creates::{Reason, create_local};
+use super::decisions::Decided;
+use super::lifecycle::Paired;
+use super::listings::Run;
+use super::output::Draft;
+use super::{Claims, FastMap};
+
+/// The matching phase: reads the run, the decisions and the paired ledger
+/// ids; writes the state, the draft and the claims.
+struct Classify<'p, 'a> {
+    run: &'p Run<'a>,
+    decided: &'p Decided,
+    paired: &'p Paired<'a>,
+    next: &'p mut SyncState,
+    out: &'p mut Draft,
+    claims: &'p mut Claims,
+    /// Automatic links of this classification, inserted after it (one
+    /// bulk build on a first connection instead of a search each).
+    pending: Vec<Link>,
+    /// Their ledger → local ids.
+    pending_links: FastMap<ContactId, ContactId>,
+}
+
+/// Classifies the ledger records that have no pair and were not decided.
+///
+/// # Errors
+/// [`Error::FullListingRequired`] when there are any and the local side is
+/// a change listing; errors of the match index.
+pub(super) fn classify<'a>(
+    run: &Run<'a>,
+    next: &mut SyncState,
+    out: &mut Draft,
+    claims: &mut Claims,
+    decided: &Decided,
+    paired: &Paired<'a>,
+) -> Result<()> {
+    Classify {
+        run,
+        decided,
+        paired,
+        next,
+        out,
+        claims,
+        pending: Vec::new(),
+        pending_links: FastMap::default(),
+    }
+    .classify()
+}
+
+impl<'a> Classify<'_, 'a> {
+    /// Whether an unlinked ledger record takes part in matching; reports
+    /// the ones that do not.
+    fn eligible(&mut self, r: &'a Contact) -> bool {
+        let run = self.run;
+        if self.paired.contains(r.id.as_str()) || self.decided.handled_remote.contains(&r.id) {
+            return false;
+        }
+        if r.status == ContactStatus::Archived {
+            // An issue opened before the record was archived is closed: it
+            // would never be imported (U3).
+            if self.next.issues.remove(&r.id).is_some() {
+                self.out.notice(
+                    NoticeKind::IssueClosed,
+                    "U3",
+                    None,
+                    Some(&r.id),
+                    "the record was archived in the ledger: issue closed",
+                );
+            }
+            self.out.notice(
+                NoticeKind::SkippedArchived,
+                "U3",
+                None,
+                Some(&r.id),
+                "archived and not linked: not imported",
+            );
+            return false;
+        }
+        if run.profile == Profile::Qbo && r.extras.parent_id.is_some() {
+            self.out.notice(
+                NoticeKind::SkippedJob,
+                "Q3",
+                None,
+                Some(&r.id),
+                "a sub-customer (job), not a contact: not matched or imported",
+            );
+            return false;
+        }
+        if run.profile == Profile::Xpm && !r.organization_ids.is_empty() {
+            // A contact of a client (T2).
+            let parent_kind = r.organization_ids.iter().find_map(|p| {
+                if let Some(c) = run.remote.by_id.get(p.as_str()) {
+                    return Some(c.kind.unwrap_or_else(|| {
+                        kind_for_business_structure(c.extras.business_structure.as_deref()).kind
+                    }));
+                }
+                // Not in this (change) listing: a linked client says it
+                // through its local contact; only organisations' contacts
+                // are ever imported, so one not listed counts as one.
+                let link = self.next.links.get(p).filter(|l| l.is_linked())?;
+                Some(
+                    run.local
+                        .by_id
+                        .get(link.local_id.as_str())
+                        .and_then(|c| c.kind)
+                        .unwrap_or(ContactKind::Organization),
+                )
+            });
+            let ok =
+                parent_kind.is_some_and(|k| imports_client_contacts(run.config.import_scope, k));
+            if !ok {
+                let why = match parent_kind {
+                    Some(ContactKind::Person) => {
+                        "a contact of an individual / sole trader client: never imported"
+                    }
+                    Some(ContactKind::Organization) => {
+                        "a contact of a client: the connection imports clients only"
+                    }
+                    None => "a contact of a client that is not in the listing",
+                };
+                self.out
+                    .notice(NoticeKind::NotImported, "T2", None, Some(&r.id), why);
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Whether every organisation a ledger record belongs to is linked or
+    /// created by this plan (a person is never imported without them).
+    fn parents_ready(&self, r: &Contact) -> bool {
+        r.organization_ids.iter().all(|p| {
+            self.next.links.get(p).is_some_and(Link::is_linked)
+                || self.pending_links.contains_key(p)
+                || self
+                    .out
+                    .ops
+                    .iter()
+                    .any(|o| o.id.as_str().strip_prefix("create-local:") == Some(p.as_str()))
+        })
+    }
+
+    fn classify(mut self) -> Result<()> {
+        let run = self.run;
+        let mut cands: Vec<&'a Contact> = Vec::new();
+        for r in run.remote.records {
+            if self.eligible(r) {
+                cands.push(r);
+            }
+        }
+        // Issues of records deleted in a change listing are closed.
+        for &d in &run.remote.deleted {
+            if let Some((id, _)) = self.next.issues.remove_entry(d) {
+                self.out.notice(
+                    NoticeKind::IssueClosed,
+                    "L2",
+                    None,
+                    Some(&id),
+                    "the record was deleted in the ledger: issue closed",
+                );
+            }
+        }
+        // Issues of records gone from a full listing are closed.
+        if run.remote.full {
+            let gone: Vec<ContactId> = self
+                .next
+                .issues
+                .keys()
+                .filter(|id| !run.remote.by_id.contains_key(id.as_str()))
+                .cloned()
+                .collect();
+            for id in gone {
+                self.next.issues.remove(&id);
+                self.out.notice(
+                    NoticeKind::IssueClosed,
+                    "L2",
+                    None,
+                    Some(&id),
+                    "the record is gone from the ledger: issue closed",
+                );
+            }
+        }
+        if cands.is_empty() {
+            return Ok(());
+        }
+        if !run.local.full {
+            return Err(Error::FullListingRequired {
+                side: Side::Local,
+                reason: format!(
+                    "{} new ledger record(s) must be matched against every local contact",
+                    cands.len()
+                ),
+            });
+        }
+        // Parents first, so a client contact can refer to its client's
+        // create (every output is sorted at the end: order is free here).
+        let (mut parents, children): (Vec<&'a Contact>, Vec<&'a Contact>) = cands
+            .into_iter()
+            .partition(|c| c.organization_ids.is_empty());
+        parents.extend(children);
+        let cands = parents;
+        let mut builder = MatchIndex::builder(run.profile);
+        if let Some(g) = run.config.near_duplicates {
+            builder = builder.near_duplicates(g);
+        }
+        // The local contacts as the updates planned so far leave them.
+        let mut patched: FastMap<&str, Contact> = FastMap::default();
+        for op in &self.out.ops {
+            if let (
+                Side::Local,
+                Action::Update {
+                    target_id, patch, ..
+                },
+            ) = (op.side, &op.action)
+                && let Some((&key, &c)) = run.local.by_id.get_key_value(target_id.as_str())
+            {
+                let mut c = c.clone();
+                patch.apply_to(&mut c);
+                patched.insert(key, c);
+            }
+        }
+        let index = if patched.is_empty() {
+            builder.build(run.local.records)?
+        } else {
+            let view: Vec<&Contact> = run
+                .local
+                .records
+                .iter()
+                .map(|c| patched.get(c.id.as_str()).unwrap_or(c))
+                .collect();
+            builder.build(&view)?
+        };
+        let mut links: ExistingLinks = self.next.existing_links();
+        // Local contacts a decision of this run will push are taken too.
+        for l in &self.claims.reserved_local {
+            if !self.next.by_local.contains_key(l) {
+                links.link(l.clone(), ContactId::new(format!("create-remote:{l}")));
+            }
+        }
+        let results = index.classify_batch_with(&cands, &links)?;
+        for (r, res) in cands.into_iter().zip(results) {
+            let explained = res.explain();
+            let keep_open =
+                self.next.issues.contains_key(&r.id) || self.decided.forced_issue.contains(&r.id);
+            match res.outcome {
+                MatchOutcome::Full { ref local_id } if !keep_open => {
+                    let local_id = local_id.clone();
+                    self.link_later(&local_id, r);
+                }
+                MatchOutcome::NoMatch if !keep_open && !self.parents_ready(r) => {
+                    self.out.notice(
+                        NoticeKind::NotImported,
+                        "T2",
+                        None,
+                        Some(&r.id),
+                        "a contact of a client that is not linked yet: imported once its client is",
+                    );
+                }
+                MatchOutcome::NoMatch if !keep_open => {
+                    let kind = res.kind.as_ref().map(|k| k.kind);
+                    let reason = Reason {
+                        rule: "M3",
+                        why: "no local contact matches the name or the email",
+                    };
+                    let pending = &self.pending_links;
+                    create_local(run, self.next, self.out, pending, r, kind, reason);
+                }
+                MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => {}
+                outcome => {
+                    let opened_at = self.next.issues.get(&r.id).map_or(run.now, |i| i.opened_at);
+                    let explanation = if keep_open && !outcome.needs_review() {
+                        format!(
+                            "{explained} — the issue stays open until a person resolves it (L2)"
+                        )
+                    } else {
+                        explained
+                    };
+                    self.out.review.push(ReviewItem::MatchIssue {
+                        remote_id: r.id.clone(),
+                        outcome: outcome.clone(),
+                        kind: res.kind.clone(),
+                        opened_at,
+                        explanation,
+                    });
+                    self.next.issues.insert(
+                        r.id.clone(),
+                        MatchIssue {
+                            remote_id: r.id.clone(),
+                            opened_at,
+                            outcome,
+                            kind: res.kind,
+                        },
+                    );
+                }
+            }
+        }
+        self.flush_links();
+        Ok(())
+    }
+
+    /// An automatic link (M1), inserted with the others after the batch
+    /// (one bulk build on a first connection instead of a search each).
+    fn link_later(&mut self, local_id: &ContactId, remote: &Contact) {
+        self.claims.reserved_local.insert(local_id.clone());
+        self.claims.new_links.push(remote.id.clone());
+        self.pending_links
+            .insert(remote.id.clone(), local_id.clone());
+        self.out.report.counts.linked += 1;
+        let msg = if self.run.profile == Profile::XeroGl {
+            "linked: the ledger's values replace the local synced fields (F2)"
+        } else {
+            "linked: a value only one side has is copied across, different values follow the conflict policy"
+        };
+        self.out.notice(
+            NoticeKind::Linked,
+            "M1",
+            Some(local_id),
+            Some(&remote.id),
+            msg,
+        );
+        let link = Link {
+            local_id: local_id.clone(),
+            remote_id: remote.id.clone(),
+            status: LinkStatus::Linked,
+            origin: LinkOrigin::Matched,
+            linked_at: self.run.now,
+            base: None,
+            remote_version: remote.extras.version.clone(),
+        };
+        self.pending.push(link);
+    }
+
+    /// Inserts the links of this classification into the state.
+    fn flush_links(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.pending_links.clear();
+        if self.next.links.is_empty() && self.next.by_local.is_empty() {
+            self.next.by_local = pending
+                .iter()
+                .map(|l| (l.local_id.clone(), l.remote_id.clone()))
+                .collect();
+            self.next.links = pending
+                .into_iter()
+                .map(|l| (l.remote_id.clone(), l))
+                .collect();
+        } else {
+            for l in pending {
+                self.next.insert_link(l);
+            }
+        }
+    }
+}

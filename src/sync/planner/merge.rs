@@ -1,0 +1,249 @@
+//! Merging linked pairs: the field comparisons (`diff`, in parallel) are
+//! folded into the plan one pair at a time, in order: notices, conflicts,
+//! names the ledger accepts (U2), the pair's new base, and the updates.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use crate::error::Side;
+use crate::model::{Contact, ContactId, VersionToken};
+use crate::rules::Profile;
+use crate::sync::fields::{FieldChange, FieldValue, SyncField};
+use crate::sync::plan::{NoticeKind, ReviewItem};
+use crate::sync::state::{Link, SyncState};
+
+use super::diff::{DiffCtx, PairDiff, Why, build_update};
+use super::listings::Run;
+use super::output::Draft;
+use super::unique_names::UniqueNames;
+
+/// The pairs a merge pass compares.
+pub(super) enum Pairs {
+    /// Every linked pair.
+    All,
+    /// The pairs of these ledger ids (sorted, each once).
+    These(Vec<ContactId>),
+}
+
+/// Compares `pairs` and plans what they need. Reads the run and the
+/// conflicts people `resolved`; writes the pairs' bases and versions, the
+/// draft and the names taken.
+pub(super) fn merge_pairs<'a>(
+    run: &Run<'a>,
+    next: &mut SyncState,
+    out: &mut Draft,
+    names: &mut UniqueNames<'_>,
+    resolved: &HashMap<(ContactId, SyncField), Side>,
+    pairs: Pairs,
+) {
+    let mut links = std::mem::take(&mut next.links);
+    let all_in_order = matches!(pairs, Pairs::All);
+    let ids: Vec<ContactId> = match pairs {
+        Pairs::All => links
+            .iter()
+            .filter(|(_, l)| l.is_linked())
+            .map(|(k, _)| k.clone())
+            .collect(),
+        Pairs::These(ids) => ids,
+    };
+    // The field comparisons are pure: made in parallel, in order.
+    let ctx = DiffCtx {
+        profile: run.profile,
+        config: run.config,
+        remote_writes: run.remote_writes,
+        full_local: run.local.full,
+        full_remote: run.remote.full,
+        resolved,
+    };
+    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = ids
+        .iter()
+        .filter_map(|rid| {
+            let link = links.get(rid).filter(|l| l.is_linked())?;
+            let local = run.local.by_id.get(link.local_id.as_str()).copied();
+            let remote = run.remote.by_id.get(rid.as_str()).copied();
+            Some((rid, link, local, remote))
+        })
+        .collect();
+    out.report.counts.pairs_compared += pairs.len();
+    let diffs: Vec<Option<PairDiff>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
+        chunk
+            .iter()
+            .map(|&(rid, link, local, remote)| ctx.diff(rid, link, local, remote))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
+    let remotes: Vec<(&ContactId, Option<&'a Contact>)> =
+        pairs.iter().map(|p| (p.0, p.3)).collect();
+    drop(pairs);
+    let mut m = Merge {
+        profile: run.profile,
+        refused: &next.taken_names,
+        out,
+        names,
+    };
+    if all_in_order {
+        // `ids` is every linked pair in map order: walk the map along.
+        let linked = links.iter_mut().filter(|(_, l)| l.is_linked());
+        for (((rid, link), (_, remote)), diff) in linked.zip(remotes).zip(diffs) {
+            if let Some(diff) = diff {
+                m.apply_diff(rid, link, remote, diff);
+            }
+        }
+    } else {
+        for ((rid, remote), diff) in remotes.into_iter().zip(diffs) {
+            let Some(diff) = diff else { continue };
+            if let Some(link) = links.get_mut(rid) {
+                m.apply_diff(rid, link, remote, diff);
+            }
+        }
+    }
+    next.links = links;
+}
+
+/// What folding a pair's comparison into the plan writes: the draft and
+/// the names taken.
+struct Merge<'p, 'n> {
+    profile: Profile,
+    /// Names the ledger refused as duplicates before (U2).
+    refused: &'p BTreeSet<String>,
+    out: &'p mut Draft,
+    names: &'p mut UniqueNames<'n>,
+}
+
+impl Merge<'_, '_> {
+    fn apply_diff(
+        &mut self,
+        rid: &ContactId,
+        link: &mut Link,
+        remote: Option<&Contact>,
+        diff: PairDiff,
+    ) {
+        let local_id = link.local_id.clone();
+        let PairDiff {
+            to_local: _,
+            mut to_remote,
+            agreed,
+            not_sent,
+            conflicts,
+            empty_base,
+            nameless,
+            local_op,
+        } = diff;
+        if let Some(side) = nameless {
+            self.out.notice(
+                NoticeKind::NamelessRecord,
+                "F3",
+                Some(&local_id),
+                Some(rid),
+                match side {
+                    Side::Remote => {
+                        "the ledger record has no name: the local contact's name is kept"
+                    }
+                    Side::Local => "the local contact has no name: the ledger's name is kept",
+                },
+            );
+        }
+        for (f, rule, why) in not_sent {
+            self.out.notice(
+                NoticeKind::NotSent,
+                rule,
+                Some(&local_id),
+                Some(rid),
+                format!("local change of {f} not sent: {why}"),
+            );
+        }
+        for c in conflicts {
+            if c.winner.is_some() {
+                self.out.report.counts.conflicts_settled += 1;
+            } else {
+                self.out.report.counts.conflicts_held += 1;
+                self.out
+                    .review
+                    .push(ReviewItem::Conflict(Box::new(c.clone())));
+            }
+            self.out.report.conflicts.push(c);
+        }
+        // Names sent to a ledger with unique names (U2).
+        if let Some(i) = to_remote
+            .iter()
+            .position(|(c, _)| c.field == SyncField::Name)
+            && let Some(FieldValue::Name(n)) = to_remote[i].0.new.clone()
+        {
+            let current = remote.map(Contact::label);
+            let (sent, changes) = self.names.name_to_send(self.refused, n, current.as_deref());
+            let sent = Some(FieldValue::Name(sent));
+            if sent == to_remote[i].0.old {
+                to_remote.remove(i);
+            } else {
+                if !changes.is_empty() {
+                    self.out.notice(
+                        NoticeKind::Renamed,
+                        "U2",
+                        Some(&local_id),
+                        Some(rid),
+                        format!("name sent to the ledger adjusted: {}", changes.join(", ")),
+                    );
+                }
+                to_remote[i].0.new = sent;
+            }
+        }
+        // The base moves for the fields both sides agree on.
+        if let Some(r) = remote {
+            link.remote_version.clone_from(&r.extras.version);
+        }
+        match &link.base {
+            Some(b) if !agreed.is_empty() => {
+                let mut m = (**b).clone();
+                for (f, v) in agreed {
+                    match v {
+                        Some(v) => m.insert(f, v),
+                        None => m.remove(&f),
+                    };
+                }
+                link.base = Some(Arc::new(m));
+            }
+            None if local_op.is_none() || empty_base => {
+                let m: BTreeMap<SyncField, FieldValue> = agreed
+                    .into_iter()
+                    .filter_map(|(f, v)| v.map(|v| (f, v)))
+                    .collect();
+                link.base = Some(Arc::new(m));
+            }
+            _ => {}
+        }
+        let version = remote.and_then(|r| r.extras.version.clone());
+        if let Some((op, overwrites)) = local_op {
+            self.out.report.counts.local_updates += 1;
+            self.out.report.overwritten.extend(overwrites);
+            self.out.ops.push(op);
+        }
+        if !to_remote.is_empty() {
+            self.out.report.counts.remote_updates += 1;
+            to_remote.sort_by_key(|(c, _)| c.field);
+            let v = version.or_else(|| link.remote_version.clone());
+            self.update_op(Side::Remote, rid, &local_id, to_remote, v);
+        }
+    }
+
+    fn update_op(
+        &mut self,
+        side: Side,
+        target: &ContactId,
+        partner: &ContactId,
+        changes: Vec<(FieldChange, Why)>,
+        expected_version: Option<VersionToken>,
+    ) {
+        let (op, overwrites) = build_update(
+            self.profile,
+            side,
+            target,
+            partner,
+            changes,
+            expected_version,
+        );
+        self.out.report.overwritten.extend(overwrites);
+        self.out.ops.push(op);
+    }
+}
