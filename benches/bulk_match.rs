@@ -1,5 +1,5 @@
 //! Bulk-matching benchmarks on seeded synthetic contacts
-//! (`benches/support/synth.rs`: noisy names, shared and invalid emails,
+//! (`ledgerlink_synth`, synth/: noisy names, shared and invalid emails,
 //! duplicates, about 60% full matches, 18% partial, 19% new).
 //!
 //! Groups:
@@ -34,9 +34,6 @@
 
 #![allow(clippy::expect_used, clippy::print_stderr, clippy::cast_precision_loss)]
 
-#[path = "support/synth.rs"]
-mod synth;
-
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -49,6 +46,7 @@ use ledgerlink::normalize::normalize_name;
 use ledgerlink::{
     Contact, ExistingLinks, MatchClass, MatchIndex, MatchSummary, NearDuplicateConfig, Profile,
 };
+use ledgerlink_synth as synth;
 
 /// Seed of every data set (fixed: runs are comparable).
 const SEED: u64 = 0x1ed6_e71a_2026;

@@ -25,9 +25,6 @@
 
 #![allow(clippy::expect_used, clippy::print_stderr)]
 
-#[path = "support/synth.rs"]
-mod synth;
-
 use std::time::Duration;
 
 use chrono::{TimeZone, Utc};
@@ -35,6 +32,7 @@ use criterion::{BatchSize, BenchmarkId, Criterion, Throughput, criterion_group, 
 use ledgerlink::model::{Address, AddressKind, PhoneKind};
 use ledgerlink::sync::{ConnectionConfig, Listing, PlanInput, SyncState, plan, plan_owned};
 use ledgerlink::{Contact, MatchIndex, Profile};
+use ledgerlink_synth as synth;
 
 const SEED: u64 = 0x1ed6_e71a_2026;
 

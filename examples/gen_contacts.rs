@@ -8,20 +8,19 @@
 //! ```
 //!
 //! Columns: `id,kind,name,first_name,last_name,company_name,email,phone,
-//! address_line1,city,postal_code,country`. The generator is
-//! `benches/support/synth.rs`; the same arguments always give the same
-//! files.
+//! address_line1,city,postal_code,country`. The generator is the
+//! `ledgerlink-synth` workspace crate (synth/); the same arguments always
+//! give the same files.
 
 // A command-line tool: it reports on stderr and times itself.
 #![allow(clippy::print_stderr, clippy::disallowed_methods)]
-
-#[path = "../benches/support/synth.rs"]
-mod synth;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+use ledgerlink_synth as synth;
 
 const USAGE: &str = "usage: gen_contacts [--local N] [--remote M] [--seed S] [--out-dir DIR]
 

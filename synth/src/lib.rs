@@ -1,8 +1,7 @@
-//! Seeded synthetic contacts for the benchmarks and examples.
+//! Seeded synthetic contacts for ledgerlink's benchmarks and examples.
 //!
-//! Not a crate root: benches include it with
-//! `#[path = "support/synth.rs"] mod synth;`, examples with
-//! `#[path = "../benches/support/synth.rs"] mod synth;`.
+//! A workspace member that is never published: ledgerlink lists it as a
+//! dev-dependency, so benches and examples `use ledgerlink_synth::...`.
 //!
 //! [`generate`] makes a local list (the firm's contacts) and a remote list
 //! (a ledger's records) from a seed. The same seed and sizes always give the
@@ -51,9 +50,6 @@
 //! number, not random draws) up to about 2.6M people and 15M organisations,
 //! apart from the deliberate collisions; so the "new" records really are
 //! new even at 1M × 1M.
-
-// Each including target uses a different part of this module.
-#![allow(dead_code)]
 
 use std::io::{self, Write};
 
@@ -1008,7 +1004,7 @@ fn entity(ctx: Ctx, e: u64) -> Entity {
 // ---------------------------------------------------------------------------
 
 /// The CSV header, in [`Row`] field order.
-pub(crate) const HEADER: [&str; 12] = [
+pub const HEADER: [&str; 12] = [
     "id",
     "kind",
     "name",
@@ -1025,37 +1021,37 @@ pub(crate) const HEADER: [&str; 12] = [
 
 /// One contact as a CSV row: plain strings, empty when absent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub(crate) struct Row {
+pub struct Row {
     /// The record's id on its own side (`C0000001` locally, a UUID remotely).
-    pub(crate) id: String,
+    pub id: String,
     /// `"person"`, `"organization"` or `""` (not stated).
-    pub(crate) kind: String,
+    pub kind: String,
     /// Display name (local contact name; Xero / XPM `Name`; QBO
     /// `DisplayName`).
-    pub(crate) name: String,
+    pub name: String,
     /// Given name.
-    pub(crate) first_name: String,
+    pub first_name: String,
     /// Family name.
-    pub(crate) last_name: String,
+    pub last_name: String,
     /// Company / legal name (QBO `CompanyName`).
-    pub(crate) company_name: String,
+    pub company_name: String,
     /// The billing / primary email, as entered (may be invalid).
-    pub(crate) email: String,
+    pub email: String,
     /// Primary phone, free text.
-    pub(crate) phone: String,
+    pub phone: String,
     /// First address line (may hold commas, quotes or a line break).
-    pub(crate) address_line1: String,
+    pub address_line1: String,
     /// City.
-    pub(crate) city: String,
+    pub city: String,
     /// Postal code.
-    pub(crate) postal_code: String,
+    pub postal_code: String,
     /// Country, as entered.
-    pub(crate) country: String,
+    pub country: String,
 }
 
 impl Row {
     /// The fields in [`HEADER`] order.
-    pub(crate) fn fields(&self) -> [&str; 12] {
+    pub fn fields(&self) -> [&str; 12] {
         [
             &self.id,
             &self.kind,
@@ -1075,7 +1071,7 @@ impl Row {
 
 /// What a remote row is made to be, relative to the local side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub(crate) enum RemoteKind {
+pub enum RemoteKind {
     /// A local contact again: same name and email after noise.
     Same,
     /// Same name, other or no email.
@@ -1096,7 +1092,7 @@ pub(crate) enum RemoteKind {
 
 impl RemoteKind {
     /// Every kind, in a fixed order.
-    pub(crate) const ALL: [Self; 7] = [
+    pub const ALL: [Self; 7] = [
         Self::Same,
         Self::NameOnly,
         Self::EmailOnly,
@@ -1107,7 +1103,7 @@ impl RemoteKind {
     ];
 
     /// A short label.
-    pub(crate) const fn label(self) -> &'static str {
+    pub const fn label(self) -> &'static str {
         match self {
             Self::Same => "same contact",
             Self::NameOnly => "name only",
@@ -1121,7 +1117,7 @@ impl RemoteKind {
 }
 
 /// What remote row `i` is made to be (for `n_local` local rows and `seed`).
-pub(crate) fn remote_kind(n_local: usize, seed: u64, i: usize) -> RemoteKind {
+pub fn remote_kind(n_local: usize, seed: u64, i: usize) -> RemoteKind {
     if n_local == 0 {
         return RemoteKind::New;
     }
@@ -1138,7 +1134,7 @@ pub(crate) fn remote_kind(n_local: usize, seed: u64, i: usize) -> RemoteKind {
 }
 
 /// How many remote rows of each [`RemoteKind`] [`generate`] makes.
-pub(crate) fn remote_mix(n_local: usize, n_remote: usize, seed: u64) -> Vec<(RemoteKind, usize)> {
+pub fn remote_mix(n_local: usize, n_remote: usize, seed: u64) -> Vec<(RemoteKind, usize)> {
     let mut counts = [0usize; RemoteKind::ALL.len()];
     for i in 0..n_remote {
         let k = remote_kind(n_local, seed, i);
@@ -1412,7 +1408,7 @@ fn par_map<T: Default + Send>(n: usize, f: impl Fn(usize) -> T + Sync) -> Vec<T>
 /// Generates `n_local` local rows and `n_remote` remote rows from `seed`.
 ///
 /// Deterministic: the same arguments always give the same rows.
-pub(crate) fn generate(n_local: usize, n_remote: usize, seed: u64) -> (Vec<Row>, Vec<Row>) {
+pub fn generate(n_local: usize, n_remote: usize, seed: u64) -> (Vec<Row>, Vec<Row>) {
     let ctx = Ctx::new(n_local, n_remote, seed);
     let local = par_map(n_local, |i| local_row(ctx, i));
     let remote = par_map(n_remote, |i| remote_row(ctx, i));
@@ -1431,7 +1427,7 @@ fn non_empty(s: &str) -> Option<String> {
 /// last name, `company_name` → organisation name, `email` → billing email,
 /// `phone` → primary phone, the address fields → primary address, `kind`
 /// → kind (`None` when empty).
-pub(crate) fn to_contact(row: &Row) -> Contact {
+pub fn to_contact(row: &Row) -> Contact {
     let mut c = Contact {
         id: row.id.as_str().into(),
         kind: match row.kind.as_str() {
@@ -1474,7 +1470,7 @@ pub(crate) fn to_contact(row: &Row) -> Contact {
 
 /// Every row as a [`Contact`] (see [`to_contact`]), on all cores for large
 /// inputs.
-pub(crate) fn to_contacts(rows: &[Row]) -> Vec<Contact> {
+pub fn to_contacts(rows: &[Row]) -> Vec<Contact> {
     par_map(rows.len(), |i| to_contact(&rows[i]))
 }
 
@@ -1514,7 +1510,7 @@ fn write_record(w: &mut impl Write, fields: &[&str]) -> io::Result<()> {
 ///
 /// # Errors
 /// Any error of the writer.
-pub(crate) fn write_csv(rows: &[Row], w: &mut impl Write) -> io::Result<()> {
+pub fn write_csv(rows: &[Row], w: &mut impl Write) -> io::Result<()> {
     let mut w = io::BufWriter::with_capacity(1 << 16, w);
     write_record(&mut w, &HEADER)?;
     for r in rows {

@@ -1,0 +1,278 @@
+//! Building a [`MatchIndex`]: every local contact normalised once (N1–N4),
+//! chunk by chunk on all cores, then the name, email and id tables and the
+//! sorted lists of long chains.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::error::{Error, Result, Side};
+use crate::matching::hash::{NIL, Table, hash_bytes};
+use crate::matching::keys;
+use crate::matching::near::{NearDuplicateConfig, NearDuplicates};
+use crate::matching::{MatchRecord, par};
+use crate::rules::{Classifier, HeuristicClassifier, Profile};
+
+use super::decide::{GROUP, touch_group};
+use super::{CHUNK, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
+
+/// Configures and builds a [`MatchIndex`].
+#[derive(Clone)]
+pub struct MatchIndexBuilder {
+    profile: Profile,
+    near: Option<NearDuplicateConfig>,
+    classifier: Arc<dyn Classifier>,
+}
+
+impl std::fmt::Debug for MatchIndexBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchIndexBuilder")
+            .field("profile", &self.profile)
+            .field("near", &self.near)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MatchIndexBuilder {
+    /// A builder for `profile`, near-duplicate guard off (as the products
+    /// behave), default classifier.
+    #[must_use]
+    pub fn new(profile: Profile) -> Self {
+        Self {
+            profile,
+            near: None,
+            classifier: Arc::new(HeuristicClassifier),
+        }
+    }
+
+    /// Turns the near-duplicate guard (M11) on.
+    #[must_use]
+    pub fn near_duplicates(mut self, config: NearDuplicateConfig) -> Self {
+        self.near = Some(config);
+        self
+    }
+
+    /// Replaces the person / organisation classifier used by the Xero GL
+    /// profile (T3).
+    #[must_use]
+    pub fn classifier(mut self, classifier: impl Classifier + 'static) -> Self {
+        self.classifier = Arc::new(classifier);
+        self
+    }
+
+    /// Builds the index from the local contacts.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateId`] or [`Error::EmptyId`] for bad ids,
+    /// [`Error::InvalidConfig`] for an out-of-range near-duplicate setting,
+    /// [`Error::TooManyRecords`] / [`Error::TooMuchText`] past the index's
+    /// limits.
+    pub fn build<R: MatchRecord + Sync>(self, locals: &[R]) -> Result<MatchIndex> {
+        MatchIndex::build(self, locals)
+    }
+}
+
+/// A chunk while building, with the key hashes the tables are built from.
+struct ChunkBuild {
+    chunk: Chunk,
+    name_hashes: Vec<u64>,
+    email_hashes: Vec<u64>,
+    id_hashes: Vec<u64>,
+}
+
+fn span(start: usize, end: usize) -> Span {
+    // Offsets into a chunk's text. Should a chunk's text pass 4 GiB, the
+    // truncated spans are never used: the build then fails (TooMuchText).
+    #[allow(clippy::cast_possible_truncation)]
+    Span {
+        start: start as u32,
+        len: (end - start) as u32,
+    }
+}
+
+impl MatchIndex {
+    fn build<R: MatchRecord + Sync>(b: MatchIndexBuilder, locals: &[R]) -> Result<Self> {
+        if locals.len() > MAX_RECORDS {
+            return Err(Error::TooManyRecords {
+                side: Side::Local,
+                count: locals.len(),
+                limit: MAX_RECORDS,
+            });
+        }
+        if let Some(cfg) = &b.near {
+            cfg.validate()?;
+        }
+        let profile = b.profile;
+        let built = par::map_chunks(locals, CHUNK, |recs| {
+            let mut c = ChunkBuild {
+                chunk: Chunk {
+                    text: String::with_capacity(recs.len() * 40),
+                    ids: Vec::with_capacity(recs.len()),
+                    meta: Vec::with_capacity(recs.len()),
+                },
+                name_hashes: Vec::with_capacity(recs.len()),
+                email_hashes: Vec::with_capacity(recs.len()),
+                id_hashes: Vec::with_capacity(recs.len()),
+            };
+            let text = &mut c.chunk.text;
+            for (k, r) in recs.iter().enumerate() {
+                if k % GROUP == 0 {
+                    touch_group(&recs[k..recs.len().min(k + GROUP)]);
+                }
+                let s = text.len();
+                let class = keys::local_name(profile, r, text);
+                let name = span(s, text.len());
+                c.name_hashes
+                    .push(hash_bytes(&text.as_bytes()[s..], class as u64));
+                let s = text.len();
+                keys::email(r, text);
+                let email = span(s, text.len());
+                c.email_hashes.push(hash_bytes(&text.as_bytes()[s..], 0));
+                c.id_hashes.push(hash_bytes(r.record_id().as_bytes(), 0));
+                c.chunk.ids.push(r.contact_id());
+                c.chunk.meta.push(Meta {
+                    name,
+                    email,
+                    next_name: NIL,
+                    next_email: NIL,
+                    class,
+                    kind: r.kind(),
+                });
+            }
+            c
+        });
+        // Spans are offsets into their chunk's text, which must fit in u32.
+        if let Some(b) = built
+            .iter()
+            .find(|b| b.chunk.text.len() > u32::MAX as usize)
+        {
+            return Err(Error::TooMuchText {
+                side: Side::Local,
+                bytes: b.chunk.text.len(),
+            });
+        }
+        if let Some(pos) = built
+            .iter()
+            .flat_map(|b| &b.chunk.ids)
+            .position(|id| id.as_str().is_empty())
+        {
+            return Err(Error::EmptyId {
+                side: Side::Local,
+                position: pos,
+            });
+        }
+
+        let n = locals.len();
+        // A table over one key of every record; records without it are left out.
+        let table_of =
+            |hashes: fn(&ChunkBuild) -> &[u64], has_key: fn(&Meta) -> bool, count_long: bool| {
+                Table::build(
+                    n,
+                    built.iter().flat_map(move |b| {
+                        hashes(b)
+                            .iter()
+                            .zip(&b.chunk.meta)
+                            .map(move |(h, m)| has_key(m).then_some(*h))
+                    }),
+                    count_long,
+                )
+            };
+        let ((name_table, email_table), (by_id, next_id)) = par::join(
+            || {
+                par::join(
+                    || table_of(|b| &b.name_hashes, |m| !m.name.is_empty(), true),
+                    || table_of(|b| &b.email_hashes, |m| !m.email.is_empty(), true),
+                )
+            },
+            // Every record has an id (empty ids were refused above).
+            || table_of(|b| &b.id_hashes, |_| true, false),
+        );
+        let ((by_name, next_name), (by_email, next_email)) = (name_table, email_table);
+        let mut chunks: Vec<Chunk> = built.into_iter().map(|b| b.chunk).collect();
+        let metas = chunks.iter_mut().flat_map(|c| c.meta.iter_mut());
+        for ((m, nn), ne) in metas.zip(next_name).zip(next_email) {
+            m.next_name = nn;
+            m.next_email = ne;
+        }
+        let mut index = Self {
+            profile,
+            classifier: b.classifier,
+            len: n,
+            chunks,
+            by_name,
+            by_email,
+            by_id,
+            next_id,
+            near: None,
+            long_names: HashMap::new(),
+            long_emails: HashMap::new(),
+        };
+        index.long_names = index.long_lists(true);
+        index.long_emails = index.long_lists(false);
+        // Only ids sharing a chain with an earlier one are compared.
+        for (i, &first) in index.next_id.iter().enumerate() {
+            let id = index.id_at(pos32(i));
+            let mut p = first;
+            while p != NIL {
+                if index.id_at(p) == id {
+                    return Err(Error::DuplicateId {
+                        side: Side::Local,
+                        id: id.to_string(),
+                    });
+                }
+                p = index.next_id[p as usize];
+            }
+        }
+        if let Some(cfg) = b.near {
+            let names = (0..n).map(|i| {
+                let p = pos32(i);
+                (index.name_at(p), index.meta_at(p).class)
+            });
+            index.near = Some(NearDuplicates::build(cfg, names));
+        }
+        Ok(index)
+    }
+
+    /// The long chains of the name (or email) table, each split by exact
+    /// key and sorted by id (see `long_names`). The table counted the
+    /// chains as it was built: only the long ones are walked here.
+    fn long_lists(&self, names: bool) -> HashMap<u32, Vec<KeyList>> {
+        let table = if names { &self.by_name } else { &self.by_email };
+        let next = |q: u32| {
+            let m = self.meta_at(q);
+            if names { m.next_name } else { m.next_email }
+        };
+        let mut out = HashMap::new();
+        let mut members: Vec<u32> = Vec::new();
+        for &head in table.long_heads() {
+            members.clear();
+            let mut q = head;
+            while q != NIL {
+                members.push(q);
+                q = next(q);
+            }
+            let key_of = |q: u32| {
+                let m = self.meta_at(q);
+                if names {
+                    (self.name_at(q), m.class as u8)
+                } else {
+                    (self.email_at(q), 0)
+                }
+            };
+            members.sort_unstable_by(|a, b| {
+                key_of(*a)
+                    .cmp(&key_of(*b))
+                    .then_with(|| self.id_at(*a).cmp(self.id_at(*b)))
+            });
+            let lists: Vec<KeyList> = members
+                .chunk_by(|a, b| key_of(*a) == key_of(*b))
+                .map(|group| KeyList {
+                    key: key_of(group[0]).0.into(),
+                    class: self.meta_at(group[0]).class,
+                    members: group.into(),
+                })
+                .collect();
+            out.insert(head, lists);
+        }
+        out
+    }
+}

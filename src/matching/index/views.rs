@@ -1,0 +1,204 @@
+//! Borrowed reading of a decided batch: [`BatchViews`], [`MatchView`] and
+//! [`LocalIds`], for bulk consumers that need no owned [`MatchResult`].
+
+use std::collections::HashMap;
+
+use crate::matching::MatchRecord;
+use crate::matching::outcome::{MatchClass, MatchResult, MatchedOn};
+use crate::model::ContactId;
+
+use super::MatchIndex;
+use super::batch::Batch;
+use super::decide::{Decided, Raw};
+
+/// Every decision of a batch, one per remote record in input order (see
+/// [`MatchIndex::classify_batch_views`]).
+pub struct BatchViews<'a> {
+    pub(super) index: &'a MatchIndex,
+    pub(super) batch: Batch,
+}
+
+impl std::fmt::Debug for BatchViews<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchViews")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl BatchViews<'_> {
+    /// Number of records decided.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.batch.decided.len()
+    }
+
+    /// Whether the batch was empty.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.batch.decided.is_empty()
+    }
+
+    /// The decision for the record at position `i`.
+    #[must_use]
+    pub fn get(&self, i: usize) -> Option<MatchView<'_>> {
+        self.batch.decided.get(i).map(|d| self.view(d))
+    }
+
+    /// Every decision, in input order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = MatchView<'_>> + '_ {
+        self.batch.decided.iter().map(|d| self.view(d))
+    }
+
+    fn view<'v>(&'v self, decided: &'v Decided) -> MatchView<'v> {
+        MatchView {
+            index: self.index,
+            decided,
+            contested: &self.batch.contested,
+        }
+    }
+}
+
+/// A borrowed look at one decision of a batch (see
+/// [`MatchIndex::classify_batch_view`]): everything [`MatchOutcome`](crate::MatchOutcome) says
+/// about classes, local ids and matched fields, without allocating.
+#[derive(Clone, Copy)]
+pub struct MatchView<'a> {
+    index: &'a MatchIndex,
+    decided: &'a Decided,
+    contested: &'a HashMap<u32, Vec<ContactId>>,
+}
+
+impl std::fmt::Debug for MatchView<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchView")
+            .field("class", &self.class())
+            .field("local_ids", &self.local_ids().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl<'a> MatchView<'a> {
+    fn contested(&self) -> bool {
+        matches!(self.decided.raw, Raw::Full(j) if self.contested.contains_key(&j))
+    }
+
+    /// The class of the decision, as
+    /// [`MatchOutcome::class`](crate::MatchOutcome::class).
+    #[must_use]
+    pub fn class(&self) -> MatchClass {
+        match &self.decided.raw {
+            Raw::Full(_) if self.contested() => MatchClass::Ambiguous,
+            Raw::Full(_) => MatchClass::Full,
+            Raw::Partial(..) => MatchClass::Partial,
+            Raw::Several(..) | Raw::LinkedElsewhere(..) => MatchClass::Ambiguous,
+            Raw::NoMatch => MatchClass::None,
+            Raw::Similar(_) => MatchClass::PossibleDuplicate,
+            Raw::Unmatchable(_) => MatchClass::Unmatchable,
+            Raw::AlreadyLinked(_) => MatchClass::AlreadyLinked,
+            Raw::Unsynced(_) => MatchClass::Unsynced,
+        }
+    }
+
+    /// Which fields found a match, as
+    /// [`MatchOutcome::matched_on`](crate::MatchOutcome::matched_on).
+    #[must_use]
+    pub fn matched_on(&self) -> Option<MatchedOn> {
+        match &self.decided.raw {
+            Raw::Full(_) | Raw::Several(..) | Raw::LinkedElsewhere(..) => {
+                Some(MatchedOn::NameAndEmail)
+            }
+            Raw::Partial(c, _) => MatchedOn::from_flags(
+                c.iter().any(|x| x.1 != MatchedOn::Email),
+                c.iter().any(|x| x.1 != MatchedOn::Name),
+            ),
+            _ => None,
+        }
+    }
+
+    /// How many more local contacts the decision concerns than
+    /// [`local_ids`](Self::local_ids) lists (see
+    /// [`MAX_LISTED_CANDIDATES`](crate::matching::MAX_LISTED_CANDIDATES)), as the outcome's `unlisted`.
+    #[must_use]
+    pub fn unlisted(&self) -> usize {
+        match &self.decided.raw {
+            Raw::Partial(_, more) | Raw::Several(_, more) => *more,
+            _ => 0,
+        }
+    }
+
+    /// The local contacts the decision names, sorted by id, as
+    /// [`MatchOutcome::local_ids`](crate::MatchOutcome::local_ids).
+    #[must_use]
+    pub fn local_ids(&self) -> LocalIds<'a> {
+        let inner = match &self.decided.raw {
+            &Raw::Full(j) | &Raw::LinkedElsewhere(j, _) => {
+                LocalIdsInner::One(Some(self.index.id_at(j)))
+            }
+            Raw::AlreadyLinked(id) | Raw::Unsynced(id) => LocalIdsInner::One(Some(id)),
+            Raw::Partial(c, _) => LocalIdsInner::Candidates(c.iter()),
+            Raw::Several(v, _) => LocalIdsInner::Positions(v.iter()),
+            Raw::Similar(v) => LocalIdsInner::Similar {
+                list: v,
+                last: None,
+                left: v.len(),
+            },
+            Raw::NoMatch | Raw::Unmatchable(_) => LocalIdsInner::One(None),
+        };
+        LocalIds {
+            index: self.index,
+            inner,
+        }
+    }
+
+    /// The full result for this decision; `remote` must be the record the
+    /// view was handed out for.
+    #[must_use]
+    pub fn to_result<R: MatchRecord + ?Sized>(&self, remote: &R) -> MatchResult {
+        self.index.finish(remote, self.decided, self.contested)
+    }
+}
+
+/// The sorted local ids of a [`MatchView`].
+pub struct LocalIds<'a> {
+    index: &'a MatchIndex,
+    inner: LocalIdsInner<'a>,
+}
+
+enum LocalIdsInner<'a> {
+    One(Option<&'a ContactId>),
+    Candidates(std::slice::Iter<'a, (u32, MatchedOn)>),
+    Positions(std::slice::Iter<'a, u32>),
+    /// Held by similarity; handed out by id, smallest first.
+    Similar {
+        list: &'a [(u32, f64)],
+        last: Option<&'a ContactId>,
+        left: usize,
+    },
+}
+
+impl<'a> Iterator for LocalIds<'a> {
+    type Item = &'a ContactId;
+
+    fn next(&mut self) -> Option<&'a ContactId> {
+        let index = self.index;
+        match &mut self.inner {
+            LocalIdsInner::One(one) => one.take(),
+            LocalIdsInner::Candidates(it) => it.next().map(|&(j, _)| index.id_at(j)),
+            LocalIdsInner::Positions(it) => it.next().map(|&j| index.id_at(j)),
+            LocalIdsInner::Similar { list, last, left } => {
+                if *left == 0 {
+                    return None;
+                }
+                *left -= 1;
+                let next = list
+                    .iter()
+                    .map(|&(j, _)| index.id_at(j))
+                    .filter(|id| last.is_none_or(|l| *id > l))
+                    .min();
+                *last = next;
+                next
+            }
+        }
+    }
+}
