@@ -149,6 +149,33 @@ pub enum FirstLink {
     Merge,
 }
 
+/// Which local contacts are created in the ledger (P1–P3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Push {
+    /// None: the ledger's contacts are only read (Xero GL).
+    Never,
+    /// Organisations, then the people under them as their contacts (XPM
+    /// clients, P2).
+    OrganizationsWithTheirPeople,
+    /// Every contact, person or organisation (QBO customers, P3).
+    Everyone,
+}
+
+impl Push {
+    /// The rule a push of this kind follows: `"P2"` or `"P3"` (`""` for
+    /// [`Push::Never`]).
+    #[must_use]
+    pub const fn rule(self) -> &'static str {
+        match self {
+            Self::Never => "",
+            Self::OrganizationsWithTheirPeople => "P2",
+            Self::Everyone => "P3",
+        }
+    }
+}
+
 /// Which addresses a local change is sent to the ledger for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize))]
@@ -223,12 +250,12 @@ pub struct LedgerRules {
     pub syncs_name_parts: bool,
     /// Whether the company name is part of the name value (QBO).
     pub syncs_company_name: bool,
-    /// Whether new local contacts of pushed contact types are created in
-    /// the ledger (P1).
-    pub pushes_new_contacts: bool,
-    /// Whether the people of a pushed organisation follow it (P3: XPM's
-    /// client contacts).
-    pub pushes_people_under_organizations: bool,
+    /// Which new or changed local contacts of pushed contact types are
+    /// created in the ledger (P1–P3).
+    pub push: Push,
+    /// Whether a ledger record listing organisations is a contact person
+    /// of those clients, imported per the connection's scope (XPM, T2).
+    pub client_contacts: bool,
     /// Which addresses are pushed.
     pub pushed_addresses: PushedAddresses,
     /// How names must be unique (U2).
@@ -294,8 +321,8 @@ pub static XERO_GL: LedgerRules = LedgerRules {
     first_link: FirstLink::LedgerWins,
     syncs_name_parts: false,
     syncs_company_name: false,
-    pushes_new_contacts: false,
-    pushes_people_under_organizations: false,
+    push: Push::Never,
+    client_contacts: false,
     pushed_addresses: PushedAddresses::Every,
     unique_names: NameUniqueness::AmongActive,
     manual_sync_default: ManualSyncDirection::BothWays,
@@ -313,8 +340,8 @@ pub static XPM: LedgerRules = LedgerRules {
     first_link: FirstLink::Merge,
     syncs_name_parts: true,
     syncs_company_name: false,
-    pushes_new_contacts: true,
-    pushes_people_under_organizations: true,
+    push: Push::OrganizationsWithTheirPeople,
+    client_contacts: true,
     pushed_addresses: PushedAddresses::Every,
     unique_names: NameUniqueness::None,
     manual_sync_default: ManualSyncDirection::BothWays,
@@ -332,8 +359,8 @@ pub static QBO: LedgerRules = LedgerRules {
     first_link: FirstLink::Merge,
     syncs_name_parts: true,
     syncs_company_name: true,
-    pushes_new_contacts: true,
-    pushes_people_under_organizations: false,
+    push: Push::Everyone,
+    client_contacts: false,
     pushed_addresses: PushedAddresses::PrimaryOnly,
     unique_names: NameUniqueness::AmongAll,
     manual_sync_default: ManualSyncDirection::ImportOnly,

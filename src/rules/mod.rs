@@ -18,8 +18,8 @@ pub mod xero;
 pub mod xpm;
 
 pub use ledger::{
-    ErrorMeaning, FirstLink, LedgerRules, ManualSyncDirection, NameUniqueness, PushedAddresses,
-    QBO, SyncField, Versions, XERO_GL, XPM,
+    ErrorMeaning, FirstLink, LedgerRules, ManualSyncDirection, NameUniqueness, Push,
+    PushedAddresses, QBO, SyncField, Versions, XERO_GL, XPM,
 };
 pub use xero::{Classification, Classifier, ClassifierInput, Evidence, HeuristicClassifier};
 

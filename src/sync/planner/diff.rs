@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use crate::error::Side;
 use crate::model::{Contact, ContactId, VersionToken};
-use crate::rules::Profile;
+use crate::rules::{FirstLink, Profile};
 use crate::sync::config::{ConflictPolicy, ConnectionConfig};
 use crate::sync::fields::{
     FieldChange, FieldPatch, FieldValue, SyncField, field_equals, read_field,
@@ -88,7 +88,7 @@ impl DiffCtx<'_> {
             // A first automatic link under XPM or QBO merges instead.
             empty_base: base.is_none()
                 && link.origin == LinkOrigin::Matched
-                && profile != Profile::XeroGl,
+                && profile.rules().first_link == FirstLink::Merge,
             ..PairDiff::default()
         };
         let mut touched = false;

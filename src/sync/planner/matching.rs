@@ -6,7 +6,7 @@
 use crate::error::{Error, Result, Side};
 use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
 use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
-use crate::rules::Profile;
+use crate::rules::FirstLink;
 use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
 use crate::sync::operation::Action;
 use crate::sync::plan::{NoticeKind, ReviewItem};
@@ -90,7 +90,7 @@ impl<'a> Classify<'_, 'a> {
             );
             return false;
         }
-        if run.profile == Profile::Qbo && r.extras.parent_id.is_some() {
+        if run.profile.rules().sub_records_are_jobs && r.extras.parent_id.is_some() {
             self.out.notice(
                 NoticeKind::SkippedJob,
                 "Q3",
@@ -100,7 +100,7 @@ impl<'a> Classify<'_, 'a> {
             );
             return false;
         }
-        if run.profile == Profile::Xpm && !r.organization_ids.is_empty() {
+        if run.profile.rules().client_contacts && !r.organization_ids.is_empty() {
             // A contact of a client (T2).
             let parent_kind = r.organization_ids.iter().find_map(|p| {
                 if let Some(c) = run.remote.by_id.get(p.as_str()) {
@@ -320,7 +320,7 @@ impl<'a> Classify<'_, 'a> {
         self.pending_links
             .insert(remote.id.clone(), local_id.clone());
         self.out.report.counts.linked += 1;
-        let msg = if self.run.profile == Profile::XeroGl {
+        let msg = if self.run.profile.rules().first_link == FirstLink::LedgerWins {
             "linked: the ledger's values replace the local synced fields (F2)"
         } else {
             "linked: a value only one side has is copied across, different values follow the conflict policy"

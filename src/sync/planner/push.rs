@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use crate::error::Side;
 use crate::matching::hash::{IdBuild, hash_bytes};
 use crate::model::{Contact, ContactId, ContactKind};
-use crate::rules::Profile;
+use crate::rules::{Profile, Push};
 use crate::sync::fields::{FieldValue, SyncField, read_field};
 use crate::sync::operation::ContactRef;
 use crate::sync::plan::OpId;
@@ -56,7 +56,8 @@ pub(super) fn push(
         in_issue.extend(i.outcome.local_ids().into_iter().cloned());
     }
     let mut seen = BTreeMap::new();
-    let may_push = run.remote_writes && !initial && profile != Profile::XeroGl;
+    let push = profile.rules().push;
+    let may_push = run.remote_writes && !initial && push != Push::Never;
     let mut pushed_orgs: HashMap<ContactId, OpId> = HashMap::new();
     let mut people: Vec<(&Contact, bool)> = Vec::new();
     for c in order {
@@ -68,12 +69,14 @@ pub(super) fn push(
             && fresh
             && !in_issue.contains(&c.id)
             && run.config.pushes_type(c.contact_type.as_deref())
-            && match profile {
-                Profile::Qbo => true,
-                _ => c.kind == Some(ContactKind::Organization),
+            && match push {
+                Push::Everyone => true,
+                Push::OrganizationsWithTheirPeople | Push::Never => {
+                    c.kind == Some(ContactKind::Organization)
+                }
             };
         if wanted {
-            let rule = if profile == Profile::Qbo { "P3" } else { "P2" };
+            let rule = push.rule();
             let why = if next.local_seen.contains_key(&c.id) {
                 "a local contact of a pushed contact type changed"
             } else {
@@ -85,7 +88,7 @@ pub(super) fn push(
             continue;
         }
         if may_push
-            && profile == Profile::Xpm
+            && push == Push::OrganizationsWithTheirPeople
             && !c.organization_ids.is_empty()
             && !in_issue.contains(&c.id)
         {

@@ -4,7 +4,7 @@
 use std::collections::{BTreeSet, HashMap};
 
 use crate::model::{Contact, ContactStatus};
-use crate::rules::Profile;
+use crate::rules::{LedgerRules, NameUniqueness};
 use crate::sync::fields::NameValue;
 use crate::sync::names::{TakenNames, display_name_for, display_name_from};
 
@@ -13,7 +13,7 @@ use super::listings::Run;
 /// The names taken in the ledger, built on first use: a run that sends no
 /// name never builds it.
 pub(super) struct UniqueNames<'a> {
-    profile: Profile,
+    rules: &'static LedgerRules,
     max_chars: usize,
     /// The ledger's records, whose names are taken.
     remote: &'a [Contact],
@@ -26,7 +26,7 @@ pub(super) struct UniqueNames<'a> {
 impl<'a> UniqueNames<'a> {
     pub(super) fn new(run: &Run<'a>) -> Self {
         Self {
-            profile: run.profile,
+            rules: run.profile.rules(),
             max_chars: run.config.max_display_name_chars,
             remote: run.remote.records,
             taken: None,
@@ -41,7 +41,9 @@ impl<'a> UniqueNames<'a> {
             let mut t = TakenNames::default();
             for r in self.remote {
                 // Xero: unique among active contacts; QBO: among all.
-                if self.profile == Profile::Qbo || r.status == ContactStatus::Active {
+                if self.rules.unique_names == NameUniqueness::AmongAll
+                    || r.status == ContactStatus::Active
+                {
                     t.insert(&r.label());
                 }
             }
@@ -53,8 +55,8 @@ impl<'a> UniqueNames<'a> {
         self.taken.get_or_insert_with(TakenNames::default)
     }
 
-    const fn unique_names(&self) -> bool {
-        matches!(self.profile, Profile::Qbo | Profile::XeroGl)
+    fn unique_names(&self) -> bool {
+        self.rules.unique_names != NameUniqueness::None
     }
 
     /// The name value to send for a local name (U2), with the changes made
@@ -97,7 +99,7 @@ impl<'a> UniqueNames<'a> {
         taken.insert(&chosen.name);
         // A QBO organisation is matched by its company name, which must equal
         // its display name (M5): keep the two equal when one is adjusted.
-        if self.profile == Profile::Qbo
+        if self.rules.syncs_company_name
             && chosen.name != n.display
             && n.company.as_deref() == Some(n.display.as_str())
         {
