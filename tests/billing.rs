@@ -1439,6 +1439,88 @@ fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
     assert_eq!(qbo.invoices().len(), 2);
 }
 
+#[cfg(all(feature = "driver", feature = "testing"))]
+#[test]
+fn u1_send_billing_skips_the_dependents_of_an_operation_that_did_not_go_through() {
+    use ledgerlink::driver::{BillingStores, send_billing};
+    use ledgerlink::testing::{MemoryLedgerBilling, MemoryPracticeBilling, block_on};
+    // The contact run plans to create K7 in the ledger; the billing run
+    // invoices K7 (after that create) and sends K7's payment of the
+    // invoice (after the invoice's create).
+    let local = [Contact::organization("K7", "Northwind Ltd")];
+    let decisions = [Decision::CreateRemote {
+        local_id: "K7".into(),
+    }];
+    let contact_plan = plan(
+        &ConnectionConfig::new(Profile::Qbo),
+        &contacts(),
+        &sync::PlanInput::new(&local, &[], now()).with_decisions(&decisions),
+    )
+    .unwrap();
+    let invoices = [invoice("A", "K7", "100", None, None)];
+    let paid = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K7",
+        "100",
+        &[("A", "100")],
+    )];
+    let p = run(
+        &BillingState::new(),
+        &PlanInput {
+            invoices: &invoices,
+            local_payments: &paid,
+            periods: &open_periods(),
+            contact_plan: Some(&contact_plan),
+            ..PlanInput::new(now())
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:A", "push-payment:P1"]);
+    assert!(
+        p.operations[1]
+            .depends_on
+            .contains(&OpId("create-invoice:A".into()))
+    );
+    let qbo = MemoryLedgerBilling::qbo();
+    qbo.add_customer("58", Currency::USD);
+    let firm = MemoryPracticeBilling::new();
+    let stores = BillingStores {
+        invoices: &qbo,
+        ledger_payments: &qbo,
+        local_payments: &firm,
+    };
+    let skipped = |sent: &[OpResult], i: usize| match &sent[i].outcome {
+        OpOutcome::Skipped { reason } => reason.clone(),
+        other => panic!("{} was not skipped: {other:?}", sent[i].op_id),
+    };
+    // The contact create did not go through (K7 is not linked): the
+    // invoice is skipped, and so is the payment that waits for it, with
+    // the operation it waited for named.
+    let sent = block_on(send_billing(&p, &contacts(), stores, now()))
+        .results()
+        .unwrap();
+    assert!(skipped(&sent, 0).contains("customer was not created"));
+    assert!(skipped(&sent, 1).contains("create-invoice:A"));
+    // The same holds when nothing in the payment itself refers to the
+    // invoice's create (its references are existing records, as a plan
+    // edited or built by hand may have them): `depends_on` alone keeps it
+    // back. Before the shared executor, this payment was sent.
+    let mut edited = p.clone();
+    if let Action::CreatePayment { payment, .. } = &mut edited.operations[1].action {
+        payment.customer = ContactRef::Id("58".into());
+        for a in &mut payment.allocations {
+            a.invoice = InvoiceRef::Id("L-1".into());
+        }
+    }
+    let sent = block_on(send_billing(&edited, &contacts(), stores, now()))
+        .results()
+        .unwrap();
+    assert!(skipped(&sent, 0).contains("customer was not created"));
+    assert!(skipped(&sent, 1).contains("`create-invoice:A` did not complete"));
+    assert!(qbo.invoices().is_empty());
+    assert!(qbo.payments().is_empty());
+}
+
 #[test]
 fn y5_negative_and_zero_payments_and_allocations_are_refused_both_ways() {
     let (state, open) = two_sent();

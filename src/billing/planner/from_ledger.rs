@@ -19,7 +19,7 @@ use crate::ops::{OpId, Side};
 use crate::sync::ContactRef;
 
 use super::duplicates::Batch;
-use super::{Run, drafts_of, key_of, pushed_source};
+use super::{Run, key_of, pushed_source};
 
 impl Run<'_> {
     /// U8: with a full listing of the ledger's payments, a payment waiting
@@ -293,15 +293,9 @@ impl Run<'_> {
             .iter()
             .map(|c| (c.invoice_id.clone(), InvoiceRef::Id(c.invoice_id.clone())))
             .collect();
-        let allocations = match drafts_of(&check.changes, &refs) {
+        let allocations = match self.allocations(&record, &check.changes, &refs) {
             Ok(a) => a,
-            Err((code, detail)) => {
-                let failure = Failure {
-                    code,
-                    record,
-                    detail: Some(detail),
-                    at: now,
-                };
+            Err(failure) => {
                 next.pulled.remove(&p.id);
                 next.held.insert(p.id.clone(), p);
                 self.fail(next, vec![failure]);

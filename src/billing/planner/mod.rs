@@ -32,7 +32,7 @@ use super::input::PlanInput;
 use super::invoices::{InvoiceSettings, LedgerFacts, linked_customer};
 use super::payments::BalanceChange;
 use super::plan::{DraftAllocation, InvoiceRef, Plan, Skip};
-use super::queue::{FailureCode, RecordKind, RecordRef};
+use super::queue::{Failure, FailureCode, RecordKind, RecordRef};
 use super::state::BillingState;
 
 /// Plans a billing run: the firm's sent invoices to the ledger (I1–I8),
@@ -170,6 +170,22 @@ impl Run<'_> {
                     .get(contact)
                     .map(|op| ContactRef::CreatedBy(op.clone()))
             })
+    }
+
+    /// The allocations of a payment of `record` ([`drafts_of`]); what
+    /// cannot be drafted is a failure of `record`.
+    fn allocations(
+        &self,
+        record: &RecordRef,
+        changes: &[BalanceChange],
+        refs: &BTreeMap<String, InvoiceRef>,
+    ) -> Result<Vec<DraftAllocation>, Failure> {
+        drafts_of(changes, refs).map_err(|(code, detail)| Failure {
+            code,
+            record: record.clone(),
+            detail: Some(detail),
+            at: self.now,
+        })
     }
 }
 

@@ -18,7 +18,7 @@ use crate::ops::{OpId, Side};
 use crate::sync::ContactRef;
 
 use super::duplicates::{Batch, shared_ids};
-use super::{Run, drafts_of, key_of, pushed_source};
+use super::{Run, key_of, pushed_source};
 
 impl Run<'_> {
     /// Y1, U1: a ledger payment whose reference names a payment of the
@@ -203,15 +203,9 @@ impl Run<'_> {
                 self.fail(next, check.failures);
                 continue;
             };
-            let allocations = match drafts_of(&check.changes, &refs) {
+            let allocations = match self.allocations(&record, &check.changes, &refs) {
                 Ok(a) => a,
-                Err((code, detail)) => {
-                    let failure = Failure {
-                        code,
-                        record,
-                        detail: Some(detail),
-                        at: self.now,
-                    };
+                Err(failure) => {
                     self.fail(next, vec![failure]);
                     continue;
                 }
