@@ -11,8 +11,9 @@
 //!
 //! Every phase refuses records of its input that share an id through
 //! [`duplicates`] (U1), and records its failures and the records waiting
-//! in the error queue through [`failures`] (E1, E2). Feeding results back is not planning: it is
-//! [`apply_results`](super::apply_results), in `billing/apply.rs`.
+//! in the error queue through [`failures`] (E1, E2). Feeding results back
+//! is not planning: it is [`apply_results`](super::apply_results), in
+//! `billing/apply.rs`.
 
 mod duplicates;
 mod failures;
