@@ -260,19 +260,23 @@ fn i4_combined_rates_map_and_unmapped_rates_are_queued() {
     );
 }
 
-#[test]
-fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
-    let config = ConnectionConfig::new(Profile::Qbo);
+/// The contact run of a person's decision to create K7 in the ledger.
+fn creating_k7() -> sync::Plan {
     let local = [Contact::organization("K7", "Northwind Ltd")];
     let decisions = [Decision::CreateRemote {
         local_id: "K7".into(),
     }];
-    let contact_plan = plan(
-        &config,
+    plan(
+        &ConnectionConfig::new(Profile::Qbo),
         &contacts(),
         &sync::PlanInput::new(&local, &[], now()).with_decisions(&decisions),
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
+    let contact_plan = creating_k7();
     let create = contact_plan.operations[0].id.clone();
     let invoices = [
         invoice("A", "K7", "100", None, None),
@@ -1447,16 +1451,7 @@ fn u1_send_billing_skips_the_dependents_of_an_operation_that_did_not_go_through(
     // The contact run plans to create K7 in the ledger; the billing run
     // invoices K7 (after that create) and sends K7's payment of the
     // invoice (after the invoice's create).
-    let local = [Contact::organization("K7", "Northwind Ltd")];
-    let decisions = [Decision::CreateRemote {
-        local_id: "K7".into(),
-    }];
-    let contact_plan = plan(
-        &ConnectionConfig::new(Profile::Qbo),
-        &contacts(),
-        &sync::PlanInput::new(&local, &[], now()).with_decisions(&decisions),
-    )
-    .unwrap();
+    let contact_plan = creating_k7();
     let invoices = [invoice("A", "K7", "100", None, None)];
     let paid = [payment(
         "P1",
