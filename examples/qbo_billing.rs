@@ -30,10 +30,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use ledgerlink::billing::{
-    BillingInput, BillingPlan, BillingState, ErrorQueue, InvoiceSettings, RecordRef, TaxMapping,
-    apply_billing, plan_billing,
+    self, BillingState, ErrorQueue, InvoiceSettings, RecordRef, Retry, TaxMapping,
 };
-use ledgerlink::driver::{BillingStores, read_ledger, send_billing};
+use ledgerlink::driver::{BillingStores, Sent, read_ledger, send_billing};
 use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
     PaymentOrigin, TaxRate,
@@ -97,7 +96,7 @@ fn link(state: &mut SyncState, local: &str, remote: &str, now: DateTime<Utc>) {
     });
 }
 
-fn print_plan(plan: &BillingPlan) {
+fn print_plan(plan: &billing::Plan) {
     for op in &plan.operations {
         let after = if op.depends_on.is_empty() {
             String::new()
@@ -155,11 +154,11 @@ impl Firm {
         contact_plan: Option<&Plan>,
         retry: &[RecordRef],
         now: DateTime<Utc>,
-    ) -> Res<BillingPlan> {
+    ) -> Res<billing::Plan> {
         let (facts, ledger_payments) = block_on(read_ledger(self.stores()))?;
         let local_payments = self.practice.payments();
         let open = self.practice.open_invoices();
-        let input = BillingInput {
+        let input = billing::PlanInput {
             invoices: &self.invoices,
             local_payments: &local_payments,
             ledger_payments: &ledger_payments,
@@ -170,19 +169,26 @@ impl Firm {
             ledger: Some(&facts),
             contact_plan,
             retry,
+            now,
         };
-        let plan = plan_billing(&self.settings, &self.contacts, &self.billing, &input, now);
+        let plan = billing::plan(&self.settings, &self.contacts, &self.billing, &input);
         print_plan(&plan);
         self.billing = plan.next_state.clone();
         Ok(plan)
     }
 
     /// Sends the plan and feeds the outcomes back.
-    fn send(&mut self, plan: &BillingPlan, now: DateTime<Utc>) -> Res<()> {
+    fn send(&mut self, plan: &billing::Plan, now: DateTime<Utc>) -> Res<()> {
         // Nothing is sent before the plan's `not_before` (the ledger asked
-        // to wait, U4): `send_billing` answers `SendTooSoon` then.
-        let results = block_on(send_billing(plan, &self.contacts, self.stores(), now))?;
-        let applied = apply_billing(&mut self.billing, plan, &results, now)?;
+        // to wait, U4): `send_billing` answers `Sent::NotBefore` then.
+        let results = match block_on(send_billing(plan, &self.contacts, self.stores(), now)) {
+            Sent::Results(results) => results,
+            Sent::NotBefore(at) => {
+                println!("  not sent: the ledger asked to wait until {at}");
+                return Ok(());
+            }
+        };
+        let applied = billing::apply_results(&mut self.billing, plan, &results, now)?;
         println!(
             "  sent: {} applied, {} refused on arrival",
             applied.applied.len(),
@@ -501,7 +507,12 @@ fn main() -> Res<()> {
     firm.periods[0].open = true;
 
     let t2 = t0 + TimeDelta::minutes(2);
-    let retry = firm.billing.queue_mut().retry_all(t2)?;
+    let retry = firm
+        .billing
+        .queue_mut()
+        .retry_all(t2)
+        .ready()
+        .ok_or("retry all refused")?;
     println!();
     println!(
         "Retry all at {}: {} records re-checked",
@@ -510,11 +521,19 @@ fn main() -> Res<()> {
     );
     firm.run(&retry, t2)?;
     let soon = t2 + TimeDelta::seconds(30);
-    if let Err(e) = firm.billing.queue_mut().retry_all(soon) {
-        println!("Retry all at {}: refused, {e}", soon.format("%H:%M:%S"));
+    if let Retry::NotBefore(at) = firm.billing.queue_mut().retry_all(soon) {
+        println!(
+            "Retry all at {}: refused, retry is allowed again at {at}",
+            soon.format("%H:%M:%S")
+        );
     }
     let t3 = t2 + TimeDelta::minutes(3);
-    let retry = firm.billing.queue_mut().retry_all(t3)?;
+    let retry = firm
+        .billing
+        .queue_mut()
+        .retry_all(t3)
+        .ready()
+        .ok_or("retry all refused")?;
     println!(
         "Retry all at {}: {} records re-checked",
         t3.format("%H:%M:%S"),

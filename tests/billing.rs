@@ -4,9 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use ledgerlink::billing::{
-    BillingAction, BillingInput, BillingOutcome, BillingPlan, BillingResult, BillingState,
-    FailureCode, InvoiceRef, InvoiceSettings, LedgerFacts, OpenInvoice, RecordKind, RecordRef,
-    TaxMapping, apply_billing, plan_billing,
+    self, Action, BillingState, FailureCode, InvoiceRef, InvoiceSettings, LedgerFacts, OpOutcome,
+    OpResult, OpenInvoice, PlanInput, RecordKind, RecordRef, Retry, TaxMapping, apply_results,
 };
 use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
@@ -14,8 +13,8 @@ use ledgerlink::model::{
 };
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{
-    ConnectionConfig, ContactRef, Decision, Link, LinkOrigin, LinkStatus, OpId, PlanInput,
-    SyncState, plan,
+    self, ConnectionConfig, ContactRef, Decision, Link, LinkOrigin, LinkStatus, OpId, SyncState,
+    plan,
 };
 use ledgerlink::{Contact, Profile, Side};
 use rust_decimal::Decimal;
@@ -116,27 +115,27 @@ fn open_periods() -> Vec<AccountingPeriod> {
     }]
 }
 
-fn run(state: &BillingState, input: &BillingInput<'_>) -> BillingPlan {
-    plan_billing(&settings(), &contacts(), state, input, now())
+fn run(state: &BillingState, input: &PlanInput<'_>) -> billing::Plan {
+    billing::plan(&settings(), &contacts(), state, input)
 }
 
 /// Applies every operation of `plan`, giving new ids `L-<op id>`.
-fn apply_all(plan: &BillingPlan) -> BillingState {
+fn apply_all(plan: &billing::Plan) -> BillingState {
     let mut state = plan.next_state.clone();
-    let results: Vec<BillingResult> = plan
+    let results: Vec<OpResult> = plan
         .operations
         .iter()
-        .map(|o| BillingResult::applied(o.id.clone(), format!("L-{}", o.id)))
+        .map(|o| OpResult::applied(o.id.clone(), format!("L-{}", o.id)))
         .collect();
-    apply_billing(&mut state, plan, &results, now()).unwrap();
+    apply_results(&mut state, plan, &results, now()).unwrap();
     state
 }
 
-fn ops(plan: &BillingPlan) -> Vec<&str> {
+fn ops(plan: &billing::Plan) -> Vec<&str> {
     plan.operations.iter().map(|o| o.id.as_str()).collect()
 }
 
-fn codes(plan: &BillingPlan, id: &str) -> Vec<FailureCode> {
+fn codes(plan: &billing::Plan, id: &str) -> Vec<FailureCode> {
     plan.failures
         .iter()
         .filter(|f| f.record.id == id)
@@ -154,9 +153,9 @@ fn i1_only_sent_invoices_dated_from_the_sync_start_are_planned() {
     let invoices = [draft, old, good];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["create-invoice:C"]);
@@ -173,9 +172,9 @@ fn i1_only_sent_invoices_dated_from_the_sync_start_are_planned() {
 #[test]
 fn i2_a_sent_invoice_is_never_sent_again_and_later_changes_stay_local() {
     let invoices = [invoice("A", "K1", "100", None, None)];
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let first = run(&BillingState::new(), &input);
     let state = apply_all(&first);
@@ -191,9 +190,9 @@ fn i2_a_sent_invoice_is_never_sent_again_and_later_changes_stay_local() {
     let changed = [invoice("A", "K1", "120", None, None)];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &changed,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty());
@@ -210,20 +209,20 @@ fn i3_unmapped_work_types_use_the_default_service() {
     ];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let services: Vec<(String, bool)> = p
         .operations
         .iter()
         .map(|o| match &o.action {
-            BillingAction::CreateInvoice { invoice, .. } => (
+            Action::CreateInvoice { invoice, .. } => (
                 invoice.lines[0].service.clone(),
                 invoice.lines[0].default_service,
             ),
-            BillingAction::CreatePayment { .. } => unreachable!(),
+            Action::CreatePayment { .. } => unreachable!(),
         })
         .collect();
     assert_eq!(
@@ -241,19 +240,19 @@ fn i4_combined_rates_map_and_unmapped_rates_are_queued() {
     ];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["create-invoice:A"]);
-    let BillingAction::CreateInvoice { invoice, .. } = &p.operations[0].action else {
+    let Action::CreateInvoice { invoice, .. } = &p.operations[0].action else {
         panic!("an invoice create");
     };
     assert_eq!(invoice.lines[0].tax_code.as_deref(), Some("TAX-NY"));
     assert_eq!(invoice.totals.gross, usd("108.88"));
-    assert_eq!(codes(&p, "B"), [FailureCode::TaxRateInvalid]);
-    assert_eq!(p.failures[0].code.message(), "KarbonTaxRateInvalid");
+    assert_eq!(codes(&p, "B"), [FailureCode::TaxRateNotMapped]);
+    assert_eq!(p.failures[0].code.message(), "TaxRateNotMapped");
     assert!(
         p.next_state
             .queue()
@@ -261,19 +260,23 @@ fn i4_combined_rates_map_and_unmapped_rates_are_queued() {
     );
 }
 
-#[test]
-fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
-    let config = ConnectionConfig::new(Profile::Qbo);
+/// The contact run of a person's decision to create K7 in the ledger.
+fn creating_k7() -> sync::Plan {
     let local = [Contact::organization("K7", "Northwind Ltd")];
     let decisions = [Decision::CreateRemote {
         local_id: "K7".into(),
     }];
-    let contact_plan = plan(
-        &config,
+    plan(
+        &ConnectionConfig::new(Profile::Qbo),
         &contacts(),
-        &PlanInput::new(&local, &[], now()).with_decisions(&decisions),
+        &sync::PlanInput::new(&local, &[], now()).with_decisions(&decisions),
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
+    let contact_plan = creating_k7();
     let create = contact_plan.operations[0].id.clone();
     let invoices = [
         invoice("A", "K7", "100", None, None),
@@ -281,15 +284,15 @@ fn i5_a_customer_created_in_the_same_run_is_a_dependency() {
     ];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
             contact_plan: Some(&contact_plan),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["create-invoice:A"]);
     assert_eq!(p.operations[0].depends_on, std::slice::from_ref(&create));
-    let BillingAction::CreateInvoice { invoice, .. } = &p.operations[0].action else {
+    let Action::CreateInvoice { invoice, .. } = &p.operations[0].action else {
         panic!("an invoice create");
     };
     assert_eq!(invoice.customer, ContactRef::CreatedBy(create));
@@ -312,10 +315,10 @@ fn i6_numbers_used_in_the_ledger_or_twice_in_a_batch_are_refused() {
     facts.doc_numbers.insert("1001".into());
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
             ledger: Some(&facts),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["create-invoice:E"]);
@@ -331,30 +334,30 @@ fn i6_an_invoice_whose_result_was_lost_is_no_duplicate_of_itself() {
     let invoices = [invoice("A", "K1", "100", None, None)];
     let first = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     // The create reached the ledger, the answer did not.
     let mut state = first.next_state.clone();
-    let lost = [BillingResult {
+    let lost = [OpResult {
         op_id: first.operations[0].id.clone(),
-        outcome: BillingOutcome::Failed {
+        outcome: OpOutcome::Failed {
             error: AdapterError::Transient {
                 message: "timeout".into(),
             },
         },
     }];
-    apply_billing(&mut state, &first, &lost, now()).unwrap();
+    apply_results(&mut state, &first, &lost, now()).unwrap();
     let mut facts = LedgerFacts::default();
     facts.doc_numbers.insert("N-A".into());
     let again = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
             ledger: Some(&facts),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(again.failures.is_empty(), "{:?}", again.failures);
@@ -375,15 +378,14 @@ fn i7_us_companies_take_one_rate_per_invoice() {
         ..two.lines[0].clone()
     });
     let invoices = [two, invoice("B", "K1", "100", None, Some("4"))];
-    let p = plan_billing(
+    let p = billing::plan(
         &s,
         &contacts(),
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
-        now(),
     );
     assert_eq!(ops(&p), ["create-invoice:B"]);
     assert_eq!(codes(&p, "A"), [FailureCode::UsInvoiceMultipleTaxRates]);
@@ -403,17 +405,17 @@ fn y1_a_local_payment_follows_its_invoice_to_the_ledger() {
         "100",
         &[("A", "100")],
     )];
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
         local_payments: &payments,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&BillingState::new(), &input);
     assert_eq!(ops(&p), ["create-invoice:A", "push-payment:P1"]);
     let pay = &p.operations[1];
     assert_eq!((pay.side, pay.rule.as_str()), (Side::Remote, "Y1"));
     assert_eq!(pay.depends_on, [OpId("create-invoice:A".into())]);
-    let BillingAction::CreatePayment { payment: draft, .. } = &pay.action else {
+    let Action::CreatePayment { payment: draft, .. } = &pay.action else {
         panic!("a payment");
     };
     assert_eq!(draft.customer, ContactRef::Id("58".into()));
@@ -435,7 +437,7 @@ fn y1_a_local_payment_follows_its_invoice_to_the_ledger() {
     let copies = [copy];
     let again = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &copies,
             ..input
         },
@@ -454,10 +456,10 @@ fn y1_payments_of_invoices_the_ledger_lacks_are_left_alone() {
     ];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
             local_payments: &payments,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty());
@@ -477,9 +479,9 @@ fn u6_u7_payments_to_the_ledger_respect_its_closed_books_and_currency() {
     ];
     let state = apply_all(&run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     ));
     let mut facts = LedgerFacts {
@@ -498,10 +500,10 @@ fn u6_u7_payments_to_the_ledger_respect_its_closed_books_and_currency() {
     ];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             local_payments: &payments,
             ledger: Some(&facts),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["push-payment:P1"]);
@@ -516,10 +518,10 @@ fn u7_an_invoice_in_another_currency_than_its_customer_is_refused() {
     facts.customer_currency.insert("58".into(), Currency::GBP);
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
             ledger: Some(&facts),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty());
@@ -534,9 +536,9 @@ fn two_sent() -> (BillingState, Vec<OpenInvoice>) {
     ];
     let state = apply_all(&run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     ));
     let open = vec![
@@ -575,17 +577,17 @@ fn y2_y3_a_split_ledger_payment_is_recorded_with_its_remainder() {
     )];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["pull-payment:Q9"]);
     let op = &p.operations[0];
     assert_eq!((op.side, op.rule.as_str()), (Side::Local, "Y2"));
-    let BillingAction::CreatePayment { payment: d, .. } = &op.action else {
+    let Action::CreatePayment { payment: d, .. } = &op.action else {
         panic!("a payment");
     };
     assert_eq!(d.customer, ContactRef::Id("K1".into()));
@@ -670,11 +672,11 @@ fn y4_incoming_payments_are_checked_with_the_products_messages() {
     let ledger = [future, in_two_days, closed, over, other];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["pull-payment:Q2"]);
@@ -713,22 +715,22 @@ fn y4_a_payment_the_firms_system_refuses_is_a_failed_manual_payment() {
         "10",
         &[("L-create-invoice:A", "10")],
     )];
-    let input = BillingInput {
+    let input = PlanInput {
         ledger_payments: &ledger,
         open_invoices: &open,
         periods: &periods,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&state, &input);
     let mut next = p.next_state.clone();
-    let refused = [BillingResult::failed(
+    let refused = [OpResult::failed(
         p.operations[0].id.clone(),
         AdapterError::Validation {
             code: None,
             message: "period locked".into(),
         },
     )];
-    let applied = apply_billing(&mut next, &p, &refused, now()).unwrap();
+    let applied = apply_results(&mut next, &p, &refused, now()).unwrap();
     assert_eq!(applied.failures[0].code, FailureCode::ManualPaymentFailed);
     assert_eq!(
         applied.failures[0].code.message(),
@@ -738,23 +740,22 @@ fn y4_a_payment_the_firms_system_refuses_is_a_failed_manual_payment() {
     // change feed never lists it again.
     let quiet = run(
         &next,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &[],
             ..input
         },
     );
     assert!(quiet.operations.is_empty());
-    let retry = next.queue_mut().retry_all(now()).unwrap();
-    let again = plan_billing(
+    let retry = next.queue_mut().retry_all(now()).ready().unwrap();
+    let again = billing::plan(
         &settings(),
         &contacts(),
         &next,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &[],
             retry: &retry,
             ..input
         },
-        now(),
     );
     assert_eq!(ops(&again), ["pull-payment:Q1"]);
 }
@@ -768,9 +769,9 @@ fn e1_every_failure_names_its_record_code_explanation_and_remedy() {
     let invoices = [invoice("A", "K9", "100", None, None)];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let text = p.failures[0].describe();
@@ -787,9 +788,9 @@ fn e2_retry_all_is_throttled_and_replans_exactly_the_failed_records() {
         invoice("A", "K1", "100", None, Some("7")),
         invoice("B", "K9", "100", None, None),
     ];
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let first = run(&BillingState::new(), &input);
     assert!(first.operations.is_empty());
@@ -803,7 +804,7 @@ fn e2_retry_all_is_throttled_and_replans_exactly_the_failed_records() {
     ];
     let waiting = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &more,
             ..input
         },
@@ -811,7 +812,7 @@ fn e2_retry_all_is_throttled_and_replans_exactly_the_failed_records() {
     assert_eq!(ops(&waiting), ["create-invoice:C"]);
     assert!(waiting.failures.is_empty());
     // The firm maps the rate; retry re-checks exactly A and B.
-    let retry = state.queue_mut().retry_all(now()).unwrap();
+    let retry = state.queue_mut().retry_all(now()).ready().unwrap();
     assert_eq!(
         retry,
         [
@@ -824,27 +825,27 @@ fn e2_retry_all_is_throttled_and_replans_exactly_the_failed_records() {
         ledger_code: "TAX-7".into(),
         components: vec![rate("7")],
     });
-    let p = plan_billing(
+    let p = billing::plan(
         &fixed,
         &contacts(),
         &state,
-        &BillingInput {
+        &PlanInput {
             retry: &retry,
             ..input
         },
-        now(),
     );
     assert_eq!(ops(&p), ["create-invoice:A"]);
     assert_eq!(codes(&p, "B"), [FailureCode::CustomerRefRequired]);
     // Twice within three minutes is refused; after, allowed.
     let later = now() + TimeDelta::seconds(179);
-    let too_soon = state.queue_mut().retry_all(later).unwrap_err();
-    assert_eq!(too_soon.next_allowed, now() + TimeDelta::minutes(3));
+    let too_soon = state.queue_mut().retry_all(later);
+    assert_eq!(too_soon, Retry::NotBefore(now() + TimeDelta::minutes(3)));
     assert!(
         state
             .queue_mut()
             .retry_all(now() + TimeDelta::minutes(3))
-            .is_ok()
+            .ready()
+            .is_some()
     );
 }
 
@@ -854,27 +855,27 @@ fn e3_u4_authentication_disconnects_and_rate_limits_set_a_retry_time() {
         invoice("A", "K1", "100", None, None),
         invoice("B", "K1", "100", None, None),
     ];
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&BillingState::new(), &input);
     let mut state = p.next_state.clone();
     let results = [
-        BillingResult::failed(
+        OpResult::failed(
             p.operations[0].id.clone(),
             AdapterError::RateLimited {
                 retry_after_secs: 60,
             },
         ),
-        BillingResult::failed(
+        OpResult::failed(
             p.operations[1].id.clone(),
             AdapterError::Authentication {
                 message: "message=AuthenticationFailed; errorCode=003200; statusCode=401".into(),
             },
         ),
     ];
-    let applied = apply_billing(&mut state, &p, &results, now()).unwrap();
+    let applied = apply_results(&mut state, &p, &results, now()).unwrap();
     assert!(applied.disconnected && state.is_disconnected());
     assert_eq!(applied.retry_at, Some(now() + TimeDelta::seconds(60)));
     assert_eq!(applied.failures[0].code, FailureCode::AuthenticationFailed);
@@ -890,11 +891,11 @@ fn e3_u4_authentication_disconnects_and_rate_limits_set_a_retry_time() {
 
 #[test]
 fn results_of_unknown_operations_are_refused() {
-    let p = run(&BillingState::new(), &BillingInput::default());
+    let p = run(&BillingState::new(), &PlanInput::new(now()));
     let mut state = BillingState::new();
-    let bogus = [BillingResult::applied(OpId("create-invoice:Z".into()), "1")];
+    let bogus = [OpResult::applied(OpId("create-invoice:Z".into()), "1")];
     assert_eq!(
-        apply_billing(&mut state, &p, &bogus, now()),
+        apply_results(&mut state, &p, &bogus, now()),
         Err(ledgerlink::Error::InvalidResult {
             op_id: "create-invoice:Z".into(),
             reason: "not an operation of this billing plan".into(),
@@ -916,10 +917,10 @@ fn u6_invoices_dated_in_the_ledgers_closed_books_are_refused() {
     };
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
             ledger: Some(&facts),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["create-invoice:B"]);
@@ -935,22 +936,22 @@ fn u6_invoices_dated_in_the_ledgers_closed_books_are_refused() {
 }
 
 /// Feeds back a lost answer (a timeout) for operation `i` of `plan`.
-fn lose(state: &mut BillingState, plan: &BillingPlan, i: usize) {
-    let lost = [BillingResult::failed(
+fn lose(state: &mut BillingState, plan: &billing::Plan, i: usize) {
+    let lost = [OpResult::failed(
         plan.operations[i].id.clone(),
         AdapterError::Transient {
             message: "timeout".into(),
         },
     )];
-    apply_billing(state, plan, &lost, now()).unwrap();
+    apply_results(state, plan, &lost, now()).unwrap();
 }
 
-fn idempotency_key(plan: &BillingPlan, i: usize) -> String {
+fn idempotency_key(plan: &billing::Plan, i: usize) -> String {
     match &plan.operations[i].action {
-        BillingAction::CreateInvoice {
+        Action::CreateInvoice {
             idempotency_key, ..
         }
-        | BillingAction::CreatePayment {
+        | Action::CreatePayment {
             idempotency_key, ..
         } => idempotency_key.clone(),
     }
@@ -969,9 +970,9 @@ fn push_in_flight() -> (BillingState, Vec<OpenInvoice>, [Payment; 1], String) {
     )];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             local_payments: &payments,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["push-payment:P1"]);
@@ -1009,13 +1010,13 @@ fn y1_the_ledgers_copy_of_a_push_in_flight_confirms_it_before_its_recheck() {
     let periods = open_periods();
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             local_payments: &payments,
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
             ledger: Some(&facts),
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     // Y1, Y2: confirmed, and never pulled back as a second payment.
@@ -1033,12 +1034,12 @@ fn y1_a_push_in_flight_that_fails_its_recheck_stays_in_flight_until_its_copy_sho
         ..LedgerFacts::default()
     };
     let periods = open_periods();
-    let input = BillingInput {
+    let input = PlanInput {
         local_payments: &payments,
         open_invoices: &open,
         periods: &periods,
         ledger: Some(&facts),
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&state, &input);
     assert!(p.operations.is_empty());
@@ -1049,7 +1050,7 @@ fn y1_a_push_in_flight_that_fails_its_recheck_stays_in_flight_until_its_copy_sho
     let ledger = [echo_of_p1(&key)];
     let p2 = run(
         &p.next_state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ledger,
             ..input
         },
@@ -1074,9 +1075,9 @@ fn y2_a_ledger_payment_naming_a_push_recorded_under_another_id_is_pulled_not_dro
         "60",
         &[("A", "60")],
     )];
-    let input = BillingInput {
+    let input = PlanInput {
         local_payments: &payments,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let state = apply_all(&run(&state, &input));
     assert_eq!(state.pushed_payment("P1"), Some(Some("L-push-payment:P1")));
@@ -1103,7 +1104,7 @@ fn y2_a_ledger_payment_naming_a_push_recorded_under_another_id_is_pulled_not_dro
     let periods = open_periods();
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
@@ -1127,9 +1128,9 @@ fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
     let invoices = [invoice("A", "K1", "100", None, None)];
     let first = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let mut state = first.next_state.clone();
@@ -1149,12 +1150,12 @@ fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
         status: InvoiceStatus::Sent,
     }];
     let periods = open_periods();
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
         ledger_payments: &ledger,
         open_invoices: &open,
         periods: &periods,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&state, &input);
     assert_eq!(ops(&p), ["create-invoice:A"]);
@@ -1168,11 +1169,11 @@ fn y2_a_ledger_payment_of_an_invoice_in_flight_waits_for_it() {
     // The re-sent create answers with the ledger's id; the payment waited
     // in the state and is pulled although the feed does not list it again.
     let mut next = p.next_state.clone();
-    let sent = [BillingResult::applied(p.operations[0].id.clone(), "QBO-77")];
-    apply_billing(&mut next, &p, &sent, now()).unwrap();
+    let sent = [OpResult::applied(p.operations[0].id.clone(), "QBO-77")];
+    apply_results(&mut next, &p, &sent, now()).unwrap();
     let p2 = run(
         &next,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &[],
             ..input
         },
@@ -1191,49 +1192,47 @@ fn u8_a_waiting_ledger_payment_missing_from_a_full_listing_is_dropped_and_report
         "10",
         &[("L-create-invoice:A", "10")],
     )];
-    let input = BillingInput {
+    let input = PlanInput {
         ledger_payments: &ledger,
         open_invoices: &open,
         periods: &periods,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&state, &input);
     // The firm's system refuses it: it waits in the state for "retry all".
     let mut next = p.next_state.clone();
-    let refused = [BillingResult::failed(
+    let refused = [OpResult::failed(
         p.operations[0].id.clone(),
         AdapterError::Validation {
             code: None,
             message: "period locked".into(),
         },
     )];
-    apply_billing(&mut next, &p, &refused, now()).unwrap();
-    let retry = next.queue_mut().retry_all(now()).unwrap();
+    apply_results(&mut next, &p, &refused, now()).unwrap();
+    let retry = next.queue_mut().retry_all(now()).ready().unwrap();
     // A change feed that does not list it again keeps it waiting.
-    let feed = plan_billing(
+    let feed = billing::plan(
         &settings(),
         &contacts(),
         &next,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &[],
             retry: &retry,
             ..input
         },
-        now(),
     );
     assert_eq!(ops(&feed), ["pull-payment:Q1"]);
     // The bookkeeper deleted it in the ledger: a full listing lacks it.
-    let full = plan_billing(
+    let full = billing::plan(
         &settings(),
         &contacts(),
         &next,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &[],
             ledger_payments_complete: true,
             retry: &retry,
             ..input
         },
-        now(),
     );
     assert!(full.operations.is_empty(), "{:?}", ops(&full));
     let skip = full.skipped.iter().find(|s| s.record.id == "Q1").unwrap();
@@ -1247,7 +1246,7 @@ fn u8_a_waiting_ledger_payment_missing_from_a_full_listing_is_dropped_and_report
     // It never comes back, whatever the next listing.
     let after = run(
         &full.next_state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &[],
             ..input
         },
@@ -1260,9 +1259,9 @@ fn i2_an_invoice_in_flight_edited_locally_is_sent_again_as_it_was_sent() {
     let invoices = [invoice("A", "K1", "100", None, None)];
     let first = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let mut state = first.next_state.clone();
@@ -1274,9 +1273,9 @@ fn i2_an_invoice_in_flight_edited_locally_is_sent_again_as_it_was_sent() {
     let edited = [invoice("A", "K1", "120", Some("Tax return"), None), taken];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &edited,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(p.operations, first.operations);
@@ -1298,25 +1297,25 @@ fn e2_retry_resolves_only_the_records_checked_again() {
     ];
     let first = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let mut state = first.next_state.clone();
-    let retry = state.queue_mut().retry_all(now()).unwrap();
+    let retry = state.queue_mut().retry_all(now()).ready().unwrap();
     assert_eq!(retry.len(), 2);
     // This run lists only A: B was not checked again, so it stays queued.
     let only_a = [invoices[0].clone()];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &only_a,
             retry: &retry,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
-    assert_eq!(codes(&p, "A"), [FailureCode::TaxRateInvalid]);
+    assert_eq!(codes(&p, "A"), [FailureCode::TaxRateNotMapped]);
     let queue = p.next_state.queue();
     assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "A")));
     assert!(queue.has_failures(&RecordRef::new(RecordKind::Invoice, "B")));
@@ -1347,11 +1346,11 @@ fn y4_a_payment_of_a_void_or_paid_invoice_is_refused() {
     let periods = open_periods();
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty(), "{:?}", ops(&p));
@@ -1373,11 +1372,11 @@ fn y2_i5_a_payment_from_an_unlinked_ledger_customer_needs_its_customer_linked() 
     let periods = open_periods();
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty());
@@ -1392,25 +1391,25 @@ fn y2_i5_a_payment_from_an_unlinked_ledger_customer_needs_its_customer_linked() 
 #[cfg(all(feature = "driver", feature = "testing"))]
 #[test]
 fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
-    use ledgerlink::driver::{BillingStores, SendTooSoon, send_billing};
+    use ledgerlink::driver::{BillingStores, Sent, send_billing};
     use ledgerlink::testing::{MemoryLedgerBilling, MemoryPracticeBilling, block_on};
     let invoices = [
         invoice("A", "K1", "100", None, None),
         invoice("B", "K1", "100", None, None),
     ];
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&BillingState::new(), &input);
     let mut state = p.next_state.clone();
-    let limited = [BillingResult::failed(
+    let limited = [OpResult::failed(
         p.operations[0].id.clone(),
         AdapterError::RateLimited {
             retry_after_secs: 60,
         },
     )];
-    apply_billing(&mut state, &p, &limited, now()).unwrap();
+    apply_results(&mut state, &p, &limited, now()).unwrap();
     let again = run(&state, &input);
     let retry_at = now() + TimeDelta::seconds(60);
     assert_eq!(again.not_before, Some(retry_at));
@@ -1429,21 +1428,92 @@ fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
         stores,
         retry_at - TimeDelta::seconds(1),
     ));
-    assert_eq!(
-        early,
-        Err(SendTooSoon {
-            not_before: retry_at
-        })
-    );
+    assert_eq!(early, Sent::NotBefore(retry_at));
+    assert_eq!(early.not_before(), Some(retry_at));
     assert!(qbo.invoices().is_empty());
     // From the retry time on, the plan goes.
-    let sent = block_on(send_billing(&again, &contacts(), stores, retry_at)).unwrap();
+    let sent = block_on(send_billing(&again, &contacts(), stores, retry_at))
+        .results()
+        .unwrap();
     assert_eq!(sent.len(), 2);
     assert!(
         sent.iter()
-            .all(|r| matches!(r.outcome, BillingOutcome::Applied { .. }))
+            .all(|r| matches!(r.outcome, OpOutcome::Applied { .. }))
     );
     assert_eq!(qbo.invoices().len(), 2);
+}
+
+#[cfg(all(feature = "driver", feature = "testing"))]
+#[test]
+fn u1_send_billing_skips_the_dependents_of_an_operation_that_did_not_go_through() {
+    use ledgerlink::driver::{BillingStores, send_billing};
+    use ledgerlink::testing::{MemoryLedgerBilling, MemoryPracticeBilling, block_on};
+    // The contact run plans to create K7 in the ledger; the billing run
+    // invoices K7 (after that create) and sends K7's payment of the
+    // invoice (after the invoice's create).
+    let contact_plan = creating_k7();
+    let invoices = [invoice("A", "K7", "100", None, None)];
+    let paid = [payment(
+        "P1",
+        PaymentOrigin::Local,
+        "K7",
+        "100",
+        &[("A", "100")],
+    )];
+    let p = run(
+        &BillingState::new(),
+        &PlanInput {
+            invoices: &invoices,
+            local_payments: &paid,
+            periods: &open_periods(),
+            contact_plan: Some(&contact_plan),
+            ..PlanInput::new(now())
+        },
+    );
+    assert_eq!(ops(&p), ["create-invoice:A", "push-payment:P1"]);
+    assert!(
+        p.operations[1]
+            .depends_on
+            .contains(&OpId("create-invoice:A".into()))
+    );
+    let qbo = MemoryLedgerBilling::qbo();
+    qbo.add_customer("58", Currency::USD);
+    let firm = MemoryPracticeBilling::new();
+    let stores = BillingStores {
+        invoices: &qbo,
+        ledger_payments: &qbo,
+        local_payments: &firm,
+    };
+    let skipped = |sent: &[OpResult], i: usize| match &sent[i].outcome {
+        OpOutcome::Skipped { reason } => reason.clone(),
+        other => panic!("{} was not skipped: {other:?}", sent[i].op_id),
+    };
+    // The contact create did not go through (K7 is not linked): the
+    // invoice is skipped, and so is the payment that waits for it, with
+    // the operation it waited for named.
+    let sent = block_on(send_billing(&p, &contacts(), stores, now()))
+        .results()
+        .unwrap();
+    assert!(skipped(&sent, 0).contains("customer was not created"));
+    assert!(skipped(&sent, 1).contains("create-invoice:A"));
+    // The same holds when nothing in the payment itself refers to the
+    // invoice's create (its references are existing records, as a plan
+    // edited or built by hand may have them): `depends_on` alone keeps it
+    // back. Before the shared executor, this payment was sent.
+    let mut edited = p.clone();
+    if let Action::CreatePayment { payment, .. } = &mut edited.operations[1].action {
+        payment.customer = ContactRef::Id("58".into());
+        for a in &mut payment.allocations {
+            a.invoice = InvoiceRef::Id("L-1".into());
+        }
+    }
+    let sent = block_on(send_billing(&edited, &contacts(), stores, now()))
+        .results()
+        .unwrap();
+    assert!(skipped(&sent, 0).contains("customer was not created"));
+    assert!(skipped(&sent, 1).contains("`create-invoice:A` did not complete"));
+    assert!(qbo.invoices().is_empty());
+    assert!(qbo.payments().is_empty());
 }
 
 #[test]
@@ -1477,12 +1547,12 @@ fn y5_negative_and_zero_payments_and_allocations_are_refused_both_ways() {
     ];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             local_payments: &local,
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     // Y5: only the good payment goes.
@@ -1536,12 +1606,12 @@ fn y5_amounts_finer_than_the_minor_unit_are_refused() {
     )];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             local_payments: &local,
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["push-payment:P3"]);
@@ -1573,11 +1643,11 @@ fn y5_amounts_finer_than_the_minor_unit_are_refused() {
     )];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: &ok,
             open_invoices: &fine,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty());
@@ -1642,13 +1712,13 @@ fn y5_invoice_lines_may_be_finer_than_the_cent_but_totals_are_not_and_never_nega
     let invoices = [fine, finer, hours, credit, zero];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["create-invoice:A", "create-invoice:E"]);
-    let BillingAction::CreateInvoice { invoice: d, .. } = &p.operations[0].action else {
+    let Action::CreateInvoice { invoice: d, .. } = &p.operations[0].action else {
         panic!("an invoice");
     };
     // 1.25 × 33.3333 = 41.666625 → 41.67; less 20.
@@ -1674,9 +1744,9 @@ fn u1_invoices_sharing_an_id_are_queued_naming_both_and_neither_is_sent() {
     let mut second = invoice("A", "K1", "200", None, None);
     second.number = "N-2".into();
     let invoices = [first.clone(), invoice("B", "K1", "50", None, None), second];
-    let input = BillingInput {
+    let input = PlanInput {
         invoices: &invoices,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&BillingState::new(), &input);
     // Before the fix: two `create-invoice:A` under one key, and the
@@ -1702,13 +1772,13 @@ fn u1_invoices_sharing_an_id_are_queued_naming_both_and_neither_is_sent() {
     // The firm gives the second its own id, then retries.
     let mut renamed = invoices.clone();
     renamed[2].id = "A2".into();
-    let retry = state.queue_mut().retry_all(now()).unwrap();
+    let retry = state.queue_mut().retry_all(now()).ready().unwrap();
     let fixed = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &renamed,
             retry: &retry,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&fixed), ["create-invoice:A", "create-invoice:A2"]);
@@ -1720,9 +1790,9 @@ fn u1_an_invoice_in_flight_listed_twice_is_not_sent_again_until_fixed() {
     let invoices = [invoice("A", "K1", "100", None, None)];
     let first = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let key = idempotency_key(&first, 0);
@@ -1731,9 +1801,9 @@ fn u1_an_invoice_in_flight_listed_twice_is_not_sent_again_until_fixed() {
     let twice = [invoices[0].clone(), invoices[0].clone()];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &twice,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert!(p.operations.is_empty());
@@ -1746,17 +1816,17 @@ fn u1_an_invoice_in_flight_listed_twice_is_not_sent_again_until_fixed() {
     let taken = [invoices[0].clone(), invoices[0].clone(), other];
     let p2 = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             invoices: &taken,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(codes(&p2, "B"), [FailureCode::DuplicateDocumentNumber]);
     let again = run(
         &p.next_state,
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&again), ["create-invoice:A"]);
@@ -1787,12 +1857,12 @@ fn u1_payments_sharing_an_id_are_queued_both_ways() {
     let ledger = [q("30"), q2.clone(), q("40"), q2];
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             local_payments: &local,
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     assert_eq!(ops(&p), ["pull-payment:Q2"]);
@@ -1822,19 +1892,19 @@ fn u1_a_second_result_for_one_operation_is_refused() {
     let invoices = [invoice("A", "K1", "100", None, None)];
     let p = run(
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
     );
     let mut state = p.next_state.clone();
     let op = p.operations[0].id.clone();
     let twice = [
-        BillingResult::applied(op.clone(), "130"),
-        BillingResult::applied(op, "131"),
+        OpResult::applied(op.clone(), "130"),
+        OpResult::applied(op, "131"),
     ];
     assert_eq!(
-        apply_billing(&mut state, &p, &twice, now()),
+        apply_results(&mut state, &p, &twice, now()),
         Err(ledgerlink::Error::InvalidResult {
             op_id: "create-invoice:A".into(),
             reason: "reported twice".into(),
@@ -1862,11 +1932,11 @@ fn y4_an_open_invoice_listed_twice_with_different_facts_is_not_guessed() {
     let mut other = open.iter().find(|o| o.invoice_id == "A").unwrap().clone();
     other.due = usd("5.00");
     twice.push(other);
-    let input = BillingInput {
+    let input = PlanInput {
         ledger_payments: &ledger,
         open_invoices: &twice,
         periods: &periods,
-        ..BillingInput::default()
+        ..PlanInput::new(now())
     };
     let p = run(&state, &input);
     assert!(p.operations.is_empty(), "{:?}", ops(&p));
@@ -1876,7 +1946,7 @@ fn y4_an_open_invoice_listed_twice_with_different_facts_is_not_guessed() {
     alike.extend(open.iter().cloned());
     let p = run(
         &state,
-        &BillingInput {
+        &PlanInput {
             open_invoices: &alike,
             ..input
         },

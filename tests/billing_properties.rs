@@ -5,8 +5,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use ledgerlink::billing::{
-    BillingAction, BillingInput, BillingPlan, BillingResult, BillingState, InvoiceSettings,
-    OpenInvoice, apply_billing, plan_billing,
+    self, Action, BillingState, InvoiceSettings, OpResult, OpenInvoice, PlanInput, apply_results,
 };
 use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
@@ -70,25 +69,22 @@ fn sent(dues: &[i64]) -> BillingState {
         })
         .collect();
     let settings = InvoiceSettings::new(day(1), "SVC");
-    let p = plan_billing(
+    let p = billing::plan(
         &settings,
         &contacts(),
         &BillingState::new(),
-        &BillingInput {
+        &PlanInput {
             invoices: &invoices,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
-        now(),
     );
     let mut state = p.next_state.clone();
-    let results: Vec<BillingResult> = p
+    let results: Vec<OpResult> = p
         .operations
         .iter()
-        .map(|o| {
-            BillingResult::applied(o.id.clone(), o.id.as_str().replace("create-invoice:", "L-"))
-        })
+        .map(|o| OpResult::applied(o.id.clone(), o.id.as_str().replace("create-invoice:", "L-")))
         .collect();
-    apply_billing(&mut state, &p, &results, now()).unwrap();
+    apply_results(&mut state, &p, &results, now()).unwrap();
     state
 }
 
@@ -135,7 +131,7 @@ fn ledger_payment(i: usize, s: &Spec) -> Payment {
     }
 }
 
-fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> BillingPlan {
+fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> billing::Plan {
     let open: Vec<OpenInvoice> = dues
         .iter()
         .enumerate()
@@ -151,17 +147,16 @@ fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> BillingPlan
         end: day(30),
         open: true,
     }];
-    plan_billing(
+    billing::plan(
         &InvoiceSettings::new(day(1), "SVC"),
         &contacts(),
         state,
-        &BillingInput {
+        &PlanInput {
             ledger_payments: payments,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         },
-        now(),
     )
 }
 
@@ -219,9 +214,12 @@ fn wild_payments(local: bool) -> impl Strategy<Value = Vec<Payment>> {
 /// the allocations and the unapplied remainder add up to the amount
 /// exactly, every amount is above zero (the remainder at least zero) and
 /// in whole cents, and no balance goes below zero.
-fn assert_y5(p: &BillingPlan, balance: &mut BTreeMap<String, Money>) -> Result<(), TestCaseError> {
+fn assert_y5(
+    p: &billing::Plan,
+    balance: &mut BTreeMap<String, Money>,
+) -> Result<(), TestCaseError> {
     for op in &p.operations {
-        let BillingAction::CreatePayment { payment, .. } = &op.action else {
+        let Action::CreatePayment { payment, .. } = &op.action else {
             continue;
         };
         prop_assert!(!payment.amount.is_negative() && !payment.amount.is_zero());
@@ -273,12 +271,11 @@ proptest! {
         let p = pull(&state, &dues, &pulled);
         assert_y5(&p, &mut balances())?;
         let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
-        let push = plan_billing(
+        let push = billing::plan(
             &InvoiceSettings::new(day(1), "SVC"),
             &contacts(),
             &state,
-            &BillingInput { local_payments: &pushed, periods: &periods, ..BillingInput::default() },
-            now(),
+            &PlanInput { local_payments: &pushed, periods: &periods, ..PlanInput::new(now()) },
         );
         assert_y5(&push, &mut balances())?;
         for (plan, payments, prefix) in [(&p, &pulled, "pull"), (&push, &pushed, "push")] {
@@ -308,7 +305,7 @@ proptest! {
             .map(|(i, d)| (format!("INV-{i}"), cents(*d, Currency::USD)))
             .collect();
         for op in &p.operations {
-            let BillingAction::CreatePayment { payment, .. } = &op.action else {
+            let Action::CreatePayment { payment, .. } = &op.action else {
                 prop_assert!(false, "only payments here");
                 continue;
             };
@@ -355,12 +352,12 @@ proptest! {
         let p = pull(&state, &dues, &payments);
         prop_assert_eq!(&p, &pull(&state, &dues, &shuffled));
         let mut next = p.next_state.clone();
-        let results: Vec<BillingResult> = p
+        let results: Vec<OpResult> = p
             .operations
             .iter()
-            .map(|o| BillingResult::applied(o.id.clone(), format!("P-{}", o.id)))
+            .map(|o| OpResult::applied(o.id.clone(), format!("P-{}", o.id)))
             .collect();
-        apply_billing(&mut next, &p, &results, now()).unwrap();
+        apply_results(&mut next, &p, &results, now()).unwrap();
         let again = pull(&next, &dues, &payments);
         prop_assert!(again.operations.is_empty());
     }
@@ -423,45 +420,45 @@ proptest! {
             })
             .collect();
         let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
-        let input = BillingInput {
+        let input = PlanInput {
             invoices: &invoices,
             local_payments: &local,
             ledger_payments: &ledger,
             open_invoices: &open,
             periods: &periods,
-            ..BillingInput::default()
+            ..PlanInput::new(now())
         };
         let settings = InvoiceSettings::new(day(1), "SVC");
         let mut state = BillingState::new();
         for _ in 0..3 {
-            let p = plan_billing(&settings, &contacts(), &state, &input, now());
+            let p = billing::plan(&settings, &contacts(), &state, &input);
             let ids: BTreeSet<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
             prop_assert_eq!(ids.len(), p.operations.len(), "{:?}", ids);
             let keys: BTreeSet<&str> = p
                 .operations
                 .iter()
                 .map(|o| match &o.action {
-                    BillingAction::CreateInvoice { idempotency_key, .. }
-                    | BillingAction::CreatePayment { idempotency_key, .. } => idempotency_key.as_str(),
+                    Action::CreateInvoice { idempotency_key, .. }
+                    | Action::CreatePayment { idempotency_key, .. } => idempotency_key.as_str(),
                 })
                 .collect();
             prop_assert_eq!(keys.len(), p.operations.len());
             // Some go through, some are lost, some refused.
             state = p.next_state.clone();
-            let results: Vec<BillingResult> = p
+            let results: Vec<OpResult> = p
                 .operations
                 .iter()
                 .zip(&outcomes)
                 .map(|(o, n)| match n {
-                    0 => BillingResult::applied(o.id.clone(), format!("L-{}", o.id)),
-                    1 => BillingResult::failed(o.id.clone(), AdapterError::Transient { message: "timeout".into() }),
-                    _ => BillingResult::failed(
+                    0 => OpResult::applied(o.id.clone(), format!("L-{}", o.id)),
+                    1 => OpResult::failed(o.id.clone(), AdapterError::Transient { message: "timeout".into() }),
+                    _ => OpResult::failed(
                         o.id.clone(),
                         AdapterError::Validation { code: None, message: "no".into() },
                     ),
                 })
                 .collect();
-            apply_billing(&mut state, &p, &results, now()).unwrap();
+            apply_results(&mut state, &p, &results, now()).unwrap();
         }
     }
 }

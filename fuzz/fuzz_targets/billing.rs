@@ -9,7 +9,7 @@
 //!   amount, in one currency, and nothing is negative;
 //! - no invoice's balance goes below zero (summed over the whole plan);
 //! - balance changes never end below zero, and "paid" means zero.
-//! `apply_billing` takes the results without panicking, and planning again
+//! `apply_results` takes the results without panicking, and planning again
 //! keeps the same properties. (Known defects: 7, sums and balances; 8,
 //! unique ids and keys.)
 #![no_main]
@@ -19,8 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use arbitrary::Arbitrary;
 use chrono::NaiveDate;
 use ledgerlink::billing::{
-    BillingAction, BillingInput, BillingOutcome, BillingPlan, BillingResult, BillingState,
-    InvoiceSettings, OpenInvoice, apply_billing, plan_billing,
+    self, Action, BillingState, InvoiceSettings, OpOutcome, OpResult, OpenInvoice, PlanInput,
+    apply_results,
 };
 use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
@@ -159,7 +159,7 @@ fn payment(s: &PaySpec, origin: PaymentOrigin, prefix: &str) -> Payment {
     }
 }
 
-fn results(p: &BillingPlan, outcomes: &[u8]) -> Vec<BillingResult> {
+fn results(p: &billing::Plan, outcomes: &[u8]) -> Vec<OpResult> {
     p.operations
         .iter()
         .enumerate()
@@ -168,12 +168,12 @@ fn results(p: &BillingPlan, outcomes: &[u8]) -> Vec<BillingResult> {
             let error = match pick {
                 0..=3 => {
                     let id = o.id.as_str().replace("create-invoice:", "L-");
-                    return BillingResult::applied(o.id.clone(), id);
+                    return OpResult::applied(o.id.clone(), id);
                 }
                 4 => {
-                    return BillingResult {
+                    return OpResult {
                         op_id: o.id.clone(),
-                        outcome: BillingOutcome::Skipped { reason: "not sent".into() },
+                        outcome: OpOutcome::Skipped { reason: "not sent".into() },
                     };
                 }
                 5 => AdapterError::RateLimited { retry_after_secs: 60 },
@@ -182,12 +182,12 @@ fn results(p: &BillingPlan, outcomes: &[u8]) -> Vec<BillingResult> {
                 8 => AdapterError::NotFound { id: "58".into() },
                 _ => AdapterError::Authentication { message: "expired".into() },
             };
-            BillingResult { op_id: o.id.clone(), outcome: BillingOutcome::Failed { error } }
+            OpResult { op_id: o.id.clone(), outcome: OpOutcome::Failed { error } }
         })
         .collect()
 }
 
-fn check(p: &BillingPlan, open: &[OpenInvoice]) {
+fn check(p: &billing::Plan, open: &[OpenInvoice]) {
     let mut ids = BTreeSet::new();
     let mut keys = BTreeSet::new();
     let mut balance: BTreeMap<&str, Money> = BTreeMap::new();
@@ -197,11 +197,11 @@ fn check(p: &BillingPlan, open: &[OpenInvoice]) {
     for op in &p.operations {
         check_known!(8, ids.insert(op.id.clone()), "operation id twice: {}", op.id);
         let key = match &op.action {
-            BillingAction::CreateInvoice { idempotency_key, .. }
-            | BillingAction::CreatePayment { idempotency_key, .. } => idempotency_key.clone(),
+            Action::CreateInvoice { idempotency_key, .. }
+            | Action::CreatePayment { idempotency_key, .. } => idempotency_key.clone(),
         };
         check_known!(8, keys.insert(key.clone()), "idempotency key twice: {key} ({})", op.id);
-        let BillingAction::CreatePayment { payment, .. } = &op.action else {
+        let Action::CreatePayment { payment, .. } = &op.action else {
             continue;
         };
         let cur = payment.amount.currency();
@@ -255,42 +255,40 @@ fuzz_target!(|input: Input| {
     let mut outcomes = input.outcomes.as_slice();
     for round in 0..3 {
         let now = t0() + chrono::Duration::minutes(5 * round);
-        let p = plan_billing(
+        let p = billing::plan(
             &settings,
             &contacts,
             &state,
-            &BillingInput {
+            &PlanInput {
                 invoices: &invoices,
                 local_payments: &local,
                 ledger_payments: &ledger,
                 ledger_payments_complete: input.complete,
                 open_invoices: &open,
                 periods: &periods,
-                ..BillingInput::default()
+                ..PlanInput::new(now)
             },
-            now,
         );
         check(&p, &open);
-        let again = plan_billing(
+        let again = billing::plan(
             &settings,
             &contacts,
             &state,
-            &BillingInput {
+            &PlanInput {
                 invoices: &invoices,
                 local_payments: &local,
                 ledger_payments: &ledger,
                 ledger_payments_complete: input.complete,
                 open_invoices: &open,
                 periods: &periods,
-                ..BillingInput::default()
+                ..PlanInput::new(now)
             },
-            now,
         );
         assert!(p == again, "billing plans differ for the same input");
         let rs = results(&p, outcomes);
         outcomes = outcomes.get(rs.len()..).unwrap_or(&[]);
         state = p.next_state.clone();
-        apply_billing(&mut state, &p, &rs, now).expect("apply_billing on valid results");
+        apply_results(&mut state, &p, &rs, now).expect("apply_results on valid results");
         if p.operations.is_empty() {
             break;
         }

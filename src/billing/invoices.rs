@@ -2,7 +2,7 @@
 //! every invoice of a batch is checked, the good ones are made ready with
 //! the ledger's references, the bad ones become failures for the queue.
 //!
-//! Only checks and mapping live here; [`plan_billing`](super::plan_billing)
+//! Only checks and mapping live here; [`plan`](super::plan())
 //! turns ready invoices into plan operations.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -162,7 +162,7 @@ pub struct InvoiceCheck {
 /// [`FailureCode::PaymentDateNotInOpenPeriod`] (U6).
 ///
 /// Links come from the sync state: an invoice's billing contact must be
-/// linked to a ledger customer (I5). [`plan_billing`](super::plan_billing)
+/// linked to a ledger customer (I5). [`plan`](super::plan())
 /// runs the same checks and also accepts customers that the contact plan of
 /// the same run creates.
 ///
@@ -312,7 +312,7 @@ pub(super) fn check_with(
                     if mapped.is_none() {
                         ok = false;
                         fail(
-                            FailureCode::TaxRateInvalid,
+                            FailureCode::TaxRateNotMapped,
                             format!("line {}: {rate} is not mapped", i + 1),
                         );
                     }
@@ -615,7 +615,7 @@ mod tests {
             [
                 ("INV-B", "Duplicate Document Number"),
                 ("INV-C", "CustomerRef is required"),
-                ("INV-D", "KarbonTaxRateInvalid"),
+                ("INV-D", "TaxRateNotMapped"),
                 ("INV-E", "QboaUsInvoiceMultipleTaxRates"),
                 ("INV-F", "DocNumber is longer than 21 characters"),
             ]

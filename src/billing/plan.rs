@@ -3,27 +3,20 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::Side;
 use crate::model::{ContactId, Money};
-use crate::sync::{ContactRef, OpId};
+use crate::ops::{self, OpId, Ref, Side};
+use crate::sync::ContactRef;
 
 use super::invoices::InvoiceDraft;
 use super::payments::BalanceChange;
 use super::queue::{Failure, RecordRef};
 use super::state::BillingState;
 
-/// An invoice that exists already on the side written to, or the one an
-/// earlier operation of the same plan creates.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum InvoiceRef {
-    /// An existing invoice (a ledger id for the ledger, a local id for the
-    /// firm's system).
-    Id(String),
-    /// The invoice created by this operation (listed in `depends_on`).
-    CreatedBy(OpId),
-}
+/// An invoice that exists already on the side written to (a ledger id for
+/// the ledger, a local id for the firm's system), or the one an earlier
+/// operation of the same plan creates: the shared [`Ref`] with the
+/// invoice's id as text.
+pub type InvoiceRef = Ref<String>;
 
 /// The part of a payment applied to one invoice, on the side written to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +60,7 @@ pub struct PaymentDraft {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "action"))]
-pub enum BillingAction {
+pub enum Action {
     /// Create an invoice in the ledger (I1–I8). There is no variant that
     /// writes an invoice to the firm's system: invoices flow one way (I2).
     CreateInvoice {
@@ -86,38 +79,23 @@ pub enum BillingAction {
     },
 }
 
-/// One billing write, planned: the same shape as a contact
-/// [`Operation`](crate::sync::Operation), and `depends_on` may name the
-/// contact operations of the same run (a customer created first).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BillingOperation {
-    /// Stable id: `create-invoice:<invoice>`, `push-payment:<payment>`,
-    /// `pull-payment:<ledger payment>`.
-    pub id: OpId,
-    /// The side written to.
-    pub side: Side,
-    /// What is done.
-    pub action: BillingAction,
-    /// Operations that must succeed first (contact creates, invoice
-    /// creates).
-    pub depends_on: Vec<OpId>,
-    /// The spec rule behind it.
-    pub rule: String,
-    /// Why, in words.
-    pub reason: String,
-}
+/// One billing write, planned: the shared [`ops::Operation`] with a
+/// billing [`Action`]. Its id is `create-invoice:<invoice>`,
+/// `push-payment:<payment>` or `pull-payment:<ledger payment>`, and its
+/// `depends_on` may name the contact operations of the same run (a
+/// customer created first) as well as invoice creates.
+pub type Operation = ops::Operation<Action>;
 
-impl BillingOperation {
+impl Operation {
     /// The record the operation is about, as the error queue names it.
     #[must_use]
     pub fn record(&self) -> RecordRef {
         use super::queue::RecordKind;
         match &self.action {
-            BillingAction::CreateInvoice { invoice, .. } => {
+            Action::CreateInvoice { invoice, .. } => {
                 RecordRef::new(RecordKind::Invoice, invoice.invoice_id.clone())
             }
-            BillingAction::CreatePayment { payment, .. } => match self.side {
+            Action::CreatePayment { payment, .. } => match self.side {
                 Side::Remote => RecordRef::new(RecordKind::Payment, payment.source_id.clone()),
                 Side::Local => RecordRef::new(RecordKind::LedgerPayment, payment.source_id.clone()),
             },
@@ -128,7 +106,7 @@ impl BillingOperation {
 /// A record the plan leaves alone, and why (not a failure: nothing to fix).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BillingSkip {
+pub struct Skip {
     /// The record.
     pub record: RecordRef,
     /// The rule behind it.
@@ -141,71 +119,35 @@ pub struct BillingSkip {
 /// state to keep once the operations ran.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BillingPlan {
+pub struct Plan {
     /// When it was planned.
     pub planned_at: DateTime<Utc>,
     /// The writes, sorted by id (invoices before the payments that need
     /// them).
-    pub operations: Vec<BillingOperation>,
+    pub operations: Vec<Operation>,
     /// Failures found by this plan's checks, by record then code; they are
     /// in `next_state`'s error queue too.
     pub failures: Vec<Failure>,
     /// Records left alone, and why, sorted.
-    pub skipped: Vec<BillingSkip>,
+    pub skipped: Vec<Skip>,
     /// Don't send before this time (the ledger asked to wait, U4).
     pub not_before: Option<DateTime<Utc>>,
     /// The state with the operations in flight; keep it before sending.
     pub next_state: BillingState,
 }
 
-/// The outcome of one billing operation, as the caller's adapter reported
-/// it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "outcome"))]
-pub enum BillingOutcome {
-    /// Done; the id the store gave the new record.
-    Applied {
-        /// The new invoice's or payment's id on the side written to.
-        id: String,
-    },
-    /// The store refused it.
-    Failed {
-        /// Why.
-        error: crate::ops::AdapterError,
-    },
-    /// Not sent (a dependency failed, the ledger asked to wait…).
-    Skipped {
-        /// Why.
-        reason: String,
-    },
-}
-
-/// One billing operation's outcome.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct BillingResult {
-    /// The operation.
-    pub op_id: OpId,
-    /// What happened.
-    pub outcome: BillingOutcome,
-}
-
-impl BillingResult {
-    /// An applied operation.
-    pub fn applied(op_id: OpId, id: impl Into<String>) -> Self {
-        Self {
-            op_id,
-            outcome: BillingOutcome::Applied { id: id.into() },
-        }
-    }
-
-    /// A failed operation.
+impl Plan {
+    /// The operation with id `id`, if the plan has one.
     #[must_use]
-    pub const fn failed(op_id: OpId, error: crate::ops::AdapterError) -> Self {
-        Self {
-            op_id,
-            outcome: BillingOutcome::Failed { error },
-        }
+    pub fn operation(&self, id: &OpId) -> Option<&Operation> {
+        self.operations.iter().find(|o| &o.id == id)
     }
 }
+
+/// What became of one billing operation: the shared [`ops::Outcome`], whose
+/// record is the id the store gave the new invoice or payment.
+pub type OpOutcome = ops::Outcome<String>;
+
+/// One billing operation's outcome, as the caller's adapter reported it:
+/// the shared [`ops::OpResult`] with the new record's id.
+pub type OpResult = ops::OpResult<String>;

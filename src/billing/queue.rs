@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 #[non_exhaustive]
 pub enum FailureCode {
     /// I4: a tax rate with no ledger tax rate mapped to it.
-    TaxRateInvalid,
+    TaxRateNotMapped,
     /// I5: the billing contact is not linked to a QBO customer; for a
     /// payment, its payer is not linked (Y1, Y2).
     CustomerRefRequired,
@@ -64,7 +64,7 @@ pub enum FailureCode {
 impl FailureCode {
     /// Every code, in a fixed order.
     pub const ALL: [Self; 19] = [
-        Self::TaxRateInvalid,
+        Self::TaxRateNotMapped,
         Self::CustomerRefRequired,
         Self::DuplicateDocumentNumber,
         Self::UsInvoiceMultipleTaxRates,
@@ -89,7 +89,7 @@ impl FailureCode {
     #[must_use]
     pub const fn code(self) -> &'static str {
         match self {
-            Self::TaxRateInvalid => "KarbonTaxRateInvalid",
+            Self::TaxRateNotMapped => "TaxRateNotMapped",
             Self::CustomerRefRequired => "CustomerRefRequired",
             Self::DuplicateDocumentNumber => "DuplicateDocumentNumber",
             Self::UsInvoiceMultipleTaxRates => "QboaUsInvoiceMultipleTaxRates",
@@ -115,7 +115,7 @@ impl FailureCode {
     #[must_use]
     pub const fn message(self) -> &'static str {
         match self {
-            Self::TaxRateInvalid => "KarbonTaxRateInvalid",
+            Self::TaxRateNotMapped => "TaxRateNotMapped",
             Self::CustomerRefRequired => "CustomerRef is required",
             Self::DuplicateDocumentNumber => "Duplicate Document Number",
             Self::UsInvoiceMultipleTaxRates => "QboaUsInvoiceMultipleTaxRates",
@@ -141,7 +141,7 @@ impl FailureCode {
     #[must_use]
     pub const fn explanation(self) -> &'static str {
         match self {
-            Self::TaxRateInvalid => {
+            Self::TaxRateNotMapped => {
                 "a line uses a tax rate that is not mapped to a tax rate of the ledger"
             }
             Self::CustomerRefRequired => {
@@ -197,7 +197,7 @@ impl FailureCode {
     #[must_use]
     pub const fn remedy(self) -> &'static str {
         match self {
-            Self::TaxRateInvalid => "map the tax rate to a ledger tax rate, then retry",
+            Self::TaxRateNotMapped => "map the tax rate to a ledger tax rate, then retry",
             Self::CustomerRefRequired => {
                 "link the contact to its ledger customer (resolve its match issue), then retry"
             }
@@ -315,12 +315,40 @@ impl Failure {
     }
 }
 
-/// "Retry all" was asked too soon (E2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("retry is allowed again at {next_allowed}")]
-pub struct RetryTooSoon {
-    /// When retrying is allowed again.
-    pub next_allowed: DateTime<Utc>,
+/// The answer of "retry all" (E2): the records to check again, or the time
+/// from which retrying is allowed again. Asking too soon is not an error,
+/// it is an answer to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Retry {
+    /// Retrying now: plan these records again (pass them as
+    /// [`PlanInput::retry`](super::PlanInput::retry)). Sorted, each once;
+    /// empty when the queue is.
+    Ready(Vec<RecordRef>),
+    /// The last retry was less than three minutes ago: nothing changed,
+    /// ask again from this time.
+    NotBefore(DateTime<Utc>),
+}
+
+impl Retry {
+    /// The records to plan again, or `None` when it is too soon.
+    #[must_use]
+    pub fn ready(self) -> Option<Vec<RecordRef>> {
+        match self {
+            Self::Ready(records) => Some(records),
+            Self::NotBefore(_) => None,
+        }
+    }
+
+    /// When retrying is allowed again, if it is not now.
+    #[must_use]
+    pub const fn not_before(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Ready(_) => None,
+            Self::NotBefore(at) => Some(*at),
+        }
+    }
 }
 
 /// The connection's failures, one per record and code (E2). Serialise it
@@ -402,19 +430,19 @@ impl ErrorQueue {
         (next > now).then_some(next)
     }
 
-    /// "Retry all" (E2): the records to plan again — exactly the failed
-    /// ones, sorted, each once. Allowed at most once every three minutes.
-    ///
-    /// # Errors
-    /// [`RetryTooSoon`] within three minutes of the last retry.
-    pub fn retry_all(&mut self, now: DateTime<Utc>) -> Result<Vec<RecordRef>, RetryTooSoon> {
+    /// "Retry all" (E2): [`Retry::Ready`] with the records to plan again —
+    /// exactly the failed ones, sorted, each once. Allowed at most once
+    /// every three minutes: within three minutes of the last retry the
+    /// answer is [`Retry::NotBefore`] with the time it is allowed again, and
+    /// nothing changes.
+    pub fn retry_all(&mut self, now: DateTime<Utc>) -> Retry {
         if let Some(next_allowed) = self.next_retry(now) {
-            return Err(RetryTooSoon { next_allowed });
+            return Retry::NotBefore(next_allowed);
         }
         self.last_retry = Some(now);
         let mut records: Vec<RecordRef> = self.failures.iter().map(|f| f.record.clone()).collect();
         records.dedup();
-        Ok(records)
+        Retry::Ready(records)
     }
 }
 
@@ -483,28 +511,29 @@ mod tests {
             "INV-1",
         ));
         q.push(fail(
-            FailureCode::TaxRateInvalid,
+            FailureCode::TaxRateNotMapped,
             RecordKind::Invoice,
             "INV-2",
         ));
         q.push(fail(
-            FailureCode::TaxRateInvalid,
+            FailureCode::TaxRateNotMapped,
             RecordKind::Invoice,
             "INV-2",
         ));
         assert_eq!(q.failures().len(), 3);
-        let first = q.retry_all(t(0, 0)).unwrap_or_default();
+        let first = q.retry_all(t(0, 0)).ready().unwrap_or_default();
         let ids: Vec<&str> = first.iter().map(|r| r.id.as_str()).collect();
         assert_eq!(ids, ["INV-1", "INV-2"]);
-        assert_eq!(
-            q.retry_all(t(2, 59)),
-            Err(RetryTooSoon {
-                next_allowed: t(3, 0)
-            })
-        );
+        let soon = q.retry_all(t(2, 59));
+        assert_eq!(soon, Retry::NotBefore(t(3, 0)));
+        assert_eq!(soon.not_before(), Some(t(3, 0)));
         q.resolve(&RecordRef::new(RecordKind::Invoice, "INV-1"));
-        let second = q.retry_all(t(3, 0)).unwrap_or_default();
-        assert_eq!(second, [RecordRef::new(RecordKind::Invoice, "INV-2")]);
+        let second = q.retry_all(t(3, 0));
+        assert_eq!(second.not_before(), None);
+        assert_eq!(
+            second.ready(),
+            Some(vec![RecordRef::new(RecordKind::Invoice, "INV-2")])
+        );
     }
 
     #[cfg(feature = "serde")]

@@ -1,17 +1,12 @@
 //! Sending a billing plan through the invoice and payment stores.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, Utc};
 
-use crate::billing::{
-    BillingAction, BillingOperation, BillingOutcome, BillingPlan, BillingResult, InvoiceRef,
-    LedgerFacts,
-};
-use crate::error::Side;
+use crate::billing::{self, Action, InvoiceRef, LedgerFacts};
 use crate::model::{ContactId, Payment};
+use crate::ops::{Execution, OpResult, Side};
 use crate::ports::{AdapterError, InvoiceStore, PaymentStore};
-use crate::sync::{ContactRef, OpId, SyncState};
+use crate::sync::{ContactRef, SyncState};
 
 /// The stores a billing run talks to.
 #[derive(Clone, Copy)]
@@ -56,89 +51,92 @@ pub async fn read_ledger(
     Ok((facts, payments))
 }
 
-/// A billing plan was to be sent before the time the ledger asked to wait
-/// for (the plan's [`not_before`](BillingPlan::not_before), U4): nothing
-/// was sent, and the plan may be sent unchanged from that time on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the ledger asked to wait: nothing is sent before {not_before}")]
-pub struct SendTooSoon {
-    /// When the plan may be sent.
-    pub not_before: DateTime<Utc>,
+/// What sending a plan came to: the results to feed back, or the time the
+/// ledger asked to wait for. Waiting is an answer, not an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum Sent<R> {
+    /// The plan was sent: one result per operation, in plan order, for the
+    /// domain's `apply_results`.
+    Results(Vec<OpResult<R>>),
+    /// The plan was not sent: it is before the plan's `not_before` (the
+    /// ledger asked to wait, U4). No store was called; send the plan
+    /// unchanged from this time on.
+    NotBefore(DateTime<Utc>),
 }
 
-/// Sends a billing plan's operations in order and returns one result per
-/// operation, for [`apply_billing`](crate::billing::apply_billing).
+impl<R> Sent<R> {
+    /// The results, or `None` when nothing was sent.
+    #[must_use]
+    pub fn results(self) -> Option<Vec<OpResult<R>>> {
+        match self {
+            Self::Results(results) => Some(results),
+            Self::NotBefore(_) => None,
+        }
+    }
+
+    /// When the plan may be sent, if nothing was sent for now.
+    #[must_use]
+    pub const fn not_before(&self) -> Option<DateTime<Utc>> {
+        match self {
+            Self::Results(_) => None,
+            Self::NotBefore(at) => Some(*at),
+        }
+    }
+}
+
+/// Sends a billing plan's operations in order, through the executor every
+/// domain shares ([`Execution`]), and answers with one result per
+/// operation for [`billing::apply_results`](crate::billing::apply_results).
 ///
-/// - Before the plan's [`not_before`](BillingPlan::not_before) (the ledger
-///   asked to wait, U4) nothing is sent: see Errors.
+/// - Before the plan's [`not_before`](billing::Plan::not_before) (the
+///   ledger asked to wait, U4) nothing is sent: the answer is
+///   [`Sent::NotBefore`].
 /// - A customer created by the contact run is found through `contacts`
-///   (the contact state after its results were applied).
-/// - An operation whose dependency did not go through is skipped.
+///   (the contact state after its results were applied); an invoice
+///   created earlier in this run through the id the store gave it.
+/// - An operation whose dependency (`depends_on`) failed or was skipped
+///   is skipped, and so are its own dependents; so is an operation whose
+///   customer or invoice is still unknown.
 /// - A rate limit or an authentication failure stops the run: the
 ///   operations not sent yet are skipped (U4, E3).
-///
-/// # Errors
-/// [`SendTooSoon`] when `now` is before the plan's `not_before`; no store
-/// was called, and there are no results to feed back.
 pub async fn send_billing(
-    plan: &BillingPlan,
+    plan: &billing::Plan,
     contacts: &SyncState,
     stores: BillingStores<'_>,
     now: DateTime<Utc>,
-) -> Result<Vec<BillingResult>, SendTooSoon> {
+) -> Sent<String> {
     if let Some(not_before) = plan.not_before
         && now < not_before
     {
-        return Err(SendTooSoon { not_before });
+        return Sent::NotBefore(not_before);
     }
-    let mut results = Vec::with_capacity(plan.operations.len());
-    let mut created: BTreeMap<&OpId, String> = BTreeMap::new();
-    let mut stopped: Option<String> = None;
-    for op in &plan.operations {
-        let outcome = if let Some(why) = &stopped {
-            BillingOutcome::Skipped {
-                reason: why.clone(),
+    let mut run: Execution<'_, Action, String> = Execution::new(&plan.operations);
+    while let Some(op) = run.next_op() {
+        match resolve(op, contacts, &run) {
+            Err(reason) => run.skip(op, reason),
+            Ok((customer, invoices)) => {
+                let answer = send(op, &customer, &invoices, stores).await;
+                run.record(op, answer);
             }
-        } else {
-            match resolve(op, contacts, &created) {
-                Err(reason) => BillingOutcome::Skipped { reason },
-                Ok((customer, invoices)) => match send(op, &customer, &invoices, stores).await {
-                    Ok(id) => {
-                        created.insert(&op.id, id.clone());
-                        BillingOutcome::Applied { id }
-                    }
-                    Err(error) => {
-                        if matches!(
-                            error,
-                            AdapterError::RateLimited { .. } | AdapterError::Authentication { .. }
-                        ) {
-                            stopped = Some(format!("not sent: an earlier call failed ({error})"));
-                        }
-                        BillingOutcome::Failed { error }
-                    }
-                },
-            }
-        };
-        results.push(BillingResult {
-            op_id: op.id.clone(),
-            outcome,
-        });
+        }
     }
-    Ok(results)
+    Sent::Results(run.finish())
 }
 
 /// The customer and invoice ids an operation's references stand for.
 fn resolve(
-    op: &BillingOperation,
+    op: &billing::Operation,
     contacts: &SyncState,
-    created: &BTreeMap<&OpId, String>,
+    run: &Execution<'_, Action, String>,
 ) -> Result<(ContactId, Vec<String>), String> {
     let (customer, contact_id, refs): (&ContactRef, &ContactId, Vec<&InvoiceRef>) = match &op.action
     {
-        BillingAction::CreateInvoice { invoice, .. } => {
+        Action::CreateInvoice { invoice, .. } => {
             (&invoice.customer, &invoice.contact_id, Vec::new())
         }
-        BillingAction::CreatePayment { payment, .. } => (
+        Action::CreatePayment { payment, .. } => (
             &payment.customer,
             &payment.contact_id,
             payment.allocations.iter().map(|a| &a.invoice).collect(),
@@ -156,8 +154,8 @@ fn resolve(
     for r in refs {
         invoices.push(match r {
             InvoiceRef::Id(id) => id.clone(),
-            InvoiceRef::CreatedBy(dep) => created
-                .get(dep)
+            InvoiceRef::CreatedBy(dep) => run
+                .created(dep)
                 .cloned()
                 .ok_or_else(|| format!("{dep} did not go through"))?,
         });
@@ -165,14 +163,15 @@ fn resolve(
     Ok((customer, invoices))
 }
 
+/// Carries one operation out through its store.
 async fn send(
-    op: &BillingOperation,
+    op: &billing::Operation,
     customer: &ContactId,
     invoices: &[String],
     stores: BillingStores<'_>,
 ) -> Result<String, AdapterError> {
     match &op.action {
-        BillingAction::CreateInvoice {
+        Action::CreateInvoice {
             invoice,
             idempotency_key,
         } => {
@@ -181,7 +180,7 @@ async fn send(
                 .create_invoice(invoice, customer, idempotency_key)
                 .await
         }
-        BillingAction::CreatePayment {
+        Action::CreatePayment {
             payment,
             idempotency_key,
         } => {

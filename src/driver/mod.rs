@@ -13,7 +13,7 @@
 
 mod billing;
 
-pub use billing::{BillingStores, SendTooSoon, read_ledger, send_billing};
+pub use billing::{BillingStores, Sent, read_ledger, send_billing};
 
 use chrono::{DateTime, Utc};
 
