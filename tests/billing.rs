@@ -330,6 +330,33 @@ fn i6_numbers_used_in_the_ledger_or_twice_in_a_batch_are_refused() {
 }
 
 #[test]
+fn i6_the_document_number_limit_counts_utf16_units_as_qbo_and_the_encoder_do() {
+    // 20 digits and an emoji: 21 characters but 22 UTF-16 units. Counting
+    // characters let it through the plan, and the encoder then refused it.
+    let mut emoji = invoice("A", "K1", "100", None, None);
+    emoji.number = format!("{}\u{1F600}", "1".repeat(20));
+    let mut accented = invoice("B", "K1", "100", None, None);
+    accented.number = format!("{}\u{e9}", "2".repeat(20));
+    let invoices = [emoji, accented];
+    let p = run(
+        &BillingState::new(),
+        &PlanInput {
+            invoices: &invoices,
+            ..PlanInput::new(now())
+        },
+    );
+    assert_eq!(codes(&p, "A"), [FailureCode::DocumentNumberTooLong]);
+    assert_eq!(ops(&p), ["create-invoice:B"]);
+    // What the planner lets through, the QBO encoder takes.
+    #[cfg(feature = "qbo")]
+    for op in &p.operations {
+        if let ledgerlink::billing::Action::CreateInvoice { invoice, .. } = &op.action {
+            ledgerlink::wire::qbo::encode_invoice_create(invoice, "1").unwrap();
+        }
+    }
+}
+
+#[test]
 fn i6_an_invoice_whose_result_was_lost_is_no_duplicate_of_itself() {
     let invoices = [invoice("A", "K1", "100", None, None)];
     let first = run(

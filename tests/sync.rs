@@ -627,6 +627,37 @@ fn u2_qbo_display_names_are_unique_reserved_free_and_reported() {
 }
 
 #[test]
+fn u2_a_de_collided_name_at_the_limit_fits_as_the_ledger_counts_it() {
+    // 250 emoji: 250 characters, 500 UTF-16 units — exactly QBO's
+    // DisplayName limit. Taken in the ledger, the pushed contact gets " (2)";
+    // counting characters, the planner sent 254 characters (504 units) and
+    // the encoder refused the create.
+    let wanted = "\u{1F600}".repeat(250);
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let x = vec![qbo("Q1", &wanted, None, None, "other@x.test")];
+    let mut w = World::new(config, vec![], x);
+    w.run();
+    w.local.insert(
+        "K1".into(),
+        person("K1", "Jane", "Smith", "jane@smith.test")
+            .with_display_name(wanted.clone())
+            .with_contact_type("Client"),
+    );
+    let p = w.plan();
+    let [op] = p.operations.as_slice() else {
+        panic!("one create expected: {:?}", p.operations);
+    };
+    let Action::Create { contact, .. } = &op.action else {
+        panic!("create expected");
+    };
+    let name = contact.label();
+    assert!(name.ends_with(" (2)"), "{name}");
+    assert!(name.encode_utf16().count() <= 500);
+    #[cfg(feature = "qbo")]
+    ledgerlink::wire::qbo::encode_action(&op.action).unwrap();
+}
+
+#[test]
 fn u2_a_duplicate_name_refused_by_the_ledger_is_avoided_next_time() {
     let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
     let mut w = World::new(config, vec![], vec![]);

@@ -829,17 +829,6 @@ fn updates_are_sparse_with_the_sync_token() {
 }
 
 #[test]
-fn deactivation_is_a_sparse_update() {
-    let v = VersionToken::SyncToken("9".into());
-    assert_eq!(
-        qbo::encode_customer_deactivate(&"104".into(), Some(&v)).unwrap(),
-        r#"{"Id":"104","SyncToken":"9","sparse":true,"Active":false}"#
-    );
-    assert!(qbo::encode_customer_deactivate(&"".into(), Some(&v)).is_err());
-    assert!(qbo::encode_customer_deactivate(&"104".into(), None).is_err());
-}
-
-#[test]
 fn plan_actions_encode() {
     let create = Action::Create {
         contact: Box::new(person()),

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, TimeDelta, Utc};
 
 use crate::ops::{AdapterError, OpId, Side};
+use crate::rules::{ErrorMeaning, Profile};
 
 use super::plan::{Action, OpOutcome, OpResult, Operation, Plan};
 use super::queue::{Failure, FailureCode};
@@ -170,7 +171,9 @@ fn failure_code(op: &Operation, error: &AdapterError) -> FailureCode {
     let invoice = matches!(op.action, Action::CreateInvoice { .. });
     match error {
         AdapterError::Authentication { .. } => FailureCode::AuthenticationFailed,
-        AdapterError::Validation { code: Some(c), .. } if c == "6140" => {
+        AdapterError::Validation { code: Some(c), .. }
+            if Profile::Qbo.rules().error_meaning(c) == Some(ErrorMeaning::DuplicateDocNumber) =>
+        {
             FailureCode::DuplicateDocumentNumber
         }
         _ if invoice => FailureCode::LedgerRejected,

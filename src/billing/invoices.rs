@@ -19,8 +19,9 @@ use crate::sync::{ContactRef, SyncState};
 
 use super::queue::{Failure, FailureCode, RecordKind, RecordRef};
 
-/// QBO's longest `DocNumber`.
-pub const MAX_DOC_NUMBER_CHARS: usize = 21;
+/// QBO's longest `DocNumber`, in UTF-16 units as QBO counts it
+/// ([`rules::limits::qbo::DOC_NUMBER`](crate::rules::limits::qbo::DOC_NUMBER)).
+pub const MAX_DOC_NUMBER_CHARS: usize = crate::rules::limits::qbo::DOC_NUMBER.max;
 
 /// The decimal places QBO keeps in a line's quantity (`Qty`) and unit
 /// price (`UnitPrice`); it drops the rest, so a finer value would give the
@@ -277,12 +278,20 @@ pub(super) fn check_with(
         }
         // I6: the document number.
         let key = doc_key(&inv.number);
-        let chars = inv.number.chars().count();
-        if chars > MAX_DOC_NUMBER_CHARS {
+        // Counted as QBO counts it (UTF-16 units): an emoji counts twice,
+        // so what passes here is never refused by the encoder.
+        let limit = crate::rules::limits::qbo::DOC_NUMBER;
+        if !limit.fits(&inv.number) {
             ok = false;
             fail(
                 FailureCode::DocumentNumberTooLong,
-                format!("{} has {chars} characters", inv.number),
+                format!(
+                    "{} is {} {} long (at most {})",
+                    inv.number,
+                    limit.len(&inv.number),
+                    limit.counting.unit(),
+                    limit.max
+                ),
             );
         }
         let ours = own_numbers.get(&inv.id) == Some(&key);

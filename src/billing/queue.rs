@@ -154,7 +154,8 @@ impl FailureCode {
                 "US companies in QuickBooks take one tax rate per invoice, and the lines differ"
             }
             Self::DocumentNumberTooLong => {
-                "QuickBooks Online takes document numbers of at most 21 characters"
+                "QuickBooks Online takes document numbers of at most 21 characters, counted in \
+                 UTF-16 units (an emoji counts as two)"
             }
             Self::CustomerCurrencyMismatch => {
                 "a QuickBooks Online customer has one currency, and this record is in another"

@@ -95,9 +95,11 @@ pub struct ConnectionConfig {
     pub import_scope: ImportScope,
     /// The near-duplicate guard (M11); `None` (the default) is off.
     pub near_duplicates: Option<NearDuplicateConfig>,
-    /// The longest display name the ledger accepts, in characters (QBO
-    /// `DisplayName`: 500; Xero `Name`: 255; XPM: 255).
-    pub max_display_name_chars: usize,
+    /// The longest display name the ledger accepts, counted as the ledger
+    /// counts it: UTF-16 units for Xero (`Name`: 255), XPM (255) and QBO
+    /// (`DisplayName`: 500), where an emoji counts twice (see
+    /// [`LedgerRules::display_name`](crate::rules::LedgerRules::display_name)).
+    pub max_display_name_len: usize,
 }
 
 impl ConnectionConfig {
@@ -115,7 +117,7 @@ impl ConnectionConfig {
             manual_sync: profile.rules().manual_sync_default,
             import_scope: ImportScope::default(),
             near_duplicates: None,
-            max_display_name_chars: profile.rules().display_name.max,
+            max_display_name_len: profile.rules().display_name.max,
         }
     }
 
@@ -196,10 +198,10 @@ impl ConnectionConfig {
                 reason: "must not be blank (P4)".into(),
             });
         }
-        if self.max_display_name_chars < 10 {
+        if self.max_display_name_len < 10 {
             return Err(Error::InvalidConfig {
-                field: "max_display_name_chars",
-                reason: format!("{} leaves no room for a name", self.max_display_name_chars),
+                field: "max_display_name_len",
+                reason: format!("{} leaves no room for a name", self.max_display_name_len),
             });
         }
         if let Some(g) = &self.near_duplicates {

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::normalize::normalize_name;
+use crate::rules::limits::Counting;
 
 /// A display name chosen for the ledger, and why it differs from the local
 /// name (empty when it does not).
@@ -19,23 +20,29 @@ pub struct ChosenName {
 
 /// Chooses the display name sent to the ledger for a local name (U2):
 /// `:`, tab and line breaks (reserved by QBO: `:` separates customer and
-/// job) become spaces, the name is cut to `max_chars` characters, and if
-/// `is_taken` says the result is used, " (2)", " (3)", … is appended (the
-/// base cut shorter when needed) until it is free.
+/// job) become spaces, the name is cut to `max` units counted as the ledger
+/// counts them (`counting`: UTF-16 units for Xero, XPM and QBO, see
+/// [`rules::limits`](crate::rules::limits)), and if `is_taken` says the
+/// result is used, " (2)", " (3)", … is appended (the base cut shorter when
+/// needed) until it is free.
 ///
 /// ```
+/// use ledgerlink::rules::limits::Counting;
 /// use ledgerlink::sync::display_name_for;
 /// let taken = ["Jane Smith", "Jane Smith (2)"];
-/// let chosen = display_name_for("Jane Smith", 500, |n| taken.contains(&n));
+/// let chosen = display_name_for("Jane Smith", 500, Counting::Utf16Units, |n| taken.contains(&n));
 /// assert_eq!(chosen.name, "Jane Smith (3)");
-/// assert_eq!(display_name_for("Acme: East", 500, |_| false).name, "Acme East");
+/// assert_eq!(display_name_for("Acme: East", 500, Counting::Utf16Units, |_| false).name, "Acme East");
+/// // An emoji takes two UTF-16 units of the limit.
+/// assert_eq!(display_name_for("ab\u{1F600}", 3, Counting::Utf16Units, |_| false).name, "ab");
 /// ```
 pub fn display_name_for(
     wanted: &str,
-    max_chars: usize,
+    max: usize,
+    counting: Counting,
     is_taken: impl Fn(&str) -> bool,
 ) -> ChosenName {
-    display_name_from(wanted, max_chars, is_taken, 2).0
+    display_name_from(wanted, max, counting, is_taken, 2).0
 }
 
 /// [`display_name_for`] trying suffixes from `first_suffix` on; also gives
@@ -44,7 +51,8 @@ pub fn display_name_for(
 /// linear work, not one scan from " (2)" each.
 pub(crate) fn display_name_from(
     wanted: &str,
-    max_chars: usize,
+    max: usize,
+    counting: Counting,
     is_taken: impl Fn(&str) -> bool,
     first_suffix: u64,
 ) -> (ChosenName, u64) {
@@ -67,7 +75,7 @@ pub(crate) fn display_name_from(
     if reserved {
         changes.push("reserved characters");
     }
-    let mut base_cut = cut(&base, max_chars).to_owned();
+    let mut base_cut = counting.prefix(&base, max).to_owned();
     if base_cut.len() < base.len() {
         changes.push("length limit");
     }
@@ -88,8 +96,8 @@ pub(crate) fn display_name_from(
     let mut n = first_suffix.max(2);
     loop {
         let suffix = format!(" ({n})");
-        let room = max_chars.saturating_sub(suffix.chars().count());
-        let candidate = format!("{}{suffix}", cut(&base_cut, room).trim_end());
+        let room = max.saturating_sub(counting.len(&suffix));
+        let candidate = format!("{}{suffix}", counting.prefix(&base_cut, room).trim_end());
         if !is_taken(&candidate) {
             return (
                 ChosenName {
@@ -100,13 +108,6 @@ pub(crate) fn display_name_from(
             );
         }
         n = n.saturating_add(1);
-    }
-}
-
-fn cut(s: &str, max_chars: usize) -> &str {
-    match s.char_indices().nth(max_chars) {
-        Some((i, _)) => &s[..i],
-        None => s,
     }
 }
 
@@ -147,11 +148,11 @@ mod tests {
 
     #[test]
     fn u2_reserved_characters_and_length_are_fixed_and_reported() {
-        let c = display_name_for("Smith:\tJane", 500, |_| false);
+        let c = display_name_for("Smith:\tJane", 500, Counting::Utf16Units, |_| false);
         assert_eq!(c.name, "Smith Jane");
         assert_eq!(c.changes, ["reserved characters"]);
         let long = "x".repeat(600);
-        let c = display_name_for(&long, 500, |_| false);
+        let c = display_name_for(&long, 500, Counting::Utf16Units, |_| false);
         assert_eq!(c.name.chars().count(), 500);
         assert_eq!(c.changes, ["length limit"]);
     }
@@ -159,10 +160,33 @@ mod tests {
     #[test]
     fn u2_suffix_fits_the_limit() {
         let long = "é".repeat(20);
-        let c = display_name_for(&long, 12, |n| n.chars().count() == 12 && !n.ends_with(')'));
+        let c = display_name_for(&long, 12, Counting::Utf16Units, |n| {
+            n.chars().count() == 12 && !n.ends_with(')')
+        });
         assert_eq!(c.name, format!("{} (2)", "é".repeat(8)));
         assert_eq!(c.name.chars().count(), 12);
         assert_eq!(c.changes, ["length limit", "name taken"]);
+    }
+
+    #[test]
+    fn u2_a_name_at_the_limit_counts_emoji_as_the_ledger_does() {
+        // 250 emoji: 250 characters but 500 UTF-16 units, exactly QBO's
+        // limit; de-collided it must still fit in 500 units, not 500
+        // characters (the encoder counts units and refused the old result).
+        let wanted = "\u{1F600}".repeat(250);
+        let c = display_name_for(&wanted, 500, Counting::Utf16Units, |n| n == wanted);
+        assert!(c.name.encode_utf16().count() <= 500, "{}", c.name.len());
+        assert!(c.name.ends_with(" (2)"));
+        assert_eq!(c.changes, ["name taken"]);
+        // One more emoji passes the limit and is cut at a character.
+        let c = display_name_for(&"\u{1F600}".repeat(251), 500, Counting::Utf16Units, |_| {
+            false
+        });
+        assert_eq!(c.name, wanted);
+        assert_eq!(c.changes, ["length limit"]);
+        // QuickBooks Time counts characters.
+        let c = display_name_for(&"\u{1F600}".repeat(70), 64, Counting::Chars, |_| false);
+        assert_eq!(c.name.chars().count(), 64);
     }
 
     #[test]

@@ -14,7 +14,9 @@ use super::listings::Run;
 /// name never builds it.
 pub(super) struct UniqueNames<'a> {
     rules: &'static LedgerRules,
-    max_chars: usize,
+    /// The longest display name, counted as the ledger counts it
+    /// (`rules.display_name.counting`).
+    max_len: usize,
     /// The ledger's records, whose names are taken.
     remote: &'a [Contact],
     taken: Option<TakenNames>,
@@ -27,7 +29,7 @@ impl<'a> UniqueNames<'a> {
     pub(super) fn new(run: &Run<'a>) -> Self {
         Self {
             rules: run.profile.rules(),
-            max_chars: run.config.max_display_name_chars,
+            max_len: run.config.max_display_name_len,
             remote: run.remote.records,
             taken: None,
             suffix_hint: HashMap::new(),
@@ -70,7 +72,8 @@ impl<'a> UniqueNames<'a> {
         if !self.unique_names() {
             return (n, Vec::new());
         }
-        let max = self.max_chars;
+        let max = self.max_len;
+        let counting = self.rules.display_name.counting;
         let taken = self.taken(refused);
         if let Some(c) = current {
             taken.remove(c);
@@ -78,7 +81,8 @@ impl<'a> UniqueNames<'a> {
         let hint_key = crate::normalize::normalize_name(&n.display).into_owned();
         let first = self.suffix_hint.get(&hint_key).copied().unwrap_or(2);
         let taken = self.taken.get_or_insert_with(TakenNames::default);
-        let (mut chosen, used) = display_name_from(&n.display, max, |x| taken.contains(x), first);
+        let (mut chosen, used) =
+            display_name_from(&n.display, max, counting, |x| taken.contains(x), first);
         if used != 0 {
             self.suffix_hint.insert(hint_key, used.saturating_add(1));
         }
@@ -86,13 +90,13 @@ impl<'a> UniqueNames<'a> {
         // ("Acme Ltd (2)") keeps it, even when a plainer one came free: the
         // name is stable, and planning again changes nothing (F5).
         if let Some(c) = current {
-            let base = display_name_for(&n.display, max, |_| false).name;
+            let base = display_name_for(&n.display, max, counting, |_| false).name;
             let adjusted = c.strip_prefix(base.as_str()).is_some_and(|rest| {
                 rest.strip_prefix(" (")
                     .and_then(|r| r.strip_suffix(')'))
                     .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
             });
-            if adjusted && !taken.contains(c) && c.chars().count() <= max {
+            if adjusted && !taken.contains(c) && counting.fits(c, max) {
                 chosen.name = c.to_owned();
             }
         }

@@ -289,11 +289,12 @@ impl Inner {
         if number.is_empty() {
             number = self.auto_doc_number();
         }
-        let chars = number.chars().count();
-        if chars > MAX_DOC_NUMBER_CHARS {
+        let limit = crate::rules::limits::qbo::DOC_NUMBER;
+        if !limit.fits(&number) {
+            let len = limit.len(&number);
             return Err(BillingRefusal::DocNumberTooLong.qbo(format!(
                 "DocNumber `{number}`: Min:0 Max:{MAX_DOC_NUMBER_CHARS} supported, \
-                 {chars} supplied"
+                 {len} supplied"
             )));
         }
         if self.doc_taken(&number) {

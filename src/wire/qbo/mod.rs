@@ -625,18 +625,6 @@ pub fn encode_customer_update(
     write::customer_update(id, patch, expected_version)
 }
 
-/// The sparse update that deactivates customer `id` (QBO's archive:
-/// customers are made inactive, never deleted).
-///
-/// # Errors
-/// [`WireError::Invalid`] without a `SyncToken` or an id.
-pub fn encode_customer_deactivate(
-    id: &ContactId,
-    expected_version: Option<&VersionToken>,
-) -> Result<String, WireError> {
-    write::customer_deactivate(id, expected_version)
-}
-
 /// QBO's `requestid` for an idempotency key: the key itself when it has
 /// at most [`MAX_REQUEST_ID_CHARS`] characters, otherwise `ll-` and 32 hex
 /// digits of a 128-bit FNV-1a digest of the key. The planner's keys
@@ -655,7 +643,7 @@ pub fn request_id(idempotency_key: &str) -> Result<String, WireError> {
             detail: "empty".into(),
         });
     }
-    if idempotency_key.chars().count() <= MAX_REQUEST_ID_CHARS {
+    if crate::rules::limits::qbo::REQUEST_ID.fits(idempotency_key) {
         return Ok(idempotency_key.to_owned());
     }
     const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;

@@ -455,18 +455,6 @@ pub(super) fn customer_update(
     Ok(out)
 }
 
-/// See [`super::encode_customer_deactivate`].
-pub(super) fn customer_deactivate(
-    id: &ContactId,
-    expected: Option<&VersionToken>,
-) -> Result<String, WireError> {
-    let id = record_id(id)?;
-    let token = sync_token(expected)?;
-    let mut out = String::with_capacity(64);
-    sparse_head(&mut out, id, token).raw("Active", "false");
-    Ok(out)
-}
-
 // ------------------------------------------------- invoices, payments
 
 /// See [`super::encode_invoice_create`].
