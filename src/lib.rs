@@ -139,6 +139,7 @@ pub mod billing;
 #[cfg_attr(docsrs, doc(cfg(feature = "driver")))]
 pub mod driver;
 mod error;
+pub mod glossary;
 pub mod matching;
 pub mod model;
 pub mod normalize;
