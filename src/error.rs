@@ -81,16 +81,6 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// A change listing cannot answer this run: list the side in full
-    /// and plan again (new ledger records are matched against every local
-    /// contact).
-    #[error("a full {side} listing is needed: {reason}")]
-    FullListingRequired {
-        /// The side to list in full.
-        side: Side,
-        /// Why.
-        reason: String,
-    },
     /// A stored state the planner cannot continue from (a corrupt or
     /// hand-edited state: a run counter at its largest value, say).
     /// Nothing was planned; restore the state from a backup or start the

@@ -22,8 +22,8 @@ use crate::model::{Contact, ContactId};
 use crate::ops::{DEFAULT_PAGE_LIMIT, Execution, Pages, PagingError};
 use crate::ports::{AdapterError, ContactStore, StateStore};
 use crate::sync::{
-    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, Decision, Listing, OpResult,
-    Operation, Plan, PlanInput, SyncState, Trigger, apply_results, plan,
+    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, Decision, Listing, Needed,
+    OpResult, Operation, Plan, PlanInput, SyncState, Trigger, apply_results, plan,
 };
 
 /// Why a run ended.
@@ -249,7 +249,7 @@ impl<'a> Driver<'a> {
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
             }
         }
-        let mut attempt = plan_with(
+        let mut plan = plan_with(
             self.config,
             state,
             listing(local_changes.as_ref(), &local_full),
@@ -257,18 +257,21 @@ impl<'a> Driver<'a> {
             decisions,
             trigger,
             now,
-        );
-        if let Err(Error::FullListingRequired {
-            side: Side::Local, ..
-        }) = attempt
-        {
+        )?;
+        if matches!(
+            plan.needs,
+            Some(Needed::FullListing {
+                side: Side::Local,
+                ..
+            })
+        ) {
             // New ledger records: match them against every local contact.
             match list_all(self.local, self.page_limit).await {
                 Ok(v) => local_full = v,
                 Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
             }
             let cursor = local_changes.as_ref().and_then(|c| c.2.clone());
-            attempt = plan_with(
+            plan = plan_with(
                 self.config,
                 state,
                 Listing::Full(&local_full),
@@ -276,13 +279,15 @@ impl<'a> Driver<'a> {
                 decisions,
                 trigger,
                 now,
-            )
-            .map(|mut p| {
-                p.next_state.local_cursor = cursor.or(p.next_state.local_cursor);
-                p
-            });
+            )?;
+            plan.next_state.local_cursor = cursor.or(plan.next_state.local_cursor);
         }
-        let plan = attempt?;
+        if let Some(needed) = plan.needs {
+            // Given every listing in full, the planner needs nothing more.
+            return Err(DriverError::Plan(Error::InvalidState {
+                reason: format!("the planner still needs input after full listings: {needed:?}"),
+            }));
+        }
         let mut trail = plan.trail();
         state.clone_from(&plan.next_state);
         self.save(state).await?;

@@ -37,8 +37,8 @@ pub use fields::{
 pub use names::{ChosenName, display_name_for};
 pub use operation::{Action, ContactRef, OpOutcome, OpResult, Operation};
 pub use plan::{
-    AuditEntry, AuditStatus, Conflict, Decision, Listing, Notice, NoticeKind, OpId, Overwrite,
-    Plan, PlanCounts, Report, ReviewItem,
+    AuditEntry, AuditStatus, Conflict, Decision, Listing, Needed, Notice, NoticeKind, OpId,
+    Overwrite, Plan, PlanCounts, Report, ReviewItem,
 };
 pub use planner::{PlanInput, plan, plan_owned};
 pub use state::{

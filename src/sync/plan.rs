@@ -237,10 +237,35 @@ pub struct Plan {
     pub report: Report,
     /// Nothing should be sent before this time (U4).
     pub not_before: Option<DateTime<Utc>>,
+    /// More input the planner needs before it can plan this run. When set,
+    /// the plan is empty and `next_state` is the state it was given: list
+    /// what it asks for and plan again (the driver does).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub needs: Option<Needed>,
     /// The state to store before the operations are sent (it records the
     /// creates in flight, U1); feed it to
     /// [`apply_results`](super::apply_results) with the results.
     pub next_state: SyncState,
+}
+
+/// Input a plan asks for before it can go on ([`Plan::needs`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "need"))]
+#[non_exhaustive]
+pub enum Needed {
+    /// A full listing of `side`: new ledger records arrived in a change
+    /// listing, and they must be matched against every local contact
+    /// (M1–M3), not only the changed ones.
+    FullListing {
+        /// The side to list in full.
+        side: Side,
+        /// Why, for people.
+        reason: String,
+    },
 }
 
 impl Plan {

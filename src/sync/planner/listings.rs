@@ -18,7 +18,7 @@ use crate::sync::state::SyncState;
 pub struct PlanInput<'a> {
     /// The local contacts, in full or as changes. New ledger records are
     /// matched against every local contact: a run that has any needs the
-    /// full local listing ([`Error::FullListingRequired`]).
+    /// full local listing ([`Needed::FullListing`](crate::sync::Needed)).
     pub local: Listing<'a>,
     /// The ledger's records, in full or as changes.
     pub remote: Listing<'a>,

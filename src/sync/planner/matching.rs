@@ -3,13 +3,13 @@
 //! no match creates a local contact (M3), anything else is a match issue
 //! for a person (L2).
 
-use crate::error::{Error, Result, Side};
+use crate::error::{Result, Side};
 use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
 use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
 use crate::rules::FirstLink;
 use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
 use crate::sync::operation::Action;
-use crate::sync::plan::{NoticeKind, ReviewItem};
+use crate::sync::plan::{Needed, NoticeKind, ReviewItem};
 use crate::sync::state::{Link, LinkOrigin, LinkStatus, MatchIssue, SyncState};
 
 use super::creates::{Reason, create_local};
@@ -37,9 +37,11 @@ struct Classify<'p, 'a> {
 
 /// Classifies the ledger records that have no pair and were not decided.
 ///
+/// Answers [`Needed::FullListing`] of the local side, having changed
+/// nothing, when there are any and the local side is a change listing.
+///
 /// # Errors
-/// [`Error::FullListingRequired`] when there are any and the local side is
-/// a change listing; errors of the match index.
+/// Errors of the match index.
 pub(super) fn classify<'a>(
     run: &Run<'a>,
     next: &mut SyncState,
@@ -47,7 +49,7 @@ pub(super) fn classify<'a>(
     claims: &mut Claims,
     decided: &Decided,
     paired: &Paired<'a>,
-) -> Result<()> {
+) -> Result<Option<Needed>> {
     Classify {
         run,
         decided,
@@ -154,7 +156,7 @@ impl<'a> Classify<'_, 'a> {
         })
     }
 
-    fn classify(mut self) -> Result<()> {
+    fn classify(mut self) -> Result<Option<Needed>> {
         let run = self.run;
         let mut cands: Vec<&'a Contact> = Vec::new();
         for r in run.remote.records {
@@ -195,16 +197,16 @@ impl<'a> Classify<'_, 'a> {
             }
         }
         if cands.is_empty() {
-            return Ok(());
+            return Ok(None);
         }
         if !run.local.full {
-            return Err(Error::FullListingRequired {
+            return Ok(Some(Needed::FullListing {
                 side: Side::Local,
                 reason: format!(
                     "{} new ledger record(s) must be matched against every local contact",
                     cands.len()
                 ),
-            });
+            }));
         }
         // Parents first, so a client contact can refer to its client's
         // create (every output is sorted at the end: order is free here).
@@ -309,7 +311,7 @@ impl<'a> Classify<'_, 'a> {
             }
         }
         self.flush_links();
-        Ok(())
+        Ok(None)
     }
 
     /// An automatic link (M1), inserted with the others after the batch

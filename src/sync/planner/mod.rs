@@ -106,29 +106,57 @@ fn linked_local<'s>(next: &'s SyncState, local_id: &str) -> Option<&'s ContactId
 /// ```
 pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>) -> Result<Plan> {
     // Copying the state and indexing the listings are independent.
-    let (state, indexes) = crate::matching::par::join(|| state.clone(), || Indexes::of(input));
-    plan_indexed(config, state, input, indexes)
+    let (copy, indexes) = crate::matching::par::join(|| state.clone(), || Indexes::of(input));
+    plan_indexed(config, copy, Given::Borrowed(state), input, indexes)
 }
 
 /// [`plan`] taking the state by value: the plan's `next_state` is built in
 /// place instead of from a copy. With many links and a change listing,
 /// copying the state is most of the work.
 ///
+/// A plan that [`needs`](Plan::needs) a full local listing gives the state
+/// back unchanged as its `next_state`; to be able to, this keeps a copy
+/// when the local side is a change listing (only then can that happen).
+///
 /// # Errors
-/// As [`plan`]. The state is consumed even then: keep a copy when an error
-/// such as [`Error::FullListingRequired`] should be retried.
+/// As [`plan`]. The state is consumed even then.
 pub fn plan_owned(
     config: &ConnectionConfig,
     state: SyncState,
     input: &PlanInput<'_>,
 ) -> Result<Plan> {
-    plan_indexed(config, state, input, Indexes::of(input))
+    let given = if matches!(input.local, crate::sync::Listing::Full(_)) {
+        Given::None
+    } else {
+        Given::Copy(state.clone())
+    };
+    plan_indexed(config, state, given, input, Indexes::of(input))
+}
+
+/// The state a run was given, for a plan that must hand it back
+/// unchanged ([`Plan::needs`]).
+enum Given<'s> {
+    /// The caller's state, copied only if needed.
+    Borrowed(&'s SyncState),
+    /// A copy taken beforehand.
+    Copy(SyncState),
+    /// None: the run cannot need more input (the local listing is full).
+    None,
+}
+
+/// A need for more input where none can arise (a full local listing): a
+/// defect of the planner, reported rather than panicking.
+fn needs_without_state() -> Error {
+    Error::InvalidState {
+        reason: "the plan asked for a full local listing although it was given one".into(),
+    }
 }
 
 /// The phases, in order (see the module documentation).
 fn plan_indexed<'a>(
     config: &'a ConnectionConfig,
     state: SyncState,
+    given: Given<'_>,
     input: &PlanInput<'a>,
     indexes: Result<Indexes<'a>>,
 ) -> Result<Plan> {
@@ -198,7 +226,18 @@ fn plan_indexed<'a>(
     };
     let resolved = &decided.resolved;
     merge::merge_pairs(&run, &mut next, &mut out, &mut names, resolved, existing);
-    matching::classify(&run, &mut next, &mut out, &mut claims, &decided, &paired)?;
+    if let Some(needed) =
+        matching::classify(&run, &mut next, &mut out, &mut claims, &decided, &paired)?
+    {
+        // Nothing of this run is kept: the caller lists what is needed and
+        // plans again from the state it gave.
+        let given = match given {
+            Given::Borrowed(s) => s.clone(),
+            Given::Copy(s) => s,
+            Given::None => return Err(needs_without_state()),
+        };
+        return Ok(output::needs(&run, given, needed));
+    }
     let linked = claims.new_links.get(merged..).unwrap_or_default().to_vec();
     let linked = Pairs::These(sorted(linked));
     merge::merge_pairs(&run, &mut next, &mut out, &mut names, resolved, linked);

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use crate::model::ContactId;
 use crate::sync::operation::Operation;
-use crate::sync::plan::{Notice, NoticeKind, Plan, Report, ReviewItem};
+use crate::sync::plan::{Needed, Notice, NoticeKind, Plan, Report, ReviewItem};
 use crate::sync::state::SyncState;
 
 use super::FastMap;
@@ -106,10 +106,27 @@ pub(super) fn unchanged(run: &Run<'_>, mut next: SyncState, out: Draft) -> Plan 
         review: out.review,
         report: out.report,
         not_before: next.retry_at,
+        needs: None,
         next_state: next,
     };
     plan.sort();
     plan
+}
+
+/// The plan of a run that cannot go on without more input: nothing to do,
+/// the state as given.
+pub(super) fn needs(run: &Run<'_>, given: SyncState, needed: Needed) -> Plan {
+    Plan {
+        run: given.run,
+        planned_at: run.now,
+        profile: run.profile,
+        operations: Vec::new(),
+        review: Vec::new(),
+        report: Report::default(),
+        not_before: None,
+        needs: Some(needed),
+        next_state: given,
+    }
 }
 
 /// Updates, then creates without dependencies, then dependent creates; by
