@@ -9,11 +9,11 @@ use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use ledgerlink::model::ContactStatus;
 use ledgerlink::normalize::normalize_name;
 use ledgerlink::qbtime::{
-    DateRange, Domain, FLOWS, IntegrationStep, Jobcode, JobcodeId, JobcodeLinks, JobcodeParent,
-    JobcodePlan, JobcodePlanInput, JobcodeSubject, JobcodeType, MAX_JOBCODE_NAME_CHARS,
-    NameAdjustment, NoteKind, System, TimeEntry, TimeOwner, TimeReportInput, Work, Writer,
-    check_customer_lists, may_write, owner, plan_jobcodes, time_report,
+    DateRange, Domain, IntegrationStep, Jobcode, JobcodeId, JobcodeLinks, JobcodeParent,
+    JobcodePlan, JobcodePlanInput, JobcodeSubject, JobcodeType, NameAdjustment, NoteKind, System,
+    TimeEntry, TimeOwner, TimeReportInput, Work, check_customer_lists, plan_jobcodes, time_report,
 };
+use ledgerlink::rules::qbtime::{FLOWS, JOBCODE_NAME, Writer, may_write, owner};
 use ledgerlink::sync::OpId;
 use ledgerlink::{Contact, ContactId};
 
@@ -59,7 +59,7 @@ fn apply(plan: &JobcodePlan, qbt: &mut Vec<Jobcode>) -> JobcodeLinks {
         let new = op.new_jobcode(&created).expect("the parent exists");
         assert!(!new.name.trim().is_empty());
         assert!(
-            new.name.chars().count() <= MAX_JOBCODE_NAME_CHARS,
+            JOBCODE_NAME.len(&new.name) <= JOBCODE_NAME.max,
             "{}",
             new.name
         );
@@ -438,7 +438,7 @@ fn q3_long_names_are_shortened_and_reported() {
     let clients = [Contact::organization("C1", long.clone())];
     let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &[]));
     let op = &plan.operations[0];
-    assert_eq!(op.name.chars().count(), MAX_JOBCODE_NAME_CHARS);
+    assert_eq!(JOBCODE_NAME.len(&op.name), JOBCODE_NAME.max);
     assert!(long.starts_with(&op.name));
     assert_eq!(op.wanted_name, long);
     let original_chars = long.chars().count();
@@ -506,7 +506,7 @@ fn q3_sibling_clashes_get_a_number_and_are_reported() {
         })
     );
     for op in &plan.operations {
-        assert!(op.name.chars().count() <= MAX_JOBCODE_NAME_CHARS);
+        assert!(JOBCODE_NAME.len(&op.name) <= JOBCODE_NAME.max);
     }
 }
 
@@ -1197,7 +1197,7 @@ mod properties {
             let plan = plan_jobcodes(&JobcodePlanInput::new(&w.clients, &w.work, &w.qbt));
             let mut per_parent: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for op in &plan.operations {
-                prop_assert!(op.name.chars().count() <= MAX_JOBCODE_NAME_CHARS);
+                prop_assert!(JOBCODE_NAME.len(&op.name) <= JOBCODE_NAME.max);
                 prop_assert!(!op.name.trim().is_empty());
                 prop_assert!(!op.name.contains(':'));
                 prop_assert!(may_write(op.system(), op.domain()));

@@ -8,7 +8,8 @@
 //! (QBO) keeps the books, with customers and customer:job sub-customers.
 //!
 //! - **Q1, one owner per kind of data** ([`owner`], [`may_write`],
-//!   [`FLOWS`]). Clients and work belong to the PM, time to QBT, money to
+//!   [`FLOWS`], in [`rules::qbtime`](crate::rules::qbtime) with the name
+//!   limits). Clients and work belong to the PM, time to QBT, money to
 //!   QBO. Data only ever moves away from its owner: the PM's clients and
 //!   work are copied into QBT, which passes them on to QBO. The planner can
 //!   express nothing else — its one operation, [`JobcodeOp`], creates a QBT
@@ -40,6 +41,10 @@
 //!
 //! [`TimeStore`] is the adapter the embedding service implements over the
 //! QBT REST API; the `testing` feature has an in-memory one.
+//!
+//! [`owner`]: crate::rules::qbtime::owner
+//! [`may_write`]: crate::rules::qbtime::may_write
+//! [`FLOWS`]: crate::rules::qbtime::FLOWS
 //!
 //! # Example
 //!
@@ -98,7 +103,6 @@ mod names;
 mod plan;
 mod report;
 mod resolve;
-mod sources;
 mod store;
 
 pub use lists::{
@@ -106,8 +110,7 @@ pub use lists::{
     check_customer_lists,
 };
 pub use model::{
-    DateRange, Jobcode, JobcodeId, JobcodeType, MAX_JOBCODE_NAME_CHARS, NewJobcode, TimeEntry,
-    TimeEntryKind, Work, WorkId,
+    DateRange, Jobcode, JobcodeId, JobcodeType, NewJobcode, TimeEntry, TimeEntryKind, Work, WorkId,
 };
 pub use names::NameAdjustment;
 pub use plan::{
@@ -118,7 +121,7 @@ pub use report::{
     CustomerTime, JobTime, TimeOwner, TimeReport, TimeReportInput, UnknownJobcodeTime, time_report,
 };
 pub use resolve::JobcodeLinks;
-pub use sources::{Domain, FLOWS, Flow, System, Writer, may_write, owner};
+pub use crate::rules::qbtime::{Domain, System};
 pub use store::{
     JobcodePage, MAX_PAGES, QBT_MAX_PAGE_SIZE, TimeStore, TimesheetPage, read_jobcodes,
     read_timesheets,

@@ -12,7 +12,7 @@ use crate::sync::OpId;
 use super::model::{Jobcode, JobcodeId, JobcodeType, NewJobcode, Work, WorkId};
 use super::names::NameAdjustment;
 use super::resolve::{JobcodeLinks, Slot, resolve};
-use super::sources::{Domain, System, may_write};
+use crate::rules::qbtime::{Domain, JOBCODE_NAME, System, may_write};
 
 // Q1, checked when the crate is built: the only writes this planner can
 // express are QBT jobcodes for customers and work, and the ownership table
@@ -360,11 +360,13 @@ impl PlanNote {
 fn describe(a: &NameAdjustment) -> String {
     match a {
         NameAdjustment::ReservedCharacters => {
-            "`:`, tabs and line breaks became spaces (QBO reserves them)".to_owned()
+            "`:` and control characters (tabs, line breaks…) became spaces (QBO reserves \
+             them)"
+                .to_owned()
         }
         NameAdjustment::Shortened { original_chars } => format!(
             "shortened from {original_chars} to at most {} characters",
-            super::MAX_JOBCODE_NAME_CHARS
+            JOBCODE_NAME.max
         ),
         NameAdjustment::Suffixed { n } => {
             format!("a sibling has the name already, so \" ({n})\" was added")
@@ -537,7 +539,7 @@ impl Mirror {
 ///   plan, the job's create depends on it.
 /// - Names are at most 64 characters and unique among siblings after
 ///   normalisation (N1); a longer name is cut, a clash numbered `" (2)"`,
-///   `" (3)"`…, and `:`, tabs and line breaks become spaces (QBT passes
+///   `" (3)"`…, and `:` and control characters become spaces (QBT passes
 ///   names to QBO, which reserves them). Every change is in the operation
 ///   and in a [`NoteKind::NameAdjusted`] note.
 /// - Existing jobcodes are found by the caller's [`JobcodeLinks`] first,

@@ -7,8 +7,11 @@
 //!   on the connection (T2).
 //! - [`qbo`]: QuickBooks Online. Display name, company name and first/last
 //!   name decide the kind and whether the record can be matched (T4, M5, M6).
+//! - [`qbtime`]: QuickBooks Time. Who owns which data and who may write it
+//!   (Q1), and the jobcode limits with the unit they are counted in.
 
 pub mod qbo;
+pub mod qbtime;
 pub mod xero;
 pub mod xpm;
 

@@ -10,9 +10,10 @@ use super::faults::{Call, Fault, Faults};
 use crate::normalize::normalize_name;
 use crate::ports::AdapterError;
 use crate::qbtime::{
-    DateRange, Jobcode, JobcodeId, JobcodePage, JobcodeType, MAX_JOBCODE_NAME_CHARS, NewJobcode,
-    QBT_MAX_PAGE_SIZE, TimeEntry, TimeStore, TimesheetPage,
+    DateRange, Jobcode, JobcodeId, JobcodePage, JobcodeType, NewJobcode, QBT_MAX_PAGE_SIZE,
+    TimeEntry, TimeStore, TimesheetPage,
 };
+use crate::rules::qbtime::JOBCODE_NAME;
 
 /// The calls of [`TimeStore`], to aim a [`Fault`] at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -224,10 +225,11 @@ impl Inner {
         if new.name.trim().is_empty() {
             return Err(refused("name is required".into()));
         }
-        let chars = new.name.chars().count();
-        if chars > MAX_JOBCODE_NAME_CHARS {
+        if !JOBCODE_NAME.fits(&new.name) {
             return Err(refused(format!(
-                "name is {chars} characters long; the limit is {MAX_JOBCODE_NAME_CHARS}"
+                "name is {} characters long; the limit is {}",
+                JOBCODE_NAME.len(&new.name),
+                JOBCODE_NAME.max
             )));
         }
         if !new.parent_id.is_top_level() && !self.jobcodes.contains_key(&new.parent_id) {
@@ -285,8 +287,8 @@ impl Inner {
 /// An in-memory QuickBooks Time account: a [`TimeStore`] with the rules a
 /// sync runs into.
 ///
-/// - Jobcode names: at most [`MAX_JOBCODE_NAME_CHARS`] characters (counted
-///   in characters), required, unique among siblings after
+/// - Jobcode names: at most [`JOBCODE_NAME`] characters (counted as the
+///   planner and the encoder count them), required, unique among siblings after
 ///   [`normalize_name`]; PTO jobcodes top level only; break jobcodes cannot
 ///   be created. A refusal is [`AdapterError::Validation`] with code
 ///   `"417"`, QBT's status for a refused batch item.

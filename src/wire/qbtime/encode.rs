@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::qbtime::{JobcodeId, JobcodePlan, JobcodeType, MAX_JOBCODE_NAME_CHARS, NewJobcode};
+use crate::qbtime::{JobcodeId, JobcodePlan, JobcodeType, NewJobcode};
+use crate::rules::qbtime::{JOBCODE_NAME, is_reserved_in_jobcode_name};
 use crate::sync::OpId;
-use crate::wire::{WireError, check_len};
+use crate::wire::WireError;
 
 use super::MAX_BATCH_ITEMS;
 use super::de::{Cursor, Flag, Num, PROVIDER, Text, json_error, shape};
@@ -62,8 +63,16 @@ pub(super) fn check_new(j: &NewJobcode) -> Result<(), WireError> {
     if j.name.trim().is_empty() {
         return Err(invalid("name", "empty: QBT requires a name"));
     }
-    check_len(PROVIDER, "name", &j.name, MAX_JOBCODE_NAME_CHARS)?;
-    if j.connect_with_quickbooks && j.name.chars().any(|c| c == ':' || c.is_control()) {
+    // The planner's limit, counted by the planner's function.
+    if !JOBCODE_NAME.fits(&j.name) {
+        return Err(WireError::TooLong {
+            provider: PROVIDER,
+            field: JOBCODE_NAME.field,
+            len: JOBCODE_NAME.len(&j.name),
+            max: JOBCODE_NAME.max,
+        });
+    }
+    if j.connect_with_quickbooks && j.name.chars().any(is_reserved_in_jobcode_name) {
         return Err(invalid(
             "name",
             "contains `:` or a control character, which QBO refuses in the customer or job \

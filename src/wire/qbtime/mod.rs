@@ -153,8 +153,7 @@ use std::collections::BTreeMap;
 
 use crate::ports::AdapterError;
 use crate::qbtime::{
-    Jobcode, JobcodeId, JobcodePage, JobcodePlan, MAX_JOBCODE_NAME_CHARS, NewJobcode, TimeEntry,
-    TimesheetPage,
+    Jobcode, JobcodeId, JobcodePage, JobcodePlan, NewJobcode, TimeEntry, TimesheetPage,
 };
 use crate::sync::OpId;
 
@@ -173,8 +172,11 @@ mod tests;
 pub use encode::{JobcodeBatch, PlanRequests};
 
 /// The most characters a jobcode `name` may have (counted in characters,
-/// not bytes): longer names are refused with [`WireError::TooLong`].
-pub const MAX_NAME_CHARS: usize = MAX_JOBCODE_NAME_CHARS;
+/// not bytes, as [`rules::qbtime::JOBCODE_NAME`] says): longer names are
+/// refused with [`WireError::TooLong`].
+///
+/// [`rules::qbtime::JOBCODE_NAME`]: crate::rules::qbtime::JOBCODE_NAME
+pub const MAX_NAME_CHARS: usize = crate::rules::qbtime::JOBCODE_NAME.max;
 
 /// The most jobcodes one create or update request may carry; QBT answers
 /// 413 to more.
