@@ -931,11 +931,12 @@ fn q4_renamed_jobcodes_still_count_for_their_client() {
 
 // ------------------------------------------- the in-memory QBT store
 
-#[cfg(feature = "testing")]
+#[cfg(all(feature = "testing", feature = "driver"))]
 mod store {
     use super::*;
-    use ledgerlink::ports::AdapterError;
-    use ledgerlink::qbtime::{NewJobcode, TimeStore, read_jobcodes, read_timesheets};
+    use ledgerlink::driver::{read_jobcodes, read_timesheets};
+    use ledgerlink::ports::{AdapterError, TimeStore};
+    use ledgerlink::qbtime::NewJobcode;
     use ledgerlink::testing::{Fault, MemoryTimeStore, TimeCall, block_on};
 
     fn regular(parent: JobcodeId, name: &str) -> NewJobcode {

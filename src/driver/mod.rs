@@ -12,8 +12,10 @@
 //! return the records created the first time.
 
 mod billing;
+mod qbtime;
 
 pub use billing::{BillingStores, SendTooSoon, read_ledger, send_billing};
+pub use qbtime::{QBT_MAX_PAGES, read_jobcodes, read_timesheets};
 
 use std::collections::{HashMap, HashSet};
 

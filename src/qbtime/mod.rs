@@ -14,7 +14,8 @@
 //!   work are copied into QBT, which passes them on to QBO. The planner can
 //!   express nothing else — its one operation, [`JobcodeOp`], creates a QBT
 //!   jobcode for a client or a work item; there is no update, no archive,
-//!   and [`TimeEntry`] has no write of any kind, here or in [`TimeStore`].
+//!   and [`TimeEntry`] has no write of any kind, here or in
+//!   [`TimeStore`](crate::ports::TimeStore).
 //! - **Q2, check the lists before connecting** ([`check_customer_lists`]).
 //!   The customers of the three systems are compared by normalised name
 //!   (N1), and every name missing somewhere, or held twice, is listed. The
@@ -39,7 +40,8 @@
 //!   group; QBT then knows the group's jobcode only, so such time is
 //!   reported for the group as a whole and never split among its clients.
 //!
-//! [`TimeStore`] is the adapter the embedding service implements over the
+//! [`TimeStore`](crate::ports::TimeStore) is the adapter the embedding
+//! service implements over the
 //! QBT REST API; the `testing` feature has an in-memory one.
 //!
 //! [`owner`]: crate::rules::qbtime::owner
@@ -103,7 +105,6 @@ mod names;
 mod plan;
 mod report;
 mod resolve;
-mod store;
 
 pub use lists::{
     DuplicateName, IntegrationStep, ListCheck, ListCounts, NameGap, UnnamedRecord,
@@ -122,7 +123,3 @@ pub use report::{
 };
 pub use resolve::JobcodeLinks;
 pub use crate::rules::qbtime::{Domain, System};
-pub use store::{
-    JobcodePage, MAX_PAGES, QBT_MAX_PAGE_SIZE, TimeStore, TimesheetPage, read_jobcodes,
-    read_timesheets,
-};

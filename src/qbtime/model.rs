@@ -141,7 +141,7 @@ impl Jobcode {
 
 /// A jobcode to create: what [`TimeStore::create_jobcode`] sends.
 ///
-/// [`TimeStore::create_jobcode`]: super::TimeStore::create_jobcode
+/// [`TimeStore::create_jobcode`]: crate::ports::TimeStore::create_jobcode
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewJobcode {

@@ -9,11 +9,9 @@ use async_trait::async_trait;
 use super::faults::{Call, Fault, Faults};
 use crate::normalize::normalize_name;
 use crate::ports::AdapterError;
-use crate::qbtime::{
-    DateRange, Jobcode, JobcodeId, JobcodePage, JobcodeType, NewJobcode, QBT_MAX_PAGE_SIZE,
-    TimeEntry, TimeStore, TimesheetPage,
-};
-use crate::rules::qbtime::JOBCODE_NAME;
+use crate::ports::{JobcodePage, TimeStore, TimesheetPage};
+use crate::qbtime::{DateRange, Jobcode, JobcodeId, JobcodeType, NewJobcode, TimeEntry};
+use crate::rules::qbtime::{JOBCODE_NAME, MAX_PAGE_SIZE};
 
 /// The calls of [`TimeStore`], to aim a [`Fault`] at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -103,7 +101,7 @@ impl Default for Inner {
             keys: BTreeMap::new(),
             next_jobcode: 0,
             next_timesheet: 0,
-            page_size: QBT_MAX_PAGE_SIZE,
+            page_size: MAX_PAGE_SIZE,
             calls: TimeCallCounts::default(),
             faults: Faults::default(),
         }
@@ -296,7 +294,7 @@ impl Inner {
 /// - An idempotency key sent again returns the jobcode it created (as it
 ///   stands now), without creating another.
 /// - Ids are 1, 2, 3, … in creation order, skipping ids seeded directly.
-/// - Listings are sorted by id, in pages of [`QBT_MAX_PAGE_SIZE`] (see
+/// - Listings are sorted by id, in pages of [`MAX_PAGE_SIZE`] (see
 ///   [`set_page_size`](Self::set_page_size)), numbered from 1, with `more`.
 /// - Faults are injected with [`fail_next`](Self::fail_next) and
 ///   [`fail_every`](Self::fail_every), aimed with [`TimeCall`]:
@@ -310,7 +308,8 @@ impl Inner {
 ///
 /// ```
 /// use ledgerlink::ports::AdapterError;
-/// use ledgerlink::qbtime::{JobcodeType, NewJobcode, TimeStore, read_jobcodes};
+/// use ledgerlink::ports::TimeStore;
+/// use ledgerlink::qbtime::{JobcodeType, NewJobcode};
 /// use ledgerlink::testing::{Fault, MemoryTimeStore, TimeCall, block_on};
 ///
 /// let qbt = MemoryTimeStore::new();
@@ -328,7 +327,8 @@ impl Inner {
 /// // … and sending it again with the same key returns it.
 /// let made = block_on(qbt.create_jobcode(&audit, "k1"))?;
 /// assert_eq!(made.parent_id, acme);
-/// assert_eq!(block_on(read_jobcodes(&qbt))?.len(), 2);
+/// assert_eq!(qbt.jobcodes().len(), 2);
+/// assert_eq!(block_on(qbt.list_jobcodes(1))?.jobcodes.len(), 2);
 ///
 /// // Another key, same name under the same parent: refused (417).
 /// let again = block_on(qbt.create_jobcode(&audit, "k2"));
@@ -443,9 +443,9 @@ impl MemoryTimeStore {
     }
 
     /// Sets how many records a listing page holds (1 to
-    /// [`QBT_MAX_PAGE_SIZE`]).
+    /// [`MAX_PAGE_SIZE`]).
     pub fn set_page_size(&self, size: usize) {
-        self.lock().page_size = size.clamp(1, QBT_MAX_PAGE_SIZE);
+        self.lock().page_size = size.clamp(1, MAX_PAGE_SIZE);
     }
 
     /// The jobcode created with idempotency key `key`.

@@ -36,7 +36,7 @@
 //!   [`AdapterError::Validation`] with code `"417"` and the
 //!   `_status_extra` text, whatever the cause (a taken name, a taken
 //!   short code, a bad parent) — the contract of
-//!   [`TimeStore::create_jobcode`](crate::qbtime::TimeStore::create_jobcode),
+//!   [`TimeStore::create_jobcode`](crate::ports::TimeStore::create_jobcode),
 //!   and QBT's wording is not stable enough to tell the causes apart.
 //!   Other item statuses map as HTTP statuses do (below).
 //! - [`decode_timesheets`] / [`decode_timesheet`]: a listing page, or one
@@ -153,8 +153,9 @@ use std::collections::BTreeMap;
 
 use crate::ports::AdapterError;
 use crate::qbtime::{
-    Jobcode, JobcodeId, JobcodePage, JobcodePlan, NewJobcode, TimeEntry, TimesheetPage,
+    Jobcode, JobcodeId, JobcodePlan, NewJobcode, TimeEntry,
 };
+use crate::ports::{JobcodePage, TimesheetPage};
 use crate::sync::OpId;
 
 use super::{Limits, Payload, Provider, WireError};
@@ -183,7 +184,7 @@ pub const MAX_NAME_CHARS: usize = crate::rules::qbtime::JOBCODE_NAME.max;
 pub const MAX_BATCH_ITEMS: usize = 50;
 
 /// The most records QBT returns per listing page (`limit`).
-pub const MAX_PAGE_ITEMS: usize = crate::qbtime::QBT_MAX_PAGE_SIZE;
+pub const MAX_PAGE_ITEMS: usize = crate::rules::qbtime::MAX_PAGE_SIZE;
 
 /// The calls QBT allows per access token in one [`RATE_LIMIT_WINDOW_SECS`]
 /// window before it answers 429.
