@@ -15,7 +15,7 @@ mod billing;
 mod qbtime;
 
 pub use billing::{BillingStores, SendTooSoon, read_ledger, send_billing};
-pub use qbtime::{QBT_MAX_PAGES, read_jobcodes, read_timesheets};
+pub use qbtime::{QBT_MAX_PAGES, read_jobcodes, read_timesheets, send_jobcodes};
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,9 +1,9 @@
 //! Reading QuickBooks Time listings page by page, and sending a jobcode
 //! plan through a [`TimeStore`].
 
-use crate::ops::AdapterError;
+use crate::ops::{AdapterError, Execution};
 use crate::ports::TimeStore;
-use crate::qbtime::{DateRange, Jobcode, TimeEntry};
+use crate::qbtime::{DateRange, Jobcode, OpResult, Plan, TimeEntry};
 
 /// How many pages [`read_jobcodes`] and [`read_timesheets`] follow before
 /// giving up on a listing that never ends.
@@ -50,4 +50,25 @@ pub async fn read_timesheets<S: TimeStore + ?Sized>(
         }
     }
     Err(endless())
+}
+
+/// Sends a jobcode plan through `store`, one create at a time in plan
+/// order, with the [`Execution`] every domain shares: a create whose
+/// parent's create failed or was skipped is skipped, and nothing more is
+/// sent after a rate limit or a refused credential. Returns one result per
+/// operation, for [`qbtime::apply_results`](crate::qbtime::apply_results).
+///
+/// With the in-memory store of the `testing` feature, a plan sent this way
+/// and fed back plans nothing the next time (see `tests/qbtime.rs`).
+pub async fn send_jobcodes<S: TimeStore + ?Sized>(store: &S, plan: &Plan) -> Vec<OpResult> {
+    let mut run: Execution<'_, _, Jobcode> = Execution::new(&plan.operations);
+    while let Some(op) = run.next_op() {
+        let Some(new) = op.action.new_jobcode(|id| run.created(id).copied()) else {
+            run.skip(op, "its parent jobcode was not created in this run");
+            continue;
+        };
+        let answer = store.create_jobcode(&new, &op.action.idempotency_key).await;
+        run.record(op, answer);
+    }
+    run.finish()
 }

@@ -139,6 +139,15 @@ impl Jobcode {
     }
 }
 
+impl crate::ops::RecordId for Jobcode {
+    type Id = JobcodeId;
+
+    /// The jobcode's id: what a later create's parent refers to.
+    fn record_id(&self) -> JobcodeId {
+        self.id
+    }
+}
+
 /// A jobcode to create: what [`TimeStore::create_jobcode`] sends.
 ///
 /// [`TimeStore::create_jobcode`]: crate::ports::TimeStore::create_jobcode

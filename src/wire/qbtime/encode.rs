@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::qbtime::{JobcodeId, JobcodePlan, JobcodeType, NewJobcode};
+use crate::qbtime::{JobcodeId, JobcodeType, NewJobcode, OpId, Plan as JobcodePlan};
 use crate::rules::qbtime::{JOBCODE_NAME, is_reserved_in_jobcode_name};
-use crate::sync::OpId;
 use crate::wire::WireError;
 
 use super::MAX_BATCH_ITEMS;
@@ -187,7 +186,11 @@ pub(super) fn plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> P
             continue;
         }
         let deps_done = op.depends_on.iter().all(|d| created.contains_key(d));
-        match op.new_jobcode(created).filter(|_| deps_done) {
+        match op
+            .action
+            .new_jobcode(|id| created.get(id).copied())
+            .filter(|_| deps_done)
+        {
             None => out.waiting.push(op.id.clone()),
             Some(new) => match check_new(&new) {
                 Ok(()) => ready.push((op.id.clone(), new)),

@@ -81,8 +81,9 @@
 //!   with `"connect_with_quickbooks":true` when asked for (QBT's
 //!   documentation calls that property a beta, so it is left out when
 //!   `false`, which is QBT's default).
-//! - [`encode_plan`]: the operations of a [`JobcodePlan`] that can be sent
-//!   now (their parent exists), in plan order and in batches of at most
+//! - [`encode_plan`]: the operations of a
+//!   [`qbtime::Plan`](crate::qbtime::Plan) that can be sent now (their
+//!   parent exists), in plan order and in batches of at most
 //!   [`MAX_BATCH_ITEMS`]; the others wait for the results of the first.
 //!   QBT has no idempotency header, but answers 202 rather than creating a
 //!   second jobcode of the same parent, name and type: a batch re-sent
@@ -152,11 +153,8 @@
 use std::collections::BTreeMap;
 
 use crate::ports::AdapterError;
-use crate::qbtime::{
-    Jobcode, JobcodeId, JobcodePlan, NewJobcode, TimeEntry,
-};
 use crate::ports::{JobcodePage, TimesheetPage};
-use crate::sync::OpId;
+use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan as JobcodePlan, TimeEntry};
 
 use super::{Limits, Payload, Provider, WireError};
 
@@ -446,12 +444,12 @@ pub fn encode_jobcode_creates(jobcodes: &[NewJobcode]) -> Result<String, WireErr
 /// use std::collections::BTreeMap;
 ///
 /// use ledgerlink::Contact;
-/// use ledgerlink::qbtime::{JobcodePlanInput, Work, plan_jobcodes};
+/// use ledgerlink::qbtime::{self, PlanInput, Work};
 /// use ledgerlink::wire::qbtime::encode_plan;
 ///
 /// let clients = vec![Contact::organization("C1", "Acme Ltd")];
 /// let work = vec![Work::new("W1", "C1", "Accounts 2026")];
-/// let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &[]));
+/// let plan = qbtime::plan(&PlanInput::new(&clients, &work, &[]));
 ///
 /// // First the customer; the job waits for its id.
 /// let first = encode_plan(&plan, &BTreeMap::new());
