@@ -21,8 +21,8 @@
 //!   (N1), and every name missing somewhere, or held twice, is listed. The
 //!   systems are connected in a fixed order — QBT with QBO first, then the
 //!   PM with QBT — and each gap says which of the two steps it holds up.
-//! - **Q3, create what is missing** ([`plan`], then [`apply_results`]). Clients
-//!   (organisations and people) without a customer jobcode, and work
+//! - **Q3, create what is missing** ([`plan`], then [`apply_results`]).
+//!   Clients (organisations and people) without a customer jobcode, and work
 //!   without a job under its client's, are planned as creates in QBT, with
 //!   names QBT accepts (at most 64 characters, unique among siblings —
 //!   every shortening or numbering reported). What QBT will then create in

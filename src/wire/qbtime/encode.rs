@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::qbtime::{JobcodeId, JobcodeType, NewJobcode, OpId, Plan as JobcodePlan};
+use crate::qbtime::{JobcodeId, JobcodeType, NewJobcode, OpId, Plan};
 use crate::rules::qbtime::{JOBCODE_NAME, is_reserved_in_jobcode_name};
 use crate::wire::WireError;
 
@@ -178,7 +178,7 @@ pub struct PlanRequests {
 }
 
 /// See [`super::encode_plan`].
-pub(super) fn plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
+pub(super) fn plan(plan: &Plan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
     let mut out = PlanRequests::default();
     let mut ready: Vec<(OpId, NewJobcode)> = Vec::new();
     for op in &plan.operations {

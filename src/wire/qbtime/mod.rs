@@ -154,7 +154,7 @@ use std::collections::BTreeMap;
 
 use crate::ports::AdapterError;
 use crate::ports::{JobcodePage, TimesheetPage};
-use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan as JobcodePlan, TimeEntry};
+use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan, TimeEntry};
 
 use super::{Limits, Payload, Provider, WireError};
 
@@ -463,7 +463,7 @@ pub fn encode_jobcode_creates(jobcodes: &[NewJobcode]) -> Result<String, WireErr
 /// assert!(second.waiting.is_empty());
 /// ```
 #[must_use]
-pub fn encode_plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
+pub fn encode_plan(plan: &Plan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
     encode::plan(plan, created)
 }
 
