@@ -8,13 +8,13 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use ledgerlink::model::ContactStatus;
 use ledgerlink::normalize::normalize_name;
+use ledgerlink::ops::Ref;
 use ledgerlink::qbtime::{
-    DateRange, Domain, FLOWS, IntegrationStep, Jobcode, JobcodeId, JobcodeLinks, JobcodeParent,
-    JobcodePlan, JobcodePlanInput, JobcodeSubject, JobcodeType, MAX_JOBCODE_NAME_CHARS,
-    NameAdjustment, NoteKind, System, TimeEntry, TimeOwner, TimeReportInput, Work, Writer,
-    check_customer_lists, may_write, owner, plan_jobcodes, time_report,
+    self, DateRange, Domain, IntegrationStep, Jobcode, JobcodeId, JobcodeLinks, JobcodeSubject,
+    JobcodeType, NameAdjustment, NoteKind, OpId, OpResult, Plan, PlanInput, System, TimeEntry,
+    TimeOwner, TimeReportInput, Work, check_customer_lists, time_report,
 };
-use ledgerlink::sync::OpId;
+use ledgerlink::rules::qbtime::{FLOWS, JOBCODE_NAME, Writer, may_write, owner};
 use ledgerlink::{Contact, ContactId};
 
 fn day(d: u32) -> NaiveDate {
@@ -46,20 +46,24 @@ fn sub_customer(id: &str, name: &str, parent: &str) -> Contact {
 }
 
 /// Carries a plan out on a jobcode listing as QBT would (ids after the
-/// highest one), checking QBT's name rules on the way. Returns the links
-/// of the plan plus those of the new jobcodes.
-fn apply(plan: &JobcodePlan, qbt: &mut Vec<Jobcode>) -> JobcodeLinks {
+/// highest one), checking QBT's name rules on the way, and feeds the
+/// results back. Returns the links of the plan plus those of the new
+/// jobcodes.
+fn apply(plan: &Plan, qbt: &mut Vec<Jobcode>) -> JobcodeLinks {
     let mut created: BTreeMap<OpId, JobcodeId> = BTreeMap::new();
-    let mut links = plan.links.clone();
+    let mut results = Vec::new();
     let mut next = qbt.iter().map(|j| j.id.0).max().unwrap_or(0);
     for op in &plan.operations {
         for dep in &op.depends_on {
             assert!(created.contains_key(dep), "{} runs after {dep}", op.id);
         }
-        let new = op.new_jobcode(&created).expect("the parent exists");
+        let new = op
+            .action
+            .new_jobcode(|id| created.get(id).copied())
+            .expect("the parent exists");
         assert!(!new.name.trim().is_empty());
         assert!(
-            new.name.chars().count() <= MAX_JOBCODE_NAME_CHARS,
+            JOBCODE_NAME.len(&new.name) <= JOBCODE_NAME.max,
             "{}",
             new.name
         );
@@ -73,17 +77,20 @@ fn apply(plan: &JobcodePlan, qbt: &mut Vec<Jobcode>) -> JobcodeLinks {
         next += 1;
         let j = Jobcode::job(next, new.parent_id, new.name);
         created.insert(op.id.clone(), j.id);
-        links.record_created(op, &j);
+        results.push(OpResult::applied(op.id.clone(), j.clone()));
         qbt.push(j);
     }
+    let mut links = plan.links.clone();
+    let applied = qbtime::apply_results(&mut links, plan, &results).unwrap();
+    assert!(applied.all_applied());
     links
 }
 
-fn op_ids(plan: &JobcodePlan) -> Vec<&str> {
+fn op_ids(plan: &Plan) -> Vec<&str> {
     plan.operations.iter().map(|o| o.id.as_str()).collect()
 }
 
-fn notes(plan: &JobcodePlan, subject: &JobcodeSubject) -> Vec<NoteKind> {
+fn notes(plan: &Plan, subject: &JobcodeSubject) -> Vec<NoteKind> {
     plan.notes_for(subject)
         .into_iter()
         .map(|n| n.kind.clone())
@@ -138,7 +145,7 @@ fn q1_every_planned_operation_is_a_write_the_table_allows() {
     ];
     let qbt = [Jobcode::customer(1, "Acme Ltd")];
     let qbo = [Contact::named("60", "Acme Ltd")];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
     assert_eq!(plan.operations.len(), 5);
     for op in &plan.operations {
         assert_eq!(op.system(), System::Qbt);
@@ -381,22 +388,22 @@ fn q3_missing_customers_and_jobs_are_created_in_qbt() {
         Jobcode::customer(7, "ACME LTD"),
         Jobcode::job(8, 7, "payroll"),
     ];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     assert_eq!(
         op_ids(&plan),
         ["qbt-customer:C2", "qbt-job:W1", "qbt-job:W2"]
     );
     let jo = &plan.operations[0];
-    assert_eq!(jo.parent, JobcodeParent::TopLevel);
-    assert_eq!(jo.name, "Jo Bloggs");
+    assert_eq!(jo.action.parent, None);
+    assert_eq!(jo.action.name, "Jo Bloggs");
     assert!(jo.depends_on.is_empty());
-    assert!(jo.connect_with_quickbooks);
+    assert!(jo.action.connect_with_quickbooks);
     assert!(jo.reason.contains("Q3"), "{}", jo.reason);
     let audit = &plan.operations[1];
-    assert_eq!(audit.parent, JobcodeParent::Existing(JobcodeId(7)));
+    assert_eq!(audit.action.parent, Some(Ref::Id(JobcodeId(7))));
     assert!(audit.depends_on.is_empty());
     let sa = &plan.operations[2];
-    assert_eq!(sa.parent, JobcodeParent::CreatedBy(jo.id.clone()));
+    assert_eq!(sa.action.parent, Some(Ref::CreatedBy(jo.id.clone())));
     assert_eq!(sa.depends_on, std::slice::from_ref(&jo.id));
     // What was found is returned as links.
     assert_eq!(plan.links.customers.get("C1"), Some(&JobcodeId(7)));
@@ -419,16 +426,16 @@ fn q3_replanning_after_the_creates_plans_nothing() {
         Work::new("W4", "C4", "Books: Q1"),
     ];
     let mut qbt = vec![Jobcode::customer(1, "Jo Bloggs")];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     assert_eq!(plan.operations.len(), 7);
     let links = apply(&plan, &mut qbt);
 
     // With the new listing alone …
-    let again = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let again = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     assert!(again.is_empty(), "{:?}", op_ids(&again));
     assert_eq!(again.links, links);
     // … and with the links kept.
-    let again = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt).with_links(&links));
+    let again = qbtime::plan(&PlanInput::new(&clients, &work, &qbt).with_links(&links));
     assert!(again.is_empty(), "{:?}", op_ids(&again));
 }
 
@@ -436,29 +443,29 @@ fn q3_replanning_after_the_creates_plans_nothing() {
 fn q3_long_names_are_shortened_and_reported() {
     let long = format!("{} Family Trust", "Montgomery-Fairweather ".repeat(3));
     let clients = [Contact::organization("C1", long.clone())];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &[]));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &[], &[]));
     let op = &plan.operations[0];
-    assert_eq!(op.name.chars().count(), MAX_JOBCODE_NAME_CHARS);
-    assert!(long.starts_with(&op.name));
-    assert_eq!(op.wanted_name, long);
+    assert_eq!(JOBCODE_NAME.len(&op.action.name), JOBCODE_NAME.max);
+    assert!(long.starts_with(&op.action.name));
+    assert_eq!(op.action.wanted_name, long);
     let original_chars = long.chars().count();
     assert_eq!(
-        op.adjustments,
+        op.action.adjustments,
         [NameAdjustment::Shortened { original_chars }]
     );
     assert!(op.reason.contains("shortened"), "{}", op.reason);
     assert_eq!(
-        notes(&plan, &op.subject),
+        notes(&plan, &op.action.subject),
         [NoteKind::NameAdjusted {
-            adjustments: op.adjustments.clone()
+            adjustments: op.action.adjustments.clone()
         }]
     );
     // Characters, not bytes: 64 accented letters fit as they are.
     let accented = "é".repeat(64);
     let clients = [Contact::organization("C1", accented.clone())];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &[]));
-    assert_eq!(plan.operations[0].name, accented);
-    assert!(plan.operations[0].adjustments.is_empty());
+    let plan = qbtime::plan(&PlanInput::new(&clients, &[], &[]));
+    assert_eq!(plan.operations[0].action.name, accented);
+    assert!(plan.operations[0].action.adjustments.is_empty());
 }
 
 #[test]
@@ -478,11 +485,11 @@ fn q3_sibling_clashes_get_a_number_and_are_reported() {
         // The same job name under another customer is no clash.
         Work::new("W3", "C2", "Audit"),
     ];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     let names: BTreeMap<&str, &str> = plan
         .operations
         .iter()
-        .map(|o| (o.id.as_str(), o.name.as_str()))
+        .map(|o| (o.id.as_str(), o.action.name.as_str()))
         .collect();
     assert_eq!(names["qbt-customer:C1"], "Acme Ltd");
     assert_eq!(names["qbt-customer:C2"], "ACME  LTD (2)");
@@ -494,7 +501,7 @@ fn q3_sibling_clashes_get_a_number_and_are_reported() {
     assert_eq!(names["qbt-job:W3"], "Audit");
     let c5 = plan.operation("qbt-customer:C5").unwrap();
     assert_eq!(
-        c5.adjustments,
+        c5.action.adjustments,
         [
             NameAdjustment::Shortened { original_chars: 66 },
             NameAdjustment::Suffixed { n: 2 }
@@ -506,17 +513,17 @@ fn q3_sibling_clashes_get_a_number_and_are_reported() {
         })
     );
     for op in &plan.operations {
-        assert!(op.name.chars().count() <= MAX_JOBCODE_NAME_CHARS);
+        assert!(JOBCODE_NAME.len(&op.action.name) <= JOBCODE_NAME.max);
     }
 }
 
 #[test]
 fn q3_reserved_characters_are_replaced_and_reported() {
     let clients = [Contact::organization("C1", "Acme: North\tEast")];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &[]));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &[], &[]));
     let op = &plan.operations[0];
-    assert_eq!(op.name, "Acme North East");
-    assert_eq!(op.adjustments, [NameAdjustment::ReservedCharacters]);
+    assert_eq!(op.action.name, "Acme North East");
+    assert_eq!(op.action.adjustments, [NameAdjustment::ReservedCharacters]);
 }
 
 #[test]
@@ -536,7 +543,7 @@ fn q3_qbo_entries_are_what_qbt_will_create_there() {
     ];
 
     // Without the QBO listing: the entries of the jobcodes this plan creates.
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     let entries: Vec<(&str, Option<&str>)> = plan
         .qbo_entries
         .iter()
@@ -562,7 +569,7 @@ fn q3_qbo_entries_are_what_qbt_will_create_there() {
         Contact::named("60", "Acme Ltd"),
         sub_customer("61", "Audit", "60"),
     ];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
     let names: Vec<&str> = plan
         .qbo_entries
         .iter()
@@ -577,7 +584,7 @@ fn q3_qbo_entries_are_what_qbt_will_create_there() {
     // A jobcode not connected to QuickBooks will not reach QBO: noted.
     let mut unplugged = qbt.to_vec();
     unplugged[1].connect_with_quickbooks = false;
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &unplugged).with_qbo(&qbo));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &unplugged).with_qbo(&qbo));
     assert!(
         !plan
             .qbo_entries
@@ -603,12 +610,12 @@ fn q3_unknown_clients_and_clients_in_a_group_are_reported() {
         Work::new("W2", "C9", "Audit"),
         Work::new("W3", "C2", "Audit"),
     ];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &[]));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &[]));
     // Ann Lee is her own customer; her work goes under her, not the group.
     assert_eq!(op_ids(&plan), ["qbt-customer:C1", "qbt-job:W1"]);
     assert_eq!(
-        plan.operations[1].parent,
-        JobcodeParent::CreatedBy(OpId("qbt-customer:C1".into()))
+        plan.operations[1].action.parent,
+        Some(Ref::CreatedBy(OpId("qbt-customer:C1".into())))
     );
     assert_eq!(
         notes(&plan, &work_subject("W1", "C1")),
@@ -631,7 +638,12 @@ fn q3_unknown_clients_and_clients_in_a_group_are_reported() {
         [NoteKind::ClientNotInQbt]
     );
     // The group itself is not a client: no jobcode is planned for it.
-    assert!(!plan.operations.iter().any(|o| o.name == "Lee Family"));
+    assert!(
+        !plan
+            .operations
+            .iter()
+            .any(|o| o.action.name == "Lee Family")
+    );
 }
 
 #[test]
@@ -652,7 +664,7 @@ fn q3_archived_clients_closed_work_and_archived_jobcodes_create_nothing() {
         Jobcode::job(2, 1, "Payroll").archived(),
         Jobcode::customer(3, "Beta Ltd").archived(),
     ];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     assert!(plan.is_empty(), "{:?}", op_ids(&plan));
     assert_eq!(
         notes(&plan, &work_subject("W1", "C1")),
@@ -687,7 +699,7 @@ fn q3_links_settle_names_that_are_ambiguous() {
         Contact::organization("C6", "Acme"),
     ];
     let mut qbt = Vec::new();
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &[], &qbt));
     let links = apply(&plan, &mut qbt);
     assert_eq!(links.customers.get("C6"), Some(&JobcodeId(2)));
 
@@ -695,16 +707,16 @@ fn q3_links_settle_names_that_are_ambiguous() {
     // take C5's jobcode; the links keep every client on its own.
     let mut more = clients.clone();
     more.push(Contact::organization("C1", "Acme"));
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&more, &[], &qbt).with_links(&links));
+    let plan = qbtime::plan(&PlanInput::new(&more, &[], &qbt).with_links(&links));
     assert_eq!(op_ids(&plan), ["qbt-customer:C1"]);
-    assert_eq!(plan.operations[0].name, "Acme (3)");
+    assert_eq!(plan.operations[0].action.name, "Acme (3)");
     assert_eq!(plan.links.customers.get("C5"), Some(&JobcodeId(1)));
     assert_eq!(plan.links.customers.get("C6"), Some(&JobcodeId(2)));
 
     // A link to a jobcode that is gone is reported and names take over.
     let mut stale = links.clone();
     stale.customers.insert("C5".into(), JobcodeId(99));
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &qbt).with_links(&stale));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &[], &qbt).with_links(&stale));
     assert!(plan.is_empty());
     assert_eq!(
         notes(&plan, &JobcodeSubject::customer(&"C5".into())),
@@ -730,16 +742,16 @@ fn q3_the_plan_does_not_depend_on_input_order() {
         Jobcode::customer(4, "Jo Bloggs"),
         Jobcode::customer(2, "Zeta"),
     ];
-    let a = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt));
+    let a = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
     let (mut c, mut w, mut q) = (clients.clone(), work.clone(), qbt.clone());
     c.reverse();
     w.reverse();
     q.reverse();
-    let b = plan_jobcodes(&JobcodePlanInput::new(&c, &w, &q));
+    let b = qbtime::plan(&PlanInput::new(&c, &w, &q));
     assert_eq!(a, b);
     // Clashes are numbered in id order: C1 keeps the plain name.
-    assert_eq!(a.operation("qbt-customer:C1").unwrap().name, "ACME");
-    assert_eq!(a.operation("qbt-job:W1").unwrap().name, "audit");
+    assert_eq!(a.operation("qbt-customer:C1").unwrap().action.name, "ACME");
+    assert_eq!(a.operation("qbt-job:W1").unwrap().action.name, "audit");
 }
 
 #[cfg(feature = "serde")]
@@ -747,10 +759,10 @@ fn q3_the_plan_does_not_depend_on_input_order() {
 fn q3_the_plan_is_plain_serialisable_data() {
     let clients = [Contact::person("C1", "Jo", "Bloggs")];
     let work = [Work::new("W1", "C1", "Tax return")];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &[]));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &[]));
     let json = serde_json::to_string(&plan).unwrap();
     assert!(json.contains("\"qbt-job:W1\""), "{json}");
-    let back: JobcodePlan = serde_json::from_str(&json).unwrap();
+    let back: Plan = serde_json::from_str(&json).unwrap();
     assert_eq!(back, plan);
 }
 
@@ -912,7 +924,7 @@ fn q4_renamed_jobcodes_still_count_for_their_client() {
         Contact::organization("C2", "Acme"),
     ];
     let mut qbt = Vec::new();
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &qbt));
+    let plan = qbtime::plan(&PlanInput::new(&clients, &[], &qbt));
     let links = apply(&plan, &mut qbt);
     let entries = [
         TimeEntry::manual(1, 5, 1, day(2), 100),
@@ -931,11 +943,12 @@ fn q4_renamed_jobcodes_still_count_for_their_client() {
 
 // ------------------------------------------- the in-memory QBT store
 
-#[cfg(feature = "testing")]
+#[cfg(all(feature = "testing", feature = "driver"))]
 mod store {
     use super::*;
-    use ledgerlink::ports::AdapterError;
-    use ledgerlink::qbtime::{NewJobcode, TimeStore, read_jobcodes, read_timesheets};
+    use ledgerlink::driver::{read_jobcodes, read_timesheets, send_jobcodes};
+    use ledgerlink::ports::{AdapterError, TimeStore};
+    use ledgerlink::qbtime::NewJobcode;
     use ledgerlink::testing::{Fault, MemoryTimeStore, TimeCall, block_on};
 
     fn regular(parent: JobcodeId, name: &str) -> NewJobcode {
@@ -954,19 +967,16 @@ mod store {
         }
     }
 
-    /// Runs a plan through the store, in order, as a driver would.
-    fn run(store: &MemoryTimeStore, plan: &JobcodePlan) -> Result<JobcodeLinks, AdapterError> {
-        let mut created = BTreeMap::new();
+    /// Runs a plan through the store with the driver and feeds the results
+    /// back: the links, or the first failure.
+    fn run(store: &MemoryTimeStore, plan: &Plan) -> Result<JobcodeLinks, AdapterError> {
+        let results = block_on(send_jobcodes(store, plan));
         let mut links = plan.links.clone();
-        for op in &plan.operations {
-            let Some(new) = op.new_jobcode(&created) else {
-                continue;
-            };
-            let j = block_on(store.create_jobcode(&new, &op.idempotency_key))?;
-            created.insert(op.id.clone(), j.id);
-            links.record_created(op, &j);
+        let applied = qbtime::apply_results(&mut links, plan, &results).unwrap();
+        match applied.failed.into_iter().next() {
+            Some(f) => Err(f.error),
+            None => Ok(links),
         }
-        Ok(links)
     }
 
     #[test]
@@ -1009,7 +1019,7 @@ mod store {
         let qbt = MemoryTimeStore::new().with_page_size(2);
         qbt.add_customer("Jo Bloggs");
         let listing = block_on(read_jobcodes(&qbt)).unwrap();
-        let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &listing));
+        let plan = qbtime::plan(&PlanInput::new(&clients, &work, &listing));
         assert_eq!(plan.operations.len(), 5);
         let links = run(&qbt, &plan).unwrap();
         assert_eq!(links.len(), 6);
@@ -1018,9 +1028,9 @@ mod store {
         let listing = block_on(read_jobcodes(&qbt)).unwrap();
         assert_eq!(listing.len(), 6);
         assert_eq!(qbt.calls().list_jobcodes, 3); // pages of two, `more` followed
-        assert!(plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &listing)).is_empty());
-        let again = JobcodePlanInput::new(&clients, &work, &listing).with_links(&links);
-        assert!(plan_jobcodes(&again).is_empty());
+        assert!(qbtime::plan(&PlanInput::new(&clients, &work, &listing)).is_empty());
+        let again = PlanInput::new(&clients, &work, &listing).with_links(&links);
+        assert!(qbtime::plan(&again).is_empty());
     }
 
     #[test]
@@ -1028,7 +1038,7 @@ mod store {
         let clients = [Contact::organization("C1", "Acme Ltd")];
         let work = [Work::new("W1", "C1", "Audit")];
         let qbt = MemoryTimeStore::new();
-        let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &[]));
+        let plan = qbtime::plan(&PlanInput::new(&clients, &work, &[]));
 
         qbt.fail_next(TimeCall::CreateJobcode, Fault::CrashAfterCreate);
         let lost = run(&qbt, &plan);
@@ -1039,7 +1049,7 @@ mod store {
         run(&qbt, &plan).unwrap();
         assert_eq!(qbt.jobcodes().len(), 2);
         assert_eq!(
-            qbt.id_for_key(&plan.operations[0].idempotency_key),
+            qbt.id_for_key(&plan.operations[0].action.idempotency_key),
             Some(JobcodeId(1))
         );
 
@@ -1106,6 +1116,135 @@ mod store {
         assert!(qbt.restore_jobcode(audit));
         assert!(qbt.jobcode(acme).unwrap().active);
         assert!(!qbt.archive_jobcode(JobcodeId(42)));
+    }
+}
+
+// ------------------------------- sent with the shared executor (U1, Q3)
+
+#[cfg(feature = "testing")]
+mod executor {
+    use super::*;
+    use ledgerlink::ops::{AdapterError, Execution};
+    use ledgerlink::ports::TimeStore;
+    use ledgerlink::qbtime::{Action, Applied};
+    use ledgerlink::testing::{Fault, MemoryTimeStore, TimeCall, block_on};
+
+    /// Sends `plan` to the store with `ops::Execution` and feeds the results
+    /// back into `links`.
+    fn send(qbt: &MemoryTimeStore, plan: &Plan, links: &mut JobcodeLinks) -> Applied {
+        let mut run: Execution<'_, Action, Jobcode> = Execution::new(&plan.operations);
+        while let Some(op) = run.next_op() {
+            let Some(new) = op.action.new_jobcode(|id| run.created(id).copied()) else {
+                run.skip(op, "no parent");
+                continue;
+            };
+            let answer = block_on(qbt.create_jobcode(&new, &op.action.idempotency_key));
+            run.record(op, answer);
+        }
+        let results = run.finish();
+        assert_eq!(results.len(), plan.operations.len());
+        qbtime::apply_results(links, plan, &results).unwrap()
+    }
+
+    fn world() -> (Vec<Contact>, Vec<Work>) {
+        let clients = vec![
+            Contact::organization("C1", "Acme Ltd"),
+            Contact::person("C2", "Jo", "Bloggs"),
+        ];
+        let work = vec![
+            Work::new("W1", "C1", "Audit 2026"),
+            Work::new("W2", "C2", "Self assessment"),
+        ];
+        (clients, work)
+    }
+
+    #[test]
+    fn q3_u1_a_plan_sent_and_fed_back_is_not_planned_again() {
+        let (clients, work) = world();
+        let qbt = MemoryTimeStore::new();
+        let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt.jobcodes()));
+        assert_eq!(plan.operations.len(), 4);
+        let mut links = plan.links.clone();
+        let applied = send(&qbt, &plan, &mut links);
+        assert!(applied.all_applied(), "{applied:?}");
+        assert_eq!(applied.created.len(), 4);
+        assert_eq!(links.len(), 4);
+        // The jobs went under the customers made in the same run.
+        let acme = links.get(&JobcodeSubject::customer(&"C1".into())).unwrap();
+        let audit = links.get(&work_subject("W1", "C1")).unwrap();
+        assert_eq!(qbt.jobcode(audit).unwrap().parent_id, acme);
+
+        // Idempotent: with the links or by names alone, nothing to do.
+        let listing = qbt.jobcodes();
+        let again = PlanInput::new(&clients, &work, &listing).with_links(&links);
+        let second = qbtime::plan(&again);
+        assert!(second.is_empty(), "{:?}", op_ids(&second));
+        assert_eq!(second.links, links);
+        assert!(qbtime::plan(&PlanInput::new(&clients, &work, &listing)).is_empty());
+    }
+
+    #[test]
+    fn u1_a_failed_customer_create_skips_its_jobs_and_the_next_plan_retries_them() {
+        let (clients, work) = world();
+        let qbt = MemoryTimeStore::new();
+        let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt.jobcodes()));
+        assert_eq!(
+            op_ids(&plan),
+            [
+                "qbt-customer:C1",
+                "qbt-customer:C2",
+                "qbt-job:W1",
+                "qbt-job:W2"
+            ]
+        );
+        qbt.fail_next(TimeCall::CreateJobcode, Fault::Transient);
+        let mut links = plan.links.clone();
+        let applied = send(&qbt, &plan, &mut links);
+
+        // C1 failed, so W1 (under it) was never sent; C2 and W2 went through.
+        assert_eq!(qbt.calls().create_jobcode, 3);
+        let failed: Vec<&str> = applied.failed.iter().map(|f| f.op_id.as_str()).collect();
+        assert_eq!(failed, ["qbt-customer:C1"]);
+        assert!(matches!(
+            applied.failed[0].error,
+            AdapterError::Transient { .. }
+        ));
+        assert_eq!(applied.skipped.len(), 1);
+        assert_eq!(applied.skipped[0].subject, work_subject("W1", "C1"));
+        assert!(applied.skipped[0].reason.contains("qbt-customer:C1"));
+        let created: Vec<&str> = applied.created.iter().map(|c| c.op_id.as_str()).collect();
+        assert_eq!(created, ["qbt-customer:C2", "qbt-job:W2"]);
+        assert_eq!(links.len(), 2);
+
+        // The next plan retries exactly what did not happen, then settles.
+        let listing = qbt.jobcodes();
+        let retry = qbtime::plan(&PlanInput::new(&clients, &work, &listing).with_links(&links));
+        assert_eq!(op_ids(&retry), ["qbt-customer:C1", "qbt-job:W1"]);
+        let mut links = retry.links.clone();
+        assert!(send(&qbt, &retry, &mut links).all_applied());
+        let listing = qbt.jobcodes();
+        let done = PlanInput::new(&clients, &work, &listing).with_links(&links);
+        assert!(qbtime::plan(&done).is_empty());
+        assert_eq!(qbt.jobcodes().len(), 4);
+    }
+
+    #[test]
+    fn u4_a_rate_limit_stops_the_run_and_every_later_create_is_skipped() {
+        let (clients, work) = world();
+        let qbt = MemoryTimeStore::new();
+        let plan = qbtime::plan(&PlanInput::new(&clients, &work, &[]));
+        qbt.fail_next(
+            TimeCall::CreateJobcode,
+            Fault::RateLimited {
+                retry_after_secs: 300,
+            },
+        );
+        let mut links = plan.links.clone();
+        let applied = send(&qbt, &plan, &mut links);
+        assert_eq!(qbt.calls().create_jobcode, 1);
+        assert_eq!(applied.failed.len(), 1);
+        assert_eq!(applied.skipped.len(), 3);
+        assert!(links.is_empty());
     }
 }
 
@@ -1194,34 +1333,34 @@ mod properties {
 
         #[test]
         fn q3_planned_names_fit_are_unique_and_replanning_plans_nothing(w in world()) {
-            let plan = plan_jobcodes(&JobcodePlanInput::new(&w.clients, &w.work, &w.qbt));
+            let plan = qbtime::plan(&PlanInput::new(&w.clients, &w.work, &w.qbt));
             let mut per_parent: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
             for op in &plan.operations {
-                prop_assert!(op.name.chars().count() <= MAX_JOBCODE_NAME_CHARS);
-                prop_assert!(!op.name.trim().is_empty());
-                prop_assert!(!op.name.contains(':'));
+                prop_assert!(JOBCODE_NAME.len(&op.action.name) <= JOBCODE_NAME.max);
+                prop_assert!(!op.action.name.trim().is_empty());
+                prop_assert!(!op.action.name.contains(':'));
                 prop_assert!(may_write(op.system(), op.domain()));
                 let fresh = per_parent
-                    .entry(format!("{:?}", op.parent))
+                    .entry(format!("{:?}", op.action.parent))
                     .or_default()
-                    .insert(normalize_name(&op.name).into_owned());
-                prop_assert!(fresh, "{} planned twice among siblings", op.name);
+                    .insert(normalize_name(&op.action.name).into_owned());
+                prop_assert!(fresh, "{} planned twice among siblings", op.action.name);
             }
             // `apply` checks every new name against its siblings in QBT.
             let mut qbt = w.qbt.clone();
             let links = apply(&plan, &mut qbt);
 
-            let again = plan_jobcodes(&JobcodePlanInput::new(&w.clients, &w.work, &qbt));
+            let again = qbtime::plan(&PlanInput::new(&w.clients, &w.work, &qbt));
             prop_assert!(again.is_empty(), "{:?}", op_ids(&again));
-            let with_links = JobcodePlanInput::new(&w.clients, &w.work, &qbt).with_links(&links);
-            prop_assert!(plan_jobcodes(&with_links).is_empty());
+            let with_links = PlanInput::new(&w.clients, &w.work, &qbt).with_links(&links);
+            prop_assert!(qbtime::plan(&with_links).is_empty());
 
             // The same input in another order gives the same plan.
             let (mut c, mut wk, mut q) = (w.clients.clone(), w.work.clone(), w.qbt.clone());
             c.reverse();
             wk.reverse();
             q.reverse();
-            prop_assert_eq!(plan_jobcodes(&JobcodePlanInput::new(&c, &wk, &q)), plan);
+            prop_assert_eq!(qbtime::plan(&PlanInput::new(&c, &wk, &q)), plan);
         }
     }
 }

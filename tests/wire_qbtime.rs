@@ -12,9 +12,9 @@ use chrono::{DateTime, NaiveDate};
 use ledgerlink::Contact;
 use ledgerlink::ports::AdapterError;
 use ledgerlink::qbtime::{
-    Jobcode, JobcodeId, JobcodePlanInput, JobcodeType, NewJobcode, TimeEntryKind, Work,
-    plan_jobcodes,
+    Jobcode, JobcodeId, JobcodeType, NewJobcode, PlanInput, TimeEntryKind, Work,
 };
+use ledgerlink::rules::qbtime::JOBCODE_NAME;
 use ledgerlink::wire::{self, Payload, Provider, WireError, qbtime};
 use proptest::prelude::*;
 
@@ -656,7 +656,7 @@ fn a_plan_is_sent_parents_first_in_batches() {
         .map(|i| Contact::organization(format!("C{i:02}").as_str(), format!("Client {i:02}")))
         .collect();
     let work = vec![Work::new("W1", "C00", "Accounts 2026")];
-    let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &[]));
+    let plan = ledgerlink::qbtime::plan(&PlanInput::new(&clients, &work, &[]));
     assert_eq!(plan.operations.len(), 61);
 
     let first = qbtime::encode_plan(&plan, &BTreeMap::new());
@@ -669,7 +669,7 @@ fn a_plan_is_sent_parents_first_in_batches() {
         assert_eq!(sent.len(), b.operations.len());
         for (op_id, new) in b.operations.iter().zip(&sent) {
             let op = plan.operation(op_id.as_str()).unwrap();
-            assert_eq!(new.name, op.name);
+            assert_eq!(new.name, op.action.name);
             assert!(new.parent_id.is_top_level() && new.connect_with_quickbooks);
         }
     }
@@ -693,6 +693,51 @@ fn a_plan_is_sent_parents_first_in_batches() {
     assert_eq!(
         qbtime::encode_plan(&plan, &done),
         qbtime::PlanRequests::default()
+    );
+}
+
+#[test]
+fn q3_a_name_at_the_limit_with_emoji_is_planned_and_encoded_unchanged() {
+    // 60 letters and 4 emoji: 64 characters (68 UTF-16 units). QBT counts
+    // characters; the planner, the encoder and the store all count with
+    // `rules::qbtime::JOBCODE_NAME`, so the name is neither cut nor refused.
+    let name = format!("{}{}", "a".repeat(60), "\u{1F600}".repeat(4));
+    assert_eq!(JOBCODE_NAME.len(&name), JOBCODE_NAME.max);
+    assert_eq!(qbtime::MAX_NAME_CHARS, JOBCODE_NAME.max);
+    let clients = [Contact::organization("C1", name.as_str())];
+    let plan = ledgerlink::qbtime::plan(&PlanInput::new(&clients, &[], &[]));
+    assert_eq!(plan.operations[0].action.name, name);
+    assert!(plan.operations[0].action.adjustments.is_empty());
+    let out = qbtime::encode_plan(&plan, &BTreeMap::new());
+    assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+    let sent = qbtime::decode_jobcode_create_request(out.batches[0].body.as_bytes()).unwrap();
+    assert_eq!(sent[0].name, name);
+
+    // One emoji more: the planner cuts it to the limit, and that encodes.
+    let clients = [Contact::organization(
+        "C1",
+        format!("{name}\u{1F600}").as_str(),
+    )];
+    let plan = ledgerlink::qbtime::plan(&PlanInput::new(&clients, &[], &[]));
+    assert_eq!(plan.operations[0].action.name, name);
+    assert!(
+        qbtime::encode_plan(&plan, &BTreeMap::new())
+            .rejected
+            .is_empty()
+    );
+}
+
+#[test]
+fn q3_control_characters_are_replaced_by_the_planner_not_refused_by_the_encoder() {
+    // Before the rules were shared, the planner replaced only `:`, tabs and
+    // line breaks, and the encoder refused every control character.
+    let clients = [Contact::organization("C1", "Acme\u{7}Ltd\u{1b}")];
+    let plan = ledgerlink::qbtime::plan(&PlanInput::new(&clients, &[], &[]));
+    assert_eq!(plan.operations[0].action.name, "Acme Ltd");
+    assert!(
+        qbtime::encode_plan(&plan, &BTreeMap::new())
+            .rejected
+            .is_empty()
     );
 }
 
@@ -812,6 +857,30 @@ proptest! {
         prop_assert_eq!(&page.jobcodes, &vec![j.clone()]);
         let body = qbtime::encode_jobcode_create(&as_new(&page.jobcodes[0])).unwrap();
         prop_assert_eq!(qbtime::decode_jobcode_create_request(body.as_bytes()).unwrap(), vec![as_new(&j)]);
+    }
+
+    #[test]
+    fn q3_the_encoder_refuses_nothing_the_planner_plans(
+        names in proptest::collection::vec(any::<String>(), 1..6),
+        job in any::<String>(),
+    ) {
+        // Planner and encoder read the same limits (`rules::qbtime`).
+        let clients: Vec<Contact> = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| Contact::organization(format!("C{i}").as_str(), n.as_str()))
+            .collect();
+        let work = [Work::new("W1", "C0", job)];
+        let plan = ledgerlink::qbtime::plan(&PlanInput::new(&clients, &work, &[]));
+        let mut created = BTreeMap::new();
+        for round in 0..2u64 {
+            let out = qbtime::encode_plan(&plan, &created);
+            prop_assert!(out.rejected.is_empty(), "{:?}", out.rejected);
+            for (i, id) in out.batches.iter().flat_map(|b| &b.operations).enumerate() {
+                created.insert(id.clone(), JobcodeId(round * 100 + i as u64 + 1));
+            }
+        }
+        prop_assert_eq!(created.len(), plan.operations.len());
     }
 
     #[test]

@@ -2,12 +2,14 @@
 //! jobcodes (dangling parents, inactive, other types, long names, reserved
 //! characters) and QBO customers:
 //! - no panic; operation ids and idempotency keys unique;
-//! - names at most 64 characters, without `:`, tabs or line breaks, and
-//!   unique among their siblings after normalisation;
+//! - names within `rules::qbtime::JOBCODE_NAME`, without `:` or control
+//!   characters, and unique among their siblings after normalisation;
 //! - `wire::qbtime::encode_plan` puts every operation in exactly one of
-//!   batches / waiting / rejected, each batch within 1..=50 items;
-//! - once the batches are carried out (jobcodes created, links recorded),
-//!   the next plan creates none of them again.
+//!   batches / waiting / rejected, each batch within 1..=50 items, and
+//!   rejects none (planner and encoder read the same rules);
+//! - once the batches are carried out (jobcodes created, results fed back
+//!   through `qbtime::apply_results`), the next plan creates none of them
+//!   again.
 #![no_main]
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -15,11 +17,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use arbitrary::Arbitrary;
 use ledgerlink::Contact;
 use ledgerlink::normalize::normalize_name;
+use ledgerlink::ops::Ref;
 use ledgerlink::qbtime::{
-    Jobcode, JobcodeId, JobcodeLinks, JobcodeParent, JobcodePlan, JobcodePlanInput, JobcodeType,
-    Work, plan_jobcodes,
+    self, Jobcode, JobcodeId, JobcodeLinks, JobcodeType, OpId, OpResult, Plan, PlanInput, Work,
 };
-use ledgerlink::sync::OpId;
+use ledgerlink::rules::qbtime::{JOBCODE_NAME, is_reserved_in_jobcode_name};
 use ledgerlink::wire::qbtime::{MAX_BATCH_ITEMS, encode_plan};
 use ledgerlink_fuzz::{ContactSpec, NameSpec};
 use libfuzzer_sys::fuzz_target;
@@ -50,31 +52,32 @@ struct Input {
     many: Option<u8>,
 }
 
-fn check(plan: &JobcodePlan, jobcodes: &[Jobcode]) {
+fn check(plan: &Plan, jobcodes: &[Jobcode]) {
     let mut ids = BTreeSet::new();
     let mut keys = BTreeSet::new();
     let mut siblings: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for j in jobcodes.iter().filter(|j| j.active) {
         siblings
-            .entry(format!("{:?}", JobcodeParent::Existing(j.parent_id)))
+            .entry(format!("{:?}", Ref::Id(j.parent_id)))
             .or_default()
             .insert(normalize_name(&j.name).into_owned());
     }
     for op in &plan.operations {
         assert!(ids.insert(op.id.clone()), "operation id twice: {}", op.id);
-        assert!(keys.insert(op.idempotency_key.clone()), "idempotency key twice: {}", op.idempotency_key);
-        assert!(op.name.chars().count() <= 64, "{}: name of {} chars", op.id, op.name.chars().count());
-        assert!(!op.name.contains([':', '\t', '\n', '\r']), "{}: reserved character in {:?}", op.id, op.name);
-        let parent = match &op.parent {
-            JobcodeParent::TopLevel => format!("{:?}", JobcodeParent::Existing(JobcodeId::TOP_LEVEL)),
-            p => format!("{p:?}"),
+        let a = &op.action;
+        assert!(keys.insert(a.idempotency_key.clone()), "idempotency key twice: {}", a.idempotency_key);
+        assert!(JOBCODE_NAME.len(&a.name) <= 64, "{}: name of {} chars", op.id, JOBCODE_NAME.len(&a.name));
+        assert!(!a.name.contains(is_reserved_in_jobcode_name), "{}: reserved character in {:?}", op.id, a.name);
+        let parent = match &a.parent {
+            None => format!("{:?}", Ref::Id(JobcodeId::TOP_LEVEL)),
+            Some(p) => format!("{p:?}"),
         };
-        let norm = normalize_name(&op.name).into_owned();
+        let norm = normalize_name(&a.name).into_owned();
         assert!(
             siblings.entry(parent).or_default().insert(norm),
             "{}: name {:?} not unique among its siblings",
             op.id,
-            op.name
+            a.name
         );
     }
 }
@@ -137,11 +140,11 @@ fuzz_target!(|input: Input| {
     });
     let mut links = JobcodeLinks::new();
     let plan_with = |jobcodes: &[Jobcode], links: &JobcodeLinks| {
-        let mut i = JobcodePlanInput::new(&clients, &work, jobcodes).with_links(links);
+        let mut i = PlanInput::new(&clients, &work, jobcodes).with_links(links);
         if let Some(q) = &qbo {
             i = i.with_qbo(q);
         }
-        plan_jobcodes(&i)
+        qbtime::plan(&i)
     };
     let plan = plan_with(&jobcodes, &links);
     check(&plan, &jobcodes);
@@ -159,6 +162,7 @@ fuzz_target!(|input: Input| {
                 assert!(seen.insert(id.clone()), "{id} twice in the requests");
             }
         }
+        assert!(reqs.rejected.is_empty(), "the encoder refused a planned create: {:?}", reqs.rejected);
         for id in reqs.waiting.iter().chain(reqs.rejected.iter().map(|(id, _)| id)) {
             assert!(seen.insert(id.clone()), "{id} twice in the requests");
         }
@@ -167,17 +171,20 @@ fuzz_target!(|input: Input| {
         if reqs.batches.is_empty() {
             break;
         }
+        let mut results = Vec::new();
         for b in &reqs.batches {
             for id in &b.operations {
                 let op = plan.operation(id.as_str()).expect("batched op is in the plan");
-                let new = op.new_jobcode(&created).expect("a batched op has its parent");
+                let new = op.action.new_jobcode(|p| created.get(p).copied()).expect("a batched op has its parent");
                 next_id += 1;
                 let jc = Jobcode::job(next_id, new.parent_id, new.name.clone());
-                links.record_created(op, &jc);
+                results.push(OpResult::applied(id.clone(), jc.clone()));
                 jobcodes.push(jc);
                 created.insert(id.clone(), JobcodeId(next_id));
             }
         }
+        let applied = qbtime::apply_results(&mut links, &plan, &results).expect("valid results");
+        assert_eq!(applied.created.len(), results.len());
     }
     let again = plan_with(&jobcodes, &links);
     for op in &again.operations {

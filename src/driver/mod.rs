@@ -12,8 +12,10 @@
 //! return the records created the first time.
 
 mod billing;
+mod qbtime;
 
 pub use billing::{BillingStores, Sent, read_ledger, send_billing};
+pub use qbtime::{QBT_MAX_PAGES, read_jobcodes, read_timesheets, send_jobcodes};
 
 use chrono::{DateTime, Utc};
 

@@ -15,6 +15,8 @@ use async_trait::async_trait;
 
 mod billing;
 pub use billing::{InvoiceStore, PaymentStore, PaymentsPage};
+mod qbtime;
+pub use qbtime::{JobcodePage, TimeStore, TimesheetPage};
 
 use crate::model::{Contact, ContactId, VersionToken};
 pub use crate::ops::AdapterError;

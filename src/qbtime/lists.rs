@@ -7,7 +7,7 @@ use crate::model::{Contact, ContactStatus};
 use crate::normalize::normalize_name;
 
 use super::model::Jobcode;
-use super::sources::System;
+use crate::rules::qbtime::System;
 
 /// The two connections of the integration, in the order they are made
 /// (Q2): QuickBooks Time with QuickBooks Online first, then the practice

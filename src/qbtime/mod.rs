@@ -8,19 +8,21 @@
 //! (QBO) keeps the books, with customers and customer:job sub-customers.
 //!
 //! - **Q1, one owner per kind of data** ([`owner`], [`may_write`],
-//!   [`FLOWS`]). Clients and work belong to the PM, time to QBT, money to
+//!   [`FLOWS`], in [`rules::qbtime`](crate::rules::qbtime) with the name
+//!   limits). Clients and work belong to the PM, time to QBT, money to
 //!   QBO. Data only ever moves away from its owner: the PM's clients and
 //!   work are copied into QBT, which passes them on to QBO. The planner can
-//!   express nothing else — its one operation, [`JobcodeOp`], creates a QBT
-//!   jobcode for a client or a work item; there is no update, no archive,
-//!   and [`TimeEntry`] has no write of any kind, here or in [`TimeStore`].
+//!   express nothing else — its one [`Action`] creates a QBT jobcode for
+//!   a client or a work item; there is no update, no archive, and
+//!   [`TimeEntry`] has no write of any kind, here or in
+//!   [`TimeStore`](crate::ports::TimeStore).
 //! - **Q2, check the lists before connecting** ([`check_customer_lists`]).
 //!   The customers of the three systems are compared by normalised name
 //!   (N1), and every name missing somewhere, or held twice, is listed. The
 //!   systems are connected in a fixed order — QBT with QBO first, then the
 //!   PM with QBT — and each gap says which of the two steps it holds up.
-//! - **Q3, create what is missing** ([`plan_jobcodes`]). Clients
-//!   (organisations and people) without a customer jobcode, and work
+//! - **Q3, create what is missing** ([`plan`], then [`apply_results`]).
+//!   Clients (organisations and people) without a customer jobcode, and work
 //!   without a job under its client's, are planned as creates in QBT, with
 //!   names QBT accepts (at most 64 characters, unique among siblings —
 //!   every shortening or numbering reported). What QBT will then create in
@@ -38,19 +40,44 @@
 //!   group; QBT then knows the group's jobcode only, so such time is
 //!   reported for the group as a whole and never split among its clients.
 //!
-//! [`TimeStore`] is the adapter the embedding service implements over the
-//! QBT REST API; the `testing` feature has an in-memory one.
+//! The shape is the one every domain of the crate has (see
+//! [`ops`](crate::ops)): [`plan`] reads a [`PlanInput`] and returns a
+//! [`Plan`] of [`Operation`]s, plain data; the caller sends them — with
+//! [`ops::Execution`](crate::ops::Execution), the driver's
+//! `send_jobcodes` (feature `driver`), or its own loop — and feeds the
+//! [`OpResult`]s back through [`apply_results`], which links the new
+//! jobcodes ([`JobcodeLinks`]) for the next run.
+//!
+//! | file | what |
+//! |---|---|
+//! | `model.rs` | jobcodes, timesheets, work items |
+//! | `links.rs` | what a jobcode stands for, links kept between runs |
+//! | `names.rs` | names QBT accepts |
+//! | `plan.rs` | the plan's types |
+//! | `input.rs` | what the planner reads |
+//! | `resolve.rs` | matching clients and work to jobcodes (planner and report) |
+//! | `planner/` | [`plan`], by phase |
+//! | `apply.rs` | [`apply_results`] |
+//! | `lists.rs`, `report.rs` | Q2 and Q4 |
+//!
+//! The rules read here (ownership, name limits) are data in
+//! [`rules::qbtime`](crate::rules::qbtime). [`TimeStore`](crate::ports::TimeStore)
+//! is the adapter the embedding service implements over the QBT REST API
+//! ([`ports`](crate::ports)); the `testing` feature has an in-memory one.
+//!
+//! [`owner`]: crate::rules::qbtime::owner
+//! [`may_write`]: crate::rules::qbtime::may_write
+//! [`FLOWS`]: crate::rules::qbtime::FLOWS
 //!
 //! # Example
 //!
 //! ```
-//! use std::collections::BTreeMap;
-//!
 //! use chrono::{NaiveDate, TimeZone, Utc};
 //! use ledgerlink::Contact;
+//! use ledgerlink::ops::Execution;
 //! use ledgerlink::qbtime::{
-//!     DateRange, Jobcode, JobcodePlanInput, TimeEntry, TimeReportInput, Work,
-//!     check_customer_lists, plan_jobcodes, time_report,
+//!     self, Action, DateRange, Jobcode, PlanInput, TimeEntry, TimeReportInput, Work,
+//!     check_customer_lists, time_report,
 //! };
 //!
 //! let clients = vec![
@@ -67,17 +94,25 @@
 //! assert_eq!(check.gaps[0].name, "Jo Bloggs");
 //!
 //! // Q3: create Jo Bloggs, then the job under it.
-//! let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
+//! let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
 //! assert_eq!(plan.operations.len(), 2);
-//! let mut created = BTreeMap::new();
-//! for op in &plan.operations {
-//!     let Some(new) = op.new_jobcode(&created) else { continue };
+//! let mut run: Execution<'_, Action, Jobcode> = Execution::new(&plan.operations);
+//! while let Some(op) = run.next_op() {
+//!     let Some(new) = op.action.new_jobcode(|id| run.created(id).copied()) else {
+//!         run.skip(op, "no parent");
+//!         continue;
+//!     };
 //!     let id = qbt.len() as u64 + 1; // what QBT would answer
-//!     qbt.push(Jobcode::job(id, new.parent_id, new.name));
-//!     created.insert(op.id.clone(), id.into());
+//!     let made = Jobcode::job(id, new.parent_id, new.name);
+//!     qbt.push(made.clone());
+//!     run.record(op, Ok(made));
 //! }
+//! let mut links = plan.links.clone();
+//! let applied = qbtime::apply_results(&mut links, &plan, &run.finish())?;
+//! assert!(applied.all_applied());
 //! // Carried out: nothing more to plan.
-//! assert!(plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &qbt)).is_empty());
+//! let again = PlanInput::new(&clients, &work, &qbt).with_links(&links);
+//! assert!(qbtime::plan(&again).is_empty());
 //!
 //! // Q4: time read from QBT, per customer and job.
 //! let day = NaiveDate::from_ymd_opt(2026, 4, 6).unwrap();
@@ -92,34 +127,35 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod apply;
+mod input;
+mod links;
 mod lists;
 mod model;
 mod names;
 mod plan;
+mod planner;
 mod report;
 mod resolve;
-mod sources;
-mod store;
 
+pub use apply::{Applied, CreatedJobcode, FailedCreate, SkippedCreate, apply_results};
+pub use input::PlanInput;
+pub use links::{JobcodeLinks, JobcodeSubject};
 pub use lists::{
     DuplicateName, IntegrationStep, ListCheck, ListCounts, NameGap, UnnamedRecord,
     check_customer_lists,
 };
 pub use model::{
-    DateRange, Jobcode, JobcodeId, JobcodeType, MAX_JOBCODE_NAME_CHARS, NewJobcode, TimeEntry,
-    TimeEntryKind, Work, WorkId,
+    DateRange, Jobcode, JobcodeId, JobcodeType, NewJobcode, TimeEntry, TimeEntryKind, Work, WorkId,
 };
 pub use names::NameAdjustment;
 pub use plan::{
-    JobcodeOp, JobcodeParent, JobcodePlan, JobcodePlanInput, JobcodeSubject, NoteKind, PlanNote,
-    QboEntry, plan_jobcodes,
+    Action, JobcodeRef, NoteKind, OpResult, Operation, Outcome, Plan, PlanNote, QboEntry,
 };
+pub use planner::plan;
 pub use report::{
     CustomerTime, JobTime, TimeOwner, TimeReport, TimeReportInput, UnknownJobcodeTime, time_report,
 };
-pub use resolve::JobcodeLinks;
-pub use sources::{Domain, FLOWS, Flow, System, Writer, may_write, owner};
-pub use store::{
-    JobcodePage, MAX_PAGES, QBT_MAX_PAGE_SIZE, TimeStore, TimesheetPage, read_jobcodes,
-    read_timesheets,
-};
+
+pub use crate::ops::OpId;
+pub use crate::rules::qbtime::{Domain, System};

@@ -7,10 +7,6 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 
 use crate::model::ContactId;
 
-/// The most characters a jobcode name may have (QBT `name`, counted in
-/// characters, not bytes).
-pub const MAX_JOBCODE_NAME_CHARS: usize = 64;
-
 /// A QBT jobcode id (`id`, `parent_id`). `0` is not a jobcode: as a parent
 /// it means "top level" ([`JobcodeId::TOP_LEVEL`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -80,7 +76,8 @@ pub struct Jobcode {
     pub id: JobcodeId,
     /// `parent_id`; [`JobcodeId::TOP_LEVEL`] for a customer.
     pub parent_id: JobcodeId,
-    /// `name`: at most [`MAX_JOBCODE_NAME_CHARS`] characters, unique among
+    /// `name`: at most 64 characters
+    /// ([`JOBCODE_NAME`](crate::rules::qbtime::JOBCODE_NAME)), unique among
     /// siblings.
     pub name: String,
     /// `type`.
@@ -142,9 +139,18 @@ impl Jobcode {
     }
 }
 
+impl crate::ops::RecordId for Jobcode {
+    type Id = JobcodeId;
+
+    /// The jobcode's id: what a later create's parent refers to.
+    fn record_id(&self) -> JobcodeId {
+        self.id
+    }
+}
+
 /// A jobcode to create: what [`TimeStore::create_jobcode`] sends.
 ///
-/// [`TimeStore::create_jobcode`]: super::TimeStore::create_jobcode
+/// [`TimeStore::create_jobcode`]: crate::ports::TimeStore::create_jobcode
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct NewJobcode {

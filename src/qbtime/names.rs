@@ -1,7 +1,9 @@
 //! Jobcode names QBT accepts: at most 64 characters, unique among siblings,
-//! and free of QBO's customer:job separator, since QBT copies them to QBO.
+//! and free of QBO's customer:job separator and of control characters,
+//! since QBT copies them to QBO. The limits are read from
+//! [`rules::qbtime`](crate::rules::qbtime), as the encoder reads them.
 
-use super::model::MAX_JOBCODE_NAME_CHARS;
+use crate::rules::qbtime::{JOBCODE_NAME, is_reserved_in_jobcode_name as is_reserved};
 
 /// How a planned jobcode name differs from the name in the practice
 /// manager. Every change is reported; none is made silently.
@@ -9,11 +11,13 @@ use super::model::MAX_JOBCODE_NAME_CHARS;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case", tag = "change"))]
 pub enum NameAdjustment {
-    /// `:`, tab or line breaks became spaces: QBT passes the name on to QBO,
-    /// where `:` separates customer and job and those characters are
-    /// refused.
+    /// `:` or control characters (tabs, line breaks…) became spaces: QBT
+    /// passes the name on to QBO, where `:` separates customer and job and
+    /// control characters are refused.
     ReservedCharacters,
-    /// The name was cut to [`MAX_JOBCODE_NAME_CHARS`] characters.
+    /// The name was cut to the length limit,
+    /// [`JOBCODE_NAME`](crate::rules::qbtime::JOBCODE_NAME) (64
+    /// characters).
     Shortened {
         /// How many characters the name had.
         original_chars: usize,
@@ -32,10 +36,6 @@ pub(crate) struct Fitted {
     /// The name, possibly shortened; empty when nothing printable is left.
     pub(crate) base: String,
     pub(crate) adjustments: Vec<NameAdjustment>,
-}
-
-const fn is_reserved(ch: char) -> bool {
-    matches!(ch, ':' | '\t' | '\n' | '\r')
 }
 
 /// Trims `wanted`, turns reserved characters into single spaces and cuts the
@@ -60,14 +60,13 @@ pub(crate) fn fit(wanted: &str) -> Fitted {
     } else {
         trimmed.to_owned()
     };
-    let chars = cleaned.chars().count();
-    let base = if chars > MAX_JOBCODE_NAME_CHARS {
-        adjustments.push(NameAdjustment::Shortened {
-            original_chars: chars,
-        });
-        cut(&cleaned, MAX_JOBCODE_NAME_CHARS).trim_end().to_owned()
-    } else {
+    let base = if JOBCODE_NAME.fits(&cleaned) {
         cleaned
+    } else {
+        adjustments.push(NameAdjustment::Shortened {
+            original_chars: JOBCODE_NAME.len(&cleaned),
+        });
+        JOBCODE_NAME.cut(&cleaned).trim_end().to_owned()
     };
     Fitted { base, adjustments }
 }
@@ -76,16 +75,11 @@ pub(crate) fn fit(wanted: &str) -> Fitted {
 /// length limit.
 pub(crate) fn with_suffix(base: &str, n: u32) -> String {
     let suffix = format!(" ({n})");
-    let room = MAX_JOBCODE_NAME_CHARS.saturating_sub(suffix.chars().count());
-    format!("{}{suffix}", cut(base, room).trim_end())
-}
-
-/// The first `max_chars` characters of `s`.
-fn cut(s: &str, max_chars: usize) -> &str {
-    match s.char_indices().nth(max_chars) {
-        Some((i, _)) => &s[..i],
-        None => s,
-    }
+    let room = JOBCODE_NAME.max.saturating_sub(JOBCODE_NAME.len(&suffix));
+    format!(
+        "{}{suffix}",
+        JOBCODE_NAME.unit.prefix(base, room).trim_end()
+    )
 }
 
 #[cfg(test)]
@@ -98,6 +92,25 @@ mod tests {
         assert_eq!(f.base, "Smith Jane");
         assert_eq!(f.adjustments, [NameAdjustment::ReservedCharacters]);
         assert_eq!(fit(":::").base, "");
+        // Every control character, not only tabs and line breaks: the
+        // encoder refuses them all (the same rule, read from `rules`).
+        let f = fit("Acme\u{7}Ltd\u{85}North");
+        assert_eq!(f.base, "Acme Ltd North");
+        assert_eq!(f.adjustments, [NameAdjustment::ReservedCharacters]);
+    }
+
+    #[test]
+    fn q3_emoji_count_one_character_each_at_the_limit() {
+        // 60 letters and 4 emoji: 64 characters, 68 UTF-16 units.
+        let at_limit = format!("{}{}", "a".repeat(60), "\u{1F600}".repeat(4));
+        let f = fit(&at_limit);
+        assert_eq!(f.base, at_limit);
+        assert!(f.adjustments.is_empty());
+        let over = format!("{at_limit}\u{1F600}");
+        assert_eq!(fit(&over).base, at_limit);
+        let suffixed = with_suffix(&at_limit, 2);
+        assert_eq!(JOBCODE_NAME.len(&suffixed), JOBCODE_NAME.max);
+        assert!(suffixed.ends_with("a (2)"), "{suffixed}");
     }
 
     #[test]

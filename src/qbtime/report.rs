@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use crate::model::{Contact, ContactId, ContactStatus};
 use crate::normalize::normalize_name;
 
+use super::links::JobcodeLinks;
 use super::model::{DateRange, Jobcode, JobcodeId, JobcodeType, TimeEntry, Work, WorkId};
-use super::resolve::{JobcodeLinks, Slot, resolve};
+use super::resolve::{Slot, resolve};
 
 /// Whose time a row of the report is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -218,7 +219,7 @@ struct Tally {
 /// Entries are attributed through their jobcode: the top-level jobcode is
 /// the customer, the jobcode right below it the job (deeper jobcodes count
 /// for the job above them). Top-level jobcodes are matched to clients as
-/// the [jobcode planner](super::plan_jobcodes) matches them (links, then
+/// the [jobcode planner](super::plan) matches them (links, then
 /// names). An unmatched top-level regular jobcode named after one of the
 /// practice manager's client groups is that group's: QBT allows time
 /// against a group, but it records only the jobcode, so nothing says which

@@ -14,74 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::model::{Contact, ContactId, ContactStatus};
 use crate::normalize::normalize_name;
 
-use super::model::{Jobcode, JobcodeId, Work, WorkId};
+use super::links::{JobcodeLinks, JobcodeSubject};
+use super::model::{Jobcode, JobcodeId, Work};
 use super::names::{NameAdjustment, fit, with_suffix};
-use super::plan::{JobcodeSubject, NoteKind, PlanNote};
-
-/// Which jobcode each client and work item was linked to, kept by the
-/// caller between runs.
-///
-/// Names alone can be ambiguous (two clients both called "Acme", one
-/// created after the other); links are matched first and settle that. The
-/// planner returns the links it found in
-/// [`JobcodePlan::links`](super::JobcodePlan::links); add the jobcodes the
-/// caller created with [`record_created`](Self::record_created).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct JobcodeLinks {
-    /// Client → its customer jobcode.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub customers: BTreeMap<ContactId, JobcodeId>,
-    /// Work item → its job jobcode.
-    #[cfg_attr(feature = "serde", serde(default))]
-    pub jobs: BTreeMap<WorkId, JobcodeId>,
-}
-
-impl JobcodeLinks {
-    /// No links.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Records that `subject` is jobcode `id` (replacing an older link).
-    pub fn insert(&mut self, subject: &JobcodeSubject, id: JobcodeId) {
-        match subject {
-            JobcodeSubject::Customer { contact_id } => {
-                self.customers.insert(contact_id.clone(), id);
-            }
-            JobcodeSubject::Job { work_id, .. } => {
-                self.jobs.insert(work_id.clone(), id);
-            }
-        }
-    }
-
-    /// Records the jobcode a planned create made.
-    pub fn record_created(&mut self, op: &super::JobcodeOp, created: &Jobcode) {
-        self.insert(&op.subject, created.id);
-    }
-
-    /// The jobcode linked to `subject`.
-    #[must_use]
-    pub fn get(&self, subject: &JobcodeSubject) -> Option<JobcodeId> {
-        match subject {
-            JobcodeSubject::Customer { contact_id } => self.customers.get(contact_id).copied(),
-            JobcodeSubject::Job { work_id, .. } => self.jobs.get(work_id).copied(),
-        }
-    }
-
-    /// How many links there are.
-    #[must_use]
-    pub fn len(&self) -> usize {
-        self.customers.len() + self.jobs.len()
-    }
-
-    /// Whether there is none.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
+use super::plan::{NoteKind, PlanNote};
 
 /// The jobcode listing, indexed.
 #[derive(Debug)]

@@ -10,10 +10,13 @@
 //! - [`limits`]: every ledger's field limits with the unit it counts them
 //!   in (UTF-16 units or characters), read by planners, encoders and the
 //!   in-memory ledgers alike.
+//! - [`qbtime`]: QuickBooks Time. Who owns which data and who may write it
+//!   (Q1), and the jobcode limits with the unit they are counted in.
 
 mod ledger;
 pub mod limits;
 pub mod qbo;
+pub mod qbtime;
 pub mod xero;
 pub mod xpm;
 

@@ -9,10 +9,9 @@ use async_trait::async_trait;
 use super::faults::{Call, Fault, Faults};
 use crate::normalize::normalize_name;
 use crate::ports::AdapterError;
-use crate::qbtime::{
-    DateRange, Jobcode, JobcodeId, JobcodePage, JobcodeType, MAX_JOBCODE_NAME_CHARS, NewJobcode,
-    QBT_MAX_PAGE_SIZE, TimeEntry, TimeStore, TimesheetPage,
-};
+use crate::ports::{JobcodePage, TimeStore, TimesheetPage};
+use crate::qbtime::{DateRange, Jobcode, JobcodeId, JobcodeType, NewJobcode, TimeEntry};
+use crate::rules::qbtime::{JOBCODE_NAME, MAX_PAGE_SIZE};
 
 /// The calls of [`TimeStore`], to aim a [`Fault`] at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -102,7 +101,7 @@ impl Default for Inner {
             keys: BTreeMap::new(),
             next_jobcode: 0,
             next_timesheet: 0,
-            page_size: QBT_MAX_PAGE_SIZE,
+            page_size: MAX_PAGE_SIZE,
             calls: TimeCallCounts::default(),
             faults: Faults::default(),
         }
@@ -224,10 +223,11 @@ impl Inner {
         if new.name.trim().is_empty() {
             return Err(refused("name is required".into()));
         }
-        let chars = new.name.chars().count();
-        if chars > MAX_JOBCODE_NAME_CHARS {
+        if !JOBCODE_NAME.fits(&new.name) {
             return Err(refused(format!(
-                "name is {chars} characters long; the limit is {MAX_JOBCODE_NAME_CHARS}"
+                "name is {} characters long; the limit is {}",
+                JOBCODE_NAME.len(&new.name),
+                JOBCODE_NAME.max
             )));
         }
         if !new.parent_id.is_top_level() && !self.jobcodes.contains_key(&new.parent_id) {
@@ -285,8 +285,8 @@ impl Inner {
 /// An in-memory QuickBooks Time account: a [`TimeStore`] with the rules a
 /// sync runs into.
 ///
-/// - Jobcode names: at most [`MAX_JOBCODE_NAME_CHARS`] characters (counted
-///   in characters), required, unique among siblings after
+/// - Jobcode names: at most [`JOBCODE_NAME`] characters (counted as the
+///   planner and the encoder count them), required, unique among siblings after
 ///   [`normalize_name`]; PTO jobcodes top level only; break jobcodes cannot
 ///   be created. A refusal is [`AdapterError::Validation`] with code
 ///   `"417"`, QBT's status for a refused batch item.
@@ -294,7 +294,7 @@ impl Inner {
 /// - An idempotency key sent again returns the jobcode it created (as it
 ///   stands now), without creating another.
 /// - Ids are 1, 2, 3, … in creation order, skipping ids seeded directly.
-/// - Listings are sorted by id, in pages of [`QBT_MAX_PAGE_SIZE`] (see
+/// - Listings are sorted by id, in pages of [`MAX_PAGE_SIZE`] (see
 ///   [`set_page_size`](Self::set_page_size)), numbered from 1, with `more`.
 /// - Faults are injected with [`fail_next`](Self::fail_next) and
 ///   [`fail_every`](Self::fail_every), aimed with [`TimeCall`]:
@@ -308,7 +308,8 @@ impl Inner {
 ///
 /// ```
 /// use ledgerlink::ports::AdapterError;
-/// use ledgerlink::qbtime::{JobcodeType, NewJobcode, TimeStore, read_jobcodes};
+/// use ledgerlink::ports::TimeStore;
+/// use ledgerlink::qbtime::{JobcodeType, NewJobcode};
 /// use ledgerlink::testing::{Fault, MemoryTimeStore, TimeCall, block_on};
 ///
 /// let qbt = MemoryTimeStore::new();
@@ -326,7 +327,8 @@ impl Inner {
 /// // … and sending it again with the same key returns it.
 /// let made = block_on(qbt.create_jobcode(&audit, "k1"))?;
 /// assert_eq!(made.parent_id, acme);
-/// assert_eq!(block_on(read_jobcodes(&qbt))?.len(), 2);
+/// assert_eq!(qbt.jobcodes().len(), 2);
+/// assert_eq!(block_on(qbt.list_jobcodes(1))?.jobcodes.len(), 2);
 ///
 /// // Another key, same name under the same parent: refused (417).
 /// let again = block_on(qbt.create_jobcode(&audit, "k2"));
@@ -441,9 +443,9 @@ impl MemoryTimeStore {
     }
 
     /// Sets how many records a listing page holds (1 to
-    /// [`QBT_MAX_PAGE_SIZE`]).
+    /// [`MAX_PAGE_SIZE`]).
     pub fn set_page_size(&self, size: usize) {
-        self.lock().page_size = size.clamp(1, QBT_MAX_PAGE_SIZE);
+        self.lock().page_size = size.clamp(1, MAX_PAGE_SIZE);
     }
 
     /// The jobcode created with idempotency key `key`.

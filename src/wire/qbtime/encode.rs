@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use crate::qbtime::{JobcodeId, JobcodePlan, JobcodeType, MAX_JOBCODE_NAME_CHARS, NewJobcode};
-use crate::sync::OpId;
-use crate::wire::{WireError, check_len};
+use crate::qbtime::{JobcodeId, JobcodeType, NewJobcode, OpId, Plan};
+use crate::rules::qbtime::{JOBCODE_NAME, is_reserved_in_jobcode_name};
+use crate::wire::WireError;
 
 use super::MAX_BATCH_ITEMS;
 use super::de::{Cursor, Flag, Num, PROVIDER, Text, json_error, shape};
@@ -62,8 +62,16 @@ pub(super) fn check_new(j: &NewJobcode) -> Result<(), WireError> {
     if j.name.trim().is_empty() {
         return Err(invalid("name", "empty: QBT requires a name"));
     }
-    check_len(PROVIDER, "name", &j.name, MAX_JOBCODE_NAME_CHARS)?;
-    if j.connect_with_quickbooks && j.name.chars().any(|c| c == ':' || c.is_control()) {
+    // The planner's limit, counted by the planner's function.
+    if !JOBCODE_NAME.fits(&j.name) {
+        return Err(WireError::TooLong {
+            provider: PROVIDER,
+            field: JOBCODE_NAME.field,
+            len: JOBCODE_NAME.len(&j.name),
+            max: JOBCODE_NAME.max,
+        });
+    }
+    if j.connect_with_quickbooks && j.name.chars().any(is_reserved_in_jobcode_name) {
         return Err(invalid(
             "name",
             "contains `:` or a control character, which QBO refuses in the customer or job \
@@ -154,7 +162,7 @@ pub struct PlanRequests {
 }
 
 /// See [`super::encode_plan`].
-pub(super) fn plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
+pub(super) fn plan(plan: &Plan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
     let mut out = PlanRequests::default();
     let mut ready: Vec<(OpId, NewJobcode)> = Vec::new();
     for op in &plan.operations {
@@ -162,7 +170,11 @@ pub(super) fn plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> P
             continue;
         }
         let deps_done = op.depends_on.iter().all(|d| created.contains_key(d));
-        match op.new_jobcode(created).filter(|_| deps_done) {
+        match op
+            .action
+            .new_jobcode(|id| created.get(id).copied())
+            .filter(|_| deps_done)
+        {
             None => out.waiting.push(op.id.clone()),
             Some(new) => match check_new(&new) {
                 Ok(()) => ready.push((op.id.clone(), new)),

@@ -6,7 +6,8 @@ use std::marker::PhantomData;
 use serde::Deserialize;
 
 use crate::ports::AdapterError;
-use crate::qbtime::{Jobcode, JobcodeId, JobcodePage, JobcodeType};
+use crate::ports::JobcodePage;
+use crate::qbtime::{Jobcode, JobcodeId, JobcodeType};
 use crate::wire::{Limits, WireError};
 
 use super::de::{

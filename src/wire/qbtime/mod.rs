@@ -36,7 +36,7 @@
 //!   [`AdapterError::Validation`] with code `"417"` and the
 //!   `_status_extra` text, whatever the cause (a taken name, a taken
 //!   short code, a bad parent) — the contract of
-//!   [`TimeStore::create_jobcode`](crate::qbtime::TimeStore::create_jobcode),
+//!   [`TimeStore::create_jobcode`](crate::ports::TimeStore::create_jobcode),
 //!   and QBT's wording is not stable enough to tell the causes apart.
 //!   Other item statuses map as HTTP statuses do (below).
 //! - [`decode_timesheets`] / [`decode_timesheet`]: a listing page, or one
@@ -81,8 +81,9 @@
 //!   with `"connect_with_quickbooks":true` when asked for (QBT's
 //!   documentation calls that property a beta, so it is left out when
 //!   `false`, which is QBT's default).
-//! - [`encode_plan`]: the operations of a [`JobcodePlan`] that can be sent
-//!   now (their parent exists), in plan order and in batches of at most
+//! - [`encode_plan`]: the operations of a
+//!   [`qbtime::Plan`](crate::qbtime::Plan) that can be sent now (their
+//!   parent exists), in plan order and in batches of at most
 //!   [`MAX_BATCH_ITEMS`]; the others wait for the results of the first.
 //!   QBT has no idempotency header, but answers 202 rather than creating a
 //!   second jobcode of the same parent, name and type: a batch re-sent
@@ -149,11 +150,8 @@
 use std::collections::BTreeMap;
 
 use crate::ports::AdapterError;
-use crate::qbtime::{
-    Jobcode, JobcodeId, JobcodePage, JobcodePlan, MAX_JOBCODE_NAME_CHARS, NewJobcode, TimeEntry,
-    TimesheetPage,
-};
-use crate::sync::OpId;
+use crate::ports::{JobcodePage, TimesheetPage};
+use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan, TimeEntry};
 
 use super::{Limits, Payload, Provider, WireError};
 
@@ -170,15 +168,18 @@ mod tests;
 pub use encode::{JobcodeBatch, PlanRequests};
 
 /// The most characters a jobcode `name` may have (counted in characters,
-/// not bytes): longer names are refused with [`WireError::TooLong`].
-pub const MAX_NAME_CHARS: usize = MAX_JOBCODE_NAME_CHARS;
+/// not bytes, as [`rules::qbtime::JOBCODE_NAME`] says): longer names are
+/// refused with [`WireError::TooLong`].
+///
+/// [`rules::qbtime::JOBCODE_NAME`]: crate::rules::qbtime::JOBCODE_NAME
+pub const MAX_NAME_CHARS: usize = crate::rules::qbtime::JOBCODE_NAME.max;
 
 /// The most jobcodes one create or update request may carry; QBT answers
 /// 413 to more.
 pub const MAX_BATCH_ITEMS: usize = 50;
 
 /// The most records QBT returns per listing page (`limit`).
-pub const MAX_PAGE_ITEMS: usize = crate::qbtime::QBT_MAX_PAGE_SIZE;
+pub const MAX_PAGE_ITEMS: usize = crate::rules::qbtime::MAX_PAGE_SIZE;
 
 /// The calls QBT allows per access token in one [`RATE_LIMIT_WINDOW_SECS`]
 /// window before it answers 429.
@@ -440,12 +441,12 @@ pub fn encode_jobcode_creates(jobcodes: &[NewJobcode]) -> Result<String, WireErr
 /// use std::collections::BTreeMap;
 ///
 /// use ledgerlink::Contact;
-/// use ledgerlink::qbtime::{JobcodePlanInput, Work, plan_jobcodes};
+/// use ledgerlink::qbtime::{self, PlanInput, Work};
 /// use ledgerlink::wire::qbtime::encode_plan;
 ///
 /// let clients = vec![Contact::organization("C1", "Acme Ltd")];
 /// let work = vec![Work::new("W1", "C1", "Accounts 2026")];
-/// let plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &work, &[]));
+/// let plan = qbtime::plan(&PlanInput::new(&clients, &work, &[]));
 ///
 /// // First the customer; the job waits for its id.
 /// let first = encode_plan(&plan, &BTreeMap::new());
@@ -459,7 +460,7 @@ pub fn encode_jobcode_creates(jobcodes: &[NewJobcode]) -> Result<String, WireErr
 /// assert!(second.waiting.is_empty());
 /// ```
 #[must_use]
-pub fn encode_plan(plan: &JobcodePlan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
+pub fn encode_plan(plan: &Plan, created: &BTreeMap<OpId, JobcodeId>) -> PlanRequests {
     encode::plan(plan, created)
 }
 

@@ -181,12 +181,12 @@ fn timestamps_with_a_colonless_offset_are_read() {
 #[test]
 fn plans_with_names_qbt_would_refuse_list_them_instead_of_sending() {
     use crate::Contact;
-    use crate::qbtime::{JobcodePlanInput, plan_jobcodes};
+    use crate::qbtime::{PlanInput, plan};
 
     let clients = vec![Contact::organization("C1", "Acme Ltd")];
-    let mut plan = plan_jobcodes(&JobcodePlanInput::new(&clients, &[], &[]));
+    let mut plan = plan(&PlanInput::new(&clients, &[], &[]));
     let op = plan.operations.first_mut().unwrap();
-    op.name = "x".repeat(MAX_NAME_CHARS + 1);
+    op.action.name = "x".repeat(MAX_NAME_CHARS + 1);
     let out = encode_plan(&plan, &BTreeMap::new());
     assert!(out.batches.is_empty());
     assert!(matches!(

@@ -5,7 +5,8 @@ use std::marker::PhantomData;
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 
-use crate::qbtime::{JobcodeId, TimeEntry, TimesheetPage};
+use crate::ports::TimesheetPage;
+use crate::qbtime::{JobcodeId, TimeEntry};
 use crate::wire::{Limits, WireError};
 
 use super::de::{Cursor, Envelope, EnvelopeSeed, Loc, Num, Text, json_error, run, shape};

@@ -1,17 +1,10 @@
-//! The QuickBooks Time adapter trait: the one place this module meets I/O.
+//! The QuickBooks Time adapter: the calls the embedding service makes to
+//! QuickBooks Time, and the listing pages they return.
 
 use async_trait::async_trait;
 
 use crate::ops::AdapterError;
-
-use super::model::{DateRange, Jobcode, NewJobcode, TimeEntry};
-
-/// The most records a QBT listing page holds (`limit`).
-pub const QBT_MAX_PAGE_SIZE: usize = 200;
-
-/// How many pages [`read_jobcodes`] and [`read_timesheets`] follow before
-/// giving up on a listing that never ends.
-pub const MAX_PAGES: u32 = 10_000;
+use crate::qbtime::{DateRange, Jobcode, NewJobcode, TimeEntry};
 
 /// One page of the jobcode listing.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -36,9 +29,11 @@ pub struct TimesheetPage {
 /// A QuickBooks Time account, as the embedding service reaches it (the REST
 /// API v1, `https://rest.tsheets.com/api/v1/`).
 ///
-/// Every method is one request; paging is the caller's loop (or
-/// [`read_jobcodes`] / [`read_timesheets`]). Pages are numbered from 1, as
-/// QBT's `page` parameter is; keep asking while `more` is `true`.
+/// Every method is one request; paging is the caller's loop (or the
+/// driver's `read_jobcodes` / `read_timesheets`, feature `driver`). Pages
+/// are numbered from 1, as QBT's `page` parameter is; keep asking while
+/// `more` is `true`, at most
+/// [`MAX_PAGE_SIZE`](crate::rules::qbtime::MAX_PAGE_SIZE) records a page.
 ///
 /// There is deliberately no call that writes a timesheet, updates or
 /// archives a jobcode (Q1: time belongs to QBT, and the integration only
@@ -79,47 +74,4 @@ pub trait TimeStore: Send + Sync {
         range: &DateRange,
         page: u32,
     ) -> Result<TimesheetPage, AdapterError>;
-}
-
-fn endless() -> AdapterError {
-    AdapterError::Transient {
-        message: format!("the listing still had more after {MAX_PAGES} pages"),
-    }
-}
-
-/// Every jobcode, page after page.
-///
-/// # Errors
-/// The first [`AdapterError`] of a page; [`AdapterError::Transient`] when
-/// the store still says `more` after [`MAX_PAGES`] pages.
-pub async fn read_jobcodes<S: TimeStore + ?Sized>(store: &S) -> Result<Vec<Jobcode>, AdapterError> {
-    let mut all = Vec::new();
-    for page in 1..=MAX_PAGES {
-        let p = store.list_jobcodes(page).await?;
-        all.extend(p.jobcodes);
-        if !p.more {
-            return Ok(all);
-        }
-    }
-    Err(endless())
-}
-
-/// Every timesheet dated within `range`, page after page.
-///
-/// # Errors
-/// The first [`AdapterError`] of a page; [`AdapterError::Transient`] when
-/// the store still says `more` after [`MAX_PAGES`] pages.
-pub async fn read_timesheets<S: TimeStore + ?Sized>(
-    store: &S,
-    range: &DateRange,
-) -> Result<Vec<TimeEntry>, AdapterError> {
-    let mut all = Vec::new();
-    for page in 1..=MAX_PAGES {
-        let p = store.list_timesheets(range, page).await?;
-        all.extend(p.timesheets);
-        if !p.more {
-            return Ok(all);
-        }
-    }
-    Err(endless())
 }

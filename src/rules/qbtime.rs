@@ -1,7 +1,24 @@
-//! Q1: which system holds the truth for each kind of data, and the only
-//! writes this module may plan.
+//! QuickBooks Time as data: which system owns which kind of data (Q1),
+//! which copies are made and by whom, and the limits QuickBooks Time puts
+//! on what the integration writes.
+//!
+//! The [`qbtime`](crate::qbtime) planner reads this table to decide what it
+//! may plan and how to name it; the QuickBooks Time encoder
+//! ([`wire::qbtime`](crate::wire)) and the in-memory store of the `testing`
+//! feature check requests against the same limits, counted with the same
+//! function, so that nothing the planner plans is refused further down.
+//!
+//! | rule | value | counted in |
+//! |---|---|---|
+//! | jobcode `name` length ([`JOBCODE_NAME`]) | at most 64 | characters (Unicode scalar values) |
+//! | jobcode `name` content ([`is_reserved_in_jobcode_name`]) | no `:`, no control character | — |
+//! | jobcode `name` uniqueness | unique among siblings, after normalisation (N1) | — |
+//! | listing page ([`MAX_PAGE_SIZE`]) | at most 200 records | records |
+//! | who writes what ([`FLOWS`], [`may_write`]) | the practice manager's customers and work, into QBT only | — |
 
 use std::fmt;
+
+// ------------------------------------------------------------ ownership (Q1)
 
 /// A system taking part in the QuickBooks Time integration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -80,7 +97,7 @@ impl fmt::Display for Domain {
 /// Online for financials.
 ///
 /// ```
-/// use ledgerlink::qbtime::{Domain, System, owner};
+/// use ledgerlink::rules::qbtime::{Domain, System, owner};
 /// assert_eq!(owner(Domain::Work), System::Pm);
 /// assert_eq!(owner(Domain::Time), System::Qbt);
 /// assert_eq!(owner(Domain::Financials), System::Qbo);
@@ -152,12 +169,13 @@ pub const FLOWS: [Flow; 4] = [
     },
 ];
 
-/// Whether this module may plan a write of `domain` data into `system`.
+/// Whether the QuickBooks Time planner may plan a write of `domain` data
+/// into `system`.
 ///
 /// True only for the copies ledgerlink itself makes in [`FLOWS`]: the
 /// practice manager's customers and work into QuickBooks Time. Nothing is
 /// ever written into an owner from a copy, time entries are never written
-/// anywhere, and QuickBooks Online receives nothing from this module (QBT
+/// anywhere, and QuickBooks Online receives nothing from the planner (QBT
 /// creates the customer:job entries there; invoices are
 /// [`billing`](crate::billing)'s business, §8).
 ///
@@ -166,7 +184,7 @@ pub const FLOWS: [Flow; 4] = [
 /// compiled.
 ///
 /// ```
-/// use ledgerlink::qbtime::{Domain, System, may_write};
+/// use ledgerlink::rules::qbtime::{Domain, System, may_write};
 /// assert!(may_write(System::Qbt, Domain::Work));
 /// assert!(!may_write(System::Pm, Domain::Work));
 /// assert!(!may_write(System::Qbt, Domain::Time));
@@ -188,6 +206,114 @@ pub const fn may_write(system: System, domain: Domain) -> bool {
     }
     false
 }
+
+// ------------------------------------------------------------------ limits
+
+/// How a ledger counts the length of a text value.
+///
+/// QuickBooks Time documents its limits in characters. Ledgers running on
+/// .NET or Java (Xero, XPM, QBO) count UTF-16 code units instead, where a
+/// character beyond U+FFFF (most emoji) counts twice; the variant is here
+/// so that a limit always states its unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+pub enum LengthUnit {
+    /// Unicode scalar values (Rust `char`s): `"é"` and `"😀"` count one
+    /// each.
+    Chars,
+    /// UTF-16 code units: `"é"` counts one, `"😀"` two.
+    Utf16Units,
+}
+
+impl LengthUnit {
+    /// The length of `s` in this unit.
+    #[must_use]
+    pub fn len(self, s: &str) -> usize {
+        match self {
+            Self::Chars => s.chars().count(),
+            Self::Utf16Units => s.encode_utf16().count(),
+        }
+    }
+
+    /// The longest prefix of `s` (ending on a character boundary) whose
+    /// length is at most `max`.
+    #[must_use]
+    pub fn prefix(self, s: &str, max: usize) -> &str {
+        let mut used = 0usize;
+        for (i, c) in s.char_indices() {
+            let w = match self {
+                Self::Chars => 1,
+                Self::Utf16Units => c.len_utf16(),
+            };
+            if used + w > max {
+                return s.get(..i).unwrap_or(s);
+            }
+            used += w;
+        }
+        s
+    }
+}
+
+/// A limit on the length of a text field, with the unit it is counted in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TextLimit {
+    /// The field, as the ledger names it.
+    pub field: &'static str,
+    /// The most the field may hold, in `unit`.
+    pub max: usize,
+    /// How the ledger counts.
+    pub unit: LengthUnit,
+}
+
+impl TextLimit {
+    /// The length of `s` as the ledger counts it.
+    #[must_use]
+    pub fn len(&self, s: &str) -> usize {
+        self.unit.len(s)
+    }
+
+    /// Whether the ledger accepts `s` in the field (its length only).
+    #[must_use]
+    pub fn fits(&self, s: &str) -> bool {
+        // No character takes more UTF-16 units or chars than UTF-8 bytes.
+        s.len() <= self.max || self.len(s) <= self.max
+    }
+
+    /// The longest prefix of `s` that fits.
+    #[must_use]
+    pub fn cut<'a>(&self, s: &'a str) -> &'a str {
+        self.unit.prefix(s, self.max)
+    }
+}
+
+/// A QuickBooks Time jobcode `name`: at most 64 characters, counted in
+/// characters (Unicode scalar values, not bytes and not UTF-16 units).
+/// QBT refuses a longer name with status 417.
+///
+/// The planner cuts names to it, the encoder refuses longer ones before
+/// sending, and the in-memory store refuses them as QBT does — all three
+/// with [`TextLimit::len`], so an emoji counts one everywhere.
+pub const JOBCODE_NAME: TextLimit = TextLimit {
+    field: "name",
+    max: 64,
+    unit: LengthUnit::Chars,
+};
+
+/// Whether `c` may not appear in the name of a jobcode that QBT shares
+/// with QuickBooks Online: `:` (QBO's customer:job separator) and control
+/// characters (tabs, line breaks and the like), which QBO refuses in the
+/// customer or job QBT creates there.
+///
+/// The planner turns them into spaces (reporting it); the encoder refuses
+/// a name that still holds one.
+#[must_use]
+pub fn is_reserved_in_jobcode_name(c: char) -> bool {
+    c == ':' || c.is_control()
+}
+
+/// The most records a QBT listing page holds (`limit`).
+pub const MAX_PAGE_SIZE: usize = 200;
 
 #[cfg(test)]
 mod tests {
@@ -218,5 +344,19 @@ mod tests {
                 (System::Qbt, Domain::Work)
             ]
         );
+    }
+
+    #[test]
+    fn q3_lengths_are_counted_in_the_limits_unit() {
+        let s = "a\u{e9}\u{1F600}";
+        assert_eq!(LengthUnit::Chars.len(s), 3);
+        assert_eq!(LengthUnit::Utf16Units.len(s), 4);
+        assert_eq!(LengthUnit::Chars.prefix(s, 2), "a\u{e9}");
+        assert_eq!(LengthUnit::Utf16Units.prefix(s, 3), "a\u{e9}");
+        assert_eq!(LengthUnit::Utf16Units.prefix(s, 4), s);
+        let at_limit = "\u{1F600}".repeat(JOBCODE_NAME.max);
+        assert!(JOBCODE_NAME.fits(&at_limit));
+        assert!(!JOBCODE_NAME.fits(&format!("{at_limit}a")));
+        assert_eq!(JOBCODE_NAME.cut(&format!("{at_limit}a")), at_limit);
     }
 }
