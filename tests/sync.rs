@@ -1879,3 +1879,53 @@ fn f1_contacts_copied_through_the_accessors_plan_nothing_on_the_next_run() {
         assert!(p.operations.is_empty(), "{profile:?}: {:#?}", p.operations);
     }
 }
+
+#[test]
+fn m1_a_new_ledger_record_in_a_change_listing_asks_for_the_full_local_listing_as_data() {
+    use ledgerlink::sync::{Listing, Needed, plan_owned};
+    let config = xero();
+    let local = vec![org("K1", "Acme Ltd", "ap@acme.test")];
+    let ledger = vec![remote("X1", "Acme Ltd", "ap@acme.test")];
+    let first = plan(
+        &config,
+        &SyncState::new(),
+        &PlanInput::new(&local, &ledger, t0()),
+    )
+    .unwrap();
+    let state = first.next_state;
+    // The ledger's change feed reports a record never seen; the local side
+    // is a change listing too (nothing changed there).
+    let new = [remote("X2", "Bloggs Trust", "fred@bloggs.test")];
+    let input = PlanInput::new(&[], &[], t0())
+        .with_local(Listing::Changes {
+            changed: &[],
+            deleted: &[],
+            cursor: Some("l2"),
+        })
+        .with_remote(Listing::Changes {
+            changed: &new,
+            deleted: &[],
+            cursor: Some("r2"),
+        });
+    for p in [
+        plan(&config, &state, &input).unwrap(),
+        plan_owned(&config, state.clone(), &input).unwrap(),
+    ] {
+        assert!(
+            matches!(
+                &p.needs,
+                Some(Needed::FullListing { side: Side::Local, reason }) if reason.contains("1 new")
+            ),
+            "{:?}",
+            p.needs
+        );
+        // Nothing planned, nothing kept: the state comes back as given.
+        assert!(p.is_empty() && p.review.is_empty());
+        assert_eq!(p.next_state, state);
+    }
+    // Given the full local listing, the record is matched (M3: created).
+    let input = input.with_local(Listing::Full(&local));
+    let p = plan(&config, &state, &input).unwrap();
+    assert_eq!(p.needs, None);
+    assert_eq!(p.report.counts.local_creates, 1);
+}

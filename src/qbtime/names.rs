@@ -78,7 +78,7 @@ pub(crate) fn with_suffix(base: &str, n: u32) -> String {
     let room = JOBCODE_NAME.max.saturating_sub(JOBCODE_NAME.len(&suffix));
     format!(
         "{}{suffix}",
-        JOBCODE_NAME.unit.prefix(base, room).trim_end()
+        JOBCODE_NAME.counting.prefix(base, room).trim_end()
     )
 }
 

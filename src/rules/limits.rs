@@ -105,6 +105,12 @@ impl FieldLimit {
     pub fn fits(&self, value: &str) -> bool {
         self.counting.fits(value, self.max)
     }
+
+    /// The longest prefix of `value` that fits (cut at a character).
+    #[must_use]
+    pub fn cut<'a>(&self, value: &'a str) -> &'a str {
+        self.counting.prefix(value, self.max)
+    }
 }
 
 /// Xero Accounting (counts UTF-16 units).

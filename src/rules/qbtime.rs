@@ -18,6 +18,8 @@
 
 use std::fmt;
 
+use super::limits::FieldLimit;
+
 // ------------------------------------------------------------ ownership (Q1)
 
 /// A system taking part in the QuickBooks Time integration.
@@ -209,96 +211,15 @@ pub const fn may_write(system: System, domain: Domain) -> bool {
 
 // ------------------------------------------------------------------ limits
 
-/// How a ledger counts the length of a text value.
-///
-/// QuickBooks Time documents its limits in characters. Ledgers running on
-/// .NET or Java (Xero, XPM, QBO) count UTF-16 code units instead, where a
-/// character beyond U+FFFF (most emoji) counts twice; the variant is here
-/// so that a limit always states its unit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum LengthUnit {
-    /// Unicode scalar values (Rust `char`s): `"é"` and `"😀"` count one
-    /// each.
-    Chars,
-    /// UTF-16 code units: `"é"` counts one, `"😀"` two.
-    Utf16Units,
-}
-
-impl LengthUnit {
-    /// The length of `s` in this unit.
-    #[must_use]
-    pub fn len(self, s: &str) -> usize {
-        match self {
-            Self::Chars => s.chars().count(),
-            Self::Utf16Units => s.encode_utf16().count(),
-        }
-    }
-
-    /// The longest prefix of `s` (ending on a character boundary) whose
-    /// length is at most `max`.
-    #[must_use]
-    pub fn prefix(self, s: &str, max: usize) -> &str {
-        let mut used = 0usize;
-        for (i, c) in s.char_indices() {
-            let w = match self {
-                Self::Chars => 1,
-                Self::Utf16Units => c.len_utf16(),
-            };
-            if used + w > max {
-                return s.get(..i).unwrap_or(s);
-            }
-            used += w;
-        }
-        s
-    }
-}
-
-/// A limit on the length of a text field, with the unit it is counted in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct TextLimit {
-    /// The field, as the ledger names it.
-    pub field: &'static str,
-    /// The most the field may hold, in `unit`.
-    pub max: usize,
-    /// How the ledger counts.
-    pub unit: LengthUnit,
-}
-
-impl TextLimit {
-    /// The length of `s` as the ledger counts it.
-    #[must_use]
-    pub fn len(&self, s: &str) -> usize {
-        self.unit.len(s)
-    }
-
-    /// Whether the ledger accepts `s` in the field (its length only).
-    #[must_use]
-    pub fn fits(&self, s: &str) -> bool {
-        // No character takes more UTF-16 units or chars than UTF-8 bytes.
-        s.len() <= self.max || self.len(s) <= self.max
-    }
-
-    /// The longest prefix of `s` that fits.
-    #[must_use]
-    pub fn cut<'a>(&self, s: &'a str) -> &'a str {
-        self.unit.prefix(s, self.max)
-    }
-}
-
-/// A QuickBooks Time jobcode `name`: at most 64 characters, counted in
-/// characters (Unicode scalar values, not bytes and not UTF-16 units).
-/// QBT refuses a longer name with status 417.
+/// A QuickBooks Time jobcode `name`: at most 64, counted in characters
+/// (Unicode scalar values, not bytes and not UTF-16 units). QBT refuses a
+/// longer name with status 417.
 ///
 /// The planner cuts names to it, the encoder refuses longer ones before
 /// sending, and the in-memory store refuses them as QBT does — all three
-/// with [`TextLimit::len`], so an emoji counts one everywhere.
-pub const JOBCODE_NAME: TextLimit = TextLimit {
-    field: "name",
-    max: 64,
-    unit: LengthUnit::Chars,
-};
+/// with [`FieldLimit::len`], so an emoji counts one everywhere. The same
+/// value as [`limits::qbtime::JOBCODE_NAME`](super::limits::qbtime::JOBCODE_NAME).
+pub const JOBCODE_NAME: FieldLimit = super::limits::qbtime::JOBCODE_NAME;
 
 /// Whether `c` may not appear in the name of a jobcode that QBT shares
 /// with QuickBooks Online: `:` (QBO's customer:job separator) and control
@@ -318,6 +239,7 @@ pub const MAX_PAGE_SIZE: usize = 200;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::limits::Counting;
 
     #[test]
     fn q1_data_moves_away_from_its_owner_and_never_into_it() {
@@ -349,11 +271,11 @@ mod tests {
     #[test]
     fn q3_lengths_are_counted_in_the_limits_unit() {
         let s = "a\u{e9}\u{1F600}";
-        assert_eq!(LengthUnit::Chars.len(s), 3);
-        assert_eq!(LengthUnit::Utf16Units.len(s), 4);
-        assert_eq!(LengthUnit::Chars.prefix(s, 2), "a\u{e9}");
-        assert_eq!(LengthUnit::Utf16Units.prefix(s, 3), "a\u{e9}");
-        assert_eq!(LengthUnit::Utf16Units.prefix(s, 4), s);
+        assert_eq!(Counting::Chars.len(s), 3);
+        assert_eq!(Counting::Utf16Units.len(s), 4);
+        assert_eq!(Counting::Chars.prefix(s, 2), "a\u{e9}");
+        assert_eq!(Counting::Utf16Units.prefix(s, 3), "a\u{e9}");
+        assert_eq!(Counting::Utf16Units.prefix(s, 4), s);
         let at_limit = "\u{1F600}".repeat(JOBCODE_NAME.max);
         assert!(JOBCODE_NAME.fits(&at_limit));
         assert!(!JOBCODE_NAME.fits(&format!("{at_limit}a")));

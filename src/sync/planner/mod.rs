@@ -128,7 +128,7 @@ pub fn plan_owned(
     let given = if matches!(input.local, crate::sync::Listing::Full(_)) {
         Given::None
     } else {
-        Given::Copy(state.clone())
+        Given::Copy(Box::new(state.clone()))
     };
     plan_indexed(config, state, given, input, Indexes::of(input))
 }
@@ -139,7 +139,7 @@ enum Given<'s> {
     /// The caller's state, copied only if needed.
     Borrowed(&'s SyncState),
     /// A copy taken beforehand.
-    Copy(SyncState),
+    Copy(Box<SyncState>),
     /// None: the run cannot need more input (the local listing is full).
     None,
 }
@@ -233,7 +233,7 @@ fn plan_indexed<'a>(
         // plans again from the state it gave.
         let given = match given {
             Given::Borrowed(s) => s.clone(),
-            Given::Copy(s) => s,
+            Given::Copy(s) => *s,
             Given::None => return Err(needs_without_state()),
         };
         return Ok(output::needs(&run, given, needed));
