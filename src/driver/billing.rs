@@ -30,24 +30,24 @@ impl std::fmt::Debug for BillingStores<'_> {
 /// page.
 ///
 /// # Errors
-/// The first [`AdapterError`] of a store.
+/// The first [`AdapterError`] of a store; [`AdapterError::Paging`] when the
+/// payment listing does not end (more than
+/// [`DEFAULT_PAGE_LIMIT`](crate::ops::DEFAULT_PAGE_LIMIT) pages, or a page
+/// token answered twice — which used to end the listing silently).
 pub async fn read_ledger(
     stores: BillingStores<'_>,
 ) -> Result<(LedgerFacts, Vec<Payment>), AdapterError> {
     let facts = stores.invoices.ledger_facts().await?;
     let mut payments = Vec::new();
-    let mut page: Option<String> = None;
-    loop {
-        let got = stores
-            .ledger_payments
-            .list_payments(page.as_deref())
-            .await?;
-        payments.extend(got.payments);
-        match got.next_page {
-            Some(next) if Some(&next) != page.as_ref() => page = Some(next),
-            _ => break,
-        }
-    }
+    super::each_page(
+        crate::ops::DEFAULT_PAGE_LIMIT,
+        async |page| stores.ledger_payments.list_payments(page).await,
+        |got| {
+            payments.extend(got.payments);
+            got.next_page
+        },
+    )
+    .await?;
     Ok((facts, payments))
 }
 
@@ -192,5 +192,77 @@ async fn send(
                 .create_payment(payment, customer, invoices, idempotency_key)
                 .await
         }
+    }
+}
+
+#[cfg(all(test, feature = "testing"))]
+mod tests {
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::billing::{InvoiceDraft, PaymentDraft};
+    use crate::ops::PagingError;
+    use crate::ports::PaymentsPage;
+    use crate::testing::block_on;
+
+    /// A ledger whose payment listing answers the same next page forever.
+    struct Stuck;
+
+    #[async_trait]
+    impl InvoiceStore for Stuck {
+        async fn ledger_facts(&self) -> Result<LedgerFacts, AdapterError> {
+            Ok(LedgerFacts::default())
+        }
+        async fn create_invoice(
+            &self,
+            _: &InvoiceDraft,
+            _: &ContactId,
+            _: &str,
+        ) -> Result<String, AdapterError> {
+            Err(AdapterError::Unsupported {
+                what: "create".into(),
+            })
+        }
+    }
+
+    #[async_trait]
+    impl PaymentStore for Stuck {
+        async fn list_payments(&self, _: Option<&str>) -> Result<PaymentsPage, AdapterError> {
+            Ok(PaymentsPage {
+                payments: Vec::new(),
+                next_page: Some("p2".into()),
+            })
+        }
+        async fn create_payment(
+            &self,
+            _: &PaymentDraft,
+            _: &ContactId,
+            _: &[String],
+            _: &str,
+        ) -> Result<String, AdapterError> {
+            Err(AdapterError::Unsupported {
+                what: "create".into(),
+            })
+        }
+    }
+
+    #[test]
+    fn y2_a_payment_listing_that_repeats_its_page_token_is_an_error_not_the_end() {
+        let stores = BillingStores {
+            invoices: &Stuck,
+            ledger_payments: &Stuck,
+            local_payments: &Stuck,
+        };
+        // Before, a repeated token ended the listing quietly: every payment
+        // after that page was lost without a word.
+        assert_eq!(
+            block_on(read_ledger(stores)).map(|(_, p)| p.len()),
+            Err(AdapterError::Paging {
+                stopped: PagingError::RepeatedToken {
+                    token: "p2".into(),
+                    page: 2
+                }
+            })
+        );
     }
 }

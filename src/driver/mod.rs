@@ -225,7 +225,7 @@ impl<'a> Driver<'a> {
         if incremental {
             match list_changes(self.local, state.local_cursor.as_deref(), self.page_limit).await {
                 Ok(c) => local_changes = Some(c),
-                Err(ListingFailure::Adapter(AdapterError::Unsupported { .. })) => {}
+                Err(AdapterError::Unsupported { .. }) => {}
                 Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
             }
         }
@@ -233,7 +233,7 @@ impl<'a> Driver<'a> {
         if incremental {
             match list_changes(self.remote, state.remote_cursor.as_deref(), self.page_limit).await {
                 Ok(c) => remote_changes = Some(c),
-                Err(ListingFailure::Adapter(AdapterError::Unsupported { .. })) => {}
+                Err(AdapterError::Unsupported { .. }) => {}
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
             }
         }
@@ -366,13 +366,9 @@ impl<'a> Driver<'a> {
         &self,
         state: &mut SyncState,
         side: Side,
-        failure: ListingFailure,
+        error: AdapterError,
         now: DateTime<Utc>,
     ) -> Result<RunReport, DriverError> {
-        let error = match failure {
-            ListingFailure::Adapter(e) => e,
-            ListingFailure::Paging(error) => return Err(DriverError::Paging { side, error }),
-        };
         match error {
             AdapterError::RateLimited { retry_after_secs } => {
                 let at = crate::sync::retry_time(now, retry_after_secs);
@@ -388,6 +384,10 @@ impl<'a> Driver<'a> {
                 self.save(state).await?;
                 Ok(RunReport::ended(RunOutcome::Disconnected, None))
             }
+            AdapterError::Paging { stopped } => Err(DriverError::Paging {
+                side,
+                error: stopped,
+            }),
             error => Err(DriverError::Listing { side, error }),
         }
     }
@@ -455,37 +455,41 @@ impl<'a> Driver<'a> {
     }
 }
 
-/// A listing that did not complete: the store's answer, or a paging loop
-/// that would not end.
-enum ListingFailure {
-    Adapter(AdapterError),
-    Paging(PagingError),
-}
-
-impl From<AdapterError> for ListingFailure {
-    fn from(e: AdapterError) -> Self {
-        Self::Adapter(e)
-    }
-}
-
-impl From<PagingError> for ListingFailure {
-    fn from(e: PagingError) -> Self {
-        Self::Paging(e)
-    }
-}
-
-async fn list_all(store: &dyn ContactStore, limit: usize) -> Result<Vec<Contact>, ListingFailure> {
-    let mut out = Vec::new();
+/// Follows a paged listing to its end: `fetch` asks for one page (`None`:
+/// the first), `take` keeps what it holds and gives the next page's token.
+/// Every listing the driver reads goes through here, bounded by
+/// [`Pages`]: a store that keeps answering pages, or answers a token twice,
+/// ends as [`AdapterError::Paging`] instead of a hang.
+pub(crate) async fn each_page<P>(
+    limit: usize,
+    mut fetch: impl AsyncFnMut(Option<&str>) -> Result<P, AdapterError>,
+    mut take: impl FnMut(P) -> Option<String>,
+) -> Result<(), AdapterError> {
     let mut pages = Pages::new(limit);
-    let mut page: Option<String> = None;
+    let mut token: Option<String> = None;
     loop {
-        let p = store.list(page.as_deref()).await?;
-        out.extend(p.contacts);
-        page = pages.next(p.next_page)?;
-        if page.is_none() {
-            return Ok(out);
+        let page = fetch(token.as_deref()).await?;
+        token = pages
+            .next(take(page))
+            .map_err(|stopped| AdapterError::Paging { stopped })?;
+        if token.is_none() {
+            return Ok(());
         }
     }
+}
+
+async fn list_all(store: &dyn ContactStore, limit: usize) -> Result<Vec<Contact>, AdapterError> {
+    let mut out = Vec::new();
+    each_page(
+        limit,
+        async |page| store.list(page).await,
+        |p| {
+            out.extend(p.contacts);
+            p.next_page
+        },
+    )
+    .await?;
+    Ok(out)
 }
 
 type Changes = (Vec<Contact>, Vec<ContactId>, Option<String>);
@@ -522,17 +526,18 @@ async fn list_changes(
     store: &dyn ContactStore,
     cursor: Option<&str>,
     limit: usize,
-) -> Result<Changes, ListingFailure> {
-    let (mut changed, mut deleted) = (Vec::new(), Vec::new());
-    let mut pages = Pages::new(limit);
-    let mut page: Option<String> = None;
-    loop {
-        let p = store.list_changes(cursor, page.as_deref()).await?;
-        changed.extend(p.changed);
-        deleted.extend(p.deleted);
-        page = pages.next(p.next_page)?;
-        if page.is_none() {
-            return Ok((changed, deleted, p.cursor));
-        }
-    }
+) -> Result<Changes, AdapterError> {
+    let (mut changed, mut deleted, mut last) = (Vec::new(), Vec::new(), None);
+    each_page(
+        limit,
+        async |page| store.list_changes(cursor, page).await,
+        |p| {
+            changed.extend(p.changed);
+            deleted.extend(p.deleted);
+            last = p.cursor;
+            p.next_page
+        },
+    )
+    .await?;
+    Ok((changed, deleted, last))
 }

@@ -9,47 +9,64 @@ use crate::qbtime::{DateRange, Jobcode, OpResult, Plan, TimeEntry};
 /// giving up on a listing that never ends.
 pub const QBT_MAX_PAGES: u32 = 10_000;
 
-fn endless() -> AdapterError {
-    AdapterError::Transient {
-        message: format!("the listing still had more after {QBT_MAX_PAGES} pages"),
-    }
+/// Follows QBT's numbered pages (1, 2, …) while the store says `more`,
+/// bounded like every listing the driver reads.
+async fn numbered_pages<P>(
+    mut fetch: impl AsyncFnMut(u32) -> Result<P, AdapterError>,
+    mut take: impl FnMut(P) -> bool,
+) -> Result<(), AdapterError> {
+    let mut next = 1u32;
+    super::each_page(
+        QBT_MAX_PAGES as usize,
+        async |token| {
+            let page = token.and_then(|t| t.parse().ok()).unwrap_or(1);
+            fetch(page).await
+        },
+        |p| {
+            next = next.saturating_add(1);
+            take(p).then(|| next.to_string())
+        },
+    )
+    .await
 }
 
 /// Every jobcode, page after page.
 ///
 /// # Errors
-/// The first [`AdapterError`] of a page; [`AdapterError::Transient`] when
-/// the store still says `more` after [`QBT_MAX_PAGES`] pages.
+/// The first [`AdapterError`] of a page; [`AdapterError::Paging`] when the
+/// store still says `more` after [`QBT_MAX_PAGES`] pages.
 pub async fn read_jobcodes<S: TimeStore + ?Sized>(store: &S) -> Result<Vec<Jobcode>, AdapterError> {
     let mut all = Vec::new();
-    for page in 1..=QBT_MAX_PAGES {
-        let p = store.list_jobcodes(page).await?;
-        all.extend(p.jobcodes);
-        if !p.more {
-            return Ok(all);
-        }
-    }
-    Err(endless())
+    numbered_pages(
+        async |page| store.list_jobcodes(page).await,
+        |p| {
+            all.extend(p.jobcodes);
+            p.more
+        },
+    )
+    .await?;
+    Ok(all)
 }
 
 /// Every timesheet dated within `range`, page after page.
 ///
 /// # Errors
-/// The first [`AdapterError`] of a page; [`AdapterError::Transient`] when
-/// the store still says `more` after [`QBT_MAX_PAGES`] pages.
+/// The first [`AdapterError`] of a page; [`AdapterError::Paging`] when the
+/// store still says `more` after [`QBT_MAX_PAGES`] pages.
 pub async fn read_timesheets<S: TimeStore + ?Sized>(
     store: &S,
     range: &DateRange,
 ) -> Result<Vec<TimeEntry>, AdapterError> {
     let mut all = Vec::new();
-    for page in 1..=QBT_MAX_PAGES {
-        let p = store.list_timesheets(range, page).await?;
-        all.extend(p.timesheets);
-        if !p.more {
-            return Ok(all);
-        }
-    }
-    Err(endless())
+    numbered_pages(
+        async |page| store.list_timesheets(range, page).await,
+        |p| {
+            all.extend(p.timesheets);
+            p.more
+        },
+    )
+    .await?;
+    Ok(all)
 }
 
 /// Sends a jobcode plan through `store`, one create at a time in plan

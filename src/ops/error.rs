@@ -72,6 +72,15 @@ pub enum AdapterError {
         /// The missing capability.
         what: String,
     },
+    /// A paged listing did not end: the store kept answering a next page
+    /// past the page limit, or answered a page token twice (a cursor that
+    /// does not advance). Following it would never end; the store, or the
+    /// service behind it, needs fixing.
+    #[error("the listing did not end: {stopped}")]
+    Paging {
+        /// How the listing was stopped.
+        stopped: super::PagingError,
+    },
 }
 
 impl AdapterError {
@@ -87,6 +96,7 @@ impl AdapterError {
             Self::Validation { .. } => "validation",
             Self::Transient { .. } => "transient",
             Self::Unsupported { .. } => "unsupported",
+            Self::Paging { .. } => "paging",
         }
     }
 
