@@ -48,18 +48,18 @@ pub fn apply_results(
     plan: &Plan,
     results: &[OpResult],
     now: DateTime<Utc>,
-) -> crate::Result<Applied> {
+) -> crate::error::Result<Applied> {
     let ops: BTreeMap<&OpId, &Operation> = plan.operations.iter().map(|o| (&o.id, o)).collect();
     let mut seen = BTreeSet::new();
     for r in results {
         if !ops.contains_key(&r.op_id) {
-            return Err(crate::Error::InvalidResult {
+            return Err(crate::error::Error::InvalidResult {
                 op_id: r.op_id.to_string(),
                 reason: "not an operation of this billing plan".into(),
             });
         }
         if !seen.insert(&r.op_id) {
-            return Err(crate::Error::InvalidResult {
+            return Err(crate::error::Error::InvalidResult {
                 op_id: r.op_id.to_string(),
                 reason: "reported twice".into(),
             });

@@ -88,14 +88,14 @@ impl Profile {
 }
 
 impl std::str::FromStr for Profile {
-    type Err = crate::Error;
+    type Err = crate::error::Error;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_lowercase().as_str() {
             "xero" | "xero_gl" | "xero-gl" | "xerogl" => Ok(Self::XeroGl),
             "xpm" | "xero_practice_manager" => Ok(Self::Xpm),
             "qbo" | "quickbooks" | "quickbooks_online" => Ok(Self::Qbo),
-            _ => Err(crate::Error::InvalidConfig {
+            _ => Err(crate::error::Error::InvalidConfig {
                 field: "profile",
                 reason: format!("unknown profile `{s}`: expected xero, xpm or qbo"),
             }),

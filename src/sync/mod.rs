@@ -20,6 +20,7 @@
 mod apply;
 mod config;
 mod fields;
+mod input;
 mod names;
 mod operation;
 mod plan;
@@ -34,13 +35,14 @@ pub use fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
     same_after_normalising, write_field,
 };
+pub use input::{Listing, PlanInput};
 pub use names::{ChosenName, display_name_for};
 pub use operation::{Action, ContactRef, OpOutcome, OpResult, Operation};
 pub use plan::{
-    AuditEntry, AuditStatus, Conflict, Decision, Listing, Needed, Notice, NoticeKind, OpId,
-    Overwrite, Plan, PlanCounts, Report, ReviewItem,
+    AuditEntry, AuditStatus, Conflict, Decision, Needed, Notice, NoticeKind, OpId, Overwrite, Plan,
+    PlanCounts, Report, ReviewItem,
 };
-pub use planner::{PlanInput, plan, plan_owned};
+pub use planner::{plan, plan_owned};
 pub use state::{
     ConnectionStatus, FieldBase, Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState,
 };

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 
 use crate::error::Side;
 use crate::matching::MatchOutcome;
-use crate::model::{Contact, ContactId};
+use crate::model::ContactId;
 use crate::ops::AdapterError;
 pub use crate::ops::OpId;
 use crate::rules::{KindDecision, Profile};
@@ -428,24 +428,5 @@ pub enum Decision {
         field: SyncField,
         /// The side whose value is kept.
         keep: Side,
-    },
-}
-
-/// One side of a run: everything, or what changed since the cursor.
-#[derive(Debug, Clone, Copy)]
-pub enum Listing<'a> {
-    /// A full listing (archived records included). Linked records missing
-    /// from it are reported as deleted (U8).
-    Full(&'a [Contact]),
-    /// Changes since the state's cursor for that side. Linked records not
-    /// in it are taken as unchanged: a steady-state run then touches only
-    /// the pairs that changed.
-    Changes {
-        /// Created or changed records.
-        changed: &'a [Contact],
-        /// Deleted records.
-        deleted: &'a [ContactId],
-        /// The cursor to store for next time.
-        cursor: Option<&'a str>,
     },
 }

@@ -10,67 +10,8 @@ use crate::rules::Profile;
 
 use super::{FastMap, FastSet};
 use crate::sync::config::{ConnectionConfig, ManualSyncDirection, Trigger};
-use crate::sync::plan::{Decision, Listing};
+use crate::sync::input::{Listing, PlanInput};
 use crate::sync::state::SyncState;
-
-/// The facts of one run.
-#[derive(Debug, Clone, Copy)]
-pub struct PlanInput<'a> {
-    /// The local contacts, in full or as changes. New ledger records are
-    /// matched against every local contact: a run that has any needs the
-    /// full local listing ([`Needed::FullListing`](crate::sync::Needed)).
-    pub local: Listing<'a>,
-    /// The ledger's records, in full or as changes.
-    pub remote: Listing<'a>,
-    /// Explicit inputs from people, applied in order.
-    pub decisions: &'a [Decision],
-    /// Scheduled or manual run (F7).
-    pub trigger: Trigger,
-    /// The current time. The planner reads no clock.
-    pub now: DateTime<Utc>,
-}
-
-impl<'a> PlanInput<'a> {
-    /// A scheduled run over full listings, without decisions.
-    #[must_use]
-    pub const fn new(local: &'a [Contact], remote: &'a [Contact], now: DateTime<Utc>) -> Self {
-        Self {
-            local: Listing::Full(local),
-            remote: Listing::Full(remote),
-            decisions: &[],
-            trigger: Trigger::Scheduled,
-            now,
-        }
-    }
-
-    /// Replaces the local side (with a change listing, say).
-    #[must_use]
-    pub const fn with_local(mut self, local: Listing<'a>) -> Self {
-        self.local = local;
-        self
-    }
-
-    /// Replaces the ledger side (with a change listing, say).
-    #[must_use]
-    pub const fn with_remote(mut self, remote: Listing<'a>) -> Self {
-        self.remote = remote;
-        self
-    }
-
-    /// Adds people's decisions.
-    #[must_use]
-    pub const fn with_decisions(mut self, decisions: &'a [Decision]) -> Self {
-        self.decisions = decisions;
-        self
-    }
-
-    /// Sets what started the run.
-    #[must_use]
-    pub const fn with_trigger(mut self, trigger: Trigger) -> Self {
-        self.trigger = trigger;
-        self
-    }
-}
 
 /// The facts of one run, read by every phase and written by none.
 pub(super) struct Run<'a> {

@@ -47,7 +47,7 @@ use self::listings::{Indexes, Run};
 use self::merge::Pairs;
 use self::output::Draft;
 use self::unique_names::UniqueNames;
-pub use listings::PlanInput;
+use crate::sync::input::PlanInput;
 
 type FastMap<K, V> = HashMap<K, V, IdBuild>;
 type FastSet<K> = HashSet<K, IdBuild>;
