@@ -1,19 +1,46 @@
 //! # ledgerlink
 //!
-//! A sans-IO engine that keeps a practice-management system's contacts in
-//! step with accounting ledgers — Xero (general ledger), Xero Practice
-//! Manager (XPM) and QuickBooks Online (QBO) — without duplicates, silent
-//! skips or unexplained overwrites.
+//! A sans-IO engine that keeps a practice-management system's contacts,
+//! invoices, payments and jobs in step with accounting ledgers — Xero
+//! (general ledger), Xero Practice Manager (XPM), QuickBooks Online (QBO)
+//! and QuickBooks Time (QBT) — without duplicates, silent skips or
+//! unexplained overwrites.
 //!
 //! The core never touches the network, files, the clock or randomness:
 //! records go in, decisions with their reasons come out.
 //!
+//! ## Start here
+//!
+//! Every domain plans the same way: `plan(..)` turns listings, the stored
+//! state and `now` into a `Plan` of [`ops::Operation`]s (plain data with
+//! stable ids, dependencies and reasons); you carry the operations out
+//! (yourself, or with the driver); `apply_results(..)` takes the
+//! [`ops::OpResult`]s back and gives the next state. Waiting and "list more"
+//! are plan data (`not_before`, `needs`), never errors.
+//!
+//! | to… | entry point | example |
+//! |---|---|---|
+//! | classify ledger records against your contacts | [`MatchIndex`] → [`MatchIndex::classify_batch`] | [below](#example) |
+//! | plan a contact sync run | [`sync::plan`] | [below](#keeping-both-sides-in-step-plan--apply--feed-back) |
+//! | feed contact results back | [`sync::apply_results`] | same |
+//! | run fetch → plan → send → feed back over adapters | `driver::Driver` (feature `driver`) | `examples/qbo_sync.rs` in the repository |
+//! | send any plan in dependency order | [`ops::Execution`] | on its page |
+//! | plan invoices and payments | [`billing::plan`], [`billing::apply_results`] | [below](#billing-and-quickbooks-time) |
+//! | plan QuickBooks Time jobcodes | [`qbtime::plan`], [`qbtime::apply_results`] | [below](#billing-and-quickbooks-time) |
+//! | read a ledger's payload | [`wire::decode_any`] (features `xero`, `xpm`, `qbo`, `qbtime`) | [below](#reading-real-payloads) |
+//! | look up what a rule ID means | [`glossary`] | — |
+//!
+//! ## Modules
+//!
 //! - [`normalize`]: how names and emails compare (N1–N4).
 //! - [`matching`]: full / partial / ambiguous / no match / unmatchable /
 //!   possible duplicate, per provider (M1–M12).
-//! - [`rules`]: provider profiles and person vs organisation (T1–T4).
+//! - [`rules`]: each ledger's rules as data ([`rules::LedgerRules`]: synced
+//!   fields, push policy, unique names, version tokens, error codes, field
+//!   limits with their counting unit) and person vs organisation (T1–T4).
 //! - [`audit`](mod@audit): data-hygiene report and first-sync prediction (H1–H5).
-//! - [`model`]: the contact model shared by both sides.
+//! - [`model`]: the contact, invoice and payment model shared by both sides.
+//! - [`ops`]: the vocabulary every plan shares, and the sans-IO executor.
 //! - [`sync`]: links, synced fields, conflict policies, push rules and the
 //!   planner: every write planned as data first (L1–L3, F1–F7, P1–P4,
 //!   U1–U5, U8, U9).
@@ -25,14 +52,19 @@
 //! - [`qbtime`]: QuickBooks Time beside QBO — sources of truth, the
 //!   three-way customer list check, customers and jobs to create, time
 //!   entries read-only (Q1–Q4).
+//! - [`glossary`]: every rule ID with a one-line meaning.
+//!
+//! The layers above are the core: they import nothing from the I/O layers
+//! below (CI checks it with `.ci/layers`).
+//!
 //! - [`ports`]: the adapter traits the embedding service implements over
-//!   its own database and HTTP clients, and their typed errors.
+//!   its own database and HTTP clients.
 //! - [`wire`]: codecs for the ledgers' real payloads — Xero and QBO JSON,
 //!   XPM XML, QuickBooks Time JSON — into the model and back, with the
 //!   field limits checked before sending (features `xero`, `xpm`, `qbo`,
 //!   `qbtime`, on by default).
 //! - `driver` (feature `driver`): runs plans through the adapters, crash
-//!   safe, without naming an async runtime.
+//!   safe, every listing bounded, without naming an async runtime.
 //! - `testing` (feature `testing`): in-memory stores that behave like the
 //!   ledgers, with fault injection, for tests and examples.
 //!
@@ -126,6 +158,46 @@
 //!
 //! // Planning again finds nothing to do (F5).
 //! assert!(plan(&config, &state, &PlanInput::new(&firm, &xero, now))?.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## Billing and QuickBooks Time
+//!
+//! Both have the same shape. A billing run with nothing to send plans
+//! nothing; a QuickBooks Time run creates a customer jobcode for a client
+//! QBT does not have yet:
+//!
+//! ```
+//! use chrono::{NaiveDate, TimeZone, Utc};
+//! use ledgerlink::billing::{self, BillingState, InvoiceSettings};
+//! use ledgerlink::sync::SyncState;
+//! use ledgerlink::{Contact, qbtime};
+//!
+//! let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
+//! let start = NaiveDate::from_ymd_opt(2026, 1, 1).unwrap();
+//! let settings = InvoiceSettings::new(start, "Services");
+//! let p = billing::plan(&settings, &SyncState::new(), &BillingState::new(), &billing::PlanInput::new(now));
+//! assert!(p.operations.is_empty() && p.failures.is_empty());
+//!
+//! let clients = [Contact::organization("K1", "Acme Ltd")];
+//! let p = qbtime::plan(&qbtime::PlanInput::new(&clients, &[], &[]));
+//! assert_eq!(p.operations.len(), 1);
+//! assert_eq!(p.operations[0].action.name, "Acme Ltd");
+//! ```
+//!
+//! ## Reading real payloads
+//!
+//! ```
+//! # #[cfg(feature = "xero")] {
+//! use ledgerlink::wire::{self, Payload, Provider};
+//!
+//! let body = br#"{"Contacts":[{"ContactID":"b3c1a2e4-0000-4000-8000-000000000001",
+//!     "Name":"Acme Ltd","EmailAddress":"ap@acme.test","ContactStatus":"ACTIVE"}]}"#;
+//! let (provider, payload) = wire::decode_any(body)?;
+//! assert_eq!(provider, Provider::Xero);
+//! let Payload::Contacts { records, .. } = payload else { unreachable!() };
+//! assert_eq!(records[0].label(), "Acme Ltd");
+//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
