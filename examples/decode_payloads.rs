@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 
 use ledgerlink::qbtime::TimeEntryKind;
-use ledgerlink::wire::{Payload, Provider, decode_any};
+use ledgerlink::wire::{Payload, Profile, decode_any};
 use ledgerlink::{Contact, MatchIndex, Profile};
 
 /// The firm's side: a few contacts that share names or emails with the
@@ -31,12 +31,12 @@ fn firm() -> Vec<Contact> {
     ]
 }
 
-fn profile(p: Provider) -> Option<Profile> {
+fn profile(p: Profile) -> Option<Profile> {
     match p {
-        Provider::Xero => Some(Profile::XeroGl),
-        Provider::Xpm => Some(Profile::Xpm),
-        Provider::Qbo => Some(Profile::Qbo),
-        Provider::QbTime => None,
+        Profile::XeroGl => Some(Profile::XeroGl),
+        Profile::Xpm => Some(Profile::Xpm),
+        Profile::Qbo => Some(Profile::Qbo),
+        Profile::QbTime => None,
     }
 }
 

@@ -189,12 +189,12 @@
 //!
 //! ```
 //! # #[cfg(feature = "xero")] {
-//! use ledgerlink::wire::{self, Payload, Provider};
+//! use ledgerlink::wire::{self, Payload, Profile};
 //!
 //! let body = br#"{"Contacts":[{"ContactID":"b3c1a2e4-0000-4000-8000-000000000001",
 //!     "Name":"Acme Ltd","EmailAddress":"ap@acme.test","ContactStatus":"ACTIVE"}]}"#;
 //! let (provider, payload) = wire::decode_any(body)?;
-//! assert_eq!(provider, Provider::Xero);
+//! assert_eq!(provider, Profile::XeroGl);
 //! let Payload::Contacts { records, .. } = payload else { unreachable!() };
 //! assert_eq!(records[0].label(), "Acme Ltd");
 //! # }

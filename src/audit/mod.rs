@@ -257,7 +257,7 @@ fn seen_as_org(profile: Profile, c: &Contact) -> bool {
             }
             // T4 decides; a record that is unmatchable because display and
             // company name differ is an organisation to be fixed (H1).
-            Profile::Qbo => match kind_of_customer(
+            Profile::Qbo | Profile::QbTime => match kind_of_customer(
                 c.display_name(),
                 c.organization_name(),
                 c.first_name(),
@@ -276,7 +276,7 @@ fn seen_as_person(profile: Profile, c: &Contact) -> bool {
         Some(k) => k == ContactKind::Person,
         None => match profile {
             Profile::Xpm => !seen_as_org(profile, c),
-            Profile::Qbo => {
+            Profile::Qbo | Profile::QbTime => {
                 !seen_as_org(profile, c) && (c.first_name().is_some() || c.last_name().is_some())
             }
             _ => false,

@@ -46,7 +46,7 @@ pub(crate) fn local_name<R: MatchRecord + ?Sized>(
             general_name(r, out);
             NameClass::Any
         }
-        Profile::Qbo => {
+        Profile::Qbo | Profile::QbTime => {
             let first = present(r.first_name());
             let last = present(r.last_name());
             let kind = r
@@ -111,7 +111,7 @@ pub(crate) fn remote_name<R: MatchRecord + ?Sized>(
             general_name(r, out);
             keys(NameClass::Any)
         }
-        Profile::Qbo => match kind_of_customer(
+        Profile::Qbo | Profile::QbTime => match kind_of_customer(
             r.display_name(),
             r.organization_name(),
             r.first_name(),
@@ -154,7 +154,7 @@ pub(crate) fn remote_kind<R: MatchRecord + ?Sized>(
             Some(s) => Some(kind_for_business_structure(Some(s))),
             None => given.or_else(|| Some(kind_for_business_structure(None))),
         },
-        Profile::Qbo => kind_of_customer(
+        Profile::Qbo | Profile::QbTime => kind_of_customer(
             r.display_name(),
             r.organization_name(),
             r.first_name(),

@@ -335,7 +335,9 @@ impl MatchResult {
         let fields = match self.profile {
             Profile::XeroGl => "Name + primary email vs contact name + billing email (M4)",
             Profile::Xpm => "client Name + Email (M7)",
-            Profile::Qbo => "company name, or first + last name, and email (M5, M6)",
+            Profile::Qbo | Profile::QbTime => {
+                "company name, or first + last name, and email (M5, M6)"
+            }
         };
         let mut s = String::new();
         // Writing to a String cannot fail.

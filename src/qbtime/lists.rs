@@ -30,8 +30,8 @@ impl IntegrationStep {
     #[must_use]
     pub const fn systems(self) -> [System; 2] {
         match self {
-            Self::QbtQbo => [System::Qbt, System::Qbo],
-            Self::PmQbt => [System::Pm, System::Qbt],
+            Self::QbtQbo => [System::QBT, System::QBO],
+            Self::PmQbt => [System::PM, System::QBT],
         }
     }
 
@@ -163,7 +163,7 @@ impl ListCheck {
                     IntegrationStep::QbtQbo => {
                         "; settle QBT and QBO before connecting the practice manager"
                     }
-                    IntegrationStep::PmQbt if g.missing_from == [System::Pm] => {
+                    IntegrationStep::PmQbt if g.missing_from == [System::PM] => {
                         "; add it to the practice manager or rename one side"
                     }
                     IntegrationStep::PmQbt => {
@@ -198,9 +198,10 @@ struct Holders {
 
 const fn slot(system: System) -> usize {
     match system {
-        System::Pm => 0,
-        System::Qbt => 1,
-        System::Qbo => 2,
+        System::PM => 0,
+        System::QBT => 1,
+        // QBO; no other ledger takes part in the three-way check.
+        System::Ledger(_) => 2,
     }
 }
 
@@ -233,7 +234,7 @@ const fn slot(system: System) -> usize {
 /// assert!(!check.agrees());
 /// let first = &check.gaps[0];
 /// assert_eq!(first.name, "Jo Bloggs");
-/// assert_eq!(first.missing_from, [System::Qbt, System::Qbo]);
+/// assert_eq!(first.missing_from, [System::QBT, System::QBO]);
 /// assert_eq!(first.step, IntegrationStep::PmQbt);
 /// assert_eq!(check.gaps[1].name, "Zeta");
 /// assert_eq!(check.first_step_with_gaps(), Some(IntegrationStep::QbtQbo));
@@ -258,7 +259,7 @@ pub fn check_customer_lists(pm: &[Contact], qbt: &[Jobcode], qbo: &[Contact]) ->
         .collect();
     pm_sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for c in &pm_sorted {
-        add(System::Pm, c.id.to_string(), &c.label(), &mut check.unnamed);
+        add(System::PM, c.id.to_string(), &c.label(), &mut check.unnamed);
     }
     let mut qbt_sorted: Vec<&Jobcode> = qbt
         .iter()
@@ -266,7 +267,7 @@ pub fn check_customer_lists(pm: &[Contact], qbt: &[Jobcode], qbo: &[Contact]) ->
         .collect();
     qbt_sorted.sort_by_key(|j| j.id);
     for j in &qbt_sorted {
-        add(System::Qbt, j.id.to_string(), &j.name, &mut check.unnamed);
+        add(System::QBT, j.id.to_string(), &j.name, &mut check.unnamed);
     }
     let mut qbo_sorted: Vec<&Contact> = qbo
         .iter()
@@ -275,7 +276,7 @@ pub fn check_customer_lists(pm: &[Contact], qbt: &[Jobcode], qbo: &[Contact]) ->
     qbo_sorted.sort_by(|a, b| a.id.cmp(&b.id));
     for c in &qbo_sorted {
         add(
-            System::Qbo,
+            System::QBO,
             c.id.to_string(),
             &c.label(),
             &mut check.unnamed,
@@ -375,9 +376,9 @@ mod tests {
         let check = check_customer_lists(&pm, &qbt, &qbo);
         assert_eq!(check.gaps.len(), 1);
         assert_eq!(check.gaps[0].step, IntegrationStep::PmQbt);
-        assert_eq!(check.gaps[0].missing_from, [System::Pm]);
+        assert_eq!(check.gaps[0].missing_from, [System::PM]);
         let check = check_customer_lists(&pm, &qbt[..1], &qbo);
         assert_eq!(check.gaps[0].step, IntegrationStep::QbtQbo);
-        assert_eq!(check.gaps[0].present_in, [System::Qbo]);
+        assert_eq!(check.gaps[0].present_in, [System::QBO]);
     }
 }

@@ -13,8 +13,8 @@ use super::names::NameAdjustment;
 // Q1, checked when the crate is built: the only writes this planner can
 // express are QBT jobcodes for customers and work, and the ownership table
 // must allow exactly those.
-const _: () = assert!(may_write(System::Qbt, Domain::Customers));
-const _: () = assert!(may_write(System::Qbt, Domain::Work));
+const _: () = assert!(may_write(System::QBT, Domain::Customers));
+const _: () = assert!(may_write(System::QBT, Domain::Work));
 
 /// A jobcode: one listed in QBT already ([`Ref::Id`]), or the one an
 /// earlier create of the same plan makes ([`Ref::CreatedBy`]).
@@ -113,7 +113,7 @@ impl Operation {
     /// The system written to: always QuickBooks Time.
     #[must_use]
     pub const fn system(&self) -> System {
-        System::Qbt
+        System::QBT
     }
 
     /// The domain written: customers or work.
@@ -145,7 +145,7 @@ pub struct QboEntry {
     pub fully_qualified_name: String,
     /// What it stands for.
     pub subject: JobcodeSubject,
-    /// Who creates it: always [`System::Qbt`].
+    /// Who creates it: always [`System::QBT`].
     pub created_by: System,
     /// The create in this plan QBT waits for; `None` when the jobcode is in
     /// QBT already and QBO has not caught up.

@@ -24,7 +24,7 @@ use std::fmt;
 use crate::model::{AddressKind, Contact, PhoneKind};
 
 use super::Profile;
-use super::limits::{self, FieldLimit};
+use super::limits::{self, Counting, FieldLimit};
 
 /// What a manually started sync ("Sync now") may write (F7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -270,6 +270,9 @@ pub struct LedgerRules {
     /// Whether records with a parent are jobs, not contacts (QBO
     /// sub-customers, Q3).
     pub sub_records_are_jobs: bool,
+    /// How the ledger counts the length of a text value (the unit of all
+    /// its limits in [`limits`](super::limits)).
+    pub counting: Counting,
     /// The display name's limit (names are de-collided within it, U2).
     pub display_name: FieldLimit,
     /// Error codes the planners react to, with their meaning.
@@ -329,6 +332,7 @@ pub static XERO_GL: LedgerRules = LedgerRules {
     versions: Versions::ReportedOnly,
     reports_merges: true,
     sub_records_are_jobs: false,
+    counting: Counting::Utf16Units,
     display_name: limits::xero::NAME,
     error_codes: &[],
 };
@@ -348,6 +352,7 @@ pub static XPM: LedgerRules = LedgerRules {
     versions: Versions::None,
     reports_merges: false,
     sub_records_are_jobs: false,
+    counting: Counting::Utf16Units,
     display_name: limits::xero::NAME,
     error_codes: &[],
 };
@@ -367,6 +372,7 @@ pub static QBO: LedgerRules = LedgerRules {
     versions: Versions::Checked,
     reports_merges: false,
     sub_records_are_jobs: true,
+    counting: Counting::Utf16Units,
     display_name: limits::qbo::DISPLAY_NAME,
     error_codes: &[
         ("003001", ErrorMeaning::RateLimited),
@@ -377,14 +383,38 @@ pub static QBO: LedgerRules = LedgerRules {
     ],
 };
 
+/// QuickBooks Time: no contacts are synced with it (its customers and jobs
+/// are jobcodes, planned by [`qbtime::plan`](crate::qbtime::plan)); the
+/// jobcode name is its one limit that matters to planning, and nothing is
+/// ever pushed as a contact.
+pub static QB_TIME: LedgerRules = LedgerRules {
+    profile: Profile::QbTime,
+    synced_fields: &[],
+    first_link: FirstLink::Merge,
+    syncs_name_parts: false,
+    syncs_company_name: false,
+    push: Push::Never,
+    client_contacts: false,
+    pushed_addresses: PushedAddresses::Every,
+    unique_names: NameUniqueness::None,
+    manual_sync_default: ManualSyncDirection::ImportOnly,
+    versions: Versions::None,
+    reports_merges: false,
+    sub_records_are_jobs: false,
+    counting: Counting::Chars,
+    display_name: limits::qbtime::JOBCODE_NAME,
+    error_codes: &[],
+};
+
 impl Profile {
-    /// This ledger's rules.
+    /// This system's rules.
     #[must_use]
     pub const fn rules(self) -> &'static LedgerRules {
         match self {
             Self::XeroGl => &XERO_GL,
             Self::Xpm => &XPM,
             Self::Qbo => &QBO,
+            Self::QbTime => &QB_TIME,
         }
     }
 }
@@ -395,11 +425,16 @@ mod tests {
 
     #[test]
     fn f1_every_profile_describes_itself_and_syncs_the_name_first() {
-        for p in Profile::ALL {
+        for p in Profile::EVERY {
             let r = p.rules();
             assert_eq!(r.profile, p);
-            assert_eq!(r.synced_fields.first(), Some(&SyncField::Name));
+            if p.keeps_contacts() {
+                assert_eq!(r.synced_fields.first(), Some(&SyncField::Name));
+            } else {
+                assert!(r.synced_fields.is_empty() && r.push == Push::Never);
+            }
             assert_eq!(r.reports_merges, p.reports_merges());
+            assert_eq!(r.display_name.counting, r.counting);
         }
         assert_eq!(
             Profile::Qbo.rules().error_meaning("6140"),

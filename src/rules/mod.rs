@@ -22,7 +22,7 @@ pub mod xpm;
 
 pub use ledger::{
     ErrorMeaning, FirstLink, LedgerRules, ManualSyncDirection, NameUniqueness, Push,
-    PushedAddresses, QBO, SyncField, Versions, XERO_GL, XPM,
+    PushedAddresses, QB_TIME, QBO, SyncField, Versions, XERO_GL, XPM,
 };
 pub use xero::{Classification, Classifier, ClassifierInput, Evidence, HeuristicClassifier};
 
@@ -41,11 +41,29 @@ pub enum Profile {
     Xpm,
     /// QuickBooks Online, including the Accountant edition (M5, M6, T4).
     Qbo,
+    /// QuickBooks Time (formerly TSheets): jobcodes and timesheets beside
+    /// QBO (Q1–Q4). It keeps no contacts: a contact connection under this
+    /// profile is refused (its plans are
+    /// [`qbtime::plan`](crate::qbtime::plan)'s); names are compared as
+    /// QBO's, whose customers and jobs QBT shares (Q3).
+    QbTime,
 }
 
 impl Profile {
-    /// Every profile, in a fixed order.
+    /// Every profile a contact connection can use, in a fixed order
+    /// (QuickBooks Time keeps no contacts).
     pub const ALL: [Self; 3] = [Self::XeroGl, Self::Xpm, Self::Qbo];
+
+    /// Every system, QuickBooks Time included.
+    pub const EVERY: [Self; 4] = [Self::XeroGl, Self::Xpm, Self::Qbo, Self::QbTime];
+
+    /// Whether contacts can be synced with this system (all but QuickBooks
+    /// Time, whose customers and jobs are jobcodes planned by
+    /// [`qbtime::plan`](crate::qbtime::plan)).
+    #[must_use]
+    pub const fn keeps_contacts(self) -> bool {
+        !matches!(self, Self::QbTime)
+    }
 
     /// The short name used on command lines: `xero`, `xpm`, `qbo`.
     #[must_use]
@@ -54,6 +72,7 @@ impl Profile {
             Self::XeroGl => "xero",
             Self::Xpm => "xpm",
             Self::Qbo => "qbo",
+            Self::QbTime => "qbtime",
         }
     }
 
@@ -64,6 +83,7 @@ impl Profile {
             Self::XeroGl => "Xero",
             Self::Xpm => "Xero Practice Manager",
             Self::Qbo => "QuickBooks Online",
+            Self::QbTime => "QuickBooks Time",
         }
     }
 
@@ -74,6 +94,7 @@ impl Profile {
             Self::XeroGl => "M4",
             Self::Xpm => "M7",
             Self::Qbo => "M5/M6",
+            Self::QbTime => "Q3",
         }
     }
 
@@ -95,9 +116,10 @@ impl std::str::FromStr for Profile {
             "xero" | "xero_gl" | "xero-gl" | "xerogl" => Ok(Self::XeroGl),
             "xpm" | "xero_practice_manager" => Ok(Self::Xpm),
             "qbo" | "quickbooks" | "quickbooks_online" => Ok(Self::Qbo),
+            "qbtime" | "qbt" | "quickbooks_time" => Ok(Self::QbTime),
             _ => Err(crate::error::Error::InvalidConfig {
                 field: "profile",
-                reason: format!("unknown profile `{s}`: expected xero, xpm or qbo"),
+                reason: format!("unknown profile `{s}`: expected xero, xpm, qbo or qbtime"),
             }),
         }
     }

@@ -18,35 +18,68 @@
 
 use std::fmt;
 
+use super::Profile;
 use super::limits::FieldLimit;
 
 // ------------------------------------------------------------ ownership (Q1)
 
-/// A system taking part in the QuickBooks Time integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// A system taking part in the QuickBooks Time integration: the firm's
+/// practice manager, or a ledger — named by [`Profile`], the crate's one
+/// "which ledger" enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 pub enum System {
     /// The firm's practice-management system: its clients and its work.
-    Pm,
-    /// QuickBooks Time (formerly TSheets): jobcodes and timesheets.
-    Qbt,
-    /// QuickBooks Online: customers, sub-customers (jobs), invoices.
-    Qbo,
+    Practice,
+    /// A ledger: QuickBooks Time (jobcodes and timesheets) or QuickBooks
+    /// Online (customers, sub-customers or jobs, invoices).
+    Ledger(Profile),
 }
 
 impl System {
-    /// Every system, in the order reports list them.
-    pub const ALL: [Self; 3] = [Self::Pm, Self::Qbt, Self::Qbo];
+    /// The practice manager.
+    pub const PM: Self = Self::Practice;
+    /// QuickBooks Time (formerly TSheets).
+    pub const QBT: Self = Self::Ledger(Profile::QbTime);
+    /// QuickBooks Online.
+    pub const QBO: Self = Self::Ledger(Profile::Qbo);
 
-    /// `"PM"`, `"QBT"` or `"QBO"`.
+    /// The systems of the integration, in the order reports list them.
+    pub const ALL: [Self; 3] = [Self::PM, Self::QBT, Self::QBO];
+
+    /// `"PM"`, `"QBT"`, `"QBO"` (another ledger: its short name).
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
-            Self::Pm => "PM",
-            Self::Qbt => "QBT",
-            Self::Qbo => "QBO",
+            Self::Practice => "PM",
+            Self::Ledger(Profile::QbTime) => "QBT",
+            Self::Ledger(Profile::Qbo) => "QBO",
+            Self::Ledger(p) => p.as_str(),
         }
+    }
+
+    /// Its place in reports: PM, QBT, QBO, then any other ledger.
+    const fn rank(self) -> u8 {
+        match self {
+            Self::Practice => 0,
+            Self::Ledger(Profile::QbTime) => 1,
+            Self::Ledger(Profile::Qbo) => 2,
+            Self::Ledger(Profile::XeroGl) => 3,
+            Self::Ledger(Profile::Xpm) => 4,
+        }
+    }
+}
+
+impl PartialOrd for System {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for System {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
     }
 }
 
@@ -100,16 +133,16 @@ impl fmt::Display for Domain {
 ///
 /// ```
 /// use ledgerlink::rules::qbtime::{Domain, System, owner};
-/// assert_eq!(owner(Domain::Work), System::Pm);
-/// assert_eq!(owner(Domain::Time), System::Qbt);
-/// assert_eq!(owner(Domain::Financials), System::Qbo);
+/// assert_eq!(owner(Domain::Work), System::PM);
+/// assert_eq!(owner(Domain::Time), System::QBT);
+/// assert_eq!(owner(Domain::Financials), System::QBO);
 /// ```
 #[must_use]
 pub const fn owner(domain: Domain) -> System {
     match domain {
-        Domain::Customers | Domain::Work => System::Pm,
-        Domain::Time => System::Qbt,
-        Domain::Financials => System::Qbo,
+        Domain::Customers | Domain::Work => System::PM,
+        Domain::Time => System::QBT,
+        Domain::Financials => System::QBO,
     }
 }
 
@@ -147,26 +180,26 @@ pub struct Flow {
 pub const FLOWS: [Flow; 4] = [
     Flow {
         domain: Domain::Customers,
-        from: System::Pm,
-        to: System::Qbt,
+        from: System::PM,
+        to: System::QBT,
         writer: Writer::Ledgerlink,
     },
     Flow {
         domain: Domain::Work,
-        from: System::Pm,
-        to: System::Qbt,
+        from: System::PM,
+        to: System::QBT,
         writer: Writer::Ledgerlink,
     },
     Flow {
         domain: Domain::Customers,
-        from: System::Qbt,
-        to: System::Qbo,
+        from: System::QBT,
+        to: System::QBO,
         writer: Writer::Qbt,
     },
     Flow {
         domain: Domain::Work,
-        from: System::Qbt,
-        to: System::Qbo,
+        from: System::QBT,
+        to: System::QBO,
         writer: Writer::Qbt,
     },
 ];
@@ -187,20 +220,20 @@ pub const FLOWS: [Flow; 4] = [
 ///
 /// ```
 /// use ledgerlink::rules::qbtime::{Domain, System, may_write};
-/// assert!(may_write(System::Qbt, Domain::Work));
-/// assert!(!may_write(System::Pm, Domain::Work));
-/// assert!(!may_write(System::Qbt, Domain::Time));
-/// assert!(!may_write(System::Qbo, Domain::Customers));
+/// assert!(may_write(System::QBT, Domain::Work));
+/// assert!(!may_write(System::PM, Domain::Work));
+/// assert!(!may_write(System::QBT, Domain::Time));
+/// assert!(!may_write(System::QBO, Domain::Customers));
 /// ```
 #[must_use]
 pub const fn may_write(system: System, domain: Domain) -> bool {
     let mut i = 0;
     while i < FLOWS.len() {
         let f = FLOWS[i];
-        if f.to as u8 == system as u8
+        if f.to.rank() == system.rank()
             && f.domain as u8 == domain as u8
             && matches!(f.writer, Writer::Ledgerlink)
-            && f.from as u8 == owner(domain) as u8
+            && f.from.rank() == owner(domain).rank()
         {
             return true;
         }
@@ -262,8 +295,8 @@ mod tests {
         assert_eq!(
             allowed,
             [
-                (System::Qbt, Domain::Customers),
-                (System::Qbt, Domain::Work)
+                (System::QBT, Domain::Customers),
+                (System::QBT, Domain::Work)
             ]
         );
     }

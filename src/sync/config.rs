@@ -188,10 +188,20 @@ impl ConnectionConfig {
     /// Checks the settings.
     ///
     /// # Errors
-    /// [`Error::InvalidConfig`] for an empty default contact type, a
-    /// display-name limit under 10 characters (no room for a de-collision
-    /// suffix, U2) or a bad near-duplicate threshold.
+    /// [`Error::InvalidConfig`] for a profile that keeps no contacts
+    /// (QuickBooks Time), an empty default contact type, a display-name
+    /// limit under 10 (no room for a de-collision suffix, U2) or a bad
+    /// near-duplicate threshold.
     pub fn validate(&self) -> Result<()> {
+        if !self.profile.keeps_contacts() {
+            return Err(Error::InvalidConfig {
+                field: "profile",
+                reason: format!(
+                    "{} keeps no contacts to sync: plan its jobcodes with qbtime::plan",
+                    self.profile.product_name()
+                ),
+            });
+        }
         if self.default_contact_type.trim().is_empty() {
             return Err(Error::InvalidConfig {
                 field: "default_contact_type",
@@ -208,5 +218,28 @@ impl ConnectionConfig {
             g.validate()?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn f1_a_contact_connection_to_quickbooks_time_is_refused() {
+        let err = ConnectionConfig::new(Profile::QbTime).validate();
+        assert!(
+            matches!(
+                err,
+                Err(Error::InvalidConfig {
+                    field: "profile",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        for p in Profile::ALL {
+            assert_eq!(ConnectionConfig::new(p).validate(), Ok(()));
+        }
     }
 }

@@ -32,6 +32,7 @@ impl Flavor {
             Self::Local => format!("L{n}"),
             Self::Ledger(Profile::XeroGl) => format!("xero-{n:04}"),
             Self::Ledger(Profile::Xpm) => format!("xpm-{n:04}"),
+            Self::Ledger(Profile::QbTime) => format!("qbt-{n:04}"),
             Self::Ledger(Profile::Qbo) => n.to_string(),
         })
     }
@@ -53,7 +54,7 @@ impl Flavor {
                 };
                 VersionToken::SyncToken(next.to_string())
             }
-            Self::Local | Self::Ledger(Profile::XeroGl | Profile::Xpm) => {
+            Self::Local | Self::Ledger(Profile::XeroGl | Profile::Xpm | Profile::QbTime) => {
                 VersionToken::UpdatedAt(at)
             }
         }
@@ -75,7 +76,7 @@ impl Flavor {
     /// The ledger's checks of a record's name, other than uniqueness.
     pub(super) fn validate(self, c: &Contact) -> Result<(), AdapterError> {
         match self {
-            Self::Local | Self::Ledger(Profile::Xpm) => Ok(()),
+            Self::Local | Self::Ledger(Profile::Xpm | Profile::QbTime) => Ok(()),
             Self::Ledger(Profile::XeroGl) => {
                 let name = c.label();
                 if name.trim().is_empty() {
@@ -139,7 +140,7 @@ impl Flavor {
     /// has no such rule (XPM, the local side) or the name is empty.
     pub(super) fn name_key(self, c: &Contact) -> Option<NameKey> {
         let parent = match self {
-            Self::Local | Self::Ledger(Profile::Xpm) => return None,
+            Self::Local | Self::Ledger(Profile::Xpm | Profile::QbTime) => return None,
             Self::Ledger(Profile::XeroGl) => None,
             Self::Ledger(Profile::Qbo) => c.extras.parent_id.clone(),
         };

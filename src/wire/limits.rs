@@ -10,7 +10,7 @@
 
 use std::fmt;
 
-use super::{Provider, WireError};
+use super::{Profile, WireError};
 
 /// Default [`Limits::max_input_bytes`]: 256 MiB. XPM lists every client in
 /// one unpaged answer (about 1.5 KB a client with its contacts), so this
@@ -72,7 +72,7 @@ impl fmt::Display for Limit {
 /// ```
 /// use ledgerlink::wire::{Limit, Limits, WireError, qbtime};
 ///
-/// let limits = Limits::for_provider(ledgerlink::wire::Provider::QbTime).with_max_records(1);
+/// let limits = Limits::for_provider(ledgerlink::wire::Profile::QbTime).with_max_records(1);
 /// let page = br#"{"results":{"jobcodes":{
 ///     "1":{"id":1,"parent_id":0,"name":"A","type":"regular","active":true},
 ///     "2":{"id":2,"parent_id":0,"name":"B","type":"regular","active":true}}},"more":false}"#;
@@ -119,10 +119,10 @@ impl Limits {
     /// The defaults a provider's decoders use: [`Limits::default`], with
     /// [`DEFAULT_MAX_RECORDS_PAGED`] records for QBO and QuickBooks Time.
     #[must_use]
-    pub fn for_provider(provider: Provider) -> Self {
+    pub fn for_provider(provider: Profile) -> Self {
         let max_records = match provider {
-            Provider::Xero | Provider::Xpm => DEFAULT_MAX_RECORDS,
-            Provider::Qbo | Provider::QbTime => DEFAULT_MAX_RECORDS_PAGED,
+            Profile::XeroGl | Profile::Xpm => DEFAULT_MAX_RECORDS,
+            Profile::Qbo | Profile::QbTime => DEFAULT_MAX_RECORDS_PAGED,
         };
         Self {
             max_records,
@@ -177,7 +177,7 @@ impl Limits {
     #[allow(dead_code)]
     pub(crate) fn check(
         &self,
-        provider: Provider,
+        provider: Profile,
         limit: Limit,
         value: usize,
         path: impl FnOnce() -> String,
@@ -194,7 +194,7 @@ impl Limits {
     /// # Errors
     /// [`WireError::TooLarge`] at path `(document)`.
     #[allow(dead_code)]
-    pub(crate) fn check_input(&self, provider: Provider, bytes: &[u8]) -> Result<(), WireError> {
+    pub(crate) fn check_input(&self, provider: Profile, bytes: &[u8]) -> Result<(), WireError> {
         self.check(provider, Limit::InputBytes, bytes.len(), || {
             "(document)".to_owned()
         })
@@ -204,7 +204,7 @@ impl Limits {
 /// The error of a limit exceeded.
 #[cold]
 pub(crate) fn too_large(
-    provider: Provider,
+    provider: Profile,
     limit: Limit,
     value: usize,
     max: usize,
@@ -229,24 +229,24 @@ mod tests {
         assert_eq!(d.max_records, DEFAULT_MAX_RECORDS);
         assert_eq!(d.max_field_bytes, DEFAULT_MAX_FIELD_BYTES);
         assert_eq!(
-            Limits::for_provider(Provider::Qbo).max_records,
+            Limits::for_provider(Profile::Qbo).max_records,
             DEFAULT_MAX_RECORDS_PAGED
         );
-        assert_eq!(Limits::for_provider(Provider::Xpm), d);
+        assert_eq!(Limits::for_provider(Profile::Xpm), d);
     }
 
     #[test]
     fn a_value_past_its_limit_is_a_typed_error_naming_it() {
         let l = Limits::default().with_max_field_bytes(3);
         assert!(
-            l.check(Provider::Xero, Limit::FieldBytes, 3, String::new)
+            l.check(Profile::XeroGl, Limit::FieldBytes, 3, String::new)
                 .is_ok()
         );
         assert_eq!(
-            l.check(Provider::Xero, Limit::FieldBytes, 4, || "Contacts[0].Name"
+            l.check(Profile::XeroGl, Limit::FieldBytes, 4, || "Contacts[0].Name"
                 .into()),
             Err(WireError::TooLarge {
-                provider: Provider::Xero,
+                provider: Profile::XeroGl,
                 limit: Limit::FieldBytes,
                 path: "Contacts[0].Name".into(),
                 value: 4,

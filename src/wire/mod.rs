@@ -58,48 +58,14 @@ pub mod xero;
 #[cfg(feature = "xpm")]
 pub mod xpm;
 
+/// Which ledger a payload belongs to: the crate's one "which system" enum,
+/// re-exported here for the codecs' signatures.
+pub use crate::rules::Profile;
+
 pub use limits::{
     DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_ITEMS_PER_RECORD,
     DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORDS_PAGED, Limit, Limits,
 };
-
-/// The provider a payload belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-pub enum Provider {
-    /// Xero Accounting.
-    Xero,
-    /// Xero Practice Manager.
-    Xpm,
-    /// QuickBooks Online.
-    Qbo,
-    /// QuickBooks Time.
-    QbTime,
-}
-
-impl Provider {
-    /// How this provider counts the length of a text value (the unit of
-    /// every limit in [`crate::rules::limits`]).
-    #[must_use]
-    pub const fn counting(self) -> crate::rules::limits::Counting {
-        match self {
-            Self::QbTime => crate::rules::limits::Counting::Chars,
-            Self::Xero | Self::Xpm | Self::Qbo => crate::rules::limits::Counting::Utf16Units,
-        }
-    }
-}
-
-impl fmt::Display for Provider {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Self::Xero => "Xero",
-            Self::Xpm => "XPM",
-            Self::Qbo => "QBO",
-            Self::QbTime => "QuickBooks Time",
-        })
-    }
-}
 
 /// The HTTP method of a write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -152,30 +118,30 @@ pub struct Request {
 #[non_exhaustive]
 pub enum WireError {
     /// Not valid JSON / XML at all (truncated, wrong encoding…).
-    #[error("{provider}: not a readable payload: {detail}")]
+    #[error("{}: not a readable payload: {detail}", provider.product_name())]
     Syntax {
         /// Whose payload.
-        provider: Provider,
+        provider: Profile,
         /// The parser's message (with the position when it gives one).
         detail: String,
     },
     /// Valid JSON / XML, but not the shape expected: a required field
     /// missing, a number where text belongs, an unknown enum value that
     /// cannot be kept.
-    #[error("{provider}: unexpected payload at `{path}`: {detail}")]
+    #[error("{}: unexpected payload at `{path}`: {detail}", provider.product_name())]
     Shape {
         /// Whose payload.
-        provider: Provider,
+        provider: Profile,
         /// Where, as a path (`Contacts[3].UpdatedDateUTC`).
         path: String,
         /// What was wrong.
         detail: String,
     },
     /// A value longer than the provider accepts: reported instead of cut.
-    #[error("{provider}: `{field}` is too long ({len}, at most {max})")]
+    #[error("{}: `{field}` is too long ({len}, at most {max})", provider.product_name())]
     TooLong {
         /// Whose limit.
-        provider: Provider,
+        provider: Profile,
         /// The provider's field name.
         field: &'static str,
         /// The value's length as the ledger counts it: for Xero, XPM and
@@ -188,10 +154,10 @@ pub enum WireError {
     },
     /// A value the provider would refuse for another reason (a reserved
     /// character, an empty required field, more items than allowed).
-    #[error("{provider}: `{field}` cannot be sent: {detail}")]
+    #[error("{}: `{field}` cannot be sent: {detail}", provider.product_name())]
     Invalid {
         /// Whose rule.
-        provider: Provider,
+        provider: Profile,
         /// The provider's field name.
         field: String,
         /// Why.
@@ -200,10 +166,10 @@ pub enum WireError {
     /// The payload is larger than a decoder's [`Limits`] allow: more
     /// records, items or bytes than the limit. Reported at the first value
     /// past it; nothing is cut short.
-    #[error("{provider}: `{path}` is past {limit} ({value}, at most {max})")]
+    #[error("{}: `{path}` is past {limit} ({value}, at most {max})", provider.product_name())]
     TooLarge {
         /// Whose payload.
-        provider: Provider,
+        provider: Profile,
         /// The limit.
         limit: Limit,
         /// Where: the record or field (`Contacts[100000]`,
@@ -217,10 +183,10 @@ pub enum WireError {
         max: usize,
     },
     /// The payload is of a kind this codec does not read.
-    #[error("unsupported payload{}: {detail}", provider.map(|p| format!(" ({p})")).unwrap_or_default())]
+    #[error("unsupported payload{}: {detail}", provider.map(|p| format!(" ({})", p.product_name())).unwrap_or_default())]
     Unsupported {
         /// Whose payload.
-        provider: Option<Provider>,
+        provider: Option<Profile>,
         /// What it looked like.
         detail: String,
     },
@@ -308,7 +274,7 @@ impl Payload {
 /// # Errors
 /// [`WireError::Unsupported`] when no codec recognises it; the codec's own
 /// error when one recognises it but cannot decode it.
-pub fn decode_any(bytes: &[u8]) -> Result<(Provider, Payload), WireError> {
+pub fn decode_any(bytes: &[u8]) -> Result<(Profile, Payload), WireError> {
     decode_any_inner(bytes, None)
 }
 
@@ -320,7 +286,7 @@ pub fn decode_any(bytes: &[u8]) -> Result<(Provider, Payload), WireError> {
 pub fn decode_any_with_limits(
     bytes: &[u8],
     limits: &Limits,
-) -> Result<(Provider, Payload), WireError> {
+) -> Result<(Profile, Payload), WireError> {
     decode_any_inner(bytes, Some(limits))
 }
 
@@ -328,7 +294,7 @@ pub fn decode_any_with_limits(
 fn decode_any_inner(
     bytes: &[u8],
     limits: Option<&Limits>,
-) -> Result<(Provider, Payload), WireError> {
+) -> Result<(Profile, Payload), WireError> {
     #[cfg(feature = "xero")]
     {
         let mut opts = xero::DecodeOptions::default();
@@ -336,7 +302,7 @@ fn decode_any_inner(
             opts.limits = *l;
         }
         if let Some(out) = xero::decode_any_with(bytes, &opts) {
-            return out.map(|p| (Provider::Xero, p));
+            return out.map(|p| (Profile::XeroGl, p));
         }
     }
     #[cfg(feature = "qbo")]
@@ -344,11 +310,11 @@ fn decode_any_inner(
         let opts = qbo::DecodeOptions {
             limits: limits
                 .copied()
-                .unwrap_or_else(|| Limits::for_provider(Provider::Qbo)),
+                .unwrap_or_else(|| Limits::for_provider(Profile::Qbo)),
             ..qbo::DecodeOptions::default()
         };
         if let Some(out) = qbo::decode_any_with(bytes, &opts) {
-            return out.map(|p| (Provider::Qbo, p));
+            return out.map(|p| (Profile::Qbo, p));
         }
     }
     #[cfg(feature = "qbtime")]
@@ -356,18 +322,18 @@ fn decode_any_inner(
         bytes,
         &limits
             .copied()
-            .unwrap_or_else(|| Limits::for_provider(Provider::QbTime)),
+            .unwrap_or_else(|| Limits::for_provider(Profile::QbTime)),
     ) {
-        return out.map(|p| (Provider::QbTime, p));
+        return out.map(|p| (Profile::QbTime, p));
     }
     #[cfg(feature = "xpm")]
     if let Some(out) = xpm::decode_any_with_limits(
         bytes,
         &limits
             .copied()
-            .unwrap_or_else(|| Limits::for_provider(Provider::Xpm)),
+            .unwrap_or_else(|| Limits::for_provider(Profile::Xpm)),
     ) {
-        return out.map(|p| (Provider::Xpm, p));
+        return out.map(|p| (Profile::Xpm, p));
     }
     let head: String = String::from_utf8_lossy(bytes.get(..bytes.len().min(60)).unwrap_or(bytes))
         .chars()
@@ -390,7 +356,7 @@ fn decode_any_inner(
 /// [`WireError::TooLong`].
 #[allow(dead_code)]
 pub(crate) fn check_len(
-    provider: Provider,
+    provider: Profile,
     field: &'static str,
     value: &str,
     max: usize,
@@ -399,7 +365,7 @@ pub(crate) fn check_len(
     if value.len() <= max {
         return Ok(());
     }
-    let len = provider.counting().len(value);
+    let len = provider.rules().counting.len(value);
     if len > max {
         return Err(WireError::TooLong {
             provider,
@@ -419,26 +385,26 @@ mod tests {
     fn characters_beyond_the_basic_plane_count_twice() {
         let emoji = "\u{1F600}".repeat(11);
         assert_eq!(
-            check_len(Provider::Xero, "Name", &emoji, 21),
+            check_len(Profile::XeroGl, "Name", &emoji, 21),
             Err(WireError::TooLong {
-                provider: Provider::Xero,
+                provider: Profile::XeroGl,
                 field: "Name",
                 len: 22,
                 max: 21
             })
         );
-        assert!(check_len(Provider::Xero, "Name", &emoji, 22).is_ok());
-        assert!(check_len(Provider::QbTime, "name", &emoji, 11).is_ok());
+        assert!(check_len(Profile::XeroGl, "Name", &emoji, 22).is_ok());
+        assert!(check_len(Profile::QbTime, "name", &emoji, 11).is_ok());
     }
 
     #[test]
     fn lengths_count_characters_not_bytes() {
-        assert!(check_len(Provider::Qbo, "DocNumber", "ÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅ", 21).is_ok());
-        let e = check_len(Provider::Qbo, "DocNumber", "1234567890123456789012", 21);
+        assert!(check_len(Profile::Qbo, "DocNumber", "ÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅÅ", 21).is_ok());
+        let e = check_len(Profile::Qbo, "DocNumber", "1234567890123456789012", 21);
         assert_eq!(
             e,
             Err(WireError::TooLong {
-                provider: Provider::Qbo,
+                provider: Profile::Qbo,
                 field: "DocNumber",
                 len: 22,
                 max: 21

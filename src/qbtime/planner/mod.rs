@@ -212,6 +212,6 @@ mod tests {
         for op in &plan.operations {
             assert!(may_write(op.system(), op.domain()), "{}", op.id);
         }
-        assert!(plan.qbo_entries.iter().all(|e| e.created_by == System::Qbt));
+        assert!(plan.qbo_entries.iter().all(|e| e.created_by == System::QBT));
     }
 }

@@ -119,7 +119,7 @@ pub(super) fn expect(
     plan.qbo_entries.push(QboEntry {
         fully_qualified_name: qualified(&customer.name, job.map(|j| j.name.as_str())),
         subject: subject.clone(),
-        created_by: System::Qbt,
+        created_by: System::QBT,
         after,
         rule: "Q3".to_owned(),
     });

@@ -125,7 +125,7 @@ use crate::model::{Contact, ContactId, Currency, Invoice, Payment, VersionToken}
 use crate::ports::AdapterError;
 use crate::sync::{Action, FieldPatch};
 
-use super::{Limits, Payload, Provider, WireError};
+use super::{Limits, Payload, Profile, WireError};
 pub use super::{Method, Request};
 use tree::{At, Value, each};
 
@@ -184,7 +184,7 @@ impl Default for DecodeOptions {
             home_currency: Currency::USD,
             undated: NaiveDate::default(),
             page_size: None,
-            limits: Limits::for_provider(Provider::Qbo),
+            limits: Limits::for_provider(Profile::Qbo),
         }
     }
 }
@@ -290,14 +290,14 @@ fn kind_of(top: &Value<'_>) -> Option<Kind> {
 
 fn syntax(detail: String) -> WireError {
     WireError::Syntax {
-        provider: Provider::Qbo,
+        provider: Profile::Qbo,
         detail,
     }
 }
 
 fn unsupported(detail: impl Into<String>) -> WireError {
     WireError::Unsupported {
-        provider: Some(Provider::Qbo),
+        provider: Some(Profile::Qbo),
         detail: detail.into(),
     }
 }
@@ -313,7 +313,7 @@ struct Doc<'a> {
 /// Reads a document; on failure, whether it looked like QBO's.
 fn parse<'a>(bytes: &'a [u8], limits: &Limits) -> Result<Doc<'a>, (WireError, bool)> {
     limits
-        .check_input(Provider::Qbo, bytes)
+        .check_input(Profile::Qbo, bytes)
         .map_err(|e| (e, false))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text =
@@ -565,7 +565,7 @@ pub fn decode_payments(bytes: &[u8]) -> Result<Vec<Payment>, WireError> {
 /// As [`decode`]; [`WireError::Unsupported`] for a body that is not a
 /// fault.
 pub fn decode_fault(bytes: &[u8]) -> Result<Fault, WireError> {
-    let doc = parse(bytes, &Limits::for_provider(Provider::Qbo)).map_err(|(e, _)| e)?;
+    let doc = parse(bytes, &Limits::for_provider(Profile::Qbo)).map_err(|(e, _)| e)?;
     let (key, v) = ["Fault", "fault"]
         .into_iter()
         .find_map(|k| doc.top.get(k).filter(|v| !v.is_null()).map(|v| (k, v)))
@@ -638,7 +638,7 @@ pub fn encode_customer_update(
 pub fn request_id(idempotency_key: &str) -> Result<String, WireError> {
     if idempotency_key.is_empty() {
         return Err(WireError::Invalid {
-            provider: Provider::Qbo,
+            provider: Profile::Qbo,
             field: "requestid".into(),
             detail: "empty".into(),
         });

@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use rust_decimal::Decimal;
 
 use crate::wire::limits::too_large;
-use crate::wire::{Limit, Limits, Provider, WireError};
+use crate::wire::{Limit, Limits, Profile, WireError};
 
 mod json;
 
@@ -135,7 +135,7 @@ impl At<'_> {
 /// A [`WireError::Shape`] at `at`.
 pub(super) fn shape(at: &At<'_>, detail: impl Into<String>) -> WireError {
     WireError::Shape {
-        provider: Provider::Qbo,
+        provider: Profile::Qbo,
         path: at.render(),
         detail: detail.into(),
     }
@@ -370,7 +370,7 @@ impl Fail {
     pub(super) fn into_wire(self) -> WireError {
         match self {
             Self::Syntax(detail) => WireError::Syntax {
-                provider: Provider::Qbo,
+                provider: Profile::Qbo,
                 detail,
             },
             Self::TooLarge {
@@ -389,7 +389,7 @@ impl Fail {
                 if out.is_empty() {
                     out.push_str("(document)");
                 }
-                too_large(Provider::Qbo, limit, value, max, out)
+                too_large(Profile::Qbo, limit, value, max, out)
             }
         }
     }

@@ -14,7 +14,7 @@ use crate::model::{
 };
 use crate::rules::Profile;
 use crate::sync::{FieldPatch, FieldValue, NameValue, SyncField};
-use crate::wire::{Provider, WireError, check_len};
+use crate::wire::{WireError, check_len};
 
 use super::read::{LINE_KEYS, PHONE_SLOTS};
 use super::{
@@ -25,7 +25,7 @@ use super::{
 
 fn invalid(field: &str, detail: impl Into<String>) -> WireError {
     WireError::Invalid {
-        provider: Provider::Qbo,
+        provider: Profile::Qbo,
         field: field.to_owned(),
         detail: detail.into(),
     }
@@ -140,7 +140,7 @@ impl Drop for Arr<'_> {
 // ------------------------------------------------------------- checks
 
 fn check_name_part(field: &'static str, value: &str, max: usize) -> Result<(), WireError> {
-    check_len(Provider::Qbo, field, value, max)?;
+    check_len(Profile::Qbo, field, value, max)?;
     if let Some(c) = value.chars().find(|c| RESERVED_NAME_CHARS.contains(c)) {
         let what = match c {
             ':' => "`:` (it separates customer and job)",
@@ -241,7 +241,7 @@ pub(super) fn customer_create(c: &Contact) -> Result<String, WireError> {
     }
     let company = present(c.organization_name.as_deref());
     if let Some(v) = company {
-        check_len(Provider::Qbo, "CompanyName", v, MAX_COMPANY_NAME_CHARS)?;
+        check_len(Profile::Qbo, "CompanyName", v, MAX_COMPANY_NAME_CHARS)?;
     }
     let email = c.billing_email().filter(|e| !blank(e));
     if let Some(e) = email {
@@ -257,7 +257,7 @@ pub(super) fn customer_create(c: &Contact) -> Result<String, WireError> {
     }
     for ((key, _), number) in PHONE_SLOTS.iter().zip(phones) {
         if let Some(n) = number {
-            check_len(Provider::Qbo, phone_field(key), n, MAX_PHONE_CHARS)?;
+            check_len(Profile::Qbo, phone_field(key), n, MAX_PHONE_CHARS)?;
         }
     }
     let address = c.primary_address().filter(|a| !a.is_blank());
@@ -367,7 +367,7 @@ fn check_change(f: SyncField, new: Option<&FieldValue>) -> Result<Change<'_>, Wi
                 }
             }
             if let Some(v) = &n.company {
-                check_len(Provider::Qbo, "CompanyName", v, MAX_COMPANY_NAME_CHARS)?;
+                check_len(Profile::Qbo, "CompanyName", v, MAX_COMPANY_NAME_CHARS)?;
             }
             Ok(Change::Name(n))
         }
@@ -405,7 +405,7 @@ fn check_change(f: SyncField, new: Option<&FieldValue>) -> Result<Change<'_>, Wi
                 None => "",
                 Some(_) => return Err(invalid(slot, "expected a phone number")),
             };
-            check_len(Provider::Qbo, phone_field(slot), t, MAX_PHONE_CHARS)?;
+            check_len(Profile::Qbo, phone_field(slot), t, MAX_PHONE_CHARS)?;
             Ok(Change::Text(slot, "FreeFormNumber", t))
         }
         (other, _) => Err(invalid(
@@ -467,7 +467,7 @@ pub(super) fn invoice_create(d: &InvoiceDraft, customer_id: &str) -> Result<Stri
     }
     let doc_number = present(Some(d.doc_number.as_str()));
     if let Some(n) = doc_number {
-        check_len(Provider::Qbo, "DocNumber", n, MAX_DOC_NUMBER_CHARS)?;
+        check_len(Profile::Qbo, "DocNumber", n, MAX_DOC_NUMBER_CHARS)?;
     }
     if d.lines.is_empty() {
         return Err(invalid("Line", "an invoice needs at least one line"));
@@ -480,7 +480,7 @@ pub(super) fn invoice_create(d: &InvoiceDraft, customer_id: &str) -> Result<Stri
             ));
         }
         check_len(
-            Provider::Qbo,
+            Profile::Qbo,
             "Line.Description",
             &line.description,
             MAX_LINE_DESCRIPTION_CHARS,
@@ -549,7 +549,7 @@ pub(super) fn payment_create(
     }
     let reference = present(Some(d.source_id.as_str()));
     if let Some(r) = reference {
-        check_len(Provider::Qbo, "PaymentRefNum", r, MAX_PAYMENT_REF_NUM_CHARS)?;
+        check_len(Profile::Qbo, "PaymentRefNum", r, MAX_PAYMENT_REF_NUM_CHARS)?;
     }
     let currency = d.amount.currency();
     if d.amount.is_negative() {

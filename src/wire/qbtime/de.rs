@@ -10,9 +10,9 @@ use serde::Deserialize;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::wire::limits::too_large;
-use crate::wire::{Limit, Limits, Provider, WireError};
+use crate::wire::{Limit, Limits, Profile, WireError};
 
-pub(super) const PROVIDER: Provider = Provider::QbTime;
+pub(super) const PROVIDER: Profile = Profile::QbTime;
 
 /// Text borrowed from the input when it has no escapes, owned otherwise.
 #[derive(Debug, Clone, PartialEq, Eq)]

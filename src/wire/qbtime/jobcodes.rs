@@ -135,7 +135,7 @@ pub(super) fn read_envelope<'a>(
     bytes: &'a [u8],
     limits: &Limits,
 ) -> Result<Envelope<JobcodeWire<'a>>, WireError> {
-    limits.check_input(crate::wire::Provider::QbTime, bytes)?;
+    limits.check_input(crate::wire::Profile::QbTime, bytes)?;
     let mut at = Cursor::default();
     let seed = EnvelopeSeed::<JobcodeWire<'_>> {
         at: &mut at,

@@ -153,7 +153,7 @@ use crate::ports::AdapterError;
 use crate::ports::{JobcodePage, TimesheetPage};
 use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan, TimeEntry};
 
-use super::{Limits, Payload, Provider, WireError};
+use super::{Limits, Payload, Profile, WireError};
 
 mod de;
 mod encode;
@@ -204,7 +204,7 @@ pub const RATE_LIMIT_WINDOW_SECS: u64 = 300;
 /// for the outcome of each item.
 #[must_use]
 pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
-    decode_any_with_limits(bytes, &Limits::for_provider(Provider::QbTime))
+    decode_any_with_limits(bytes, &Limits::for_provider(Profile::QbTime))
 }
 
 /// [`decode_any`] within `limits`.
@@ -232,7 +232,7 @@ pub fn decode_any_with_limits(bytes: &[u8], limits: &Limits) -> Option<Result<Pa
         }),
         probe::Kind::Error => Ok(error_payload(bytes)),
         probe::Kind::Other(what) => Err(WireError::Unsupported {
-            provider: Some(Provider::QbTime),
+            provider: Some(Profile::QbTime),
             detail: format!("QuickBooks Time `{what}` results"),
         }),
         probe::Kind::Both => Err(de::shape("results", "holds both jobcodes and timesheets")),
@@ -304,7 +304,7 @@ fn error_payload(bytes: &[u8]) -> Payload {
 /// `name`, `type` or `active`, an unknown `type`, or an item that is a
 /// write result (read those with [`decode_jobcode_results`]).
 pub fn decode_jobcodes(bytes: &[u8]) -> Result<JobcodePage, WireError> {
-    decode_jobcodes_with_limits(bytes, &Limits::for_provider(Provider::QbTime))
+    decode_jobcodes_with_limits(bytes, &Limits::for_provider(Profile::QbTime))
 }
 
 /// [`decode_jobcodes`] within `limits` ([`Limits::for_provider`] by
@@ -356,7 +356,7 @@ pub fn decode_jobcode(bytes: &[u8]) -> Result<Jobcode, WireError> {
 pub fn decode_jobcode_results(
     bytes: &[u8],
 ) -> Result<Vec<Result<Jobcode, AdapterError>>, WireError> {
-    let limits = Limits::for_provider(Provider::QbTime);
+    let limits = Limits::for_provider(Profile::QbTime);
     jobcodes::results(jobcodes::read_envelope(bytes, &limits)?, &limits)
 }
 
@@ -371,7 +371,7 @@ pub fn decode_jobcode_results(
 /// manual one without `date` or `duration`, or a negative or fractional
 /// `duration`.
 pub fn decode_timesheets(bytes: &[u8]) -> Result<TimesheetPage, WireError> {
-    decode_timesheets_with_limits(bytes, &Limits::for_provider(Provider::QbTime))
+    decode_timesheets_with_limits(bytes, &Limits::for_provider(Profile::QbTime))
 }
 
 /// [`decode_timesheets`] within `limits` ([`Limits::for_provider`] by

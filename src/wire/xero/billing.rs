@@ -8,7 +8,7 @@ use crate::model::{
     PaymentOrigin, TaxRate,
 };
 use crate::wire::lines::{comes_to, exact_share};
-use crate::wire::{Limit, Provider, WireError};
+use crate::wire::{Limit, Profile, WireError};
 
 use super::dates;
 use super::json::{
@@ -206,7 +206,7 @@ fn kept(
 ) -> Result<(), WireError> {
     let len = s.map_or(0, |v| v.as_str().len());
     opts.limits
-        .check(Provider::Xero, Limit::FieldBytes, len, path)
+        .check(Profile::XeroGl, Limit::FieldBytes, len, path)
 }
 
 fn id_text(s: Option<&Str<'_>>) -> String {
@@ -218,7 +218,7 @@ pub(super) fn decode_invoices(
     bytes: &[u8],
     opts: &DecodeOptions,
 ) -> Result<InvoicesPage, WireError> {
-    opts.limits.check_input(Provider::Xero, bytes)?;
+    opts.limits.check_input(Profile::XeroGl, bytes)?;
     check_counts(bytes, "Invoices", "LineItems", &opts.limits)?;
     let quoted = quote_numbers(without_bom(bytes));
     let doc: InvoicesDoc<'_> =
@@ -376,7 +376,7 @@ pub(super) fn decode_payments(
     bytes: &[u8],
     opts: &DecodeOptions,
 ) -> Result<PaymentsPage, WireError> {
-    opts.limits.check_input(Provider::Xero, bytes)?;
+    opts.limits.check_input(Profile::XeroGl, bytes)?;
     check_counts(bytes, "Payments", "", &opts.limits)?;
     let quoted = quote_numbers(without_bom(bytes));
     let doc: PaymentsDoc<'_> =

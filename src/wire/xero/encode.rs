@@ -4,7 +4,7 @@ use crate::billing::{InvoiceDraft, InvoiceRef, PaymentDraft};
 use crate::model::{Address, AddressKind, Contact, ContactStatus, PhoneKind};
 use crate::rules::Profile;
 use crate::sync::{FieldPatch, FieldValue, SyncField};
-use crate::wire::{Provider, WireError, check_len};
+use crate::wire::{WireError, check_len};
 
 use super::json::Writer;
 use super::{
@@ -15,7 +15,7 @@ use super::{
 
 fn invalid(field: impl Into<String>, detail: impl Into<String>) -> WireError {
     WireError::Invalid {
-        provider: Provider::Xero,
+        provider: Profile::XeroGl,
         field: field.into(),
         detail: detail.into(),
     }
@@ -46,7 +46,7 @@ pub(super) fn check_idempotency_key(key: &str) -> Result<(), WireError> {
         return Err(invalid("Idempotency-Key", "empty"));
     }
     check_len(
-        Provider::Xero,
+        Profile::XeroGl,
         "Idempotency-Key",
         key,
         MAX_IDEMPOTENCY_KEY_CHARS,
@@ -62,7 +62,7 @@ pub(super) fn check_idempotency_key(key: &str) -> Result<(), WireError> {
 }
 
 fn email(v: &str) -> Result<(), WireError> {
-    check_len(Provider::Xero, "EmailAddress", v, MAX_EMAIL_CHARS)?;
+    check_len(Profile::XeroGl, "EmailAddress", v, MAX_EMAIL_CHARS)?;
     if !v.is_ascii() {
         return Err(invalid(
             "EmailAddress",
@@ -76,7 +76,7 @@ fn name(v: &str) -> Result<(), WireError> {
     if blank(v) {
         return Err(invalid("Name", "a contact needs a name"));
     }
-    check_len(Provider::Xero, "Name", v, MAX_NAME_CHARS)
+    check_len(Profile::XeroGl, "Name", v, MAX_NAME_CHARS)
 }
 
 /// Xero's address type of a model address kind: the Xero profile's
@@ -112,16 +112,16 @@ fn address(w: &mut Writer, kind: &'static str, a: Option<&Address>) -> Result<()
     let country = a.and_then(|a| a.country.as_deref()).unwrap_or_default();
     for (i, key) in LINE_KEYS.iter().enumerate() {
         check_len(
-            Provider::Xero,
+            Profile::XeroGl,
             key,
             lines.get(i).map_or("", String::as_str),
             MAX_ADDRESS_LINE_CHARS,
         )?;
     }
-    check_len(Provider::Xero, "City", city, MAX_CITY_CHARS)?;
-    check_len(Provider::Xero, "Region", region, MAX_REGION_CHARS)?;
-    check_len(Provider::Xero, "PostalCode", postal, MAX_POSTAL_CODE_CHARS)?;
-    check_len(Provider::Xero, "Country", country, MAX_COUNTRY_CHARS)?;
+    check_len(Profile::XeroGl, "City", city, MAX_CITY_CHARS)?;
+    check_len(Profile::XeroGl, "Region", region, MAX_REGION_CHARS)?;
+    check_len(Profile::XeroGl, "PostalCode", postal, MAX_POSTAL_CODE_CHARS)?;
+    check_len(Profile::XeroGl, "Country", country, MAX_COUNTRY_CHARS)?;
     w.begin_object();
     w.string("AddressType", kind);
     for (i, key) in LINE_KEYS.iter().enumerate() {
@@ -139,7 +139,7 @@ fn address(w: &mut Writer, kind: &'static str, a: Option<&Address>) -> Result<()
 /// codes are cleared with it: the model keeps a phone as one text).
 fn phone(w: &mut Writer, kind: &'static str, number: &str) -> Result<(), WireError> {
     check_len(
-        Provider::Xero,
+        Profile::XeroGl,
         "PhoneNumber",
         number,
         MAX_PHONE_NUMBER_CHARS,
@@ -200,10 +200,10 @@ fn write_contact(w: &mut Writer, c: &Contact, with_id: bool) -> Result<(), WireE
     let first = c.first_name();
     let last = c.last_name();
     if let Some(f) = first {
-        check_len(Provider::Xero, "FirstName", f, MAX_PERSON_NAME_CHARS)?;
+        check_len(Profile::XeroGl, "FirstName", f, MAX_PERSON_NAME_CHARS)?;
     }
     if let Some(l) = last {
-        check_len(Provider::Xero, "LastName", l, MAX_PERSON_NAME_CHARS)?;
+        check_len(Profile::XeroGl, "LastName", l, MAX_PERSON_NAME_CHARS)?;
     }
     let mail = c.billing_email().filter(|e| !blank(e));
     if let Some(e) = mail {
@@ -367,7 +367,7 @@ pub(super) fn contact_update(target: &str, patch: &FieldPatch) -> Result<String,
 pub(super) fn invoice_create(d: &InvoiceDraft, contact_id: &str) -> Result<String, WireError> {
     check_id("Contact.ContactID", contact_id)?;
     check_len(
-        Provider::Xero,
+        Profile::XeroGl,
         "InvoiceNumber",
         &d.doc_number,
         MAX_INVOICE_NUMBER_CHARS,

@@ -7,7 +7,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::de::{self, Deserializer, Visitor};
 
-use crate::wire::{Provider, WireError};
+use crate::wire::{Profile, WireError};
 
 /// Top-level keys a Xero payload is recognised by.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -264,7 +264,7 @@ pub(super) fn decimal(text: &str, path: impl FnOnce() -> String) -> Result<Decim
         None => Decimal::from_str_exact(t),
     };
     parsed.map_err(|_| WireError::Shape {
-        provider: Provider::Xero,
+        provider: Profile::XeroGl,
         path: path(),
         detail: format!("`{}` is not a decimal number", head(t)),
     })
@@ -276,12 +276,12 @@ pub(super) fn from_serde(e: &serde_json::Error, path: &str) -> WireError {
     use serde_json::error::Category;
     match e.classify() {
         Category::Data => WireError::Shape {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             path: path.to_owned(),
             detail: e.to_string(),
         },
         Category::Syntax | Category::Eof | Category::Io => WireError::Syntax {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             detail: e.to_string(),
         },
     }
@@ -290,7 +290,7 @@ pub(super) fn from_serde(e: &serde_json::Error, path: &str) -> WireError {
 /// A shape error at `path`.
 pub(super) fn shape(path: impl Into<String>, detail: impl Into<String>) -> WireError {
     WireError::Shape {
-        provider: Provider::Xero,
+        provider: Profile::XeroGl,
         path: path.into(),
         detail: detail.into(),
     }

@@ -6,7 +6,7 @@
 
 use std::borrow::Cow;
 
-use crate::wire::{Limit, Limits, Provider, WireError};
+use crate::wire::{Limit, Limits, Profile, WireError};
 
 use super::json::{head, shape};
 
@@ -86,15 +86,15 @@ impl<'a> Lexer<'a> {
     /// Xero's default limits.
     #[cfg(test)]
     pub(super) fn new(bytes: &'a [u8]) -> Result<Self, Fail> {
-        Self::with_limits(bytes, &Limits::for_provider(Provider::Xero))
+        Self::with_limits(bytes, &Limits::for_provider(Profile::XeroGl))
     }
 
     /// A reader of `bytes` within `limits`: the input's length is checked
     /// here, each text value read by [`Self::opt_str`] there.
     pub(super) fn with_limits(bytes: &'a [u8], limits: &Limits) -> Result<Self, Fail> {
-        limits.check_input(Provider::Xero, bytes)?;
+        limits.check_input(Profile::XeroGl, bytes)?;
         let s = std::str::from_utf8(bytes).map_err(|e| WireError::Syntax {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             detail: format!("not UTF-8: {e}"),
         })?;
         let s = s.strip_prefix('\u{feff}').unwrap_or(s);
@@ -114,7 +114,7 @@ impl<'a> Lexer<'a> {
         path: impl FnOnce() -> String,
     ) -> Result<(), Fail> {
         self.limits
-            .check(Provider::Xero, limit, n, path)
+            .check(Profile::XeroGl, limit, n, path)
             .map_err(Box::new)
     }
 
@@ -122,7 +122,7 @@ impl<'a> Lexer<'a> {
     pub(super) fn fail(&self, what: &str) -> Fail {
         let at = self.s.get(self.i..).map(head).unwrap_or_default();
         Box::new(WireError::Syntax {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             detail: if self.i >= self.s.len() {
                 format!("{what}: the document ends at byte {}", self.i)
             } else {

@@ -182,7 +182,7 @@ use crate::sync::{Action, FieldPatch};
 #[cfg(doc)]
 use crate::model::VersionToken;
 
-use super::{Limits, Payload, Provider, WireError};
+use super::{Limits, Payload, Profile, WireError};
 
 mod billing;
 mod contacts;
@@ -249,7 +249,7 @@ impl Default for DecodeOptions {
         Self {
             base_currency: Currency::NZD,
             tax_rates: BTreeMap::new(),
-            limits: Limits::for_provider(Provider::Xero),
+            limits: Limits::for_provider(Profile::XeroGl),
         }
     }
 }
@@ -375,7 +375,7 @@ pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payl
 /// [`WireError::Shape`] for a document without `Contacts`, a value of the
 /// wrong type, an unknown `ContactStatus` or an unreadable date.
 pub fn decode_contacts(bytes: &[u8]) -> Result<ContactsPage, WireError> {
-    contacts::decode(bytes, None, &Limits::for_provider(Provider::Xero))
+    contacts::decode(bytes, None, &Limits::for_provider(Profile::XeroGl))
 }
 
 /// [`decode_contacts`] (`page`: `None`) or [`decode_contacts_page`]
@@ -400,7 +400,7 @@ pub fn decode_contacts_with_limits(
 /// # Errors
 /// As [`decode_contacts`].
 pub fn decode_contacts_page(bytes: &[u8], page: u32) -> Result<ContactsPage, WireError> {
-    contacts::decode(bytes, Some(page), &Limits::for_provider(Provider::Xero))
+    contacts::decode(bytes, Some(page), &Limits::for_provider(Profile::XeroGl))
 }
 
 /// Decodes the answer to `GET Contacts/{ContactID}`: exactly one contact.
@@ -409,7 +409,7 @@ pub fn decode_contacts_page(bytes: &[u8], page: u32) -> Result<ContactsPage, Wir
 /// As [`decode_contacts`]; [`WireError::Shape`] unless the document holds
 /// exactly one contact.
 pub fn decode_contact(bytes: &[u8]) -> Result<Contact, WireError> {
-    let mut page = contacts::decode(bytes, None, &Limits::for_provider(Provider::Xero))?;
+    let mut page = contacts::decode(bytes, None, &Limits::for_provider(Profile::XeroGl))?;
     if page.records.len() != 1 {
         return Err(json::shape(
             "Contacts",

@@ -7,14 +7,14 @@ use crate::model::{
 use crate::rules::Profile;
 use crate::rules::xpm::kind_for_business_structure;
 use crate::sync::{Action, ContactRef, FieldPatch, FieldValue, SyncField};
-use crate::wire::{Method, Provider, Request, WireError};
+use crate::wire::{Method, Request, WireError};
 
 use super::MAX_CONTACTS_PER_REQUEST;
 use super::text::{address_lines, is_xml_char, trim_xml};
 
 fn invalid(field: &str, detail: impl Into<String>) -> WireError {
     WireError::Invalid {
-        provider: Provider::Xpm,
+        provider: Profile::Xpm,
         field: field.to_owned(),
         detail: detail.into(),
     }

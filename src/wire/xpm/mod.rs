@@ -154,7 +154,7 @@ mod text;
 use crate::model::{Contact, ContactId};
 use crate::ports::AdapterError;
 
-use super::{Limits, Payload, Provider, WireError};
+use super::{Limits, Payload, Profile, WireError};
 
 pub use super::{Method, Request};
 pub use encode::{
@@ -197,7 +197,7 @@ impl From<ContactsPage> for Payload {
 /// decodes it; `None` for anything else.
 #[must_use]
 pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
-    decode_any_with_limits(bytes, &Limits::for_provider(Provider::Xpm))
+    decode_any_with_limits(bytes, &Limits::for_provider(Profile::Xpm))
 }
 
 /// [`decode_any`] within `limits`.
@@ -221,7 +221,7 @@ pub fn decode_any_with_limits(bytes: &[u8], limits: &Limits) -> Option<Result<Pa
 /// a kept value longer than
 /// [`DEFAULT_MAX_FIELD_BYTES`](super::DEFAULT_MAX_FIELD_BYTES).
 pub fn decode_response(bytes: &[u8]) -> Result<Payload, WireError> {
-    decode_response_with_limits(bytes, &Limits::for_provider(Provider::Xpm))
+    decode_response_with_limits(bytes, &Limits::for_provider(Profile::Xpm))
 }
 
 /// [`decode_response`] within `limits`: clients and their people count
@@ -245,7 +245,7 @@ pub fn decode_response_with_limits(bytes: &[u8], limits: &Limits) -> Result<Payl
         Some(s) => {
             let shown: String = s.chars().take(40).filter(|c| !c.is_control()).collect();
             return Err(WireError::Shape {
-                provider: Provider::Xpm,
+                provider: Profile::Xpm,
                 path: "Response.Status".into(),
                 detail: format!("expected `OK` or `ERROR`, found `{shown}`"),
             });
@@ -253,7 +253,7 @@ pub fn decode_response_with_limits(bytes: &[u8], limits: &Limits) -> Result<Payl
     }
     if !doc.listed {
         return Err(WireError::Unsupported {
-            provider: Some(Provider::Xpm),
+            provider: Some(Profile::Xpm),
             detail: "an answer without `Clients` or `Client`: only client.api answers are read"
                 .into(),
         });
@@ -273,7 +273,7 @@ pub fn decode_response_with_limits(bytes: &[u8], limits: &Limits) -> Result<Payl
 /// `Response.Status` here (use [`decode_response`] or [`decode_error`] to
 /// get the adapter error it stands for).
 pub fn decode_clients(bytes: &[u8]) -> Result<ContactsPage, WireError> {
-    decode_clients_with_limits(bytes, &Limits::for_provider(Provider::Xpm))
+    decode_clients_with_limits(bytes, &Limits::for_provider(Profile::Xpm))
 }
 
 /// [`decode_clients`] within `limits` (see [`decode_response_with_limits`]).
@@ -287,12 +287,12 @@ pub fn decode_clients_with_limits(
     match decode_response_with_limits(bytes, limits)? {
         Payload::Contacts { records, next_page } => Ok(ContactsPage { records, next_page }),
         Payload::Error { error, .. } => Err(WireError::Shape {
-            provider: Provider::Xpm,
+            provider: Profile::Xpm,
             path: "Response.Status".into(),
             detail: format!("an error answer: {error}"),
         }),
         other => Err(WireError::Unsupported {
-            provider: Some(Provider::Xpm),
+            provider: Some(Profile::Xpm),
             detail: format!("not a client answer: {}", other.summary()),
         }),
     }
@@ -310,13 +310,13 @@ pub fn decode_client_body(bytes: &[u8]) -> Result<Contact, WireError> {
         bytes,
         decode::Expect::ClientBody,
         None,
-        &Limits::for_provider(Provider::Xpm),
+        &Limits::for_provider(Profile::Xpm),
     )?;
     doc.clients
         .into_iter()
         .next()
         .ok_or_else(|| WireError::Shape {
-            provider: Provider::Xpm,
+            provider: Profile::Xpm,
             path: "Client".into(),
             detail: "no client".into(),
         })
@@ -336,7 +336,7 @@ pub fn decode_client_contacts_body(
         bytes,
         decode::Expect::ContactsBody,
         Some(client),
-        &Limits::for_provider(Provider::Xpm),
+        &Limits::for_provider(Profile::Xpm),
     )?;
     Ok(doc.people)
 }
@@ -402,7 +402,7 @@ fn describe(body: &[u8]) -> Option<String> {
             body,
             decode::Expect::Response,
             None,
-            &Limits::for_provider(Provider::Xpm),
+            &Limits::for_provider(Profile::Xpm),
         )
         && let Some(d) = doc.error_description
     {

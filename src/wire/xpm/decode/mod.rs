@@ -21,7 +21,7 @@ mod record;
 mod tag;
 
 use crate::model::Contact;
-use crate::wire::{Provider, WireError};
+use crate::wire::{Profile, WireError};
 
 pub(super) use reader::{is_response, parse};
 
@@ -57,7 +57,7 @@ pub(super) struct Document {
 /// The document is not well-formed XML (or not XML XPM could send).
 fn syntax(detail: impl Into<String>) -> WireError {
     WireError::Syntax {
-        provider: Provider::Xpm,
+        provider: Profile::Xpm,
         detail: detail.into(),
     }
 }
@@ -65,7 +65,7 @@ fn syntax(detail: impl Into<String>) -> WireError {
 /// The XML is fine but an element at `path` is not what XPM sends.
 fn shape(path: impl Into<String>, detail: impl Into<String>) -> WireError {
     WireError::Shape {
-        provider: Provider::Xpm,
+        provider: Profile::Xpm,
         path: path.into(),
         detail: detail.into(),
     }

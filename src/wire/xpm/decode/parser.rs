@@ -10,7 +10,7 @@ use std::borrow::Cow;
 use crate::model::{Contact, ContactId};
 use crate::wire::xpm::MAX_DEPTH;
 use crate::wire::xpm::text::{is_xml_space, trim_cow};
-use crate::wire::{Limit, Limits, Provider, WireError};
+use crate::wire::{Limit, Limits, Profile, WireError};
 
 use super::record::{Fields, People, owned, yes_no};
 use super::tag::Tag;
@@ -276,7 +276,7 @@ impl<'a> Parser<'a> {
         if let Some(c) = &self.capture {
             let len = c.text.as_ref().map_or(0, |t| t.len());
             self.limits
-                .check(Provider::Xpm, Limit::FieldBytes, len, || {
+                .check(Profile::Xpm, Limit::FieldBytes, len, || {
                     self.capture_path(c.tag)
                 })?;
         }
@@ -326,7 +326,7 @@ impl<'a> Parser<'a> {
             let person = self.finish_contact(open.fields)?;
             if self.client.is_some() {
                 self.limits.check(
-                    Provider::Xpm,
+                    Profile::Xpm,
                     Limit::ItemsPerRecord,
                     self.client_people.len() + 1,
                     || self.contact_path(),
@@ -488,7 +488,7 @@ impl<'a> Parser<'a> {
     /// [`Limits::max_records`].
     fn check_records(&self, path: impl FnOnce() -> String) -> Result<(), WireError> {
         let n = self.doc.clients.len() + self.people.count() + 1;
-        self.limits.check(Provider::Xpm, Limit::Records, n, path)
+        self.limits.check(Profile::Xpm, Limit::Records, n, path)
     }
 }
 

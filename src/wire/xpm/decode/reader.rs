@@ -11,7 +11,7 @@ use quick_xml::events::{BytesRef, Event};
 
 use crate::model::ContactId;
 use crate::wire::xpm::text::is_xml_char;
-use crate::wire::{Limits, Provider, WireError};
+use crate::wire::{Limits, Profile, WireError};
 
 use super::parser::Parser;
 use super::tag::Tag;
@@ -24,7 +24,7 @@ pub(in crate::wire::xpm) fn parse<'a>(
     body_client: Option<&'a ContactId>,
     limits: &Limits,
 ) -> Result<Document, WireError> {
-    limits.check_input(Provider::Xpm, bytes)?;
+    limits.check_input(Profile::Xpm, bytes)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         syntax(format!(
