@@ -14,7 +14,7 @@
 use std::process::ExitCode;
 
 use ledgerlink::qbtime::TimeEntryKind;
-use ledgerlink::wire::{Payload, Profile, decode_any};
+use ledgerlink::wire::{Payload, decode_any};
 use ledgerlink::{Contact, MatchIndex, Profile};
 
 /// The firm's side: a few contacts that share names or emails with the
@@ -31,13 +31,10 @@ fn firm() -> Vec<Contact> {
     ]
 }
 
+/// The profile to classify a payload's contacts under: none for QuickBooks
+/// Time, which keeps no contacts.
 fn profile(p: Profile) -> Option<Profile> {
-    match p {
-        Profile::XeroGl => Some(Profile::XeroGl),
-        Profile::Xpm => Some(Profile::Xpm),
-        Profile::Qbo => Some(Profile::Qbo),
-        Profile::QbTime => None,
-    }
+    p.keeps_contacts().then_some(p)
 }
 
 fn show(path: &str) -> Result<(), Box<dyn std::error::Error>> {
