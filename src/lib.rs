@@ -15,7 +15,7 @@
 //! state and `now` into a `Plan` of [`ops::Operation`]s (plain data with
 //! stable ids, dependencies and reasons); you carry the operations out
 //! (yourself, or with the driver); `apply_results(..)` takes the
-//! [`ops::OpResult`]s back and gives the next state. Waiting and "list more"
+//! [`ops::OpResult`]s back and updates the state. Waiting and "list more"
 //! are plan data (`not_before`, `needs`), never errors.
 //!
 //! | to… | entry point | example |

@@ -100,6 +100,7 @@ mod state;
 pub use apply::{Applied, apply_results};
 pub use input::PlanInput;
 
+pub use crate::ops::OpId;
 pub use invoices::{
     DraftLine, InvoiceCheck, InvoiceDraft, InvoiceSettings, LedgerFacts, MAX_DOC_NUMBER_CHARS,
     MAX_LINE_DECIMALS, TaxMapping, check_invoices,

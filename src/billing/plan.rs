@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::model::{ContactId, Money};
-use crate::ops::{self, OpId, Ref, Side};
+use crate::ops::{self, Ref, Side};
 use crate::sync::ContactRef;
 
 use super::invoices::InvoiceDraft;
@@ -139,8 +139,9 @@ pub struct Plan {
 impl Plan {
     /// The operation with id `id`, if the plan has one.
     #[must_use]
-    pub fn operation(&self, id: &OpId) -> Option<&Operation> {
-        self.operations.iter().find(|o| &o.id == id)
+    pub fn operation(&self, id: impl AsRef<str>) -> Option<&Operation> {
+        let id = id.as_ref();
+        self.operations.iter().find(|o| o.id.as_str() == id)
     }
 }
 

@@ -105,12 +105,9 @@ impl<'p, A, R: RecordId> Execution<'p, A, R> {
     pub fn next_op(&mut self) -> Option<&'p Operation<A>> {
         // Each turn either returns or records a result for one operation,
         // so the loop ends after at most `ops.len()` turns.
+        // An operation handed out but not recorded yet is handed out again:
+        // `next` moves only when a result is recorded.
         while let Some(op) = self.ops.get(self.next) {
-            if self.results.len() > self.next {
-                // The caller has not recorded the previous answer: hand the
-                // same operation out again rather than lose it.
-                return Some(op);
-            }
             if let Some(why) = &self.stopped {
                 let why = why.clone();
                 self.skip(op, why);
@@ -126,9 +123,14 @@ impl<'p, A, R: RecordId> Execution<'p, A, R> {
         None
     }
 
-    /// Records the answer for `op` (the operation [`next_op`](Self::next_op)
-    /// returned last).
+    /// Records the answer for `op`, the operation
+    /// [`next_op`](Self::next_op) returned last. An answer for any other
+    /// operation is ignored (the current one stays pending and is handed
+    /// out again), so that every operation gets exactly one result.
     pub fn record(&mut self, op: &'p Operation<A>, answer: Result<R, AdapterError>) {
+        if !self.is_current(op) {
+            return;
+        }
         let outcome = match answer {
             Ok(record) => {
                 self.created.insert(&op.id, record.record_id());
@@ -138,7 +140,7 @@ impl<'p, A, R: RecordId> Execution<'p, A, R> {
                 self.not_done.insert(&op.id);
                 match &error {
                     AdapterError::RateLimited { .. } => {
-                        self.stopped = Some("not sent: the ledger asked to wait (U4)".into());
+                        self.stopped = Some("not sent: the store asked to wait (U4)".into());
                     }
                     AdapterError::Authentication { .. } => {
                         self.stopped = Some("not sent: the connection is disconnected (E3)".into());
@@ -151,9 +153,14 @@ impl<'p, A, R: RecordId> Execution<'p, A, R> {
         self.push(op, outcome);
     }
 
-    /// Records `op` as not sent, for a reason only the domain knows (a
-    /// reference it cannot resolve, say); its dependents are skipped too.
+    /// Records `op` (the current operation, as for
+    /// [`record`](Self::record)) as not sent, for a reason only the domain
+    /// knows (a reference it cannot resolve, say); its dependents are
+    /// skipped too.
     pub fn skip(&mut self, op: &'p Operation<A>, reason: impl Into<String>) {
+        if !self.is_current(op) {
+            return;
+        }
         self.not_done.insert(&op.id);
         self.push(
             op,
@@ -161,6 +168,11 @@ impl<'p, A, R: RecordId> Execution<'p, A, R> {
                 reason: reason.into(),
             },
         );
+    }
+
+    /// Whether `op` is the operation waiting for its result.
+    fn is_current(&self, op: &Operation<A>) -> bool {
+        self.ops.get(self.next).is_some_and(|cur| cur.id == op.id)
     }
 
     fn push(&mut self, op: &'p Operation<A>, outcome: Outcome<R>) {
@@ -300,5 +312,27 @@ mod tests {
         assert_eq!(ex.resolve(&Ref::CreatedBy(OpId::from("b"))), None);
         let r = ex.finish();
         assert_eq!(kinds(&r), ["applied", "skipped"]);
+    }
+
+    #[test]
+    fn an_answer_for_another_operation_is_ignored_not_misfiled() {
+        let ops = [op("a", &[]), op("b", &[])];
+        let mut ex: Execution<'_, (), String> = Execution::new(&ops);
+        let first = ex.next_op();
+        assert_eq!(first.map(|o| o.id.as_str()), Some("a"));
+        // Recording "b" while "a" is pending changes nothing.
+        ex.record(&ops[1], Ok("B".into()));
+        assert_eq!(ex.created(&OpId::from("b")), None);
+        if let Some(a) = first {
+            ex.record(a, Ok("A".into()));
+            // A second answer for "a" is ignored too.
+            ex.record(a, Ok("A2".into()));
+        }
+        let r = ex.finish();
+        assert_eq!(r.len(), 2);
+        assert_eq!(r[0].op_id.as_str(), "a");
+        assert!(matches!(&r[0].outcome, Outcome::Applied { record } if record == "A"));
+        assert_eq!(r[1].op_id.as_str(), "b");
+        assert!(matches!(r[1].outcome, Outcome::Skipped { .. }));
     }
 }

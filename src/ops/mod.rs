@@ -12,11 +12,15 @@
 //! | a record, existing or to be created | [`Ref<I>`] | `ContactRef` | `InvoiceRef` | `JobcodeRef` |
 //! | one planned write | [`Operation<A>`] | `sync::Operation` | `billing::Operation` | `qbtime::Operation` |
 //! | what the adapter answered | [`OpResult<R>`] / [`Outcome<R>`] | record: the contact | record: the ledger id | record: the jobcode |
-//! | "wait until T" | `Plan::not_before` | same | same | same |
+//! | "wait until T" | `Plan::not_before` | yes | yes | — (never waits) |
 //!
 //! Every domain has the same entry points: `plan(..) -> Plan`, then
-//! `apply_results(state, &plan, &results, now)`. Nothing that means "wait"
-//! or "list more" is an error: it is plan data the caller reads.
+//! `apply_results(state, &plan, &results, ..)` updating the domain's state
+//! in place (contacts and billing take `now` too, to turn a rate limit into
+//! "retry at T"; QuickBooks Time's state is its `JobcodeLinks`, and its
+//! planner never waits, so its `Plan` has no `not_before`). Nothing that
+//! means "wait" or "list more" is an error: it is plan data the caller
+//! reads.
 //!
 //! [`Execution`] is the sans-IO send loop every domain shares (the driver
 //! runs it): it hands out operations in plan order, skips an operation whose
@@ -54,6 +58,12 @@ impl OpId {
 impl fmt::Display for OpId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl AsRef<str> for OpId {
+    fn as_ref(&self) -> &str {
+        &self.0
     }
 }
 
@@ -108,7 +118,10 @@ pub struct Operation<A> {
     /// What to do.
     pub action: A,
     /// Operations that must complete first (creates of the records this one
-    /// refers to). A plan lists them before this one.
+    /// refers to). Those of the same plan come before this one; a billing
+    /// operation may also name an operation of the contact plan run before
+    /// it (its customer's create), which [`Execution`] then counts as done
+    /// unless it failed or was skipped in this run.
     pub depends_on: Vec<OpId>,
     /// The spec rule that decided it.
     pub rule: String,

@@ -8,7 +8,7 @@ use crate::ops::{AdapterError, OpId};
 
 use super::links::{JobcodeLinks, JobcodeSubject};
 use super::model::JobcodeId;
-use super::plan::{OpResult, Outcome, Plan};
+use super::plan::{OpOutcome, OpResult, Plan};
 
 /// A jobcode a planned create made, now linked to its client or work item.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,7 +128,7 @@ pub fn apply_results(
         if by_op.insert(&r.op_id, r).is_some() {
             return Err(invalid("reported twice"));
         }
-        if let Outcome::Applied { record } = &r.outcome
+        if let OpOutcome::Applied { record } = &r.outcome
             && record.id.is_top_level()
         {
             return Err(invalid("the jobcode created has no id"));
@@ -140,7 +140,7 @@ pub fn apply_results(
         let subject = op.action.subject.clone();
         let op_id = op.id.clone();
         match by_op.get(&op.id).map(|r| &r.outcome) {
-            Some(Outcome::Applied { record }) => {
+            Some(OpOutcome::Applied { record }) => {
                 links.insert(&subject, record.id);
                 out.created.push(CreatedJobcode {
                     op_id,
@@ -148,12 +148,12 @@ pub fn apply_results(
                     jobcode_id: record.id,
                 });
             }
-            Some(Outcome::Failed { error }) => out.failed.push(FailedCreate {
+            Some(OpOutcome::Failed { error }) => out.failed.push(FailedCreate {
                 op_id,
                 subject,
                 error: error.clone(),
             }),
-            Some(Outcome::Skipped { reason }) => out.skipped.push(SkippedCreate {
+            Some(OpOutcome::Skipped { reason }) => out.skipped.push(SkippedCreate {
                 op_id,
                 subject,
                 reason: reason.clone(),

@@ -150,7 +150,7 @@ pub use model::{
 };
 pub use names::NameAdjustment;
 pub use plan::{
-    Action, JobcodeRef, NoteKind, OpResult, Operation, Outcome, Plan, PlanNote, QboEntry,
+    Action, JobcodeRef, NoteKind, OpOutcome, OpResult, Operation, Plan, PlanNote, QboEntry,
 };
 pub use planner::plan;
 pub use report::{

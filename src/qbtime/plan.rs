@@ -125,7 +125,7 @@ impl Operation {
 
 /// What became of one jobcode create: the jobcode as QBT stored it, the
 /// store's refusal, or why it was not sent.
-pub type Outcome = ops::Outcome<Jobcode>;
+pub type OpOutcome = ops::Outcome<Jobcode>;
 
 /// One jobcode create's outcome, fed back through
 /// [`apply_results`](super::apply_results).
@@ -361,7 +361,8 @@ impl Plan {
 
     /// The operation with id `id`.
     #[must_use]
-    pub fn operation(&self, id: &str) -> Option<&Operation> {
+    pub fn operation(&self, id: impl AsRef<str>) -> Option<&Operation> {
+        let id = id.as_ref();
         self.operations.iter().find(|o| o.id.as_str() == id)
     }
 

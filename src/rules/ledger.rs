@@ -275,7 +275,12 @@ pub struct LedgerRules {
     pub counting: Counting,
     /// The display name's limit (names are de-collided within it, U2).
     pub display_name: FieldLimit,
-    /// Error codes the planners react to, with their meaning.
+    /// The company name's limit where the company name travels with the
+    /// display name (QBO: an organisation's must equal its display name,
+    /// M5, so its display name is kept within both limits).
+    pub company_name: Option<FieldLimit>,
+    /// Error codes the codecs and planners react to, with their meaning
+    /// (written as the codec reads them: QBO's without leading zeros).
     pub error_codes: &'static [(&'static str, ErrorMeaning)],
 }
 
@@ -334,6 +339,7 @@ pub static XERO_GL: LedgerRules = LedgerRules {
     sub_records_are_jobs: false,
     counting: Counting::Utf16Units,
     display_name: limits::xero::NAME,
+    company_name: None,
     error_codes: &[],
 };
 
@@ -354,6 +360,7 @@ pub static XPM: LedgerRules = LedgerRules {
     sub_records_are_jobs: false,
     counting: Counting::Utf16Units,
     display_name: limits::xero::NAME,
+    company_name: None,
     error_codes: &[],
 };
 
@@ -374,9 +381,14 @@ pub static QBO: LedgerRules = LedgerRules {
     sub_records_are_jobs: true,
     counting: Counting::Utf16Units,
     display_name: limits::qbo::DISPLAY_NAME,
+    company_name: Some(limits::qbo::COMPANY_NAME),
+    // Codes as the QBO codec reads them (leading zeros dropped: "003200"
+    // is 3200).
     error_codes: &[
-        ("003001", ErrorMeaning::RateLimited),
-        ("003200", ErrorMeaning::Authentication),
+        ("120", ErrorMeaning::Authentication),
+        ("3001", ErrorMeaning::RateLimited),
+        ("3100", ErrorMeaning::Authentication),
+        ("3200", ErrorMeaning::Authentication),
         ("5010", ErrorMeaning::StaleVersion),
         ("6140", ErrorMeaning::DuplicateDocNumber),
         ("6240", ErrorMeaning::DuplicateName),
@@ -403,6 +415,7 @@ pub static QB_TIME: LedgerRules = LedgerRules {
     sub_records_are_jobs: false,
     counting: Counting::Chars,
     display_name: limits::qbtime::JOBCODE_NAME,
+    company_name: None,
     error_codes: &[],
 };
 

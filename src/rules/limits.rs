@@ -1,9 +1,13 @@
 //! Field limits of each ledger, with the unit the ledger counts them in.
 //!
-//! One table serves the planners (a name de-collided to fit, I6's document
-//! number), the encoders (nothing too long is ever sent) and the in-memory
-//! ledgers of `testing` (which refuse what the real ones refuse): a value
-//! the planner accepts is never refused at encoding.
+//! One table serves the planners, the encoders (nothing too long is ever
+//! sent) and the in-memory ledgers of `testing` (which refuse what the real
+//! ones refuse). The values the planners shape themselves — display names
+//! de-collided within the limit (U2; for a QBO organisation within its
+//! company name's limit too) and I6's document numbers — are counted as
+//! the encoders count them, so the planner never sends one the encoder then
+//! refuses. Other fields (a phone, a first name) are checked by the encoder
+//! alone, before anything is sent.
 //!
 //! Xero and XPM (.NET) and QBO (Java) count a string's length in UTF-16
 //! code units: a character beyond U+FFFF (most emoji) counts twice.

@@ -65,7 +65,7 @@ impl Profile {
         !matches!(self, Self::QbTime)
     }
 
-    /// The short name used on command lines: `xero`, `xpm`, `qbo`.
+    /// The short name used on command lines: `xero`, `xpm`, `qbo`, `qbtime`.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -116,7 +116,7 @@ impl std::str::FromStr for Profile {
             "xero" | "xero_gl" | "xero-gl" | "xerogl" => Ok(Self::XeroGl),
             "xpm" | "xero_practice_manager" => Ok(Self::Xpm),
             "qbo" | "quickbooks" | "quickbooks_online" => Ok(Self::Qbo),
-            "qbtime" | "qbt" | "quickbooks_time" => Ok(Self::QbTime),
+            "qbtime" | "qb_time" | "qbt" | "quickbooks_time" => Ok(Self::QbTime),
             _ => Err(crate::error::Error::InvalidConfig {
                 field: "profile",
                 reason: format!("unknown profile `{s}`: expected xero, xpm, qbo or qbtime"),

@@ -190,8 +190,8 @@ impl ConnectionConfig {
     /// # Errors
     /// [`Error::InvalidConfig`] for a profile that keeps no contacts
     /// (QuickBooks Time), an empty default contact type, a display-name
-    /// limit under 10 (no room for a de-collision suffix, U2) or a bad
-    /// near-duplicate threshold.
+    /// limit under 10 (no room for a de-collision suffix, U2) or past the
+    /// ledger's own, or a bad near-duplicate threshold.
     pub fn validate(&self) -> Result<()> {
         if !self.profile.keeps_contacts() {
             return Err(Error::InvalidConfig {
@@ -212,6 +212,20 @@ impl ConnectionConfig {
             return Err(Error::InvalidConfig {
                 field: "max_display_name_len",
                 reason: format!("{} leaves no room for a name", self.max_display_name_len),
+            });
+        }
+        let limit = self.profile.rules().display_name;
+        if self.max_display_name_len > limit.max {
+            return Err(Error::InvalidConfig {
+                field: "max_display_name_len",
+                reason: format!(
+                    "{} is past {}'s limit on `{}` ({} {})",
+                    self.max_display_name_len,
+                    self.profile.product_name(),
+                    limit.field,
+                    limit.max,
+                    limit.counting.unit()
+                ),
             });
         }
         if let Some(g) = &self.near_duplicates {
@@ -240,6 +254,9 @@ mod tests {
         );
         for p in Profile::ALL {
             assert_eq!(ConnectionConfig::new(p).validate(), Ok(()));
+            let mut c = ConnectionConfig::new(p);
+            c.max_display_name_len += 1;
+            assert!(c.validate().is_err(), "{p}: a limit past the ledger's");
         }
     }
 }

@@ -277,8 +277,9 @@ impl Plan {
 
     /// The operation with id `id`.
     #[must_use]
-    pub fn operation(&self, id: &OpId) -> Option<&Operation> {
-        self.operations.iter().find(|o| &o.id == id)
+    pub fn operation(&self, id: impl AsRef<str>) -> Option<&Operation> {
+        let id = id.as_ref();
+        self.operations.iter().find(|o| o.id.as_str() == id)
     }
 
     /// One "planned" audit entry per operation (U9).

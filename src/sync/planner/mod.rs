@@ -116,7 +116,9 @@ pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>)
 ///
 /// A plan that [`needs`](Plan::needs) a full local listing gives the state
 /// back unchanged as its `next_state`; to be able to, this keeps a copy
-/// when the local side is a change listing (only then can that happen).
+/// when the local side is a change listing (only then can that happen), so
+/// it saves the copy only for full local listings. The driver uses
+/// [`plan`].
 ///
 /// # Errors
 /// As [`plan`]. The state is consumed even then.

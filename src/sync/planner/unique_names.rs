@@ -72,8 +72,16 @@ impl<'a> UniqueNames<'a> {
         if !self.unique_names() {
             return (n, Vec::new());
         }
-        let max = self.max_len;
         let counting = self.rules.display_name.counting;
+        // A QBO organisation's company name must equal its display name
+        // (M5): the name then fits both limits, or the encoder refuses it.
+        let organization = n.company.as_deref() == Some(n.display.as_str());
+        let max = match self.rules.company_name {
+            Some(company) if organization && self.rules.syncs_company_name => {
+                self.max_len.min(company.max)
+            }
+            _ => self.max_len,
+        };
         let taken = self.taken(refused);
         if let Some(c) = current {
             taken.remove(c);

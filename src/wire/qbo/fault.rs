@@ -2,6 +2,7 @@
 
 use crate::model::ContactId;
 use crate::ports::AdapterError;
+use crate::rules::{ErrorMeaning, Profile};
 use crate::wire::WireError;
 
 use super::tree::{At, Value, each, filled};
@@ -150,19 +151,25 @@ pub(super) fn classify(
     ctx: &ErrorContext<'_>,
 ) -> AdapterError {
     let errors = fault.map_or(&[][..], |f| f.errors.as_slice());
-    let has = |code: &str| errors.iter().any(|e| e.code_number() == Some(code));
+    // What each code means comes from the ledger rules, the table the
+    // billing feedback reads too.
+    let meaning = |e: &FaultEntry| {
+        e.code_number()
+            .and_then(|c| Profile::Qbo.rules().error_meaning(c))
+    };
+    let has = |m: ErrorMeaning| errors.iter().any(|e| meaning(e) == Some(m));
     let first = errors.first();
     let first_text = first.map(FaultEntry::text).filter(|t| !t.is_empty());
     let auth_kind = fault
         .and_then(|f| f.kind.as_deref())
         .is_some_and(|k| k.eq_ignore_ascii_case("AUTHENTICATION"));
     let throttled = errors.iter().any(|e| {
-        e.code_number() == Some("3001")
+        meaning(e) == Some(ErrorMeaning::RateLimited)
             || e.message
                 .as_deref()
                 .is_some_and(|m| m.contains("ThrottleExceeded"))
     });
-    if status == 401 || status == 403 || auth_kind || has("3200") || has("3100") || has("120") {
+    if status == 401 || status == 403 || auth_kind || has(ErrorMeaning::Authentication) {
         // The message only: an authentication detail can quote the token.
         let message = errors
             .iter()
@@ -175,12 +182,15 @@ pub(super) fn classify(
             retry_after_secs: ctx.retry_after_secs.unwrap_or(THROTTLE_WINDOW_SECS),
         };
     }
-    if has("5010") {
+    if has(ErrorMeaning::StaleVersion) {
         return AdapterError::StaleVersion {
             id: ctx.id.cloned().unwrap_or_default(),
         };
     }
-    if let Some(dup) = errors.iter().find(|e| e.code_number() == Some("6240")) {
+    if let Some(dup) = errors
+        .iter()
+        .find(|e| meaning(e) == Some(ErrorMeaning::DuplicateName))
+    {
         let name = [dup.detail.as_deref(), dup.message.as_deref()]
             .into_iter()
             .flatten()
