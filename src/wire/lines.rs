@@ -16,6 +16,7 @@ use crate::model::{Currency, Money, Rounding};
 /// The exact unit price of `quantity` units worth `amount` in all, when
 /// there is one. The check multiplies back in integers: `Decimal`'s own
 /// product rounds past 28 digits (100 / 3 × 3 would read as 100).
+#[cfg_attr(not(feature = "xero"), allow(dead_code))]
 pub(super) fn exact_share(amount: Decimal, quantity: Decimal) -> Option<Decimal> {
     let unit = amount.checked_div(quantity)?;
     let product = unit.mantissa().checked_mul(quantity.mantissa())?;
