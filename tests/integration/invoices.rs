@@ -1,6 +1,5 @@
 //! Invoice checks through the public API: whatever mix of bad invoices a
 //! billing cycle holds, exactly the good ones are ready (I8).
-#![allow(clippy::unwrap_used)]
 
 use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerlink::billing::{InvoiceSettings, LedgerFacts, TaxMapping, check_invoices};

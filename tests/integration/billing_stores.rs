@@ -1,7 +1,6 @@
 //! The in-memory billing stores through the public API: the QuickBooks
 //! Online rules the ledger enforces on invoices and payments, and the
 //! firm's side that records the ledger's payments with their activity.
-#![cfg(feature = "testing")]
 
 use std::sync::Arc;
 

@@ -1,8 +1,6 @@
 //! The driver over the in-memory stores: crash safety (U1), rate limits
 //! (U4), stale versions (U5), disconnection (E3), the audit trail (U9) and
 //! change listings.
-#![cfg(all(feature = "driver", feature = "testing"))]
-#![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use ledgerlink::driver::{Driver, RunOutcome};

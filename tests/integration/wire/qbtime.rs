@@ -2,8 +2,7 @@
 //! payloads and this crate's own tricky fixtures, error mapping, request
 //! bodies with their limits, round trips, and bytes that must never make a
 //! decoder panic.
-#![cfg(feature = "qbtime")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

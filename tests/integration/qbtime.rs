@@ -1,7 +1,6 @@
 //! QuickBooks Time through the public API: sources of truth (Q1), the
 //! three-way customer list check (Q2), jobcodes the practice manager
 //! creates (Q3) and time reports (Q4), with the in-memory QBT store.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 

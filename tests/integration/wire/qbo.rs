@@ -3,8 +3,7 @@
 //! `tests/fixtures/qbo`, and the shared real payloads when they are checked
 //! out beside the crate), request bodies with their limits, round trips,
 //! and hostile input.
-#![cfg(feature = "qbo")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
 use std::str::FromStr;

@@ -1,8 +1,6 @@
 //! Regression tests for the bugs found in the review of the wire codecs,
 //! through the public API only. Each test names what went wrong before
 //! its fix.
-#![cfg(all(feature = "xero", feature = "qbo"))]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use ledgerlink::model::{Currency, Money, TaxRate};
 use ledgerlink::wire::xero::{self, DecodeOptions};

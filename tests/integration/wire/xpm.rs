@@ -1,8 +1,7 @@
 //! The XPM wire codec through its public API: the fixtures under
 //! `tests/fixtures/xpm` (written in the documented shapes), error bodies,
 //! request bodies and their limits, round trips, and hostile input.
-#![cfg(feature = "xpm")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
 

@@ -12,8 +12,6 @@
 //!   leaves each contact once on each side (U1).
 //!
 //! Each runs 1,000 cases (`PROPTEST_CASES` overrides).
-#![cfg(all(feature = "driver", feature = "testing"))]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

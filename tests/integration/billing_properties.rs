@@ -1,7 +1,6 @@
 //! Properties of billing plans: whatever payments the ledger holds, the
 //! firm's balances never go below zero, every payment adds up to the cent,
 //! currencies never mix, and the plan does not depend on input order.
-#![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use ledgerlink::billing::{

@@ -1,6 +1,5 @@
 //! Billing plans through the public API: invoices one way to the ledger,
 //! payments both ways, the error queue and its retry throttle.
-#![allow(clippy::unwrap_used)]
 
 use chrono::{DateTime, NaiveDate, TimeDelta, TimeZone, Utc};
 use ledgerlink::billing::{

@@ -1,9 +1,6 @@
 //! The sync engine through the public API: links, field sync, conflict
 //! policies, push rules, lessons U1–U5, U8, U9 and E3.
-#![allow(clippy::unwrap_used)]
-#![cfg(feature = "serde")]
 
-mod support;
 
 use ledgerlink::model::{Address, AddressKind, ContactStatus, PhoneKind};
 use ledgerlink::ports::AdapterError;
@@ -14,8 +11,8 @@ use ledgerlink::sync::{
     Trigger, plan,
 };
 use ledgerlink::{Contact, ContactKind, Error, Profile, Side};
-use support::world::{World, t0};
-use support::{org, person, qbo, remote};
+use crate::support::world::{World, t0};
+use crate::support::{org, person, qbo, remote};
 
 fn xero() -> ConnectionConfig {
     ConnectionConfig::new(Profile::XeroGl)

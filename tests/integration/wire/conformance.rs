@@ -5,7 +5,6 @@
 //! Runs when `LEDGERLINK_WIRE_FIXTURES` names that folder (`.ci/run` sets
 //! it to `../shared/wire/fixtures`); without it the test says so and
 //! passes. Run it with `-- --nocapture` to see the files it read.
-#![cfg(all(feature = "xero", feature = "xpm", feature = "qbo", feature = "qbtime"))]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};

@@ -1,9 +1,8 @@
 //! Matching real public ledger payloads (../shared/wire/fixtures), mapped
 //! to the contact model by hand. Skipped, with a message, when the fixtures
 //! are not checked out beside the crate.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
-mod support;
 
 use std::path::PathBuf;
 
@@ -11,7 +10,7 @@ use ledgerlink::model::VersionToken;
 use ledgerlink::rules::qbo::UnmatchableReason;
 use ledgerlink::{Contact, ContactId, ContactKind, MatchClass, MatchOutcome, Profile};
 use serde_json::Value;
-use support::{kind, org, person, run};
+use crate::support::{kind, org, person, run};
 
 fn fixture(rel: &str) -> Option<Value> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -1,7 +1,5 @@
 //! Matching rules M1–M12 through the public API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
 
 use ledgerlink::matching::{AmbiguityCause, SimilarContact};
 use ledgerlink::model::{ContactKind, Email};
@@ -11,7 +9,7 @@ use ledgerlink::{
     Candidate, Contact, Error, ExistingLinks, MatchClass, MatchIndex, MatchOutcome, MatchedOn,
     NearDuplicateConfig, Profile, Side,
 };
-use support::{kind, org, person, qbo, remote, run};
+use crate::support::{kind, org, person, qbo, remote, run};
 
 fn cand(id: &str, m: MatchedOn) -> Candidate {
     Candidate {
