@@ -1,11 +1,10 @@
 //! The pre-connection audit, H1–H5, through the public API.
 
-
+use crate::support::contacts::{org, person, qbo, remote};
 use ledgerlink::audit::{Field, Finding, LocalPrediction, Prediction};
 use ledgerlink::model::{Address, PhoneKind};
 use ledgerlink::normalize::EmailProblem;
 use ledgerlink::{Contact, Error, MatchClass, Profile, Side, audit, audit_against};
-use crate::support::{org, person, qbo, remote};
 
 fn complete(c: Contact) -> Contact {
     c.with_phone(PhoneKind::Primary, "555 0100")

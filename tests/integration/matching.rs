@@ -1,6 +1,6 @@
 //! Matching rules M1–M12 through the public API.
 
-
+use crate::support::contacts::{kind, org, person, qbo, remote, run};
 use ledgerlink::matching::{AmbiguityCause, SimilarContact};
 use ledgerlink::model::{ContactKind, Email};
 use ledgerlink::rules::KindRule;
@@ -9,7 +9,6 @@ use ledgerlink::{
     Candidate, Contact, Error, ExistingLinks, MatchClass, MatchIndex, MatchOutcome, MatchedOn,
     NearDuplicateConfig, Profile, Side,
 };
-use crate::support::{kind, org, person, qbo, remote, run};
 
 fn cand(id: &str, m: MatchedOn) -> Candidate {
     Candidate {

@@ -1,7 +1,9 @@
 //! The sync engine through the public API: links, field sync, conflict
 //! policies, push rules, lessons U1–U5, U8, U9 and E3.
 
-
+use crate::support::contacts::{org, person, qbo, remote};
+use crate::support::time::t0;
+use crate::support::world::World;
 use ledgerlink::model::{Address, AddressKind, ContactStatus, PhoneKind};
 use ledgerlink::ports::AdapterError;
 use ledgerlink::rules::xpm::ImportScope;
@@ -11,8 +13,6 @@ use ledgerlink::sync::{
     Trigger, plan,
 };
 use ledgerlink::{Contact, ContactKind, Error, Profile, Side};
-use crate::support::world::{World, t0};
-use crate::support::{org, person, qbo, remote};
 
 fn xero() -> ConnectionConfig {
     ConnectionConfig::new(Profile::XeroGl)

@@ -1,50 +1,22 @@
-//! Small builders shared by the integration tests.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+//! What the integration tests share, so that no test file sets up time,
+//! money, fixtures or a scenario of its own:
+//!
+//! - [`time`]: the scenario's fixed instant `t0()` and dates (`day`, `date`,
+//!   `at`); no test reads a clock.
+//! - [`money`]: amounts (`usd`, `nzd`, `money`, `cents`), decimals and tax
+//!   rates.
+//! - [`fixtures`]: payload files under `tests/fixtures` and the shared
+//!   real payloads (`LEDGERLINK_WIRE_FIXTURES`, else `../shared/wire/fixtures`).
+//! - [`contacts`]: contact builders, batch matching, linked contact states.
+//! - [`world`]: an in-memory two-sided world that carries out sync plans.
+//! - [`billing`]: the billing scenario (QBO customers 58 and 59 linked to
+//!   the firm's K1 and K2, invoices, payments) and `BillingRun`, a billing
+//!   plan's whole input in one value.
+#![allow(dead_code, unreachable_pub)]
 
+pub mod billing;
+pub mod contacts;
+pub mod fixtures;
+pub mod money;
+pub mod time;
 pub mod world;
-use ledgerlink::model::ContactKind;
-use ledgerlink::{Contact, MatchIndex, MatchResult, Profile};
-
-/// A local organisation with a billing email.
-pub fn org(id: &str, name: &str, email: &str) -> Contact {
-    Contact::organization(id, name).with_email(email)
-}
-
-/// A local person with a billing email.
-pub fn person(id: &str, first: &str, last: &str, email: &str) -> Contact {
-    Contact::person(id, first, last).with_email(email)
-}
-
-/// A Xero / XPM record: a name and a primary email, kind unknown.
-pub fn remote(id: &str, name: &str, email: &str) -> Contact {
-    Contact::named(id, name).with_email(email)
-}
-
-/// A QBO customer.
-pub fn qbo(
-    id: &str,
-    display: &str,
-    company: Option<&str>,
-    names: Option<(&str, &str)>,
-    email: &str,
-) -> Contact {
-    let mut c = Contact::named(id, display).with_email(email);
-    c.organization_name = company.map(str::to_owned);
-    if let Some((f, l)) = names {
-        c = c.with_names(f, l);
-    }
-    c
-}
-
-/// Classifies a batch and panics on error (test helper).
-pub fn run(profile: Profile, local: &[Contact], remote: &[Contact]) -> Vec<MatchResult> {
-    MatchIndex::new(profile, local)
-        .unwrap()
-        .classify_batch(remote)
-        .unwrap()
-}
-
-/// Kind of a result, if decided.
-pub fn kind(r: &MatchResult) -> Option<ContactKind> {
-    r.kind.as_ref().map(|k| k.kind)
-}

@@ -1,10 +1,9 @@
 //! A synchronous two-sided world for the sync tests: the plan's operations
 //! are carried out on two maps of contacts, then fed back.
-#![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use ledgerlink::model::VersionToken;
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{
@@ -13,9 +12,7 @@ use ledgerlink::sync::{
 };
 use ledgerlink::{Contact, ContactId, Side};
 
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
-}
+use super::time::t0;
 
 /// Both sides, the connection and its state.
 pub struct World {

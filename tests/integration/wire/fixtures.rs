@@ -3,14 +3,13 @@
 //! are not checked out beside the crate.
 #![allow(clippy::print_stderr)]
 
-
 use std::path::PathBuf;
 
+use crate::support::contacts::{kind, org, person, run};
 use ledgerlink::model::VersionToken;
 use ledgerlink::rules::qbo::UnmatchableReason;
 use ledgerlink::{Contact, ContactId, ContactKind, MatchClass, MatchOutcome, Profile};
 use serde_json::Value;
-use crate::support::{kind, org, person, run};
 
 fn fixture(rel: &str) -> Option<Value> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
