@@ -12,6 +12,12 @@ pub fn day(month: u32, day: u32) -> NaiveDate {
     date(2026, month, day)
 }
 
+/// A day of November 2026, the month the billing scenarios run in (`t0()`
+/// is 22 November).
+pub fn nov(day: u32) -> NaiveDate {
+    date(2026, 11, day)
+}
+
 /// A date of any year.
 pub fn date(year: i32, month: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(year, month, day)
