@@ -12,6 +12,7 @@ use ledgerlink::sync::{
 };
 use ledgerlink::{Contact, ContactId, Side};
 
+use super::contacts::{org, remote};
 use super::time::t0;
 
 /// Both sides, the connection and its state.
@@ -39,6 +40,16 @@ impl World {
             next_id: 0,
             fail: HashMap::new(),
         }
+    }
+
+    /// Acme Ltd on both sides, the firm's K1 and the ledger's X1, both
+    /// `a@acme.test`: they match fully and link on the first run.
+    pub fn acme(config: ConnectionConfig) -> Self {
+        Self::new(
+            config,
+            vec![org("K1", "Acme Ltd", "a@acme.test")],
+            vec![remote("X1", "Acme Ltd", "a@acme.test")],
+        )
     }
 
     pub fn locals(&self) -> Vec<Contact> {
@@ -142,6 +153,16 @@ impl World {
             Side::Remote => &mut self.remote,
         };
         f(map.get_mut(id).unwrap());
+    }
+
+    /// Changes the first email of a record on one side.
+    pub fn set_email(&mut self, side: Side, id: &str, address: &str) {
+        self.edit(side, id, |c| c.emails[0].address = address.into());
+    }
+
+    /// Makes the operation `op_id` fail with `error` the next time it runs.
+    pub fn fail_once(&mut self, op_id: &str, error: AdapterError) {
+        self.fail.insert(op_id.into(), error);
     }
 
     /// Runs until a plan is empty (at most `n` runs); returns the number of
