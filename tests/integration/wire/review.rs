@@ -7,6 +7,8 @@ use ledgerlink::wire::xero::{self, DecodeOptions};
 use ledgerlink::wire::{self, Payload, Provider, WireError};
 use rust_decimal::Decimal;
 
+use crate::support::time::date;
+
 fn shape_at(r: Result<impl std::fmt::Debug, WireError>, provider: Provider, at: &str) {
     match r {
         Err(WireError::Shape {
@@ -230,7 +232,7 @@ fn xero_malformed_date_offsets_are_refused() {
         let page = xero::decode_invoices(doc.as_bytes()).unwrap();
         assert_eq!(
             page.records[0].invoice.issue_date,
-            chrono::NaiveDate::from_ymd_opt(2019, 3, day).unwrap(),
+            date(2019, 3, day),
             "{offset}"
         );
     }

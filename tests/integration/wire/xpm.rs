@@ -17,23 +17,7 @@ use ledgerlink::wire::xpm::{self, ContactsPage, MAX_CONTACTS_PER_REQUEST, Method
 use ledgerlink::wire::{self, Payload, Provider, WireError};
 use proptest::prelude::*;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/xpm")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-const FIXTURES: &[&str] = &[
-    "client-list-detailed.xml",
-    "client-paged-list.xml",
-    "client-get.xml",
-    "client-list-empty.xml",
-    "error-not-found.xml",
-    "error-validation.xml",
-    "bad-boolean.xml",
-    "entity-expansion.xml",
-];
+use crate::support::fixtures::{fixture, own_fixtures};
 
 fn phone(c: &Contact, kind: PhoneKind) -> Option<&str> {
     c.phones
@@ -46,7 +30,7 @@ fn phone(c: &Contact, kind: PhoneKind) -> Option<&str> {
 
 #[test]
 fn a_detailed_list_decodes_clients_and_their_contacts() {
-    let page = xpm::decode_clients(&fixture("client-list-detailed.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-list-detailed.xml")).unwrap();
     assert_eq!(page.next_page, None);
     let ids: Vec<&str> = page.records.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
@@ -154,7 +138,7 @@ fn a_detailed_list_decodes_clients_and_their_contacts() {
 
 #[test]
 fn a_paged_list_gives_the_next_page() {
-    let page = xpm::decode_clients(&fixture("client-paged-list.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-paged-list.xml")).unwrap();
     assert_eq!(page.records.len(), 1);
     assert_eq!(page.records[0].display_name.as_deref(), Some("Cafe Ōtaki"));
     assert_eq!(
@@ -167,7 +151,7 @@ fn a_paged_list_gives_the_next_page() {
 
 #[test]
 fn a_get_decodes_one_client() {
-    let page = xpm::decode_clients(&fixture("client-get.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-get.xml")).unwrap();
     let [sam] = page.records.as_slice() else {
         panic!("{page:?}")
     };
@@ -183,13 +167,13 @@ fn a_get_decodes_one_client() {
 
 #[test]
 fn an_empty_list_is_no_records() {
-    let page = xpm::decode_clients(&fixture("client-list-empty.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-list-empty.xml")).unwrap();
     assert_eq!(page, ContactsPage::default());
 }
 
 #[test]
 fn decode_any_recognises_xpm_answers_only() {
-    let (p, payload) = wire::decode_any(&fixture("client-list-detailed.xml")).unwrap();
+    let (p, payload) = wire::decode_any(&fixture("xpm/client-list-detailed.xml")).unwrap();
     assert_eq!(p, Provider::Xpm);
     assert!(matches!(payload, Payload::Contacts { ref records, .. } if records.len() == 7));
     assert!(xpm::decode_any(b"{\"Contacts\": []}").is_none());
@@ -205,7 +189,7 @@ fn decode_any_recognises_xpm_answers_only() {
 
 #[test]
 fn status_error_answers_are_adapter_errors() {
-    let (_, p) = wire::decode_any(&fixture("error-not-found.xml")).unwrap();
+    let (_, p) = wire::decode_any(&fixture("xpm/error-not-found.xml")).unwrap();
     assert_eq!(
         p,
         Payload::Error {
@@ -215,7 +199,7 @@ fn status_error_answers_are_adapter_errors() {
             items: vec![],
         }
     );
-    let (_, p) = wire::decode_any(&fixture("error-validation.xml")).unwrap();
+    let (_, p) = wire::decode_any(&fixture("xpm/error-validation.xml")).unwrap();
     assert_eq!(
         p,
         Payload::Error {
@@ -227,14 +211,14 @@ fn status_error_answers_are_adapter_errors() {
         }
     );
     assert!(matches!(
-        xpm::decode_clients(&fixture("error-validation.xml")),
+        xpm::decode_clients(&fixture("xpm/error-validation.xml")),
         Err(WireError::Shape { ref path, .. }) if path == "Response.Status"
     ));
 }
 
 #[test]
 fn http_statuses_map_to_adapter_errors() {
-    let xml = fixture("error-validation.xml");
+    let xml = fixture("xpm/error-validation.xml");
     assert!(matches!(
         xpm::decode_error(401, b"{\"Title\":\"Unauthorized\"}"),
         AdapterError::Authentication { ref message } if message.contains("Unauthorized")
@@ -268,7 +252,7 @@ fn http_statuses_map_to_adapter_errors() {
         ));
     }
     assert_eq!(
-        xpm::decode_error(404, &fixture("error-not-found.xml")),
+        xpm::decode_error(404, &fixture("xpm/error-not-found.xml")),
         AdapterError::NotFound {
             id: "720c21d3-e812-4bb1-9d6b-ddeb4745e7b9".into()
         }
@@ -290,7 +274,7 @@ fn http_statuses_map_to_adapter_errors() {
 
 #[test]
 fn booleans_other_than_yes_and_no_are_refused_with_their_path() {
-    let err = xpm::decode_clients(&fixture("bad-boolean.xml")).unwrap_err();
+    let err = xpm::decode_clients(&fixture("xpm/bad-boolean.xml")).unwrap_err();
     assert_eq!(
         err,
         WireError::Shape {
@@ -303,7 +287,7 @@ fn booleans_other_than_yes_and_no_are_refused_with_their_path() {
 
 #[test]
 fn declared_entities_are_never_expanded() {
-    let err = xpm::decode_clients(&fixture("entity-expansion.xml")).unwrap_err();
+    let err = xpm::decode_clients(&fixture("xpm/entity-expansion.xml")).unwrap_err();
     assert!(
         matches!(err, WireError::Syntax { ref detail, .. } if detail.contains("lol9")),
         "{err}"
@@ -963,7 +947,7 @@ proptest! {
 
 #[test]
 fn every_truncation_of_every_fixture_is_ok_or_a_typed_error() {
-    let mut inputs: Vec<Vec<u8>> = FIXTURES.iter().map(|f| fixture(f)).collect();
+    let mut inputs: Vec<Vec<u8>> = own_fixtures("xpm").into_iter().map(|(_, b)| b).collect();
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/wire/fixtures/xpm/xpm-client-list.xml");
     match std::fs::read(&shared) {
