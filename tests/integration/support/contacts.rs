@@ -1,7 +1,9 @@
 //! Contacts as the tests write them, batch matching, and linked states.
 
 use ledgerlink::model::ContactKind;
-use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
+use ledgerlink::sync::{
+    FieldChange, FieldPatch, FieldValue, Link, LinkOrigin, LinkStatus, SyncField, SyncState,
+};
 use ledgerlink::{Contact, MatchIndex, MatchResult, Profile};
 
 use super::time::t0;
@@ -66,4 +68,20 @@ pub fn linked(pairs: &[(&str, &str)]) -> SyncState {
         });
     }
     state
+}
+
+/// A patch of `profile` that sets each field to its new value (the old
+/// values unknown), as the planner writes an update.
+pub fn patch(profile: Profile, changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
+    FieldPatch {
+        profile,
+        changes: changes
+            .into_iter()
+            .map(|(field, new)| FieldChange {
+                field,
+                old: None,
+                new,
+            })
+            .collect(),
+    }
 }

@@ -22,6 +22,7 @@ use ledgerlink::wire::{Payload, Provider, WireError};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
+use crate::support::contacts::patch;
 use crate::support::fixtures::{fixture, own_fixtures, shared_fixture, shared_fixtures};
 use crate::support::money::{dec, money, usd};
 use crate::support::time::{at, date};
@@ -661,41 +662,30 @@ fn values_qbo_would_refuse_are_reported_before_sending() {
     ));
 }
 
-fn qbo_patch(changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
-    FieldPatch {
-        profile: Profile::Qbo,
-        changes: changes
-            .into_iter()
-            .map(|(field, new)| FieldChange {
-                field,
-                old: None,
-                new,
-            })
-            .collect(),
-    }
-}
-
 #[test]
 fn updates_are_sparse_with_the_sync_token() {
     let id = ContactId::from("104");
     let v = VersionToken::SyncToken("5".into());
-    let patch = qbo_patch(vec![
-        (
-            SyncField::Email,
-            Some(FieldValue::Text("new@acme.example".into())),
-        ),
-        (SyncField::MobilePhone, None),
-        (
-            SyncField::BillingAddress,
-            Some(FieldValue::Address(Address {
-                lines: vec!["2 High St".into()],
-                city: Some("York".into()),
-                ..Address::default()
-            })),
-        ),
-    ]);
+    let update = patch(
+        Profile::Qbo,
+        vec![
+            (
+                SyncField::Email,
+                Some(FieldValue::Text("new@acme.example".into())),
+            ),
+            (SyncField::MobilePhone, None),
+            (
+                SyncField::BillingAddress,
+                Some(FieldValue::Address(Address {
+                    lines: vec!["2 High St".into()],
+                    city: Some("York".into()),
+                    ..Address::default()
+                })),
+            ),
+        ],
+    );
     assert_eq!(
-        qbo::encode_customer_update(&id, &patch, Some(&v)).unwrap(),
+        qbo::encode_customer_update(&id, &update, Some(&v)).unwrap(),
         concat!(
             r#"{"Id":"104","SyncToken":"5","sparse":true,"#,
             r#""PrimaryEmailAddr":{"Address":"new@acme.example"},"#,
@@ -707,25 +697,28 @@ fn updates_are_sparse_with_the_sync_token() {
     // No token, no update: QBO would refuse it, and overwriting blindly
     // is what the token prevents.
     assert!(matches!(
-        qbo::encode_customer_update(&id, &patch, None),
+        qbo::encode_customer_update(&id, &update, None),
         Err(WireError::Invalid { field, .. }) if field == "SyncToken"
     ));
     let xero_token = VersionToken::UpdatedAt(at("2024-01-01T00:00:00Z"));
-    assert!(qbo::encode_customer_update(&id, &patch, Some(&xero_token)).is_err());
-    let mailing = qbo_patch(vec![(SyncField::MailingAddress, None)]);
+    assert!(qbo::encode_customer_update(&id, &update, Some(&xero_token)).is_err());
+    let mailing = patch(Profile::Qbo, vec![(SyncField::MailingAddress, None)]);
     assert!(matches!(
         qbo::encode_customer_update(&id, &mailing, Some(&v)),
         Err(WireError::Invalid { field, .. }) if field == "mailing_address"
     ));
-    let no_name = qbo_patch(vec![(SyncField::Name, None)]);
+    let no_name = patch(Profile::Qbo, vec![(SyncField::Name, None)]);
     assert!(qbo::encode_customer_update(&id, &no_name, Some(&v)).is_err());
-    let mut xpm = patch.clone();
+    let mut xpm = update.clone();
     xpm.profile = Profile::Xpm;
     assert!(qbo::encode_customer_update(&id, &xpm, Some(&v)).is_err());
-    let long_phone = qbo_patch(vec![(
-        SyncField::OtherPhone,
-        Some(FieldValue::Text("9".repeat(31))),
-    )]);
+    let long_phone = patch(
+        Profile::Qbo,
+        vec![(
+            SyncField::OtherPhone,
+            Some(FieldValue::Text("9".repeat(31))),
+        )],
+    );
     assert!(matches!(
         qbo::encode_customer_update(&id, &long_phone, Some(&v)),
         Err(WireError::TooLong {
@@ -755,10 +748,10 @@ fn plan_actions_encode() {
     let update = Action::Update {
         target_id: "104".into(),
         partner_id: "L1".into(),
-        patch: qbo_patch(vec![(
-            SyncField::FaxPhone,
-            Some(FieldValue::Text("1".into())),
-        )]),
+        patch: patch(
+            Profile::Qbo,
+            vec![(SyncField::FaxPhone, Some(FieldValue::Text("1".into())))],
+        ),
         expected_version: Some(VersionToken::SyncToken("2".into())),
     };
     assert_eq!(

@@ -12,9 +12,7 @@ use ledgerlink::model::{
     InvoiceTotals, Money, Payment, PaymentOrigin, Phone, PhoneKind, TaxRate, VersionToken,
 };
 use ledgerlink::ports::AdapterError;
-use ledgerlink::sync::{
-    Action, ContactRef, FieldChange, FieldPatch, FieldValue, NameValue, OpId, SyncField,
-};
+use ledgerlink::sync::{Action, ContactRef, FieldValue, NameValue, OpId, SyncField};
 use ledgerlink::wire::xero::{self, DecodeOptions, Method};
 use ledgerlink::wire::{self, Payload, Provider, WireError};
 use ledgerlink::{Contact, ContactId, Profile};
@@ -22,6 +20,7 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
+use crate::support::contacts::patch;
 use crate::support::fixtures::{fixture, own_fixtures};
 use crate::support::money::{dec, nzd};
 use crate::support::time::date;
@@ -485,44 +484,33 @@ fn idempotency_keys_fit_the_header() {
     }
 }
 
-fn patch(changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
-    FieldPatch {
-        profile: Profile::XeroGl,
-        changes: changes
-            .into_iter()
-            .map(|(field, new)| FieldChange {
-                field,
-                old: None,
-                new,
-            })
-            .collect(),
-    }
-}
-
 #[test]
 fn an_update_writes_the_patched_fields_only() {
     let target = ContactId::from("55555555-6666-4777-8888-999999999999");
-    let p = patch(vec![
-        (
-            SyncField::Name,
-            Some(FieldValue::Name(NameValue {
-                display: "New Name Ltd".into(),
-                ..NameValue::default()
-            })),
-        ),
-        (SyncField::Email, None),
-        (
-            SyncField::PrimaryPhone,
-            Some(FieldValue::Text("04 555 9999".into())),
-        ),
-        (
-            SyncField::MailingAddress,
-            Some(FieldValue::Address(Address {
-                lines: vec!["PO Box 9".into()],
-                ..Address::default()
-            })),
-        ),
-    ]);
+    let p = patch(
+        Profile::XeroGl,
+        vec![
+            (
+                SyncField::Name,
+                Some(FieldValue::Name(NameValue {
+                    display: "New Name Ltd".into(),
+                    ..NameValue::default()
+                })),
+            ),
+            (SyncField::Email, None),
+            (
+                SyncField::PrimaryPhone,
+                Some(FieldValue::Text("04 555 9999".into())),
+            ),
+            (
+                SyncField::MailingAddress,
+                Some(FieldValue::Address(Address {
+                    lines: vec!["PO Box 9".into()],
+                    ..Address::default()
+                })),
+            ),
+        ],
+    );
     let body = xero::encode_contact_update(&target, &p).unwrap();
     assert_eq!(
         json(&body),
@@ -546,10 +534,13 @@ fn an_update_writes_the_patched_fields_only() {
     );
 
     // Clearing a phone or an address sends the slot empty.
-    let p = patch(vec![
-        (SyncField::OtherPhone, None),
-        (SyncField::PhysicalAddress, None),
-    ]);
+    let p = patch(
+        Profile::XeroGl,
+        vec![
+            (SyncField::OtherPhone, None),
+            (SyncField::PhysicalAddress, None),
+        ],
+    );
     let body = json(&xero::encode_contact_update(&target, &p).unwrap());
     assert_eq!(body["Contacts"][0]["Phones"][0]["PhoneType"], "DDI");
     assert_eq!(body["Contacts"][0]["Phones"][0]["PhoneNumber"], "");
@@ -558,34 +549,43 @@ fn an_update_writes_the_patched_fields_only() {
 
     // Refused: another profile's patch, a name removed, a wrong kind of
     // value, two changes for POBOX, a bad id.
-    let mut other = patch(vec![(SyncField::Email, None)]);
+    let mut other = patch(Profile::XeroGl, vec![(SyncField::Email, None)]);
     other.profile = Profile::Qbo;
     let refused = [
         xero::encode_contact_update(&target, &other),
-        xero::encode_contact_update(&target, &patch(vec![(SyncField::Name, None)])),
         xero::encode_contact_update(
             &target,
-            &patch(vec![(
-                SyncField::Email,
-                Some(FieldValue::Name(NameValue::default())),
-            )]),
+            &patch(Profile::XeroGl, vec![(SyncField::Name, None)]),
         ),
         xero::encode_contact_update(
             &target,
-            &patch(vec![
-                (SyncField::MailingAddress, None),
-                (SyncField::BillingAddress, None),
-            ]),
+            &patch(
+                Profile::XeroGl,
+                vec![(
+                    SyncField::Email,
+                    Some(FieldValue::Name(NameValue::default())),
+                )],
+            ),
         ),
-        xero::encode_contact_update(&ContactId::from(""), &patch(vec![])),
+        xero::encode_contact_update(
+            &target,
+            &patch(
+                Profile::XeroGl,
+                vec![
+                    (SyncField::MailingAddress, None),
+                    (SyncField::BillingAddress, None),
+                ],
+            ),
+        ),
+        xero::encode_contact_update(&ContactId::from(""), &patch(Profile::XeroGl, vec![])),
     ];
     for r in refused {
         assert!(matches!(r, Err(WireError::Invalid { .. })), "{r:?}");
     }
-    let long = patch(vec![(
-        SyncField::FaxPhone,
-        Some(FieldValue::Text("9".repeat(51))),
-    )]);
+    let long = patch(
+        Profile::XeroGl,
+        vec![(SyncField::FaxPhone, Some(FieldValue::Text("9".repeat(51))))],
+    );
     assert!(matches!(
         xero::encode_contact_update(&target, &long),
         Err(WireError::TooLong { .. })
@@ -610,10 +610,10 @@ fn planned_actions() {
     let update = Action::Update {
         target_id: id.clone(),
         partner_id: "K1".into(),
-        patch: patch(vec![(
-            SyncField::Email,
-            Some(FieldValue::Text("a@b.test".into())),
-        )]),
+        patch: patch(
+            Profile::XeroGl,
+            vec![(SyncField::Email, Some(FieldValue::Text("a@b.test".into())))],
+        ),
         expected_version: Some(VersionToken::UpdatedAt(
             Utc.timestamp_opt(0, 0).single().unwrap(),
         )),

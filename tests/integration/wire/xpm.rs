@@ -10,13 +10,12 @@ use ledgerlink::model::{
 };
 use ledgerlink::ports::AdapterError;
 use ledgerlink::rules::Profile;
-use ledgerlink::sync::{
-    Action, ContactRef, FieldChange, FieldPatch, FieldValue, NameValue, OpId, SyncField,
-};
+use ledgerlink::sync::{Action, ContactRef, FieldValue, NameValue, OpId, SyncField};
 use ledgerlink::wire::xpm::{self, ContactsPage, MAX_CONTACTS_PER_REQUEST, Method};
 use ledgerlink::wire::{self, Payload, Provider, WireError};
 use proptest::prelude::*;
 
+use crate::support::contacts::patch;
 use crate::support::fixtures::{fixture, own_fixtures};
 
 fn phone(c: &Contact, kind: PhoneKind) -> Option<&str> {
@@ -496,20 +495,6 @@ fn names_are_required_and_control_characters_refused() {
     );
 }
 
-fn patch(changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
-    FieldPatch {
-        profile: Profile::Xpm,
-        changes: changes
-            .into_iter()
-            .map(|(field, new)| FieldChange {
-                field,
-                old: None,
-                new,
-            })
-            .collect(),
-    }
-}
-
 fn text(s: &str) -> Option<FieldValue> {
     Some(FieldValue::Text(s.into()))
 }
@@ -517,19 +502,22 @@ fn text(s: &str) -> Option<FieldValue> {
 #[test]
 fn the_update_body_sends_the_patch_and_the_name() {
     let uuid = ContactId::new("720c21d3-e812-4bb1-9d6b-ddeb4745e7b9");
-    let p = patch(vec![
-        (SyncField::Email, text("new@acme.example")),
-        (SyncField::PrimaryPhone, None),
-        (
-            SyncField::PhysicalAddress,
-            Some(FieldValue::Address(Address {
-                lines: vec!["1 Quay St".into(), "Level 2".into()],
-                city: Some("Auckland".into()),
-                ..Address::default()
-            })),
-        ),
-        (SyncField::MailingAddress, None),
-    ]);
+    let p = patch(
+        Profile::Xpm,
+        vec![
+            (SyncField::Email, text("new@acme.example")),
+            (SyncField::PrimaryPhone, None),
+            (
+                SyncField::PhysicalAddress,
+                Some(FieldValue::Address(Address {
+                    lines: vec!["1 Quay St".into(), "Level 2".into()],
+                    city: Some("Auckland".into()),
+                    ..Address::default()
+                })),
+            ),
+            (SyncField::MailingAddress, None),
+        ],
+    );
     let body = xpm::encode_client_update(&uuid, Some("Acme"), &p).unwrap();
     assert_eq!(
         body,
@@ -546,23 +534,30 @@ fn the_update_body_sends_the_patch_and_the_name() {
     assert_eq!(read.addresses.len(), 1);
 
     // A rename carries its own name; without one the update is refused.
-    let rename = patch(vec![(
-        SyncField::Name,
-        Some(FieldValue::Name(NameValue {
-            display: "Jo Bloggs".into(),
-            company: None,
-            first: Some("Jo".into()),
-            last: Some("Bloggs".into()),
-        })),
-    )]);
+    let rename = patch(
+        Profile::Xpm,
+        vec![(
+            SyncField::Name,
+            Some(FieldValue::Name(NameValue {
+                display: "Jo Bloggs".into(),
+                company: None,
+                first: Some("Jo".into()),
+                last: Some("Bloggs".into()),
+            })),
+        )],
+    );
     let body = xpm::encode_client_update(&uuid, None, &rename).unwrap();
     assert!(
         body.contains("<Name>Jo Bloggs</Name><FirstName>Jo</FirstName><LastName>Bloggs</LastName>")
     );
     let e = xpm::encode_client_update(&uuid, None, &p).unwrap_err();
     assert!(matches!(e, WireError::Invalid { ref field, .. } if field == "Name"));
-    let e = xpm::encode_client_update(&uuid, Some("A"), &patch(vec![(SyncField::Name, None)]))
-        .unwrap_err();
+    let e = xpm::encode_client_update(
+        &uuid,
+        Some("A"),
+        &patch(Profile::Xpm, vec![(SyncField::Name, None)]),
+    )
+    .unwrap_err();
     assert!(matches!(e, WireError::Invalid { ref field, .. } if field == "Name"));
 }
 
@@ -574,19 +569,28 @@ fn updates_of_fields_a_client_lacks_are_refused() {
         SyncField::OtherPhone,
         SyncField::BillingAddress,
     ] {
-        let e = xpm::encode_client_update(&uuid, Some("A"), &patch(vec![(field, text("1"))]))
-            .unwrap_err();
+        let e = xpm::encode_client_update(
+            &uuid,
+            Some("A"),
+            &patch(Profile::Xpm, vec![(field, text("1"))]),
+        )
+        .unwrap_err();
         assert!(
             matches!(e, WireError::Invalid { field: ref f, .. } if f == field.as_str()),
             "{field}"
         );
     }
-    let mut other = patch(vec![]);
+    let mut other = patch(Profile::Xpm, vec![]);
     other.profile = Profile::Qbo;
     assert!(xpm::encode_client_update(&uuid, Some("A"), &other).is_err());
     for bad in ["", "a/b", "a b", "../x"] {
         assert!(
-            xpm::encode_client_update(&ContactId::new(bad), Some("A"), &patch(vec![])).is_err(),
+            xpm::encode_client_update(
+                &ContactId::new(bad),
+                Some("A"),
+                &patch(Profile::Xpm, vec![])
+            )
+            .is_err(),
             "{bad}"
         );
     }
@@ -622,10 +626,13 @@ fn contacts_are_added_ten_at_a_time() {
 #[test]
 fn contact_updates_use_the_contact_fields() {
     let uuid = ContactId::new("p1");
-    let p = patch(vec![
-        (SyncField::MobilePhone, text("021 9")),
-        (SyncField::Email, None),
-    ]);
+    let p = patch(
+        Profile::Xpm,
+        vec![
+            (SyncField::MobilePhone, text("021 9")),
+            (SyncField::Email, None),
+        ],
+    );
     let body = xpm::encode_client_contact_update(&uuid, Some("Jane Smith"), &p).unwrap();
     assert_eq!(
         body,
@@ -634,7 +641,7 @@ fn contact_updates_use_the_contact_fields() {
     let e = xpm::encode_client_contact_update(
         &uuid,
         Some("J"),
-        &patch(vec![(SyncField::FaxPhone, text("1"))]),
+        &patch(Profile::Xpm, vec![(SyncField::FaxPhone, text("1"))]),
     )
     .unwrap_err();
     assert!(matches!(e, WireError::Invalid { .. }));
@@ -690,7 +697,7 @@ fn planned_actions_become_requests() {
     let update = |target: &str| Action::Update {
         target_id: target.into(),
         partner_id: "local-1".into(),
-        patch: patch(vec![(SyncField::Email, text("x@y.example"))]),
+        patch: patch(Profile::Xpm, vec![(SyncField::Email, text("x@y.example"))]),
         expected_version: None,
     };
     let client = Contact::organization("c1", "Acme");
@@ -873,7 +880,7 @@ proptest! {
         postal in proptest::option::of(address()),
     ) {
         let as_text = |v: &Option<String>| v.as_ref().map(|s| FieldValue::Text(s.clone()));
-        let p = patch(vec![
+        let p = patch(Profile::Xpm, vec![
             (SyncField::Email, as_text(&email)),
             (SyncField::PrimaryPhone, as_text(&phone)),
             (SyncField::PhysicalAddress, physical.clone().map(FieldValue::Address)),
