@@ -20,6 +20,7 @@ mod driver;
 mod invoices;
 mod matching;
 mod money;
+mod plans;
 mod properties;
 mod qbtime;
 mod sync;
