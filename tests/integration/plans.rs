@@ -10,15 +10,15 @@
 //! and review the diff before committing it.
 
 use ledgerlink::billing::{Action as BillingAction, BillingState, FailureCode};
-use ledgerlink::qbtime::{self, Jobcode, PlanInput as TimeInput, Work};
 use ledgerlink::sync::{
     Action, ConnectionConfig, Decision, FieldValue, Plan, ReviewItem, SyncField, Trigger,
 };
-use ledgerlink::{Contact, Profile, Side};
+use ledgerlink::{Profile, Side};
 use serde::Serialize;
 
 use crate::support::billing::{BillingRun, codes, invoice, local_payment, ops};
 use crate::support::contacts::{org, qbo, remote};
+use crate::support::qbtime::MissingInQbt;
 use crate::support::world::World;
 
 /// Snapshots `value` as `name`, with `scenario` in the file's header for
@@ -124,31 +124,29 @@ fn creates(p: &Plan, side: Side) -> Vec<&str> {
         .collect()
 }
 
+/// Plans the contact scenario for `profile`, checks it, and compares it
+/// with its snapshot.
+fn contact_snapshot(profile: Profile, name: &str) {
+    let p = contact_plan(profile);
+    check_contact_plan(&p);
+    assert_eq!(creates(&p, Side::Remote), ["Beta Ltd"], "{profile:?}");
+    assert_eq!(creates(&p, Side::Local), ["Gamma Trust"], "{profile:?}");
+    snapshot(name, CONTACTS, &p);
+}
+
 #[test]
 fn xero_gl_contact_plan() {
-    let p = contact_plan(Profile::XeroGl);
-    check_contact_plan(&p);
-    assert_eq!(creates(&p, Side::Remote), ["Beta Ltd"]);
-    assert_eq!(creates(&p, Side::Local), ["Gamma Trust"]);
-    snapshot("xero_gl_contact_plan", CONTACTS, &p);
+    contact_snapshot(Profile::XeroGl, "xero_gl_contact_plan");
 }
 
 #[test]
 fn xpm_contact_plan() {
-    let p = contact_plan(Profile::Xpm);
-    check_contact_plan(&p);
-    assert_eq!(creates(&p, Side::Remote), ["Beta Ltd"]);
-    assert_eq!(creates(&p, Side::Local), ["Gamma Trust"]);
-    snapshot("xpm_contact_plan", CONTACTS, &p);
+    contact_snapshot(Profile::Xpm, "xpm_contact_plan");
 }
 
 #[test]
 fn qbo_contact_plan() {
-    let p = contact_plan(Profile::Qbo);
-    check_contact_plan(&p);
-    assert_eq!(creates(&p, Side::Remote), ["Beta Ltd"]);
-    assert_eq!(creates(&p, Side::Local), ["Gamma Trust"]);
-    snapshot("qbo_contact_plan", CONTACTS, &p);
+    contact_snapshot(Profile::Qbo, "qbo_contact_plan");
 }
 
 /// A billing run to QBO: invoice A (tax return work at New York's combined
@@ -185,20 +183,7 @@ fn qbo_billing_plan() {
 /// Jo Bloggs and two jobs are created, the customer before its job.
 #[test]
 fn qbtime_jobcode_plan() {
-    let clients = [
-        Contact::organization("C1", "Acme Ltd"),
-        Contact::person("C2", "Jo", "Bloggs"),
-    ];
-    let work = [
-        Work::new("W1", "C1", "Audit 2026"),
-        Work::new("W2", "C2", "Self assessment"),
-        Work::new("W3", "C1", "Payroll"),
-    ];
-    let qbt = [
-        Jobcode::customer(7, "ACME LTD"),
-        Jobcode::job(8, 7, "payroll"),
-    ];
-    let p: qbtime::Plan = qbtime::plan(&TimeInput::new(&clients, &work, &qbt));
+    let p = MissingInQbt::new().plan();
     let ids: Vec<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
     assert_eq!(ids, ["qbt-customer:C2", "qbt-job:W1", "qbt-job:W2"]);
     snapshot(

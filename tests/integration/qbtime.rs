@@ -16,6 +16,7 @@ use ledgerlink::qbtime::{
 use ledgerlink::rules::qbtime::{FLOWS, JOBCODE_NAME, Writer, may_write, owner};
 use ledgerlink::{Contact, ContactId};
 
+use crate::support::qbtime::MissingInQbt;
 use crate::support::time::{at, day};
 
 /// When QuickBooks Time was read: the end of April 2026.
@@ -373,20 +374,7 @@ fn q2_a_client_group_counts_only_where_a_customer_carries_its_name() {
 
 #[test]
 fn q3_missing_customers_and_jobs_are_created_in_qbt() {
-    let clients = [
-        Contact::organization("C1", "Acme Ltd"),
-        Contact::person("C2", "Jo", "Bloggs"),
-    ];
-    let work = [
-        Work::new("W1", "C1", "Audit 2026"),
-        Work::new("W2", "C2", "Self assessment"),
-        Work::new("W3", "C1", "Payroll"),
-    ];
-    let qbt = [
-        Jobcode::customer(7, "ACME LTD"),
-        Jobcode::job(8, 7, "payroll"),
-    ];
-    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
+    let plan = MissingInQbt::new().plan();
     assert_eq!(
         op_ids(&plan),
         ["qbt-customer:C2", "qbt-job:W1", "qbt-job:W2"]

@@ -9,6 +9,8 @@
 //!   real payloads (`LEDGERLINK_WIRE_FIXTURES`, else `../shared/wire/fixtures`).
 //! - [`contacts`]: contact builders, batch matching, linked contact states.
 //! - [`world`]: an in-memory two-sided world that carries out sync plans.
+//! - [`qbtime`]: a QuickBooks Time scenario (clients and work missing in
+//!   QBT).
 //! - [`billing`]: the billing scenario (QBO customers 58 and 59 linked to
 //!   the firm's K1 and K2, invoices, payments) and `BillingRun`, a billing
 //!   plan's whole input in one value.
@@ -18,5 +20,6 @@ pub mod billing;
 pub mod contacts;
 pub mod fixtures;
 pub mod money;
+pub mod qbtime;
 pub mod time;
 pub mod world;
