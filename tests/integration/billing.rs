@@ -221,7 +221,6 @@ fn i6_the_document_number_limit_counts_utf16_units_as_qbo_and_the_encoder_do() {
     assert_eq!(codes(&p, "A"), [FailureCode::DocumentNumberTooLong]);
     assert_eq!(ops(&p), ["create-invoice:B"]);
     // What the planner lets through, the QBO encoder takes.
-    #[cfg(feature = "qbo")]
     for op in &p.operations {
         if let ledgerlink::billing::Action::CreateInvoice { invoice, .. } = &op.action {
             ledgerlink::wire::qbo::encode_invoice_create(invoice, "1").unwrap();
@@ -943,7 +942,6 @@ fn y2_i5_a_payment_from_an_unlinked_ledger_customer_needs_its_customer_linked() 
     );
 }
 
-#[cfg(all(feature = "driver", feature = "testing"))]
 #[test]
 fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
     use ledgerlink::driver::{Sent, send_billing};
@@ -986,7 +984,6 @@ fn u4_send_billing_sends_nothing_before_the_ledgers_retry_time() {
     assert_eq!(qbo.invoices().len(), 2);
 }
 
-#[cfg(all(feature = "driver", feature = "testing"))]
 #[test]
 fn u1_send_billing_skips_the_dependents_of_an_operation_that_did_not_go_through() {
     use ledgerlink::driver::send_billing;

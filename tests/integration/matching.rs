@@ -583,7 +583,6 @@ fn full_match_reports_the_kind_of_the_linked_contact() {
     );
 }
 
-#[cfg(feature = "serde")]
 #[test]
 fn results_round_trip_through_json() {
     let local = [

@@ -740,7 +740,6 @@ fn q3_the_plan_does_not_depend_on_input_order() {
     assert_eq!(a.operation("qbt-job:W1").unwrap().action.name, "audit");
 }
 
-#[cfg(feature = "serde")]
 #[test]
 fn q3_the_plan_is_plain_serialisable_data() {
     let clients = [Contact::person("C1", "Jo", "Bloggs")];
@@ -929,7 +928,6 @@ fn q4_renamed_jobcodes_still_count_for_their_client() {
 
 // ------------------------------------------- the in-memory QBT store
 
-#[cfg(all(feature = "testing", feature = "driver"))]
 mod store {
     use super::*;
     use ledgerlink::driver::{read_jobcodes, read_timesheets, send_jobcodes};
@@ -1107,7 +1105,6 @@ mod store {
 
 // ------------------------------- sent with the shared executor (U1, Q3)
 
-#[cfg(feature = "testing")]
 mod executor {
     use super::*;
     use ledgerlink::ops::{AdapterError, Execution};

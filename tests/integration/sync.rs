@@ -632,7 +632,6 @@ fn u2_a_de_collided_name_at_the_limit_fits_as_the_ledger_counts_it() {
     let name = contact.label();
     assert!(name.ends_with(" (2)"), "{name}");
     assert!(name.encode_utf16().count() <= 500);
-    #[cfg(feature = "qbo")]
     ledgerlink::wire::qbo::encode_action(&op.action).unwrap();
 }
 

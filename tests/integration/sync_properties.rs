@@ -672,7 +672,6 @@ proptest! {
     }
 }
 
-#[cfg(feature = "serde")]
 proptest! {
     #![proptest_config(cases())]
 
