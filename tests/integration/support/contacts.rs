@@ -1,9 +1,12 @@
-//! Small builders shared by the integration tests.
-#![allow(dead_code, unreachable_pub, clippy::unwrap_used)]
+//! Contacts as the tests write them, batch matching, and linked states.
 
-pub mod world;
 use ledgerlink::model::ContactKind;
+use ledgerlink::sync::{
+    FieldChange, FieldPatch, FieldValue, Link, LinkOrigin, LinkStatus, SyncField, SyncState,
+};
 use ledgerlink::{Contact, MatchIndex, MatchResult, Profile};
+
+use super::time::t0;
 
 /// A local organisation with a billing email.
 pub fn org(id: &str, name: &str, email: &str) -> Contact {
@@ -47,4 +50,38 @@ pub fn run(profile: Profile, local: &[Contact], remote: &[Contact]) -> Vec<Match
 /// Kind of a result, if decided.
 pub fn kind(r: &MatchResult) -> Option<ContactKind> {
     r.kind.as_ref().map(|k| k.kind)
+}
+
+/// A sync state in which each (local, remote) pair is linked, as matching
+/// linked them at `t0()`.
+pub fn linked(pairs: &[(&str, &str)]) -> SyncState {
+    let mut state = SyncState::new();
+    for (local, remote) in pairs {
+        state.insert_link(Link {
+            local_id: (*local).into(),
+            remote_id: (*remote).into(),
+            status: LinkStatus::Linked,
+            origin: LinkOrigin::Matched,
+            linked_at: t0(),
+            base: None,
+            remote_version: None,
+        });
+    }
+    state
+}
+
+/// A patch of `profile` that sets each field to its new value (the old
+/// values unknown), as the planner writes an update.
+pub fn patch(profile: Profile, changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
+    FieldPatch {
+        profile,
+        changes: changes
+            .into_iter()
+            .map(|(field, new)| FieldChange {
+                field,
+                old: None,
+                new,
+            })
+            .collect(),
+    }
 }

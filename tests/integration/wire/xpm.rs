@@ -1,8 +1,7 @@
 //! The XPM wire codec through its public API: the fixtures under
 //! `tests/fixtures/xpm` (written in the documented shapes), error bodies,
 //! request bodies and their limits, round trips, and hostile input.
-#![cfg(feature = "xpm")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
 
@@ -11,30 +10,13 @@ use ledgerlink::model::{
 };
 use ledgerlink::ports::AdapterError;
 use ledgerlink::rules::Profile;
-use ledgerlink::sync::{
-    Action, ContactRef, FieldChange, FieldPatch, FieldValue, NameValue, OpId, SyncField,
-};
+use ledgerlink::sync::{Action, ContactRef, FieldValue, NameValue, OpId, SyncField};
 use ledgerlink::wire::xpm::{self, ContactsPage, MAX_CONTACTS_PER_REQUEST, Method};
 use ledgerlink::wire::{self, Payload, Provider, WireError};
 use proptest::prelude::*;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/xpm")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-const FIXTURES: &[&str] = &[
-    "client-list-detailed.xml",
-    "client-paged-list.xml",
-    "client-get.xml",
-    "client-list-empty.xml",
-    "error-not-found.xml",
-    "error-validation.xml",
-    "bad-boolean.xml",
-    "entity-expansion.xml",
-];
+use crate::support::contacts::patch;
+use crate::support::fixtures::{fixture, own_fixtures};
 
 fn phone(c: &Contact, kind: PhoneKind) -> Option<&str> {
     c.phones
@@ -47,7 +29,7 @@ fn phone(c: &Contact, kind: PhoneKind) -> Option<&str> {
 
 #[test]
 fn a_detailed_list_decodes_clients_and_their_contacts() {
-    let page = xpm::decode_clients(&fixture("client-list-detailed.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-list-detailed.xml")).unwrap();
     assert_eq!(page.next_page, None);
     let ids: Vec<&str> = page.records.iter().map(|c| c.id.as_str()).collect();
     assert_eq!(
@@ -155,7 +137,7 @@ fn a_detailed_list_decodes_clients_and_their_contacts() {
 
 #[test]
 fn a_paged_list_gives_the_next_page() {
-    let page = xpm::decode_clients(&fixture("client-paged-list.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-paged-list.xml")).unwrap();
     assert_eq!(page.records.len(), 1);
     assert_eq!(page.records[0].display_name.as_deref(), Some("Cafe Ōtaki"));
     assert_eq!(
@@ -168,7 +150,7 @@ fn a_paged_list_gives_the_next_page() {
 
 #[test]
 fn a_get_decodes_one_client() {
-    let page = xpm::decode_clients(&fixture("client-get.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-get.xml")).unwrap();
     let [sam] = page.records.as_slice() else {
         panic!("{page:?}")
     };
@@ -184,13 +166,13 @@ fn a_get_decodes_one_client() {
 
 #[test]
 fn an_empty_list_is_no_records() {
-    let page = xpm::decode_clients(&fixture("client-list-empty.xml")).unwrap();
+    let page = xpm::decode_clients(&fixture("xpm/client-list-empty.xml")).unwrap();
     assert_eq!(page, ContactsPage::default());
 }
 
 #[test]
 fn decode_any_recognises_xpm_answers_only() {
-    let (p, payload) = wire::decode_any(&fixture("client-list-detailed.xml")).unwrap();
+    let (p, payload) = wire::decode_any(&fixture("xpm/client-list-detailed.xml")).unwrap();
     assert_eq!(p, Provider::Xpm);
     assert!(matches!(payload, Payload::Contacts { ref records, .. } if records.len() == 7));
     assert!(xpm::decode_any(b"{\"Contacts\": []}").is_none());
@@ -206,7 +188,7 @@ fn decode_any_recognises_xpm_answers_only() {
 
 #[test]
 fn status_error_answers_are_adapter_errors() {
-    let (_, p) = wire::decode_any(&fixture("error-not-found.xml")).unwrap();
+    let (_, p) = wire::decode_any(&fixture("xpm/error-not-found.xml")).unwrap();
     assert_eq!(
         p,
         Payload::Error {
@@ -216,7 +198,7 @@ fn status_error_answers_are_adapter_errors() {
             items: vec![],
         }
     );
-    let (_, p) = wire::decode_any(&fixture("error-validation.xml")).unwrap();
+    let (_, p) = wire::decode_any(&fixture("xpm/error-validation.xml")).unwrap();
     assert_eq!(
         p,
         Payload::Error {
@@ -228,14 +210,14 @@ fn status_error_answers_are_adapter_errors() {
         }
     );
     assert!(matches!(
-        xpm::decode_clients(&fixture("error-validation.xml")),
+        xpm::decode_clients(&fixture("xpm/error-validation.xml")),
         Err(WireError::Shape { ref path, .. }) if path == "Response.Status"
     ));
 }
 
 #[test]
 fn http_statuses_map_to_adapter_errors() {
-    let xml = fixture("error-validation.xml");
+    let xml = fixture("xpm/error-validation.xml");
     assert!(matches!(
         xpm::decode_error(401, b"{\"Title\":\"Unauthorized\"}"),
         AdapterError::Authentication { ref message } if message.contains("Unauthorized")
@@ -269,7 +251,7 @@ fn http_statuses_map_to_adapter_errors() {
         ));
     }
     assert_eq!(
-        xpm::decode_error(404, &fixture("error-not-found.xml")),
+        xpm::decode_error(404, &fixture("xpm/error-not-found.xml")),
         AdapterError::NotFound {
             id: "720c21d3-e812-4bb1-9d6b-ddeb4745e7b9".into()
         }
@@ -291,7 +273,7 @@ fn http_statuses_map_to_adapter_errors() {
 
 #[test]
 fn booleans_other_than_yes_and_no_are_refused_with_their_path() {
-    let err = xpm::decode_clients(&fixture("bad-boolean.xml")).unwrap_err();
+    let err = xpm::decode_clients(&fixture("xpm/bad-boolean.xml")).unwrap_err();
     assert_eq!(
         err,
         WireError::Shape {
@@ -304,7 +286,7 @@ fn booleans_other_than_yes_and_no_are_refused_with_their_path() {
 
 #[test]
 fn declared_entities_are_never_expanded() {
-    let err = xpm::decode_clients(&fixture("entity-expansion.xml")).unwrap_err();
+    let err = xpm::decode_clients(&fixture("xpm/entity-expansion.xml")).unwrap_err();
     assert!(
         matches!(err, WireError::Syntax { ref detail, .. } if detail.contains("lol9")),
         "{err}"
@@ -513,20 +495,6 @@ fn names_are_required_and_control_characters_refused() {
     );
 }
 
-fn patch(changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
-    FieldPatch {
-        profile: Profile::Xpm,
-        changes: changes
-            .into_iter()
-            .map(|(field, new)| FieldChange {
-                field,
-                old: None,
-                new,
-            })
-            .collect(),
-    }
-}
-
 fn text(s: &str) -> Option<FieldValue> {
     Some(FieldValue::Text(s.into()))
 }
@@ -534,19 +502,22 @@ fn text(s: &str) -> Option<FieldValue> {
 #[test]
 fn the_update_body_sends_the_patch_and_the_name() {
     let uuid = ContactId::new("720c21d3-e812-4bb1-9d6b-ddeb4745e7b9");
-    let p = patch(vec![
-        (SyncField::Email, text("new@acme.example")),
-        (SyncField::PrimaryPhone, None),
-        (
-            SyncField::PhysicalAddress,
-            Some(FieldValue::Address(Address {
-                lines: vec!["1 Quay St".into(), "Level 2".into()],
-                city: Some("Auckland".into()),
-                ..Address::default()
-            })),
-        ),
-        (SyncField::MailingAddress, None),
-    ]);
+    let p = patch(
+        Profile::Xpm,
+        vec![
+            (SyncField::Email, text("new@acme.example")),
+            (SyncField::PrimaryPhone, None),
+            (
+                SyncField::PhysicalAddress,
+                Some(FieldValue::Address(Address {
+                    lines: vec!["1 Quay St".into(), "Level 2".into()],
+                    city: Some("Auckland".into()),
+                    ..Address::default()
+                })),
+            ),
+            (SyncField::MailingAddress, None),
+        ],
+    );
     let body = xpm::encode_client_update(&uuid, Some("Acme"), &p).unwrap();
     assert_eq!(
         body,
@@ -563,23 +534,30 @@ fn the_update_body_sends_the_patch_and_the_name() {
     assert_eq!(read.addresses.len(), 1);
 
     // A rename carries its own name; without one the update is refused.
-    let rename = patch(vec![(
-        SyncField::Name,
-        Some(FieldValue::Name(NameValue {
-            display: "Jo Bloggs".into(),
-            company: None,
-            first: Some("Jo".into()),
-            last: Some("Bloggs".into()),
-        })),
-    )]);
+    let rename = patch(
+        Profile::Xpm,
+        vec![(
+            SyncField::Name,
+            Some(FieldValue::Name(NameValue {
+                display: "Jo Bloggs".into(),
+                company: None,
+                first: Some("Jo".into()),
+                last: Some("Bloggs".into()),
+            })),
+        )],
+    );
     let body = xpm::encode_client_update(&uuid, None, &rename).unwrap();
     assert!(
         body.contains("<Name>Jo Bloggs</Name><FirstName>Jo</FirstName><LastName>Bloggs</LastName>")
     );
     let e = xpm::encode_client_update(&uuid, None, &p).unwrap_err();
     assert!(matches!(e, WireError::Invalid { ref field, .. } if field == "Name"));
-    let e = xpm::encode_client_update(&uuid, Some("A"), &patch(vec![(SyncField::Name, None)]))
-        .unwrap_err();
+    let e = xpm::encode_client_update(
+        &uuid,
+        Some("A"),
+        &patch(Profile::Xpm, vec![(SyncField::Name, None)]),
+    )
+    .unwrap_err();
     assert!(matches!(e, WireError::Invalid { ref field, .. } if field == "Name"));
 }
 
@@ -591,19 +569,28 @@ fn updates_of_fields_a_client_lacks_are_refused() {
         SyncField::OtherPhone,
         SyncField::BillingAddress,
     ] {
-        let e = xpm::encode_client_update(&uuid, Some("A"), &patch(vec![(field, text("1"))]))
-            .unwrap_err();
+        let e = xpm::encode_client_update(
+            &uuid,
+            Some("A"),
+            &patch(Profile::Xpm, vec![(field, text("1"))]),
+        )
+        .unwrap_err();
         assert!(
             matches!(e, WireError::Invalid { field: ref f, .. } if f == field.as_str()),
             "{field}"
         );
     }
-    let mut other = patch(vec![]);
+    let mut other = patch(Profile::Xpm, vec![]);
     other.profile = Profile::Qbo;
     assert!(xpm::encode_client_update(&uuid, Some("A"), &other).is_err());
     for bad in ["", "a/b", "a b", "../x"] {
         assert!(
-            xpm::encode_client_update(&ContactId::new(bad), Some("A"), &patch(vec![])).is_err(),
+            xpm::encode_client_update(
+                &ContactId::new(bad),
+                Some("A"),
+                &patch(Profile::Xpm, vec![])
+            )
+            .is_err(),
             "{bad}"
         );
     }
@@ -639,10 +626,13 @@ fn contacts_are_added_ten_at_a_time() {
 #[test]
 fn contact_updates_use_the_contact_fields() {
     let uuid = ContactId::new("p1");
-    let p = patch(vec![
-        (SyncField::MobilePhone, text("021 9")),
-        (SyncField::Email, None),
-    ]);
+    let p = patch(
+        Profile::Xpm,
+        vec![
+            (SyncField::MobilePhone, text("021 9")),
+            (SyncField::Email, None),
+        ],
+    );
     let body = xpm::encode_client_contact_update(&uuid, Some("Jane Smith"), &p).unwrap();
     assert_eq!(
         body,
@@ -651,7 +641,7 @@ fn contact_updates_use_the_contact_fields() {
     let e = xpm::encode_client_contact_update(
         &uuid,
         Some("J"),
-        &patch(vec![(SyncField::FaxPhone, text("1"))]),
+        &patch(Profile::Xpm, vec![(SyncField::FaxPhone, text("1"))]),
     )
     .unwrap_err();
     assert!(matches!(e, WireError::Invalid { .. }));
@@ -707,7 +697,7 @@ fn planned_actions_become_requests() {
     let update = |target: &str| Action::Update {
         target_id: target.into(),
         partner_id: "local-1".into(),
-        patch: patch(vec![(SyncField::Email, text("x@y.example"))]),
+        patch: patch(Profile::Xpm, vec![(SyncField::Email, text("x@y.example"))]),
         expected_version: None,
     };
     let client = Contact::organization("c1", "Acme");
@@ -890,7 +880,7 @@ proptest! {
         postal in proptest::option::of(address()),
     ) {
         let as_text = |v: &Option<String>| v.as_ref().map(|s| FieldValue::Text(s.clone()));
-        let p = patch(vec![
+        let p = patch(Profile::Xpm, vec![
             (SyncField::Email, as_text(&email)),
             (SyncField::PrimaryPhone, as_text(&phone)),
             (SyncField::PhysicalAddress, physical.clone().map(FieldValue::Address)),
@@ -964,7 +954,7 @@ proptest! {
 
 #[test]
 fn every_truncation_of_every_fixture_is_ok_or_a_typed_error() {
-    let mut inputs: Vec<Vec<u8>> = FIXTURES.iter().map(|f| fixture(f)).collect();
+    let mut inputs: Vec<Vec<u8>> = own_fixtures("xpm").into_iter().map(|(_, b)| b).collect();
     let shared = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../shared/wire/fixtures/xpm/xpm-client-list.xml");
     match std::fs::read(&shared) {

@@ -1,5 +1,4 @@
 //! Property tests of the engine's invariants (N1, N4, M12).
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 

@@ -1,10 +1,9 @@
 //! A synchronous two-sided world for the sync tests: the plan's operations
 //! are carried out on two maps of contacts, then fed back.
-#![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use ledgerlink::model::VersionToken;
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{
@@ -13,9 +12,8 @@ use ledgerlink::sync::{
 };
 use ledgerlink::{Contact, ContactId, Side};
 
-pub fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
-}
+use super::contacts::{org, remote};
+use super::time::t0;
 
 /// Both sides, the connection and its state.
 pub struct World {
@@ -42,6 +40,16 @@ impl World {
             next_id: 0,
             fail: HashMap::new(),
         }
+    }
+
+    /// Acme Ltd on both sides, the firm's K1 and the ledger's X1, both
+    /// `a@acme.test`: they match fully and link on the first run.
+    pub fn acme(config: ConnectionConfig) -> Self {
+        Self::new(
+            config,
+            vec![org("K1", "Acme Ltd", "a@acme.test")],
+            vec![remote("X1", "Acme Ltd", "a@acme.test")],
+        )
     }
 
     pub fn locals(&self) -> Vec<Contact> {
@@ -145,6 +153,16 @@ impl World {
             Side::Remote => &mut self.remote,
         };
         f(map.get_mut(id).unwrap());
+    }
+
+    /// Changes the first email of a record on one side.
+    pub fn set_email(&mut self, side: Side, id: &str, address: &str) {
+        self.edit(side, id, |c| c.emails[0].address = address.into());
+    }
+
+    /// Makes the operation `op_id` fail with `error` the next time it runs.
+    pub fn fail_once(&mut self, op_id: &str, error: AdapterError) {
+        self.fail.insert(op_id.into(), error);
     }
 
     /// Runs until a plan is empty (at most `n` runs); returns the number of

@@ -3,13 +3,8 @@
 //! `tests/fixtures/qbo`, and the shared real payloads when they are checked
 //! out beside the crate), request bodies with their limits, round trips,
 //! and hostile input.
-#![cfg(feature = "qbo")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
-use std::path::PathBuf;
-use std::str::FromStr;
-
-use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerlink::Profile;
 use ledgerlink::billing::{DraftAllocation, DraftLine, InvoiceDraft, InvoiceRef, PaymentDraft};
 use ledgerlink::model::{
@@ -27,104 +22,12 @@ use ledgerlink::wire::{Payload, Provider, WireError};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
+use crate::support::contacts::patch;
+use crate::support::fixtures::{fixture, own_fixtures, shared_fixture, shared_fixtures};
+use crate::support::money::{dec, money, usd};
+use crate::support::time::{at, date};
+
 // ------------------------------------------------------------- helpers
-
-macro_rules! fixture {
-    ($name:literal) => {
-        include_bytes!(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/qbo/",
-            $name
-        ))
-        .as_slice()
-    };
-}
-
-const OWN_FIXTURES: &[(&str, &[u8])] = &[
-    ("customers-page.json", fixture!("customers-page.json")),
-    (
-        "customers-last-page.json",
-        fixture!("customers-last-page.json"),
-    ),
-    (
-        "customers-empty-page.json",
-        fixture!("customers-empty-page.json"),
-    ),
-    ("customer-single.json", fixture!("customer-single.json")),
-    ("customer-single.xml", fixture!("customer-single.xml")),
-    ("invoices-query.json", fixture!("invoices-query.json")),
-    ("invoice-discount.json", fixture!("invoice-discount.json")),
-    ("payment.json", fixture!("payment.json")),
-    (
-        "payment-unapplied-mismatch.json",
-        fixture!("payment-unapplied-mismatch.json"),
-    ),
-    ("payments-query.xml", fixture!("payments-query.xml")),
-    ("fault-5010-stale.json", fixture!("fault-5010-stale.json")),
-    (
-        "fault-6140-duplicate-doc-number.json",
-        fixture!("fault-6140-duplicate-doc-number.json"),
-    ),
-    (
-        "fault-6210-period-closed.xml",
-        fixture!("fault-6210-period-closed.xml"),
-    ),
-    (
-        "fault-610-not-found.json",
-        fixture!("fault-610-not-found.json"),
-    ),
-    ("fault-6240-named.json", fixture!("fault-6240-named.json")),
-    ("fault-multiple.json", fixture!("fault-multiple.json")),
-    ("fault-system.json", fixture!("fault-system.json")),
-    ("query-items.json", fixture!("query-items.json")),
-];
-
-/// The shared real QBO payloads, read at test time; `None` (with a
-/// message) when the folder is not checked out.
-fn shared_fixtures() -> Option<Vec<(String, Vec<u8>)>> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/wire/fixtures/qbo");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!(
-            "skipping the shared QBO payloads: {} is not readable",
-            dir.display()
-        );
-        return None;
-    };
-    let mut out: Vec<(String, Vec<u8>)> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "xml"))
-        .map(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().into_owned();
-            (name, std::fs::read(&p).unwrap())
-        })
-        .collect();
-    out.sort();
-    Some(out)
-}
-
-fn shared(name: &str) -> Option<Vec<u8>> {
-    shared_fixtures()?
-        .into_iter()
-        .find(|(n, _)| n == name)
-        .map(|(_, b)| b)
-}
-
-fn usd(a: &str) -> Money {
-    Money::parse(a, "USD").unwrap()
-}
-
-fn money(a: &str, c: &str) -> Money {
-    Money::parse(a, c).unwrap()
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
-}
 
 fn by_id<'c>(cs: &'c [Contact], id: &str) -> &'c Contact {
     cs.iter().find(|c| c.id == id).unwrap()
@@ -164,7 +67,7 @@ fn entry_decoders(bytes: &[u8]) {
 
 #[test]
 fn a_customer_page_maps_every_field() {
-    let page = qbo::decode_contacts(fixture!("customers-page.json")).unwrap();
+    let page = qbo::decode_contacts(&fixture("qbo/customers-page.json")).unwrap();
     assert_eq!(page.records.len(), 6);
     let cafe = by_id(&page.records, "101");
     assert_eq!(cafe.display_name.as_deref(), Some("CAFÉ NG & SONS LTD"));
@@ -234,10 +137,7 @@ fn a_customer_page_maps_every_field() {
         cafe.extras.version,
         Some(VersionToken::SyncToken("7".into()))
     );
-    assert_eq!(
-        cafe.extras.updated_at,
-        Some(Utc.with_ymd_and_hms(2024, 2, 29, 10, 30, 15).unwrap())
-    );
+    assert_eq!(cafe.extras.updated_at, Some(at("2024-02-29T10:30:15Z")));
     assert_eq!(cafe.status, ContactStatus::Active);
     assert_eq!(cafe.extras.parent_id, None);
     // Display name equals company name once normalised: an organisation,
@@ -250,7 +150,7 @@ fn a_customer_page_maps_every_field() {
 
 #[test]
 fn kinds_follow_the_crates_qbo_rule() {
-    let page = qbo::decode_contacts(fixture!("customers-page.json")).unwrap();
+    let page = qbo::decode_contacts(&fixture("qbo/customers-page.json")).unwrap();
     for c in &page.records {
         assert_eq!(c.kind, kind_by_rule(c), "{}", c.id);
     }
@@ -262,7 +162,7 @@ fn kinds_follow_the_crates_qbo_rule() {
 
 #[test]
 fn inactive_customers_are_archived_and_jobs_carry_their_parent() {
-    let page = qbo::decode_contacts(fixture!("customers-page.json")).unwrap();
+    let page = qbo::decode_contacts(&fixture("qbo/customers-page.json")).unwrap();
     let closed = by_id(&page.records, "103");
     assert_eq!(closed.status, ContactStatus::Archived);
     // Only a shipping address: it is the primary one.
@@ -276,7 +176,7 @@ fn inactive_customers_are_archived_and_jobs_carry_their_parent() {
 
 #[test]
 fn blank_fields_read_as_absent() {
-    let page = qbo::decode_contacts(fixture!("customers-page.json")).unwrap();
+    let page = qbo::decode_contacts(&fixture("qbo/customers-page.json")).unwrap();
     let shop = by_id(&page.records, "105");
     assert_eq!(shop.organization_name, None);
     assert_eq!(shop.first_name, None);
@@ -294,13 +194,13 @@ fn blank_fields_read_as_absent() {
 
 #[test]
 fn pages_announce_the_next_start_position() {
-    let page = qbo::decode_contacts(fixture!("customers-page.json")).unwrap();
+    let page = qbo::decode_contacts(&fixture("qbo/customers-page.json")).unwrap();
     assert_eq!(page.next_page.as_deref(), Some("7"));
     // totalCount says the last record was read.
-    let last = qbo::decode_contacts(fixture!("customers-last-page.json")).unwrap();
+    let last = qbo::decode_contacts(&fixture("qbo/customers-last-page.json")).unwrap();
     assert_eq!(last.records.len(), 1);
     assert_eq!(last.next_page, None);
-    let empty = qbo::decode_contacts(fixture!("customers-empty-page.json")).unwrap();
+    let empty = qbo::decode_contacts(&fixture("qbo/customers-empty-page.json")).unwrap();
     assert!(empty.records.is_empty());
     assert_eq!(empty.next_page, None);
     let empty_xml =
@@ -314,7 +214,7 @@ fn pages_announce_the_next_start_position() {
         page_size: Some(1000),
         ..DecodeOptions::default()
     };
-    let page = qbo::decode_contacts_with(fixture!("customers-page.json"), &opts).unwrap();
+    let page = qbo::decode_contacts_with(&fixture("qbo/customers-page.json"), &opts).unwrap();
     assert_eq!(page.next_page, None);
     let ports_page: ledgerlink::ports::Page = page.into();
     assert_eq!(ports_page.contacts.len(), 6);
@@ -322,8 +222,8 @@ fn pages_announce_the_next_start_position() {
 
 #[test]
 fn json_and_xml_read_the_same_customer() {
-    let json = qbo::decode_contacts(fixture!("customer-single.json")).unwrap();
-    let xml = qbo::decode_contacts(fixture!("customer-single.xml")).unwrap();
+    let json = qbo::decode_contacts(&fixture("qbo/customer-single.json")).unwrap();
+    let xml = qbo::decode_contacts(&fixture("qbo/customer-single.xml")).unwrap();
     assert_eq!(json, xml);
     let c = &json.records[0];
     assert_eq!(c.display_name.as_deref(), Some("Acme <West> & Sons"));
@@ -337,7 +237,7 @@ fn json_and_xml_read_the_same_customer() {
 
 #[test]
 fn invoices_keep_exact_amounts_and_item_lines_only() {
-    let invoices = qbo::decode_invoices(fixture!("invoices-query.json")).unwrap();
+    let invoices = qbo::decode_invoices(&fixture("qbo/invoices-query.json")).unwrap();
     assert_eq!(invoices.len(), 3);
     let paid = &invoices[0];
     assert_eq!(
@@ -346,8 +246,8 @@ fn invoices_keep_exact_amounts_and_item_lines_only() {
             id: "501".into(),
             number: "INV-2024-0001".into(),
             contact_id: "101".into(),
-            issue_date: day(2024, 2, 1),
-            due_date: day(2024, 2, 29),
+            issue_date: date(2024, 2, 1),
+            due_date: date(2024, 2, 29),
             status: InvoiceStatus::Paid,
             currency: Currency::USD,
             lines: vec![
@@ -393,7 +293,7 @@ fn invoices_keep_exact_amounts_and_item_lines_only() {
 
 #[test]
 fn a_discount_line_is_refused_not_dropped() {
-    let e = qbo::decode_invoices(fixture!("invoice-discount.json")).unwrap_err();
+    let e = qbo::decode_invoices(&fixture("qbo/invoice-discount.json")).unwrap_err();
     match e {
         WireError::Shape {
             provider,
@@ -410,12 +310,12 @@ fn a_discount_line_is_refused_not_dropped() {
 
 #[test]
 fn payments_become_allocations_with_the_remainder_checked() {
-    let p = qbo::decode_payments(fixture!("payment.json")).unwrap();
+    let p = qbo::decode_payments(&fixture("qbo/payment.json")).unwrap();
     assert_eq!(
         p,
         [Payment {
             id: "900".into(),
-            date: day(2024, 3, 2),
+            date: date(2024, 3, 2),
             amount: usd("300.00"),
             payer: "101".into(),
             allocations: vec![
@@ -432,7 +332,7 @@ fn payments_become_allocations_with_the_remainder_checked() {
             reference: Some("pm-000123".into()),
         }]
     );
-    let e = qbo::decode_payments(fixture!("payment-unapplied-mismatch.json")).unwrap_err();
+    let e = qbo::decode_payments(&fixture("qbo/payment-unapplied-mismatch.json")).unwrap_err();
     assert!(
         matches!(&e, WireError::Shape { path, .. } if path == "Payment[0].UnappliedAmt"),
         "{e:?}"
@@ -441,7 +341,7 @@ fn payments_become_allocations_with_the_remainder_checked() {
 
 #[test]
 fn xml_payment_queries_read_like_json() {
-    let p = qbo::decode_payments(fixture!("payments-query.xml")).unwrap();
+    let p = qbo::decode_payments(&fixture("qbo/payments-query.xml")).unwrap();
     assert_eq!(p.len(), 2);
     assert_eq!(p[0].amount, money("30.005", "EUR"));
     assert_eq!(p[0].allocations.len(), 2);
@@ -455,22 +355,22 @@ fn xml_payment_queries_read_like_json() {
 #[test]
 fn typed_decoders_refuse_other_kinds() {
     assert!(matches!(
-        qbo::decode_invoices(fixture!("payment.json")),
+        qbo::decode_invoices(&fixture("qbo/payment.json")),
         Err(WireError::Unsupported {
             provider: Some(Provider::Qbo),
             ..
         })
     ));
     assert!(matches!(
-        qbo::decode_contacts(fixture!("fault-5010-stale.json")),
+        qbo::decode_contacts(&fixture("qbo/fault-5010-stale.json")),
         Err(WireError::Unsupported { .. })
     ));
     assert!(matches!(
-        qbo::decode(fixture!("query-items.json")),
+        qbo::decode(&fixture("qbo/query-items.json")),
         Err(WireError::Unsupported { .. })
     ));
     assert!(matches!(
-        qbo::decode_fault(fixture!("payment.json")),
+        qbo::decode_fault(&fixture("qbo/payment.json")),
         Err(WireError::Unsupported { .. })
     ));
     // Not QBO at all: not claimed.
@@ -490,39 +390,39 @@ fn faults_map_to_typed_adapter_errors() {
         retry_after_secs: Some(7),
     };
     assert_eq!(
-        qbo::decode_error_in(400, fixture!("fault-5010-stale.json"), &ctx),
+        qbo::decode_error_in(400, &fixture("qbo/fault-5010-stale.json"), &ctx),
         AdapterError::StaleVersion { id: ctx_id.clone() }
     );
     assert_eq!(
-        qbo::decode_error(400, fixture!("fault-5010-stale.json")),
+        qbo::decode_error(400, &fixture("qbo/fault-5010-stale.json")),
         AdapterError::StaleVersion {
             id: ContactId::default()
         }
     );
-    let dup = qbo::decode_error(400, fixture!("fault-6140-duplicate-doc-number.json"));
+    let dup = qbo::decode_error(400, &fixture("qbo/fault-6140-duplicate-doc-number.json"));
     assert!(
         matches!(&dup, AdapterError::Validation { code: Some(c), message } if c == "6140" && message.contains("DocNumber=INV-2024-0001")),
         "{dup:?}"
     );
-    let closed = qbo::decode_error(400, fixture!("fault-6210-period-closed.xml"));
+    let closed = qbo::decode_error(400, &fixture("qbo/fault-6210-period-closed.xml"));
     assert!(matches!(&closed, AdapterError::Validation { code: Some(c), .. } if c == "6210"));
-    let gone = qbo::decode_error(400, fixture!("fault-610-not-found.json"));
+    let gone = qbo::decode_error(400, &fixture("qbo/fault-610-not-found.json"));
     assert!(matches!(&gone, AdapterError::Validation { code: Some(c), .. } if c == "610"));
     // The name in the detail wins over the one sent.
     assert_eq!(
-        qbo::decode_error_in(400, fixture!("fault-6240-named.json"), &ctx),
+        qbo::decode_error_in(400, &fixture("qbo/fault-6240-named.json"), &ctx),
         AdapterError::DuplicateName {
             name: "Jane Smith (2)".into()
         }
     );
-    let multi = qbo::decode_error(400, fixture!("fault-multiple.json"));
+    let multi = qbo::decode_error(400, &fixture("qbo/fault-multiple.json"));
     assert!(matches!(&multi, AdapterError::Validation { code: Some(c), .. } if c == "2050"));
     assert!(matches!(
-        qbo::decode_error(500, fixture!("fault-system.json")),
+        qbo::decode_error(500, &fixture("qbo/fault-system.json")),
         AdapterError::Transient { .. }
     ));
     assert!(matches!(
-        qbo::decode_error(400, fixture!("fault-system.json")),
+        qbo::decode_error(400, &fixture("qbo/fault-system.json")),
         AdapterError::Validation { code: Some(c), .. } if c == "10000"
     ));
     // Bodies that are no fault: the status decides.
@@ -551,14 +451,14 @@ fn faults_map_to_typed_adapter_errors() {
 #[test]
 fn fault_bodies_decode_as_error_payloads() {
     let Some(Ok(Payload::Error { error, items })) =
-        qbo::decode_any(fixture!("fault-multiple.json"))
+        qbo::decode_any(&fixture("qbo/fault-multiple.json"))
     else {
         panic!("an error payload");
     };
     assert!(matches!(error, AdapterError::Validation { .. }));
     assert_eq!(items.len(), 2);
     assert!(items[1].contains("Line.Amount"));
-    let fault = qbo::decode_fault(fixture!("fault-6210-period-closed.xml")).unwrap();
+    let fault = qbo::decode_fault(&fixture("qbo/fault-6210-period-closed.xml")).unwrap();
     assert_eq!(fault.kind.as_deref(), Some("ValidationFault"));
     assert_eq!(fault.errors[0].code_number(), Some("6210"));
     assert_eq!(
@@ -569,7 +469,7 @@ fn fault_bodies_decode_as_error_payloads() {
 
 #[test]
 fn the_shared_real_payloads_decode() {
-    let Some(files) = shared_fixtures() else {
+    let Some(files) = shared_fixtures("qbo") else {
         return;
     };
     assert!(!files.is_empty());
@@ -586,7 +486,8 @@ fn the_shared_real_payloads_decode() {
         );
         assert!(is_error || !payload.summary().starts_with("0 "), "{name}");
     }
-    let customers = qbo::decode_contacts(&shared("qbo-customers-query.json").unwrap()).unwrap();
+    let customers =
+        qbo::decode_contacts(&shared_fixture("qbo/qbo-customers-query.json").unwrap()).unwrap();
     assert_eq!(customers.records.len(), 41);
     assert_eq!(customers.next_page.as_deref(), Some("42"));
     let jobs: Vec<_> = customers
@@ -596,13 +497,16 @@ fn the_shared_real_payloads_decode() {
         .map(|c| c.id.as_str())
         .collect();
     assert!(jobs.contains(&"64") && jobs.contains(&"8"), "{jobs:?}");
-    let xml = qbo::decode_contacts(&shared("qbo-xml-customers.xml").unwrap()).unwrap();
+    let xml = qbo::decode_contacts(&shared_fixture("qbo/qbo-xml-customers.xml").unwrap()).unwrap();
     assert_eq!(
         by_id(&xml.records, "4").extras.parent_id,
         Some(ContactId::from("3"))
     );
     assert_eq!(
-        qbo::decode_error(401, &shared("qbo-error-401-003200.json").unwrap()),
+        qbo::decode_error(
+            401,
+            &shared_fixture("qbo/qbo-error-401-003200.json").unwrap()
+        ),
         AdapterError::Authentication {
             message: "message=AuthenticationFailed; errorCode=003200; statusCode=401".into()
         }
@@ -610,7 +514,7 @@ fn the_shared_real_payloads_decode() {
     assert_eq!(
         qbo::decode_error_in(
             400,
-            &shared("qbo-xml-customer_duplicate_error.xml").unwrap(),
+            &shared_fixture("qbo/qbo-xml-customer_duplicate_error.xml").unwrap(),
             &ErrorContext {
                 name: Some("Acme"),
                 ..ErrorContext::default()
@@ -621,13 +525,17 @@ fn the_shared_real_payloads_decode() {
         }
     );
     assert!(matches!(
-        qbo::decode_error(429, &shared("qbo-xml-too_many_requests_error.xml").unwrap()),
+        qbo::decode_error(
+            429,
+            &shared_fixture("qbo/qbo-xml-too_many_requests_error.xml").unwrap()
+        ),
         AdapterError::RateLimited {
             retry_after_secs: 60
         }
     ));
     let created =
-        qbo::decode_invoices(&shared("qbo-invoice-create-request.json").unwrap()).unwrap();
+        qbo::decode_invoices(&shared_fixture("qbo/qbo-invoice-create-request.json").unwrap())
+            .unwrap();
     assert_eq!(created[0].status, InvoiceStatus::Draft);
     assert_eq!(created[0].lines[0].unit_price, usd("100"));
 }
@@ -754,41 +662,30 @@ fn values_qbo_would_refuse_are_reported_before_sending() {
     ));
 }
 
-fn qbo_patch(changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
-    FieldPatch {
-        profile: Profile::Qbo,
-        changes: changes
-            .into_iter()
-            .map(|(field, new)| FieldChange {
-                field,
-                old: None,
-                new,
-            })
-            .collect(),
-    }
-}
-
 #[test]
 fn updates_are_sparse_with_the_sync_token() {
     let id = ContactId::from("104");
     let v = VersionToken::SyncToken("5".into());
-    let patch = qbo_patch(vec![
-        (
-            SyncField::Email,
-            Some(FieldValue::Text("new@acme.example".into())),
-        ),
-        (SyncField::MobilePhone, None),
-        (
-            SyncField::BillingAddress,
-            Some(FieldValue::Address(Address {
-                lines: vec!["2 High St".into()],
-                city: Some("York".into()),
-                ..Address::default()
-            })),
-        ),
-    ]);
+    let update = patch(
+        Profile::Qbo,
+        vec![
+            (
+                SyncField::Email,
+                Some(FieldValue::Text("new@acme.example".into())),
+            ),
+            (SyncField::MobilePhone, None),
+            (
+                SyncField::BillingAddress,
+                Some(FieldValue::Address(Address {
+                    lines: vec!["2 High St".into()],
+                    city: Some("York".into()),
+                    ..Address::default()
+                })),
+            ),
+        ],
+    );
     assert_eq!(
-        qbo::encode_customer_update(&id, &patch, Some(&v)).unwrap(),
+        qbo::encode_customer_update(&id, &update, Some(&v)).unwrap(),
         concat!(
             r#"{"Id":"104","SyncToken":"5","sparse":true,"#,
             r#""PrimaryEmailAddr":{"Address":"new@acme.example"},"#,
@@ -800,25 +697,28 @@ fn updates_are_sparse_with_the_sync_token() {
     // No token, no update: QBO would refuse it, and overwriting blindly
     // is what the token prevents.
     assert!(matches!(
-        qbo::encode_customer_update(&id, &patch, None),
+        qbo::encode_customer_update(&id, &update, None),
         Err(WireError::Invalid { field, .. }) if field == "SyncToken"
     ));
-    let xero_token = VersionToken::UpdatedAt(Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap());
-    assert!(qbo::encode_customer_update(&id, &patch, Some(&xero_token)).is_err());
-    let mailing = qbo_patch(vec![(SyncField::MailingAddress, None)]);
+    let xero_token = VersionToken::UpdatedAt(at("2024-01-01T00:00:00Z"));
+    assert!(qbo::encode_customer_update(&id, &update, Some(&xero_token)).is_err());
+    let mailing = patch(Profile::Qbo, vec![(SyncField::MailingAddress, None)]);
     assert!(matches!(
         qbo::encode_customer_update(&id, &mailing, Some(&v)),
         Err(WireError::Invalid { field, .. }) if field == "mailing_address"
     ));
-    let no_name = qbo_patch(vec![(SyncField::Name, None)]);
+    let no_name = patch(Profile::Qbo, vec![(SyncField::Name, None)]);
     assert!(qbo::encode_customer_update(&id, &no_name, Some(&v)).is_err());
-    let mut xpm = patch.clone();
+    let mut xpm = update.clone();
     xpm.profile = Profile::Xpm;
     assert!(qbo::encode_customer_update(&id, &xpm, Some(&v)).is_err());
-    let long_phone = qbo_patch(vec![(
-        SyncField::OtherPhone,
-        Some(FieldValue::Text("9".repeat(31))),
-    )]);
+    let long_phone = patch(
+        Profile::Qbo,
+        vec![(
+            SyncField::OtherPhone,
+            Some(FieldValue::Text("9".repeat(31))),
+        )],
+    );
     assert!(matches!(
         qbo::encode_customer_update(&id, &long_phone, Some(&v)),
         Err(WireError::TooLong {
@@ -848,10 +748,10 @@ fn plan_actions_encode() {
     let update = Action::Update {
         target_id: "104".into(),
         partner_id: "L1".into(),
-        patch: qbo_patch(vec![(
-            SyncField::FaxPhone,
-            Some(FieldValue::Text("1".into())),
-        )]),
+        patch: patch(
+            Profile::Qbo,
+            vec![(SyncField::FaxPhone, Some(FieldValue::Text("1".into())))],
+        ),
         expected_version: Some(VersionToken::SyncToken("2".into())),
     };
     assert_eq!(
@@ -879,8 +779,8 @@ fn invoice_draft(lines: Vec<DraftLine>) -> InvoiceDraft {
         doc_number: "INV-0001".into(),
         contact_id: "L1".into(),
         customer: ContactRef::Id("101".into()),
-        issue_date: day(2024, 2, 1),
-        due_date: day(2024, 2, 29),
+        issue_date: date(2024, 2, 1),
+        due_date: date(2024, 2, 29),
         currency: Currency::USD,
         lines,
         totals: InvoiceTotals {
@@ -945,7 +845,7 @@ fn payment_draft(amounts: &[&str], unapplied: &str, total: &str) -> PaymentDraft
         source_id: "pm-1".into(),
         contact_id: "L1".into(),
         customer: ContactRef::Id("101".into()),
-        date: day(2024, 3, 2),
+        date: date(2024, 3, 2),
         amount: usd(total),
         allocations: amounts
             .iter()
@@ -1123,15 +1023,15 @@ fn fields_qbo_cannot_carry_are_left_out_explicitly() {
 
 #[test]
 fn decoded_customers_survive_encode_and_decode() {
-    let mut customers = qbo::decode_contacts(fixture!("customers-page.json"))
+    let mut customers = qbo::decode_contacts(&fixture("qbo/customers-page.json"))
         .unwrap()
         .records;
     customers.extend(
-        qbo::decode_contacts(fixture!("customer-single.xml"))
+        qbo::decode_contacts(&fixture("qbo/customer-single.xml"))
             .unwrap()
             .records,
     );
-    if let Some(files) = shared_fixtures() {
+    if let Some(files) = shared_fixtures("qbo") {
         for (name, bytes) in files {
             if let Ok(page) = qbo::decode_contacts(&bytes) {
                 eprintln!("round trip of {} customers of {name}", page.records.len());
@@ -1149,7 +1049,7 @@ fn decoded_customers_survive_encode_and_decode() {
 
 #[test]
 fn decoded_invoices_survive_encode_and_decode() {
-    let invoices = qbo::decode_invoices(fixture!("invoices-query.json")).unwrap();
+    let invoices = qbo::decode_invoices(&fixture("qbo/invoices-query.json")).unwrap();
     for inv in invoices.iter().filter(|i| !i.lines.is_empty()) {
         let draft = InvoiceDraft {
             invoice_id: inv.id.clone(),
@@ -1369,7 +1269,7 @@ proptest! {
             1..5,
         ),
     ) {
-        let issue = day(1990, 1, 1) + chrono::Days::new(days.0.unsigned_abs());
+        let issue = date(1990, 1, 1) + chrono::Days::new(days.0.unsigned_abs());
         let due = issue + chrono::Days::new(days.1.unsigned_abs());
         let draft = InvoiceDraft {
             invoice_id: "INV".into(),
@@ -1438,7 +1338,7 @@ proptest! {
             source_id: source.clone(),
             contact_id: "L1".into(),
             customer: ContactRef::Id(customer.as_str().into()),
-            date: day(2024, 3, 2),
+            date: date(2024, 3, 2),
             amount: total,
             allocations: allocations
                 .iter()
@@ -1457,7 +1357,7 @@ proptest! {
         let back = qbo::decode_payments(body.as_bytes()).unwrap();
         let expected = Payment {
             id: String::new(),
-            date: day(2024, 3, 2),
+            date: date(2024, 3, 2),
             amount: total,
             payer: customer.as_str().into(),
             allocations: allocations
@@ -1498,10 +1398,10 @@ proptest! {
 
     #[test]
     fn corrupted_fixtures_never_panic(
-        which in 0..OWN_FIXTURES.len(),
+        which in 0..own_fixtures("qbo").len(),
         edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..8),
     ) {
-        let mut bytes = OWN_FIXTURES[which].1.to_vec();
+        let mut bytes = own_fixtures("qbo")[which].1.clone();
         for (at, b) in edits {
             let i = at.index(bytes.len());
             bytes[i] = b;
@@ -1525,7 +1425,7 @@ fn recognisable_from(bytes: &[u8]) -> usize {
 
 #[test]
 fn every_truncation_of_the_fixtures_is_a_typed_error() {
-    for (name, bytes) in OWN_FIXTURES {
+    for (name, bytes) in &own_fixtures("qbo") {
         let full = bytes.trim_ascii_end().len();
         let from = recognisable_from(bytes);
         for cut in 0..full {
@@ -1544,7 +1444,7 @@ fn every_truncation_of_the_fixtures_is_a_typed_error() {
 
 #[test]
 fn truncations_of_the_shared_payloads_never_panic() {
-    let Some(files) = shared_fixtures() else {
+    let Some(files) = shared_fixtures("qbo") else {
         return;
     };
     for (name, bytes) in &files {

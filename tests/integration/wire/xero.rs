@@ -1,22 +1,18 @@
 //! The Xero Accounting codec through the public API: fixtures written in
 //! Xero's documented shapes (tests/fixtures/xero), round trips, error
 //! bodies, limits, and bytes that are not Xero payloads at all.
-#![cfg(feature = "xero")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::path::PathBuf;
-use std::str::FromStr;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use ledgerlink::billing::{DraftAllocation, DraftLine, InvoiceDraft, InvoiceRef, PaymentDraft};
 use ledgerlink::model::{
     Address, AddressKind, Allocation, ContactKind, ContactStatus, Currency, Email, InvoiceStatus,
     InvoiceTotals, Money, Payment, PaymentOrigin, Phone, PhoneKind, TaxRate, VersionToken,
 };
 use ledgerlink::ports::AdapterError;
-use ledgerlink::sync::{
-    Action, ContactRef, FieldChange, FieldPatch, FieldValue, NameValue, OpId, SyncField,
-};
+use ledgerlink::sync::{Action, ContactRef, FieldValue, NameValue, OpId, SyncField};
 use ledgerlink::wire::xero::{self, DecodeOptions, Method};
 use ledgerlink::wire::{self, Payload, Provider, WireError};
 use ledgerlink::{Contact, ContactId, Profile};
@@ -24,37 +20,13 @@ use proptest::prelude::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/xero")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-const FIXTURES: [&str; 7] = [
-    "contacts-page-tricky.json",
-    "contact-single.json",
-    "invoices-mixed.json",
-    "payments-mixed.json",
-    "error-400-batch.json",
-    "error-400-invoice.json",
-    "error-401-problem.json",
-];
+use crate::support::contacts::patch;
+use crate::support::fixtures::{fixture, own_fixtures};
+use crate::support::money::{dec, nzd};
+use crate::support::time::date;
 
 type ErrorTest = fn(&WireError) -> bool;
 type AddressEdit = fn(&mut Address);
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-fn nzd(a: &str) -> Money {
-    Money::parse(a, "NZD").unwrap()
-}
-
-fn dec(s: &str) -> Decimal {
-    Decimal::from_str(s).unwrap()
-}
 
 fn json(body: &str) -> Value {
     serde_json::from_str(body).expect("the encoder writes JSON")
@@ -64,7 +36,7 @@ fn json(body: &str) -> Value {
 
 #[test]
 fn a_listing_with_every_tricky_field() {
-    let page = xero::decode_contacts(&fixture("contacts-page-tricky.json")).unwrap();
+    let page = xero::decode_contacts(&fixture("xero/contacts-page-tricky.json")).unwrap();
     assert_eq!(page.next_page.as_deref(), Some("2"));
     let [rosa, old, gdpr] = page.records.as_slice() else {
         panic!("three contacts: {:?}", page.records)
@@ -171,7 +143,7 @@ fn a_listing_with_every_tricky_field() {
 
     // decode_any gives the records alone.
     let Some(Ok(Payload::Contacts { records, next_page })) =
-        xero::decode_any(&fixture("contacts-page-tricky.json"))
+        xero::decode_any(&fixture("xero/contacts-page-tricky.json"))
     else {
         panic!("contacts expected")
     };
@@ -181,7 +153,7 @@ fn a_listing_with_every_tricky_field() {
 
 #[test]
 fn a_single_contact() {
-    let c = xero::decode_contact(&fixture("contact-single.json")).unwrap();
+    let c = xero::decode_contact(&fixture("xero/contact-single.json")).unwrap();
     assert_eq!(c.id.as_str(), "44444444-5555-4666-8777-888888888888");
     assert_eq!(c.addresses.len(), 1);
     // The only address is the primary one.
@@ -194,7 +166,7 @@ fn a_single_contact() {
     );
     // A listing of several is not a single contact.
     assert!(matches!(
-        xero::decode_contact(&fixture("contacts-page-tricky.json")),
+        xero::decode_contact(&fixture("xero/contacts-page-tricky.json")),
         Err(WireError::Shape { .. })
     ));
 }
@@ -512,44 +484,33 @@ fn idempotency_keys_fit_the_header() {
     }
 }
 
-fn patch(changes: Vec<(SyncField, Option<FieldValue>)>) -> FieldPatch {
-    FieldPatch {
-        profile: Profile::XeroGl,
-        changes: changes
-            .into_iter()
-            .map(|(field, new)| FieldChange {
-                field,
-                old: None,
-                new,
-            })
-            .collect(),
-    }
-}
-
 #[test]
 fn an_update_writes_the_patched_fields_only() {
     let target = ContactId::from("55555555-6666-4777-8888-999999999999");
-    let p = patch(vec![
-        (
-            SyncField::Name,
-            Some(FieldValue::Name(NameValue {
-                display: "New Name Ltd".into(),
-                ..NameValue::default()
-            })),
-        ),
-        (SyncField::Email, None),
-        (
-            SyncField::PrimaryPhone,
-            Some(FieldValue::Text("04 555 9999".into())),
-        ),
-        (
-            SyncField::MailingAddress,
-            Some(FieldValue::Address(Address {
-                lines: vec!["PO Box 9".into()],
-                ..Address::default()
-            })),
-        ),
-    ]);
+    let p = patch(
+        Profile::XeroGl,
+        vec![
+            (
+                SyncField::Name,
+                Some(FieldValue::Name(NameValue {
+                    display: "New Name Ltd".into(),
+                    ..NameValue::default()
+                })),
+            ),
+            (SyncField::Email, None),
+            (
+                SyncField::PrimaryPhone,
+                Some(FieldValue::Text("04 555 9999".into())),
+            ),
+            (
+                SyncField::MailingAddress,
+                Some(FieldValue::Address(Address {
+                    lines: vec!["PO Box 9".into()],
+                    ..Address::default()
+                })),
+            ),
+        ],
+    );
     let body = xero::encode_contact_update(&target, &p).unwrap();
     assert_eq!(
         json(&body),
@@ -573,10 +534,13 @@ fn an_update_writes_the_patched_fields_only() {
     );
 
     // Clearing a phone or an address sends the slot empty.
-    let p = patch(vec![
-        (SyncField::OtherPhone, None),
-        (SyncField::PhysicalAddress, None),
-    ]);
+    let p = patch(
+        Profile::XeroGl,
+        vec![
+            (SyncField::OtherPhone, None),
+            (SyncField::PhysicalAddress, None),
+        ],
+    );
     let body = json(&xero::encode_contact_update(&target, &p).unwrap());
     assert_eq!(body["Contacts"][0]["Phones"][0]["PhoneType"], "DDI");
     assert_eq!(body["Contacts"][0]["Phones"][0]["PhoneNumber"], "");
@@ -585,34 +549,43 @@ fn an_update_writes_the_patched_fields_only() {
 
     // Refused: another profile's patch, a name removed, a wrong kind of
     // value, two changes for POBOX, a bad id.
-    let mut other = patch(vec![(SyncField::Email, None)]);
+    let mut other = patch(Profile::XeroGl, vec![(SyncField::Email, None)]);
     other.profile = Profile::Qbo;
     let refused = [
         xero::encode_contact_update(&target, &other),
-        xero::encode_contact_update(&target, &patch(vec![(SyncField::Name, None)])),
         xero::encode_contact_update(
             &target,
-            &patch(vec![(
-                SyncField::Email,
-                Some(FieldValue::Name(NameValue::default())),
-            )]),
+            &patch(Profile::XeroGl, vec![(SyncField::Name, None)]),
         ),
         xero::encode_contact_update(
             &target,
-            &patch(vec![
-                (SyncField::MailingAddress, None),
-                (SyncField::BillingAddress, None),
-            ]),
+            &patch(
+                Profile::XeroGl,
+                vec![(
+                    SyncField::Email,
+                    Some(FieldValue::Name(NameValue::default())),
+                )],
+            ),
         ),
-        xero::encode_contact_update(&ContactId::from(""), &patch(vec![])),
+        xero::encode_contact_update(
+            &target,
+            &patch(
+                Profile::XeroGl,
+                vec![
+                    (SyncField::MailingAddress, None),
+                    (SyncField::BillingAddress, None),
+                ],
+            ),
+        ),
+        xero::encode_contact_update(&ContactId::from(""), &patch(Profile::XeroGl, vec![])),
     ];
     for r in refused {
         assert!(matches!(r, Err(WireError::Invalid { .. })), "{r:?}");
     }
-    let long = patch(vec![(
-        SyncField::FaxPhone,
-        Some(FieldValue::Text("9".repeat(51))),
-    )]);
+    let long = patch(
+        Profile::XeroGl,
+        vec![(SyncField::FaxPhone, Some(FieldValue::Text("9".repeat(51))))],
+    );
     assert!(matches!(
         xero::encode_contact_update(&target, &long),
         Err(WireError::TooLong { .. })
@@ -637,10 +610,10 @@ fn planned_actions() {
     let update = Action::Update {
         target_id: id.clone(),
         partner_id: "K1".into(),
-        patch: patch(vec![(
-            SyncField::Email,
-            Some(FieldValue::Text("a@b.test".into())),
-        )]),
+        patch: patch(
+            Profile::XeroGl,
+            vec![(SyncField::Email, Some(FieldValue::Text("a@b.test".into())))],
+        ),
         expected_version: Some(VersionToken::UpdatedAt(
             Utc.timestamp_opt(0, 0).single().unwrap(),
         )),
@@ -677,7 +650,7 @@ fn invoices_accrec_only_with_exact_amounts() {
     let mut opts = DecodeOptions::default();
     opts.tax_rates
         .insert("OUTPUT2".into(), TaxRate::percent("15").unwrap());
-    let page = xero::decode_invoices_with(&fixture("invoices-mixed.json"), &opts).unwrap();
+    let page = xero::decode_invoices_with(&fixture("xero/invoices-mixed.json"), &opts).unwrap();
     assert_eq!(page.next_page, None);
     let skipped: Vec<&str> = page.skipped.iter().map(|s| s.reason.as_str()).collect();
     assert_eq!(skipped, ["Type ACCPAY", "Type ACCRECCREDIT"]);
@@ -693,7 +666,7 @@ fn invoices_accrec_only_with_exact_amounts() {
     );
     assert_eq!(
         (inv.issue_date, inv.due_date),
-        (d(2026, 11, 1), d(2026, 11, 20))
+        (date(2026, 11, 1), date(2026, 11, 20))
     );
     assert_eq!(inv.status, InvoiceStatus::AwaitingPayment);
     assert_eq!(inv.currency, Currency::NZD);
@@ -744,11 +717,11 @@ fn invoices_accrec_only_with_exact_amounts() {
         draft.lines[0].unit_price,
         Money::parse("100", "KWD").unwrap()
     );
-    assert_eq!(page.records[2].invoice.due_date, d(2026, 11, 10));
+    assert_eq!(page.records[2].invoice.due_date, date(2026, 11, 10));
     // No currency: the organisation's base currency.
     let mut gbp = DecodeOptions::default();
     gbp.base_currency = Currency::GBP;
-    let page = xero::decode_invoices_with(&fixture("invoices-mixed.json"), &gbp).unwrap();
+    let page = xero::decode_invoices_with(&fixture("xero/invoices-mixed.json"), &gbp).unwrap();
     assert_eq!(page.records[2].invoice.currency, Currency::GBP);
 }
 
@@ -806,8 +779,8 @@ fn draft() -> InvoiceDraft {
         doc_number: "INV-0200".into(),
         contact_id: "K1".into(),
         customer: ContactRef::Id("11111111-2222-4333-8444-555555555555".into()),
-        issue_date: d(2026, 11, 1),
-        due_date: d(2026, 11, 20),
+        issue_date: date(2026, 11, 1),
+        due_date: date(2026, 11, 20),
         currency: Currency::NZD,
         lines: vec![
             line("BOOKS", "1.5", "33.333", Some("OUTPUT2")),
@@ -904,14 +877,14 @@ fn an_invoice_draft_is_written_exactly_and_reads_back() {
 
 #[test]
 fn payments_of_sales_invoices() {
-    let page = xero::decode_payments(&fixture("payments-mixed.json")).unwrap();
+    let page = xero::decode_payments(&fixture("xero/payments-mixed.json")).unwrap();
     let skipped: Vec<&str> = page.skipped.iter().map(|s| s.reason.as_str()).collect();
     assert_eq!(skipped, ["PaymentType ARCREDITPAYMENT", "Status DELETED"]);
     assert_eq!(
         page.records[0],
         Payment {
             id: "7b7b7b7b-0000-4000-8000-000000000001".into(),
-            date: d(2026, 11, 19),
+            date: date(2026, 11, 19),
             amount: nzd("82.25"),
             payer: "11111111-2222-4333-8444-555555555555".into(),
             allocations: vec![Allocation {
@@ -926,7 +899,7 @@ fn payments_of_sales_invoices() {
     let p = &page.records[1];
     assert_eq!(p.payer.as_str(), "");
     assert_eq!(p.amount, Money::parse("0.125", "KWD").unwrap());
-    assert_eq!((p.date, p.reference.as_deref()), (d(2026, 11, 17), None));
+    assert_eq!((p.date, p.reference.as_deref()), (date(2026, 11, 17), None));
 }
 
 #[test]
@@ -940,7 +913,7 @@ fn a_payment_draft_becomes_one_payment_per_invoice() {
         source_id: "P-2001".into(),
         contact_id: "K1".into(),
         customer: ContactRef::Id("11111111-2222-4333-8444-555555555555".into()),
-        date: d(2026, 11, 19),
+        date: date(2026, 11, 19),
         amount: nzd("100.10"),
         allocations: vec![alloc("inv-1", "60.05"), alloc("inv-2", "40.05")],
         unapplied: nzd("0"),
@@ -999,7 +972,7 @@ fn a_payment_draft_becomes_one_payment_per_invoice() {
 
 #[test]
 fn validation_errors_per_element() {
-    let d = xero::decode_error_detail(400, &fixture("error-400-batch.json"), None, None);
+    let d = xero::decode_error_detail(400, &fixture("xero/error-400-batch.json"), None, None);
     assert_eq!(
         d.error,
         AdapterError::DuplicateName {
@@ -1014,7 +987,7 @@ fn validation_errors_per_element() {
                 .to_owned()
         ]
     );
-    let d = xero::decode_error_detail(400, &fixture("error-400-invoice.json"), None, None);
+    let d = xero::decode_error_detail(400, &fixture("xero/error-400-invoice.json"), None, None);
     assert_eq!(
         d.error,
         AdapterError::Validation {
@@ -1025,14 +998,14 @@ fn validation_errors_per_element() {
     assert_eq!(d.items.len(), 1);
     // Through decode_any, without a status.
     let Some(Ok(Payload::Error { error, items })) =
-        xero::decode_any(&fixture("error-400-batch.json"))
+        xero::decode_any(&fixture("xero/error-400-batch.json"))
     else {
         panic!("an error payload")
     };
     assert!(matches!(error, AdapterError::DuplicateName { .. }));
     assert_eq!(items.len(), 2);
     let Ok((Provider::Xero, Payload::Error { error, .. })) =
-        wire::decode_any(&fixture("error-401-problem.json"))
+        wire::decode_any(&fixture("xero/error-401-problem.json"))
     else {
         panic!("an error payload")
     };
@@ -1059,7 +1032,7 @@ fn statuses_map_to_adapter_errors() {
         }
     );
     assert!(matches!(
-        xero::decode_error(401, &fixture("error-401-problem.json"), None),
+        xero::decode_error(401, &fixture("xero/error-401-problem.json"), None),
         AdapterError::Authentication { .. }
     ));
     assert!(matches!(
@@ -1135,8 +1108,7 @@ fn decode_everything(bytes: &[u8]) {
 
 #[test]
 fn every_truncation_of_every_fixture_is_a_typed_result() {
-    for name in FIXTURES {
-        let bytes = fixture(name);
+    for (name, bytes) in own_fixtures("xero") {
         assert!(
             xero::decode_any(&bytes).is_some_and(|r| r.is_ok()),
             "{name}"

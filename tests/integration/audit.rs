@@ -1,13 +1,10 @@
 //! The pre-connection audit, H1–H5, through the public API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::contacts::{org, person, qbo, remote};
 use ledgerlink::audit::{Field, Finding, LocalPrediction, Prediction};
 use ledgerlink::model::{Address, PhoneKind};
 use ledgerlink::normalize::EmailProblem;
 use ledgerlink::{Contact, Error, MatchClass, Profile, Side, audit, audit_against};
-use support::{org, person, qbo, remote};
 
 fn complete(c: Contact) -> Contact {
     c.with_phone(PhoneKind::Primary, "555 0100")

@@ -1,40 +1,16 @@
 //! Robustness of `wire::decode_any` (issue 5): whatever the bytes — random,
 //! or any prefix of a real payload — the answer is a record list or a
 //! typed error, never a panic.
-#![cfg(all(feature = "xero", feature = "xpm", feature = "qbo", feature = "qbtime"))]
-
-use std::path::{Path, PathBuf};
 
 use ledgerlink::wire::decode_any;
 use proptest::prelude::*;
 
-/// The project's own fixtures (tests/fixtures/<provider>/…), sorted.
-fn own_fixtures() -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, out);
-            } else {
-                out.push(path);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures"),
-        &mut out,
-    );
-    out.sort();
-    out
-}
+use crate::support::fixtures::{files_below, own_dir};
 
 #[test]
 fn every_prefix_of_every_own_fixture_decodes_or_fails_cleanly() {
-    let files = own_fixtures();
+    // The project's own fixtures (tests/fixtures/<provider>/…), sorted.
+    let files = files_below(&own_dir()).unwrap_or_default();
     assert!(files.len() >= 40, "fixtures missing: {}", files.len());
     let mut complete = 0;
     for path in &files {

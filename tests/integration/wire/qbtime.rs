@@ -2,13 +2,11 @@
 //! payloads and this crate's own tricky fixtures, error mapping, request
 //! bodies with their limits, round trips, and bytes that must never make a
 //! decoder panic.
-#![cfg(feature = "qbtime")]
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use ledgerlink::Contact;
 use ledgerlink::ports::AdapterError;
 use ledgerlink::qbtime::{
@@ -18,50 +16,13 @@ use ledgerlink::rules::qbtime::JOBCODE_NAME;
 use ledgerlink::wire::{self, Payload, Provider, WireError, qbtime};
 use proptest::prelude::*;
 
-fn fixture(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/qbtime")
-        .join(name);
-    std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
+use crate::support::fixtures::{fixture, own_fixtures, shared_fixture, shared_fixtures};
+use crate::support::time::date;
 
-fn own_fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/qbtime");
-    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
-    out.sort();
-    out
-}
-
-/// The shared, documented QBT payloads, read where they are (never copied
-/// into the crate). Empty, with a message, when the folder is missing.
-fn shared_fixtures() -> Vec<(String, Vec<u8>)> {
-    let dir = std::env::var_os("LEDGERLINK_WIRE_FIXTURES")
-        .map_or_else(
-            || PathBuf::from("/work/shared/wire/fixtures"),
-            PathBuf::from,
-        )
-        .join("qbtime");
-    let Ok(entries) = std::fs::read_dir(&dir) else {
-        eprintln!("skipped: {} is missing", dir.display());
-        return Vec::new();
-    };
-    let mut out: Vec<(String, Vec<u8>)> = entries
-        .filter_map(Result::ok)
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .map(|p| (p.display().to_string(), std::fs::read(&p).unwrap()))
-        .collect();
-    out.sort();
-    out
-}
-
+/// The own fixtures, then the shared payloads when they are there.
 fn all_fixtures() -> Vec<(String, Vec<u8>)> {
-    let mut v = own_fixtures();
-    v.extend(shared_fixtures());
+    let mut v = own_fixtures("qbtime");
+    v.extend(shared_fixtures("qbtime").unwrap_or_default());
     v
 }
 
@@ -95,7 +56,7 @@ fn new_jobcode(parent: u64, name: &str) -> NewJobcode {
 
 #[test]
 fn every_shared_payload_decodes_through_decode_any() {
-    for (name, bytes) in shared_fixtures() {
+    for (name, bytes) in shared_fixtures("qbtime").unwrap_or_default() {
         let (provider, payload) =
             wire::decode_any(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_eq!(provider, Provider::QbTime, "{name}");
@@ -113,7 +74,7 @@ fn every_shared_payload_decodes_through_decode_any() {
 
 #[test]
 fn a_listing_is_sorted_by_id_and_keeps_what_the_model_holds() {
-    let page = qbtime::decode_jobcodes(&fixture("jobcodes-list-tricky.json")).unwrap();
+    let page = qbtime::decode_jobcodes(&fixture("qbtime/jobcodes-list-tricky.json")).unwrap();
     assert!(page.more);
     let ids: Vec<u64> = page.jobcodes.iter().map(|j| j.id.0).collect();
     assert_eq!(ids, [12, 13, 900, 901, 902]);
@@ -141,10 +102,7 @@ fn a_listing_is_sorted_by_id_and_keeps_what_the_model_holds() {
 
 #[test]
 fn the_documented_children_listing_reads_its_results_not_its_supplement() {
-    let Some((_, bytes)) = shared_fixtures()
-        .into_iter()
-        .find(|(n, _)| n.ends_with("qbtime-jobcodes-children.json"))
-    else {
+    let Some(bytes) = shared_fixture("qbtime/qbtime-jobcodes-children.json") else {
         return;
     };
     let page = qbtime::decode_jobcodes(&bytes).unwrap();
@@ -169,9 +127,9 @@ impl WithConnect for Jobcode {
 
 #[test]
 fn an_empty_set_may_come_as_an_array() {
-    let page = qbtime::decode_jobcodes(&fixture("jobcodes-empty.json")).unwrap();
+    let page = qbtime::decode_jobcodes(&fixture("qbtime/jobcodes-empty.json")).unwrap();
     assert!(page.jobcodes.is_empty() && !page.more);
-    let (_, payload) = wire::decode_any(&fixture("jobcodes-empty.json")).unwrap();
+    let (_, payload) = wire::decode_any(&fixture("qbtime/jobcodes-empty.json")).unwrap();
     assert_eq!(
         payload,
         Payload::Jobcodes {
@@ -183,10 +141,10 @@ fn an_empty_set_may_come_as_an_array() {
 
 #[test]
 fn keys_that_are_not_numbers_are_shape_errors() {
-    let e = qbtime::decode_jobcodes(&fixture("jobcodes-key-not-a-number.json")).unwrap_err();
+    let e = qbtime::decode_jobcodes(&fixture("qbtime/jobcodes-key-not-a-number.json")).unwrap_err();
     assert!(is_shape(&e), "{e:?}");
     assert_eq!(shape_path(&e), "results.jobcodes.abc");
-    let e = wire::decode_any(&fixture("jobcodes-key-not-a-number.json")).unwrap_err();
+    let e = wire::decode_any(&fixture("qbtime/jobcodes-key-not-a-number.json")).unwrap_err();
     assert!(is_shape(&e));
     for key in [
         "",
@@ -225,7 +183,7 @@ fn ids_must_agree_with_their_keys_and_appear_once() {
 
 #[test]
 fn unknown_jobcode_types_are_refused_not_guessed() {
-    let e = qbtime::decode_jobcodes(&fixture("jobcodes-unknown-type.json")).unwrap_err();
+    let e = qbtime::decode_jobcodes(&fixture("qbtime/jobcodes-unknown-type.json")).unwrap_err();
     assert_eq!(shape_path(&e), "results.jobcodes.1.type");
     assert!(e.to_string().contains("mileage"));
 }
@@ -273,7 +231,7 @@ fn unreadable_json_is_a_syntax_error() {
         "{e:?}"
     );
     // Cut short, but recognisably QBT's: claimed, with the error.
-    let cut = &fixture("timesheets-list.json")[..200];
+    let cut = &fixture("qbtime/timesheets-list.json")[..200];
     assert!(matches!(
         qbtime::decode_any(cut),
         Some(Err(WireError::Syntax { .. }))
@@ -300,7 +258,8 @@ fn other_qbt_result_sets_are_unsupported() {
 
 #[test]
 fn write_results_come_back_in_request_order() {
-    let results = qbtime::decode_jobcode_results(&fixture("jobcodes-create-mixed.json")).unwrap();
+    let results =
+        qbtime::decode_jobcode_results(&fixture("qbtime/jobcodes-create-mixed.json")).unwrap();
     assert_eq!(results.len(), 5);
     assert_eq!(results[0].as_ref().unwrap().id, JobcodeId(5010));
     assert_eq!(results[0].as_ref().unwrap().name, "Acme Ltd");
@@ -329,7 +288,7 @@ fn write_results_come_back_in_request_order() {
         })
     );
     // decode_any: the jobcodes created, in request order.
-    let (_, payload) = wire::decode_any(&fixture("jobcodes-create-mixed.json")).unwrap();
+    let (_, payload) = wire::decode_any(&fixture("qbtime/jobcodes-create-mixed.json")).unwrap();
     let Payload::Jobcodes { records, more } = payload else {
         panic!("{payload:?}")
     };
@@ -340,10 +299,7 @@ fn write_results_come_back_in_request_order() {
 
 #[test]
 fn the_documented_create_response_has_one_success_and_one_refusal() {
-    let Some((_, bytes)) = shared_fixtures()
-        .into_iter()
-        .find(|(n, _)| n.ends_with("qbtime-jobcodes-create-response.json"))
-    else {
+    let Some(bytes) = shared_fixture("qbtime/qbtime-jobcodes-create-response.json") else {
         return;
     };
     let results = qbtime::decode_jobcode_results(&bytes).unwrap();
@@ -364,7 +320,8 @@ fn the_documented_create_response_has_one_success_and_one_refusal() {
 
 #[test]
 fn when_every_item_fails_decode_any_gives_the_first_error() {
-    let (_, payload) = wire::decode_any(&fixture("jobcodes-create-all-failed.json")).unwrap();
+    let (_, payload) =
+        wire::decode_any(&fixture("qbtime/jobcodes-create-all-failed.json")).unwrap();
     let Payload::Error { error, items } = payload else {
         panic!("{payload:?}")
     };
@@ -392,7 +349,7 @@ fn write_results_must_be_numbered_from_one() {
 
 #[test]
 fn timesheets_regular_open_and_manual() {
-    let page = qbtime::decode_timesheets(&fixture("timesheets-list.json")).unwrap();
+    let page = qbtime::decode_timesheets(&fixture("qbtime/timesheets-list.json")).unwrap();
     assert!(!page.more);
     let ids: Vec<u64> = page.timesheets.iter().map(|t| t.id).collect();
     assert_eq!(ids, [7001, 7002, 7003]);
@@ -400,7 +357,7 @@ fn timesheets_regular_open_and_manual() {
     let closed = &page.timesheets[0];
     // Across midnight: 90 minutes from start to end, not QBT's `duration`.
     assert_eq!(closed.duration_secs, 5400);
-    assert_eq!(closed.date, NaiveDate::from_ymd_opt(2026, 4, 6).unwrap());
+    assert_eq!(closed.date, date(2026, 4, 6));
     assert_eq!((closed.user_id, closed.jobcode_id), (20, JobcodeId(12)));
     assert!(!closed.is_on_the_clock());
     let TimeEntryKind::Regular { start, end } = &closed.kind else {
@@ -421,15 +378,15 @@ fn timesheets_regular_open_and_manual() {
     let manual = &page.timesheets[2];
     assert_eq!(manual.kind, TimeEntryKind::Manual);
     assert_eq!(manual.duration_secs, 5400);
-    assert_eq!(manual.date, NaiveDate::from_ymd_opt(2026, 4, 6).unwrap());
+    assert_eq!(manual.date, date(2026, 4, 6));
 }
 
 #[test]
 fn a_single_timesheet_object_decodes() {
-    let t = qbtime::decode_timesheet(&fixture("timesheet-on-the-clock.json")).unwrap();
+    let t = qbtime::decode_timesheet(&fixture("qbtime/timesheet-on-the-clock.json")).unwrap();
     assert!(t.is_on_the_clock());
     assert_eq!(t.duration_secs, 3661);
-    let (_, payload) = wire::decode_any(&fixture("timesheet-on-the-clock.json")).unwrap();
+    let (_, payload) = wire::decode_any(&fixture("qbtime/timesheet-on-the-clock.json")).unwrap();
     assert_eq!(
         payload,
         Payload::Timesheets {
@@ -437,10 +394,7 @@ fn a_single_timesheet_object_decodes() {
             more: false
         }
     );
-    if let Some((_, bytes)) = shared_fixtures()
-        .into_iter()
-        .find(|(n, _)| n.ends_with("qbtime-timesheet-object.json"))
-    {
+    if let Some(bytes) = shared_fixture("qbtime/qbtime-timesheet-object.json") {
         let t = qbtime::decode_timesheet(&bytes).unwrap();
         // 09:04 to 15:57.
         assert_eq!(t.duration_secs, 24_780);
@@ -448,7 +402,7 @@ fn a_single_timesheet_object_decodes() {
             (t.id, t.user_id, t.jobcode_id.0),
             (135_288_482, 1_242_515, 17_288_283)
         );
-        assert_eq!(t.date, NaiveDate::from_ymd_opt(2018, 7, 16).unwrap());
+        assert_eq!(t.date, date(2018, 7, 16));
     }
 }
 
@@ -491,12 +445,12 @@ fn broken_timesheets_name_their_path() {
 
 #[test]
 fn error_bodies_map_to_typed_errors() {
-    let auth = qbtime::decode_error(401, &fixture("error-401.json"));
+    let auth = qbtime::decode_error(401, &fixture("qbtime/error-401.json"));
     assert!(
         matches!(auth, AdapterError::Authentication { ref message } if message.contains("access token"))
     );
     assert_eq!(
-        qbtime::decode_error(429, &fixture("error-429.json")),
+        qbtime::decode_error(429, &fixture("qbtime/error-429.json")),
         AdapterError::RateLimited {
             retry_after_secs: qbtime::RATE_LIMIT_WINDOW_SECS
         }
@@ -514,11 +468,11 @@ fn error_bodies_map_to_typed_errors() {
         }
     );
     assert!(matches!(
-        qbtime::decode_error(404, &fixture("error-bare-404.json")),
+        qbtime::decode_error(404, &fixture("qbtime/error-bare-404.json")),
         AdapterError::NotFound { .. }
     ));
     assert!(matches!(
-        qbtime::decode_error(417, &fixture("error-417.json")),
+        qbtime::decode_error(417, &fixture("qbtime/error-417.json")),
         AdapterError::Validation { code: Some(ref c), ref message } if c == "417" && message.contains("start_date")
     ));
     for status in [400, 409, 413] {
@@ -565,7 +519,7 @@ fn error_bodies_are_recognised_by_decode_any() {
         ("error-417.json", AdapterError::code),
         ("error-bare-404.json", AdapterError::code),
     ] {
-        let (provider, payload) = wire::decode_any(&fixture(file)).unwrap();
+        let (provider, payload) = wire::decode_any(&fixture(&format!("qbtime/{file}"))).unwrap();
         assert_eq!(provider, Provider::QbTime);
         let Payload::Error { error, items } = payload else {
             panic!("{file}")
@@ -744,7 +698,8 @@ fn q3_control_characters_are_replaced_by_the_planner_not_refused_by_the_encoder(
 #[test]
 fn a_create_request_reads_back_with_defaults() {
     let sent =
-        qbtime::decode_jobcode_create_request(&fixture("jobcodes-create-request.json")).unwrap();
+        qbtime::decode_jobcode_create_request(&fixture("qbtime/jobcodes-create-request.json"))
+            .unwrap();
     assert_eq!(
         sent,
         [
@@ -773,7 +728,7 @@ fn as_new(j: &Jobcode) -> NewJobcode {
 
 #[test]
 fn decoded_jobcodes_encode_and_read_back_unchanged() {
-    let page = qbtime::decode_jobcodes(&fixture("jobcodes-list-tricky.json")).unwrap();
+    let page = qbtime::decode_jobcodes(&fixture("qbtime/jobcodes-list-tricky.json")).unwrap();
     let writable: Vec<NewJobcode> = page
         .jobcodes
         .iter()

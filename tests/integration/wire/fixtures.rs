@@ -1,29 +1,18 @@
 //! Matching real public ledger payloads (../shared/wire/fixtures), mapped
 //! to the contact model by hand. Skipped, with a message, when the fixtures
 //! are not checked out beside the crate.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stderr)]
+#![allow(clippy::print_stderr)]
 
-mod support;
-
-use std::path::PathBuf;
-
+use crate::support::contacts::{kind, org, person, run};
+use crate::support::fixtures::shared_fixture;
 use ledgerlink::model::VersionToken;
 use ledgerlink::rules::qbo::UnmatchableReason;
 use ledgerlink::{Contact, ContactId, ContactKind, MatchClass, MatchOutcome, Profile};
 use serde_json::Value;
-use support::{kind, org, person, run};
 
+/// A shared JSON payload; `None`, with a message, when it is not there.
 fn fixture(rel: &str) -> Option<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/wire/fixtures")
-        .join(rel);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(serde_json::from_str(&text).expect("fixture is valid JSON")),
-        Err(e) => {
-            eprintln!("skipping: {} not readable ({e})", path.display());
-            None
-        }
-    }
+    shared_fixture(rel).map(|bytes| serde_json::from_slice(&bytes).expect("fixture is valid JSON"))
 }
 
 fn text(v: &Value, key: &str) -> Option<String> {

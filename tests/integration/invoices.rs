@@ -1,13 +1,14 @@
 //! Invoice checks through the public API: whatever mix of bad invoices a
 //! billing cycle holds, exactly the good ones are ready (I8).
-#![allow(clippy::unwrap_used)]
 
-use chrono::{NaiveDate, TimeZone, Utc};
 use ledgerlink::billing::{InvoiceSettings, LedgerFacts, TaxMapping, check_invoices};
-use ledgerlink::model::{Currency, Invoice, InvoiceLine, InvoiceStatus, Money, TaxRate};
-use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
+use ledgerlink::model::{Currency, Invoice, InvoiceLine, InvoiceStatus};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
+
+use crate::support::contacts::linked;
+use crate::support::money::{cents, rate, usd};
+use crate::support::time::{day, t0};
 
 /// One defect an invoice may carry.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -29,16 +30,12 @@ fn defect() -> impl Strategy<Value = Defect> {
     ]
 }
 
-fn rate(r: &str) -> TaxRate {
-    TaxRate::percent(r).unwrap()
-}
-
 fn make(i: usize, d: Defect) -> Invoice {
     let line = |r: &str| InvoiceLine {
         work_type: None,
         description: "Advice".into(),
         quantity: Decimal::ONE,
-        unit_price: Money::parse("50", "USD").unwrap(),
+        unit_price: usd("50"),
         tax_rate: Some(rate(r)),
     };
     let lines = match d {
@@ -58,8 +55,8 @@ fn make(i: usize, d: Defect) -> Invoice {
         } else {
             "K1".into()
         },
-        issue_date: NaiveDate::from_ymd_opt(2026, 11, 10).unwrap(),
-        due_date: NaiveDate::from_ymd_opt(2026, 11, 30).unwrap(),
+        issue_date: day(11, 10),
+        due_date: day(11, 30),
         status: InvoiceStatus::Sent,
         currency: Currency::USD,
         lines,
@@ -71,21 +68,12 @@ proptest! {
 
     #[test]
     fn i8_a_batch_plans_exactly_its_good_invoices(defects in proptest::collection::vec(defect(), 0..30)) {
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
-        let mut settings = InvoiceSettings::new(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(), "SVC");
+        let now = t0();
+        let mut settings = InvoiceSettings::new(day(1, 1), "SVC");
         settings.us_company = true;
         settings.tax_rates.push(TaxMapping { ledger_code: "T10".into(), components: vec![rate("10")] });
         settings.tax_rates.push(TaxMapping { ledger_code: "T5".into(), components: vec![rate("5")] });
-        let mut state = SyncState::new();
-        state.insert_link(Link {
-            local_id: "K1".into(),
-            remote_id: "58".into(),
-            status: LinkStatus::Linked,
-            origin: LinkOrigin::Matched,
-            linked_at: now,
-            base: None,
-            remote_version: None,
-        });
+        let state = linked(&[("K1", "58")]);
         let mut facts = LedgerFacts::default();
         facts.doc_numbers.insert("OLD-1".into());
         let batch: Vec<Invoice> = defects.iter().enumerate().map(|(i, d)| make(i, *d)).collect();
@@ -120,9 +108,9 @@ proptest! {
     ) {
         use ledgerlink::billing::{OpenInvoice, check_payment};
         use ledgerlink::model::{AccountingPeriod, Allocation, Payment, PaymentOrigin};
-        let usd = |cents: i64| Money::from_minor(cents, Currency::USD).unwrap();
-        let now = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap();
-        let day = NaiveDate::from_ymd_opt(2026, 11, 20).unwrap();
+        let usd = |minor: i64| cents(minor, Currency::USD);
+        let now = t0();
+        let day = day(11, 20);
         let open: Vec<OpenInvoice> = dues
             .iter()
             .enumerate()

@@ -12,12 +12,10 @@
 //!   leaves each contact once on each side (U1).
 //!
 //! Each runs 1,000 cases (`PROPTEST_CASES` overrides).
-#![cfg(all(feature = "driver", feature = "testing"))]
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 use ledgerlink::driver::{Driver, DriverError, RunOutcome};
 use ledgerlink::model::{Phone, PhoneKind};
 use ledgerlink::ports::ContactStore;
@@ -29,6 +27,8 @@ use ledgerlink::testing::{Call, Fault, MemoryStateStore, MemoryStore, block_on};
 use ledgerlink::{Contact, ContactId, ContactKind, Profile, Side};
 use proptest::prelude::*;
 
+use crate::support::time::t0;
+
 const ORGS: [&str; 4] = ["Acme Ltd", "Beta Holdings", "Gamma Trust", "Delta & Co"];
 const PEOPLE: [(&str, &str); 3] = [("Jane", "Smith"), ("John", "Smith"), ("Ana", "García")];
 const EMAILS: [&str; 5] = [
@@ -38,10 +38,6 @@ const EMAILS: [&str; 5] = [
     "books@shared.test",
     "ana@garcia.test",
 ];
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
-}
 
 fn cases() -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
@@ -676,7 +672,6 @@ proptest! {
     }
 }
 
-#[cfg(feature = "serde")]
 proptest! {
     #![proptest_config(cases())]
 

@@ -1,6 +1,5 @@
 //! Money invariants (issue 4 groundwork): exact sums, allocations that
 //! never lose a cent, currencies that never mix.
-#![allow(clippy::unwrap_used)]
 
 use ledgerlink::model::{Currency, Money, MoneyError, Rounding};
 use proptest::prelude::*;

@@ -1,48 +1,32 @@
 //! Properties of billing plans: whatever payments the ledger holds, the
 //! firm's balances never go below zero, every payment adds up to the cent,
 //! currencies never mix, and the plan does not depend on input order.
-#![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use ledgerlink::billing::{
-    self, Action, BillingState, InvoiceSettings, OpResult, OpenInvoice, PlanInput, apply_results,
+    self, Action, BillingState, InvoiceSettings, OpResult, OpenInvoice, apply_results,
 };
 use ledgerlink::model::{
     AccountingPeriod, Allocation, Currency, Invoice, InvoiceLine, InvoiceStatus, Money, Payment,
     PaymentOrigin,
 };
 use ledgerlink::ports::AdapterError;
-use ledgerlink::sync::{Link, LinkOrigin, LinkStatus, SyncState};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 use std::collections::{BTreeMap, BTreeSet};
 
-fn now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
+use crate::support::billing::{BillingRun, period};
+use crate::support::money::cents;
+use crate::support::time::{nov, t0};
+
+/// A billing run of the firm's settings for these properties: invoices
+/// from 1 November 2026, one service `SVC`.
+fn run() -> BillingRun {
+    BillingRun::new().settings(InvoiceSettings::new(nov(1), "SVC"))
 }
 
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, d).unwrap()
-}
-
-fn cents(c: i64, cur: Currency) -> Money {
-    Money::from_minor(c, cur).unwrap()
-}
-
-fn contacts() -> SyncState {
-    let mut s = SyncState::new();
-    for (l, r) in [("K1", "58"), ("K2", "59")] {
-        s.insert_link(Link {
-            local_id: l.into(),
-            remote_id: r.into(),
-            status: LinkStatus::Linked,
-            origin: LinkOrigin::Matched,
-            linked_at: now(),
-            base: None,
-            remote_version: None,
-        });
-    }
-    s
+/// The firm's books: November 2026 open.
+fn november() -> [AccountingPeriod; 1] {
+    [period(nov(1), nov(30), true)]
 }
 
 /// Sends `dues` as invoices INV-i (customer K1 or K2 alternately) and
@@ -55,8 +39,8 @@ fn sent(dues: &[i64]) -> BillingState {
             id: format!("INV-{i}"),
             number: format!("N{i}"),
             contact_id: if i % 2 == 0 { "K1" } else { "K2" }.into(),
-            issue_date: day(2),
-            due_date: day(30),
+            issue_date: nov(2),
+            due_date: nov(30),
             status: InvoiceStatus::Sent,
             currency: Currency::USD,
             lines: vec![InvoiceLine {
@@ -68,23 +52,14 @@ fn sent(dues: &[i64]) -> BillingState {
             }],
         })
         .collect();
-    let settings = InvoiceSettings::new(day(1), "SVC");
-    let p = billing::plan(
-        &settings,
-        &contacts(),
-        &BillingState::new(),
-        &PlanInput {
-            invoices: &invoices,
-            ..PlanInput::new(now())
-        },
-    );
+    let p = run().invoices(&invoices).plan(&BillingState::new());
     let mut state = p.next_state.clone();
     let results: Vec<OpResult> = p
         .operations
         .iter()
         .map(|o| OpResult::applied(o.id.clone(), o.id.as_str().replace("create-invoice:", "L-")))
         .collect();
-    apply_results(&mut state, &p, &results, now()).unwrap();
+    apply_results(&mut state, &p, &results, t0()).unwrap();
     state
 }
 
@@ -115,7 +90,7 @@ fn ledger_payment(i: usize, s: &Spec) -> Payment {
     let cur = if s.eur { Currency::EUR } else { Currency::USD };
     Payment {
         id: format!("Q{i:02}"),
-        date: day(20),
+        date: nov(20),
         amount: cents(s.amount, cur),
         payer: ["58", "59", "77"][s.payer].into(),
         allocations: s
@@ -142,22 +117,11 @@ fn pull(state: &BillingState, dues: &[i64], payments: &[Payment]) -> billing::Pl
             status: InvoiceStatus::AwaitingPayment,
         })
         .collect();
-    let periods = [AccountingPeriod {
-        start: day(1),
-        end: day(30),
-        open: true,
-    }];
-    billing::plan(
-        &InvoiceSettings::new(day(1), "SVC"),
-        &contacts(),
-        state,
-        &PlanInput {
-            ledger_payments: payments,
-            open_invoices: &open,
-            periods: &periods,
-            ..PlanInput::new(now())
-        },
-    )
+    run()
+        .ledger_payments(payments)
+        .open_invoices(&open)
+        .periods(&november())
+        .plan(state)
 }
 
 /// An amount in dollars: whole cents or tenths of a cent, below zero too.
@@ -178,7 +142,7 @@ fn wild_payment(i: usize, local: bool) -> impl Strategy<Value = Payment> {
     )
         .prop_map(move |(payer, amount, allocs)| Payment {
             id: format!("Q{i:02}"),
-            date: day(20),
+            date: nov(20),
             amount,
             payer: if local {
                 ["K1", "K2", "K7"][payer]
@@ -270,13 +234,7 @@ proptest! {
         };
         let p = pull(&state, &dues, &pulled);
         assert_y5(&p, &mut balances())?;
-        let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
-        let push = billing::plan(
-            &InvoiceSettings::new(day(1), "SVC"),
-            &contacts(),
-            &state,
-            &PlanInput { local_payments: &pushed, periods: &periods, ..PlanInput::new(now()) },
-        );
+        let push = run().local_payments(&pushed).periods(&november()).plan(&state);
         assert_y5(&push, &mut balances())?;
         for (plan, payments, prefix) in [(&p, &pulled, "pull"), (&push, &pushed, "push")] {
             for pay in payments {
@@ -357,7 +315,7 @@ proptest! {
             .iter()
             .map(|o| OpResult::applied(o.id.clone(), format!("P-{}", o.id)))
             .collect();
-        apply_results(&mut next, &p, &results, now()).unwrap();
+        apply_results(&mut next, &p, &results, t0()).unwrap();
         let again = pull(&next, &dues, &payments);
         prop_assert!(again.operations.is_empty());
     }
@@ -378,8 +336,8 @@ proptest! {
                 id: format!("INV-{id}"),
                 number: format!("N{number}"),
                 contact_id: ["K1", "K2"][*contact].into(),
-                issue_date: day(2),
-                due_date: day(30),
+                issue_date: nov(2),
+                due_date: nov(30),
                 status: InvoiceStatus::Sent,
                 currency: Currency::USD,
                 lines: vec![InvoiceLine {
@@ -393,7 +351,7 @@ proptest! {
             .collect();
         let payment = |prefix: &str, inv: &str, origin, (id, to, amount): &(usize, usize, i64)| Payment {
             id: format!("{prefix}{id}"),
-            date: day(20),
+            date: nov(20),
             amount: cents(*amount, Currency::USD),
             payer: if origin == PaymentOrigin::Local { "K1" } else { "58" }.into(),
             allocations: vec![Allocation {
@@ -419,19 +377,15 @@ proptest! {
                 status: InvoiceStatus::AwaitingPayment,
             })
             .collect();
-        let periods = [AccountingPeriod { start: day(1), end: day(30), open: true }];
-        let input = PlanInput {
-            invoices: &invoices,
-            local_payments: &local,
-            ledger_payments: &ledger,
-            open_invoices: &open,
-            periods: &periods,
-            ..PlanInput::new(now())
-        };
-        let settings = InvoiceSettings::new(day(1), "SVC");
+        let input = run()
+            .invoices(&invoices)
+            .local_payments(&local)
+            .ledger_payments(&ledger)
+            .open_invoices(&open)
+            .periods(&november());
         let mut state = BillingState::new();
         for _ in 0..3 {
-            let p = billing::plan(&settings, &contacts(), &state, &input);
+            let p = input.plan(&state);
             let ids: BTreeSet<&str> = p.operations.iter().map(|o| o.id.as_str()).collect();
             prop_assert_eq!(ids.len(), p.operations.len(), "{:?}", ids);
             let keys: BTreeSet<&str> = p
@@ -458,7 +412,7 @@ proptest! {
                     ),
                 })
                 .collect();
-            apply_results(&mut state, &p, &results, now()).unwrap();
+            apply_results(&mut state, &p, &results, t0()).unwrap();
         }
     }
 }

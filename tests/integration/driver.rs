@@ -1,19 +1,15 @@
 //! The driver over the in-memory stores: crash safety (U1), rate limits
 //! (U4), stale versions (U5), disconnection (E3), the audit trail (U9) and
 //! change listings.
-#![cfg(all(feature = "driver", feature = "testing"))]
-#![allow(clippy::unwrap_used)]
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use ledgerlink::driver::{Driver, RunOutcome};
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{AuditStatus, ConnectionConfig, Decision, LinkOrigin, SyncState, Trigger};
 use ledgerlink::testing::{Call, Fault, MemoryStateStore, MemoryStore, block_on};
 use ledgerlink::{Contact, Profile};
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).unwrap()
-}
+use crate::support::time::t0;
 
 fn acme() -> Contact {
     Contact::organization("K1", "Acme Ltd").with_email("ap@acme.test")

@@ -5,37 +5,21 @@
 //! Runs when `LEDGERLINK_WIRE_FIXTURES` names that folder (`.ci/run` sets
 //! it to `../shared/wire/fixtures`); without it the test says so and
 //! passes. Run it with `-- --nocapture` to see the files it read.
-#![cfg(all(feature = "xero", feature = "xpm", feature = "qbo", feature = "qbtime"))]
 #![allow(clippy::print_stdout, clippy::print_stderr)]
-
-use std::path::{Path, PathBuf};
 
 use ledgerlink::wire::{Payload, decode_any};
 
-fn files(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "json" || e == "xml") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
+use crate::support::fixtures::{files_below, is_payload, shared_dir_from_env};
 
 #[test]
 fn every_shared_fixture_decodes() {
-    let Some(dir) = std::env::var_os("LEDGERLINK_WIRE_FIXTURES") else {
+    let Some(dir) = shared_dir_from_env() else {
         eprintln!("skipped: LEDGERLINK_WIRE_FIXTURES is not set");
         return;
     };
-    let dir = PathBuf::from(dir);
-    let mut paths = Vec::new();
-    if let Err(e) = files(&dir, &mut paths) {
-        panic!("LEDGERLINK_WIRE_FIXTURES={}: {e}", dir.display());
-    }
-    paths.sort();
+    let mut paths = files_below(&dir)
+        .unwrap_or_else(|e| panic!("LEDGERLINK_WIRE_FIXTURES={}: {e}", dir.display()));
+    paths.retain(|p| is_payload(p));
     assert!(!paths.is_empty(), "no payloads under {}", dir.display());
     let mut failures = Vec::new();
     for path in &paths {

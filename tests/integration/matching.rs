@@ -1,8 +1,6 @@
 //! Matching rules M1–M12 through the public API.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod support;
-
+use crate::support::contacts::{kind, org, person, qbo, remote, run};
 use ledgerlink::matching::{AmbiguityCause, SimilarContact};
 use ledgerlink::model::{ContactKind, Email};
 use ledgerlink::rules::KindRule;
@@ -11,7 +9,6 @@ use ledgerlink::{
     Candidate, Contact, Error, ExistingLinks, MatchClass, MatchIndex, MatchOutcome, MatchedOn,
     NearDuplicateConfig, Profile, Side,
 };
-use support::{kind, org, person, qbo, remote, run};
 
 fn cand(id: &str, m: MatchedOn) -> Candidate {
     Candidate {
@@ -586,7 +583,6 @@ fn full_match_reports_the_kind_of_the_linked_contact() {
     );
 }
 
-#[cfg(feature = "serde")]
 #[test]
 fn results_round_trip_through_json() {
     let local = [

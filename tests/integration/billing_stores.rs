@@ -1,7 +1,6 @@
 //! The in-memory billing stores through the public API: the QuickBooks
 //! Online rules the ledger enforces on invoices and payments, and the
 //! firm's side that records the ledger's payments with their activity.
-#![cfg(feature = "testing")]
 
 use std::sync::Arc;
 
@@ -19,19 +18,10 @@ use ledgerlink::testing::{
 use ledgerlink::{Contact, Profile};
 use rust_decimal::Decimal;
 
+use crate::support::money::{nzd, usd};
+use crate::support::time::nov;
+
 type TestResult = Result<(), Box<dyn std::error::Error>>;
-
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 11, d).unwrap_or_default()
-}
-
-fn usd(a: &str) -> Money {
-    Money::parse(a, "USD").unwrap_or(Money::zero(Currency::USD))
-}
-
-fn nzd(a: &str) -> Money {
-    Money::parse(a, "NZD").unwrap_or(Money::zero(Currency::NZD))
-}
 
 fn cid(id: &str) -> ContactId {
     ContactId::new(id)
@@ -76,7 +66,7 @@ fn invoice(
         &format!("INV-{number}"),
         number,
         customer,
-        day(10),
+        nov(10),
         usd(gross),
     );
     create_invoice(store, &draft, customer, &format!("create-invoice:{number}"))
@@ -125,7 +115,7 @@ fn manual(payer: &str, date: NaiveDate, amount: Money, allocations: &[(&str, Mon
 #[test]
 fn a_new_invoice_owes_its_gross_total_and_awaits_payment() -> TestResult {
     let qbo = qbo();
-    let mut draft = invoice_draft("INV-A", "1001", "58", day(10), usd("199.99"));
+    let mut draft = invoice_draft("INV-A", "1001", "58", nov(10), usd("199.99"));
     draft.totals.tax = usd("17.75");
     draft.totals.gross = usd("217.74");
     let id = create_invoice(&qbo, &draft, "58", "k1")?;
@@ -133,7 +123,7 @@ fn a_new_invoice_owes_its_gross_total_and_awaits_payment() -> TestResult {
     let stored = qbo.invoice(&id).ok_or("stored")?;
     assert_eq!(stored.doc_number, "1001");
     assert_eq!(stored.customer, "58");
-    assert_eq!(stored.txn_date, day(10));
+    assert_eq!(stored.txn_date, nov(10));
     assert_eq!(stored.total, usd("217.74"));
     assert_eq!(stored.balance, usd("217.74"));
     assert_eq!(stored.status, InvoiceStatus::AwaitingPayment);
@@ -151,7 +141,7 @@ fn a_used_document_number_is_refused_whatever_its_case_and_spaces() -> TestResul
     let qbo = qbo();
     invoice(&qbo, "INV-0042", "58", "100")?;
     for (n, number) in ["inv-0042", "  INV-0042 ", "Inv-0042"].iter().enumerate() {
-        let draft = invoice_draft("INV-X", number, "59", day(11), usd("5"));
+        let draft = invoice_draft("INV-X", number, "59", nov(11), usd("5"));
         let refused = create_invoice(&qbo, &draft, "59", &format!("dup-{n}"));
         assert_eq!(refusal(&refused), Some(BillingRefusal::DuplicateDocNumber));
         assert_eq!(code(&refused), Some("6140"));
@@ -159,7 +149,7 @@ fn a_used_document_number_is_refused_whatever_its_case_and_spaces() -> TestResul
     }
     // Another document's number (an estimate, a credit memo) is taken too.
     qbo.add_doc_number(" CM-7 ");
-    let draft = invoice_draft("INV-Y", "cm-7", "58", day(11), usd("5"));
+    let draft = invoice_draft("INV-Y", "cm-7", "58", nov(11), usd("5"));
     let refused = create_invoice(&qbo, &draft, "58", "cm");
     assert_eq!(code(&refused), Some("6140"));
     // Nothing was written, and a free number goes through.
@@ -173,12 +163,12 @@ fn a_used_document_number_is_refused_whatever_its_case_and_spaces() -> TestResul
 fn a_document_number_longer_than_twenty_one_characters_is_refused() -> TestResult {
     let qbo = qbo();
     let long = "2026-11-BOOKKEEPING-42"; // 22 characters
-    let draft = invoice_draft("INV-L", long, "58", day(10), usd("1"));
+    let draft = invoice_draft("INV-L", long, "58", nov(10), usd("1"));
     let refused = create_invoice(&qbo, &draft, "58", "long");
     assert_eq!(refusal(&refused), Some(BillingRefusal::DocNumberTooLong));
     assert_eq!(code(&refused), Some("2050"));
     assert!(message(&refused).contains("Max:21"));
-    let draft = invoice_draft("INV-L", &long[1..], "58", day(10), usd("1"));
+    let draft = invoice_draft("INV-L", &long[1..], "58", nov(10), usd("1"));
     assert_eq!(create_invoice(&qbo, &draft, "58", "fits")?, "1");
     Ok(())
 }
@@ -187,7 +177,7 @@ fn a_document_number_longer_than_twenty_one_characters_is_refused() -> TestResul
 fn an_invoice_without_a_number_gets_the_next_free_one() -> TestResult {
     let qbo = qbo();
     qbo.add_doc_number("1001");
-    let draft = invoice_draft("INV-N", "  ", "58", day(10), usd("1"));
+    let draft = invoice_draft("INV-N", "  ", "58", nov(10), usd("1"));
     let id = create_invoice(&qbo, &draft, "58", "auto-1")?;
     assert_eq!(qbo.invoice(&id).map(|i| i.doc_number), Some("1002".into()));
     let id = create_invoice(&qbo, &draft, "58", "auto-2")?;
@@ -198,20 +188,20 @@ fn an_invoice_without_a_number_gets_the_next_free_one() -> TestResult {
 #[test]
 fn invoices_dated_in_closed_books_are_refused() -> TestResult {
     let qbo = qbo();
-    qbo.set_book_close_date(day(10));
+    qbo.set_book_close_date(nov(10));
     // On the closing date: closed.
-    let on = invoice_draft("INV-A", "1001", "58", day(10), usd("1"));
+    let on = invoice_draft("INV-A", "1001", "58", nov(10), usd("1"));
     let refused = create_invoice(&qbo, &on, "58", "a");
     assert_eq!(refusal(&refused), Some(BillingRefusal::PeriodClosed));
     assert_eq!(code(&refused), Some("6210"));
     assert!(message(&refused).starts_with("Account Period Closed"));
-    let before = invoice_draft("INV-B", "1002", "58", day(3), usd("1"));
+    let before = invoice_draft("INV-B", "1002", "58", nov(3), usd("1"));
     assert_eq!(
         code(&create_invoice(&qbo, &before, "58", "b")),
         Some("6210")
     );
     // The day after: open.
-    let after = invoice_draft("INV-C", "1003", "58", day(11), usd("1"));
+    let after = invoice_draft("INV-C", "1003", "58", nov(11), usd("1"));
     create_invoice(&qbo, &after, "58", "c")?;
     // Reopened books take the refused one.
     qbo.clear_book_close_date();
@@ -223,18 +213,18 @@ fn invoices_dated_in_closed_books_are_refused() -> TestResult {
 #[test]
 fn an_unknown_or_inactive_customer_is_refused() -> TestResult {
     let qbo = qbo();
-    let draft = invoice_draft("INV-A", "1001", "99", day(10), usd("1"));
+    let draft = invoice_draft("INV-A", "1001", "99", nov(10), usd("1"));
     let refused = create_invoice(&qbo, &draft, "99", "a");
     assert_eq!(refusal(&refused), Some(BillingRefusal::InvalidReference));
     assert_eq!(code(&refused), Some("2500"));
     assert!(message(&refused).starts_with("Invalid Reference Id"));
-    let pay = payment_draft("pay-1", "99", day(12), usd("1"), &[]);
+    let pay = payment_draft("pay-1", "99", nov(12), usd("1"), &[]);
     let refused = create_payment(&qbo, &pay, "99", &[], "p");
     assert_eq!(code(&refused), Some("2500"));
 
     assert!(qbo.deactivate_customer("59"));
     assert!(!qbo.deactivate_customer("99"));
-    let draft = invoice_draft("INV-B", "1002", "59", day(10), usd("1"));
+    let draft = invoice_draft("INV-B", "1002", "59", nov(10), usd("1"));
     let refused = create_invoice(&qbo, &draft, "59", "b");
     assert_eq!(refusal(&refused), Some(BillingRefusal::ObjectNotFound));
     assert_eq!(code(&refused), Some("610"));
@@ -246,19 +236,19 @@ fn an_unknown_or_inactive_customer_is_refused() -> TestResult {
 fn an_invoice_or_payment_in_another_currency_than_the_customers_is_refused() -> TestResult {
     let qbo = qbo();
     // Customer 60 bills in NZD.
-    let draft = invoice_draft("INV-A", "1001", "60", day(10), usd("10"));
+    let draft = invoice_draft("INV-A", "1001", "60", nov(10), usd("10"));
     let refused = create_invoice(&qbo, &draft, "60", "a");
     assert_eq!(refusal(&refused), Some(BillingRefusal::CurrencyMismatch));
     assert_eq!(code(&refused), Some("6000"));
     assert!(message(&refused).contains("NZD"));
-    let draft = invoice_draft("INV-A", "1001", "60", day(10), nzd("10"));
+    let draft = invoice_draft("INV-A", "1001", "60", nov(10), nzd("10"));
     let id = create_invoice(&qbo, &draft, "60", "a")?;
 
-    let pay = payment_draft("pay-1", "60", day(12), usd("10"), &[("INV-A", usd("10"))]);
+    let pay = payment_draft("pay-1", "60", nov(12), usd("10"), &[("INV-A", usd("10"))]);
     let refused = create_payment(&qbo, &pay, "60", &[&id], "p");
     assert_eq!(refusal(&refused), Some(BillingRefusal::CurrencyMismatch));
     // An allocation in another currency than its invoice's.
-    let pay = payment_draft("pay-1", "60", day(12), nzd("10"), &[("INV-A", usd("10"))]);
+    let pay = payment_draft("pay-1", "60", nov(12), nzd("10"), &[("INV-A", usd("10"))]);
     let refused = create_payment(&qbo, &pay, "60", &[&id], "p");
     assert_eq!(refusal(&refused), Some(BillingRefusal::CurrencyMismatch));
     assert_eq!(qbo.balance(&id), Some(nzd("10")));
@@ -272,13 +262,13 @@ fn a_bookkeepers_edit_moves_the_sync_token_and_keeps_the_id() -> TestResult {
     let id = invoice(&qbo, "1001", "58", "100")?;
     assert!(qbo.edit_invoice(&id, |inv| {
         inv.id = "other".into();
-        inv.due_date = day(28);
+        inv.due_date = nov(28);
         inv.lines[0].description = "Changed in QBO".into();
     }));
     let edited = qbo.invoice(&id).ok_or("edited")?;
     assert_eq!(edited.id, id);
     assert_eq!(edited.sync_token, 1);
-    assert_eq!(edited.due_date, day(28));
+    assert_eq!(edited.due_date, nov(28));
     assert_eq!(edited.lines[0].description, "Changed in QBO");
     assert_eq!(edited.balance, usd("100"));
     // A renumbered invoice frees its old number.
@@ -293,14 +283,14 @@ fn ledger_facts_report_numbers_currencies_and_the_closing_date() -> TestResult {
     let qbo = qbo();
     invoice(&qbo, "1001", "58", "1")?;
     qbo.add_doc_number("EST-9");
-    qbo.set_book_close_date(day(5));
+    qbo.set_book_close_date(nov(5));
     let facts = block_on(qbo.ledger_facts())?;
     let numbers: Vec<&str> = facts.doc_numbers.iter().map(String::as_str).collect();
     assert_eq!(numbers, ["1001", "EST-9"]);
     assert_eq!(facts.customer_currency.get("58"), Some(&Currency::USD));
     assert_eq!(facts.customer_currency.get("60"), Some(&Currency::NZD));
     assert_eq!(facts.customer_currency.len(), 3);
-    assert_eq!(facts.closed_through, Some(day(5)));
+    assert_eq!(facts.closed_through, Some(nov(5)));
     assert_eq!(qbo.calls().ledger_facts, 1);
     Ok(())
 }
@@ -311,7 +301,7 @@ fn customers_can_come_from_the_contact_store_of_the_same_company() -> TestResult
     let qbo = MemoryLedgerBilling::qbo()
         .with_customer_store(Arc::clone(&contacts), Currency::USD)
         .with_customer("7", Currency::NZD);
-    let draft = invoice_draft("INV-A", "1001", "1", day(10), usd("1"));
+    let draft = invoice_draft("INV-A", "1001", "1", nov(10), usd("1"));
     assert_eq!(
         refusal(&create_invoice(&qbo, &draft, "1", "a")),
         Some(BillingRefusal::InvalidReference)
@@ -329,7 +319,7 @@ fn customers_can_come_from_the_contact_store_of_the_same_company() -> TestResult
     assert_eq!(facts.customer_currency.get("7"), Some(&Currency::NZD));
     // An archived (inactive) customer is refused.
     contacts.archive_now("1");
-    let draft = invoice_draft("INV-B", "1002", "1", day(10), usd("1"));
+    let draft = invoice_draft("INV-B", "1002", "1", nov(10), usd("1"));
     assert_eq!(
         refusal(&create_invoice(&qbo, &draft, "1", "b")),
         Some(BillingRefusal::ObjectNotFound)
@@ -348,7 +338,7 @@ fn a_split_payment_lowers_balances_pays_one_off_and_keeps_its_reference() -> Tes
     let pay = payment_draft(
         "PAY-9",
         "58",
-        day(20),
+        nov(20),
         usd("150.00"),
         &[("INV-1001", usd("100.00")), ("INV-1002", usd("40.00"))],
     );
@@ -383,7 +373,7 @@ fn a_payment_above_what_the_invoice_owes_is_refused() -> TestResult {
     let pay = payment_draft(
         "pay-1",
         "58",
-        day(20),
+        nov(20),
         usd("120.00"),
         &[("x", usd("120.00"))],
     );
@@ -395,16 +385,16 @@ fn a_payment_above_what_the_invoice_owes_is_refused() -> TestResult {
     let pay = payment_draft(
         "pay-2",
         "58",
-        day(20),
+        nov(20),
         usd("120.00"),
         &[("x", usd("60.00")), ("x", usd("60.00"))],
     );
     let refused = create_payment(&qbo, &pay, "58", &[&a, &a], "p2");
     assert_eq!(refusal(&refused), Some(BillingRefusal::Overpayment));
     // After a partial payment, the rest is what may be paid.
-    let part = payment_draft("pay-3", "58", day(20), usd("70.00"), &[("x", usd("70.00"))]);
+    let part = payment_draft("pay-3", "58", nov(20), usd("70.00"), &[("x", usd("70.00"))]);
     create_payment(&qbo, &part, "58", &[&a], "p3")?;
-    let rest = payment_draft("pay-4", "58", day(21), usd("30.01"), &[("x", usd("30.01"))]);
+    let rest = payment_draft("pay-4", "58", nov(21), usd("30.01"), &[("x", usd("30.01"))]);
     assert_eq!(
         refusal(&create_payment(&qbo, &rest, "58", &[&a], "p4")),
         Some(BillingRefusal::Overpayment)
@@ -422,7 +412,7 @@ fn allocations_above_the_payment_are_refused() -> TestResult {
     let pay = payment_draft(
         "pay-1",
         "58",
-        day(20),
+        nov(20),
         usd("50.00"),
         &[("x", usd("30.00")), ("y", usd("30.00"))],
     );
@@ -439,7 +429,7 @@ fn allocations_above_the_payment_are_refused() -> TestResult {
 fn a_payment_for_another_customers_or_an_unknown_invoice_is_refused() -> TestResult {
     let qbo = qbo();
     let theirs = invoice(&qbo, "1001", "59", "100.00")?;
-    let pay = payment_draft("pay-1", "58", day(20), usd("10"), &[("x", usd("10"))]);
+    let pay = payment_draft("pay-1", "58", nov(20), usd("10"), &[("x", usd("10"))]);
     let refused = create_payment(&qbo, &pay, "58", &[&theirs], "p1");
     assert_eq!(refusal(&refused), Some(BillingRefusal::CustomerMismatch));
     assert!(message(&refused).starts_with("Invoice customer differs from payment customer"));
@@ -461,19 +451,19 @@ fn a_payment_for_another_customers_or_an_unknown_invoice_is_refused() -> TestRes
 fn payments_dated_in_closed_books_or_negative_are_refused() -> TestResult {
     let qbo = qbo();
     let a = invoice(&qbo, "1001", "58", "100.00")?;
-    qbo.set_book_close_date(day(15));
-    let pay = payment_draft("pay-1", "58", day(15), usd("10"), &[("x", usd("10"))]);
+    qbo.set_book_close_date(nov(15));
+    let pay = payment_draft("pay-1", "58", nov(15), usd("10"), &[("x", usd("10"))]);
     let refused = create_payment(&qbo, &pay, "58", &[&a], "p1");
     assert_eq!(refusal(&refused), Some(BillingRefusal::PeriodClosed));
     assert_eq!(code(&refused), Some("6210"));
-    let manual_refused = qbo.record_manual_payment(manual("58", day(1), usd("1"), &[]));
+    let manual_refused = qbo.record_manual_payment(manual("58", nov(1), usd("1"), &[]));
     assert_eq!(refusal(&manual_refused), Some(BillingRefusal::PeriodClosed));
-    let negative = payment_draft("pay-2", "58", day(16), usd("-1"), &[]);
+    let negative = payment_draft("pay-2", "58", nov(16), usd("-1"), &[]);
     assert_eq!(
         refusal(&create_payment(&qbo, &negative, "58", &[], "p2")),
         Some(BillingRefusal::InvalidAmount)
     );
-    let pay = payment_draft("pay-1", "58", day(16), usd("10"), &[("x", usd("10"))]);
+    let pay = payment_draft("pay-1", "58", nov(16), usd("10"), &[("x", usd("10"))]);
     create_payment(&qbo, &pay, "58", &[&a], "p1")?;
     assert_eq!(qbo.balance(&a), Some(usd("90.00")));
     Ok(())
@@ -488,19 +478,19 @@ fn the_listing_holds_manual_and_synced_payments_in_creation_order_page_by_page()
     // Bookkeepers: a partial payment, a split with a remainder, one applied
     // to nothing.
     let p1 =
-        qbo.record_manual_payment(manual("58", day(12), usd("30"), &[(a.as_str(), usd("30"))]))?;
+        qbo.record_manual_payment(manual("58", nov(12), usd("30"), &[(a.as_str(), usd("30"))]))?;
     let p2 = qbo.record_manual_payment(manual(
         "58",
-        day(13),
+        nov(13),
         usd("100"),
         &[(a.as_str(), usd("70")), (b.as_str(), usd("20"))],
     ))?;
-    let p3 = qbo.record_manual_payment(manual("59", day(14), usd("25"), &[]))?;
+    let p3 = qbo.record_manual_payment(manual("59", nov(14), usd("25"), &[]))?;
     // The sync: a payment of the firm's.
     let pay = payment_draft(
         "PAY-1",
         "59",
-        day(15),
+        nov(15),
         usd("50"),
         &[("INV-1003", usd("50"))],
     );
@@ -555,11 +545,11 @@ fn the_listing_holds_manual_and_synced_payments_in_creation_order_page_by_page()
 #[test]
 fn a_manual_invoice_follows_the_same_rules() -> TestResult {
     let qbo = qbo();
-    let id = qbo.record_manual_invoice("58", "M-1", day(10), usd("40"))?;
+    let id = qbo.record_manual_invoice("58", "M-1", nov(10), usd("40"))?;
     let stored = qbo.invoice(&id).ok_or("stored")?;
     assert_eq!(stored.source_invoice_id, None);
     assert_eq!(stored.balance, usd("40"));
-    let again = qbo.record_manual_invoice("59", "m-1", day(10), usd("40"));
+    let again = qbo.record_manual_invoice("59", "m-1", nov(10), usd("40"));
     assert_eq!(refusal(&again), Some(BillingRefusal::DuplicateDocNumber));
     assert_eq!(qbo.calls(), BillingCallCounts::default());
     Ok(())
@@ -571,14 +561,14 @@ fn a_manual_invoice_follows_the_same_rules() -> TestResult {
 #[test]
 fn the_same_key_twice_creates_one_invoice_and_one_payment() -> TestResult {
     let qbo = qbo();
-    let draft = invoice_draft("INV-A", "1001", "58", day(10), usd("100"));
+    let draft = invoice_draft("INV-A", "1001", "58", nov(10), usd("100"));
     let first = create_invoice(&qbo, &draft, "58", "create-invoice:INV-A")?;
     // Sent again, the number it took is no duplicate: the key wins.
     let second = create_invoice(&qbo, &draft, "58", "create-invoice:INV-A")?;
     assert_eq!(first, second);
     assert_eq!(qbo.invoices().len(), 1);
 
-    let pay = payment_draft("pay-1", "58", day(20), usd("40"), &[("INV-A", usd("40"))]);
+    let pay = payment_draft("pay-1", "58", nov(20), usd("40"), &[("INV-A", usd("40"))]);
     let p1 = create_payment(&qbo, &pay, "58", &[&first], "push-payment:pay-1")?;
     let p2 = create_payment(&qbo, &pay, "58", &[&first], "push-payment:pay-1")?;
     assert_eq!(p1, p2);
@@ -603,7 +593,7 @@ fn a_create_whose_result_is_lost_is_found_again_by_its_key() -> TestResult {
     let qbo = qbo();
     let a = invoice(&qbo, "1001", "58", "100")?;
     qbo.fail_next(Call::Create, Fault::CrashAfterCreate);
-    let pay = payment_draft("pay-1", "58", day(20), usd("100"), &[("x", usd("100"))]);
+    let pay = payment_draft("pay-1", "58", nov(20), usd("100"), &[("x", usd("100"))]);
     let lost = create_payment(&qbo, &pay, "58", &[&a], "push-payment:pay-1");
     assert!(matches!(&lost, Err(e) if e.may_have_applied()));
     // It was applied all the same.
@@ -627,7 +617,7 @@ fn rate_limits_and_outages_leave_nothing_behind() -> TestResult {
         },
     );
     qbo.fail_next(Call::Any, Fault::Transient);
-    let draft = invoice_draft("INV-A", "1001", "58", day(10), usd("1"));
+    let draft = invoice_draft("INV-A", "1001", "58", nov(10), usd("1"));
     assert_eq!(
         create_invoice(&qbo, &draft, "58", "k"),
         Err(AdapterError::RateLimited {
@@ -652,7 +642,7 @@ fn expired_credentials_refuse_every_call_until_renewed() -> TestResult {
         Err(AdapterError::Authentication { .. })
     ));
     assert!(qbo.credentials_expired());
-    let draft = invoice_draft("INV-A", "1001", "58", day(10), usd("1"));
+    let draft = invoice_draft("INV-A", "1001", "58", nov(10), usd("1"));
     assert!(matches!(
         create_invoice(&qbo, &draft, "58", "k"),
         Err(AdapterError::Authentication { .. })
@@ -677,12 +667,12 @@ fn a_periodic_fault_hits_every_nth_create_until_cleared() -> TestResult {
     qbo.fail_every(Call::Create, 2, Fault::Transient);
     let mut outcomes = Vec::new();
     for n in 0..4 {
-        let draft = invoice_draft("INV", &format!("10{n}"), "58", day(10), usd("1"));
+        let draft = invoice_draft("INV", &format!("10{n}"), "58", nov(10), usd("1"));
         outcomes.push(create_invoice(&qbo, &draft, "58", &format!("k{n}")).is_ok());
     }
     assert_eq!(outcomes, [true, false, true, false]);
     qbo.clear_faults();
-    let draft = invoice_draft("INV", "200", "58", day(10), usd("1"));
+    let draft = invoice_draft("INV", "200", "58", nov(10), usd("1"));
     create_invoice(&qbo, &draft, "58", "k9")?;
     qbo.reset_calls();
     assert_eq!(qbo.calls().total(), 0);
@@ -697,8 +687,8 @@ fn firm_invoice(id: &str, contact: &str, price: &str, status: InvoiceStatus) -> 
         id: id.into(),
         number: format!("N-{id}"),
         contact_id: contact.into(),
-        issue_date: day(1),
-        due_date: day(30),
+        issue_date: nov(1),
+        due_date: nov(30),
         status,
         currency: Currency::USD,
         lines: vec![InvoiceLine {
@@ -780,7 +770,7 @@ fn a_ledger_payment_copied_to_the_firm_pays_invoices_and_records_activity() -> T
     let mut copy = payment_draft(
         "77",
         "K1",
-        day(20),
+        nov(20),
         usd("150.00"),
         &[("A", usd("100.00")), ("B", usd("40.00"))],
     );
@@ -820,7 +810,7 @@ fn a_ledger_payment_copied_to_the_firm_pays_invoices_and_records_activity() -> T
     assert_eq!(stored.unapplied()?, usd("10.00"));
 
     // The rest of B, without an activity text: the store writes its own.
-    let rest = payment_draft("78", "K1", day(21), usd("60.00"), &[("B", usd("60.00"))]);
+    let rest = payment_draft("78", "K1", nov(21), usd("60.00"), &[("B", usd("60.00"))]);
     let id = create_payment(&firm, &rest, "K1", &["B"], "pull-payment:78")?;
     assert_eq!(
         firm.invoice("B").map(|i| i.status),
@@ -859,14 +849,14 @@ fn the_firm_refuses_payments_it_cannot_apply() -> TestResult {
         ),
     ];
     for (n, (inv, applied, amount, expected)) in cases.into_iter().enumerate() {
-        let draft = payment_draft("L", "K1", day(20), amount, &[(inv, applied)]);
+        let draft = payment_draft("L", "K1", nov(20), amount, &[(inv, applied)]);
         let refused = create_payment(&firm, &draft, "K1", &[inv], &format!("k{n}"));
         assert_eq!(refusal(&refused), Some(expected), "case {n}");
         // The firm's system has no QBO codes.
         assert_eq!(code(&refused), None);
     }
     // A balance change for an invoice the payment does not pay.
-    let mut draft = payment_draft("L", "K1", day(20), usd("1"), &[("A", usd("1"))]);
+    let mut draft = payment_draft("L", "K1", nov(20), usd("1"), &[("A", usd("1"))]);
     draft.changes.push(change("B", "100", "0", Some("wrong")));
     let refused = create_payment(&firm, &draft, "K1", &["A"], "k-change");
     assert_eq!(refusal(&refused), Some(BillingRefusal::BadRequest));
@@ -880,7 +870,7 @@ fn the_firm_refuses_payments_it_cannot_apply() -> TestResult {
 #[test]
 fn payments_the_firm_enters_itself_are_local_and_listed_with_the_copies() -> TestResult {
     let firm = firm()?.with_page_size(1);
-    let mut own = manual("K1", day(18), usd("100.00"), &[("A", usd("100.00"))]);
+    let mut own = manual("K1", nov(18), usd("100.00"), &[("A", usd("100.00"))]);
     own.id = "P-7".into();
     own.origin = PaymentOrigin::Ledger; // overridden: the firm entered it
     assert_eq!(firm.record_local_payment(own.clone())?, "P-7");
@@ -898,7 +888,7 @@ fn payments_the_firm_enters_itself_are_local_and_listed_with_the_copies() -> Tes
         refusal(&firm.record_local_payment(own)),
         Some(BillingRefusal::DuplicatePaymentId)
     );
-    let copy = payment_draft("90", "K2", day(19), usd("20"), &[("C", usd("20"))]);
+    let copy = payment_draft("90", "K2", nov(19), usd("20"), &[("C", usd("20"))]);
     create_payment(&firm, &copy, "K2", &["C"], "pull-payment:90")?;
 
     let first = block_on(firm.list_payments(None))?;
@@ -926,7 +916,7 @@ fn payments_the_firm_enters_itself_are_local_and_listed_with_the_copies() -> Tes
 #[test]
 fn the_firm_records_a_copy_once_per_key_even_when_the_answer_is_lost() -> TestResult {
     let firm = firm()?;
-    let mut copy = payment_draft("77", "K1", day(20), usd("100.00"), &[("A", usd("100.00"))]);
+    let mut copy = payment_draft("77", "K1", nov(20), usd("100.00"), &[("A", usd("100.00"))]);
     copy.changes = vec![change(
         "A",
         "100.00",
@@ -944,7 +934,7 @@ fn the_firm_records_a_copy_once_per_key_even_when_the_answer_is_lost() -> TestRe
 
     firm.fail_next(Call::Any, Fault::AuthenticationExpired);
     assert!(block_on(firm.list_payments(None)).is_err());
-    let other = payment_draft("78", "K1", day(20), usd("1"), &[("B", usd("1"))]);
+    let other = payment_draft("78", "K1", nov(20), usd("1"), &[("B", usd("1"))]);
     assert!(matches!(
         create_payment(&firm, &other, "K1", &["B"], "pull-payment:78"),
         Err(AdapterError::Authentication { .. })

@@ -1,11 +1,10 @@
 //! QuickBooks Time through the public API: sources of truth (Q1), the
 //! three-way customer list check (Q2), jobcodes the practice manager
 //! creates (Q3) and time reports (Q4), with the in-memory QBT store.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, FixedOffset, TimeZone, Utc};
 use ledgerlink::model::ContactStatus;
 use ledgerlink::normalize::normalize_name;
 use ledgerlink::ops::Ref;
@@ -17,16 +16,16 @@ use ledgerlink::qbtime::{
 use ledgerlink::rules::qbtime::{FLOWS, JOBCODE_NAME, Writer, may_write, owner};
 use ledgerlink::{Contact, ContactId};
 
-fn day(d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(2026, 4, d).unwrap()
-}
+use crate::support::qbtime::MissingInQbt;
+use crate::support::time::{at, day};
 
+/// When QuickBooks Time was read: the end of April 2026.
 fn read_at() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 4, 30, 18, 0, 0).unwrap()
+    at("2026-04-30T18:00:00Z")
 }
 
 fn april() -> DateRange {
-    DateRange::new(day(1), day(30))
+    DateRange::new(day(4, 1), day(4, 30))
 }
 
 fn in_group(mut c: Contact, group: &str) -> Contact {
@@ -375,20 +374,7 @@ fn q2_a_client_group_counts_only_where_a_customer_carries_its_name() {
 
 #[test]
 fn q3_missing_customers_and_jobs_are_created_in_qbt() {
-    let clients = [
-        Contact::organization("C1", "Acme Ltd"),
-        Contact::person("C2", "Jo", "Bloggs"),
-    ];
-    let work = [
-        Work::new("W1", "C1", "Audit 2026"),
-        Work::new("W2", "C2", "Self assessment"),
-        Work::new("W3", "C1", "Payroll"),
-    ];
-    let qbt = [
-        Jobcode::customer(7, "ACME LTD"),
-        Jobcode::job(8, 7, "payroll"),
-    ];
-    let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt));
+    let plan = MissingInQbt::new().plan();
     assert_eq!(
         op_ids(&plan),
         ["qbt-customer:C2", "qbt-job:W1", "qbt-job:W2"]
@@ -754,7 +740,6 @@ fn q3_the_plan_does_not_depend_on_input_order() {
     assert_eq!(a.operation("qbt-job:W1").unwrap().action.name, "audit");
 }
 
-#[cfg(feature = "serde")]
 #[test]
 fn q3_the_plan_is_plain_serialisable_data() {
     let clients = [Contact::person("C1", "Jo", "Bloggs")];
@@ -796,12 +781,12 @@ fn q4_time_is_totalled_per_customer_and_job() {
     let work = [Work::new("W1", "C1", "Audit")];
     let qbt = jobcodes_for_time();
     let entries = [
-        TimeEntry::manual(1, 5, 1, day(2), 600),
-        TimeEntry::manual(2, 5, 2, day(2), 3600),
-        TimeEntry::manual(3, 6, 3, day(3), 1800), // below the job: counts for it
-        TimeEntry::manual(4, 6, 4, day(3), 900),
-        TimeEntry::manual(5, 6, 8, day(3), 300),
-        TimeEntry::manual(6, 6, 9, day(4), 28_800),
+        TimeEntry::manual(1, 5, 1, day(4, 2), 600),
+        TimeEntry::manual(2, 5, 2, day(4, 2), 3600),
+        TimeEntry::manual(3, 6, 3, day(4, 3), 1800), // below the job: counts for it
+        TimeEntry::manual(4, 6, 4, day(4, 3), 900),
+        TimeEntry::manual(5, 6, 8, day(4, 3), 300),
+        TimeEntry::manual(6, 6, 9, day(4, 4), 28_800),
     ];
     let input = TimeReportInput::new(&clients, &qbt, &entries, april(), read_at()).with_work(&work);
     let report = time_report(&input);
@@ -844,9 +829,9 @@ fn q4_time_against_a_client_group_is_reported_for_the_group_only() {
     let clients = clients_for_time();
     let qbt = jobcodes_for_time();
     let entries = [
-        TimeEntry::manual(1, 5, 5, day(2), 1200), // Ann Lee's own jobcode
-        TimeEntry::manual(2, 5, 6, day(2), 3600), // the group
-        TimeEntry::manual(3, 5, 7, day(3), 1800), // a job of the group
+        TimeEntry::manual(1, 5, 5, day(4, 2), 1200), // Ann Lee's own jobcode
+        TimeEntry::manual(2, 5, 6, day(4, 2), 3600), // the group
+        TimeEntry::manual(3, 5, 7, day(4, 3), 1800), // a job of the group
     ];
     let report = time_report(&TimeReportInput::new(
         &clients,
@@ -889,10 +874,10 @@ fn q4_the_report_says_when_time_was_read_and_what_is_still_running() {
     let entries = [
         TimeEntry::regular(1, 5, 2, start, end),
         TimeEntry::on_the_clock(2, 6, 2, start, 7200),
-        TimeEntry::manual(3, 5, 2, day(30), 60),
-        TimeEntry::manual(3, 5, 2, day(30), 60), // listed twice
-        TimeEntry::manual(4, 5, 2, NaiveDate::from_ymd_opt(2026, 5, 1).unwrap(), 60),
-        TimeEntry::manual(5, 5, 404, day(30), 90),
+        TimeEntry::manual(3, 5, 2, day(4, 30), 60),
+        TimeEntry::manual(3, 5, 2, day(4, 30), 60), // listed twice
+        TimeEntry::manual(4, 5, 2, day(5, 1), 60),
+        TimeEntry::manual(5, 5, 404, day(4, 30), 90),
     ];
     let report = time_report(&TimeReportInput::new(
         &clients,
@@ -927,8 +912,8 @@ fn q4_renamed_jobcodes_still_count_for_their_client() {
     let plan = qbtime::plan(&PlanInput::new(&clients, &[], &qbt));
     let links = apply(&plan, &mut qbt);
     let entries = [
-        TimeEntry::manual(1, 5, 1, day(2), 100),
-        TimeEntry::manual(2, 5, 2, day(2), 200),
+        TimeEntry::manual(1, 5, 1, day(4, 2), 100),
+        TimeEntry::manual(2, 5, 2, day(4, 2), 200),
     ];
     for input in [
         TimeReportInput::new(&clients, &qbt, &entries, april(), read_at()),
@@ -943,7 +928,6 @@ fn q4_renamed_jobcodes_still_count_for_their_client() {
 
 // ------------------------------------------- the in-memory QBT store
 
-#[cfg(all(feature = "testing", feature = "driver"))]
 mod store {
     use super::*;
     use ledgerlink::driver::{read_jobcodes, read_timesheets, send_jobcodes};
@@ -1083,9 +1067,9 @@ mod store {
         let qbt = MemoryTimeStore::new().with_page_size(2);
         let acme = qbt.add_customer("Acme Ltd");
         for (d, secs) in [(1, 60), (2, 120), (3, 180), (4, 240), (30, 300)] {
-            qbt.insert_timesheet(TimeEntry::manual(0, 5, acme, day(d), secs));
+            qbt.insert_timesheet(TimeEntry::manual(0, 5, acme, day(4, d), secs));
         }
-        let first_days = DateRange::new(day(2), day(4));
+        let first_days = DateRange::new(day(4, 2), day(4, 4));
         let page = block_on(qbt.list_timesheets(&first_days, 1)).unwrap();
         assert_eq!(page.timesheets.len(), 2);
         assert!(page.more);
@@ -1121,7 +1105,6 @@ mod store {
 
 // ------------------------------- sent with the shared executor (U1, Q3)
 
-#[cfg(feature = "testing")]
 mod executor {
     use super::*;
     use ledgerlink::ops::{AdapterError, Execution};

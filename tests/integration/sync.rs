@@ -1,10 +1,9 @@
 //! The sync engine through the public API: links, field sync, conflict
 //! policies, push rules, lessons U1–U5, U8, U9 and E3.
-#![allow(clippy::unwrap_used)]
-#![cfg(feature = "serde")]
 
-mod support;
-
+use crate::support::contacts::{org, person, qbo, remote};
+use crate::support::time::t0;
+use crate::support::world::World;
 use ledgerlink::model::{Address, AddressKind, ContactStatus, PhoneKind};
 use ledgerlink::ports::AdapterError;
 use ledgerlink::rules::xpm::ImportScope;
@@ -14,8 +13,6 @@ use ledgerlink::sync::{
     Trigger, plan,
 };
 use ledgerlink::{Contact, ContactKind, Error, Profile, Side};
-use support::world::{World, t0};
-use support::{org, person, qbo, remote};
 
 fn xero() -> ConnectionConfig {
     ConnectionConfig::new(Profile::XeroGl)
@@ -124,9 +121,7 @@ fn f3_a_change_on_either_side_updates_the_other() {
         vec![remote("X1", "Acme Ltd", "ap@acme.test")],
     );
     w.run();
-    w.edit(Side::Remote, "X1", |c| {
-        c.emails[0].address = "billing@acme.test".into();
-    });
+    w.set_email(Side::Remote, "X1", "billing@acme.test");
     let (p, _) = w.run();
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].side, Side::Local);
@@ -313,9 +308,7 @@ fn f6_u8_remote_archive_and_delete_never_delete_the_local_contact() {
     let l = w.state.link_of_remote("X2").unwrap();
     assert!(matches!(l.status, LinkStatus::Removed { .. }));
     // Changes no longer flow for a removed pair.
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
+    w.set_email(Side::Local, "K1", "new@acme.test");
     assert!(w.plan().is_empty());
     // Un-archived: the pair syncs again.
     w.edit(Side::Remote, "X1", |c| c.status = ContactStatus::Active);
@@ -326,11 +319,7 @@ fn f6_u8_remote_archive_and_delete_never_delete_the_local_contact() {
 
 #[test]
 fn u3_merged_xero_contact_moves_the_link() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
     // In Xero, X1 is merged into a new X9.
     w.remote
@@ -377,9 +366,7 @@ fn l1_l2_l3_link_lifecycle() {
     assert!(p.is_empty());
     assert!(matches!(p.review[0], ReviewItem::MatchIssue { .. }));
     // L2: fixing the data does not close the issue by itself.
-    w.edit(Side::Remote, "X1", |c| {
-        c.emails[0].address = "a@acme.test".into();
-    });
+    w.set_email(Side::Remote, "X1", "a@acme.test");
     let (p, _) = w.run();
     assert!(p.is_empty());
     assert_eq!(w.state.issues().len(), 1);
@@ -398,9 +385,7 @@ fn l1_l2_l3_link_lifecycle() {
         remote_id: "X1".into(),
     }]);
     assert_eq!(w.state.unsynced().count(), 1);
-    w.edit(Side::Remote, "X1", |c| {
-        c.emails[0].address = "x@acme.test".into();
-    });
+    w.set_email(Side::Remote, "X1", "x@acme.test");
     let p = w.plan();
     assert!(
         p.is_empty(),
@@ -434,11 +419,7 @@ fn l1_l2_l3_link_lifecycle() {
 
 #[test]
 fn l3_an_unsynced_local_contact_can_be_pushed_as_a_new_ledger_record() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
     w.run_with(&[Decision::Unsync {
         remote_id: "X1".into(),
@@ -557,9 +538,7 @@ fn p3_qbo_pushes_new_and_changed_contacts_of_pushed_types_never_on_initial_sync(
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].rule, "P3");
     // The existing one is created when it changes (here: its email).
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "billing@acme.test".into();
-    });
+    w.set_email(Side::Local, "K1", "billing@acme.test");
     let (p, _) = w.run();
     assert_eq!(p.operations.len(), 1);
     assert_eq!(p.operations[0].id.as_str(), "create-remote:K1");
@@ -653,7 +632,6 @@ fn u2_a_de_collided_name_at_the_limit_fits_as_the_ledger_counts_it() {
     let name = contact.label();
     assert!(name.ends_with(" (2)"), "{name}");
     assert!(name.encode_utf16().count() <= 500);
-    #[cfg(feature = "qbo")]
     ledgerlink::wire::qbo::encode_action(&op.action).unwrap();
 }
 
@@ -667,8 +645,8 @@ fn u2_a_duplicate_name_refused_by_the_ledger_is_avoided_next_time() {
         org("K1", "Acme Ltd", "a@acme.test").with_contact_type("Client"),
     );
     // A vendor called "Acme Ltd" exists: QBO answers 6240.
-    w.fail.insert(
-        "create-remote:K1".into(),
+    w.fail_once(
+        "create-remote:K1",
         AdapterError::DuplicateName {
             name: "Acme Ltd".into(),
         },
@@ -712,17 +690,11 @@ fn u1_a_create_whose_result_was_lost_is_not_repeated() {
 
 #[test]
 fn u4_rate_limit_yields_retry_at_and_the_core_never_sleeps() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.set_email(Side::Local, "K1", "new@acme.test");
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::RateLimited {
             retry_after_secs: 60,
         },
@@ -750,17 +722,11 @@ fn u4_rate_limit_yields_retry_at_and_the_core_never_sleeps() {
 
 #[test]
 fn u5_stale_version_rereads_instead_of_overwriting() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.set_email(Side::Local, "K1", "new@acme.test");
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::StaleVersion { id: "X1".into() },
     );
     let (_, a) = w.run();
@@ -780,17 +746,11 @@ fn u5_stale_version_rereads_instead_of_overwriting() {
 
 #[test]
 fn e3_authentication_failure_disconnects_until_reconnected() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.set_email(Side::Local, "K1", "new@acme.test");
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::Authentication {
             message: "401 AuthenticationFailed 003200".into(),
         },
@@ -822,14 +782,10 @@ fn u9_every_operation_ends_in_the_trail() {
         ],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
-    w.edit(Side::Remote, "X2", |c| {
-        c.emails[0].address = "new@beta.test".into();
-    });
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.set_email(Side::Local, "K1", "new@acme.test");
+    w.set_email(Side::Remote, "X2", "new@beta.test");
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::Validation {
             code: Some("400".into()),
             message: "bad email".into(),
@@ -866,9 +822,7 @@ fn f7_manual_sync_direction_is_a_setting_qbo_defaults_to_import_only() {
         vec![qbo("Q1", "Acme Ltd", Some("Acme Ltd"), None, "a@acme.test")],
     );
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
+    w.set_email(Side::Local, "K1", "new@acme.test");
     let manual = w.plan_with(&[], Trigger::Manual);
     assert!(manual.is_empty());
     assert!(manual.report.notices.iter().any(|n| n.rule == "F7"));
@@ -1070,8 +1024,8 @@ fn u1_a_rate_limited_resend_stays_in_flight() {
     w.state = p.next_state.clone();
     let _lost = w.execute(&p, usize::MAX); // created, result lost
     let resend = w.plan();
-    w.fail.insert(
-        "create-local:X1".into(),
+    w.fail_once(
+        "create-local:X1",
         AdapterError::RateLimited {
             retry_after_secs: 30,
         },
@@ -1090,11 +1044,7 @@ fn u1_a_rate_limited_resend_stays_in_flight() {
 
 #[test]
 fn l1_remove_match_stays_open_even_when_the_record_is_not_listed() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
     let l = w.locals();
     let d = [Decision::RemoveMatch {
@@ -1222,17 +1172,11 @@ fn t2_a_client_contact_waits_for_its_client_to_be_linked() {
 
 #[test]
 fn u8_an_update_answered_not_found_marks_the_pair_removed() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.set_email(Side::Local, "K1", "new@acme.test");
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::NotFound { id: "X1".into() },
     );
     w.run();
@@ -1283,7 +1227,7 @@ fn u1_a_create_stuck_in_flight_is_shown_and_can_be_abandoned() {
     };
     // The create times out again and again: it may or may not have landed.
     for _ in 0..4 {
-        w.fail.insert("create-local:X1".into(), timeout());
+        w.fail_once("create-local:X1", timeout());
         let p = w.plan();
         w.apply(&p);
     }
@@ -1308,17 +1252,11 @@ fn u1_a_create_stuck_in_flight_is_shown_and_can_be_abandoned() {
 fn u8_a_not_found_answer_removes_the_pair_only_when_it_names_the_target() {
     // XPM answers "… not found" also about a record the request refers to
     // (a contact of the client): that is not the client being deleted.
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
-    w.edit(Side::Local, "K1", |c| {
-        c.emails[0].address = "new@acme.test".into();
-    });
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.set_email(Side::Local, "K1", "new@acme.test");
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::NotFound {
             id: "9e023415-b173-4375-b8d5-4220b5a6b294".into(),
         },
@@ -1328,8 +1266,8 @@ fn u8_a_not_found_answer_removes_the_pair_only_when_it_names_the_target() {
     let linked = |w: &World| w.state.link_of_remote("X1").map(|l| l.is_linked());
     assert_eq!(linked(&w), Some(true), "another record was missing");
     // Named: the target itself is gone, and the pair is marked removed.
-    w.fail.insert(
-        "update-remote:X1".into(),
+    w.fail_once(
+        "update-remote:X1",
         AdapterError::NotFound { id: "X1".into() },
     );
     w.run();
@@ -1495,11 +1433,7 @@ fn u3_create_new_on_an_archived_or_merged_record_is_refused() {
 /// ignored, and the pair is marked archived (F6) instead of moving.
 #[test]
 fn u3_merges_are_followed_only_where_the_ledger_reports_them() {
-    let mut w = World::new(
-        ConnectionConfig::new(Profile::Xpm),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(ConnectionConfig::new(Profile::Xpm));
     w.run();
     w.remote
         .insert("X9".into(), remote("X9", "Other Co", "o@co.test"));
@@ -1632,11 +1566,7 @@ fn f3_a_name_still_fills_a_nameless_contact_and_unmarked_emails_clear_nothing() 
 /// followed by another (F5). The link goes to the last survivor at once.
 #[test]
 fn u3_a_chain_of_merges_moves_the_link_to_the_last_survivor_in_one_plan() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
     for (id, into) in [("X2", Some("X3")), ("X3", None)] {
         let mut c = remote(id, "Acme Group", "a@acme.test");
@@ -1710,11 +1640,7 @@ fn has_notice_kind(p: &ledgerlink::sync::Plan, kind: NoticeKind) -> bool {
 /// person's decision wins; the old pair stays removed.
 #[test]
 fn f6_p1_a_pair_is_not_restored_when_a_decision_took_its_contact() {
-    let mut w = World::new(
-        xero(),
-        vec![org("K1", "Acme Ltd", "a@acme.test")],
-        vec![remote("X1", "Acme Ltd", "a@acme.test")],
-    );
+    let mut w = World::acme(xero());
     w.run();
     let x1 = w.remote.remove("X1").unwrap();
     let (p, _) = w.run();
