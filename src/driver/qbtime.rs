@@ -76,7 +76,7 @@ pub async fn read_timesheets<S: TimeStore + ?Sized>(
 /// operation, for [`qbtime::apply_results`](crate::qbtime::apply_results).
 ///
 /// With the in-memory store of the `testing` feature, a plan sent this way
-/// and fed back plans nothing the next time (see `tests/qbtime.rs`).
+/// and fed back plans nothing the next time (see `tests/integration/qbtime.rs`).
 pub async fn send_jobcodes<S: TimeStore + ?Sized>(store: &S, plan: &Plan) -> Vec<OpResult> {
     let mut run: Execution<'_, _, Jobcode> = Execution::new(&plan.operations);
     while let Some(op) = run.next_op() {

@@ -46,6 +46,7 @@ pub enum Profile {
     /// profile is refused (its plans are
     /// [`qbtime::plan`](crate::qbtime::plan)'s); names are compared as
     /// QBO's, whose customers and jobs QBT shares (Q3).
+    #[cfg_attr(feature = "serde", serde(rename = "qbtime"))]
     QbTime,
 }
 
@@ -116,7 +117,7 @@ impl std::str::FromStr for Profile {
             "xero" | "xero_gl" | "xero-gl" | "xerogl" => Ok(Self::XeroGl),
             "xpm" | "xero_practice_manager" => Ok(Self::Xpm),
             "qbo" | "quickbooks" | "quickbooks_online" => Ok(Self::Qbo),
-            "qbtime" | "qb_time" | "qbt" | "quickbooks_time" => Ok(Self::QbTime),
+            "qbtime" | "qbt" | "quickbooks_time" => Ok(Self::QbTime),
             _ => Err(crate::error::Error::InvalidConfig {
                 field: "profile",
                 reason: format!("unknown profile `{s}`: expected xero, xpm, qbo or qbtime"),

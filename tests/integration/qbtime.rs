@@ -107,10 +107,10 @@ fn work_subject(id: &str, client: &str) -> JobcodeSubject {
 
 #[test]
 fn q1_each_domain_has_the_owner_the_spec_names() {
-    assert_eq!(owner(Domain::Work), System::Pm);
-    assert_eq!(owner(Domain::Customers), System::Pm);
-    assert_eq!(owner(Domain::Time), System::Qbt);
-    assert_eq!(owner(Domain::Financials), System::Qbo);
+    assert_eq!(owner(Domain::Work), System::PM);
+    assert_eq!(owner(Domain::Customers), System::PM);
+    assert_eq!(owner(Domain::Time), System::QBT);
+    assert_eq!(owner(Domain::Financials), System::QBO);
 }
 
 #[test]
@@ -118,7 +118,7 @@ fn q1_only_the_pms_customers_and_work_may_be_written_and_only_to_qbt() {
     for system in System::ALL {
         for domain in Domain::ALL {
             let expected =
-                system == System::Qbt && matches!(domain, Domain::Customers | Domain::Work);
+                system == System::QBT && matches!(domain, Domain::Customers | Domain::Work);
             assert_eq!(may_write(system, domain), expected, "{system} {domain}");
         }
     }
@@ -126,7 +126,7 @@ fn q1_only_the_pms_customers_and_work_may_be_written_and_only_to_qbt() {
     // write, not ours.
     for f in FLOWS {
         assert_ne!(f.to, owner(f.domain));
-        assert_eq!(f.writer == Writer::Ledgerlink, f.to == System::Qbt);
+        assert_eq!(f.writer == Writer::Ledgerlink, f.to == System::QBT);
     }
 }
 
@@ -147,13 +147,13 @@ fn q1_every_planned_operation_is_a_write_the_table_allows() {
     let plan = qbtime::plan(&PlanInput::new(&clients, &work, &qbt).with_qbo(&qbo));
     assert_eq!(plan.operations.len(), 5);
     for op in &plan.operations {
-        assert_eq!(op.system(), System::Qbt);
+        assert_eq!(op.system(), System::QBT);
         assert!(may_write(op.system(), op.domain()), "{}", op.id);
         assert_eq!(op.rule, "Q3");
     }
     // QBO gets nothing from us: its entries are QBT's to create.
     assert!(!plan.qbo_entries.is_empty());
-    assert!(plan.qbo_entries.iter().all(|e| e.created_by == System::Qbt));
+    assert!(plan.qbo_entries.iter().all(|e| e.created_by == System::QBT));
 }
 
 // ---------------------------------------------------------------- Q2
@@ -213,20 +213,20 @@ fn q2_every_name_not_in_all_three_lists_says_who_has_it() {
         [
             (
                 "Beta Holdings",
-                &[System::Qbo][..],
-                &[System::Pm, System::Qbt][..],
+                &[System::QBO][..],
+                &[System::PM, System::QBT][..],
                 IntegrationStep::QbtQbo
             ),
             (
                 "Delta & Co",
-                &[System::Qbt][..],
-                &[System::Pm, System::Qbo][..],
+                &[System::QBT][..],
+                &[System::PM, System::QBO][..],
                 IntegrationStep::QbtQbo
             ),
             (
                 "Jo Bloggs",
-                &[System::Pm][..],
-                &[System::Qbt, System::Qbo][..],
+                &[System::PM][..],
+                &[System::QBT, System::QBO][..],
                 IntegrationStep::PmQbt
             ),
         ]
@@ -315,8 +315,8 @@ fn q2_duplicates_within_a_system_are_listed() {
     assert_eq!(
         dups,
         [
-            (System::Pm, "Acme Ltd", vec!["C1", "C2"]),
-            (System::Qbt, "acme ltd", vec!["9", "11"]),
+            (System::PM, "Acme Ltd", vec!["C1", "C2"]),
+            (System::QBT, "acme ltd", vec!["9", "11"]),
         ]
     );
 }
@@ -336,7 +336,7 @@ fn q2_archived_and_unnamed_records() {
     let check = check_customer_lists(&pm, &qbt, &qbo);
     assert!(check.gaps.is_empty(), "{:?}", check.explain());
     assert_eq!(check.unnamed.len(), 1);
-    assert_eq!(check.unnamed[0].system, System::Pm);
+    assert_eq!(check.unnamed[0].system, System::PM);
     assert_eq!(check.unnamed[0].id, "C3");
 }
 
@@ -365,8 +365,8 @@ fn q2_a_client_group_counts_only_where_a_customer_carries_its_name() {
     let g = &check.gaps[0];
     assert_eq!(g.name, "Lee Family");
     assert!(g.client_group);
-    assert_eq!(g.present_in, [System::Pm, System::Qbt]);
-    assert_eq!(g.missing_from, [System::Qbo]);
+    assert_eq!(g.present_in, [System::PM, System::QBT]);
+    assert_eq!(g.missing_from, [System::QBO]);
     assert_eq!(g.step, IntegrationStep::QbtQbo);
 }
 

@@ -606,6 +606,36 @@ fn u2_qbo_display_names_are_unique_reserved_free_and_reported() {
 }
 
 #[test]
+fn u2_a_qbo_organisation_name_fits_its_company_name_limit_too() {
+    // A QBO organisation's company name must equal its display name (M5),
+    // and CompanyName takes 100 UTF-16 units where DisplayName takes 500:
+    // a 98-unit name taken in the ledger became "… (2)" (102 units), was
+    // copied into the company name and refused by the encoder.
+    let wanted = format!("{} Ltd", "A".repeat(94));
+    assert_eq!(wanted.encode_utf16().count(), 98);
+    let config = ConnectionConfig::new(Profile::Qbo).with_push_contact_type("Client");
+    let x = vec![qbo("Q1", &wanted, Some(&wanted), None, "other@x.test")];
+    let mut w = World::new(config, vec![], x);
+    w.run();
+    w.local.insert(
+        "K1".into(),
+        org("K1", &wanted, "ap@a.test").with_contact_type("Client"),
+    );
+    let p = w.plan();
+    let [op] = p.operations.as_slice() else {
+        panic!("one create expected: {:?}", p.operations);
+    };
+    let Action::Create { contact, .. } = &op.action else {
+        panic!("create expected");
+    };
+    let name = contact.label();
+    assert!(name.ends_with(" (2)"), "{name}");
+    assert!(name.encode_utf16().count() <= 100, "{}", name.len());
+    assert_eq!(contact.organization_name.as_deref(), Some(name.as_str()));
+    ledgerlink::wire::qbo::encode_action(&op.action).unwrap();
+}
+
+#[test]
 fn u2_a_de_collided_name_at_the_limit_fits_as_the_ledger_counts_it() {
     // 250 emoji: 250 characters, 500 UTF-16 units — exactly QBO's
     // DisplayName limit. Taken in the ledger, the pushed contact gets " (2)";

@@ -18,7 +18,7 @@ use ledgerlink::sync::{
     Action, ContactRef, FieldChange, FieldPatch, FieldValue, SyncField, read_field,
 };
 use ledgerlink::wire::qbo::{self, DecodeOptions, ErrorContext, QueryEntity};
-use ledgerlink::wire::{Payload, Provider, WireError};
+use ledgerlink::wire::{Payload, WireError};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
 
@@ -300,7 +300,7 @@ fn a_discount_line_is_refused_not_dropped() {
             path,
             detail,
         } => {
-            assert_eq!(provider, Provider::Qbo);
+            assert_eq!(provider, Profile::Qbo);
             assert_eq!(path, "Invoice[0].Line[1].DetailType");
             assert!(detail.contains("DiscountLineDetail"), "{detail}");
         }
@@ -357,7 +357,7 @@ fn typed_decoders_refuse_other_kinds() {
     assert!(matches!(
         qbo::decode_invoices(&fixture("qbo/payment.json")),
         Err(WireError::Unsupported {
-            provider: Some(Provider::Qbo),
+            provider: Some(Profile::Qbo),
             ..
         })
     ));
@@ -476,7 +476,7 @@ fn the_shared_real_payloads_decode() {
     for (name, bytes) in &files {
         let (provider, payload) =
             ledgerlink::wire::decode_any(bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(provider, Provider::Qbo, "{name}");
+        assert_eq!(provider, Profile::Qbo, "{name}");
         let is_error = matches!(payload, Payload::Error { .. });
         assert_eq!(
             is_error,
@@ -597,7 +597,7 @@ fn sub_customers_and_archived_customers_are_created_as_such() {
 #[test]
 fn values_qbo_would_refuse_are_reported_before_sending() {
     let too_long = |field: &'static str, len: usize, max: usize| WireError::TooLong {
-        provider: Provider::Qbo,
+        provider: Profile::Qbo,
         field,
         len,
         max,
@@ -808,7 +808,7 @@ fn invoices_are_written_with_exact_decimals() {
     assert_eq!(
         qbo::encode_invoice_create(&long, "101"),
         Err(WireError::TooLong {
-            provider: Provider::Qbo,
+            provider: Profile::Qbo,
             field: "DocNumber",
             len: 22,
             max: 21
@@ -1528,7 +1528,7 @@ fn eighty_thousand_attributes_are_a_typed_limit_error_in_decode_any_and_an_error
     let body = many_attributes("IntuitResponse", 80_000);
     match ledgerlink::wire::decode_any(&body) {
         Err(WireError::TooLarge {
-            provider: Provider::Qbo,
+            provider: Profile::Qbo,
             limit: Limit::Records,
             path,
             value,
@@ -1579,7 +1579,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         e,
         Err(WireError::TooLarge {
-            provider: Provider::Qbo,
+            provider: Profile::Qbo,
             limit: Limit::Records,
             path: "QueryResponse.Customer[2]".into(),
             value: 3,
@@ -1590,7 +1590,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         e,
         Err(WireError::TooLarge {
-            provider: Provider::Qbo,
+            provider: Profile::Qbo,
             limit: Limit::FieldBytes,
             path: "QueryResponse.Customer[2].DisplayName".into(),
             value: 3,
@@ -1610,7 +1610,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         e,
         Err(WireError::TooLarge {
-            provider: Provider::Qbo,
+            provider: Profile::Qbo,
             limit: Limit::FieldBytes,
             path: "IntuitResponse.QueryResponse.Customer[2].DisplayName".into(),
             value: 3,

@@ -13,7 +13,7 @@ use ledgerlink::qbtime::{
     Jobcode, JobcodeId, JobcodeType, NewJobcode, PlanInput, TimeEntryKind, Work,
 };
 use ledgerlink::rules::qbtime::JOBCODE_NAME;
-use ledgerlink::wire::{self, Payload, Provider, WireError, qbtime};
+use ledgerlink::wire::{self, Payload, Profile, WireError, qbtime};
 use proptest::prelude::*;
 
 use crate::support::fixtures::{fixture, own_fixtures, shared_fixture, shared_fixtures};
@@ -30,7 +30,7 @@ fn is_shape(e: &WireError) -> bool {
     matches!(
         e,
         WireError::Shape {
-            provider: Provider::QbTime,
+            provider: Profile::QbTime,
             ..
         }
     )
@@ -59,7 +59,7 @@ fn every_shared_payload_decodes_through_decode_any() {
     for (name, bytes) in shared_fixtures("qbtime").unwrap_or_default() {
         let (provider, payload) =
             wire::decode_any(&bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
-        assert_eq!(provider, Provider::QbTime, "{name}");
+        assert_eq!(provider, Profile::QbTime, "{name}");
         assert!(
             !matches!(payload, Payload::Error { .. }),
             "{name}: {payload:?}"
@@ -224,7 +224,7 @@ fn unreadable_json_is_a_syntax_error() {
         matches!(
             e,
             WireError::Syntax {
-                provider: Provider::QbTime,
+                provider: Profile::QbTime,
                 ..
             }
         ),
@@ -250,7 +250,7 @@ fn other_qbt_result_sets_are_unsupported() {
     assert!(matches!(
         qbtime::decode_any(users),
         Some(Err(WireError::Unsupported {
-            provider: Some(Provider::QbTime),
+            provider: Some(Profile::QbTime),
             ..
         }))
     ));
@@ -520,7 +520,7 @@ fn error_bodies_are_recognised_by_decode_any() {
         ("error-bare-404.json", AdapterError::code),
     ] {
         let (provider, payload) = wire::decode_any(&fixture(&format!("qbtime/{file}"))).unwrap();
-        assert_eq!(provider, Provider::QbTime);
+        assert_eq!(provider, Profile::QbTime);
         let Payload::Error { error, items } = payload else {
             panic!("{file}")
         };
@@ -558,7 +558,7 @@ fn names_are_counted_in_characters_and_never_cut() {
     assert_eq!(
         qbtime::encode_jobcode_create(&new_jobcode(0, &long)),
         Err(WireError::TooLong {
-            provider: Provider::QbTime,
+            provider: Profile::QbTime,
             field: "name",
             len: 65,
             max: 64
@@ -572,7 +572,7 @@ fn values_qbt_would_refuse_are_reported_before_sending() {
         matches!(
             qbtime::encode_jobcode_create(j),
             Err(WireError::Invalid {
-                provider: Provider::QbTime,
+                provider: Profile::QbTime,
                 ..
             })
         )
@@ -978,7 +978,7 @@ fn limits_stop_a_page_at_the_record_or_field_past_them() {
     assert_eq!(
         qbtime::decode_jobcodes_with_limits(page, &Limits::default().with_max_records(1)),
         Err(WireError::TooLarge {
-            provider: Provider::QbTime,
+            provider: Profile::QbTime,
             limit: Limit::Records,
             path: "results.jobcodes.2".into(),
             value: 2,
@@ -988,7 +988,7 @@ fn limits_stop_a_page_at_the_record_or_field_past_them() {
     assert_eq!(
         qbtime::decode_jobcodes_with_limits(page, &Limits::default().with_max_field_bytes(2)),
         Err(WireError::TooLarge {
-            provider: Provider::QbTime,
+            provider: Profile::QbTime,
             limit: Limit::FieldBytes,
             path: "results.jobcodes.2.name".into(),
             value: 3,

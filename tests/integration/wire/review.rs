@@ -4,12 +4,12 @@
 
 use ledgerlink::model::{Currency, Money, TaxRate};
 use ledgerlink::wire::xero::{self, DecodeOptions};
-use ledgerlink::wire::{self, Payload, Provider, WireError};
+use ledgerlink::wire::{self, Payload, Profile, WireError};
 use rust_decimal::Decimal;
 
 use crate::support::time::date;
 
-fn shape_at(r: Result<impl std::fmt::Debug, WireError>, provider: Provider, at: &str) {
+fn shape_at(r: Result<impl std::fmt::Debug, WireError>, provider: Profile, at: &str) {
     match r {
         Err(WireError::Shape {
             provider: p, path, ..
@@ -35,7 +35,7 @@ fn amounts_with_an_exponent_are_never_rounded() {
         );
         shape_at(
             xero::decode_invoices(doc.as_bytes()),
-            Provider::Xero,
+            Profile::XeroGl,
             "Invoices[0].LineItems[0].UnitAmount",
         );
         let doc = format!(
@@ -43,7 +43,7 @@ fn amounts_with_an_exponent_are_never_rounded() {
         );
         shape_at(
             wire::qbo::decode_invoices(doc.as_bytes()),
-            Provider::Qbo,
+            Profile::Qbo,
             "Invoice[0].Line[0].Amount",
         );
     }
@@ -73,7 +73,7 @@ fn xero_discounted_lines_are_refused_not_read_at_full_price() {
     );
     shape_at(
         xero::decode_invoices(rate.as_bytes()),
-        Provider::Xero,
+        Profile::XeroGl,
         "Invoices[0].LineItems[0].DiscountRate",
     );
     let amount = one_invoice(
@@ -82,7 +82,7 @@ fn xero_discounted_lines_are_refused_not_read_at_full_price() {
     );
     shape_at(
         xero::decode_invoices(amount.as_bytes()),
-        Provider::Xero,
+        Profile::XeroGl,
         "Invoices[0].LineItems[0].DiscountAmount",
     );
     // No discount, written as zero or null, reads as before.
@@ -114,7 +114,7 @@ fn xero_a_line_given_by_its_amount_keeps_it() {
     ] {
         shape_at(
             xero::decode_invoices(one_invoice("", line).as_bytes()),
-            Provider::Xero,
+            Profile::XeroGl,
             "Invoices[0].LineItems[0].LineAmount",
         );
     }
@@ -144,7 +144,7 @@ fn xero_tax_inclusive_lines_are_not_taxed_twice() {
         let doc = one_invoice(&format!(r#""LineAmountTypes":"{kind}","#), taxed);
         shape_at(
             xero::decode_invoices_with(doc.as_bytes(), &opts),
-            Provider::Xero,
+            Profile::XeroGl,
             "Invoices[0].LineAmountTypes",
         );
         // Without a known rate nothing is added: the line reads gross.
@@ -170,7 +170,7 @@ fn xero_tax_inclusive_lines_are_not_taxed_twice() {
     let odd = one_invoice(r#""LineAmountTypes":"Gross","#, taxed);
     shape_at(
         xero::decode_invoices_with(odd.as_bytes(), &opts),
-        Provider::Xero,
+        Profile::XeroGl,
         "Invoices[0].LineAmountTypes",
     );
 }
@@ -187,7 +187,7 @@ fn xero_a_byte_order_mark_is_skipped_by_every_reader() {
     assert_eq!(xero::decode_invoices(&invoices).unwrap().records.len(), 1);
     assert!(matches!(
         wire::decode_any(&invoices),
-        Ok((Provider::Xero, Payload::Invoices(v))) if v.len() == 1
+        Ok((Profile::XeroGl, Payload::Invoices(v))) if v.len() == 1
     ));
     let payments = bom(
         r#"{"Payments":[{"PaymentID":"p","Date":"2020-01-02","Amount":5,"Invoice":{"InvoiceID":"i"}}]}"#,
@@ -216,13 +216,13 @@ fn xero_malformed_date_offsets_are_refused() {
         let doc = format!(r#"{{"Invoices":[{{"Date":"{d}"}}]}}"#);
         shape_at(
             xero::decode_invoices(doc.as_bytes()),
-            Provider::Xero,
+            Profile::XeroGl,
             "Invoices[0].Date",
         );
         let doc = format!(r#"{{"Contacts":[{{"Name":"A","UpdatedDateUTC":"{d}"}}]}}"#);
         shape_at(
             xero::decode_contacts(doc.as_bytes()),
-            Provider::Xero,
+            Profile::XeroGl,
             "Contacts[0].UpdatedDateUTC",
         );
     }
@@ -255,7 +255,7 @@ fn qbo_an_empty_xml_query_page_with_attributes_decodes() {
     assert_eq!(page.next_page, None);
     assert!(matches!(
         wire::decode_any(xml.as_bytes()),
-        Ok((Provider::Qbo, Payload::Contacts { records, .. })) if records.is_empty()
+        Ok((Profile::Qbo, Payload::Contacts { records, .. })) if records.is_empty()
     ));
     // A reference keeps its id, text around it trimmed as before.
     let xml = "<Customer><Id>5</Id><DisplayName>Job</DisplayName>\
@@ -312,7 +312,7 @@ fn qbo_a_request_id_longer_than_qbo_takes_is_shortened_deterministically() {
     assert_ne!(id(planned), id(&"k".repeat(51)));
     assert!(matches!(
         wire::qbo::encode_action(&qbo_create("")),
-        Err(WireError::Invalid { provider: Provider::Qbo, ref field, .. }) if field == "requestid"
+        Err(WireError::Invalid { provider: Profile::Qbo, ref field, .. }) if field == "requestid"
     ));
 }
 
@@ -342,7 +342,7 @@ fn qbo_a_line_whose_amount_is_not_qty_times_price_is_refused() {
     ] {
         shape_at(
             wire::qbo::decode_invoices(qbo_invoice(detail, amount).as_bytes()),
-            Provider::Qbo,
+            Profile::Qbo,
             "Invoice[0].Line[0].Amount",
         );
     }
@@ -370,7 +370,7 @@ fn xero_a_line_amount_that_is_not_quantity_times_unit_is_refused() {
     let doc = one_invoice("", r#"{"Quantity":2,"UnitAmount":10,"LineAmount":25}"#);
     shape_at(
         xero::decode_invoices(doc.as_bytes()),
-        Provider::Xero,
+        Profile::XeroGl,
         "Invoices[0].LineItems[0].LineAmount",
     );
     let doc = one_invoice(
@@ -395,7 +395,7 @@ fn lengths_count_utf16_units_where_the_ledger_does() {
     let c = ledgerlink::Contact::organization("", emoji.as_str());
     match xero::encode_contact_create(&c) {
         Err(WireError::TooLong {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             field: "Name",
             len: 256,
             max: 255,

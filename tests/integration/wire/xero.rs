@@ -14,7 +14,7 @@ use ledgerlink::model::{
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{Action, ContactRef, FieldValue, NameValue, OpId, SyncField};
 use ledgerlink::wire::xero::{self, DecodeOptions, Method};
-use ledgerlink::wire::{self, Payload, Provider, WireError};
+use ledgerlink::wire::{self, Payload, WireError};
 use ledgerlink::{Contact, ContactId, Profile};
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -1004,7 +1004,7 @@ fn validation_errors_per_element() {
     };
     assert!(matches!(error, AdapterError::DuplicateName { .. }));
     assert_eq!(items.len(), 2);
-    let Ok((Provider::Xero, Payload::Error { error, .. })) =
+    let Ok((Profile::XeroGl, Payload::Error { error, .. })) =
         wire::decode_any(&fixture("xero/error-401-problem.json"))
     else {
         panic!("an error payload")
@@ -1276,7 +1276,7 @@ fn shared_xero_payloads_decode_when_present() {
         let bytes = std::fs::read(&path).unwrap();
         let (provider, payload) =
             wire::decode_any(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(provider, Provider::Xero, "{}", path.display());
+        assert_eq!(provider, Profile::XeroGl, "{}", path.display());
         let name = path.file_name().unwrap().to_string_lossy().to_string();
         assert_eq!(
             matches!(payload, Payload::Error { .. }),
@@ -1323,7 +1323,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         with(Limits::default().with_max_records(1)).map(|p| p.records.len()),
         Err(WireError::TooLarge {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             limit: Limit::Records,
             path: "Contacts[1]".into(),
             value: 2,
@@ -1333,7 +1333,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         with(Limits::default().with_max_items_per_record(1)).map(|p| p.records.len()),
         Err(WireError::TooLarge {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             limit: Limit::ItemsPerRecord,
             path: "Contacts[1].Phones[1]".into(),
             value: 2,
@@ -1343,7 +1343,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         with(Limits::default().with_max_field_bytes(2)).map(|p| p.records.len()),
         Err(WireError::TooLarge {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             limit: Limit::FieldBytes,
             path: "Contacts[1].Name".into(),
             value: 3,
@@ -1357,7 +1357,7 @@ fn limits_stop_a_page_at_the_record_item_or_field_past_them() {
     assert_eq!(
         xero::decode_invoices_with(invoices, &opts).map(|p| p.records.len()),
         Err(WireError::TooLarge {
-            provider: Provider::Xero,
+            provider: Profile::XeroGl,
             limit: Limit::ItemsPerRecord,
             path: "Invoices[0].LineItems[1]".into(),
             value: 2,

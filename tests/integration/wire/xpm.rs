@@ -12,7 +12,7 @@ use ledgerlink::ports::AdapterError;
 use ledgerlink::rules::Profile;
 use ledgerlink::sync::{Action, ContactRef, FieldValue, NameValue, OpId, SyncField};
 use ledgerlink::wire::xpm::{self, ContactsPage, MAX_CONTACTS_PER_REQUEST, Method};
-use ledgerlink::wire::{self, Payload, Provider, WireError};
+use ledgerlink::wire::{self, Payload, WireError};
 use proptest::prelude::*;
 
 use crate::support::contacts::patch;
@@ -173,7 +173,7 @@ fn an_empty_list_is_no_records() {
 #[test]
 fn decode_any_recognises_xpm_answers_only() {
     let (p, payload) = wire::decode_any(&fixture("xpm/client-list-detailed.xml")).unwrap();
-    assert_eq!(p, Provider::Xpm);
+    assert_eq!(p, Profile::Xpm);
     assert!(matches!(payload, Payload::Contacts { ref records, .. } if records.len() == 7));
     assert!(xpm::decode_any(b"{\"Contacts\": []}").is_none());
     assert!(xpm::decode_any(b"<IntuitResponse/>").is_none());
@@ -277,7 +277,7 @@ fn booleans_other_than_yes_and_no_are_refused_with_their_path() {
     assert_eq!(
         err,
         WireError::Shape {
-            provider: Provider::Xpm,
+            provider: Profile::Xpm,
             path: "Clients[1].IsArchived".into(),
             detail: "expected `Yes` or `No`, found `Maybe`".into(),
         }
@@ -387,7 +387,7 @@ fn every_shared_xpm_payload_decodes() {
         let bytes = std::fs::read(&path).unwrap();
         let (p, payload) =
             wire::decode_any(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-        assert_eq!(p, Provider::Xpm);
+        assert_eq!(p, Profile::Xpm);
         assert!(!payload.summary().starts_with("0 "), "{}", path.display());
         n += 1;
     }
@@ -1030,7 +1030,7 @@ fn limits_stop_a_listing_at_the_record_item_or_field_past_them() {
     assert_eq!(
         e,
         Err(WireError::TooLarge {
-            provider: Provider::Xpm,
+            provider: Profile::Xpm,
             limit: Limit::Records,
             path: "Clients[1]".into(),
             value: 4,
@@ -1041,7 +1041,7 @@ fn limits_stop_a_listing_at_the_record_item_or_field_past_them() {
     assert_eq!(
         e,
         Err(WireError::TooLarge {
-            provider: Provider::Xpm,
+            provider: Profile::Xpm,
             limit: Limit::ItemsPerRecord,
             path: "Clients[0].Contacts[1]".into(),
             value: 2,
@@ -1052,7 +1052,7 @@ fn limits_stop_a_listing_at_the_record_item_or_field_past_them() {
     assert_eq!(
         e,
         Err(WireError::TooLarge {
-            provider: Provider::Xpm,
+            provider: Profile::Xpm,
             limit: Limit::FieldBytes,
             path: "Clients[1].Name".into(),
             value: 3,
