@@ -215,12 +215,27 @@ impl Run<'_> {
             }
             next.pushed.insert(p.id.clone(), None);
             let op_id = OpId(format!("push-payment:{}", p.id));
-            let reason = format!(
-                "payment of {} on {} recorded in the firm's system, for {} invoice(s) the ledger has",
-                p.amount,
-                p.date,
-                allocations.len()
-            );
+            // Invoices the ledger has already, and those this plan creates
+            // first (the payment waits for their creates).
+            let created = allocations
+                .iter()
+                .filter(|a| a.invoice.created_by().is_some())
+                .count();
+            let reason = match created {
+                0 => format!(
+                    "payment of {} on {} recorded in the firm's system, for {} invoice(s) the ledger has",
+                    p.amount,
+                    p.date,
+                    allocations.len()
+                ),
+                n => format!(
+                    "payment of {} on {} recorded in the firm's system, for {} invoice(s), {n} of \
+                     them created by this plan first",
+                    p.amount,
+                    p.date,
+                    allocations.len()
+                ),
+            };
             self.plan.operations.push(Operation {
                 id: op_id.clone(),
                 side: Side::Remote,

@@ -135,6 +135,11 @@ use crate::model::PaymentOrigin;
 pub use crate::billing::MAX_DOC_NUMBER_CHARS;
 pub use fault::{ErrorContext, Fault, FaultEntry, THROTTLE_WINDOW_SECS};
 
+// The limits below are counted in UTF-16 code units, as the ledger counts
+// them (the `_CHARS` names are kept for compatibility); each is the `max`
+// of its entry in `rules::limits::qbo`, the table the planners and the
+// in-memory ledgers read too.
+
 /// Longest `DisplayName` QBO accepts.
 pub const MAX_DISPLAY_NAME_CHARS: usize = crate::rules::limits::qbo::DISPLAY_NAME.max;
 /// Longest `GivenName`, `MiddleName` or `FamilyName`.

@@ -199,6 +199,11 @@ pub const PAGE_SIZE: usize = 100;
 /// Xero's rate-limit window (60 calls per rolling minute per tenant): the
 /// wait assumed for a 429 without `Retry-After`.
 pub const RATE_LIMIT_WINDOW_SECS: u64 = 60;
+// The limits below are counted in UTF-16 code units, as the ledger counts
+// them (the `_CHARS` names are kept for compatibility); each is the `max`
+// of its entry in `rules::limits::xero`, the table the planners and the
+// in-memory ledgers read too.
+
 /// Longest contact `Name`.
 pub const MAX_NAME_CHARS: usize = crate::rules::limits::xero::NAME.max;
 /// Longest `FirstName` / `LastName`.
