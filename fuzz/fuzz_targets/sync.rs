@@ -58,6 +58,7 @@ enum FaultKind {
     Validation,
     Transient,
     MayHaveApplied,
+    AccessTokenExpired,
 }
 
 #[derive(Debug, Arbitrary)]
@@ -328,6 +329,7 @@ impl Run {
                 FaultKind::DuplicateName => Some(AdapterError::DuplicateName { name: "Acme Ltd".into() }),
                 FaultKind::Validation => Some(AdapterError::Validation { code: Some("6000".into()), message: "refused".into() }),
                 FaultKind::Transient => Some(AdapterError::Transient { message: "connection refused".into() }),
+                FaultKind::AccessTokenExpired => Some(AdapterError::AccessTokenExpired { message: "TokenExpired".into() }),
             };
             let outcome = match injected {
                 Some(e) => Err(e),
@@ -368,7 +370,12 @@ impl Run {
                 }
                 Err(e) => {
                     not_done.insert(op.id.clone());
-                    if matches!(e, AdapterError::RateLimited { .. } | AdapterError::Authentication { .. }) {
+                    if matches!(
+                        e,
+                        AdapterError::RateLimited { .. }
+                            | AdapterError::Authentication { .. }
+                            | AdapterError::AccessTokenExpired { .. }
+                    ) {
                         blocked = true;
                     }
                     results.push(OpResult::failed(op.id.clone(), e));

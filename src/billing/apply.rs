@@ -25,6 +25,9 @@ pub struct Applied {
     pub retry_at: Option<DateTime<Utc>>,
     /// The ledger refused the credentials (E3).
     pub disconnected: bool,
+    /// The ledger refused the access token: refresh it, then plan and send
+    /// again (the connection is not disconnected, nothing was queued).
+    pub token_expired: bool,
 }
 
 /// Feeds the outcome of a billing plan's operations back into `state` (the
@@ -83,6 +86,12 @@ pub fn apply_results(
                     out.retry_at = out.retry_at.max(Some(retry_time(now, *retry_after_secs)));
                 }
                 AdapterError::Transient { .. } => {}
+                AdapterError::AccessTokenExpired { .. } => {
+                    // Nothing was written and the record is not at fault:
+                    // it is planned again once the token is refreshed.
+                    out.token_expired = true;
+                    forget_in_flight(state, op);
+                }
                 _ => {
                     let failure = Failure {
                         code: failure_code(op, error),

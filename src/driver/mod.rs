@@ -42,6 +42,10 @@ pub enum RunOutcome {
     RetryLater,
     /// The credentials were refused (E3): reconnect first.
     Disconnected,
+    /// The ledger refused the access token and the adapter did not refresh
+    /// it: refresh it with the refresh token and run again. Not a
+    /// disconnection: nothing is lost.
+    RefreshToken,
 }
 
 /// What one run did.
@@ -322,6 +326,8 @@ impl<'a> Driver<'a> {
         trail.extend(applied.trail.iter().cloned());
         let outcome = if applied.disconnected {
             RunOutcome::Disconnected
+        } else if applied.token_expired {
+            RunOutcome::RefreshToken
         } else if applied.retry_at.is_some() {
             RunOutcome::RetryLater
         } else {
@@ -375,6 +381,9 @@ impl<'a> Driver<'a> {
                 state.retry_at = Some(at);
                 self.save(state).await?;
                 Ok(RunReport::ended(RunOutcome::RetryLater, Some(at)))
+            }
+            AdapterError::AccessTokenExpired { .. } => {
+                Ok(RunReport::ended(RunOutcome::RefreshToken, None))
             }
             AdapterError::Authentication { message } => {
                 state.connection = ConnectionStatus::Disconnected {

@@ -37,11 +37,25 @@ pub enum AdapterError {
         /// The record's id.
         id: ContactId,
     },
-    /// The credentials were refused (HTTP 401; QBO 003200): the connection
-    /// is marked disconnected until reconnected (E3).
+    /// The credentials were refused or revoked — the token endpoint
+    /// refused the refresh token (`invalid_grant`), the firm disconnected
+    /// the app (HTTP 403), or the access token is refused again right after
+    /// a refresh: the connection is marked disconnected until reconnected
+    /// (E3).
     #[error("authentication failed: {message}")]
     Authentication {
         /// The provider's message.
+        message: String,
+    },
+    /// The ledger refused the access token (HTTP 401: it expires every 30
+    /// minutes at Xero, every hour at QBO, or is otherwise no longer
+    /// valid). This is not a disconnection: refresh the access token with
+    /// the refresh token and retry the call once. An adapter that cannot
+    /// refresh reports this; the run stops sending and is run again after
+    /// the refresh (nothing is queued, the connection stays connected).
+    #[error("the access token was refused (refresh it and retry): {message}")]
+    AccessTokenExpired {
+        /// The provider's message (never the token).
         message: String,
     },
     /// The name is taken (QBO 6240 "Duplicate Name Exists", Xero "The
@@ -92,6 +106,7 @@ impl AdapterError {
             Self::NotFound { .. } => "not_found",
             Self::StaleVersion { .. } => "stale_version",
             Self::Authentication { .. } => "authentication_failed",
+            Self::AccessTokenExpired { .. } => "access_token_expired",
             Self::DuplicateName { .. } => "duplicate_name",
             Self::Validation { .. } => "validation",
             Self::Transient { .. } => "transient",

@@ -41,8 +41,9 @@ impl<T: RecordId> RecordId for Box<T> {
 /// must not be sent are recorded as skipped on the way, with the reason:
 ///
 /// - an operation whose dependency failed or was skipped is skipped;
-/// - after a rate limit (U4) or a refused credential (E3), nothing more is
-///   sent in this run: every later operation is skipped.
+/// - after a rate limit (U4), a refused credential (E3) or an access token
+///   that must be refreshed, nothing more is sent in this run: every later
+///   operation is skipped.
 ///
 /// [`finish`](Self::finish) gives one result per operation, in plan order,
 /// ready for the domain's `apply_results`. No I/O happens here; the driver
@@ -141,6 +142,10 @@ impl<'p, A, R: RecordId> Execution<'p, A, R> {
                 match &error {
                     AdapterError::RateLimited { .. } => {
                         self.stopped = Some("not sent: the store asked to wait (U4)".into());
+                    }
+                    AdapterError::AccessTokenExpired { .. } => {
+                        self.stopped =
+                            Some("not sent: the access token must be refreshed first".into());
                     }
                     AdapterError::Authentication { .. } => {
                         self.stopped = Some("not sent: the connection is disconnected (E3)".into());

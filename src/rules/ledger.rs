@@ -229,8 +229,10 @@ pub enum ErrorMeaning {
     DuplicateDocNumber,
     /// Too many calls (U4).
     RateLimited,
-    /// The credentials were refused (E3).
+    /// The credentials were refused or revoked (E3).
     Authentication,
+    /// The access token was refused: refresh it and retry.
+    AccessTokenExpired,
 }
 
 /// One ledger's rules, as data.
@@ -385,10 +387,11 @@ pub static QBO: LedgerRules = LedgerRules {
     // Codes as the QBO codec reads them (leading zeros dropped: "003200"
     // is 3200).
     error_codes: &[
+        ("100", ErrorMeaning::AccessTokenExpired),
         ("120", ErrorMeaning::Authentication),
         ("3001", ErrorMeaning::RateLimited),
         ("3100", ErrorMeaning::Authentication),
-        ("3200", ErrorMeaning::Authentication),
+        ("3200", ErrorMeaning::AccessTokenExpired),
         ("5010", ErrorMeaning::StaleVersion),
         ("6140", ErrorMeaning::DuplicateDocNumber),
         ("6240", ErrorMeaning::DuplicateName),

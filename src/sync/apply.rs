@@ -29,6 +29,10 @@ pub struct Applied {
     /// The ledger refused the credentials: the connection is now
     /// disconnected (E3).
     pub disconnected: bool,
+    /// The ledger refused the access token (and the adapter could not
+    /// refresh it): refresh it, then run again. The connection is not
+    /// disconnected.
+    pub token_expired: bool,
 }
 
 impl Applied {
@@ -260,6 +264,11 @@ fn failed(
         AdapterError::RateLimited { retry_after_secs } => {
             let at = retry_time(now, *retry_after_secs);
             state.retry_at = Some(state.retry_at.map_or(at, |t| t.max(at)));
+        }
+        AdapterError::AccessTokenExpired { .. } => {
+            // Not a disconnection: the caller refreshes the token and runs
+            // again; nothing else is recorded.
+            out.token_expired = true;
         }
         AdapterError::Authentication { message } => {
             out.disconnected = true;

@@ -28,6 +28,10 @@ pub enum Fault {
     /// until [`MemoryStore::renew_credentials`](super::MemoryStore::renew_credentials)
     /// is called, like a real expired token (E3).
     AuthenticationExpired,
+    /// The ledger refuses the access token once (HTTP 401): the call fails
+    /// with [`AdapterError::AccessTokenExpired`], as from an adapter that
+    /// did not refresh; the next call succeeds (the token was refreshed).
+    AccessTokenExpired,
     /// Someone else wrote the record between the caller's read and its
     /// write: the update fails with [`AdapterError::StaleVersion`]
     /// and the record's version moves on (its content is unchanged), so that
@@ -48,7 +52,10 @@ impl Fault {
         match self {
             Self::StaleVersion => matches!(call, Call::Update | Call::Any),
             Self::CrashAfterCreate => matches!(call, Call::Create | Call::Any),
-            Self::RateLimited { .. } | Self::Transient | Self::AuthenticationExpired => true,
+            Self::RateLimited { .. }
+            | Self::Transient
+            | Self::AuthenticationExpired
+            | Self::AccessTokenExpired => true,
         }
     }
 
@@ -63,6 +70,9 @@ impl Fault {
                 message: "connection refused before the request was sent".into(),
             },
             Self::AuthenticationExpired => expired(),
+            Self::AccessTokenExpired => AdapterError::AccessTokenExpired {
+                message: "TokenExpired: the access token expired".into(),
+            },
             Self::StaleVersion => AdapterError::StaleVersion {
                 id: id.cloned().unwrap_or_default(),
             },

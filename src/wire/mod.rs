@@ -49,6 +49,8 @@ use crate::qbtime::{Jobcode, TimeEntry};
 mod limits;
 #[cfg(any(feature = "qbo", feature = "xero"))]
 mod lines;
+#[cfg(any(feature = "xero", feature = "qbo", feature = "qbtime"))]
+pub mod oauth;
 #[cfg(feature = "qbo")]
 pub mod qbo;
 #[cfg(feature = "qbtime")]

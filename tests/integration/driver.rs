@@ -161,6 +161,38 @@ fn e3_expired_credentials_disconnect_until_reconnected() {
 }
 
 #[test]
+fn e3_an_expired_access_token_asks_for_a_refresh_and_never_disconnects() {
+    let (local, remote) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let saved = MemoryStateStore::new();
+    let driver = Driver::new(&config, &local, &remote).with_state_store(&saved);
+    let mut state = SyncState::new();
+    // The ledger refuses the access token on the listing (HTTP 401): the
+    // run ends asking for a refresh, the connection stays connected.
+    remote.fail_next(Call::List, Fault::AccessTokenExpired);
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::RefreshToken);
+    assert!(!state.is_disconnected());
+    // The same on a write: the first create is refused, the rest of the
+    // run is not sent, nothing is queued or disconnected.
+    local.fail_next(Call::Create, Fault::AccessTokenExpired);
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::RefreshToken);
+    assert!(
+        r.applied
+            .as_ref()
+            .is_some_and(|a| a.token_expired && !a.disconnected)
+    );
+    assert!(!state.is_disconnected());
+    assert_eq!(local.len(), 2, "the refused create made nothing");
+    // After the refresh (the next call succeeds) the run completes.
+    let reports = block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert_eq!(reports.last().map(|r| r.outcome), Some(RunOutcome::Quiet));
+    assert_eq!(local.len(), 3);
+    assert_eq!(state.linked().count(), 2);
+}
+
+#[test]
 fn u9_trail_lists_planned_applied_failed_and_skipped() {
     // XPM pushes an organisation and its person; the organisation's create
     // fails, so the person's is skipped.

@@ -284,6 +284,8 @@ impl Setup {
                 RunOutcome::RetryLater => {
                     self.now = report.retry_at.unwrap() + Duration::seconds(1);
                 }
+                // The token refused once is "refreshed": the next call works.
+                RunOutcome::RefreshToken => {}
                 RunOutcome::Disconnected => {
                     self.local.renew_credentials();
                     self.remote.renew_credentials();
@@ -372,6 +374,7 @@ fn fault() -> impl Strategy<Value = Option<Fault>> {
         1 => Just(Some(Fault::StaleVersion)),
         1 => Just(Some(Fault::CrashAfterCreate)),
         1 => Just(Some(Fault::AuthenticationExpired)),
+        1 => Just(Some(Fault::AccessTokenExpired)),
     ]
 }
 

@@ -169,7 +169,18 @@ pub(super) fn classify(
                 .as_deref()
                 .is_some_and(|m| m.contains("ThrottleExceeded"))
     });
-    if status == 401 || status == 403 || auth_kind || has(ErrorMeaning::Authentication) {
+    // 401 (3200 "AuthenticationFailed", 100 in XML answers): the access
+    // token expired (every hour) or is otherwise refused: refresh and
+    // retry, not a disconnection. The message only: a detail can quote
+    // the token.
+    if status == 401 || (status != 403 && has(ErrorMeaning::AccessTokenExpired)) {
+        let message = errors
+            .iter()
+            .find_map(|e| e.message.clone())
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        return AdapterError::AccessTokenExpired { message };
+    }
+    if status == 403 || auth_kind || has(ErrorMeaning::Authentication) {
         // The message only: an authentication detail can quote the token.
         let message = errors
             .iter()

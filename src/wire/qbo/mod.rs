@@ -73,7 +73,8 @@
 //!
 //! | QBO | [`AdapterError`] |
 //! |---|---|
-//! | HTTP 401 / 403, `type: AUTHENTICATION`, 003200, 003100, 120 | `Authentication` (the message only: a detail may quote the token) |
+//! | HTTP 401, 003200 (`Token expired: …`), 100 in XML answers | `AccessTokenExpired`: refresh the access token and retry once (the message only: a detail may quote the token) |
+//! | HTTP 403, `type: AUTHENTICATION` otherwise, 003100, 120 | `Authentication` (disconnected, E3; the message only) |
 //! | HTTP 429, 003001 `ThrottleExceeded` | `RateLimited` ([`THROTTLE_WINDOW_SECS`] unless told) |
 //! | 5010 stale object | `StaleVersion` (the id from [`ErrorContext`]) |
 //! | 6240 duplicate name | `DuplicateName` (the name from the detail, else from [`ErrorContext`]) |
@@ -374,7 +375,10 @@ fn build(kind: Kind, top: &Value<'_>, opts: &DecodeOptions) -> Result<Payload, W
             let f = fault::read_fault(v, &At::Key(&root, key))?;
             let error = fault::classify(0, Some(&f), "", &ErrorContext::default());
             // An authentication detail can quote the token: messages only.
-            let auth = matches!(error, AdapterError::Authentication { .. });
+            let auth = matches!(
+                error,
+                AdapterError::Authentication { .. } | AdapterError::AccessTokenExpired { .. }
+            );
             let items = f
                 .errors
                 .iter()

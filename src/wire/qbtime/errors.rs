@@ -19,10 +19,14 @@ pub(super) fn status_error(
     retry_after: Option<&str>,
 ) -> AdapterError {
     match status {
-        // 401: credentials refused; 402: billing not current; 403: access
-        // denied. Nothing more will succeed until someone acts on the
-        // account: the connection is treated as disconnected.
-        401..=403 => AdapterError::Authentication { message },
+        // 401 with an OAuth refusal (`invalid_grant`…): the grant itself is
+        // gone — disconnected (E3).
+        401 if oauth_refusal(&message) => AdapterError::Authentication { message },
+        // 401 otherwise: the access token was refused: refresh and retry.
+        401 => AdapterError::AccessTokenExpired { message },
+        // 402: billing not current; 403: access denied. Nothing more will
+        // succeed until someone acts on the account: disconnected.
+        402 | 403 => AdapterError::Authentication { message },
         // QBT's body does not say which record: the caller knows.
         404 => AdapterError::NotFound {
             id: ContactId::new(""),
@@ -43,6 +47,14 @@ pub(super) fn status_error(
             message: format!("unexpected status {status}: {message}"),
         },
     }
+}
+
+/// Whether a message read from an OAuth error body names a refusal of the
+/// grant (not of one access token).
+fn oauth_refusal(message: &str) -> bool {
+    ["invalid_grant", "invalid_client", "unauthorized_client"]
+        .iter()
+        .any(|c| message.starts_with(c))
 }
 
 /// The code and message of an error body: `{"error":{"code":…,"message":…}}`,

@@ -53,9 +53,11 @@
 //!   `last_modified` and `created_by_user_id` are not kept.
 //! - [`decode_error`] / [`decode_http_error`]: an HTTP status and its body
 //!   (`{"error":{"code":…,"message":…}}`, or the bare `{"code","message"}`
-//!   QBT documents) as an [`AdapterError`]: 401, 402 (billing not current)
-//!   and 403 are [`AdapterError::Authentication`] — nothing more can be
-//!   sent until someone acts on the account; 404 is
+//!   QBT documents) as an [`AdapterError`]: 401 is
+//!   [`AdapterError::AccessTokenExpired`] (refresh the access token and
+//!   retry once); 402 (billing not current) and 403 are
+//!   [`AdapterError::Authentication`] — nothing more can be sent until
+//!   someone acts on the account; 404 is
 //!   [`AdapterError::NotFound`] with an empty id (QBT's body does not say
 //!   which record: fill it in); 405 and 501 are
 //!   [`AdapterError::Unsupported`]; 429 is [`AdapterError::RateLimited`],

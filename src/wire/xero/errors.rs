@@ -155,7 +155,11 @@ fn from_body(status: u16, b: Body, id: Option<&str>, retry_after_secs: Option<u6
     };
     let kind = b.kind.as_deref().unwrap_or_default();
     let error = match status {
-        401 | 403 => AdapterError::Authentication { message: message() },
+        // 401: the access token (expired every 30 minutes, "TokenExpired:
+        // …"): refresh and retry. 403: the firm took the app's access away
+        // ("AuthorizationUnsuccessful"): disconnected.
+        401 => AdapterError::AccessTokenExpired { message: message() },
+        403 => AdapterError::Authentication { message: message() },
         404 => AdapterError::NotFound {
             id: ContactId::new(id.or(b.first_id.as_deref()).unwrap_or_default()),
         },
@@ -279,7 +283,7 @@ mod tests {
         .error;
         assert_eq!(
             e,
-            AdapterError::Authentication {
+            AdapterError::AccessTokenExpired {
                 message: "AuthenticationUnsuccessful".into()
             }
         );

@@ -78,8 +78,9 @@
 //!
 //! # Errors from Xero
 //!
-//! [`decode_error`] maps an HTTP status and body: 401 and 403 →
-//! `Authentication`; 404 → `NotFound`; 429 → `RateLimited` (the
+//! [`decode_error`] maps an HTTP status and body: 401 (the access token,
+//! `TokenExpired: …`) → `AccessTokenExpired` (refresh and retry once); 403
+//! (access taken away) → `Authentication`; 404 → `NotFound`; 429 → `RateLimited` (the
 //! `Retry-After` seconds given, else Xero's [`RATE_LIMIT_WINDOW_SECS`]);
 //! 408 and 5xx → `Transient`. A 400 `ValidationException` whose
 //! `Elements[].ValidationErrors[].Message` says a contact name "is already

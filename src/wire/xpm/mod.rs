@@ -65,7 +65,8 @@
 //! # Errors from XPM
 //!
 //! [`decode_error`] turns an HTTP status and body into an
-//! [`AdapterError`]: 401 and 403 → `Authentication`; 404 → `NotFound`;
+//! [`AdapterError`]: 401 → `AccessTokenExpired` (refresh the access token
+//! and retry once); 403 → `Authentication`; 404 → `NotFound`;
 //! 408 and 5xx → `Transient`; 429 → `RateLimited`; otherwise an
 //! `ErrorDescription` mentioning "not found" → `NotFound` (with the UUID the
 //! message names, if any: it may be a record the request referred to
@@ -366,7 +367,8 @@ pub fn decode_error_with_retry_after(
             .unwrap_or_else(|| format!("HTTP {status} from XPM"))
     };
     match status {
-        401 | 403 => AdapterError::Authentication { message: message() },
+        401 => AdapterError::AccessTokenExpired { message: message() },
+        403 => AdapterError::Authentication { message: message() },
         404 => AdapterError::NotFound {
             id: ContactId::new(
                 description

@@ -432,6 +432,10 @@ fn faults_map_to_typed_adapter_errors() {
     ));
     assert!(matches!(
         qbo::decode_error(401, b""),
+        AdapterError::AccessTokenExpired { .. }
+    ));
+    assert!(matches!(
+        qbo::decode_error(403, b""),
         AdapterError::Authentication { .. }
     ));
     assert_eq!(
@@ -507,7 +511,7 @@ fn the_shared_real_payloads_decode() {
             401,
             &shared_fixture("qbo/qbo-error-401-003200.json").unwrap()
         ),
-        AdapterError::Authentication {
+        AdapterError::AccessTokenExpired {
             message: "message=AuthenticationFailed; errorCode=003200; statusCode=401".into()
         }
     );

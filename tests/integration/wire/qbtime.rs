@@ -445,10 +445,15 @@ fn broken_timesheets_name_their_path() {
 
 #[test]
 fn error_bodies_map_to_typed_errors() {
+    // A refused access token is refreshed and retried, not a disconnection.
     let auth = qbtime::decode_error(401, &fixture("qbtime/error-401.json"));
     assert!(
-        matches!(auth, AdapterError::Authentication { ref message } if message.contains("access token"))
+        matches!(auth, AdapterError::AccessTokenExpired { ref message } if message.contains("access token"))
     );
+    assert!(matches!(
+        qbtime::decode_error(403, b""),
+        AdapterError::Authentication { .. }
+    ));
     assert_eq!(
         qbtime::decode_error(429, &fixture("qbtime/error-429.json")),
         AdapterError::RateLimited {
@@ -526,7 +531,7 @@ fn error_bodies_are_recognised_by_decode_any() {
         };
         assert!(items.is_empty());
         let want = match file {
-            "error-401.json" => "authentication_failed",
+            "error-401.json" => "access_token_expired",
             "error-429.json" => "rate_limited",
             "error-417.json" => "validation",
             _ => "not_found",

@@ -1011,7 +1011,7 @@ fn validation_errors_per_element() {
     };
     assert_eq!(
         error,
-        AdapterError::Authentication {
+        AdapterError::AccessTokenExpired {
             message: "AuthenticationUnsuccessful".into()
         }
     );
@@ -1031,9 +1031,11 @@ fn statuses_map_to_adapter_errors() {
             retry_after_secs: xero::RATE_LIMIT_WINDOW_SECS
         }
     );
+    // 401: the access token (refresh and retry once); 403: access taken
+    // away (disconnected, E3).
     assert!(matches!(
         xero::decode_error(401, &fixture("xero/error-401-problem.json"), None),
-        AdapterError::Authentication { .. }
+        AdapterError::AccessTokenExpired { .. }
     ));
     assert!(matches!(
         xero::decode_error(403, b"", None),

@@ -220,7 +220,7 @@ fn http_statuses_map_to_adapter_errors() {
     let xml = fixture("xpm/error-validation.xml");
     assert!(matches!(
         xpm::decode_error(401, b"{\"Title\":\"Unauthorized\"}"),
-        AdapterError::Authentication { ref message } if message.contains("Unauthorized")
+        AdapterError::AccessTokenExpired { ref message } if message.contains("Unauthorized")
     ));
     assert!(matches!(
         xpm::decode_error(403, b""),

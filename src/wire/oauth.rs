@@ -1,0 +1,248 @@
+//! The answers of the ledgers' OAuth 2.0 token endpoints (Xero's and
+//! Intuit's, for QBO and QuickBooks Time), read without I/O.
+//!
+//! An access token lasts 30 minutes at Xero and an hour at Intuit. When a
+//! data call answers [`AdapterError::AccessTokenExpired`] (HTTP 401), the
+//! adapter posts its refresh token to the token endpoint and retries the
+//! call once with the new access token. What the endpoint answers decides
+//! what happens next:
+//!
+//! - a new token set ([`decode_token_response`]): store the **new refresh
+//!   token** too (both providers rotate it; the old one stops working) and
+//!   retry;
+//! - `invalid_grant` and the other OAuth refusals ([`decode_token_error`]):
+//!   the firm revoked the app or the refresh token expired (60 days at
+//!   Xero, 100 at Intuit) — [`AdapterError::Authentication`], the one case
+//!   that disconnects (E3);
+//! - a rate limit or a server error: [`AdapterError::RateLimited`] /
+//!   [`AdapterError::Transient`], retried later like any other call.
+//!
+//! Tokens never appear in `Debug` output or in errors: [`Secret`] prints
+//! as `Secret(…)`, and error messages carry only the endpoint's `error`
+//! code and description.
+
+use std::fmt;
+
+use crate::ops::AdapterError;
+
+use super::{Profile, WireError};
+
+/// The wait assumed for a 429 without `Retry-After`.
+const DEFAULT_RETRY_SECS: u64 = 60;
+/// Longest description kept in a message.
+const MAX_DESCRIPTION_CHARS: usize = 200;
+
+/// A token, kept out of logs: `Debug` prints `Secret(…)`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a token.
+    #[must_use]
+    pub const fn new(token: String) -> Self {
+        Self(token)
+    }
+
+    /// The token itself, for the `Authorization` header (and only there).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(…)")
+    }
+}
+
+/// A token endpoint's answer to a refresh.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenSet {
+    /// The new access token.
+    pub access_token: Secret,
+    /// The new refresh token, when the endpoint rotated it (Xero and
+    /// Intuit do): store it, the old one no longer works.
+    pub refresh_token: Option<Secret>,
+    /// Seconds the access token lasts (`expires_in`).
+    pub expires_in_secs: Option<u64>,
+}
+
+/// Reads a token endpoint's successful answer (`{"access_token":…,
+/// "refresh_token":…,"expires_in":1800,"token_type":"Bearer"}`).
+///
+/// # Errors
+/// [`WireError::Syntax`] for a body that is not such an object,
+/// [`WireError::Shape`] for one without an access token. The error never
+/// quotes the body (it holds tokens).
+pub fn decode_token_response(provider: Profile, body: &[u8]) -> Result<TokenSet, WireError> {
+    #[derive(serde::Deserialize)]
+    struct Raw {
+        access_token: Option<String>,
+        refresh_token: Option<String>,
+        expires_in: Option<serde_json::Value>,
+    }
+    let raw: Raw = serde_json::from_slice(body).map_err(|_| WireError::Syntax {
+        provider,
+        detail: "the token answer is not a JSON object of tokens".into(),
+    })?;
+    let access = raw
+        .access_token
+        .filter(|t| !t.trim().is_empty())
+        .ok_or_else(|| WireError::Shape {
+            provider,
+            path: "access_token".into(),
+            detail: "missing or empty".into(),
+        })?;
+    // Intuit sends numbers; some proxies turn them into strings.
+    let expires_in_secs = match raw.expires_in {
+        Some(serde_json::Value::Number(n)) => n.as_u64(),
+        Some(serde_json::Value::String(s)) => s.trim().parse().ok(),
+        _ => None,
+    };
+    Ok(TokenSet {
+        access_token: Secret(access),
+        refresh_token: raw
+            .refresh_token
+            .filter(|t| !t.trim().is_empty())
+            .map(Secret),
+        expires_in_secs,
+    })
+}
+
+/// Reads a token endpoint's refusal (`{"error":"invalid_grant",
+/// "error_description":…}`) as the [`AdapterError`] the caller acts on:
+/// an OAuth refusal (`invalid_grant`, `invalid_client`,
+/// `unauthorized_client`, `unsupported_grant_type`, `invalid_request`, or
+/// any 400/401 answer) is [`AdapterError::Authentication`] (disconnect,
+/// E3); 429 is [`AdapterError::RateLimited`] (`retry_after_secs` from the
+/// `Retry-After` header, else 60 s); 408 and 5xx are
+/// [`AdapterError::Transient`]; anything else is a
+/// [`AdapterError::Validation`] with the `error` code.
+#[must_use]
+pub fn decode_token_error(status: u16, body: &[u8], retry_after_secs: Option<u64>) -> AdapterError {
+    #[derive(serde::Deserialize, Default)]
+    struct Raw {
+        error: Option<String>,
+        error_description: Option<String>,
+    }
+    let raw: Raw = serde_json::from_slice(body).unwrap_or_default();
+    let code = raw.error.filter(|c| !c.trim().is_empty());
+    let description = raw.error_description.map(|d| {
+        d.chars()
+            .filter(|c| !c.is_control())
+            .take(MAX_DESCRIPTION_CHARS)
+            .collect::<String>()
+    });
+    let message = match (&code, &description) {
+        (Some(c), Some(d)) => format!("{c}: {d}"),
+        (Some(c), None) => c.clone(),
+        (None, Some(d)) => d.clone(),
+        (None, None) => format!("the token endpoint answered HTTP {status}"),
+    };
+    let oauth_refusal = code.as_deref().is_some_and(|c| {
+        matches!(
+            c,
+            "invalid_grant"
+                | "invalid_client"
+                | "unauthorized_client"
+                | "unsupported_grant_type"
+                | "invalid_request"
+        )
+    });
+    match status {
+        429 => AdapterError::RateLimited {
+            retry_after_secs: retry_after_secs.unwrap_or(DEFAULT_RETRY_SECS),
+        },
+        408 | 500..=599 => AdapterError::Transient { message },
+        _ if oauth_refusal => AdapterError::Authentication { message },
+        400 | 401 | 403 => AdapterError::Authentication { message },
+        _ => AdapterError::Validation { code, message },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn e3_a_refused_refresh_token_disconnects_a_server_error_does_not() {
+        // As Intuit answers a refresh token that was revoked or expired.
+        let body = br#"{"error":"invalid_grant","error_description":"Incorrect or invalid refresh token"}"#;
+        assert_eq!(
+            decode_token_error(400, body, None),
+            AdapterError::Authentication {
+                message: "invalid_grant: Incorrect or invalid refresh token".into()
+            }
+        );
+        // Xero's answer carries the code alone.
+        assert!(matches!(
+            decode_token_error(400, br#"{"error":"invalid_grant"}"#, None),
+            AdapterError::Authentication { .. }
+        ));
+        assert!(matches!(
+            decode_token_error(503, b"<html>busy</html>", None),
+            AdapterError::Transient { .. }
+        ));
+        assert_eq!(
+            decode_token_error(429, b"", Some(7)),
+            AdapterError::RateLimited {
+                retry_after_secs: 7
+            }
+        );
+        assert!(matches!(
+            decode_token_error(418, br#"{"error":"slow_down"}"#, None),
+            AdapterError::Validation { code: Some(c), .. } if c == "slow_down"
+        ));
+    }
+
+    #[test]
+    fn a_refreshed_token_set_is_read_and_never_printed() {
+        let body = br#"{"id_token":"x","access_token":"eyJhbGciOi.secret","expires_in":1800,"token_type":"Bearer","refresh_token":"r-2","scope":"accounting.contacts offline_access"}"#;
+        let t = decode_token_response(Profile::XeroGl, body).map_err(|e| e.to_string());
+        let Ok(t) = t else {
+            panic!("{t:?}");
+        };
+        assert_eq!(t.access_token.expose(), "eyJhbGciOi.secret");
+        assert_eq!(t.refresh_token.as_ref().map(Secret::expose), Some("r-2"));
+        assert_eq!(t.expires_in_secs, Some(1800));
+        let shown = format!("{t:?}");
+        assert!(
+            !shown.contains("secret") && !shown.contains("r-2"),
+            "{shown}"
+        );
+        // Intuit's answer, with the lifetime as a string.
+        let t = decode_token_response(
+            Profile::Qbo,
+            br#"{"token_type":"bearer","expires_in":"3600","refresh_token":"r","x_refresh_token_expires_in":8726400,"access_token":"a"}"#,
+        );
+        assert_eq!(t.map(|t| t.expires_in_secs), Ok(Some(3600)));
+    }
+
+    #[test]
+    fn broken_token_answers_are_typed_errors_that_quote_nothing() {
+        for body in [
+            &b""[..],
+            b"{",
+            b"[]",
+            br#"{"access_token":""}"#,
+            br#"{"access_token":"  "}"#,
+        ] {
+            let e = decode_token_response(Profile::Qbo, body);
+            assert!(
+                matches!(e, Err(WireError::Syntax { .. } | WireError::Shape { .. })),
+                "{body:?}"
+            );
+        }
+        let e = decode_token_response(Profile::Qbo, br#"{"refresh_token":"hush"}"#)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(!e.contains("hush"), "{e}");
+        assert!(matches!(
+            decode_token_error(400, &[0xff, 0xfe, 0x00], None),
+            AdapterError::Authentication { .. }
+        ));
+    }
+}
