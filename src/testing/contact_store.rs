@@ -182,8 +182,16 @@ impl Inner {
             .records
             .get(id)
             .ok_or_else(|| AdapterError::NotFound { id: id.clone() })?;
+        // Xero has no conditional update: it reports `UpdatedDateUTC` but
+        // never checks it (see the `ports` contracts), and neither does
+        // its stand-in. QBO's SyncToken and a database's version are
+        // checked.
+        let checks = match self.flavor {
+            Flavor::Ledger(p) => p.rules().versions == crate::rules::Versions::Checked,
+            Flavor::Local => true,
+        };
         match expected {
-            Some(v) if entry.contact.extras.version.as_ref() != Some(v) => {
+            Some(v) if checks && entry.contact.extras.version.as_ref() != Some(v) => {
                 Err(AdapterError::StaleVersion { id: id.clone() })
             }
             _ => Ok(entry.contact.clone()),

@@ -1885,3 +1885,44 @@ fn m1_a_new_ledger_record_in_a_change_listing_asks_for_the_full_local_listing_as
     assert_eq!(p.needs, None);
     assert_eq!(p.report.counts.local_creates, 1);
 }
+
+#[test]
+fn u5_only_a_version_the_ledger_checks_is_sent_with_an_update() {
+    // QBO refuses a stale SyncToken, so it travels with the update; Xero
+    // has no conditional update, so nothing is sent and no adapter reads
+    // the record first to honour it.
+    for (profile, checked) in [(Profile::Qbo, true), (Profile::XeroGl, false)] {
+        let mut ledger = if profile == Profile::Qbo {
+            qbo("R1", "Acme Ltd", Some("Acme Ltd"), None, "ap@acme.test")
+        } else {
+            remote("R1", "Acme Ltd", "ap@acme.test")
+        };
+        ledger.extras.version = Some(if checked {
+            ledgerlink::model::VersionToken::SyncToken("3".into())
+        } else {
+            ledgerlink::model::VersionToken::UpdatedAt(t0())
+        });
+        let local = org("K1", "Acme Ltd", "ap@acme.test");
+        let mut w = World::new(ConnectionConfig::new(profile), vec![local], vec![ledger]);
+        w.run();
+        // A local change the ledger is sent (a phone: pushed under both).
+        w.local.get_mut("K1").map(|c| {
+            c.phones.push(ledgerlink::model::Phone {
+                kind: PhoneKind::Primary,
+                number: "09 111".into(),
+            })
+        });
+        let p = w.plan();
+        let versions: Vec<bool> = p
+            .operations
+            .iter()
+            .filter_map(|o| match &o.action {
+                Action::Update {
+                    expected_version, ..
+                } if o.side == Side::Remote => Some(expected_version.is_some()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(versions, [checked], "{profile:?}: {:?}", p.operations);
+    }
+}

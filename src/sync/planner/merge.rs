@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::error::Side;
 use crate::model::{Contact, ContactId, VersionToken};
-use crate::rules::Profile;
+use crate::rules::{Profile, Versions};
 use crate::sync::fields::{FieldChange, FieldValue, SyncField};
 use crate::sync::plan::{NoticeKind, ReviewItem};
 use crate::sync::state::{Link, SyncState};
@@ -222,7 +222,12 @@ impl Merge<'_, '_> {
         if !to_remote.is_empty() {
             self.out.report.counts.remote_updates += 1;
             to_remote.sort_by_key(|(c, _)| c.field);
-            let v = version.or_else(|| link.remote_version.clone());
+            // Only a version the ledger checks is sent (QBO's SyncToken):
+            // Xero has no conditional update, so an adapter never needs to
+            // read the record first to honour one.
+            let v = version
+                .or_else(|| link.remote_version.clone())
+                .filter(|_| self.profile.rules().versions == Versions::Checked);
             self.update_op(Side::Remote, rid, &local_id, to_remote, v);
         }
     }
