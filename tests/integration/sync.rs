@@ -1906,12 +1906,12 @@ fn u5_only_a_version_the_ledger_checks_is_sent_with_an_update() {
         let mut w = World::new(ConnectionConfig::new(profile), vec![local], vec![ledger]);
         w.run();
         // A local change the ledger is sent (a phone: pushed under both).
-        w.local.get_mut("K1").map(|c| {
+        if let Some(c) = w.local.get_mut("K1") {
             c.phones.push(ledgerlink::model::Phone {
                 kind: PhoneKind::Primary,
                 number: "09 111".into(),
-            })
-        });
+            });
+        }
         let p = w.plan();
         let versions: Vec<bool> = p
             .operations
