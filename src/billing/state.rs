@@ -58,6 +58,16 @@ pub struct BillingState {
     pub(super) queue: ErrorQueue,
     /// Don't send before this time (U4).
     pub(super) retry_at: Option<DateTime<Utc>>,
+    /// The scope of this state's idempotency keys (see
+    /// [`ops::key_scope`](crate::ops::key_scope)); a new state takes one from
+    /// the time of its first plan. A state stored before scopes existed
+    /// keeps unscoped keys, so that creates it has in flight are re-sent
+    /// with the keys they were first sent with.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub(super) key_scope: Option<String>,
 }
 
 impl BillingState {
@@ -65,6 +75,30 @@ impl BillingState {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the scope of this state's idempotency keys: the connection's
+    /// identity and a nonce drawn once per state (see
+    /// [`SyncState::with_key_scope`](crate::sync::SyncState::with_key_scope)).
+    #[must_use]
+    pub fn with_key_scope(mut self, connection: &str, nonce: &str) -> Self {
+        self.key_scope = Some(crate::ops::key_scope(connection, nonce));
+        self
+    }
+
+    /// The scope of this state's idempotency keys, once set.
+    #[must_use]
+    pub fn key_scope(&self) -> Option<&str> {
+        self.key_scope.as_deref()
+    }
+
+    /// Whether nothing was ever recorded here (a state's first plan).
+    pub(super) fn is_untouched(&self) -> bool {
+        self.invoices.is_empty()
+            && self.pushed.is_empty()
+            && self.pulled.is_empty()
+            && self.held.is_empty()
+            && self.queue == ErrorQueue::default()
     }
 
     /// The invoice sent for local invoice `id`.

@@ -35,7 +35,13 @@
 //!   QuickBooks Time creates): a key sent again must create nothing and
 //!   answer the record the first call made — Xero's `Idempotency-Key`
 //!   header, QBO's `requestid` (shortened by `wire::qbo::request_id`), a
-//!   unique column in a database. Keep a key at least as long as a create
+//!   unique column in a database. The planners' keys
+//!   (`ledgerlink:<scope>:<run>:<op id>`, `ledgerlink:billing:<scope>:<op
+//!   id>`) are unique beyond one stored state: the scope is a connection
+//!   identity and a nonce (`SyncState::with_key_scope`,
+//!   `BillingState::with_key_scope`; without one, the time of the state's
+//!   first plan), so neither another connection into the same ledger nor a
+//!   state started afresh reuses a key the ledger still remembers. Keep a key at least as long as a create
 //!   can stay in flight (until a later run re-sends it, U1: days when a
 //!   ledger is unreachable); the ledgers keep theirs for hours (Xero) or
 //!   longer (QBO). When the record made under a key was deleted since,

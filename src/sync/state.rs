@@ -174,6 +174,14 @@ pub struct SyncState {
     pub(crate) local_seen: BTreeMap<ContactId, u64>,
     /// Display names the ledger refused as duplicates (U2), normalised.
     pub(crate) taken_names: BTreeSet<String>,
+    /// The scope of this state's idempotency keys (a connection identity
+    /// and a nonce, see [`ops::key_scope`](crate::ops::key_scope)); set from
+    /// the time of the first plan when the caller did not set one.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub(crate) key_scope: Option<String>,
 }
 
 /// Keeps `by_local` in step with one link: every pair occupies its local
@@ -191,6 +199,24 @@ impl SyncState {
     #[must_use]
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Sets the scope of this state's idempotency keys: the connection's
+    /// identity (a tenant or firm id) and a nonce drawn once per state
+    /// (random, e.g. a UUID), so that no other connection into the same
+    /// ledger and no state started afresh reuses its keys while the ledger
+    /// still remembers them (U1). Without it, the first plan takes one from
+    /// its `now`. Set it before the first plan; it never changes after.
+    #[must_use]
+    pub fn with_key_scope(mut self, connection: &str, nonce: &str) -> Self {
+        self.key_scope = Some(crate::ops::key_scope(connection, nonce));
+        self
+    }
+
+    /// The scope of this state's idempotency keys, once set.
+    #[must_use]
+    pub fn key_scope(&self) -> Option<&str> {
+        self.key_scope.as_deref()
     }
 
     /// Every pair, by ledger id.

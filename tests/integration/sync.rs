@@ -1926,3 +1926,54 @@ fn u5_only_a_version_the_ledger_checks_is_sent_with_an_update() {
         assert_eq!(versions, [checked], "{profile:?}: {:?}", p.operations);
     }
 }
+
+#[test]
+fn u1_idempotency_keys_are_unique_beyond_one_state() {
+    let local = vec![org("K1", "Acme Ltd", "ap@acme.test").with_contact_type("Client")];
+    let ledger = vec![remote("X2", "Bloggs Trust", "fred@bloggs.test")];
+    let config = ConnectionConfig::new(Profile::Xpm);
+    let keys = |state: &SyncState, now| -> Vec<String> {
+        let p = plan(&config, state, &PlanInput::new(&local, &ledger, now)).unwrap();
+        p.operations
+            .iter()
+            .filter_map(|o| match &o.action {
+                Action::Create {
+                    idempotency_key, ..
+                } => Some(idempotency_key.clone()),
+                Action::Update { .. } => None,
+            })
+            .collect()
+    };
+    // The same first run of two states started at different times (a
+    // state reset, a second connection): no key is shared, although the
+    // run numbers and operation ids are the same.
+    let first = keys(&SyncState::new(), t0());
+    let reset = keys(&SyncState::new(), t0() + chrono::Duration::seconds(1));
+    assert_eq!(first.len(), 1);
+    assert_ne!(first, reset);
+    assert!(first[0].starts_with("ledgerlink:t"), "{first:?}");
+    assert!(first[0].ends_with(":1:create-local:X2"), "{first:?}");
+    // A scope the caller sets (a tenant and a random nonce) is used as is,
+    // and kept by the state.
+    let scoped = SyncState::new().with_key_scope("tenant-7", "4f2a");
+    let k = keys(&scoped, t0());
+    assert_eq!(k, ["ledgerlink:tenant-7.4f2a:1:create-local:X2"]);
+    let p = plan(&config, &scoped, &PlanInput::new(&local, &ledger, t0())).unwrap();
+    assert_eq!(p.next_state.key_scope(), Some("tenant-7.4f2a"));
+    // A scope taken from the first plan's time stays for later runs.
+    let p = plan(
+        &config,
+        &SyncState::new(),
+        &PlanInput::new(&local, &ledger, t0()),
+    )
+    .unwrap();
+    let scope = p.next_state.key_scope().map(str::to_owned);
+    assert!(scope.is_some());
+    let later = plan(
+        &config,
+        &p.next_state,
+        &PlanInput::new(&local, &ledger, t0() + chrono::Duration::hours(1)),
+    )
+    .unwrap();
+    assert_eq!(later.next_state.key_scope().map(str::to_owned), scope);
+}

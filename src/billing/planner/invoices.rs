@@ -197,7 +197,7 @@ impl Run<'_> {
             side: Side::Remote,
             action: Action::CreateInvoice {
                 invoice: Box::new(draft),
-                idempotency_key: key_of(&op_id),
+                idempotency_key: key_of(self.key_scope.as_deref(), &op_id),
             },
             depends_on,
             rule: "I1".into(),

@@ -76,6 +76,11 @@ pub fn plan(
 ) -> Plan {
     let now = input.now;
     let mut next = state.clone();
+    // Keys unique beyond this state (U1): a new state takes a scope from the
+    // time of its first plan.
+    if next.key_scope.is_none() && next.is_untouched() {
+        next.key_scope = Some(crate::ops::scope_from_time(now));
+    }
     let mut plan = Plan {
         planned_at: now,
         operations: Vec::new(),
@@ -102,6 +107,7 @@ pub fn plan(
         retry: input.retry.iter().cloned().collect(),
         ledger_shared: duplicates::ledger_shared_ids(input.ledger_payments),
         plan,
+        key_scope: next.key_scope.clone(),
         now,
     };
     // The phases, in order: each reads what the earlier ones left in
@@ -156,6 +162,8 @@ struct Run<'a> {
     ledger_shared: BTreeMap<String, Vec<usize>>,
     /// The plan so far.
     plan: Plan,
+    /// The scope of this state's idempotency keys.
+    key_scope: Option<String>,
     /// The time of the run.
     now: DateTime<Utc>,
 }
@@ -224,9 +232,14 @@ fn drafts_of(
         .collect()
 }
 
-/// The idempotency key of a billing operation (U1).
-fn key_of(op: &OpId) -> String {
-    format!("{KEY_PREFIX}{op}")
+/// The idempotency key of a billing operation (U1):
+/// `ledgerlink:billing:<scope>:<op id>` (without a scope for a state stored
+/// before scopes existed).
+fn key_of(scope: Option<&str>, op: &OpId) -> String {
+    match scope {
+        Some(scope) => format!("{KEY_PREFIX}{scope}:{op}"),
+        None => format!("{KEY_PREFIX}{op}"),
+    }
 }
 
 /// What every billing idempotency key starts with.
@@ -241,7 +254,14 @@ fn pushed_source(reference: &str) -> &str {
     reference
         .find(KEY_PREFIX)
         .and_then(|at| reference.get(at + KEY_PREFIX.len()..))
-        .and_then(|rest| rest.strip_prefix(PUSH))
+        .and_then(|rest| {
+            // `push-payment:<id>`, or `<scope>:push-payment:<id>` (a scope
+            // holds no `:`).
+            rest.strip_prefix(PUSH).or_else(|| {
+                rest.split_once(':')
+                    .and_then(|(_, after)| after.strip_prefix(PUSH))
+            })
+        })
         .map_or(reference, str::trim)
 }
 
@@ -277,5 +297,45 @@ mod tests {
         assert_eq!(mixed.map_err(|e| e.0), Err(FailureCode::InvalidAmount));
         let unknown = drafts_of(&[change(usd(10_000), usd(0))], &BTreeMap::new());
         assert_eq!(unknown.map_err(|e| e.0), Err(FailureCode::InvoiceNotFound));
+    }
+
+    #[test]
+    fn u1_billing_keys_carry_the_state_scope_and_references_still_name_the_push() {
+        let op = OpId::from("push-payment:P1");
+        let scoped = key_of(Some("tenant-7.4f2a"), &op);
+        assert_eq!(scoped, "ledgerlink:billing:tenant-7.4f2a:push-payment:P1");
+        // The ledger payment's reference names the firm's payment, whether
+        // the key has a scope or was made before scopes existed.
+        assert_eq!(pushed_source(&scoped), "P1");
+        assert_eq!(pushed_source(&key_of(None, &op)), "P1");
+        assert_eq!(pushed_source(&format!("ref {scoped}")), "P1");
+        assert_eq!(pushed_source("P9"), "P9");
+    }
+
+    #[test]
+    fn u1_a_stored_state_without_a_scope_keeps_its_keys_a_new_one_takes_a_scope() {
+        use crate::billing::{InvoiceSettings, PlanInput};
+        use chrono::TimeZone;
+        let Some(now) = Utc.with_ymd_and_hms(2026, 11, 22, 9, 0, 0).single() else {
+            panic!("a valid time");
+        };
+        let Some(start) = chrono::NaiveDate::from_ymd_opt(2026, 1, 1) else {
+            panic!("a valid date");
+        };
+        let settings = InvoiceSettings::new(start, "Services");
+        let contacts = SyncState::new();
+        let fresh = plan(
+            &settings,
+            &contacts,
+            &BillingState::new(),
+            &PlanInput::new(now),
+        );
+        assert!(fresh.next_state.key_scope().is_some());
+        // A state that already recorded something (stored before scopes):
+        // its creates in flight must be re-sent with their first keys.
+        let mut stored = BillingState::new();
+        stored.pushed.insert("P0".into(), None);
+        let p = plan(&settings, &contacts, &stored, &PlanInput::new(now));
+        assert_eq!(p.next_state.key_scope(), None);
     }
 }

@@ -250,7 +250,7 @@ impl Run<'_> {
                         unapplied,
                         changes: check.changes,
                     }),
-                    idempotency_key: key_of(&op_id),
+                    idempotency_key: key_of(next.key_scope.as_deref(), &op_id),
                 },
                 depends_on: depends_on.into_iter().collect(),
                 rule: "Y1".into(),

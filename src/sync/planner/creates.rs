@@ -68,7 +68,7 @@ pub(super) fn create_local(
         }
     }
     let id = OpId(format!("create-local:{}", remote.id));
-    let key = format!("ledgerlink:{}:{id}", next.run);
+    let key = idempotency_key(next, &id);
     let reason = format!(
         "{why} ({rule}): created as {} with contact type \"{}\" (P4)",
         kind.map_or("a contact of unknown kind", ContactKind::as_str),
@@ -150,7 +150,7 @@ pub(super) fn create_remote(
         }
     }
     let id = OpId(format!("create-remote:{}", local.id));
-    let key = format!("ledgerlink:{}:{id}", next.run);
+    let key = idempotency_key(next, &id);
     let (organizations, depends_on): (Vec<ContactRef>, Vec<Option<OpId>>) =
         organizations.into_iter().unzip();
     out.report.counts.remote_creates += 1;
@@ -167,4 +167,13 @@ pub(super) fn create_remote(
         rule: rule.to_owned(),
         reason: format!("{why} ({rule})"),
     });
+}
+
+/// The idempotency key of a create: `ledgerlink:<scope>:<run>:<op id>`,
+/// unique beyond this state (see [`ops::key_scope`](crate::ops::key_scope)).
+fn idempotency_key(next: &SyncState, id: &OpId) -> String {
+    match next.key_scope.as_deref() {
+        Some(scope) => format!("ledgerlink:{scope}:{}:{id}", next.run),
+        None => format!("ledgerlink:{}:{id}", next.run),
+    }
 }

@@ -201,6 +201,11 @@ fn plan_indexed<'a>(
     next.run = next.run.checked_add(1).ok_or_else(|| Error::InvalidState {
         reason: format!("the run counter is at its largest value ({})", next.run),
     })?;
+    // Keys are unique beyond this state: a state without a scope takes one
+    // from the time of its first plan (U1).
+    if next.key_scope.is_none() {
+        next.key_scope = Some(crate::ops::scope_from_time(run.now));
+    }
     let mut claims = Claims::default();
     let mut names = UniqueNames::new(&run);
     let decided = decisions::decide(

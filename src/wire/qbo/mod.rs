@@ -637,7 +637,7 @@ pub fn encode_customer_update(
 /// QBO's `requestid` for an idempotency key: the key itself when it has
 /// at most [`MAX_REQUEST_ID_CHARS`] characters, otherwise `ll-` and 32 hex
 /// digits of a 128-bit FNV-1a digest of the key. The planner's keys
-/// (`ledgerlink:<run>:<operation id>`) are usually longer than QBO takes;
+/// (`ledgerlink:<scope>:<run>:<operation id>`) are usually longer than QBO takes;
 /// the digest is a pure function of the key, so a create sent again after
 /// a lost answer carries the same `requestid` and QBO answers it instead
 /// of creating the record twice. Send it URL-encoded.
