@@ -55,6 +55,8 @@ pub mod oauth;
 pub mod qbo;
 #[cfg(feature = "qbtime")]
 pub mod qbtime;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 #[cfg(feature = "xero")]
 pub mod xero;
 #[cfg(feature = "xpm")]
