@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::ops::{AdapterError, OpId, Side};
 use crate::rules::{ErrorMeaning, Profile};
@@ -83,7 +83,9 @@ pub fn apply_results(
             OpOutcome::Skipped { .. } => {}
             OpOutcome::Failed { error } => match error {
                 AdapterError::RateLimited { retry_after_secs } => {
-                    out.retry_at = out.retry_at.max(Some(retry_time(now, *retry_after_secs)));
+                    out.retry_at = out
+                        .retry_at
+                        .max(Some(crate::ops::retry_time(now, *retry_after_secs)));
                 }
                 AdapterError::Transient { .. } => {}
                 AdapterError::AccessTokenExpired { .. } => {
@@ -188,11 +190,4 @@ fn failure_code(op: &Operation, error: &AdapterError) -> FailureCode {
         _ if invoice => FailureCode::LedgerRejected,
         _ => FailureCode::ManualPaymentFailed,
     }
-}
-
-/// `now` plus a rate limit's wait (U4), saturating far in the future.
-fn retry_time(now: DateTime<Utc>, retry_after_secs: u64) -> DateTime<Utc> {
-    let secs = i64::try_from(retry_after_secs).unwrap_or(i64::MAX);
-    now.checked_add_signed(TimeDelta::try_seconds(secs).unwrap_or(TimeDelta::MAX))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }

@@ -377,7 +377,7 @@ impl<'a> Driver<'a> {
     ) -> Result<RunReport, DriverError> {
         match error {
             AdapterError::RateLimited { retry_after_secs } => {
-                let at = crate::sync::retry_time(now, retry_after_secs);
+                let at = crate::ops::retry_time(now, retry_after_secs);
                 state.retry_at = Some(at);
                 self.save(state).await?;
                 Ok(RunReport::ended(RunOutcome::RetryLater, Some(at)))

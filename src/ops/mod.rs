@@ -43,6 +43,19 @@ pub use crate::error::Side;
 
 use std::fmt;
 
+/// `now` plus a rate limit's wait (U4), saturating far in the future: the
+/// "retry at T" every domain's `apply_results` and the driver record.
+#[must_use]
+pub fn retry_time(
+    now: chrono::DateTime<chrono::Utc>,
+    retry_after_secs: u64,
+) -> chrono::DateTime<chrono::Utc> {
+    let secs = i64::try_from(retry_after_secs).unwrap_or(i64::MAX);
+    chrono::TimeDelta::try_seconds(secs)
+        .and_then(|d| now.checked_add_signed(d))
+        .unwrap_or(chrono::DateTime::<chrono::Utc>::MAX_UTC)
+}
+
 /// A stable operation id: the same input gives the same id, so a plan can
 /// be compared, stored and replayed.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

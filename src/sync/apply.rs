@@ -3,7 +3,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, Utc};
+use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result, Side};
 use crate::model::{Contact, ContactId};
@@ -41,14 +41,6 @@ impl Applied {
     pub fn all_applied(&self) -> bool {
         self.trail.iter().all(|e| e.status == AuditStatus::Applied)
     }
-}
-
-/// `now` plus a rate limit's wait (U4), saturating far in the future.
-pub(crate) fn retry_time(now: DateTime<Utc>, retry_after_secs: u64) -> DateTime<Utc> {
-    let secs = i64::try_from(retry_after_secs).unwrap_or(i64::MAX);
-    TimeDelta::try_seconds(secs)
-        .and_then(|d| now.checked_add_signed(d))
-        .unwrap_or(DateTime::<Utc>::MAX_UTC)
 }
 
 /// A refusal: the store did not and will not create the record, so a
@@ -262,7 +254,7 @@ fn failed(
 ) {
     match error {
         AdapterError::RateLimited { retry_after_secs } => {
-            let at = retry_time(now, *retry_after_secs);
+            let at = crate::ops::retry_time(now, *retry_after_secs);
             state.retry_at = Some(state.retry_at.map_or(at, |t| t.max(at)));
         }
         AdapterError::AccessTokenExpired { .. } => {

@@ -28,7 +28,6 @@ mod planner;
 mod state;
 
 #[cfg(feature = "driver")]
-pub(crate) use apply::retry_time;
 pub use apply::{Applied, apply_results};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
 pub use fields::{

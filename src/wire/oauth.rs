@@ -111,6 +111,20 @@ pub fn decode_token_response(provider: Profile, body: &[u8]) -> Result<TokenSet,
     })
 }
 
+/// Whether an OAuth `error` code refuses the grant itself (the refresh
+/// token, the client): the connection is gone (E3), not one access token.
+#[must_use]
+pub fn is_grant_refusal(code: &str) -> bool {
+    matches!(
+        code,
+        "invalid_grant"
+            | "invalid_client"
+            | "unauthorized_client"
+            | "unsupported_grant_type"
+            | "invalid_request"
+    )
+}
+
 /// Reads a token endpoint's refusal (`{"error":"invalid_grant",
 /// "error_description":…}`) as the [`AdapterError`] the caller acts on:
 /// an OAuth refusal (`invalid_grant`, `invalid_client`,
@@ -141,16 +155,7 @@ pub fn decode_token_error(status: u16, body: &[u8], retry_after_secs: Option<u64
         (None, Some(d)) => d.clone(),
         (None, None) => format!("the token endpoint answered HTTP {status}"),
     };
-    let oauth_refusal = code.as_deref().is_some_and(|c| {
-        matches!(
-            c,
-            "invalid_grant"
-                | "invalid_client"
-                | "unauthorized_client"
-                | "unsupported_grant_type"
-                | "invalid_request"
-        )
-    });
+    let oauth_refusal = code.as_deref().is_some_and(is_grant_refusal);
     match status {
         429 => AdapterError::RateLimited {
             retry_after_secs: retry_after_secs.unwrap_or(DEFAULT_RETRY_SECS),

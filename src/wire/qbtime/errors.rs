@@ -49,12 +49,11 @@ pub(super) fn status_error(
     }
 }
 
-/// Whether a message read from an OAuth error body names a refusal of the
-/// grant (not of one access token).
+/// Whether a message read from an OAuth error body (`<code>: <description>`
+/// or the code alone) names a refusal of the grant, not of one access token.
 fn oauth_refusal(message: &str) -> bool {
-    ["invalid_grant", "invalid_client", "unauthorized_client"]
-        .iter()
-        .any(|c| message.starts_with(c))
+    let code = message.split(':').next().unwrap_or_default().trim();
+    crate::wire::oauth::is_grant_refusal(code)
 }
 
 /// The code and message of an error body: `{"error":{"code":…,"message":…}}`,
