@@ -27,7 +27,6 @@ mod plan;
 mod planner;
 mod state;
 
-#[cfg(feature = "driver")]
 pub use apply::{Applied, apply_results};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
 pub use fields::{
