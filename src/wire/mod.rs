@@ -40,12 +40,11 @@
 //! `xpm::decode_response_with_limits`, `qbtime::decode_jobcodes_with_limits`,
 //! …), and [`decode_any_with_limits`] here.
 
-use std::fmt;
-
 use crate::model::{Contact, Invoice, Payment};
 use crate::ports::AdapterError;
 use crate::qbtime::{Jobcode, TimeEntry};
 
+mod http;
 mod limits;
 #[cfg(any(feature = "qbo", feature = "xero"))]
 mod lines;
@@ -66,56 +65,13 @@ pub mod xpm;
 /// re-exported here for the codecs' signatures.
 pub use crate::rules::Profile;
 
+pub use http::{
+    Method, Request, Response, format_http_date, parse_http_date, percent_encode,
+};
 pub use limits::{
     DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_ITEMS_PER_RECORD,
     DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORDS_PAGED, Limit, Limits,
 };
-
-/// The HTTP method of a write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "UPPERCASE"))]
-pub enum Method {
-    /// `POST`.
-    Post,
-    /// `PUT`.
-    Put,
-}
-
-impl Method {
-    /// `"POST"` or `"PUT"`.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Post => "POST",
-            Self::Put => "PUT",
-        }
-    }
-}
-
-impl fmt::Display for Method {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One write to send, built by a provider's `encode_action`: the method,
-/// the path below the provider's API base, the body, and the idempotency
-/// key when the operation carries one (Xero: the `Idempotency-Key`
-/// header; QBO: the `requestid` query parameter; XPM has none).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct Request {
-    /// The method.
-    pub method: Method,
-    /// The path below the API base (`Contacts/{ContactID}`,
-    /// `client.api/add`, `customer`).
-    pub path: String,
-    /// The body (JSON or XML, as the provider takes it).
-    pub body: String,
-    /// The idempotency key to send with it, when there is one.
-    pub idempotency_key: Option<String>,
-}
 
 /// A payload that could not be decoded, or a value that cannot be sent.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -686,6 +686,8 @@ pub fn encode_action(action: &Action) -> Result<Request, WireError> {
                 path: "customer".into(),
                 body: encode_customer_create(contact)?,
                 idempotency_key: Some(request_id),
+                query: Vec::new(),
+                headers: Vec::new(),
             })
         }
         Action::Update {
@@ -698,6 +700,8 @@ pub fn encode_action(action: &Action) -> Result<Request, WireError> {
             path: "customer".into(),
             body: encode_customer_update(target_id, patch, expected_version.as_ref())?,
             idempotency_key: None,
+            query: Vec::new(),
+            headers: Vec::new(),
         }),
     }
 }

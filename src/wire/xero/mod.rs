@@ -569,6 +569,8 @@ pub fn encode_action(action: &Action) -> Result<Request, WireError> {
                 path: "Contacts".into(),
                 body: encode_contact_create(contact)?,
                 idempotency_key: Some(idempotency_key.clone()),
+                query: Vec::new(),
+                headers: Vec::new(),
             })
         }
         Action::Update {
@@ -578,6 +580,8 @@ pub fn encode_action(action: &Action) -> Result<Request, WireError> {
             body: encode_contact_update(target_id, patch)?,
             path: format!("Contacts/{target_id}"),
             idempotency_key: None,
+            query: Vec::new(),
+            headers: Vec::new(),
         }),
     }
 }

@@ -556,12 +556,16 @@ pub fn encode_action(action: &Action, current: Option<&Contact>) -> Result<Reque
         } => match organizations.as_slice() {
             [] => Ok(Request {
                 idempotency_key: None,
+                query: Vec::new(),
+                headers: Vec::new(),
                 method: Method::Post,
                 path: "client.api/add".into(),
                 body: encode_client_add(contact)?,
             }),
             [ContactRef::Id(client)] => Ok(Request {
                 idempotency_key: None,
+                query: Vec::new(),
+                headers: Vec::new(),
                 method: Method::Post,
                 path: format!("client.api/client/{client}/contacts"),
                 body: encode_client_contacts_add(client, std::slice::from_ref(contact))?,
@@ -591,6 +595,8 @@ pub fn encode_action(action: &Action, current: Option<&Contact>) -> Result<Reque
                 check_uuid("UUID", target_id)?;
                 Ok(Request {
                     idempotency_key: None,
+                    query: Vec::new(),
+                    headers: Vec::new(),
                     method: Method::Put,
                     path: format!("client.api/contact/{target_id}"),
                     body: encode_client_contact_update(target_id, name.as_deref(), patch)?,
@@ -598,6 +604,8 @@ pub fn encode_action(action: &Action, current: Option<&Contact>) -> Result<Reque
             } else {
                 Ok(Request {
                     idempotency_key: None,
+                    query: Vec::new(),
+                    headers: Vec::new(),
                     method: Method::Put,
                     path: "client.api/update".into(),
                     body: encode_client_update(target_id, name.as_deref(), patch)?,

@@ -747,6 +747,8 @@ fn plan_actions_encode() {
             path: "customer".into(),
             body: qbo::encode_customer_create(&person()).unwrap(),
             idempotency_key: Some("k".into()),
+            query: Vec::new(),
+            headers: Vec::new(),
         }
     );
     let update = Action::Update {
