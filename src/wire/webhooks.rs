@@ -210,7 +210,11 @@ pub fn decode_xero(
 }
 
 /// Verifies a QBO delivery (`intuit-signature`, keyed with the verifier
-/// token) and reads its data-change events.
+/// token) and reads its events: the CloudEvents format (a JSON array of
+/// `qbo.<entity>.<operation>.v1` events; every app was moved to it by
+/// May 2026) and the legacy `eventNotifications` envelope. Both give the
+/// same [`ChangeEvent`]s (`resource` in the API's spelling: `Customer`,
+/// `CreditMemo`).
 ///
 /// # Errors
 /// A [`WebhookError`]; nothing is read from a body whose signature fails.
@@ -246,6 +250,9 @@ pub fn decode_qbo(
     }
     let provider = Profile::Qbo;
     verify(provider, body, signature, verifier_token)?;
+    if body.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[') {
+        return decode_qbo_cloud_events(body);
+    }
     let d: Delivery = object(provider, body)?;
     let mut out = Vec::new();
     for (i, n) in d.event_notifications.into_iter().enumerate() {
@@ -296,6 +303,116 @@ pub fn decode_qbo(
     }
     out.sort();
     Ok(out)
+}
+
+/// QBO deliveries in the CloudEvents format (a JSON array of events, each
+/// `{"specversion":"1.0","type":"qbo.customer.updated.v1",
+/// "intuitaccountid":…,"intuitentityid":…,"time":…}`): the format Intuit
+/// moved every app to in 2026 (the legacy `eventNotifications` envelope is
+/// still read for deliveries queued or replayed from before).
+fn decode_qbo_cloud_events(body: &[u8]) -> Result<Vec<ChangeEvent>, WebhookError> {
+    #[derive(serde::Deserialize)]
+    struct Event {
+        #[serde(rename = "type")]
+        kind: Option<String>,
+        intuitaccountid: Option<serde_json::Value>,
+        intuitentityid: Option<serde_json::Value>,
+        time: Option<String>,
+    }
+    let provider = Profile::Qbo;
+    let events: Vec<serde_json::Value> =
+        serde_json::from_slice(body).map_err(|e| unreadable(provider, &e))?;
+    if events.len() > MAX_EVENTS {
+        return Err(too_many(provider, events.len()));
+    }
+    let mut out = Vec::with_capacity(events.len());
+    for (i, v) in events.into_iter().enumerate() {
+        let e: Event = serde_json::from_value(v).map_err(|e| unreadable(provider, &e))?;
+        let missing = |what: &str| WebhookError::Unreadable {
+            provider,
+            detail: format!("event {i} has no {what}"),
+        };
+        let kind = e.kind.ok_or_else(|| missing("type"))?;
+        // qbo.<entity>.<operation>.v<version>
+        let mut parts = kind.split('.');
+        let (Some("qbo"), Some(entity), Some(operation)) =
+            (parts.next(), parts.next(), parts.next())
+        else {
+            return Err(WebhookError::Unreadable {
+                provider,
+                detail: format!("event {i} has type `{kind}`, not qbo.<entity>.<operation>.v<n>"),
+            });
+        };
+        if entity.is_empty() {
+            return Err(missing("entity in its type"));
+        }
+        let change = match operation {
+            "created" => Change::Created,
+            "updated" => Change::Updated,
+            "deleted" => Change::Deleted,
+            "merged" => Change::Merged,
+            "voided" => Change::Voided,
+            other => Change::Other(other.to_owned()),
+        };
+        let text = |v: Option<serde_json::Value>| match v {
+            Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s),
+            Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+            _ => None,
+        };
+        out.push(ChangeEvent {
+            provider,
+            tenant: text(e.intuitaccountid).ok_or_else(|| missing("intuitaccountid"))?,
+            resource: qbo_entity_name(entity),
+            id: text(e.intuitentityid).ok_or_else(|| missing("intuitentityid"))?,
+            change,
+            at: e.time.as_deref().and_then(parse_time),
+        });
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// The entity as the API and the legacy deliveries name it (`Customer`,
+/// `CreditMemo`) from the CloudEvents type's lower-case word (`customer`,
+/// `creditmemo`); an entity not listed keeps the event's spelling.
+fn qbo_entity_name(lower: &str) -> String {
+    const NAMES: [&str; 31] = [
+        "Account",
+        "Bill",
+        "BillPayment",
+        "Budget",
+        "Class",
+        "CreditMemo",
+        "Currency",
+        "Customer",
+        "Department",
+        "Deposit",
+        "Employee",
+        "Estimate",
+        "Invoice",
+        "Item",
+        "JournalCode",
+        "JournalEntry",
+        "Payment",
+        "PaymentMethod",
+        "Preferences",
+        "Purchase",
+        "PurchaseOrder",
+        "RefundReceipt",
+        "SalesReceipt",
+        "TaxAgency",
+        "Term",
+        "TimeActivity",
+        "Transfer",
+        "Vendor",
+        "VendorCredit",
+        "Attachable",
+        "Project",
+    ];
+    NAMES
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(lower))
+        .map_or_else(|| lower.to_owned(), |n| (*n).to_owned())
 }
 
 /// An RFC 3339 time, or one without an offset (Xero's `eventDateUtc` is
@@ -452,6 +569,72 @@ mod tests {
         );
         assert!(matches!(
             decode_qbo(body, Some(&sig), b"xero-webhook-key"),
+            Err(WebhookError::BadSignature { .. })
+        ));
+    }
+
+    #[test]
+    fn qbo_cloud_events_are_read() {
+        let token = b"qbo-verifier-token";
+        // The CloudEvents shape of Intuit's migration notice (blogs.intuit.com,
+        // "Upcoming change to webhooks payload structure", 2025-11-12); own
+        // ids and times.
+        let body = br#"[{"specversion":"1.0","id":"3f0c4a52-1d7e-4f7e-9a55-0b8d7b1c2e01","source":"intuit.abc","type":"qbo.customer.updated.v1","datacontenttype":"application/json","time":"2026-11-22T09:00:00.123456789Z","intuitentityid":"58","intuitaccountid":"9130357000000000","data":{}},{"specversion":"1.0","id":"e2","source":"intuit.abc","type":"qbo.creditmemo.deleted.v1","time":"2026-11-22T09:01:00Z","intuitentityid":"7","intuitaccountid":"9130357000000000"},{"specversion":"1.0","id":"e3","type":"qbo.customer.merged.v1","intuitentityid":"59","intuitaccountid":9130357000000000}]"#;
+        let sig = sign(token, body);
+        let events = decode_qbo(body, Some(&sig), token).map_err(|e| e.to_string());
+        let Ok(events) = events else {
+            panic!("{events:?}");
+        };
+        let got: Vec<(&str, &str, &str, &Change, bool)> = events
+            .iter()
+            .map(|e| {
+                (
+                    e.tenant.as_str(),
+                    e.resource.as_str(),
+                    e.id.as_str(),
+                    &e.change,
+                    e.at.is_some(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "9130357000000000",
+                    "CreditMemo",
+                    "7",
+                    &Change::Deleted,
+                    true
+                ),
+                ("9130357000000000", "Customer", "58", &Change::Updated, true),
+                ("9130357000000000", "Customer", "59", &Change::Merged, false),
+            ]
+        );
+        for bad in [
+            &br#"[{"type":"qbo.customer.updated.v1","intuitaccountid":"1"}]"#[..],
+            br#"[{"type":"customer.updated","intuitaccountid":"1","intuitentityid":"2"}]"#,
+            br#"[{"intuitaccountid":"1","intuitentityid":"2"}]"#,
+            br#"[1]"#,
+            br#"[{"type":"qbo.customer.updated.v1""#,
+        ] {
+            let sig = sign(token, bad);
+            assert!(
+                matches!(
+                    decode_qbo(bad, Some(&sig), token),
+                    Err(WebhookError::Unreadable { .. })
+                ),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        let sig = sign(token, b"[]");
+        assert_eq!(
+            decode_qbo(b" []", Some(&sign(token, b" []")), token),
+            Ok(Vec::new())
+        );
+        assert!(matches!(
+            decode_qbo(b"[]", Some(&sig), b"other"),
             Err(WebhookError::BadSignature { .. })
         ));
     }
