@@ -54,6 +54,8 @@ pub mod oauth;
 pub mod qbo;
 #[cfg(feature = "qbtime")]
 pub mod qbtime;
+#[cfg(any(feature = "xero", feature = "xpm"))]
+mod sniff;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 #[cfg(feature = "xero")]

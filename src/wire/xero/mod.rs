@@ -194,6 +194,7 @@ mod json;
 mod lexer;
 #[cfg(test)]
 mod tests;
+mod xml;
 
 /// Records on a page of a paged Xero listing.
 pub const PAGE_SIZE: usize = 100;
@@ -344,11 +345,18 @@ pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
 /// [`decode_any`] with options.
 #[must_use]
 pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payload, WireError>> {
+    match crate::wire::sniff::xero_xml(bytes) {
+        Some(crate::wire::sniff::XeroXml::Exception) => {
+            return Some(decode_error_body(bytes).map(|d| Payload::Error {
+                error: d.error,
+                items: d.items,
+            }));
+        }
+        Some(crate::wire::sniff::XeroXml::Response) => return Some(Err(xml::refusal(bytes))),
+        None => {}
+    }
     let keys = json::top_keys(bytes)?;
-    if keys.error_number
-        || (keys.elements && keys.kind)
-        || (keys.title && keys.detail && keys.status)
-    {
+    if keys.error_number || (keys.elements && keys.kind) || (keys.title && keys.status) {
         return Some(decode_error_body(bytes).map(|d| Payload::Error {
             error: d.error,
             items: d.items,
