@@ -50,6 +50,10 @@ pub(super) fn exception(body: &[u8]) -> Option<Exception> {
         return None;
     }
     let xml = std::str::from_utf8(body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body)).ok()?;
+    // A cut body is not read as a whole one.
+    if !xml.trim_end().ends_with("ApiException>") {
+        return None;
+    }
     let elements_at = xml.find("<Elements>").unwrap_or(xml.len());
     let number = texts(xml, "ErrorNumber")
         .next()
@@ -102,6 +106,6 @@ mod tests {
             ["The contact name A & B is already assigned to another contact."]
         );
         assert!(exception(b"<Response/>").is_none());
-        assert!(exception(b"<ApiException><Message>cut").is_some());
+        assert!(exception(b"<ApiException><Message>cut").is_none());
     }
 }
