@@ -20,6 +20,13 @@
 //!
 //! [`decode_any`] recognises a payload of any supported kind from its
 //! shape, for tools that read files (see the `decode_payloads` example).
+//! It never gives a payload to the wrong provider: Xero's XML answers
+//! (which share XPM's `<Response>` root) are Xero's, read (an
+//! `<ApiException>`) or refused as Xero XML; QBO entities and answers of
+//! kinds not read are refused as QBO's; every refusal names the provider
+//! when one is recognised, and the kind. Besides records and errors it
+//! reads deletions ([`Payload::Deleted`]) and batch answers
+//! ([`Payload::Batch`]).
 //!
 //! # Limits
 //!
@@ -67,9 +74,7 @@ pub mod xpm;
 /// re-exported here for the codecs' signatures.
 pub use crate::rules::Profile;
 
-pub use http::{
-    Method, Request, Response, format_http_date, parse_http_date, percent_encode,
-};
+pub use http::{Method, Request, Response, format_http_date, parse_http_date, percent_encode};
 pub use limits::{
     DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_ITEMS_PER_RECORD,
     DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORDS_PAGED, Limit, Limits,

@@ -296,9 +296,10 @@ fn discount_line(v: &Value<'_>, at: &At<'_>, currency: Currency) -> Result<Invoi
     let detail = v.get("DiscountLineDetail");
     let detail_at = At::Key(at, "DiscountLineDetail");
     let percent = match detail {
-        Some(d) if d.get("PercentBased").map_or(Ok(None), |p| {
-            boolean(p, &At::Key(&detail_at, "PercentBased"))
-        })? == Some(true) =>
+        Some(d)
+            if d.get("PercentBased").map_or(Ok(None), |p| {
+                boolean(p, &At::Key(&detail_at, "PercentBased"))
+            })? == Some(true) =>
         {
             d.get("DiscountPercent").map_or(Ok(None), |p| {
                 decimal(p, &At::Key(&detail_at, "DiscountPercent"))

@@ -1,7 +1,7 @@
 //! Reading Xero invoices and payments into the model.
 
-use rust_decimal::Decimal;
 use crate::model::Rounding;
+use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::model::{
@@ -278,8 +278,8 @@ pub(super) fn decode_invoices(
             let quantity = number(l.quantity.as_ref(), &lat("Quantity"))?;
             let unit = number(l.unit.as_ref(), &lat("UnitAmount"))?;
             let line_amount = number(l.line_amount.as_ref(), &lat("LineAmount"))?;
-            let discount_rate = number(l.discount_rate.as_ref(), &lat("DiscountRate"))?
-                .filter(|d| !d.is_zero());
+            let discount_rate =
+                number(l.discount_rate.as_ref(), &lat("DiscountRate"))?.filter(|d| !d.is_zero());
             let discount_amount = number(l.discount_amount.as_ref(), &lat("DiscountAmount"))?
                 .filter(|d| !d.is_zero());
             // A line given by its amount alone is one unit of that amount,
@@ -492,7 +492,11 @@ fn discount_line(
     }
     let full = quantity
         .checked_mul(unit)
-        .map(|p| Money::new(p, currency).round(Rounding::HalfAwayFromZero).amount())
+        .map(|p| {
+            Money::new(p, currency)
+                .round(Rounding::HalfAwayFromZero)
+                .amount()
+        })
         .ok_or_else(|| shape(lat("UnitAmount"), "the line's price is out of range"))?;
     let off = match (line_amount, amount, rate) {
         (Some(a), _, _) => full.checked_sub(a),
@@ -500,7 +504,11 @@ fn discount_line(
         (None, None, Some(r)) => full
             .checked_mul(r)
             .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
-            .map(|x| Money::new(x, currency).round(Rounding::HalfAwayFromZero).amount()),
+            .map(|x| {
+                Money::new(x, currency)
+                    .round(Rounding::HalfAwayFromZero)
+                    .amount()
+            }),
         (None, None, None) => None,
     }
     .ok_or_else(|| shape(lat("LineAmount"), "the discount is out of range"))?;

@@ -100,7 +100,10 @@ mod tests {
         let e = exception(body).expect("an exception");
         assert_eq!(e.number, Some(10));
         assert_eq!(e.kind.as_deref(), Some("ValidationException"));
-        assert_eq!(e.message.as_deref(), Some("A validation exception occurred"));
+        assert_eq!(
+            e.message.as_deref(),
+            Some("A validation exception occurred")
+        );
         assert_eq!(
             e.messages,
             ["The contact name A & B is already assigned to another contact."]

@@ -52,6 +52,7 @@ fn every_decoder(bytes: &[u8]) {
     let _ = qbo::decode_invoices(bytes);
     let _ = qbo::decode_payments(bytes);
     let _ = qbo::decode_fault(bytes);
+    let _ = qbo::decode_batch(bytes);
     let _ = qbo::decode_error(400, bytes);
     let _ = ledgerlink::wire::decode_any(bytes);
 }
@@ -59,6 +60,7 @@ fn every_decoder(bytes: &[u8]) {
 /// The decoders with their own paths (the typed ones share `decode`'s),
 /// for the many truncations of a file.
 fn entry_decoders(bytes: &[u8]) {
+    let _ = qbo::decode_batch(bytes);
     let _ = qbo::decode_error(400, bytes);
     let _ = ledgerlink::wire::decode_any(bytes);
 }
