@@ -14,7 +14,7 @@
 //!
 //! | XPM | model |
 //! |---|---|
-//! | `UUID` | `id` (required in a response) |
+//! | `UUID`, else `ID` | `id` (one of them required in a response; older API versions and WorkflowMax answer with a numeric `ID` alone) |
 //! | `Name` | `display_name` (the model keeps no separate legal name for XPM) |
 //! | `FirstName`, `OtherName`, `LastName` | `first_name`, `middle_name`, `last_name` |
 //! | `BusinessStructure` | `extras.business_structure`, and `kind` as [`kind_for_business_structure`] decides; no structure: `kind` stays `None` for the matching rules to decide and flag |
