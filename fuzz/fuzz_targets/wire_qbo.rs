@@ -29,6 +29,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = qbo::decode_invoices(data);
     let _ = qbo::decode_payments(data);
     let _ = qbo::decode_fault(data);
+    let _ = qbo::decode_batch(data);
     let _ = qbo::decode_error(status, data);
     if let Ok(page) = qbo::decode_contacts(data) {
         for c in page.records.iter().take(8) {

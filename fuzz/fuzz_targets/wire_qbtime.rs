@@ -16,6 +16,7 @@ fuzz_target!(|data: &[u8]| {
     let _ = qbtime::decode_jobcode_results(data);
     let _ = qbtime::decode_timesheets(data);
     let _ = qbtime::decode_timesheet(data);
+    let _ = qbtime::decode_deleted_timesheets(data);
     let _ = qbtime::decode_error(status, data);
     let _ = qbtime::decode_http_error(status, Some("30"), data);
     if let Ok(jobcodes) = qbtime::decode_jobcode_create_request(data) {

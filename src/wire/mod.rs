@@ -20,6 +20,13 @@
 //!
 //! [`decode_any`] recognises a payload of any supported kind from its
 //! shape, for tools that read files (see the `decode_payloads` example).
+//! It never gives a payload to the wrong provider: Xero's XML answers
+//! (which share XPM's `<Response>` root) are Xero's, read (an
+//! `<ApiException>`) or refused as Xero XML; QBO entities and answers of
+//! kinds not read are refused as QBO's; every refusal names the provider
+//! when one is recognised, and the kind. Besides records and errors it
+//! reads deletions ([`Payload::Deleted`]) and batch answers
+//! ([`Payload::Batch`]).
 //!
 //! # Limits
 //!
@@ -54,6 +61,8 @@ pub mod oauth;
 pub mod qbo;
 #[cfg(feature = "qbtime")]
 pub mod qbtime;
+#[cfg(any(feature = "xero", feature = "xpm"))]
+mod sniff;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 #[cfg(feature = "xero")]
@@ -180,6 +189,21 @@ pub enum Payload {
         /// Whether QBT has more pages.
         more: bool,
     },
+    /// Records the ledger answers as deleted: QBO's `status: "Deleted"`
+    /// stubs (the answer to a delete), QuickBooks Time's deleted
+    /// timesheets.
+    Deleted {
+        /// The kind of record, as the ledger names it (`Invoice`,
+        /// `Payment`, `timesheets`).
+        kind: String,
+        /// Their ids, in the answer's order.
+        ids: Vec<String>,
+        /// Whether the ledger has more pages (QuickBooks Time).
+        more: bool,
+    },
+    /// A batch answer (QBO `BatchItemResponse`): one item per operation
+    /// of the request, each read on its own.
+    Batch(Vec<BatchItem>),
     /// An error body, as the typed adapter error it stands for; `items`
     /// holds each element's own messages when the provider reports them
     /// per item (Xero `Elements[].ValidationErrors`).
@@ -189,6 +213,17 @@ pub enum Payload {
         /// Per-item messages, in order.
         items: Vec<String>,
     },
+}
+
+/// One item of a batch answer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchItem {
+    /// The item's id in the batch (QBO `bId`), which names the operation
+    /// it answers; empty when the answer gives none.
+    pub id: String,
+    /// What the item holds (a record, a query page, an error body as
+    /// [`Payload::Error`]), or why it could not be read.
+    pub result: Result<Payload, WireError>,
 }
 
 impl Payload {
@@ -220,6 +255,12 @@ impl Payload {
                     if *more { ", more" } else { "" }
                 )
             }
+            Self::Deleted { kind, ids, more } => format!(
+                "{} deleted `{kind}` record(s){}",
+                ids.len(),
+                if *more { ", more" } else { "" }
+            ),
+            Self::Batch(items) => format!("batch of {} item(s)", items.len()),
             Self::Error { error, items } => format!("error: {error} ({} item(s))", items.len()),
         }
     }

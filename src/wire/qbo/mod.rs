@@ -43,17 +43,35 @@
 //!
 //! An invoice's `SalesItemLineDetail` lines become its lines (`ItemRef` →
 //! work type, `Qty`, `UnitPrice`, `Description`); sub-total and
-//! description-only lines are skipped, and any other line kind (discount,
-//! group) is refused rather than dropped, since the totals would change.
+//! description-only lines are skipped; a `GroupLineDetail` (a bundle)
+//! gives the item lines it holds; a `DiscountLineDetail` becomes a line of
+//! its own, one unit at minus QBO's discount `Amount` (described by its
+//! `Description`, else `Discount` with its `DiscountPercent`), so that the
+//! invoice's total agrees with QBO's; any other line kind is refused
+//! rather than dropped, since the totals would change.
 //! A line's `Amount` must be its `Qty` × `UnitPrice` rounded to the cent;
 //! a missing `Qty` or `UnitPrice` is completed as the amount's share of
 //! the other (1 × `Amount` when both are missing), and a line that cannot
 //! agree (a quantity or price of 0 beside an amount) is a
 //! [`WireError::Shape`] at its `Amount`.
 //! `TaxCodeRef` is a code, not a rate: decoded lines have no tax rate. The
-//! status is paid when `Balance` is 0 and `TotalAmt` is positive, awaiting
-//! payment otherwise, and draft for a body without a balance (a request).
-//! Decoded invoices carry QBO's customer id as `contact_id`.
+//! status is paid when `Balance` is 0 and `TotalAmt` is positive, void
+//! when both are 0 and the `PrivateNote` starts with `Voided` (QBO keeps
+//! no status for a voided invoice: it zeroes the amounts and notes it so),
+//! awaiting payment otherwise, and draft for a body without a balance (a
+//! request). Decoded invoices carry QBO's customer id as `contact_id`.
+//!
+//! # Deletions and batches
+//!
+//! QBO answers a delete (and lists a deleted entity) with a stub,
+//! `{"Invoice": {"domain": "QBO", "status": "Deleted", "Id": "266"}}`:
+//! read as [`Payload::Deleted`] with the record kind and ids. A batch
+//! answer (`BatchItemResponse`) is [`Payload::Batch`]: each item's `bId`
+//! and what it holds, read on its own, so that faults and records mix
+//! ([`decode_batch`]). A query past the last page (`"QueryResponse": {}`)
+//! is an empty page of customers. Entities this codec does not read
+//! (`domain: "QBO"` records of other kinds, change data capture answers)
+//! are [`WireError::Unsupported`] naming QBO and the kind.
 //!
 //! A payment's lines linked to invoices become its allocations; lines
 //! linked to credit memos count towards what it could apply; when
@@ -113,7 +131,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod batch;
 mod fault;
+mod kind;
 mod read;
 mod tree;
 mod write;
@@ -128,6 +148,7 @@ use crate::sync::{Action, FieldPatch};
 
 use super::{Limits, Payload, Profile, WireError};
 pub use super::{Method, Request};
+use kind::{Kind, OUR_KEYS, kind_of};
 use tree::{At, Value, each};
 
 #[cfg(doc)]
@@ -212,86 +233,6 @@ impl From<ContactsPage> for crate::ports::Page {
             next_page: p.next_page,
         }
     }
-}
-
-/// What a document holds, from its top-level keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Fault,
-    Query,
-    Customer,
-    Invoice,
-    Payment,
-    BareCustomer,
-    BareInvoice,
-    BarePayment,
-}
-
-/// Top-level JSON keys and XML roots that only QBO uses.
-const OUR_KEYS: [&str; 7] = [
-    "QueryResponse",
-    "Fault",
-    "fault",
-    "Customer",
-    "Invoice",
-    "Payment",
-    "IntuitResponse",
-];
-
-/// Keys that make a bare object a customer (a create or sparse update
-/// body).
-const CUSTOMER_KEYS: [&str; 14] = [
-    "DisplayName",
-    "GivenName",
-    "MiddleName",
-    "FamilyName",
-    "CompanyName",
-    "PrimaryEmailAddr",
-    "PrimaryPhone",
-    "Mobile",
-    "Fax",
-    "AlternatePhone",
-    "BillAddr",
-    "ShipAddr",
-    "ParentRef",
-    "Job",
-];
-
-fn kind_of(top: &Value<'_>) -> Option<Kind> {
-    let has = |k: &str| top.get(k).is_some_and(|v| !v.is_null());
-    if has("Fault") || has("fault") {
-        return Some(Kind::Fault);
-    }
-    // An empty XML `<QueryResponse/>` reads as null: still a query.
-    if top.get("QueryResponse").is_some() {
-        return Some(Kind::Query);
-    }
-    for (key, kind) in [
-        ("Customer", Kind::Customer),
-        ("Invoice", Kind::Invoice),
-        ("Payment", Kind::Payment),
-    ] {
-        if has(key) {
-            return Some(kind);
-        }
-    }
-    if has("CustomerRef") {
-        let item_lines = each(top, "Line")
-            .any(|l| l.get("DetailType").is_some() || l.get("SalesItemLineDetail").is_some());
-        return if item_lines {
-            Some(Kind::BareInvoice)
-        } else if has("TotalAmt") {
-            Some(Kind::BarePayment)
-        } else if has("Line") {
-            Some(Kind::BareInvoice)
-        } else {
-            None
-        };
-    }
-    CUSTOMER_KEYS
-        .into_iter()
-        .any(has)
-        .then_some(Kind::BareCustomer)
 }
 
 fn syntax(detail: String) -> WireError {
@@ -466,6 +407,8 @@ fn build(kind: Kind, top: &Value<'_>, opts: &DecodeOptions) -> Result<Payload, W
         Kind::BarePayment => Ok(Payload::Payments(vec![read::payment(
             top, &root, opts, false,
         )?])),
+        Kind::Deleted(key) => batch::deleted(top, key),
+        Kind::Batch => batch::items(top, opts).map(Payload::Batch),
     }
 }
 
@@ -486,8 +429,16 @@ pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payl
     match parse(bytes, &opts.limits) {
         Ok(doc) => match kind_of(&doc.top) {
             Some(kind) => Some(build(kind, &doc.top, opts)),
+            None if doc.top.get("CDCResponse").is_some() => Some(Err(unsupported(
+                "a change data capture answer (`CDCResponse`): read by the change feed, not here",
+            ))),
             None if doc.qbo_root => Some(Err(unsupported("a QBO XML document of another kind"))),
-            None => None,
+            None => kind::other_entity(&doc.top).map(|k| {
+                Err(unsupported(format!(
+                    "a QBO `{}` record: not one this codec reads",
+                    tree::head(k)
+                )))
+            }),
         },
         Err((e, true)) => Some(Err(e)),
         Err((_, false)) => None,
@@ -565,6 +516,21 @@ pub fn decode_payments(bytes: &[u8]) -> Result<Vec<Payment>, WireError> {
     match decode(bytes)? {
         Payload::Payments(v) => Ok(v),
         other => Err(not_a("payments", &other)),
+    }
+}
+
+/// Decodes a batch answer (`{"BatchItemResponse": [...]}`, or XML): each
+/// item's `bId` and what it holds, in the answer's order — a record, a
+/// query page, a fault as [`Payload::Error`], or a [`WireError`] for an
+/// item this codec cannot read (the other items are still read).
+///
+/// # Errors
+/// As [`decode`]; [`WireError::Unsupported`] for a body that is not a
+/// batch answer.
+pub fn decode_batch(bytes: &[u8]) -> Result<Vec<super::BatchItem>, WireError> {
+    match decode(bytes)? {
+        Payload::Batch(items) => Ok(items),
+        other => Err(not_a("a batch answer", &other)),
     }
 }
 

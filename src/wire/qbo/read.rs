@@ -205,6 +205,7 @@ fn invoice_line(
     match detail_type {
         "SalesItemLineDetail" => {}
         "SubTotalLineDetail" | "DescriptionOnly" => return Ok(None),
+        "DiscountLineDetail" => return discount_line(v, at, currency).map(Some),
         other => {
             return Err(shape(
                 &At::Key(at, "DetailType"),
@@ -275,6 +276,84 @@ fn invoice_line(
     }))
 }
 
+/// A `DiscountLineDetail` line: QBO's `Amount` (the discount it worked
+/// out, positive) taken off as a line of its own — one unit at minus that
+/// amount, described by the line's `Description`, else as `Discount` (with
+/// its `DiscountPercent` when percent-based). The model's invoice lines
+/// may be negative for exactly this (see
+/// [`check_invoices`](crate::billing::check_invoices)), and the invoice's
+/// total then agrees with QBO's `TotalAmt` less tax. No tax rate: QBO's
+/// lines carry tax codes, not rates.
+fn discount_line(v: &Value<'_>, at: &At<'_>, currency: Currency) -> Result<InvoiceLine, WireError> {
+    let amount_at = At::Key(at, "Amount");
+    let amount = v
+        .get("Amount")
+        .map_or(Ok(None), |a| decimal(a, &amount_at))?
+        .ok_or_else(|| shape(&amount_at, "`Amount` is missing"))?;
+    if amount.is_sign_negative() && !amount.is_zero() {
+        return Err(shape(&amount_at, "a discount of a negative amount"));
+    }
+    let detail = v.get("DiscountLineDetail");
+    let detail_at = At::Key(at, "DiscountLineDetail");
+    let percent = match detail {
+        Some(d)
+            if d.get("PercentBased").map_or(Ok(None), |p| {
+                boolean(p, &At::Key(&detail_at, "PercentBased"))
+            })? == Some(true) =>
+        {
+            d.get("DiscountPercent").map_or(Ok(None), |p| {
+                decimal(p, &At::Key(&detail_at, "DiscountPercent"))
+            })?
+        }
+        _ => None,
+    };
+    let description = match v.get("Description") {
+        Some(d) => filled(d, &At::Key(at, "Description"))?.map(str::to_owned),
+        None => None,
+    };
+    let description = description.unwrap_or_else(|| match percent {
+        Some(p) => format!("Discount {}%", p.normalize()),
+        None => "Discount".to_owned(),
+    });
+    Ok(InvoiceLine {
+        work_type: None,
+        description,
+        quantity: Decimal::ONE,
+        unit_price: Money::new(-amount, currency),
+        tax_rate: None,
+    })
+}
+
+/// The lines of one `Line` entry: a `GroupLineDetail` (a bundle) gives
+/// the item lines it holds (`GroupLineDetail.Line`: the bundle's own
+/// `Amount` is their sum, or 0 in some answers, and is not kept); any
+/// other line is itself.
+fn lines_of(
+    v: &Value<'_>,
+    at: &At<'_>,
+    currency: Currency,
+    out: &mut Vec<InvoiceLine>,
+) -> Result<(), WireError> {
+    let is_group = matches!(v.get("DetailType"), Some(Value::Str(d)) if d == "GroupLineDetail");
+    if !is_group {
+        if let Some(line) = invoice_line(v, at, currency)? {
+            out.push(line);
+        }
+        return Ok(());
+    }
+    let gat = At::Key(at, "GroupLineDetail");
+    let group = v.get("GroupLineDetail").unwrap_or(&Value::Null);
+    let lat = At::Key(&gat, "Line");
+    for (i, inner) in each(group, "Line").enumerate() {
+        // A bundle holds item lines; a bundle inside a bundle is refused
+        // by `invoice_line` like any other line kind it cannot keep.
+        if let Some(line) = invoice_line(inner, &At::Index(&lat, i), currency)? {
+            out.push(line);
+        }
+    }
+    Ok(())
+}
+
 /// An `Invoice` object.
 pub(super) fn invoice(
     v: &Value<'_>,
@@ -288,6 +367,7 @@ pub(super) fn invoice(
     let currency = currency_of(v.get("CurrencyRef"), at, opts)?;
     let (mut id, mut number, mut customer) = (None, None, None);
     let (mut issued, mut due, mut balance, mut total) = (None, None, None, None);
+    let mut voided = false;
     let mut lines = Vec::new();
     let mut line_index = 0;
     for (k, val) in v.entries() {
@@ -300,13 +380,16 @@ pub(super) fn invoice(
             "DueDate" => due = date(val, &at)?,
             "Balance" => balance = decimal(val, &at)?,
             "TotalAmt" => total = decimal(val, &at)?,
+            // QBO has no status for a voided invoice: it zeroes the
+            // amounts and writes "Voided" into the private note.
+            "PrivateNote" => {
+                voided = filled(val, &at)?.is_some_and(|n| n.starts_with("Voided"));
+            }
             "Line" => {
                 for item in val.items() {
                     let at = At::Index(&at, line_index);
                     line_index += 1;
-                    if let Some(line) = invoice_line(item, &at, currency)? {
-                        lines.push(line);
-                    }
+                    lines_of(item, &at, currency, &mut lines)?;
                 }
             }
             _ => {}
@@ -320,6 +403,7 @@ pub(super) fn invoice(
     // A request without a balance is not in the ledger yet.
     let status = match (balance, total) {
         (None, _) => InvoiceStatus::Draft,
+        (Some(b), Some(t)) if voided && b.is_zero() && t.is_zero() => InvoiceStatus::Void,
         (Some(b), Some(t)) if b.is_zero() && t > Decimal::ZERO => InvoiceStatus::Paid,
         (Some(_), _) => InvoiceStatus::AwaitingPayment,
     };

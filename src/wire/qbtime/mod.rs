@@ -233,6 +233,13 @@ pub fn decode_any_with_limits(bytes: &[u8], limits: &Limits) -> Option<Result<Pa
             more: false,
         }),
         probe::Kind::Error => Ok(error_payload(bytes)),
+        probe::Kind::Other(what) if what == "timesheets_deleted" => {
+            timesheets::deleted(bytes, limits).map(|(ids, more)| Payload::Deleted {
+                kind: "timesheets".into(),
+                ids: ids.iter().map(u64::to_string).collect(),
+                more,
+            })
+        }
         probe::Kind::Other(what) => Err(WireError::Unsupported {
             provider: Some(Profile::QbTime),
             detail: format!("QuickBooks Time `{what}` results"),
@@ -386,6 +393,31 @@ pub fn decode_timesheets_with_limits(
     limits: &Limits,
 ) -> Result<TimesheetPage, WireError> {
     timesheets::listing(timesheets::read_envelope(bytes, limits)?, limits)
+}
+
+/// A page of the deleted-timesheet listing (`GET /timesheets_deleted`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct DeletedTimesheets {
+    /// The ids of the timesheets deleted, sorted.
+    pub ids: Vec<u64>,
+    /// Whether QBT has more pages.
+    pub more: bool,
+}
+
+/// Decodes a page of the deleted-timesheet listing
+/// (`results.timesheets_deleted`, keyed by id like every listing; each
+/// entry is the timesheet as it was, with `"active": "0"`): the ids only,
+/// since a deleted timesheet is only ever removed. [`decode_any`] gives it
+/// as [`Payload::Deleted`] of kind `timesheets`.
+///
+/// # Errors
+/// [`WireError::Syntax`] for unreadable JSON; [`WireError::Shape`] for a
+/// missing `results.timesheets_deleted`, a key that is not a numeric id or
+/// an `id` that differs from its key; [`WireError::TooLarge`] past
+/// [`Limits::for_provider`].
+pub fn decode_deleted_timesheets(bytes: &[u8]) -> Result<DeletedTimesheets, WireError> {
+    timesheets::deleted(bytes, &Limits::for_provider(Profile::QbTime))
+        .map(|(ids, more)| DeletedTimesheets { ids, more })
 }
 
 /// Decodes one timesheet object, outside any envelope.

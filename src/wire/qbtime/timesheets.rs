@@ -49,9 +49,12 @@ pub(super) fn parse_date(s: &str) -> Option<NaiveDate> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
 }
 
-/// A text field, `None` when absent, `null` or empty.
+/// A text field, `None` when absent, `null` or empty — or QBT's zero
+/// date `0000-00-00` (and zero date-time `0000-00-00T00:00:00…`), which
+/// its answers carry for a value never set.
 fn present<'t>(t: Option<&'t Text<'_>>) -> Option<&'t str> {
-    t.map(Text::as_str).filter(|s| !s.trim().is_empty())
+    t.map(Text::as_str)
+        .filter(|s| !s.trim().is_empty() && !s.starts_with("0000-00-00"))
 }
 
 fn to_entry(w: &TimesheetWire<'_>, key: Option<u64>, loc: Loc<'_>) -> Result<TimeEntry, WireError> {
@@ -188,4 +191,46 @@ pub(super) fn single(bytes: &[u8]) -> Result<TimeEntry, WireError> {
     let at = Cursor::default();
     let w: TimesheetWire<'_> = serde_json::from_slice(bytes).map_err(|e| json_error(&e, &at))?;
     to_entry(&w, None, Loc::Root)
+}
+
+/// One entry of a deleted-timesheet listing: only its id is read (the
+/// rest is the timesheet as it was, with `"active": "0"`).
+#[derive(Debug, Deserialize)]
+pub(super) struct DeletedWire {
+    id: Option<Num>,
+}
+
+/// The ids of a deleted-timesheet listing (`GET /timesheets_deleted`:
+/// `results.timesheets_deleted`), sorted, and whether more pages follow.
+pub(super) fn deleted(bytes: &[u8], limits: &Limits) -> Result<(Vec<u64>, bool), WireError> {
+    limits.check_input(crate::wire::Profile::QbTime, bytes)?;
+    let mut at = Cursor::default();
+    let seed = EnvelopeSeed::<DeletedWire> {
+        at: &mut at,
+        collection: "timesheets_deleted",
+        max: limits.max_records,
+        item: PhantomData,
+    };
+    let env = run(bytes, seed).map_err(|e| json_error(&e, &at))?;
+    let items = env
+        .items
+        .ok_or_else(|| shape("results.timesheets_deleted", "missing"))?;
+    let mut ids = Vec::with_capacity(items.len());
+    for k in &items {
+        let loc = Loc::item("timesheets_deleted", k);
+        let id = match (k.item.id, k.key) {
+            (Some(Num(id)), Some(key)) if id != key => {
+                return Err(shape(
+                    loc.field("id"),
+                    format!("id {id} differs from the key it is listed under"),
+                ));
+            }
+            (Some(Num(id)), _) | (None, Some(id)) => id,
+            (None, None) => return Err(shape(loc.field("id"), "missing")),
+        };
+        ids.push(id);
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    Ok((ids, env.more))
 }

@@ -1,5 +1,6 @@
 //! Reading Xero invoices and payments into the model.
 
+use crate::model::Rounding;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
@@ -277,20 +278,10 @@ pub(super) fn decode_invoices(
             let quantity = number(l.quantity.as_ref(), &lat("Quantity"))?;
             let unit = number(l.unit.as_ref(), &lat("UnitAmount"))?;
             let line_amount = number(l.line_amount.as_ref(), &lat("LineAmount"))?;
-            // Xero takes a line's discount off its `LineAmount`; the model's
-            // lines have no discount, and reading one at its full price
-            // would overstate the invoice.
-            for (key, value) in [
-                ("DiscountRate", &l.discount_rate),
-                ("DiscountAmount", &l.discount_amount),
-            ] {
-                if number(value.as_ref(), &lat(key))?.is_some_and(|d| !d.is_zero()) {
-                    return Err(shape(
-                        lat(key),
-                        "a discounted line cannot be kept: the model's invoice lines have no discount",
-                    ));
-                }
-            }
+            let discount_rate =
+                number(l.discount_rate.as_ref(), &lat("DiscountRate"))?.filter(|d| !d.is_zero());
+            let discount_amount = number(l.discount_amount.as_ref(), &lat("DiscountAmount"))?
+                .filter(|d| !d.is_zero());
             // A line given by its amount alone is one unit of that amount,
             // or its quantity of the amount's exact share; a line with
             // neither (a note) is worth nothing.
@@ -310,6 +301,24 @@ pub(super) fn decode_invoices(
                 (None, _, None) => Decimal::ZERO,
             };
             let quantity = quantity.unwrap_or(Decimal::ONE);
+            // Xero takes a line's discount (`DiscountRate` in percent or
+            // `DiscountAmount`) off its `LineAmount`: the line is kept at
+            // its full price and the discount follows as a line of its
+            // own (see `discount_line`), so that the invoice's total
+            // agrees with Xero's.
+            let discount = discount_line(
+                (discount_rate, discount_amount),
+                quantity,
+                unit,
+                line_amount,
+                currency,
+                &lat,
+            )?;
+            let line_amount = if discount.is_some() {
+                None
+            } else {
+                line_amount
+            };
             if let Some(a) = line_amount.filter(|a| !comes_to(quantity, unit, *a, currency)) {
                 return Err(shape(
                     lat("LineAmount"),
@@ -346,7 +355,17 @@ pub(super) fn decode_invoices(
                 unit_price: Money::new(unit, currency),
                 tax_rate,
             });
-            tax_types.push(tax);
+            tax_types.push(tax.clone());
+            if let Some((description, off)) = discount {
+                lines.push(InvoiceLine {
+                    work_type: None,
+                    description,
+                    quantity: Decimal::ONE,
+                    unit_price: Money::new(-off, currency),
+                    tax_rate,
+                });
+                tax_types.push(tax);
+            }
         }
         page.records.push(XeroInvoice {
             invoice: Invoice {
@@ -452,4 +471,56 @@ pub(super) fn decode_payments(
         });
     }
     Ok(page)
+}
+
+/// The discount of a line with a `DiscountRate` (percent) or
+/// `DiscountAmount`: its description and the amount taken off, positive.
+/// The amount is the line's full price (quantity × unit, rounded to the
+/// minor unit) less its `LineAmount` when Xero sent one; else the
+/// `DiscountAmount`, or the rate's share of the full price, rounded.
+/// `None` without a discount.
+fn discount_line(
+    (rate, amount): (Option<Decimal>, Option<Decimal>),
+    quantity: Decimal,
+    unit: Decimal,
+    line_amount: Option<Decimal>,
+    currency: Currency,
+    lat: &dyn Fn(&str) -> String,
+) -> Result<Option<(String, Decimal)>, WireError> {
+    if rate.is_none() && amount.is_none() {
+        return Ok(None);
+    }
+    let full = quantity
+        .checked_mul(unit)
+        .map(|p| {
+            Money::new(p, currency)
+                .round(Rounding::HalfAwayFromZero)
+                .amount()
+        })
+        .ok_or_else(|| shape(lat("UnitAmount"), "the line's price is out of range"))?;
+    let off = match (line_amount, amount, rate) {
+        (Some(a), _, _) => full.checked_sub(a),
+        (None, Some(d), _) => Some(d),
+        (None, None, Some(r)) => full
+            .checked_mul(r)
+            .and_then(|x| x.checked_div(Decimal::ONE_HUNDRED))
+            .map(|x| {
+                Money::new(x, currency)
+                    .round(Rounding::HalfAwayFromZero)
+                    .amount()
+            }),
+        (None, None, None) => None,
+    }
+    .ok_or_else(|| shape(lat("LineAmount"), "the discount is out of range"))?;
+    if off.is_sign_negative() && !off.is_zero() {
+        return Err(shape(
+            lat("LineAmount"),
+            format!("{} is more than the line's full price {full}", full - off),
+        ));
+    }
+    let description = match rate {
+        Some(r) => format!("Discount {}%", r.normalize()),
+        None => "Discount".to_owned(),
+    };
+    Ok(Some((description, off)))
 }

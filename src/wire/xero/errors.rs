@@ -20,11 +20,11 @@ struct ErrorDoc<'a> {
     message: Option<Str<'a>>,
     #[serde(default, rename = "Elements")]
     elements: Option<Vec<Value>>,
-    #[serde(borrow, default, rename = "Title")]
+    #[serde(borrow, default, rename = "Title", alias = "title")]
     title: Option<Str<'a>>,
-    #[serde(borrow, default, rename = "Detail")]
+    #[serde(borrow, default, rename = "Detail", alias = "detail")]
     detail: Option<Str<'a>>,
-    #[serde(default, rename = "Status")]
+    #[serde(default, rename = "Status", alias = "status")]
     status: Option<Value>,
 }
 
@@ -73,7 +73,24 @@ fn collect(v: &Value, out: &mut Vec<String>, depth: usize) {
     }
 }
 
+/// An `<ApiException>` (Xero's XML error body) as a [`Body`].
+fn from_xml(x: super::xml::Exception) -> Body {
+    let name = None;
+    Body {
+        number: x.number,
+        kind: x.kind,
+        message: x.message,
+        items: Vec::new(),
+        messages: x.messages.into_iter().map(|m| (m, name.clone())).collect(),
+        first_id: None,
+        status: None,
+    }
+}
+
 fn parse(body: &[u8]) -> Result<Body, WireError> {
+    if let Some(x) = super::xml::exception(body) {
+        return Ok(from_xml(x));
+    }
     let doc: ErrorDoc<'_> =
         serde_json::from_slice(without_bom(body)).map_err(|e| from_serde(&e, "Elements"))?;
     let mut items = Vec::new();

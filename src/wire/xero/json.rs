@@ -74,9 +74,12 @@ pub(super) fn top_keys(bytes: &[u8]) -> Option<TopKeys> {
                         Some(b"ErrorNumber") => keys.error_number = true,
                         Some(b"Elements") => keys.elements = true,
                         Some(b"Type") => keys.kind = true,
-                        Some(b"Title") => keys.title = true,
-                        Some(b"Detail") => keys.detail = true,
-                        Some(b"Status") => keys.status = true,
+                        // Problem bodies come in both casings: Xero's
+                        // API writes `Title`, gateways in front of it
+                        // (and of XPM) `title`.
+                        Some(b"Title" | b"title") => keys.title = true,
+                        Some(b"Detail" | b"detail") => keys.detail = true,
+                        Some(b"Status" | b"status") => keys.status = true,
                         _ => {}
                     }
                 }

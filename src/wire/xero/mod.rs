@@ -63,11 +63,17 @@
 //! a known rate its lines read gross, untaxed); another value is a
 //! [`WireError::Shape`]. A missing
 //! `CurrencyCode` is [`DecodeOptions::base_currency`]. A line with a
-//! non-zero `DiscountRate` or `DiscountAmount` is a [`WireError::Shape`]:
-//! the model's lines have no discount, and the full price would overstate
-//! the invoice. So is a line whose `LineAmount` is not its quantity times
-//! its unit amount, rounded to the cent (the model keeps only those two,
-//! and the invoice's total would change).
+//! non-zero `DiscountRate` (percent) or `DiscountAmount` is kept at its
+//! full price, followed by a discount line: one unit at minus the
+//! discount (the full price, rounded to the cent, less Xero's
+//! `LineAmount`; without one, the `DiscountAmount` or the rate's share),
+//! described `Discount 10%` or `Discount`, with the line's tax rate and
+//! `TaxType` (the discount lowers the taxed amount), so that the
+//! invoice's total agrees with Xero's (the tax, rounded per line, may
+//! differ from Xero's by a cent). A line without a discount whose
+//! `LineAmount` is not its quantity times its unit amount, rounded to the
+//! cent, is a [`WireError::Shape`] (the model keeps only those two, and
+//! the invoice's total would change).
 //!
 //! **Payments** ([`decode_payments`]): `ACCRECPAYMENT` only (others, and
 //! `DELETED` payments, go to [`PaymentsPage::skipped`]); one allocation of
@@ -194,6 +200,7 @@ mod json;
 mod lexer;
 #[cfg(test)]
 mod tests;
+mod xml;
 
 /// Records on a page of a paged Xero listing.
 pub const PAGE_SIZE: usize = 100;
@@ -344,11 +351,18 @@ pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
 /// [`decode_any`] with options.
 #[must_use]
 pub fn decode_any_with(bytes: &[u8], opts: &DecodeOptions) -> Option<Result<Payload, WireError>> {
+    match crate::wire::sniff::xero_xml(bytes) {
+        Some(crate::wire::sniff::XeroXml::Exception) => {
+            return Some(decode_error_body(bytes).map(|d| Payload::Error {
+                error: d.error,
+                items: d.items,
+            }));
+        }
+        Some(crate::wire::sniff::XeroXml::Response) => return Some(Err(xml::refusal(bytes))),
+        None => {}
+    }
     let keys = json::top_keys(bytes)?;
-    if keys.error_number
-        || (keys.elements && keys.kind)
-        || (keys.title && keys.detail && keys.status)
-    {
+    if keys.error_number || (keys.elements && keys.kind) || (keys.title && keys.status) {
         return Some(decode_error_body(bytes).map(|d| Payload::Error {
             error: d.error,
             items: d.items,
@@ -434,8 +448,9 @@ pub fn decode_contact(bytes: &[u8]) -> Result<Contact, WireError> {
 /// [`WireError::Syntax`], or [`WireError::Shape`] for a document without
 /// `Invoices`, a missing `Date`, an unknown `Status` or `LineAmountTypes`,
 /// an amount or date that cannot be read, a currency code that is not
-/// one, a line the model cannot keep (a discount, tax-inclusive prices
-/// with a known rate, a `LineAmount` without an exact unit price).
+/// one, a line the model cannot keep (tax-inclusive prices with a known
+/// rate, a `LineAmount` without an exact unit price, a discount above the
+/// line's price).
 pub fn decode_invoices(bytes: &[u8]) -> Result<InvoicesPage, WireError> {
     billing::decode_invoices(bytes, &DecodeOptions::default())
 }

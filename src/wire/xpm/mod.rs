@@ -14,7 +14,7 @@
 //!
 //! | XPM | model |
 //! |---|---|
-//! | `UUID` | `id` (required in a response) |
+//! | `UUID`, else `ID` | `id` (one of them required in a response; older API versions and WorkflowMax answer with a numeric `ID` alone) |
 //! | `Name` | `display_name` (the model keeps no separate legal name for XPM) |
 //! | `FirstName`, `OtherName`, `LastName` | `first_name`, `middle_name`, `last_name` |
 //! | `BusinessStructure` | `extras.business_structure`, and `kind` as [`kind_for_business_structure`] decides; no structure: `kind` stays `None` for the matching rules to decide and flag |
@@ -195,7 +195,9 @@ impl From<ContactsPage> for Payload {
 }
 
 /// Recognises an XPM answer (XML whose root element is `<Response>`) and
-/// decodes it; `None` for anything else.
+/// decodes it; `None` for anything else, including Xero accounting XML
+/// (a `<Response>` with Xero's `ProviderName` / `DateTimeUTC` envelope,
+/// which is Xero's to read or refuse).
 #[must_use]
 pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
     decode_any_with_limits(bytes, &Limits::for_provider(Profile::Xpm))
@@ -204,7 +206,8 @@ pub fn decode_any(bytes: &[u8]) -> Option<Result<Payload, WireError>> {
 /// [`decode_any`] within `limits`.
 #[must_use]
 pub fn decode_any_with_limits(bytes: &[u8], limits: &Limits) -> Option<Result<Payload, WireError>> {
-    decode::is_response(bytes).then(|| decode_response_with_limits(bytes, limits))
+    (decode::is_response(bytes) && crate::wire::sniff::xero_xml(bytes).is_none())
+        .then(|| decode_response_with_limits(bytes, limits))
 }
 
 /// Decodes an XPM answer: clients (list, paged-list, search, get) or an
@@ -232,6 +235,12 @@ pub fn decode_response(bytes: &[u8]) -> Result<Payload, WireError> {
 /// # Errors
 /// As [`decode_response`].
 pub fn decode_response_with_limits(bytes: &[u8], limits: &Limits) -> Result<Payload, WireError> {
+    if crate::wire::sniff::xero_xml(bytes).is_some() {
+        return Err(WireError::Unsupported {
+            provider: Some(Profile::XeroGl),
+            detail: "a Xero accounting XML answer, not an XPM one".into(),
+        });
+    }
     let doc = decode::parse(bytes, decode::Expect::Response, None, limits)?;
     match doc.status.as_deref() {
         None => {}
@@ -396,9 +405,16 @@ pub fn decode_error_with_retry_after(
     }
 }
 
-/// The text an error body carries: XPM's `ErrorDescription`, else the
-/// start of the body without control characters.
+/// The text an error body carries: XPM's `ErrorDescription`; the
+/// `Detail`, else `Title` (either casing) or `Message` of a JSON body —
+/// the API gateway in front of XPM answers in JSON (`{"Title":
+/// "Unauthorized","Status":401,"Detail":"TokenExpired: …"}`) although XPM
+/// itself speaks XML; else the start of the body without control
+/// characters.
 fn describe(body: &[u8]) -> Option<String> {
+    if let Some(text) = text::json_message(body) {
+        return Some(text);
+    }
     if decode::is_response(body)
         && let Ok(doc) = decode::parse(
             body,

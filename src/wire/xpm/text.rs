@@ -81,6 +81,31 @@ pub(super) fn find_uuid(s: &str) -> Option<&str> {
     None
 }
 
+/// The message of a JSON error body (the API gateway's problem body in
+/// front of XPM, in either key casing): `Detail`, else `Title`, else
+/// `Message`, trimmed and without control characters; `None` for a body
+/// that is not a JSON object or carries none of them.
+pub(super) fn json_message(body: &[u8]) -> Option<String> {
+    let body = body.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(body);
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return None;
+    }
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    let obj = v.as_object()?;
+    ["Detail", "detail", "Title", "title", "Message", "message"]
+        .iter()
+        .find_map(|k| obj.get(*k).and_then(serde_json::Value::as_str))
+        .map(|s| {
+            s.chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .take(200)
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
+        .filter(|s| !s.is_empty())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,5 +7,6 @@ mod properties;
 mod qbo;
 mod qbtime;
 mod review;
+mod traffic;
 mod xero;
 mod xpm;

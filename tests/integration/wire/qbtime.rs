@@ -874,6 +874,7 @@ fn every_decoder(bytes: &[u8]) {
     let _ = qbtime::decode_jobcode_results(bytes);
     let _ = qbtime::decode_timesheets(bytes);
     let _ = qbtime::decode_timesheet(bytes);
+    let _ = qbtime::decode_deleted_timesheets(bytes);
     let _ = qbtime::decode_jobcode_create_request(bytes);
     let _ = qbtime::decode_error(429, bytes);
     let _ = qbtime::decode_http_error(500, Some("x"), bytes);

@@ -64,26 +64,41 @@ fn one_invoice(fields: &str, line: &str) -> String {
 /// Xero applies a line's `DiscountRate` / `DiscountAmount` to its
 /// `LineAmount`; the model's line has no discount, so a discounted line
 /// used to be read at its full price (2 × 50 instead of 90), overstating
-/// the invoice. It is refused now, as QBO's discount lines are.
+/// the invoice, and was then refused. It is read now as the line at its
+/// full price followed by a discount line, so the total is Xero's.
 #[test]
-fn xero_discounted_lines_are_refused_not_read_at_full_price() {
+fn xero_discounted_lines_are_read_with_a_discount_line() {
     let rate = one_invoice(
         "",
         r#"{"Quantity":2,"UnitAmount":50,"DiscountRate":10,"LineAmount":90}"#,
     );
-    shape_at(
-        xero::decode_invoices(rate.as_bytes()),
-        Profile::XeroGl,
-        "Invoices[0].LineItems[0].DiscountRate",
+    let inv = &xero::decode_invoices(rate.as_bytes()).unwrap().records[0].invoice;
+    assert_eq!(inv.lines.len(), 2);
+    assert_eq!(inv.lines[1].description, "Discount 10%");
+    assert_eq!(inv.lines[1].quantity, Decimal::ONE);
+    assert_eq!(
+        inv.lines[1].unit_price,
+        Money::new(Decimal::new(-10, 0), Currency::NZD)
     );
     let amount = one_invoice(
         "",
         r#"{"Quantity":1,"UnitAmount":100,"DiscountAmount":5.00,"LineAmount":95}"#,
     );
+    let inv = &xero::decode_invoices(amount.as_bytes()).unwrap().records[0].invoice;
+    assert_eq!(inv.lines[1].description, "Discount");
+    assert_eq!(
+        inv.lines[1].unit_price,
+        Money::new(Decimal::new(-500, 2), Currency::NZD)
+    );
+    // A discount above the line's price is refused.
+    let over = one_invoice(
+        "",
+        r#"{"Quantity":1,"UnitAmount":100,"DiscountAmount":5.00,"LineAmount":120}"#,
+    );
     shape_at(
-        xero::decode_invoices(amount.as_bytes()),
+        xero::decode_invoices(over.as_bytes()),
         Profile::XeroGl,
-        "Invoices[0].LineItems[0].DiscountAmount",
+        "Invoices[0].LineItems[0].LineAmount",
     );
     // No discount, written as zero or null, reads as before.
     let none = one_invoice(

@@ -378,6 +378,7 @@ impl<'a> Parser<'a> {
             let f = &mut open.fields;
             match tag {
                 Tag::Uuid => f.uuid = value,
+                Tag::Id => f.id = value,
                 Tag::Name => f.name = value,
                 Tag::Email => f.email = value,
                 Tag::Phone => f.phone = value,
@@ -408,6 +409,7 @@ impl<'a> Parser<'a> {
             let f = &mut open.fields;
             match tag {
                 Tag::Uuid => f.uuid = value,
+                Tag::Id => f.id = value,
                 Tag::Name => f.name = value,
                 Tag::FirstName => f.first = value,
                 Tag::LastName => f.last = value,
@@ -451,8 +453,9 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// A record's id: its `UUID`. A response's records must have one; a
-    /// request body's need not (an add).
+    /// A record's id: its `UUID`, else its numeric `ID` (older API
+    /// versions and WorkflowMax answer with an `ID` alone). A response's
+    /// records must have one; a request body's need not (an add).
     fn record_id(
         &self,
         uuid: Option<Cow<'a, str>>,
@@ -467,19 +470,21 @@ impl<'a> Parser<'a> {
     }
 
     fn finish_client(&self, mut f: Fields<'a>) -> Result<Contact, WireError> {
+        let uuid = f.uuid.take().or_else(|| f.id.take());
         let id = self.record_id(
-            f.uuid.take(),
+            uuid,
             || format!("{}.UUID", self.client_path()),
-            "a client without a UUID",
+            "a client without a UUID or an ID",
         )?;
         Ok(f.into_client(id))
     }
 
     fn finish_contact(&self, mut f: Fields<'a>) -> Result<Contact, WireError> {
+        let uuid = f.uuid.take().or_else(|| f.id.take());
         let id = self.record_id(
-            f.uuid.take(),
+            uuid,
             || format!("{}.UUID", self.contact_path()),
-            "a contact without a UUID",
+            "a contact without a UUID or an ID",
         )?;
         Ok(f.into_person(id))
     }

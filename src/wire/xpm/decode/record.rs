@@ -20,6 +20,8 @@ use super::shape;
 #[derive(Default)]
 pub(super) struct Fields<'a> {
     pub(super) uuid: Option<Cow<'a, str>>,
+    /// `ID`, the numeric id older answers carry instead of a `UUID`.
+    pub(super) id: Option<Cow<'a, str>>,
     pub(super) name: Option<Cow<'a, str>>,
     pub(super) first: Option<Cow<'a, str>>,
     pub(super) last: Option<Cow<'a, str>>,

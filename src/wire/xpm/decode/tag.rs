@@ -17,6 +17,9 @@ pub(super) enum Tag {
     Links,
     Next,
     Uuid,
+    /// `ID`: the numeric id of older API versions (and WorkflowMax),
+    /// sent without a `UUID`.
+    Id,
     Name,
     FirstName,
     LastName,
@@ -61,6 +64,7 @@ impl Tag {
             b"Links" => Self::Links,
             b"Next" => Self::Next,
             b"UUID" => Self::Uuid,
+            b"ID" => Self::Id,
             b"Name" => Self::Name,
             b"FirstName" => Self::FirstName,
             b"LastName" => Self::LastName,
@@ -105,6 +109,7 @@ impl Tag {
             Self::Links => "Links",
             Self::Next => "Next",
             Self::Uuid => "UUID",
+            Self::Id => "ID",
             Self::Name => "Name",
             Self::FirstName => "FirstName",
             Self::LastName => "LastName",
@@ -138,6 +143,7 @@ impl Tag {
         matches!(
             self,
             Self::Uuid
+                | Self::Id
                 | Self::Name
                 | Self::FirstName
                 | Self::LastName
@@ -167,6 +173,7 @@ impl Tag {
         matches!(
             self,
             Self::Uuid
+                | Self::Id
                 | Self::Name
                 | Self::Email
                 | Self::Phone
