@@ -753,15 +753,18 @@ pub enum QueryEntity {
     Payment,
 }
 
-/// The query text of one page: `SELECT * FROM Customer STARTPOSITION 1
-/// MAXRESULTS 1000`. The next page starts at the `next_page` a decoded
-/// page announces.
+/// The query text of one page, in a stable order (`ORDERBY Id`):
+/// `SELECT * FROM Invoice ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000`.
+/// Customers are asked for active and inactive alike (`WHERE Active IN
+/// (true, false)`): QBO leaves inactive customers out of a query that does
+/// not ask for them, and a full listing includes them. The next page
+/// starts at the `next_page` a decoded page announces.
 ///
 /// ```
 /// use ledgerlink::wire::qbo::{query, QueryEntity};
 /// assert_eq!(
 ///     query(QueryEntity::Customer, 1, 1000)?,
-///     "SELECT * FROM Customer STARTPOSITION 1 MAXRESULTS 1000"
+///     "SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"
 /// );
 /// assert!(query(QueryEntity::Invoice, 1, 1001).is_err());
 /// # Ok::<(), ledgerlink::wire::WireError>(())
