@@ -113,6 +113,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+pub mod calls;
 mod fault;
 mod read;
 mod tree;
@@ -134,6 +135,10 @@ use tree::{At, Value, each};
 use crate::model::PaymentOrigin;
 
 pub use crate::billing::MAX_DOC_NUMBER_CHARS;
+pub use calls::{
+    CHANGE_OVERLAP_SECS, Calls, DEFAULT_MINOR_VERSION, LedgerFactsCalls, MAX_BATCH_ITEMS,
+    MAX_CDC_DAYS, MAX_CDC_OBJECTS, PRODUCTION_BASE, SANDBOX_BASE,
+};
 pub use fault::{ErrorContext, Fault, FaultEntry, THROTTLE_WINDOW_SECS};
 
 // The limits below are counted in UTF-16 code units, as the ledger counts
