@@ -128,7 +128,7 @@ use crate::wire::{Limits, Method, Payload, Profile, Request, Response, WireError
 
 #[cfg(doc)]
 use super::THROTTLE_WINDOW_SECS;
-use super::tree::{At, each, timestamp};
+use super::tree::{At, Value, each, timestamp};
 use super::{
     DecodeOptions, Doc, ErrorContext, MAX_QUERY_RESULTS, QueryEntity, decode_error_in, decode_with,
     encode_customer_create, encode_customer_update, query, read, request_id,
@@ -429,12 +429,17 @@ fn unreadable(answer: &Response<'_>, why: impl std::fmt::Display) -> AdapterErro
 }
 
 /// When QBO answered: the `time` of its body (JSON key, XML attribute of
-/// `IntuitResponse`), else the `Date` header; never the client's clock.
+/// `IntuitResponse`; ISO 8601, or milliseconds since 1970 as some
+/// answers carry it), else the `Date` header; never the client's clock.
 fn server_time(doc: &Doc<'_>, answer: &Response<'_>) -> Option<DateTime<Utc>> {
-    doc.top
-        .get("time")
-        .and_then(|t| timestamp(t, &At::Root).ok().flatten())
-        .or_else(|| answer.date())
+    let body = doc.top.get("time").and_then(|t| match t {
+        Value::Num(ms) => ms
+            .parse::<i64>()
+            .ok()
+            .and_then(DateTime::from_timestamp_millis),
+        other => timestamp(other, &At::Root).ok().flatten(),
+    });
+    body.or_else(|| answer.date())
 }
 
 /// The document of a 2xx answer, or the error it stands for: the status's,
