@@ -10,6 +10,9 @@
 //! text and written from their decimal text: no value passes through a
 //! float. Requests are written as JSON.
 //!
+//! The calls themselves — paths, query strings, headers, cursors and the
+//! answers of every port method — are in [`calls`] ([`Calls`]).
+//!
 //! # Customers
 //!
 //! | QBO | model |
