@@ -185,6 +185,11 @@ impl Calls {
                 return Err(e);
             }
         };
+        // An answer of another kind must not pass for an empty feed: the
+        // cursor would move past changes never listed.
+        if doc.top.get("CDCResponse").is_none() {
+            return Err(unreadable(answer, "no `CDCResponse`"));
+        }
         let now = server_time(&doc, answer);
         if let Some(now) = now
             && now.signed_duration_since(since) > TimeDelta::days(MAX_CDC_DAYS)

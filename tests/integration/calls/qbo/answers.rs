@@ -124,6 +124,24 @@ fn change_data_capture_without_a_body_time_takes_the_date_header() {
         )
         .unwrap();
     assert_eq!(page.cursor.as_deref(), Some("2024-03-01T17:59:06Z"));
+    // An answer of another kind is no empty feed.
+    for other in [
+        &br#"{"time":"2024-03-01T18:00:06Z"}"#[..],
+        br#"{"QueryResponse":{},"time":"2024-03-01T18:00:06Z"}"#,
+        br#"<IntuitResponse time="2024-03-01T18:00:06Z"/>"#,
+    ] {
+        assert!(matches!(
+            calls().read_changes(Some("2024-03-01T17:00:00Z"), None, &ok(other)),
+            Err(AdapterError::Transient { .. })
+        ));
+    }
+    let xml_empty =
+        br#"<IntuitResponse time="2024-03-01T10:00:06.187-08:00"><CDCResponse/></IntuitResponse>"#;
+    assert!(
+        calls()
+            .read_changes(Some("2024-03-01T17:00:00Z"), None, &ok(xml_empty))
+            .is_ok()
+    );
 }
 
 fn cdc_of(n: u32) -> String {
