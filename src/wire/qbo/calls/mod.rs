@@ -58,14 +58,16 @@
 //! deleted ones (merged away) as `status: Deleted` stubs, in one page. The
 //! cursor handed back is the server time QBO puts in every answer (`time`;
 //! the `Date` header when it is missing) less [`CHANGE_OVERLAP_SECS`], never
-//! the client's clock: a customer changed within that overlap is listed
-//! again next time, one changed later is never lost. QBO's feed holds at
+//! the client's clock: a customer changed in the last minute before the
+//! answer may be listed again next time (a repeat the planner takes as no
+//! change), and none changed after the cursor is lost. QBO's feed holds at
 //! most 1,000 objects and 30 days: an answer of [`MAX_CDC_OBJECTS`]
 //! customers (more may have changed), a cursor QBO refuses as too old, or
 //! one more than [`MAX_CDC_DAYS`] days behind the server's clock is
 //! [`AdapterError::Unsupported`], and the driver lists everything instead.
 //! Without a cursor, `list_changes` is the full listing, and its last page
-//! hands back the first page's server time as the cursor.
+//! hands back the first page's server time (less the same overlap) as the
+//! cursor: the position when the listing began.
 //!
 //! Pages of a listing overlap by one customer: each page after the first
 //! starts at the previous page's last customer, which the reader checks
