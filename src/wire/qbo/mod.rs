@@ -10,6 +10,9 @@
 //! text and written from their decimal text: no value passes through a
 //! float. Requests are written as JSON.
 //!
+//! The calls themselves — paths, query strings, headers, cursors and the
+//! answers of every port method — are in [`calls`] ([`Calls`]).
+//!
 //! # Customers
 //!
 //! | QBO | model |
@@ -132,6 +135,7 @@
 //! ```
 
 mod batch;
+pub mod calls;
 mod fault;
 mod kind;
 mod read;
@@ -155,6 +159,10 @@ use tree::{At, Value, each};
 use crate::model::PaymentOrigin;
 
 pub use crate::billing::MAX_DOC_NUMBER_CHARS;
+pub use calls::{
+    CHANGE_OVERLAP_SECS, Calls, DEFAULT_MINOR_VERSION, LedgerFactsCalls, MAX_BATCH_ITEMS,
+    MAX_CDC_DAYS, MAX_CDC_OBJECTS, PRODUCTION_BASE, SANDBOX_BASE,
+};
 pub use fault::{ErrorContext, Fault, FaultEntry, THROTTLE_WINDOW_SECS};
 
 // The limits below are counted in UTF-16 code units, as the ledger counts
@@ -719,15 +727,18 @@ pub enum QueryEntity {
     Payment,
 }
 
-/// The query text of one page: `SELECT * FROM Customer STARTPOSITION 1
-/// MAXRESULTS 1000`. The next page starts at the `next_page` a decoded
-/// page announces.
+/// The query text of one page, in a stable order (`ORDERBY Id`):
+/// `SELECT * FROM Invoice ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000`.
+/// Customers are asked for active and inactive alike (`WHERE Active IN
+/// (true, false)`): QBO leaves inactive customers out of a query that does
+/// not ask for them, and a full listing includes them. The next page
+/// starts at the `next_page` a decoded page announces.
 ///
 /// ```
 /// use ledgerlink::wire::qbo::{query, QueryEntity};
 /// assert_eq!(
 ///     query(QueryEntity::Customer, 1, 1000)?,
-///     "SELECT * FROM Customer STARTPOSITION 1 MAXRESULTS 1000"
+///     "SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000"
 /// );
 /// assert!(query(QueryEntity::Invoice, 1, 1001).is_err());
 /// # Ok::<(), ledgerlink::wire::WireError>(())

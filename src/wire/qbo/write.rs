@@ -615,8 +615,16 @@ pub(super) fn query(entity: &str, start: u32, max: u32) -> Result<String, WireEr
             format!("{max} results asked; QBO returns 1 to {MAX_QUERY_RESULTS} a page"),
         ));
     }
+    // QBO leaves inactive customers out of a query unless it asks for
+    // them; a full listing must include them (U3). `ORDERBY Id` keeps the
+    // order of the pages stable while they are read.
+    let filter = if entity == "Customer" {
+        " WHERE Active IN (true, false)"
+    } else {
+        ""
+    };
     Ok(format!(
-        "SELECT * FROM {entity} STARTPOSITION {start} MAXRESULTS {max}"
+        "SELECT * FROM {entity}{filter} ORDERBY Id STARTPOSITION {start} MAXRESULTS {max}"
     ))
 }
 

@@ -914,11 +914,11 @@ fn payments_link_their_lines_to_invoices() {
 fn queries_page_through_at_most_a_thousand() {
     assert_eq!(
         qbo::query(QueryEntity::Customer, 42, 1000).unwrap(),
-        "SELECT * FROM Customer STARTPOSITION 42 MAXRESULTS 1000"
+        "SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY Id STARTPOSITION 42 MAXRESULTS 1000"
     );
     assert_eq!(
         qbo::query(QueryEntity::Payment, 1, 1).unwrap(),
-        "SELECT * FROM Payment STARTPOSITION 1 MAXRESULTS 1"
+        "SELECT * FROM Payment ORDERBY Id STARTPOSITION 1 MAXRESULTS 1"
     );
     assert!(qbo::query(QueryEntity::Customer, 0, 10).is_err());
     assert!(qbo::query(QueryEntity::Customer, 1, 0).is_err());
