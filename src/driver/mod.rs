@@ -225,31 +225,29 @@ impl<'a> Driver<'a> {
         }
         // Decisions may name records a change feed does not list.
         let incremental = self.change_listings && state.initial_sync_done && decisions.is_empty();
-        let mut local_changes = None;
-        if incremental {
-            match list_changes(self.local, state.local_cursor.as_deref(), self.page_limit).await {
-                Ok(c) => local_changes = Some(c),
-                Err(AdapterError::Unsupported { .. }) => {}
-                Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
-            }
-        }
-        let mut remote_changes = None;
-        if incremental {
-            match list_changes(self.remote, state.remote_cursor.as_deref(), self.page_limit).await {
-                Ok(c) => remote_changes = Some(c),
-                Err(AdapterError::Unsupported { .. }) => {}
-                Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
-            }
-        }
-        let mut local_full = Vec::new();
-        if local_changes.is_none() {
+        let (local_changes, local_fresh) = match self
+            .changes_or_fresh(self.local, incremental, state.local_cursor.as_deref())
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
+        };
+        let (remote_changes, remote_fresh) = match self
+            .changes_or_fresh(self.remote, incremental, state.remote_cursor.as_deref())
+            .await
+        {
+            Ok(c) => c,
+            Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
+        };
+        let (mut local_full, local_fresh_cursor) = local_fresh.unwrap_or_default();
+        if local_changes.is_none() && local_fresh_cursor.is_none() && local_full.is_empty() {
             match list_all(self.local, self.page_limit).await {
                 Ok(v) => local_full = v,
                 Err(e) => return self.listing_failed(state, Side::Local, e, now).await,
             }
         }
-        let mut remote_full = Vec::new();
-        if remote_changes.is_none() {
+        let (mut remote_full, remote_fresh_cursor) = remote_fresh.unwrap_or_default();
+        if remote_changes.is_none() && remote_fresh_cursor.is_none() && remote_full.is_empty() {
             match list_all(self.remote, self.page_limit).await {
                 Ok(v) => remote_full = v,
                 Err(e) => return self.listing_failed(state, Side::Remote, e, now).await,
@@ -287,6 +285,15 @@ impl<'a> Driver<'a> {
                 now,
             )?;
             plan.next_state.local_cursor = cursor.or(plan.next_state.local_cursor);
+        }
+        // A full listing read through the change feed (its cursor had
+        // expired) hands back a fresh cursor: the next run lists changes
+        // again instead of everything for good.
+        if remote_fresh_cursor.is_some() {
+            plan.next_state.remote_cursor = remote_fresh_cursor;
+        }
+        if local_fresh_cursor.is_some() {
+            plan.next_state.local_cursor = local_fresh_cursor;
         }
         if let Some(needed) = plan.needs {
             // Given every listing in full, the planner needs nothing more.
@@ -366,6 +373,39 @@ impl<'a> Driver<'a> {
             }
         }
         Ok(reports)
+    }
+
+    /// The change listing of one side when the run is incremental; when
+    /// the store refuses the cursor (too old for its feed, more changes
+    /// than one answer holds), everything through the change feed from no
+    /// cursor, as a full listing with a fresh cursor (`Ok((None,
+    /// Some(..)))`); `Ok((None, None))` when the store has no change feed
+    /// or the run is not incremental (the caller lists in full).
+    async fn changes_or_fresh(
+        &self,
+        store: &dyn ContactStore,
+        incremental: bool,
+        cursor: Option<&str>,
+    ) -> Result<(Option<Changes>, Option<(Vec<Contact>, Option<String>)>), AdapterError> {
+        if !incremental {
+            return Ok((None, None));
+        }
+        match list_changes(store, cursor, self.page_limit).await {
+            Ok(c) => Ok((Some(c), None)),
+            Err(AdapterError::Unsupported { .. }) if cursor.is_some() => {
+                match list_changes(store, None, self.page_limit).await {
+                    // Everything, from no cursor: a full listing (records
+                    // missing from it are gone, U8), deletions aside.
+                    Ok((changed, _, fresh)) if fresh.is_some() => {
+                        Ok((None, Some((changed, fresh))))
+                    }
+                    Ok(_) | Err(AdapterError::Unsupported { .. }) => Ok((None, None)),
+                    Err(e) => Err(e),
+                }
+            }
+            Err(AdapterError::Unsupported { .. }) => Ok((None, None)),
+            Err(e) => Err(e),
+        }
     }
 
     async fn listing_failed(
@@ -498,7 +538,31 @@ async fn list_all(store: &dyn ContactStore, limit: usize) -> Result<Vec<Contact>
         },
     )
     .await?;
-    Ok(out)
+    Ok(last_of_each(out))
+}
+
+/// Keeps one record per id — the last listed, the newest — in the order
+/// ids were first listed. A listing may repeat a record (the ports
+/// contract allows it: a record written between two pages can show on
+/// both), and the planner takes each id once.
+fn last_of_each(records: Vec<Contact>) -> Vec<Contact> {
+    let mut at: std::collections::HashMap<ContactId, usize> =
+        std::collections::HashMap::with_capacity(records.len());
+    let mut out: Vec<Contact> = Vec::with_capacity(records.len());
+    for c in records {
+        match at.get(&c.id) {
+            Some(&i) => {
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = c;
+                }
+            }
+            None => {
+                at.insert(c.id.clone(), out.len());
+                out.push(c);
+            }
+        }
+    }
+    out
 }
 
 type Changes = (Vec<Contact>, Vec<ContactId>, Option<String>);
@@ -548,5 +612,7 @@ async fn list_changes(
         },
     )
     .await?;
-    Ok((changed, deleted, last))
+    deleted.sort();
+    deleted.dedup();
+    Ok((last_of_each(changed), deleted, last))
 }

@@ -26,11 +26,18 @@
 //!   the ids deleted since then. The cursor handed back on the last page is
 //!   the position **when the listing began** (a record changed while the
 //!   pages are read is listed again next time, never lost): records may
-//!   repeat, across pages and across listings, and the planner takes a
-//!   repeat as no change. Deletions may come on any page. The page token
+//!   repeat, across pages and across listings: the driver keeps the last
+//!   copy of each id within a listing, and the planner takes a repeat
+//!   across listings as no change (a caller planning without the driver
+//!   passes each id once). Deletions may come on any page. The page token
 //!   (`next_page`) pages through one listing; the cursor starts the next
 //!   listing — never mix them. A store without a change feed answers
-//!   [`AdapterError::Unsupported`] and gets full listings instead.
+//!   [`AdapterError::Unsupported`] and gets full listings instead. A store
+//!   whose feed cannot answer from a given cursor (older than the feed
+//!   keeps, more changes than one answer holds) answers `Unsupported` for
+//!   that cursor only: the driver then reads everything through
+//!   `list_changes(None, …)`, plans it as a full listing, and keeps the
+//!   fresh cursor, so the next run lists changes again.
 //! - **Idempotency keys** ([`ContactStore::create`] and the billing and
 //!   QuickBooks Time creates): a key sent again must create nothing and
 //!   answer the record the first call made — Xero's `Idempotency-Key`

@@ -430,3 +430,136 @@ fn a_listing_that_keeps_answering_new_pages_stops_at_the_page_limit() {
     let err = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap_err();
     assert!(matches!(err, DriverError::Paging { .. }), "{err:?}");
 }
+
+/// A ledger whose change feed refuses an old cursor (QBO's change data
+/// capture keeps 30 days) and, optionally, lists its first record again on
+/// the last page (a record written between two pages).
+struct ExpiringFeed<'a> {
+    inner: &'a MemoryStore,
+    cursor_expired: std::sync::atomic::AtomicBool,
+    repeat_first: bool,
+}
+
+#[async_trait::async_trait]
+impl ledgerlink::ports::ContactStore for ExpiringFeed<'_> {
+    async fn list(&self, page: Option<&str>) -> Result<ledgerlink::ports::Page, AdapterError> {
+        let mut p = self.inner.list(page).await?;
+        if self.repeat_first && p.next_page.is_none() {
+            let all = self.inner.all();
+            p.contacts.extend(all.first().cloned());
+        }
+        Ok(p)
+    }
+    async fn list_changes(
+        &self,
+        cursor: Option<&str>,
+        page: Option<&str>,
+    ) -> Result<ledgerlink::ports::ChangesPage, AdapterError> {
+        if cursor.is_some()
+            && self
+                .cursor_expired
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return Err(AdapterError::Unsupported {
+                what: "a cursor older than the change feed keeps".into(),
+            });
+        }
+        let mut p = self.inner.list_changes(cursor, page).await?;
+        if self.repeat_first && p.next_page.is_none() {
+            p.changed.extend(self.inner.all().first().cloned());
+        }
+        Ok(p)
+    }
+    async fn create(&self, c: &Contact, key: &str) -> Result<Contact, AdapterError> {
+        self.inner.create(c, key).await
+    }
+    async fn update(
+        &self,
+        id: &ledgerlink::ContactId,
+        patch: &ledgerlink::sync::FieldPatch,
+        version: Option<&ledgerlink::model::VersionToken>,
+    ) -> Result<Contact, AdapterError> {
+        self.inner.update(id, patch, version).await
+    }
+}
+
+#[test]
+fn an_expired_change_cursor_is_replaced_through_the_feed_not_left_to_full_listings_for_good() {
+    let (local, ledger) = stores(Profile::Qbo);
+    let remote = ExpiringFeed {
+        inner: &ledger,
+        cursor_expired: std::sync::atomic::AtomicBool::new(false),
+        repeat_first: false,
+    };
+    let config = ConnectionConfig::new(Profile::Qbo);
+    let driver = Driver::new(&config, &local, &remote).with_change_listings(true);
+    let mut state = SyncState::new();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    let first_cursor = state.remote_cursor.clone();
+    assert!(first_cursor.is_some());
+    // The cursor is now too old for the feed; meanwhile R2 was deleted.
+    remote
+        .cursor_expired
+        .store(true, std::sync::atomic::Ordering::Relaxed);
+    ledger.edit("R1", |c| c.emails[0].address = "billing@acme.test".into());
+    assert!(ledger.delete("R2"));
+    ledger.reset_calls();
+    let r = block_on(driver.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_ne!(r.outcome, RunOutcome::Quiet);
+    // Everything was read through the feed (not `list`), as a full
+    // listing: the deletion shows (U8) and a fresh cursor is kept.
+    assert_eq!(ledger.calls().list, 0);
+    assert!(ledger.calls().list_changes > 0);
+    assert_ne!(state.remote_cursor, first_cursor);
+    assert!(
+        matches!(
+            state.link_of_remote("R2").unwrap().status,
+            ledgerlink::sync::LinkStatus::Removed { .. }
+        ),
+        "R2 is gone from the ledger (U8)"
+    );
+    assert_eq!(
+        local.get("K1").unwrap().billing_email(),
+        Some("billing@acme.test")
+    );
+    // The fresh cursor is accepted again: change listings resume.
+    remote
+        .cursor_expired
+        .store(false, std::sync::atomic::Ordering::Relaxed);
+    ledger.reset_calls();
+    block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+    assert_eq!(ledger.calls().list, 0);
+    assert!(ledger.calls().list_changes > 0);
+}
+
+#[test]
+fn a_record_listed_twice_in_one_listing_is_planned_once() {
+    for change_listings in [false, true] {
+        let (local, ledger) = stores(Profile::XeroGl);
+        ledger.set_page_size(1);
+        let remote = ExpiringFeed {
+            inner: &ledger,
+            cursor_expired: std::sync::atomic::AtomicBool::new(false),
+            repeat_first: true,
+        };
+        let config = ConnectionConfig::new(Profile::XeroGl);
+        let driver = Driver::new(&config, &local, &remote).with_change_listings(change_listings);
+        let mut state = SyncState::new();
+        let reports = block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+        assert_eq!(reports.last().unwrap().outcome, RunOutcome::Quiet);
+        assert_eq!(
+            state.linked().count(),
+            2,
+            "change listings: {change_listings}"
+        );
+        assert_eq!(local.len(), 3, "R2 created locally once");
+        // A change after the repeat is still read (the last copy wins).
+        ledger.edit("R1", |c| c.emails[0].address = "billing@acme.test".into());
+        block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
+        assert_eq!(
+            local.get("K1").unwrap().billing_email(),
+            Some("billing@acme.test")
+        );
+    }
+}
