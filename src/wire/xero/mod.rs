@@ -186,6 +186,7 @@ use crate::model::VersionToken;
 use super::{Limits, Payload, Profile, WireError};
 
 mod billing;
+mod calls;
 mod contacts;
 mod dates;
 mod encode;
@@ -333,6 +334,11 @@ pub struct ErrorDetail {
 }
 
 pub use super::{Method, Request};
+
+pub use calls::{
+    API_BASE, CHANGES_OVERLAP_SECS, Calls, LedgerFactsCalls, MAX_BATCH_CONTACTS, MAX_FACT_PAGES,
+    MAX_PAGE_SIZE, MAX_REQUEST_BYTES, batch_idempotency_key,
+};
 
 /// Recognises and decodes a payload of this provider (`None`: not one),
 /// with the default [`DecodeOptions`].
