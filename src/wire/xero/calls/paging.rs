@@ -280,7 +280,7 @@ mod tests {
             Token::parse(Some("2;s=1"), false),
             Err(AdapterError::Validation { .. })
         ));
-        let many = format!("2;b={}", vec!["a"; BOUNDARY_IDS + 1].join(","));
+        let many = format!("2;b={}", ["a"; BOUNDARY_IDS + 1].join(","));
         assert!(Token::parse(Some(&many), true).is_err());
     }
 
