@@ -202,14 +202,16 @@ impl Calls {
 }
 
 /// Whether an element of a `summarizeErrors=false` answer was refused
-/// (`StatusAttributeString` `ERROR`, `HasValidationErrors`, or
-/// validation errors of its own). `WARNING` elements were accepted.
+/// (`StatusAttributeString` `ERROR`, `HasValidationErrors` or
+/// `HasErrors` true, or validation errors of its own). `WARNING` elements were accepted.
 pub(super) fn failed(el: &Value) -> bool {
     let status_error = el
         .get("StatusAttributeString")
         .and_then(Value::as_str)
         .is_some_and(|s| s.eq_ignore_ascii_case("ERROR"));
-    let flagged = el.get("HasValidationErrors").and_then(Value::as_bool) == Some(true);
+    let flagged = ["HasValidationErrors", "HasErrors"]
+        .iter()
+        .any(|k| el.get(*k).and_then(Value::as_bool) == Some(true));
     let listed = el
         .get("ValidationErrors")
         .and_then(Value::as_array)
@@ -293,6 +295,7 @@ mod tests {
             &serde_json::json!({"StatusAttributeString": "ERROR"})
         ));
         assert!(failed(&serde_json::json!({"HasValidationErrors": true})));
+        assert!(failed(&serde_json::json!({"HasErrors": true})));
         assert!(failed(
             &serde_json::json!({"ValidationErrors": [{"Message": "m"}]})
         ));

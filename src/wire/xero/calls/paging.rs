@@ -117,15 +117,21 @@ impl Token {
         out
     }
 
-    /// The token of the page after this one, carrying `ids` (the ids of
-    /// this page's records, in answer order) for the boundary.
-    pub(super) fn next<'a>(&self, ids: impl DoubleEndedIterator<Item = &'a str>) -> Self {
-        let mut boundary: Vec<String> = ids
-            .rev()
-            .filter(|id| carried(id))
-            .take(BOUNDARY_IDS)
-            .map(str::to_owned)
-            .collect();
+    /// The token of the page after this one, carrying the last
+    /// [`BOUNDARY_IDS`] ids listed so far: this token's, then `ids` (this
+    /// page's records, in answer order). Pages smaller than that carry
+    /// ids of earlier pages too.
+    pub(super) fn next<'a>(&'a self, ids: impl DoubleEndedIterator<Item = &'a str>) -> Self {
+        let mut boundary: Vec<String> = Vec::with_capacity(BOUNDARY_IDS);
+        let earlier = self.boundary.iter().map(String::as_str).rev();
+        for id in ids.rev().chain(earlier) {
+            if boundary.len() >= BOUNDARY_IDS {
+                break;
+            }
+            if carried(id) && !boundary.iter().any(|b| b == id) {
+                boundary.push(id.to_owned());
+            }
+        }
         boundary.reverse();
         Self {
             page: self.page.saturating_add(1),
@@ -282,6 +288,17 @@ mod tests {
         ));
         let many = format!("2;b={}", ["a"; BOUNDARY_IDS + 1].join(","));
         assert!(Token::parse(Some(&many), true).is_err());
+    }
+
+    #[test]
+    fn small_pages_carry_ids_of_earlier_pages() {
+        let t = Token::first().next(["a", "b"].into_iter());
+        let t = t.next(["c"].into_iter());
+        assert_eq!(t.boundary, ["a", "b", "c"]);
+        // A repeat of an earlier page's end is not carried twice.
+        let t = t.next(["c", "d"].into_iter());
+        assert_eq!(t.boundary, ["a", "b", "c", "d"]);
+        assert_eq!(t.page, 4);
     }
 
     #[test]
