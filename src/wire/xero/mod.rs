@@ -131,6 +131,10 @@
 //! - A payment's `Reference` is the source payment's id, so the copy is
 //!   recognised and never copied back.
 //!
+//! **The calls.** [`calls`] builds the whole request of every port
+//! method (path, query, headers, body) and reads its answer into the
+//! port's type or error: [`Calls`], with its table of port methods.
+//!
 //! **What a contact keeps** through Xero is [`carried_as_contact`]:
 //! decoding an encoded contact gives exactly that back.
 //!
@@ -186,7 +190,7 @@ use crate::model::VersionToken;
 use super::{Limits, Payload, Profile, WireError};
 
 mod billing;
-mod calls;
+pub mod calls;
 mod contacts;
 mod dates;
 mod encode;
