@@ -234,7 +234,14 @@ fn a_payment_answer_gives_its_id() {
 #[test]
 fn the_payment_listing_pages_by_number() {
     let r = calls().list_payments(None).unwrap();
-    assert_eq!(r.path_and_query(), "Payments?page=1&pageSize=1000");
+    assert_eq!(
+        r.path_and_query(),
+        "Payments?page=1&pageSize=1000&where=PaymentType%3D%3D%22ACCRECPAYMENT%22&order=PaymentID%20ASC"
+    );
+    assert_eq!(
+        r.query_value("where"),
+        Some("PaymentType==\"ACCRECPAYMENT\"")
+    );
     assert_eq!(r.header("Accept"), Some("application/json"));
     assert_eq!(
         calls()
@@ -290,8 +297,8 @@ fn the_ledger_facts_come_from_the_organisation_invoices_and_contacts() {
         sent,
         [
             "Organisation",
-            "Invoices?page=1&pageSize=1000&summaryOnly=true",
-            "Invoices?page=2&pageSize=1000&summaryOnly=true",
+            "Invoices?page=1&pageSize=1000&summaryOnly=true&where=Type%3D%3D%22ACCREC%22&order=InvoiceID%20ASC",
+            "Invoices?page=2&pageSize=1000&summaryOnly=true&where=Type%3D%3D%22ACCREC%22&order=InvoiceID%20ASC",
             "Contacts?page=1&pageSize=1000&includeArchived=true&order=ContactID%20ASC",
         ]
     );

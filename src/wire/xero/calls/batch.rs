@@ -192,12 +192,7 @@ impl Calls {
                     message: e.to_string(),
                 }
             })?;
-        page.records
-            .into_iter()
-            .next()
-            .ok_or_else(|| AdapterError::Transient {
-                message: "Xero: a batch element holds no contact".into(),
-            })
+        super::stored(page.records.into_iter().next())
     }
 }
 

@@ -28,9 +28,9 @@
 //! | `create` | `PUT Contacts` with `Idempotency-Key` |
 //! | `create_batch` | `PUT Contacts?summarizeErrors=false` with one `Idempotency-Key` for the batch |
 //! | `update` | `POST Contacts/{ContactID}` |
-//! | `ledger_facts` | `GET Organisation`, then `GET Invoices?page=N&pageSize=1000&summaryOnly=true`, then `GET Contacts?page=N&pageSize=1000&includeArchived=true&order=ContactID ASC` |
+//! | `ledger_facts` | `GET Organisation`, then `GET Invoices?page=N&pageSize=1000&summaryOnly=true&where=Type=="ACCREC"&order=InvoiceID ASC`, then `GET Contacts?page=N&pageSize=1000&includeArchived=true&order=ContactID ASC` |
 //! | `create_invoice` | `PUT Invoices` with `Idempotency-Key` |
-//! | `list_payments` | `GET Payments?page=N&pageSize=1000` |
+//! | `list_payments` | `GET Payments?page=N&pageSize=1000&where=PaymentType=="ACCRECPAYMENT"&order=PaymentID ASC` |
 //! | `create_payment` | `PUT Payments` with `Idempotency-Key` |
 //!
 //! Headers, on every request: `Accept: application/json` (without it
@@ -194,7 +194,9 @@ pub const CHANGES_OVERLAP_SECS: i64 = 5;
 /// The page size as a query value.
 const PAGE_SIZE_TEXT: &str = "1000";
 
-/// The order of every contacts listing (see the module docs).
+/// The order of every contacts listing (see the module docs); `ContactID`
+/// is one of the orders Xero serves efficiently (Xero's list of optimised
+/// orders, as the CData Xero connector's documentation quotes it).
 const CONTACT_ORDER: &str = "ContactID ASC";
 
 /// The requests and answer readers of one Xero organisation (a tenant of
@@ -525,14 +527,26 @@ impl Calls {
         let body = success_body(answer, id)?;
         let page = decode_contacts_with_limits(body, None, &self.options.limits)
             .map_err(|e| unreadable(body, &e))?;
-        page.records
-            .into_iter()
-            .next()
-            .ok_or_else(|| AdapterError::Transient {
-                message: "Xero: the answer to a contact write holds no contact".into(),
-            })
+        stored(page.records.into_iter().next())
     }
 }
+
+/// A contact a write answered, with the id Xero gave it (an element Xero
+/// did not create carries none, or the nil UUID).
+pub(super) fn stored(contact: Option<Contact>) -> Result<Contact, AdapterError> {
+    match contact {
+        Some(c) if !c.id.as_str().trim().is_empty() && c.id.as_str() != NIL_ID => Ok(c),
+        Some(_) => Err(AdapterError::Transient {
+            message: "Xero: the contact written came back without a ContactID".into(),
+        }),
+        None => Err(AdapterError::Transient {
+            message: "Xero: the answer to a contact write holds no contact".into(),
+        }),
+    }
+}
+
+/// The id Xero gives an element it did not create.
+pub(super) const NIL_ID: &str = "00000000-0000-0000-0000-000000000000";
 
 /// A contacts page as read.
 struct ContactsRead {

@@ -436,6 +436,16 @@ fn create_and_update_answer_the_contact_as_stored() {
         calls().read_create(&ok(br#"{"Contacts":[]}"#)),
         Err(AdapterError::Transient { .. })
     ));
+    // A contact Xero did not create has no id, or the nil one.
+    for body in [
+        &br#"{"Contacts":[{"Name":"A"}]}"#[..],
+        br#"{"Contacts":[{"ContactID":"00000000-0000-0000-0000-000000000000","Name":"A"}]}"#,
+    ] {
+        assert!(matches!(
+            calls().read_create(&ok(body)),
+            Err(AdapterError::Transient { .. })
+        ));
+    }
 }
 
 #[test]
