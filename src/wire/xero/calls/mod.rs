@@ -50,9 +50,12 @@
 //! in its place instead of moving to the end, which would move every
 //! contact after it one place back and hide one from the next page — a
 //! full listing would take it for deleted. A contact created between two
-//! pages moves those after it one place on instead; the first contacts of
-//! the next page may then repeat the last of this one, and the page token
-//! carries the last ids of each page so that these repeats are dropped.
+//! pages (or, in a change listing, one changed for the first time since
+//! the cursor) moves those after it one place on instead; the first
+//! contacts of the next page may then repeat the last ones read, and the
+//! page token carries the last ten ids listed so that these repeats are
+//! dropped (with more than ten such writes between two pages, one may
+//! still repeat).
 //!
 //! The next page is decided by the answer's `pagination` (`page <
 //! pageCount`); an answer without one is followed by another page when it
@@ -77,9 +80,9 @@
 //! an empty first page without either, the cursor given (or the Unix
 //! epoch for a first listing). It is carried to later pages in the page
 //! token. The overlap absorbs `If-Modified-Since`'s whole seconds and a
-//! small difference between the clocks behind `Date` and
-//! `UpdatedDateUTC`; it makes contacts changed in those seconds repeat in
-//! the next listing, which the planner takes as no change. Cursors are
+//! difference of up to that many seconds between the clocks behind `Date`
+//! and `UpdatedDateUTC`; it makes contacts changed in those seconds repeat
+//! in the next listing, which the planner takes as no change. Cursors are
 //! RFC 3339 times (`2026-12-06T09:59:55Z`). A `304 Not Modified` answer is
 //! an empty last page.
 //!
