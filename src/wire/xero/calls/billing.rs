@@ -515,7 +515,11 @@ fn unreadable_list(key: &str, e: &serde_json::Error) -> AdapterError {
     }
 }
 
-/// The later of the organisation's lock dates.
+/// The later of the organisation's lock dates. Xero refuses a transaction
+/// dated on or before a lock date; one lock spares users with the adviser
+/// role, the other binds every user (help.xero.com, "Set and work with
+/// lock dates"). Which one the connecting user meets depends on its role:
+/// the later date is safe for any.
 fn lock_date(body: &[u8]) -> Result<Option<NaiveDate>, AdapterError> {
     let doc: Value =
         serde_json::from_slice(body).map_err(|e| unreadable_list("Organisations", &e))?;
