@@ -262,6 +262,20 @@ pub(super) fn contact(c: &Contact, with_id: bool) -> Result<String, WireError> {
     Ok(w.finish())
 }
 
+/// `{"Contacts":[…]}` creating every contact of `contacts`, in order (a
+/// batch `PUT Contacts`); a refusal names the position of the contact.
+pub(super) fn contacts_create(contacts: &[&Contact]) -> Result<String, (usize, WireError)> {
+    let mut w = Writer::new();
+    w.begin_object();
+    w.array("Contacts");
+    for (i, c) in contacts.iter().enumerate() {
+        write_contact(&mut w, c, false).map_err(|e| (i, e))?;
+    }
+    w.end_array();
+    w.end_object();
+    Ok(w.finish())
+}
+
 /// `{"Contacts":[{"ContactID":…, <patched fields>}]}`.
 pub(super) fn contact_update(target: &str, patch: &FieldPatch) -> Result<String, WireError> {
     if patch.profile != Profile::XeroGl {

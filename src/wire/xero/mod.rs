@@ -137,6 +137,10 @@
 //! - A payment's `Reference` is the source payment's id, so the copy is
 //!   recognised and never copied back.
 //!
+//! **The calls.** [`calls`] builds the whole request of every port
+//! method (path, query, headers, body) and reads its answer into the
+//! port's type or error: [`Calls`], with its table of port methods.
+//!
 //! **What a contact keeps** through Xero is [`carried_as_contact`]:
 //! decoding an encoded contact gives exactly that back.
 //!
@@ -192,6 +196,7 @@ use crate::model::VersionToken;
 use super::{Limits, Payload, Profile, WireError};
 
 mod billing;
+pub mod calls;
 mod contacts;
 mod dates;
 mod encode;
@@ -340,6 +345,11 @@ pub struct ErrorDetail {
 }
 
 pub use super::{Method, Request};
+
+pub use calls::{
+    API_BASE, CHANGES_OVERLAP_SECS, Calls, LedgerFactsCalls, MAX_BATCH_CONTACTS, MAX_FACT_PAGES,
+    MAX_PAGE_SIZE, MAX_REQUEST_BYTES, batch_idempotency_key,
+};
 
 /// Recognises and decodes a payload of this provider (`None`: not one),
 /// with the default [`DecodeOptions`].

@@ -1,6 +1,7 @@
-//! The call codecs: per provider, every request builder against the
-//! documented request and every reader against real-shaped answers, the
-//! error statuses and hostile bytes, and the change feeds against a fake
-//! ledger.
+//! The call codecs (issue 14, items 4 and 5) through the public API: per
+//! provider, every request builder against the documented request, every
+//! reader against real-shaped answers, the error statuses and hostile
+//! bytes, and each change feed against a fake ledger.
 
 mod qbo;
+mod xero;
