@@ -149,6 +149,7 @@
 //! [`kind_for_business_structure`]: crate::rules::xpm::kind_for_business_structure
 //! [`Action`]: crate::sync::Action
 
+pub mod calls;
 mod decode;
 mod encode;
 mod text;
@@ -159,6 +160,7 @@ use crate::ports::AdapterError;
 use super::{Limits, Payload, Profile, WireError};
 
 pub use super::{Method, Request};
+pub use calls::{API_BASE, CHANGES_OVERLAP_SECS, Calls, Update};
 pub use encode::{
     carried_as_client, carried_as_client_contact, encode_action, encode_client_add,
     encode_client_contact_update, encode_client_contacts_add, encode_client_contacts_link,
