@@ -282,7 +282,10 @@ mod tests {
     #[test]
     fn queries_are_percent_encoded_in_order() {
         let r = Request::new(Method::Get, "query")
-            .with_query("query", "select * from Customer where Active in (true,false)")
+            .with_query(
+                "query",
+                "select * from Customer where Active in (true,false)",
+            )
             .with_query("minorversion", "75");
         assert_eq!(
             r.path_and_query(),
@@ -293,7 +296,10 @@ mod tests {
             "https://example.test/v3/company/1/query?query=select%20%2A%20from%20Customer%20where%20Active%20in%20%28true%2Cfalse%29&minorversion=75"
         );
         assert_eq!(r.query_value("minorversion"), Some("75"));
-        assert_eq!(Request::new(Method::Get, "Contacts").path_and_query(), "Contacts");
+        assert_eq!(
+            Request::new(Method::Get, "Contacts").path_and_query(),
+            "Contacts"
+        );
     }
 
     #[test]
@@ -311,9 +317,7 @@ mod tests {
     #[test]
     fn http_dates_round_trip_and_retry_after_reads_both_forms() {
         let at = Utc.with_ymd_and_hms(2026, 12, 6, 10, 0, 0).single();
-        let Some(at) = at else {
-            panic!("valid date")
-        };
+        let Some(at) = at else { panic!("valid date") };
         let s = format_http_date(at);
         assert_eq!(s, "Sun, 06 Dec 2026 10:00:00 GMT");
         assert_eq!(parse_http_date(&s), Some(at));
@@ -334,11 +338,15 @@ mod tests {
             Response::new(503, b"").with_header("Retry-After", "Sun, 06 Dec 2026 10:01:30 GMT");
         assert_eq!(no_date.retry_after_secs(), None);
         assert_eq!(
-            Response::new(429, b"").with_header("retry-after", " 7 ").retry_after_secs(),
+            Response::new(429, b"")
+                .with_header("retry-after", " 7 ")
+                .retry_after_secs(),
             Some(7)
         );
         assert_eq!(
-            Response::new(429, b"").with_header("Retry-After", "soon").retry_after_secs(),
+            Response::new(429, b"")
+                .with_header("Retry-After", "soon")
+                .retry_after_secs(),
             None
         );
     }

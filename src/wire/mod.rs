@@ -65,9 +65,7 @@ pub mod xpm;
 /// re-exported here for the codecs' signatures.
 pub use crate::rules::Profile;
 
-pub use http::{
-    Method, Request, Response, format_http_date, parse_http_date, percent_encode,
-};
+pub use http::{Method, Request, Response, format_http_date, parse_http_date, percent_encode};
 pub use limits::{
     DEFAULT_MAX_FIELD_BYTES, DEFAULT_MAX_INPUT_BYTES, DEFAULT_MAX_ITEMS_PER_RECORD,
     DEFAULT_MAX_RECORDS, DEFAULT_MAX_RECORDS_PAGED, Limit, Limits,

@@ -67,7 +67,10 @@ impl Answer {
         let Document {
             clients, people, ..
         } = self.doc;
-        clients.into_iter().next().or_else(|| people.into_iter().next())
+        clients
+            .into_iter()
+            .next()
+            .or_else(|| people.into_iter().next())
     }
 
     /// The record `id`, else the first one (an answer may carry an older

@@ -25,7 +25,10 @@ fn text(s: &str) -> Option<FieldValue> {
 #[test]
 fn cursors_are_rfc3339_times_and_anything_else_is_refused() {
     let at = parse_cursor("2026-12-06T09:59:00Z");
-    assert_eq!(at.clone().map(|d| d.to_rfc3339()), Ok("2026-12-06T09:59:00+00:00".into()));
+    assert_eq!(
+        at.clone().map(|d| d.to_rfc3339()),
+        Ok("2026-12-06T09:59:00+00:00".into())
+    );
     let offset = parse_cursor("2026-12-06T10:59:00+01:00");
     assert_eq!(offset, at);
     for bad in ["", "yesterday", "2026-12-06", "\u{0}"] {

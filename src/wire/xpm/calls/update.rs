@@ -60,7 +60,11 @@ pub struct Update {
 }
 
 impl Update {
-    pub(super) fn new(calls: Calls, id: &ContactId, patch: &FieldPatch) -> Result<Self, AdapterError> {
+    pub(super) fn new(
+        calls: Calls,
+        id: &ContactId,
+        patch: &FieldPatch,
+    ) -> Result<Self, AdapterError> {
         let kind = kind_of(id, patch)?;
         let name = new_name(patch);
         let step = match (kind, name) {
@@ -98,7 +102,9 @@ impl Update {
             return Ok(None);
         }
         if self.sent >= MAX_REQUESTS {
-            return Err(transient("an update that did not end within three requests"));
+            return Err(transient(
+                "an update that did not end within three requests",
+            ));
         }
         let id = &self.id;
         let request = match &self.step {

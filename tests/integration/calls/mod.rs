@@ -1,0 +1,5 @@
+//! The call codecs: for each provider, every request builder against the
+//! documented request and every reader against real-shaped answers, and
+//! the change feeds over fakes of the ledgers with their own clocks.
+
+mod xpm;
