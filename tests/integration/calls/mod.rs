@@ -3,3 +3,4 @@
 //! the change feeds over fakes of the ledgers with their own clocks.
 
 mod xpm;
+mod xpm_feed;
