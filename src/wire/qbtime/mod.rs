@@ -157,6 +157,7 @@ use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan, TimeEntry};
 
 use super::{Limits, Payload, Profile, WireError};
 
+pub mod calls;
 mod de;
 mod encode;
 mod errors;
@@ -167,6 +168,10 @@ mod timesheets;
 #[cfg(test)]
 mod tests;
 
+pub use calls::{
+    API_BASE, CHANGES_OVERLAP_SECS, Calls, DELETED_TIMESHEETS_KEPT_DAYS, JobcodeChanges,
+    TimesheetChanges,
+};
 pub use encode::{JobcodeBatch, PlanRequests};
 
 /// The most characters a jobcode `name` may have (counted in characters,
