@@ -2,5 +2,7 @@
 //! documented request and every reader against real-shaped answers, and
 //! the change feeds over fakes of the ledgers with their own clocks.
 
+mod qbtime;
+mod qbtime_feed;
 mod xpm;
 mod xpm_feed;
