@@ -180,6 +180,9 @@ fn read_all(answer: &Response<'_>) -> Vec<Result<(), AdapterError>> {
     out
 }
 
+/// What an answer's error must be.
+type Expect = fn(&AdapterError) -> bool;
+
 #[test]
 fn http_statuses_map_to_adapter_errors() {
     let e401 = fixture("qbtime/error-401.json");
@@ -187,7 +190,7 @@ fn http_statuses_map_to_adapter_errors() {
     let e429 = fixture("qbtime/error-429.json");
     let e404 = fixture("qbtime/error-bare-404.json");
     let grant = br#"{"error":"invalid_grant","error_description":"The refresh token is invalid"}"#;
-    let cases: Vec<(Response<'_>, fn(&AdapterError) -> bool)> = vec![
+    let cases: Vec<(Response<'_>, Expect)> = vec![
         (Response::new(401, &e401), |e| {
             matches!(e, AdapterError::AccessTokenExpired { .. })
         }),

@@ -537,10 +537,13 @@ fn errors_inside_200_answers_are_xpms_errors() {
     }
 }
 
+/// What an answer's error must be.
+type Expect = fn(&AdapterError) -> bool;
+
 #[test]
 fn http_statuses_map_to_adapter_errors() {
     let xml_401 = b"<Response><Status>ERROR</Status><ErrorDescription>Unauthorized</ErrorDescription></Response>";
-    let cases: Vec<(Response<'_>, fn(&AdapterError) -> bool)> = vec![
+    let cases: Vec<(Response<'_>, Expect)> = vec![
         (Response::new(401, xml_401), |e| {
             matches!(e, AdapterError::AccessTokenExpired { .. })
         }),
