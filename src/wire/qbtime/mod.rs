@@ -2,6 +2,10 @@
 //! timesheets read into [`crate::qbtime`]'s model, and jobcode creates
 //! written from it.
 //!
+//! The calls themselves — a request builder and an answer reader for
+//! every [`TimeStore`](crate::ports::TimeStore) method, and change feeds
+//! of jobcodes and timesheets — are [`Calls`] (see [`calls`]).
+//!
 //! # Reading
 //!
 //! QBT wraps every listing in an envelope whose records are an object

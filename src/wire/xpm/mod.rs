@@ -1,6 +1,10 @@
 //! Xero Practice Manager API v3.1 (XML): clients and their contacts in,
 //! client add / update / archive and contact add / update bodies out.
 //!
+//! The calls themselves — a request builder and an answer reader for
+//! every [`ContactStore`](crate::ports::ContactStore) method, headers,
+//! the change feed's cursor — are [`Calls`] (see [`calls`]).
+//!
 //! # Reading
 //!
 //! Every XPM answer is wrapped in `<Response><Status>…</Status>…</Response>`.
