@@ -2,6 +2,10 @@
 //! timesheets read into [`crate::qbtime`]'s model, and jobcode creates
 //! written from it.
 //!
+//! The calls themselves — a request builder and an answer reader for
+//! every [`TimeStore`](crate::ports::TimeStore) method, and change feeds
+//! of jobcodes and timesheets — are [`Calls`] (see [`calls`]).
+//!
 //! # Reading
 //!
 //! QBT wraps every listing in an envelope whose records are an object
@@ -157,6 +161,7 @@ use crate::qbtime::{Jobcode, JobcodeId, NewJobcode, OpId, Plan, TimeEntry};
 
 use super::{Limits, Payload, Profile, WireError};
 
+pub mod calls;
 mod de;
 mod encode;
 mod errors;
@@ -167,6 +172,10 @@ mod timesheets;
 #[cfg(test)]
 mod tests;
 
+pub use calls::{
+    API_BASE, CHANGES_OVERLAP_SECS, Calls, DELETED_TIMESHEETS_KEPT_DAYS, JobcodeChanges,
+    TimesheetChanges,
+};
 pub use encode::{JobcodeBatch, PlanRequests};
 
 /// The most characters a jobcode `name` may have (counted in characters,

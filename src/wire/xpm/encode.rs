@@ -449,8 +449,17 @@ fn write_contact(b: &mut Body, c: &Contact) -> Result<(), WireError> {
     b.opt("Phone", phone(PhoneKind::Primary))
 }
 
-/// The body of `POST client.api/client/[client]/contacts`: the people,
-/// as [`carried_as_client_contact`] keeps them, added to the client.
+/// A `<Contacts>` body of new people, as [`carried_as_client_contact`]
+/// keeps them, for the client `client` (ten at most, as XPM's contacts
+/// endpoints take).
+///
+/// XPM's current API reference gives `POST client.api/client/[uuid]/contacts`
+/// the UUIDs of contacts that exist already ([`encode_client_contacts_link`])
+/// and creates a contact with `POST client.api/contact`
+/// ([`encode_contact_add`]); [`encode_action`] and the call codec
+/// (`xpm::Calls`) use those. This body stays for round trips
+/// ([`decode_client_contacts_body`](super::decode_client_contacts_body))
+/// and recorded requests.
 ///
 /// # Errors
 /// [`WireError::Invalid`]: no contacts, or more than
@@ -481,6 +490,74 @@ pub fn encode_client_contacts_add(
         b.close("Contact");
     }
     Ok(b.finish("Contacts"))
+}
+
+/// The body of `POST client.api/contact`: a new contact, as
+/// [`carried_as_client_contact`] keeps it, created under the client
+/// `client` (`<Contact><Name>…</Name>…<Client><UUID>…</UUID></Client></Contact>`).
+/// XPM answers the contact as stored, with its new UUID.
+///
+/// This is how XPM creates a contact: its API reference (XeroAPI/Xero-OpenAPI,
+/// `xero-practicemanager-v3-1.yaml`, `ClientV31_ContactPost` and
+/// `ContactRequestDto`) gives `POST client.api/contact` with the client's
+/// UUID in the body, while `POST client.api/client/[uuid]/contacts` links
+/// contacts that exist already (see [`encode_client_contacts_link`]).
+///
+/// # Errors
+/// [`WireError::Invalid`]: a client UUID that is empty or not letters,
+/// digits and hyphens; a contact without a name; a character XML 1.0
+/// cannot carry.
+pub fn encode_contact_add(client: &ContactId, contact: &Contact) -> Result<String, WireError> {
+    check_uuid("Client.UUID", client)?;
+    let mut b = Body::new("Contact");
+    write_contact(&mut b, &carried_as_client_contact(contact, client))?;
+    b.open("Client");
+    b.text("UUID", client.as_str())?;
+    b.close("Client");
+    Ok(b.finish("Contact"))
+}
+
+/// The body of `POST client.api/client/[client]/contacts`: links contacts
+/// that exist already (by UUID, at most [`MAX_CONTACTS_PER_REQUEST`]) to
+/// the client `client` — one contact may belong to several clients
+/// (`<Client><Contacts><Contact><UUID>…</UUID></Contact>…</Contacts></Client>`).
+///
+/// Source: XPM's API reference (XeroAPI/Xero-OpenAPI,
+/// `xero-practicemanager-v3-1.yaml`, `ClientV31_ClientContact`, whose items
+/// are `ContactLinkItemDto`: a UUID, a position, a primary flag). No
+/// position or primary flag is sent: the model has neither.
+///
+/// # Errors
+/// [`WireError::Invalid`]: no contacts, or more than
+/// [`MAX_CONTACTS_PER_REQUEST`]; a UUID that is empty or not letters,
+/// digits and hyphens.
+pub fn encode_client_contacts_link(
+    client: &ContactId,
+    contacts: &[ContactId],
+) -> Result<String, WireError> {
+    check_uuid("Client.UUID", client)?;
+    if contacts.is_empty() {
+        return Err(invalid("Contacts", "no contacts to link"));
+    }
+    if contacts.len() > MAX_CONTACTS_PER_REQUEST {
+        return Err(invalid(
+            "Contacts",
+            format!(
+                "{} contacts in one request; XPM links at most {MAX_CONTACTS_PER_REQUEST}",
+                contacts.len()
+            ),
+        ));
+    }
+    let mut b = Body::new("Client");
+    b.open("Contacts");
+    for id in contacts {
+        check_uuid("Contact.UUID", id)?;
+        b.open("Contact");
+        b.text("UUID", id.as_str())?;
+        b.close("Contact");
+    }
+    b.close("Contacts");
+    Ok(b.finish("Client"))
 }
 
 /// The body of `PUT client.api/contact/[uuid]` for a patch of a client's
@@ -533,7 +610,8 @@ pub fn encode_client_contact_update(
 /// The request for a planned action on the XPM side.
 ///
 /// - `Create` without organisations: a client add. With one organisation
-///   (a person of a client): a contacts add to that client. XPM takes no
+///   (a person of a client): a contact add under that client
+///   ([`encode_contact_add`], `POST client.api/contact`). XPM takes no
 ///   idempotency key (none is documented), so `idempotency_key` is not
 ///   sent: the caller's own bookkeeping has to recognise a lost create.
 /// - `Update`: `current` is the record as last read (its name is sent, as
@@ -567,8 +645,8 @@ pub fn encode_action(action: &Action, current: Option<&Contact>) -> Result<Reque
                 query: Vec::new(),
                 headers: Vec::new(),
                 method: Method::Post,
-                path: format!("client.api/client/{client}/contacts"),
-                body: encode_client_contacts_add(client, std::slice::from_ref(contact))?,
+                path: "client.api/contact".into(),
+                body: encode_contact_add(client, contact)?,
             }),
             [ContactRef::CreatedBy(op)] => Err(invalid(
                 "Client.UUID",

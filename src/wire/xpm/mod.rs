@@ -1,6 +1,10 @@
 //! Xero Practice Manager API v3.1 (XML): clients and their contacts in,
 //! client add / update / archive and contact add / update bodies out.
 //!
+//! The calls themselves — a request builder and an answer reader for
+//! every [`ContactStore`](crate::ports::ContactStore) method, headers,
+//! the change feed's cursor — are [`Calls`] (see [`calls`]).
+//!
 //! # Reading
 //!
 //! Every XPM answer is wrapped in `<Response><Status>…</Status>…</Response>`.
@@ -80,7 +84,8 @@
 //! |---|---|---|
 //! | add a client | [`encode_client_add`] | `POST client.api/add` |
 //! | update a client | [`encode_client_update`] | `PUT client.api/update` |
-//! | add contacts to a client | [`encode_client_contacts_add`] | `POST client.api/client/[uuid]/contacts` |
+//! | add a contact to a client | [`encode_contact_add`] | `POST client.api/contact` |
+//! | link existing contacts to a client | [`encode_client_contacts_link`] | `POST client.api/client/[uuid]/contacts` |
 //! | update a contact | [`encode_client_contact_update`] | `PUT client.api/contact/[uuid]` |
 //! | a planned [`Action`] | [`encode_action`] | one of the above, as a [`Request`] |
 //!
@@ -148,6 +153,7 @@
 //! [`kind_for_business_structure`]: crate::rules::xpm::kind_for_business_structure
 //! [`Action`]: crate::sync::Action
 
+pub mod calls;
 mod decode;
 mod encode;
 mod text;
@@ -158,17 +164,19 @@ use crate::ports::AdapterError;
 use super::{Limits, Payload, Profile, WireError};
 
 pub use super::{Method, Request};
+pub use calls::{API_BASE, CHANGES_OVERLAP_SECS, Calls, Update};
 pub use encode::{
     carried_as_client, carried_as_client_contact, encode_action, encode_client_add,
-    encode_client_contact_update, encode_client_contacts_add, encode_client_update,
+    encode_client_contact_update, encode_client_contacts_add, encode_client_contacts_link,
+    encode_client_update, encode_contact_add,
 };
 
 /// Elements nested deeper than this are refused (XPM's own documents are
 /// five levels deep).
 pub const MAX_DEPTH: usize = 64;
 
-/// At most this many contacts can be added to a client in one request
-/// (`POST client/[uuid]/contacts`).
+/// At most this many contacts can be linked to a client in one request
+/// (`POST client.api/client/[uuid]/contacts`).
 pub const MAX_CONTACTS_PER_REQUEST: usize = 10;
 
 /// The wait assumed for a 429 without a usable `Retry-After` header (XPM

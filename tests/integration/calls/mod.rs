@@ -4,4 +4,8 @@
 //! bytes, and each change feed against a fake ledger.
 
 mod qbo;
+mod qbtime;
+mod qbtime_feed;
 mod xero;
+mod xpm;
+mod xpm_feed;

@@ -669,10 +669,10 @@ fn planned_actions_become_requests() {
         idempotency_key: "k2".into(),
     };
     let r = xpm::encode_action(&person(vec![ContactRef::Id("c1".into())]), None).unwrap();
-    assert_eq!(r.path, "client.api/client/c1/contacts");
-    assert!(
-        r.body
-            .starts_with("<Contacts><Contact><Name>Jane Smith</Name>")
+    assert_eq!(r.path, "client.api/contact");
+    assert_eq!(
+        r.body,
+        "<Contact><Name>Jane Smith</Name><Client><UUID>c1</UUID></Client></Contact>"
     );
     assert!(
         xpm::encode_action(

@@ -201,6 +201,16 @@ impl<'a> Parser<'a> {
             {
                 self.capture_text(tag, depth);
             }
+            // The answer of a contact endpoint (`client.api/contact`): one
+            // contact, kept as a person. It does not make the answer a
+            // listing (`decode_response` still refuses it); `xpm::Calls`
+            // reads it from the document's people.
+            (Expect::Response, 2, Tag::Contact) => {
+                self.contact = Some(Open {
+                    depth,
+                    fields: Fields::default(),
+                });
+            }
             (Expect::ContactsBody, 2, Tag::Contact) => {
                 self.contact = Some(Open {
                     depth,
