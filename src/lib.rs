@@ -28,6 +28,7 @@
 //! | plan invoices and payments | [`billing::plan`], [`billing::apply_results`] | [below](#billing-and-quickbooks-time) |
 //! | plan QuickBooks Time jobcodes | [`qbtime::plan`], [`qbtime::apply_results`] | [below](#billing-and-quickbooks-time) |
 //! | read a ledger's payload | [`wire::decode_any`] (features `xero`, `xpm`, `qbo`, `qbtime`) | [below](#reading-real-payloads) |
+//! | connect a ledger's HTTP API (an adapter in about 60 lines) | [`guide`], the `Calls` codec of each [`wire`] provider | [`guide`] |
 //! | look up what a rule ID means | [`glossary`] | — |
 //!
 //! ## Modules
@@ -53,6 +54,8 @@
 //!   three-way customer list check, customers and jobs to create, time
 //!   entries read-only (Q1–Q4).
 //! - [`glossary`]: every rule ID with a one-line meaning.
+//! - [`guide`]: writing an adapter — the contracts, the call codecs per
+//!   ledger, a complete Xero contacts adapter.
 //!
 //! The layers above are the core: they import nothing from the I/O layers
 //! below (CI checks it with `.ci/layers`).
@@ -212,6 +215,7 @@ pub mod billing;
 pub mod driver;
 mod error;
 pub mod glossary;
+pub mod guide;
 pub mod matching;
 pub mod model;
 pub mod normalize;

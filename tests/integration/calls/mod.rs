@@ -3,6 +3,7 @@
 //! reader against real-shaped answers, the error statuses and hostile
 //! bytes, and each change feed against a fake ledger.
 
+mod adapter;
 mod qbo;
 mod qbtime;
 mod qbtime_feed;
