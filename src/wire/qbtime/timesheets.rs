@@ -234,3 +234,45 @@ pub(super) fn deleted(bytes: &[u8], limits: &Limits) -> Result<(Vec<u64>, bool),
     ids.dedup();
     Ok((ids, env.more))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limits() -> Limits {
+        Limits::for_provider(crate::wire::Profile::QbTime)
+    }
+
+    #[test]
+    fn deleted_ids_come_from_keys_or_items_sorted() {
+        let page = br#"{"results":{"timesheets_deleted":{
+            "135288460":{"id":135288460,"user_id":1242509,"type":"regular","active":"0"},
+            "135288102":{"id":"135288102"}}},"more":true,"supplemental_data":{"jobcodes":{}}}"#;
+        assert_eq!(
+            deleted(page, &limits()),
+            Ok((vec![135_288_102, 135_288_460], true))
+        );
+        let empty = br#"{"results":{"timesheets_deleted":[]},"more":false}"#;
+        assert_eq!(deleted(empty, &limits()), Ok((vec![], false)));
+        let listed = br#"{"results":{"timesheets_deleted":[{"id":4},{"id":3},{"id":4}]}}"#;
+        assert_eq!(deleted(listed, &limits()), Ok((vec![3, 4], false)));
+    }
+
+    #[test]
+    fn other_deleted_shapes_are_typed_errors() {
+        for bad in [
+            &br#"{"results":{"timesheets":{}}}"#[..],
+            br#"{"results":{"timesheets_deleted":{"1":{"id":2}}}}"#,
+            br#"{"results":{"timesheets_deleted":[{"user_id":2}]}}"#,
+            br#"{"results":{"timesheets_deleted":{"x":{}}}}"#,
+            b"[]",
+            b"",
+        ] {
+            assert!(
+                deleted(bad, &limits()).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use crate::ports::AdapterError;
 use crate::qbtime::{Jobcode, TimeEntry};
 use crate::wire::{Request, Response};
 
-use super::{Calls, DELETED_TIMESHEETS_KEPT_DAYS, deleted, get, paged, success, unreadable};
+use super::{Calls, DELETED_TIMESHEETS_KEPT_DAYS, get, paged, success, unreadable};
 
 /// The `modified_since` of a timesheet walk without a cursor: before
 /// QuickBooks Time (then TSheets) existed, so every timesheet. A cursor
@@ -343,7 +343,8 @@ impl Calls {
                 }
             }
             Phase::Deleted { check } => {
-                let (ids, more) = deleted::read(answer.body, &self.limits).map_err(unreadable)?;
+                let (ids, more) = super::super::timesheets::deleted(answer.body, &self.limits)
+                    .map_err(unreadable)?;
                 out.deleted = ids;
                 if more {
                     Some(here.next())
@@ -354,7 +355,8 @@ impl Calls {
                 }
             }
             Phase::Check => {
-                let (ids, _) = deleted::read(answer.body, &self.limits).map_err(unreadable)?;
+                let (ids, _) = super::super::timesheets::deleted(answer.body, &self.limits)
+                    .map_err(unreadable)?;
                 if !ids.is_empty() {
                     // A deletion while the pages were read may have moved a
                     // record past a page boundary: list again from where

@@ -142,7 +142,6 @@
 //! [`TimeStore::create_jobcode`]: crate::ports::TimeStore::create_jobcode
 //! [`TimeStore::list_timesheets`]: crate::ports::TimeStore::list_timesheets
 
-mod deleted;
 mod feed;
 
 #[cfg(test)]
