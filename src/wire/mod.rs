@@ -159,6 +159,23 @@ pub enum WireError {
     },
 }
 
+impl WireError {
+    /// An encoder's refusal as the adapter error it stands for:
+    /// [`AdapterError::Validation`] with this error's message — the value
+    /// cannot be sent, and nothing was (see the failure table in
+    /// [`ports`](crate::ports#failures-that-are-not-a-ledgers-answer)). A
+    /// *decoder's* error on a 2xx answer is not a refusal: the call codecs
+    /// report it as [`AdapterError::Transient`] (the write may have
+    /// happened; its answer is lost).
+    #[must_use]
+    pub fn into_refusal(self) -> AdapterError {
+        AdapterError::Validation {
+            code: None,
+            message: self.to_string(),
+        }
+    }
+}
+
 /// One decoded payload, whatever its kind.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]

@@ -2,12 +2,13 @@
 
 use crate::model::Contact;
 use crate::ports::AdapterError;
+use crate::wire::WireError;
 use crate::wire::{Request, Response};
 
 use super::super::fault;
 use super::super::tree::{At, Value, each, filled};
 use super::super::{ErrorContext, encode_customer_create, read, request_id};
-use super::{Calls, refused, success_doc, unreadable};
+use super::{Calls, success_doc, unreadable};
 
 /// Most items one batch takes: Intuit's "API call limits and throttles"
 /// page gives 30 payloads a batch request (its older batch page said 10);
@@ -31,18 +32,19 @@ fn batch_request_id(items: &[(&Contact, &str)]) -> Result<String, AdapterError> 
     let mut key = String::from("ledgerlink:qbo-batch");
     for (_, k) in items {
         if k.is_empty() {
-            return Err(refused(crate::wire::WireError::Invalid {
+            return Err((crate::wire::WireError::Invalid {
                 provider: crate::wire::Profile::Qbo,
                 field: "requestid".into(),
                 detail: "an item without an idempotency key".into(),
-            }));
+            })
+            .into_refusal());
         }
         key.push(':');
         key.push_str(&k.len().to_string());
         key.push(':');
         key.push_str(k);
     }
-    request_id(&key).map_err(refused)
+    request_id(&key).map_err(WireError::into_refusal)
 }
 
 /// The `bId` of the item at `index` (0-based) of the caller's list.

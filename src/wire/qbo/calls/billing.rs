@@ -1,6 +1,7 @@
 //! Invoices and payments: the creates, the payment listing, and the
 //! ledger facts the billing planner reads first.
 
+use crate::wire::WireError;
 use chrono::NaiveDate;
 
 use crate::billing::{InvoiceDraft, LedgerFacts, PaymentDraft};
@@ -14,7 +15,7 @@ use super::super::{
     ErrorContext, MAX_QUERY_RESULTS, QueryEntity, decode_with, encode_invoice_create,
     encode_payment_create, query, request_id,
 };
-use super::{Calls, failure, refused, success_doc, unreadable};
+use super::{Calls, failure, success_doc, unreadable};
 
 fn malformed_page(page: &str) -> AdapterError {
     let shown: String = page.chars().take(60).collect();
@@ -84,8 +85,9 @@ impl Calls {
         customer_id: &ContactId,
         idempotency_key: &str,
     ) -> Result<Request, AdapterError> {
-        let id = request_id(idempotency_key).map_err(refused)?;
-        let body = encode_invoice_create(invoice, customer_id.as_str()).map_err(refused)?;
+        let id = request_id(idempotency_key).map_err(WireError::into_refusal)?;
+        let body = encode_invoice_create(invoice, customer_id.as_str())
+            .map_err(WireError::into_refusal)?;
         Ok(self.post("invoice", body, Some(id)))
     }
 
@@ -111,7 +113,8 @@ impl Calls {
     /// make.
     pub fn list_payments(&self, page: Option<&str>) -> Result<Request, AdapterError> {
         let start = start_of(page)?;
-        let text = query(QueryEntity::Payment, start, MAX_QUERY_RESULTS).map_err(refused)?;
+        let text = query(QueryEntity::Payment, start, MAX_QUERY_RESULTS)
+            .map_err(WireError::into_refusal)?;
         Ok(self.query_request(&text))
     }
 
@@ -161,9 +164,10 @@ impl Calls {
         invoice_ids: &[String],
         idempotency_key: &str,
     ) -> Result<Request, AdapterError> {
-        let id = request_id(idempotency_key).map_err(refused)?;
+        let id = request_id(idempotency_key).map_err(WireError::into_refusal)?;
         let ids: Vec<&str> = invoice_ids.iter().map(String::as_str).collect();
-        let body = encode_payment_create(payment, customer_id.as_str(), &ids).map_err(refused)?;
+        let body = encode_payment_create(payment, customer_id.as_str(), &ids)
+            .map_err(WireError::into_refusal)?;
         Ok(self.post("payment", body, Some(id)))
     }
 
@@ -250,7 +254,9 @@ impl LedgerFactsCalls {
                 },
             });
         }
-        let text = |entity, start| query(entity, start, MAX_QUERY_RESULTS).map_err(refused);
+        let text = |entity, start| {
+            query(entity, start, MAX_QUERY_RESULTS).map_err(WireError::into_refusal)
+        };
         Ok(match self.step {
             Step::DocNumbers { start } => Some(
                 self.calls

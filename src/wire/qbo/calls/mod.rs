@@ -322,8 +322,8 @@ impl Calls {
         contact: &Contact,
         idempotency_key: &str,
     ) -> Result<Request, AdapterError> {
-        let id = request_id(idempotency_key).map_err(refused)?;
-        let body = encode_customer_create(contact).map_err(refused)?;
+        let id = request_id(idempotency_key).map_err(WireError::into_refusal)?;
+        let body = encode_customer_create(contact).map_err(WireError::into_refusal)?;
         Ok(self.post("customer", body, Some(id)))
     }
 
@@ -350,7 +350,8 @@ impl Calls {
         patch: &FieldPatch,
         expected_version: Option<&VersionToken>,
     ) -> Result<Request, AdapterError> {
-        let body = encode_customer_update(id, patch, expected_version).map_err(refused)?;
+        let body =
+            encode_customer_update(id, patch, expected_version).map_err(WireError::into_refusal)?;
         Ok(self.post("customer", body, None))
     }
 
@@ -398,15 +399,7 @@ impl Calls {
 
 /// The customer query of the page starting at `start`.
 fn customer_query(start: u32) -> Result<String, AdapterError> {
-    query(QueryEntity::Customer, start, MAX_QUERY_RESULTS).map_err(refused)
-}
-
-/// An encoder's refusal: nothing was sent.
-fn refused(e: WireError) -> AdapterError {
-    AdapterError::Validation {
-        code: None,
-        message: e.to_string(),
-    }
+    query(QueryEntity::Customer, start, MAX_QUERY_RESULTS).map_err(WireError::into_refusal)
 }
 
 /// The error of a failed answer (any status, or a fault in a 2xx), with

@@ -286,7 +286,7 @@ impl Calls {
     /// [`MAX_BATCH_ITEMS`](super::MAX_BATCH_ITEMS), or the first jobcode the encoder refuses:
     /// nothing was sent.
     pub fn create_jobcode_batch(&self, jobcodes: &[NewJobcode]) -> Result<Request, AdapterError> {
-        let body = super::encode_jobcode_creates(jobcodes).map_err(refused)?;
+        let body = super::encode_jobcode_creates(jobcodes).map_err(WireError::into_refusal)?;
         Ok(Request::new(Method::Post, "jobcodes")
             .with_header("Accept", "application/json")
             .with_header("Content-Type", "application/json")
@@ -385,14 +385,6 @@ fn success(answer: &Response<'_>) -> Result<(), AdapterError> {
         retry.as_deref(),
         answer.body,
     ))
-}
-
-/// An encoder's refusal: nothing was sent.
-fn refused(e: WireError) -> AdapterError {
-    AdapterError::Validation {
-        code: None,
-        message: e.to_string(),
-    }
 }
 
 /// A 2xx body that could not be read: the call may have taken effect and

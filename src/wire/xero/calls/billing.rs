@@ -1,6 +1,7 @@
 //! Invoices and payments: the creates, the payment listing, and the facts
 //! of the ledger the billing planner needs.
 
+use crate::wire::WireError;
 use std::borrow::Cow;
 
 use chrono::NaiveDate;
@@ -17,7 +18,7 @@ use super::super::{check_idempotency_key, dates, decode_payments_with};
 use super::batch::{element_error, failed};
 use super::paging::{Envelope, shorten};
 use super::{
-    CONTACT_ORDER, Calls, MAX_PAGE_SIZE, NIL_ID, PAGE_SIZE_TEXT, refused, success_body, unreadable,
+    CONTACT_ORDER, Calls, MAX_PAGE_SIZE, NIL_ID, PAGE_SIZE_TEXT, success_body, unreadable,
     validation, with_key,
 };
 
@@ -114,9 +115,9 @@ impl Calls {
         customer_id: &ContactId,
         idempotency_key: &str,
     ) -> Result<Request, AdapterError> {
-        check_idempotency_key(idempotency_key).map_err(|e| refused(&e))?;
+        check_idempotency_key(idempotency_key).map_err(WireError::into_refusal)?;
         let body = super::super::encode_invoice_create(invoice, customer_id.as_str())
-            .map_err(|e| refused(&e))?;
+            .map_err(WireError::into_refusal)?;
         Ok(with_key(
             self.with_json(Method::Put, "Invoices", body)?,
             idempotency_key,
@@ -233,12 +234,13 @@ impl Calls {
                 payment.allocations.len()
             )));
         }
-        check_idempotency_key(idempotency_key).map_err(|e| refused(&e))?;
+        check_idempotency_key(idempotency_key).map_err(WireError::into_refusal)?;
         let mut draft = payment.clone();
         for (a, id) in draft.allocations.iter_mut().zip(invoice_ids) {
             a.invoice = Ref::Id(id.clone());
         }
-        let body = super::super::encode_payment_create(&draft, account).map_err(|e| refused(&e))?;
+        let body = super::super::encode_payment_create(&draft, account)
+            .map_err(WireError::into_refusal)?;
         Ok(with_key(
             self.with_json(Method::Put, "Payments", body)?,
             idempotency_key,

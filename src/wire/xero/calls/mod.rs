@@ -463,8 +463,8 @@ impl Calls {
         contact: &Contact,
         idempotency_key: &str,
     ) -> Result<Request, AdapterError> {
-        check_idempotency_key(idempotency_key).map_err(|e| refused(&e))?;
-        let body = super::encode_contact_create(contact).map_err(|e| refused(&e))?;
+        check_idempotency_key(idempotency_key).map_err(WireError::into_refusal)?;
+        let body = super::encode_contact_create(contact).map_err(WireError::into_refusal)?;
         Ok(with_key(
             self.with_json(Method::Put, "Contacts", body)?,
             idempotency_key,
@@ -499,7 +499,7 @@ impl Calls {
     ) -> Result<Request, AdapterError> {
         // Reported by Xero, never checked by it: nothing to send.
         let _ = expected_version;
-        let body = super::encode_contact_update(id, patch).map_err(|e| refused(&e))?;
+        let body = super::encode_contact_update(id, patch).map_err(WireError::into_refusal)?;
         self.with_json(
             Method::Post,
             format!("Contacts/{}", percent_encode(id.as_str())),
@@ -564,11 +564,6 @@ pub(super) fn validation(message: impl Into<String>) -> AdapterError {
         code: None,
         message: message.into(),
     }
-}
-
-/// An encoder's refusal: nothing is to be sent.
-pub(super) fn refused(e: &WireError) -> AdapterError {
-    validation(e.to_string())
 }
 
 /// Adds the `Idempotency-Key` header and field.

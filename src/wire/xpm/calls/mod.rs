@@ -352,12 +352,12 @@ impl Calls {
             [] => Ok(self.write(
                 Method::Post,
                 "client.api/add",
-                super::encode_client_add(contact).map_err(refused)?,
+                super::encode_client_add(contact).map_err(WireError::into_refusal)?,
             )),
             [client] => Ok(self.write(
                 Method::Post,
                 "client.api/contact",
-                super::encode_contact_add(client, contact).map_err(refused)?,
+                super::encode_contact_add(client, contact).map_err(WireError::into_refusal)?,
             )),
             _ => Err(AdapterError::Validation {
                 code: None,
@@ -467,7 +467,7 @@ impl Calls {
         name: Option<&str>,
         patch: &FieldPatch,
     ) -> Result<Request, AdapterError> {
-        let body = super::encode_client_update(id, name, patch).map_err(refused)?;
+        let body = super::encode_client_update(id, name, patch).map_err(WireError::into_refusal)?;
         Ok(self.write(Method::Put, "client.api/update", body))
     }
 
@@ -478,7 +478,8 @@ impl Calls {
         name: Option<&str>,
         patch: &FieldPatch,
     ) -> Result<Request, AdapterError> {
-        let body = super::encode_client_contact_update(id, name, patch).map_err(refused)?;
+        let body = super::encode_client_contact_update(id, name, patch)
+            .map_err(WireError::into_refusal)?;
         Ok(self.write(
             Method::Put,
             format!("client.api/contact/{}", path_id(id)?),
@@ -512,7 +513,8 @@ impl Calls {
         client: &ContactId,
         contacts: &[ContactId],
     ) -> Result<Request, AdapterError> {
-        let body = super::encode_client_contacts_link(client, contacts).map_err(refused)?;
+        let body = super::encode_client_contacts_link(client, contacts)
+            .map_err(WireError::into_refusal)?;
         Ok(self.write(
             Method::Post,
             format!("client.api/client/{}/contacts", path_id(client)?),
@@ -535,11 +537,12 @@ impl Calls {
         answer: &Response,
     ) -> Result<Vec<Result<ContactId, AdapterError>>, AdapterError> {
         if contacts.len() > MAX_CONTACTS_PER_REQUEST {
-            return Err(refused(WireError::Invalid {
+            return Err((WireError::Invalid {
                 provider: Profile::Xpm,
                 field: "Contacts".into(),
                 detail: format!("more than {MAX_CONTACTS_PER_REQUEST} contacts"),
-            }));
+            })
+            .into_refusal());
         }
         let doc = Answer::read(answer, Some(client), &self.limits)?;
         let answered = doc.has_client();
@@ -570,19 +573,12 @@ fn path_id(id: &ContactId) -> Result<&str, AdapterError> {
     if !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         Ok(s)
     } else {
-        Err(refused(WireError::Invalid {
+        Err((WireError::Invalid {
             provider: Profile::Xpm,
             field: "UUID".into(),
             detail: "a UUID holds only ASCII letters, digits and hyphens".into(),
-        }))
-    }
-}
-
-/// An encoder's refusal: nothing was sent.
-fn refused(e: WireError) -> AdapterError {
-    AdapterError::Validation {
-        code: None,
-        message: e.to_string(),
+        })
+        .into_refusal())
     }
 }
 

@@ -7,8 +7,8 @@ use crate::ports::AdapterError;
 use crate::sync::{FieldPatch, FieldValue, SyncField};
 use crate::wire::{Request, Response};
 
+use super::Calls;
 use super::answer::{Answer, transient};
-use super::{Calls, refused};
 use crate::wire::xpm::{encode_client_contact_update, encode_client_update};
 
 /// The most requests one update sends: a client read, a contact read, the
@@ -203,7 +203,7 @@ fn kind_of(id: &ContactId, patch: &FieldPatch) -> Result<Kind, AdapterError> {
         (Ok(_), Ok(_)) => Ok(Kind::Either),
         (Ok(_), Err(_)) => Ok(Kind::Client),
         (Err(_), Ok(_)) => Ok(Kind::Contact),
-        (Err(e), Err(_)) => Err(refused(e)),
+        (Err(e), Err(_)) => Err(e.into_refusal()),
     }
 }
 
