@@ -69,10 +69,10 @@
 //!
 //! | ledger | codec | port methods |
 //! |---|---|---|
-//! | Xero (accounting) | `wire::xero::Calls` | `ContactStore` (with a batch create), `InvoiceStore`, `PaymentStore` |
-//! | Xero Practice Manager | `wire::xpm::Calls` | `ContactStore` over clients and their contacts (with a batch add of a client's contacts) |
-//! | QuickBooks Online | `wire::qbo::Calls` | `ContactStore` over customers (change data capture, batch), `InvoiceStore`, `PaymentStore` |
-//! | QuickBooks Time | `wire::qbtime::Calls` | `TimeStore` (jobcodes in batches, timesheets), change listings of jobcodes and timesheets |
+//! | Xero (accounting) | [`wire::xero::calls`](crate::wire::xero::calls) | `ContactStore` (with a batch create), `InvoiceStore`, `PaymentStore` |
+//! | Xero Practice Manager | [`wire::xpm::calls`](crate::wire::xpm::calls) | `ContactStore` over clients and their contacts (with a batch add of a client's contacts) |
+//! | QuickBooks Online | [`wire::qbo::calls`](crate::wire::qbo::calls) | `ContactStore` over customers (change data capture, batch), `InvoiceStore`, `PaymentStore` |
+//! | QuickBooks Time | [`wire::qbtime::calls`](crate::wire::qbtime::calls) | `TimeStore` (jobcodes in batches, timesheets), change listings of jobcodes and timesheets |
 //!
 //! Change listings take their cursor from the ledger's own clock (the
 //! answer's `Date` header or the server time in its body), never from the

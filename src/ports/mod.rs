@@ -78,9 +78,11 @@
 //! | the local database failed (a constraint, a lost connection) | [`AdapterError::Transient`] for a retryable failure, [`AdapterError::Validation`] for a refused value |
 //! | a paged listing that does not end | [`AdapterError::Paging`] (the driver's bound; an adapter's own loop should use [`ops::Pages`](crate::ops::Pages)) |
 //!
-//! The `wire` codecs turn the ledgers' error bodies into these already
-//! (`decode_error` of each provider); `wire::oauth` reads the token
-//! endpoints' answers.
+//! The `wire` call codecs' readers (`wire::xero::Calls`, `wire::qbo::Calls`,
+//! `wire::xpm::Calls`, `wire::qbtime::Calls`) turn the ledgers' answers
+//! into these already, and their request builders hold every path, header,
+//! page token and cursor: the [`guide`](crate::guide) shows an adapter
+//! built on them. `wire::oauth` reads the token endpoints' answers.
 
 use async_trait::async_trait;
 
