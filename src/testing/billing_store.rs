@@ -143,6 +143,12 @@ macro_rules! billing_controls {
                 self.lock().core.page_size = size.max(1);
             }
 
+            /// How many payments a listing page holds.
+            #[must_use]
+            pub fn page_size(&self) -> usize {
+                self.lock().core.page_size
+            }
+
             /// Sets the page size of the listings (see
             /// [`set_page_size`](Self::set_page_size)).
             #[must_use]

@@ -12,6 +12,8 @@
 //! - [`MemoryStateStore`]: a [`StateStore`](crate::ports::StateStore)
 //!   keeping the last [`SyncState`](crate::sync::SyncState).
 //! - [`block_on`]: runs the stores' futures without an async runtime.
+//! - [`conformance`]: checks any implementation of the ports runs in its
+//!   own tests to prove it keeps their contracts.
 //!
 //! Nothing here reads the system clock or uses randomness: the same test
 //! gives the same ids, versions and times on every run.
@@ -39,6 +41,7 @@
 
 mod billing_store;
 mod block_on;
+pub mod conformance;
 mod contact_store;
 mod faults;
 mod ledger;

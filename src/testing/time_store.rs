@@ -442,6 +442,12 @@ impl MemoryTimeStore {
         self.lock().timesheets.values().cloned().collect()
     }
 
+    /// How many records a listing page holds.
+    #[must_use]
+    pub fn page_size(&self) -> usize {
+        self.lock().page_size
+    }
+
     /// Sets how many records a listing page holds (1 to
     /// [`MAX_PAGE_SIZE`]).
     pub fn set_page_size(&self, size: usize) {

@@ -17,6 +17,7 @@ mod billing;
 mod billing_properties;
 mod billing_stores;
 mod calls;
+mod conformance;
 mod driver;
 mod invoices;
 mod matching;

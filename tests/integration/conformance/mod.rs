@@ -1,0 +1,6 @@
+//! The conformance kit (`ledgerlink::testing::conformance`) against the
+//! in-memory stores of `testing` — every check passes — and against
+//! wrappers with a deliberate defect, which the kit must report.
+
+mod defects;
+mod memory;
