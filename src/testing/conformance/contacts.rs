@@ -172,7 +172,7 @@ pub async fn run_all(
     fixture: &dyn ContactFixture,
     settings: &Settings,
 ) -> Summary {
-    let mut reports = vec![
+    let reports = vec![
         full_listing(store, fixture, settings).await,
         change_listing(store, fixture, settings).await,
         idempotency(store, fixture, settings).await,
@@ -180,7 +180,11 @@ pub async fn run_all(
         errors(store, fixture, settings).await,
     ];
     #[cfg(feature = "driver")]
-    reports.push(end_to_end(store, fixture, settings).await);
+    let reports = {
+        let mut all = reports;
+        all.push(end_to_end(store, fixture, settings).await);
+        all
+    };
     Summary { reports }
 }
 
@@ -243,12 +247,10 @@ async fn insert_many(
     count: usize,
 ) -> Result<Vec<Contact>, FixtureError> {
     let mut out = Vec::with_capacity(count);
-    let mut n = from;
-    for _ in 0..count {
+    for n in (from..).take(count) {
         let mut c = fixture.sample(&settings.run_id, n);
         c.id = fixture.insert(c.clone()).await?;
         out.push(c);
-        n += 1;
     }
     Ok(out)
 }

@@ -83,8 +83,12 @@
 //! moving the store's clock and injecting faults are capabilities with
 //! defaults that skip what needs them), then one line in a test:
 //!
-//! ```ignore
-//! let summary = block_on(contacts::run_all(&my_adapter, &my_fixture, &Settings::default()));
+//! ```
+//! # use ledgerlink::testing::conformance::{Settings, contacts};
+//! # use ledgerlink::testing::{MemoryStore, block_on};
+//! # let my_adapter = MemoryStore::local().with_page_size(4);
+//! # let my_fixture = &my_adapter;
+//! let summary = block_on(contacts::run_all(&my_adapter, my_fixture, &Settings::default()));
 //! assert!(summary.is_ok(), "{summary}");
 //! ```
 //!
@@ -151,6 +155,7 @@
 //! The `StateStore` checks (compare-and-swap on the generation, lease
 //! exclusivity under concurrent workers) live in their own module, `state`.
 
+// The `StateStore` checks are added beside these as `pub mod state;`.
 pub mod billing;
 pub mod contacts;
 mod report;

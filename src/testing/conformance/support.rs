@@ -106,9 +106,11 @@ where
 
 /// A small seeded generator (SplitMix64): the same seed gives the same
 /// edits on every machine.
+#[cfg(any(feature = "driver", test))]
 #[derive(Debug, Clone)]
 pub(crate) struct Rng(u64);
 
+#[cfg(any(feature = "driver", test))]
 impl Rng {
     pub(crate) const fn new(seed: u64) -> Self {
         Self(seed)
