@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::report::{Check, CheckReport, Failure, Property, Recorder, Summary};
+use super::report::{Check, CheckReport, Failure, Property, Recorder, Summary, replayed};
 use super::support::{FixtureError, Settings, Stopped, pages};
 use crate::billing::{InvoiceDraft, PaymentDraft};
 use crate::model::{ContactId, Currency, Money, Payment, PaymentOrigin};
@@ -277,20 +277,8 @@ pub async fn invoice_idempotency(
     let key = settings.key("invoice", 1);
     let first = store.create_invoice(&draft, &customer, &key).await;
     let second = store.create_invoice(&draft, &customer, &key).await;
-    let (a, b) = match (first, second) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let e = a
-                .err()
-                .or(b.err())
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            rec.fail(Failure::new(
-                Property::CallFailed,
-                format!("create_invoice: {e}"),
-            ));
-            return rec.finish();
-        }
+    let Some((a, b)) = replayed(&mut rec, "create_invoice", first, second) else {
+        return rec.finish();
     };
     if a != b {
         rec.fail(
@@ -605,20 +593,8 @@ pub async fn payment_idempotency(
     let second = store
         .create_payment(&draft, &customer, &invoices, &key)
         .await;
-    let (a, b) = match (first, second) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let e = a
-                .err()
-                .or(b.err())
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            rec.fail(Failure::new(
-                Property::CallFailed,
-                format!("create_payment: {e}"),
-            ));
-            return rec.finish();
-        }
+    let Some((a, b)) = replayed(&mut rec, "create_payment", first, second) else {
+        return rec.finish();
     };
     if a != b {
         rec.fail(

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use async_trait::async_trait;
 
-use super::report::{Check, CheckReport, Failure, Property, Recorder, Summary};
+use super::report::{Check, CheckReport, Failure, Property, Recorder, Summary, replayed};
 use super::support::{FixtureError, PAGE_BOUND, Settings, Stopped, pages};
 use crate::model::{Contact, ContactId, ContactStatus};
 use crate::ops::Pages;
@@ -719,17 +719,13 @@ pub async fn idempotency(
     let c = fixture.sample(&settings.run_id, IDEM);
     let other = fixture.sample(&settings.run_id, IDEM + 1);
     let key = settings.key("idem", 1);
-    let (a, b) = match (store.create(&c, &key).await, store.create(&c, &key).await) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let e = a
-                .err()
-                .or(b.err())
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            rec.fail(Failure::new(Property::CallFailed, format!("create: {e}")));
-            return rec.finish();
-        }
+    let Some((a, b)) = replayed(
+        &mut rec,
+        "create",
+        store.create(&c, &key).await,
+        store.create(&c, &key).await,
+    ) else {
+        return rec.finish();
     };
     if a.id != b.id {
         rec.fail(

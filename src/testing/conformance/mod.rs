@@ -68,7 +68,9 @@
 //! - `end_to_end` (feature `driver`): the driver runs a connection between
 //!   the store and an in-memory other side through rounds of seeded random
 //!   edits on both sides; after a run in which every operation was
-//!   applied, the next run is quiet (its plan is empty).
+//!   applied, the next run is quiet (its plan is empty), and once quiet
+//!   the linked records agree (a store that answers writes it never kept
+//!   is caught here).
 //!
 //! Billing and QuickBooks Time stores ([`billing`], [`time`]): the
 //! idempotency of every create (invoices, payments, jobcodes), the payment,

@@ -327,3 +327,29 @@ impl Recorder {
         }
     }
 }
+
+/// The two answers to one create sent twice with one key: both when both
+/// succeeded; otherwise the failure is recorded — the first call's as
+/// [`Property::CallFailed`], the second's as [`Property::DifferentAnswer`]
+/// (a store that forgot the key refuses the repeat, e.g. as a used name).
+pub(crate) fn replayed<T>(
+    rec: &mut Recorder,
+    what: &str,
+    first: Result<T, crate::ports::AdapterError>,
+    second: Result<T, crate::ports::AdapterError>,
+) -> Option<(T, T)> {
+    match (first, second) {
+        (Ok(a), Ok(b)) => Some((a, b)),
+        (Err(e), _) => {
+            rec.fail(Failure::new(Property::CallFailed, format!("{what}: {e}")));
+            None
+        }
+        (Ok(_), Err(e)) => {
+            rec.fail(Failure::new(
+                Property::DifferentAnswer,
+                format!("{what} sent again with the same key was refused: {e}"),
+            ));
+            None
+        }
+    }
+}

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use async_trait::async_trait;
 use chrono::NaiveDate;
 
-use super::report::{Check, CheckReport, Failure, Property, Recorder, Summary};
+use super::report::{Check, CheckReport, Failure, Property, Recorder, Summary, replayed};
 use super::support::{FixtureError, PAGE_BOUND, Settings};
 use crate::ports::{AdapterError, TimeStore};
 use crate::qbtime::{DateRange, Jobcode, JobcodeId, JobcodeType, NewJobcode, TimeEntry};
@@ -246,23 +246,13 @@ pub async fn jobcode_idempotency(
     let new = fixture.new_jobcode(&settings.run_id, JOBCODES + 5_000);
     let other = fixture.new_jobcode(&settings.run_id, JOBCODES + 5_001);
     let key = settings.key("jobcode", 1);
-    let (a, b) = match (
+    let Some((a, b)) = replayed(
+        &mut rec,
+        "create_jobcode",
         store.create_jobcode(&new, &key).await,
         store.create_jobcode(&new, &key).await,
-    ) {
-        (Ok(a), Ok(b)) => (a, b),
-        (a, b) => {
-            let e = a
-                .err()
-                .or(b.err())
-                .map(|e| e.to_string())
-                .unwrap_or_default();
-            rec.fail(Failure::new(
-                Property::CallFailed,
-                format!("create_jobcode: {e}"),
-            ));
-            return rec.finish();
-        }
+    ) else {
+        return rec.finish();
     };
     if a.id != b.id {
         rec.fail(

@@ -6,13 +6,17 @@ use chrono::{DateTime, Utc};
 use ledgerlink::billing::PaymentDraft;
 use ledgerlink::model::VersionToken;
 use ledgerlink::ports::{
-    AdapterError, ChangesPage, ContactStore, Page, PaymentStore, PaymentsPage,
+    AdapterError, ChangesPage, ContactStore, JobcodePage, Page, PaymentStore, PaymentsPage,
+    TimeStore, TimesheetPage,
 };
+use ledgerlink::qbtime::{DateRange, Jobcode, NewJobcode};
 use ledgerlink::sync::FieldPatch;
 use ledgerlink::testing::conformance::{
-    Check, FixtureError, Property, Settings, Summary, billing, contacts,
+    Check, FixtureError, Property, Settings, Summary, billing, contacts, time,
 };
-use ledgerlink::testing::{Call, Fault, MemoryPracticeBilling, MemoryStore, block_on};
+use ledgerlink::testing::{
+    Call, Fault, MemoryPracticeBilling, MemoryStore, MemoryTimeStore, block_on,
+};
 use ledgerlink::{Contact, ContactId, Profile};
 
 /// What each wrapper gets wrong.
@@ -326,4 +330,46 @@ fn an_injected_fault_the_store_ignores_is_caught() {
     let fixture = Deaf(MemoryStore::ledger(Profile::Qbo).with_page_size(3));
     let r = block_on(contacts::errors(&fixture.0, &fixture, &Settings::default()));
     assert!(r.broke(Property::WrongError), "{r}");
+}
+
+/// A QuickBooks Time adapter that lists active jobcodes only (no
+/// `active=both`) and sends every jobcode create as new.
+struct ForgetfulTime(MemoryTimeStore);
+
+#[async_trait]
+impl TimeStore for ForgetfulTime {
+    async fn list_jobcodes(&self, page: u32) -> Result<JobcodePage, AdapterError> {
+        let mut p = self.0.list_jobcodes(page).await?;
+        p.jobcodes.retain(|j| j.active);
+        Ok(p)
+    }
+
+    async fn create_jobcode(&self, new: &NewJobcode, _key: &str) -> Result<Jobcode, AdapterError> {
+        let fresh = format!("fresh-{}", self.0.calls().create_jobcode);
+        self.0.create_jobcode(new, &fresh).await
+    }
+
+    async fn list_timesheets(
+        &self,
+        range: &DateRange,
+        page: u32,
+    ) -> Result<TimesheetPage, AdapterError> {
+        self.0.list_timesheets(range, page).await
+    }
+}
+
+#[test]
+fn a_time_store_hiding_archived_jobcodes_and_forgetting_keys_is_caught() {
+    let store = ForgetfulTime(MemoryTimeStore::new().with_page_size(3));
+    let s = block_on(time::run_all(&store, &store.0, &Settings::default()));
+    assert!(
+        s.broke(Check::JobcodeListing, Property::ArchivedMissing),
+        "{s}"
+    );
+    // QBT refuses a second jobcode of the same name: the repeat is refused.
+    assert!(
+        s.broke(Check::JobcodeIdempotency, Property::DifferentAnswer),
+        "{s}"
+    );
+    assert!(s.report(Check::TimesheetListing).unwrap().is_ok(), "{s}");
 }
