@@ -20,8 +20,10 @@ pub enum FixtureError {
 
 /// How the checks run: the seed of the end-to-end check's random edits,
 /// how many rounds it makes, and a prefix that keeps this run's names and
-/// idempotency keys apart from earlier runs against the same store.
+/// idempotency keys apart from earlier runs against the same store. Built
+/// from [`Settings::default`] and the `with_*` methods.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Settings {
     /// Seed of the random edits (the same seed makes the same edits).
     pub seed: u64,
@@ -54,6 +56,14 @@ impl Settings {
     #[must_use]
     pub const fn with_seed(mut self, seed: u64) -> Self {
         self.seed = seed;
+        self
+    }
+
+    /// The default settings with `rounds` rounds of edits in the
+    /// end-to-end check.
+    #[must_use]
+    pub const fn with_rounds(mut self, rounds: u32) -> Self {
+        self.rounds = rounds;
         self
     }
 
