@@ -57,7 +57,7 @@
 #![deny(missing_docs)]
 
 mod json;
-//pub mod qbo;
+pub mod qbo;
 //pub mod qbtime;
 mod server;
 mod time;
@@ -69,7 +69,7 @@ mod xml;
 #[cfg(test)]
 mod tests;
 
-//pub use qbo::QboFake;
+pub use qbo::QboFake;
 //pub use qbtime::QbTimeFake;
 pub use server::{Controls, FakeError, LoggedRequest, START_MS};
 pub use webhook::{WebhookDelivery, sign};

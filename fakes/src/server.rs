@@ -482,11 +482,10 @@ pub(crate) fn start<L: Ledger>(
         .build()?;
     let stop = Arc::new(AtomicBool::new(false));
     let (stop2, common2) = (stop.clone(), common.clone());
-    let thread =
-        std::thread::Builder::new()
-            .name(format!("{prefix}-fake"))
-            .spawn(move || {
-                runtime.block_on(async move {
+    let thread = std::thread::Builder::new()
+        .name(format!("{prefix}-fake"))
+        .spawn(move || {
+            runtime.block_on(async move {
                     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
                         return;
                     };
@@ -511,7 +510,7 @@ pub(crate) fn start<L: Ledger>(
                         });
                     }
                 });
-            })?;
+        })?;
     Ok((
         Controls {
             common,

@@ -354,3 +354,273 @@ mod xero {
         assert_eq!(payments["Payments"].as_array().unwrap().len(), 1);
     }
 }
+
+mod qbo {
+    use super::*;
+    use crate::QboFake;
+    use std::time::Duration;
+
+    fn url(q: &QboFake, rest: &str) -> String {
+        format!("{}/v3/company/{}/{rest}", q.api_base(), q.realm_id())
+    }
+
+    fn get(q: &QboFake, rest: &str) -> Got {
+        let token = format!("Bearer {}", q.access_token());
+        call(
+            "GET",
+            &url(q, rest),
+            &[("authorization", &token), ("accept", "application/json")],
+            "",
+        )
+    }
+
+    fn post(q: &QboFake, rest: &str, body: &Value) -> Got {
+        let token = format!("Bearer {}", q.access_token());
+        call(
+            "POST",
+            &url(q, rest),
+            &[
+                ("authorization", &token),
+                ("accept", "application/json"),
+                ("content-type", "application/json"),
+            ],
+            &body.to_string(),
+        )
+    }
+
+    fn query(q: &QboFake, text: &str) -> Value {
+        let encoded: String = text
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        let got = get(q, &format!("query?query={encoded}&minorversion=75"));
+        assert_eq!(got.status, 200, "{}", got.body);
+        got.json()
+    }
+
+    #[test]
+    fn queries_page_and_filter_inactive() {
+        let q = QboFake::start("9130").unwrap();
+        for i in 0..5 {
+            q.insert_customer(json!({"DisplayName": format!("C{i}")}));
+        }
+        q.deactivate_customer("2");
+        let active = query(
+            &q,
+            "SELECT * FROM Customer ORDERBY Id STARTPOSITION 1 MAXRESULTS 1000",
+        );
+        assert_eq!(
+            active["QueryResponse"]["Customer"]
+                .as_array()
+                .unwrap()
+                .len(),
+            4
+        );
+        let page = query(
+            &q,
+            "SELECT * FROM Customer WHERE Active IN (true, false) ORDERBY Id STARTPOSITION 2 MAXRESULTS 2",
+        );
+        let ids: Vec<_> = page["QueryResponse"]["Customer"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["Id"].clone())
+            .collect();
+        assert_eq!(ids, [json!("2"), json!("3")]);
+        assert_eq!(page["QueryResponse"]["startPosition"], 2);
+        assert!(page["time"].as_str().unwrap().ends_with("-08:00"));
+        let past = query(
+            &q,
+            "SELECT * FROM Customer WHERE Active IN (true, false) STARTPOSITION 10 MAXRESULTS 5",
+        );
+        assert_eq!(past["QueryResponse"], json!({}));
+        let count = query(&q, "select count(*) from Customer where Active = false");
+        assert_eq!(count["QueryResponse"]["totalCount"], 1);
+        let named = query(&q, "SELECT * FROM Customer WHERE DisplayName = 'c3'");
+        assert_eq!(named["QueryResponse"]["Customer"][0]["Id"], "4");
+        assert_eq!(get(&q, "query?query=DELETE%20everything").status, 400);
+    }
+
+    #[test]
+    fn sync_tokens_names_and_request_ids() {
+        let q = QboFake::start("9130").unwrap();
+        q.add_other_name("Vendor Co");
+        let made = post(&q, "customer?requestid=r1", &json!({"DisplayName": "Acme"}));
+        assert_eq!(made.status, 200, "{}", made.body);
+        let again = post(&q, "customer?requestid=r1", &json!({"DisplayName": "Acme"}));
+        assert_eq!(again.body, made.body);
+        assert_eq!(q.customers().len(), 1);
+        let c = made.json()["Customer"].clone();
+        assert_eq!(
+            (c["Id"].as_str(), c["SyncToken"].as_str()),
+            (Some("1"), Some("0"))
+        );
+
+        let dup = post(&q, "customer", &json!({"DisplayName": "ACME "})).json();
+        assert_eq!(dup["Fault"]["Error"][0]["code"], "6240");
+        let vendor = post(
+            &q,
+            "customer",
+            &json!({"GivenName": "Vendor", "FamilyName": "Co"}),
+        )
+        .json();
+        assert_eq!(vendor["Fault"]["Error"][0]["code"], "6240");
+
+        let upd = post(
+            &q,
+            "customer",
+            &json!({"Id": "1", "SyncToken": "0", "sparse": true, "CompanyName": "Acme Ltd"}),
+        );
+        assert_eq!(upd.json()["Customer"]["SyncToken"], "1");
+        assert_eq!(upd.json()["Customer"]["DisplayName"], "Acme");
+        let stale = post(
+            &q,
+            "customer",
+            &json!({"Id": "1", "SyncToken": "0", "sparse": true, "Notes": "x"}),
+        );
+        assert_eq!(stale.status, 400);
+        assert_eq!(stale.json()["Fault"]["Error"][0]["code"], "5010");
+        let sub = post(
+            &q,
+            "customer",
+            &json!({"DisplayName": "Acme", "ParentRef": {"value": "1"}}),
+        )
+        .json();
+        assert_eq!(sub["Customer"]["FullyQualifiedName"], "Acme:Acme");
+        assert_eq!(sub["Customer"]["Job"], true);
+    }
+
+    #[test]
+    fn change_data_capture_with_deletions_and_age_limit() {
+        let q = QboFake::start("9130").unwrap();
+        let a = q.insert_customer(json!({"DisplayName": "A"}));
+        let b = q.insert_customer(json!({"DisplayName": "B"}));
+        q.advance(Duration::from_secs(3600));
+        let since = "2026-12-06T10:30:00Z";
+        q.edit_customer(&a, json!({"Notes": "changed"}));
+        q.merge_customer(&b, &a);
+        let got = get(&q, &format!("cdc?entities=Customer&changedSince={since}"));
+        assert_eq!(got.status, 200, "{}", got.body);
+        let list = got.json()["CDCResponse"][0]["QueryResponse"][0]["Customer"].clone();
+        assert_eq!(list.as_array().unwrap().len(), 2);
+        assert_eq!(
+            list[1],
+            json!({"domain": "QBO", "status": "Deleted", "Id": b,
+            "MetaData": {"LastUpdatedTime": "2026-12-06T03:00:00-08:00"}})
+        );
+        q.advance(Duration::from_secs(31 * 86_400));
+        let old = get(&q, &format!("cdc?entities=Customer&changedSince={since}"));
+        assert_eq!(old.status, 400);
+        assert!(
+            old.json()["Fault"]["Error"][0]["Detail"]
+                .as_str()
+                .unwrap()
+                .contains("older than fixed days")
+        );
+    }
+
+    #[test]
+    fn batch_invoices_payments_and_auth() {
+        let q = QboFake::start("9130").unwrap();
+        q.insert_customer(json!({"DisplayName": "Taken"}));
+        let batch = post(
+            &q,
+            "batch",
+            &json!({"BatchItemRequest": [
+            {"bId": "1", "operation": "create", "Customer": {"DisplayName": "New"}},
+            {"bId": "2", "operation": "create", "Customer": {"DisplayName": "Taken"}},
+            {"bId": "3", "Query": "SELECT * FROM Customer"}]}),
+        )
+        .json();
+        let items = batch["BatchItemResponse"].as_array().unwrap();
+        assert_eq!(items[0]["Customer"]["DisplayName"], "New");
+        assert_eq!(items[1]["Fault"]["Error"][0]["code"], "6240");
+        assert_eq!(items[1]["bId"], "2");
+        assert_eq!(
+            items[2]["QueryResponse"]["Customer"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
+
+        q.set_book_close_date(Some("2026-11-30"));
+        let closed = post(
+            &q,
+            "invoice",
+            &json!({"CustomerRef": {"value": "1"}, "TxnDate": "2026-11-01",
+            "Line": [{"Amount": 100.0, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]}),
+        );
+        assert_eq!(closed.json()["Fault"]["Error"][0]["code"], "6210");
+        let inv = post(&q, "invoice", &json!({"CustomerRef": {"value": "1"}, "DocNumber": "A-1",
+            "Line": [{"Amount": 100.0, "DetailType": "SalesItemLineDetail", "SalesItemLineDetail": {"ItemRef": {"value": "1"}}}]})).json();
+        assert_eq!(inv["Invoice"]["TotalAmt"], json!(100.0));
+        let dup = post(
+            &q,
+            "invoice",
+            &json!({"CustomerRef": {"value": "1"}, "DocNumber": "A-1", "Line": [{"Amount": 1.0}]}),
+        )
+        .json();
+        assert_eq!(dup["Fault"]["Error"][0]["code"], "6140");
+        let inv_id = inv["Invoice"]["Id"].as_str().unwrap();
+        let pay = post(
+            &q,
+            "payment",
+            &json!({"CustomerRef": {"value": "1"}, "TotalAmt": 120.0,
+            "Line": [{"Amount": 100.0, "LinkedTxn": [{"TxnId": inv_id, "TxnType": "Invoice"}]}]}),
+        )
+        .json();
+        assert_eq!(pay["Payment"]["UnappliedAmt"], json!(20.0));
+        assert_eq!(q.invoices()[0]["Balance"], json!(0.0));
+        assert_eq!(
+            get(&q, "preferences").json()["Preferences"]["AccountingInfoPrefs"]["BookCloseDate"],
+            "2026-11-30"
+        );
+
+        q.expire_access_tokens();
+        let expired = get(&q, "preferences");
+        assert_eq!(expired.status, 401);
+        assert_eq!(expired.json()["fault"]["type"], "AUTHENTICATION");
+        let (id, secret) = q.client_credentials();
+        use base64::Engine as _;
+        let basic = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode(format!("{id}:{secret}"))
+        );
+        let form = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            q.refresh_token()
+        );
+        assert!(q.token_url().ends_with("/oauth2/v1/tokens/bearer"));
+        let fresh = call("POST", &q.token_url(), &[("authorization", &basic)], &form).json();
+        assert_eq!(fresh["x_refresh_token_expires_in"], 8_726_400);
+        q.revoke_refresh_tokens();
+        let form = format!(
+            "grant_type=refresh_token&refresh_token={}",
+            fresh["refresh_token"].as_str().unwrap()
+        );
+        assert_eq!(
+            call("POST", &q.token_url(), &[("authorization", &basic)], &form).json()["error"],
+            "invalid_grant"
+        );
+        q.throttle_next(1, 30);
+        let bearer = format!("Bearer {}", fresh["access_token"].as_str().unwrap());
+        let throttled = call(
+            "GET",
+            &url(&q, "preferences"),
+            &[("authorization", &bearer)],
+            "",
+        );
+        assert_eq!(
+            (throttled.status, throttled.header("retry-after")),
+            (429, Some("30"))
+        );
+        assert_eq!(throttled.json()["Fault"]["Error"][0]["code"], "3001");
+    }
+}
