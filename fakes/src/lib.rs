@@ -58,7 +58,7 @@
 
 mod json;
 pub mod qbo;
-//pub mod qbtime;
+pub mod qbtime;
 mod server;
 mod time;
 mod webhook;
@@ -70,7 +70,7 @@ mod xml;
 mod tests;
 
 pub use qbo::QboFake;
-//pub use qbtime::QbTimeFake;
+pub use qbtime::QbTimeFake;
 pub use server::{Controls, FakeError, LoggedRequest, START_MS};
 pub use webhook::{WebhookDelivery, sign};
 pub use xero::XeroFake;

@@ -624,3 +624,99 @@ mod qbo {
         assert_eq!(throttled.json()["Fault"]["Error"][0]["code"], "3001");
     }
 }
+
+mod qbtime {
+    use super::*;
+    use crate::QbTimeFake;
+    use std::time::Duration;
+
+    fn get(f: &QbTimeFake, rest: &str) -> Got {
+        let token = format!("Bearer {}", f.access_token());
+        call(
+            "GET",
+            &format!("{}/{rest}", f.api_base()),
+            &[("authorization", &token)],
+            "",
+        )
+    }
+
+    #[test]
+    fn jobcodes_page_filter_and_create() {
+        let f = QbTimeFake::start().unwrap();
+        let parent = f.insert_jobcode(json!({"name": "Acme"}));
+        for i in 0..3 {
+            f.insert_jobcode(json!({"name": format!("Job {i}"), "parent_id": parent}));
+        }
+        f.insert_jobcode(json!({"name": "Holiday", "type": "pto"}));
+        f.archive_jobcode(parent);
+        assert_eq!(get(&f, "jobcodes").json()["results"]["jobcodes"], json!({}));
+        let p1 = get(
+            &f,
+            "jobcodes?active=both&type=all&page=1&limit=2&supplemental_data=no",
+        )
+        .json();
+        assert_eq!(p1["more"], true);
+        assert_eq!(p1["results"]["jobcodes"].as_object().unwrap().len(), 2);
+        assert!(p1.get("supplemental_data").is_none());
+        assert_eq!(
+            p1["results"]["jobcodes"][parent.to_string()]["has_children"],
+            true
+        );
+        let p3 = get(&f, "jobcodes?active=both&type=all&page=3&limit=2").json();
+        assert_eq!(p3["more"], false);
+
+        f.advance(Duration::from_secs(60));
+        let token = format!("Bearer {}", f.access_token());
+        let body = json!({"data": [
+            {"name": "Beta", "parent_id": 0},
+            {"name": "beta ", "parent_id": 0},
+            {"name": "Holiday", "parent_id": 0},
+            {"name": ""}]});
+        let made = call(
+            "POST",
+            &format!("{}/jobcodes", f.api_base()),
+            &[("authorization", &token)],
+            &body.to_string(),
+        );
+        let r = made.json()["results"]["jobcodes"].clone();
+        assert_eq!(r["1"]["_status_code"], 200);
+        assert_eq!(r["2"]["_status_code"], 202);
+        assert_eq!(r["2"]["id"], r["1"]["id"]);
+        assert_eq!(r["3"]["_status_code"], 417);
+        assert_eq!(r["4"]["_status_code"], 417);
+        let changed = get(
+            &f,
+            "jobcodes?modified_since=2026-12-06T10:00:30%2B00:00&active=both&type=all",
+        )
+        .json();
+        assert_eq!(changed["results"]["jobcodes"].as_object().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn timesheets_deleted_and_errors() {
+        let f = QbTimeFake::start().unwrap();
+        let j = f.insert_jobcode(json!({"name": "Acme"}));
+        let a = f.insert_timesheet(json!({"user_id": 1, "jobcode_id": j, "date": "2026-12-01", "type": "manual", "duration": 3600}));
+        f.insert_timesheet(
+            json!({"user_id": 2, "jobcode_id": j, "date": "2026-12-02", "on_the_clock": true}),
+        );
+        assert_eq!(get(&f, "timesheets").status, 417);
+        let off = get(&f, "timesheets?start_date=2026-12-01&end_date=2026-12-31").json();
+        assert_eq!(off["results"]["timesheets"].as_object().unwrap().len(), 1);
+        let both = get(&f, "timesheets?start_date=2026-12-01&on_the_clock=both").json();
+        assert_eq!(both["results"]["timesheets"].as_object().unwrap().len(), 2);
+        f.advance(Duration::from_secs(60));
+        f.delete_timesheet(a);
+        let gone = get(&f, "timesheets_deleted?modified_since=2026-12-06T10:00:30Z").json();
+        assert_eq!(
+            gone["results"]["timesheets_deleted"][a.to_string()]["duration"],
+            3600
+        );
+        f.expire_access_tokens();
+        let expired = get(&f, "jobcodes");
+        assert_eq!(
+            (expired.status, expired.json()["error"]["code"].clone()),
+            (401, json!(401))
+        );
+    }
+}
