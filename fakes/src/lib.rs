@@ -64,7 +64,7 @@ mod time;
 mod webhook;
 pub mod xero;
 mod xml;
-//pub mod xpm;
+pub mod xpm;
 
 #[cfg(test)]
 mod tests;
@@ -74,4 +74,4 @@ pub use qbtime::QbTimeFake;
 pub use server::{Controls, FakeError, LoggedRequest, START_MS};
 pub use webhook::{WebhookDelivery, sign};
 pub use xero::XeroFake;
-//pub use xpm::XpmFake;
+pub use xpm::XpmFake;

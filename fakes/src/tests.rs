@@ -720,3 +720,143 @@ mod qbtime {
         );
     }
 }
+
+mod xpm {
+    use super::*;
+    use crate::XpmFake;
+    use std::time::Duration;
+
+    fn send(f: &XpmFake, method: &str, rest: &str, body: &str) -> Got {
+        let token = format!("Bearer {}", f.access_token());
+        let tenant = f.tenant_id();
+        call(
+            method,
+            &format!("{}/{rest}", f.api_base()),
+            &[
+                ("authorization", &token),
+                ("xero-tenant-id", &tenant),
+                ("accept", "application/xml"),
+            ],
+            body,
+        )
+    }
+
+    #[test]
+    fn lists_everything_and_modified_since() {
+        let f = XpmFake::start("t-9").unwrap();
+        let a = f.insert_client(&[("Name", "Jo & Co"), ("TaxNumber", "123456789")]);
+        f.insert_contact(&a, &[("Name", "Jo"), ("Mobile", "021")], true)
+            .unwrap();
+        let b = f.insert_client(&[("Name", "Gone")]);
+        f.archive_client(&b);
+        let all = send(&f, "GET", "client.api/list?detailed=true", "");
+        assert_eq!(all.status, 200);
+        let doc = crate::xml::parse(&all.body).unwrap();
+        assert_eq!(doc.child_text("Status"), Some("OK"));
+        let clients = &doc.child("Clients").unwrap().children;
+        assert_eq!(clients.len(), 2);
+        assert_eq!(clients[0].child_text("Name"), Some("Jo & Co"));
+        assert_eq!(clients[0].child_text("TaxNumber"), Some("******789"));
+        let contact = clients[0]
+            .child("Contacts")
+            .unwrap()
+            .child("Contact")
+            .unwrap();
+        assert_eq!(contact.child_text("IsPrimary"), Some("Yes"));
+        assert_eq!(clients[1].child_text("IsArchived"), Some("Yes"));
+
+        f.advance(Duration::from_secs(120));
+        f.edit_client(&a, &[("Email", "jo@co.example")]);
+        let changed = send(
+            &f,
+            "GET",
+            "client.api/list?detailed=true&modifiedsince=2026-12-06T10:01:00",
+            "",
+        );
+        let doc = crate::xml::parse(&changed.body).unwrap();
+        assert_eq!(doc.child("Clients").unwrap().children.len(), 1);
+    }
+
+    #[test]
+    fn writes_and_refusals_inside_200() {
+        let f = XpmFake::start("t-9").unwrap();
+        let made = send(
+            &f,
+            "POST",
+            "client.api/add",
+            "<Client><Name>Rimu</Name><WebSite>https://rimu.example</WebSite></Client>",
+        );
+        let doc = crate::xml::parse(&made.body).unwrap();
+        let id = doc
+            .child("Client")
+            .unwrap()
+            .child_text("UUID")
+            .unwrap()
+            .to_owned();
+        assert_eq!(
+            doc.child("Client").unwrap().child_text("Website"),
+            Some("https://rimu.example")
+        );
+        let upd = send(
+            &f,
+            "PUT",
+            "client.api/update",
+            &format!("<Client><UUID>{id}</UUID><Name>Rimu Ltd</Name></Client>"),
+        );
+        assert!(upd.body.contains("<Name>Rimu Ltd</Name>"));
+        let missing = send(
+            &f,
+            "PUT",
+            "client.api/update",
+            "<Client><UUID>nope</UUID><Name>X</Name></Client>",
+        );
+        assert_eq!(missing.status, 200);
+        assert!(
+            missing.body.contains("<Status>ERROR</Status>") && missing.body.contains("not found")
+        );
+        let person = send(
+            &f,
+            "POST",
+            "client.api/contact",
+            &format!("<Contact><Name>Ana</Name><Client><UUID>{id}</UUID></Client></Contact>"),
+        );
+        let pid = crate::xml::parse(&person.body)
+            .unwrap()
+            .child("Contact")
+            .unwrap()
+            .child_text("UUID")
+            .unwrap()
+            .to_owned();
+        let other = f.insert_client(&[("Name", "Kauri")]);
+        let linked = send(
+            &f,
+            "POST",
+            &format!("client.api/client/{other}/contacts"),
+            &format!("<Client><Contacts><Contact><UUID>{pid}</UUID></Contact></Contacts></Client>"),
+        );
+        assert!(linked.body.contains(&pid), "{}", linked.body);
+        let renamed = send(
+            &f,
+            "PUT",
+            &format!("client.api/contact/{pid}"),
+            "<Contact><Name>Ana B</Name><Mobile>022</Mobile></Contact>",
+        );
+        assert!(renamed.body.contains("<Mobile>022</Mobile>"));
+        let wrong_tenant = call(
+            "GET",
+            &format!("{}/client.api/list", f.api_base()),
+            &[("authorization", &format!("Bearer {}", f.access_token()))],
+            "",
+        );
+        assert_eq!(wrong_tenant.status, 403);
+        f.expire_access_tokens();
+        let expired = send(&f, "GET", "client.api/list", "");
+        assert_eq!(expired.status, 401);
+        assert!(
+            expired.json()["Detail"]
+                .as_str()
+                .unwrap()
+                .starts_with("TokenExpired")
+        );
+    }
+}
