@@ -56,6 +56,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod client;
 mod json;
 pub mod qbo;
 pub mod qbtime;

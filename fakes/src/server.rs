@@ -31,9 +31,10 @@ pub enum FakeError {
     /// The listener or the server's runtime could not be set up.
     #[error("the fake server could not start: {0}")]
     Start(#[from] std::io::Error),
-    /// A webhook delivery failed before an answer came (bad URL, refused
-    /// connection, broken HTTP).
-    #[error("webhook delivery failed: {0}")]
+    /// A webhook delivery (or a [`client::send`](crate::client::send))
+    /// failed before an answer came: bad URL, refused connection, broken
+    /// HTTP.
+    #[error("the HTTP call failed: {0}")]
     Webhook(String),
 }
 
@@ -695,38 +696,9 @@ pub(crate) async fn post(
     headers: &[(String, String)],
     body: Vec<u8>,
 ) -> Result<u16, FakeError> {
-    let bad = |m: &str| FakeError::Webhook(m.to_owned());
-    let rest = url
-        .strip_prefix("http://")
-        .ok_or_else(|| bad("only http:// URLs are posted to"))?;
-    let (authority, path) = match rest.find('/') {
-        Some(i) => (&rest[..i], &rest[i..]),
-        None => (rest, "/"),
-    };
-    let stream = tokio::net::TcpStream::connect(authority)
+    crate::client::send_async("POST", url, headers, body)
         .await
-        .map_err(|e| FakeError::Webhook(e.to_string()))?;
-    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-        .await
-        .map_err(|e| FakeError::Webhook(e.to_string()))?;
-    tokio::spawn(async move {
-        let _ = connection.await;
-    });
-    let mut request = hyper::Request::builder()
-        .method("POST")
-        .uri(path)
-        .header("host", authority);
-    for (k, v) in headers {
-        request = request.header(k.as_str(), v.as_str());
-    }
-    let request = request
-        .body(Full::new(Bytes::from(body)))
-        .map_err(|e| FakeError::Webhook(e.to_string()))?;
-    let answer = sender
-        .send_request(request)
-        .await
-        .map_err(|e| FakeError::Webhook(e.to_string()))?;
-    Ok(answer.status().as_u16())
+        .map(|r| r.status)
 }
 
 #[cfg(test)]

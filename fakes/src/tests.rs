@@ -2,9 +2,6 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use http_body_util::{BodyExt as _, Full};
-use hyper::body::Bytes;
-use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 
 /// What came back.
@@ -27,46 +24,99 @@ impl Got {
     }
 }
 
-/// One HTTP call to `url`, on a runtime of its own.
+/// One HTTP call to `url` with the crate's client.
 pub(crate) fn call(method: &str, url: &str, headers: &[(&str, &str)], body: &str) -> Got {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let rest = url.strip_prefix("http://").unwrap();
-        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let stream = tokio::net::TcpStream::connect(authority).await.unwrap();
-        let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .unwrap();
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        let mut r = hyper::Request::builder()
-            .method(method)
-            .uri(if path.is_empty() { "/" } else { path })
-            .header("host", authority);
-        for (k, v) in headers {
-            r = r.header(*k, *v);
-        }
-        let answer = sender
-            .send_request(r.body(Full::new(Bytes::from(body.to_owned()))).unwrap())
-            .await
-            .unwrap();
-        let status = answer.status().as_u16();
-        let headers = answer
-            .headers()
+    let headers: Vec<(String, String)> = headers
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let reply = crate::client::send(method, url, &headers, body.as_bytes()).unwrap();
+    Got {
+        status: reply.status,
+        body: reply.text(),
+        headers: reply.headers,
+    }
+}
+
+mod webhooks {
+    use super::*;
+    use crate::{QboFake, XeroFake, sign};
+
+    /// Receives one request on 127.0.0.1 and answers `status`.
+    async fn receive_one(
+        listener: tokio::net::TcpListener,
+        status: u16,
+    ) -> (Vec<(String, String)>, Vec<u8>) {
+        use hyper_util::rt::TokioIo;
+        let (stream, _) = listener.accept().await.unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let service =
+            hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
+                let tx = tx.clone();
+                async move {
+                    use http_body_util::BodyExt as _;
+                    let headers: Vec<(String, String)> = req
+                        .headers()
+                        .iter()
+                        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+                        .collect();
+                    let body = req.into_body().collect().await.unwrap().to_bytes().to_vec();
+                    tx.send((headers, body)).unwrap();
+                    let mut r =
+                        hyper::Response::new(http_body_util::Full::new(hyper::body::Bytes::new()));
+                    *r.status_mut() = hyper::StatusCode::from_u16(status).unwrap();
+                    Ok::<_, std::convert::Infallible>(r)
+                }
+            });
+        let _ = hyper::server::conn::http1::Builder::new()
+            .serve_connection(TokioIo::new(stream), service)
+            .await;
+        rx.recv().unwrap()
+    }
+
+    #[tokio::test]
+    async fn xero_and_qbo_deliveries_are_signed() {
+        // Started and dropped inside the test's runtime: each fake runs on
+        // a thread and runtime of its own.
+        let (xero, qbo) = (
+            XeroFake::start("t-1").unwrap(),
+            QboFake::start("9130").unwrap(),
+        );
+        let delivery = xero.webhook(b"xero-key", &[("CONTACT", "UPDATE", "c-1")]);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks/xero", listener.local_addr().unwrap());
+        let receiver = tokio::spawn(receive_one(listener, 200));
+        assert_eq!(delivery.post_to(&url).await.unwrap(), 200);
+        let (headers, body) = receiver.await.unwrap();
+        let sig = headers
             .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_owned()))
-            .collect();
-        let body = answer.into_body().collect().await.unwrap().to_bytes();
-        Got {
-            status,
-            headers,
-            body: String::from_utf8_lossy(&body).into_owned(),
-        }
-    })
+            .find(|(k, _)| k == "x-xero-signature")
+            .unwrap();
+        assert_eq!(sig.1, sign(b"xero-key", &body));
+        let events: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(events["events"][0]["tenantId"], "t-1");
+        assert_eq!(events["events"][0]["eventCategory"], "CONTACT");
+        let intent = xero.webhook(b"xero-key", &[]);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&intent.body).unwrap()["events"],
+            json!([])
+        );
+
+        let delivery = qbo.webhook(b"verifier", &[("Customer", "updated", "58")]);
+        let wrong = delivery.clone().with_wrong_signature();
+        assert_ne!(wrong.signature(), delivery.signature());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/hooks/qbo", listener.local_addr().unwrap());
+        let receiver = tokio::spawn(receive_one(listener, 401));
+        assert_eq!(wrong.post_to(&url).await.unwrap(), 401);
+        let (headers, body) = receiver.await.unwrap();
+        assert!(headers.iter().any(|(k, _)| k == "intuit-signature"));
+        let events: Value = serde_json::from_slice(&body).unwrap();
+        assert_eq!(events[0]["type"], "qbo.customer.updated.v1");
+        assert_eq!(events[0]["intuitaccountid"], "9130");
+        assert_eq!(events[0]["specversion"], "1.0");
+        drop((xero, qbo));
+    }
 }
 
 mod xero {
