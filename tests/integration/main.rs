@@ -18,6 +18,7 @@ mod billing_properties;
 mod billing_stores;
 mod calls;
 mod driver;
+mod fakes;
 mod invoices;
 mod matching;
 mod money;
