@@ -481,7 +481,7 @@ fn parse_query(q: &str) -> Result<Query, String> {
                 query.order = Some((field, desc));
             }
             "STARTPOSITION" => {
-                query.start = body.parse().map_err(|_| "STARTPOSITION is not a number")?
+                query.start = body.parse().map_err(|_| "STARTPOSITION is not a number")?;
             }
             _ => query.max = body.parse().map_err(|_| "MAXRESULTS is not a number")?,
         }
@@ -509,7 +509,7 @@ fn parse_conds(body: &str) -> Result<Vec<Cond>, String> {
     while let Some(i) = upper[search..].find(" AND ") {
         let at_i = search + i;
         // An AND inside quotes is part of a value.
-        if body[..at_i].matches('\'').count() % 2 == 0 {
+        if body[..at_i].matches('\'').count().is_multiple_of(2) {
             parts.push(&body[last..at_i]);
             last = at_i + 5;
         }
@@ -558,10 +558,10 @@ fn parse_conds(body: &str) -> Result<Vec<Cond>, String> {
 /// Compares a record's field with a literal: times as times, ids and
 /// numbers as numbers, else text without case.
 fn compare(field: &str, have: &str, want: &str) -> Ordering {
-    if field.contains("Time") || field.ends_with("Date") {
-        if let (Some(a), Some(b)) = (time::parse_iso(have), time::parse_iso(want)) {
-            return a.cmp(&b);
-        }
+    if (field.contains("Time") || field.ends_with("Date"))
+        && let (Some(a), Some(b)) = (time::parse_iso(have), time::parse_iso(want))
+    {
+        return a.cmp(&b);
     }
     if let (Ok(a), Ok(b)) = (have.parse::<f64>(), want.parse::<f64>()) {
         return a.partial_cmp(&b).unwrap_or(Ordering::Equal);

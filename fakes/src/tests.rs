@@ -332,7 +332,7 @@ mod xero {
         let log = x.requests();
         assert!(
             log.iter()
-                .all(|r| !format!("{r:?}").contains(&fresh["access_token"].as_str().unwrap()[..]))
+                .all(|r| !format!("{r:?}").contains(fresh["access_token"].as_str().unwrap()))
         );
         assert!(log.iter().all(|r| !r.body.contains("xero-refresh-0")));
     }

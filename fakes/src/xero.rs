@@ -1058,9 +1058,9 @@ impl State {
                 Ok(rec) => {
                     items.push(written(&rec));
                     if key == "Invoices" {
-                        self.invoices.push(rec)
+                        self.invoices.push(rec);
                     } else {
-                        self.payments.push(rec)
+                        self.payments.push(rec);
                     }
                 }
                 Err(errors) => {

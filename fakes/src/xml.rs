@@ -13,7 +13,7 @@ const MAX_DEPTH: usize = 32;
 pub(crate) struct Element {
     pub(crate) name: String,
     pub(crate) text: String,
-    pub(crate) children: Vec<Element>,
+    pub(crate) children: Vec<Self>,
 }
 
 impl Element {
