@@ -29,12 +29,21 @@
 //! - **Rate limits**: [`Controls::set_rate_limit_per_minute`] (a rolling
 //!   60 s budget) and [`Controls::throttle_next`] answer 429 with
 //!   `Retry-After`, in the ledger's shape.
+//! - **Faults**: [`Controls::fail_next`] answers the next calls with a
+//!   status of the test's choosing without carrying them out;
+//!   [`Controls::lose_next_answers`] carries them out and closes the
+//!   connection unanswered (a write whose answer is lost).
 //! - **Log**: [`Controls::requests`] lists every request (method, path,
 //!   query, headers, body, status answered), bearer tokens and refresh
 //!   tokens redacted.
 //! - **Webhooks**: [`XeroFake::webhook`] and [`QboFake::webhook`] build
 //!   signed deliveries ([`WebhookDelivery`]) that the test posts to its own
 //!   receiver.
+//!
+//! Each fake runs on a thread of its own with a single-threaded tokio
+//! runtime, so it can be started from synchronous tests and from inside
+//! any runtime alike; dropping the fake stops it. The [`client`] module
+//! is a small blocking HTTP client for tests that have none.
 //!
 //! Records are inserted, edited, archived, deleted and merged directly
 //! through each fake's methods, as if someone worked in the ledger's web

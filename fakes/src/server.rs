@@ -3,7 +3,6 @@
 //! limits, and the request log — all driven through [`Controls`].
 
 use std::collections::HashMap;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -192,6 +191,9 @@ pub(crate) struct Common {
     admitted: Vec<i64>,
     forced: u32,
     forced_retry_secs: u64,
+    failing: u32,
+    failing_status: u16,
+    losing: u32,
     log: Vec<LoggedRequest>,
 }
 
@@ -214,6 +216,9 @@ impl Common {
             admitted: Vec::new(),
             forced: 0,
             forced_retry_secs: 1,
+            failing: 0,
+            failing_status: 503,
+            losing: 0,
             log: Vec::new(),
         }
     }
@@ -428,6 +433,21 @@ impl Controls {
         c.forced_retry_secs = retry_after_secs;
     }
 
+    /// Answers the next `n` API calls with `status` (a 5xx, say) and an
+    /// empty body **without** carrying them out: a transient failure.
+    pub fn fail_next(&self, n: u32, status: u16) {
+        let mut c = lock(&self.common);
+        c.failing = n;
+        c.failing_status = status;
+    }
+
+    /// Carries out the next `n` API calls, then closes their connections
+    /// without answering: the write happened, its answer is lost (what an
+    /// idempotency key is for).
+    pub fn lose_next_answers(&self, n: u32) {
+        lock(&self.common).losing = n;
+    }
+
     /// Every request received so far, oldest first.
     #[must_use]
     pub fn requests(&self) -> Vec<LoggedRequest> {
@@ -487,30 +507,28 @@ pub(crate) fn start<L: Ledger>(
         .name(format!("{prefix}-fake"))
         .spawn(move || {
             runtime.block_on(async move {
-                    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
-                        return;
+                let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+                    return;
+                };
+                loop {
+                    let Ok((stream, _)) = listener.accept().await else {
+                        continue;
                     };
-                    loop {
-                        let Ok((stream, _)) = listener.accept().await else {
-                            continue;
-                        };
-                        if stop2.load(Ordering::SeqCst) {
-                            return;
-                        }
-                        let (common, ledger) = (common2.clone(), ledger.clone());
-                        tokio::spawn(async move {
-                            let service = service_fn(move |request| {
-                                let (common, ledger) = (common.clone(), ledger.clone());
-                                async move {
-                                    Ok::<_, Infallible>(serve(request, &common, &ledger).await)
-                                }
-                            });
-                            let _ = hyper::server::conn::http1::Builder::new()
-                                .serve_connection(TokioIo::new(stream), service)
-                                .await;
-                        });
+                    if stop2.load(Ordering::SeqCst) {
+                        return;
                     }
-                });
+                    let (common, ledger) = (common2.clone(), ledger.clone());
+                    tokio::spawn(async move {
+                        let service = service_fn(move |request| {
+                            let (common, ledger) = (common.clone(), ledger.clone());
+                            async move { serve(request, &common, &ledger).await }
+                        });
+                        let _ = hyper::server::conn::http1::Builder::new()
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await;
+                    });
+                }
+            });
         })?;
     Ok((
         Controls {
@@ -529,11 +547,11 @@ async fn serve<L: Ledger>(
     request: hyper::Request<Incoming>,
     common: &Mutex<Common>,
     ledger: &Mutex<L>,
-) -> hyper::Response<Full<Bytes>> {
+) -> Result<hyper::Response<Full<Bytes>>, Lost> {
     let (parts, body) = request.into_parts();
     let body = match Limited::new(body, MAX_BODY_BYTES).collect().await {
         Ok(b) => b.to_bytes().to_vec(),
-        Err(_) => return to_response(Answer::empty(413), None),
+        Err(_) => return Ok(to_response(Answer::empty(413), None)),
     };
     let req = Req {
         method: parts.method.as_str().to_owned(),
@@ -551,19 +569,35 @@ async fn serve<L: Ledger>(
             .collect(),
         body,
     };
-    let (answer, now) = dispatch(&req, common, ledger);
-    to_response(answer, Some(now))
+    let (answer, now, lost) = dispatch(&req, common, ledger);
+    if lost {
+        return Err(Lost);
+    }
+    Ok(to_response(answer, Some(now)))
 }
+
+/// The error that makes hyper close a connection without answering.
+#[derive(Debug)]
+struct Lost;
+
+impl std::fmt::Display for Lost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("answer dropped on purpose")
+    }
+}
+
+impl std::error::Error for Lost {}
 
 /// Logs, authenticates, paces and answers one request.
 pub(crate) fn dispatch<L: Ledger>(
     req: &Req,
     common: &Mutex<Common>,
     ledger: &Mutex<L>,
-) -> (Answer, i64) {
+) -> (Answer, i64, bool) {
     let intuit = lock(ledger).intuit_tokens();
     let mut c = lock(common);
     let now = c.now;
+    let mut lost = false;
     let token_call =
         req.method == "POST" && (req.path == XERO_TOKEN_PATH || req.path == INTUIT_TOKEN_PATH);
     let answer = if token_call {
@@ -581,17 +615,25 @@ pub(crate) fn dispatch<L: Ledger>(
         } else {
             match c.admit() {
                 Err(wait) => lock(ledger).throttled(now, wait),
+                Ok(()) if c.failing > 0 => {
+                    c.failing -= 1;
+                    Answer::empty(c.failing_status)
+                }
                 Ok(()) => {
                     drop(c);
                     let answer = lock(ledger).handle(req, now);
                     c = lock(common);
+                    if c.losing > 0 {
+                        c.losing -= 1;
+                        lost = true;
+                    }
                     answer
                 }
             }
         }
     };
     c.log.push(logged(req, answer.status, token_call));
-    (answer, now)
+    (answer, now, lost)
 }
 
 fn logged(req: &Req, status: u16, token_call: bool) -> LoggedRequest {

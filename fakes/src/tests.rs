@@ -329,12 +329,43 @@ mod xero {
             "",
         );
         assert_eq!(late.status, 401);
+        assert!(!format!("{x:?}").contains("access"), "{x:?}");
         let log = x.requests();
         assert!(
             log.iter()
                 .all(|r| !format!("{r:?}").contains(fresh["access_token"].as_str().unwrap()))
         );
         assert!(log.iter().all(|r| !r.body.contains("xero-refresh-0")));
+    }
+
+    #[test]
+    fn injected_failures_and_lost_answers() {
+        let x = XeroFake::start("t-1").unwrap();
+        x.fail_next(1, 503);
+        assert_eq!(
+            send(&x, "PUT", "Contacts", &[], &json!({"Name": "A"})).status,
+            503
+        );
+        assert!(x.contacts().is_empty());
+        x.lose_next_answers(1);
+        let token = format!("Bearer {}", x.access_token());
+        let headers: Vec<(String, String)> = [
+            ("authorization", token.as_str()),
+            ("xero-tenant-id", "t-1"),
+            ("accept", "application/json"),
+            ("idempotency-key", "k"),
+        ]
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+        let url = format!("{}/Contacts", x.api_base());
+        let body = json!({"Name": "A"}).to_string();
+        assert!(crate::client::send("PUT", &url, &headers, body.as_bytes()).is_err());
+        assert_eq!(x.contacts().len(), 1);
+        // Sent again with its key: the first answer, no second contact.
+        let again = crate::client::send("PUT", &url, &headers, body.as_bytes()).unwrap();
+        assert_eq!(again.status, 200);
+        assert_eq!(x.contacts().len(), 1);
     }
 
     #[test]
