@@ -530,7 +530,7 @@ fn parse_conds(body: &str) -> Result<Vec<Cond>, String> {
                 op: (*op).to_owned(),
                 values: vec![unquote(&rest[op.len()..])],
             });
-        } else if rest.len() > 3 && rest[..3].eq_ignore_ascii_case("IN ")
+        } else if rest.get(..3).is_some_and(|k| k.eq_ignore_ascii_case("IN "))
             || rest.to_ascii_uppercase().starts_with("IN(")
         {
             let list = rest[2..]
@@ -542,7 +542,10 @@ fn parse_conds(body: &str) -> Result<Vec<Cond>, String> {
                 op: "IN".into(),
                 values: list.split(',').map(unquote).collect(),
             });
-        } else if rest.len() > 5 && rest[..5].eq_ignore_ascii_case("LIKE ") {
+        } else if rest
+            .get(..5)
+            .is_some_and(|k| k.eq_ignore_ascii_case("LIKE "))
+        {
             out.push(Cond {
                 field: field.to_owned(),
                 op: "LIKE".into(),

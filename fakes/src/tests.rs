@@ -526,6 +526,19 @@ mod qbo {
         let named = query(&q, "SELECT * FROM Customer WHERE DisplayName = 'c3'");
         assert_eq!(named["QueryResponse"]["Customer"][0]["Id"], "4");
         assert_eq!(get(&q, "query?query=DELETE%20everything").status, 400);
+        let odd = get(
+            &q,
+            "query?query=SELECT%20*%20FROM%20Customer%20WHERE%20DisplayName%20%C3%A9%C3%A9",
+        );
+        assert_eq!(odd.status, 400);
+        let like = query(
+            &q,
+            "SELECT * FROM Customer WHERE DisplayName LIKE 'C%' AND Id > '3'",
+        );
+        assert_eq!(
+            like["QueryResponse"]["Customer"].as_array().unwrap().len(),
+            2
+        );
     }
 
     #[test]
