@@ -26,8 +26,9 @@
 //!   fake's clock; [`Controls::expire_access_tokens`] expires them all.
 //!   A missing, unknown or expired token is answered 401 in the ledger's
 //!   own shape.
-//! - **Rate limits**: [`Controls::set_rate_limit_per_minute`] (a rolling
-//!   60 s budget) and [`Controls::throttle_next`] answer 429 with
+//! - **Rate limits**: [`Controls::set_rate_limit_per_minute`] and
+//!   [`Controls::add_rate_limit`] (rolling windows of the fake's clock:
+//!   a minute, a day, five minutes) and [`Controls::throttle_next`] answer 429 with
 //!   `Retry-After`, in the ledger's shape.
 //! - **Faults**: [`Controls::fail_next`] answers the next calls with a
 //!   status of the test's choosing without carrying them out;

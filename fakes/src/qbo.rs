@@ -66,7 +66,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value, json};
 
 use crate::json::{at, cents, money, number, same_name, text};
-use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, lock};
+use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, Throttle, lock};
 use crate::time;
 use crate::webhook::WebhookDelivery;
 
@@ -1448,7 +1448,7 @@ impl Ledger for State {
         )
     }
 
-    fn throttled(&self, now: i64, retry_after_secs: u64) -> Answer {
+    fn throttled(&self, now: i64, throttle: Throttle) -> Answer {
         let mut f = fault(
             "3001",
             "message=ThrottleExceeded; errorCode=003001; statusCode=429",
@@ -1456,7 +1456,7 @@ impl Ledger for State {
         );
         f.kind = "SERVICE";
         Answer::json(429, &json!({"Fault": f.body(), "time": self.now_text(now)}))
-            .with_header("retry-after", retry_after_secs.to_string())
+            .with_header("retry-after", throttle.retry_after_secs.to_string())
     }
 
     fn handle(&mut self, req: &Req, now: i64) -> Answer {

@@ -36,7 +36,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value, json};
 
 use crate::json::{number, same_name, text};
-use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, lock};
+use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, Throttle, lock};
 use crate::time;
 
 const MAX_LIMIT: usize = 200;
@@ -584,8 +584,9 @@ impl Ledger for State {
         error(401, "Unauthorized: the access token is not valid.")
     }
 
-    fn throttled(&self, _now: i64, retry_after_secs: u64) -> Answer {
-        error(429, "Too Many Requests").with_header("retry-after", retry_after_secs.to_string())
+    fn throttled(&self, _now: i64, throttle: Throttle) -> Answer {
+        error(429, "Too Many Requests")
+            .with_header("retry-after", throttle.retry_after_secs.to_string())
     }
 
     fn handle(&mut self, req: &Req, now: i64) -> Answer {

@@ -150,12 +150,32 @@ impl Answer {
     }
 }
 
+/// Why a call is refused with 429.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Throttle {
+    /// The `Retry-After` to send.
+    pub(crate) retry_after_secs: u64,
+    /// The window whose budget is spent (seconds).
+    pub(crate) window_secs: i64,
+}
+
+impl Throttle {
+    /// Xero's `X-Rate-Limit-Problem` word for the window.
+    pub(crate) fn problem(self) -> &'static str {
+        if self.window_secs >= 86_400 {
+            "day"
+        } else {
+            "minute"
+        }
+    }
+}
+
 /// What one ledger's fake answers; the server does the rest.
 pub(crate) trait Ledger: Send + 'static {
     /// The 401 of an access token that is missing, unknown or expired.
     fn unauthorized(&self, now: i64) -> Answer;
     /// The 429 of a call over the rate limit.
-    fn throttled(&self, now: i64, retry_after_secs: u64) -> Answer;
+    fn throttled(&self, now: i64, throttle: Throttle) -> Answer;
     /// Any other call.
     fn handle(&mut self, req: &Req, now: i64) -> Answer;
     /// Intuit's token answers (`x_refresh_token_expires_in`, lower-case
@@ -187,7 +207,8 @@ pub(crate) struct Common {
     token_path: &'static str,
     client_id: String,
     client_secret: String,
-    per_minute: Option<u32>,
+    /// Rolling windows (ms) and their budgets.
+    windows: Vec<(i64, u32)>,
     admitted: Vec<i64>,
     forced: u32,
     forced_retry_secs: u64,
@@ -212,7 +233,7 @@ impl Common {
             token_path,
             client_id: format!("{prefix}-client"),
             client_secret: format!("{prefix}-client-secret"),
-            per_minute: None,
+            windows: Vec::new(),
             admitted: Vec::new(),
             forced: 0,
             forced_retry_secs: 1,
@@ -229,19 +250,38 @@ impl Common {
     }
 
     /// Admits a call under the rate limits, or says how long to wait.
-    fn admit(&mut self) -> Result<(), u64> {
+    fn admit(&mut self) -> Result<(), Throttle> {
         if self.forced > 0 {
             self.forced -= 1;
-            return Err(self.forced_retry_secs);
+            return Err(Throttle {
+                retry_after_secs: self.forced_retry_secs,
+                window_secs: 60,
+            });
         }
-        if let Some(budget) = self.per_minute {
-            let now = self.now;
-            self.admitted.retain(|t| *t > now - 60_000);
-            if self.admitted.len() >= budget as usize {
-                let oldest = self.admitted.first().copied().unwrap_or(now);
-                let wait_ms = (oldest + 60_000 - now).max(1);
-                return Err(((wait_ms + 999) / 1000) as u64);
+        let now = self.now;
+        let longest = self.windows.iter().map(|(w, _)| *w).max().unwrap_or(0);
+        self.admitted.retain(|t| *t > now - longest);
+        for (window, budget) in &self.windows {
+            let inside: Vec<i64> = self
+                .admitted
+                .iter()
+                .copied()
+                .filter(|t| *t > now - window)
+                .collect();
+            if inside.len() >= *budget as usize {
+                // The call that frees a place: the `budget`-th most recent.
+                let freeing = inside
+                    .get(inside.len() - *budget as usize)
+                    .copied()
+                    .unwrap_or(now);
+                let wait_ms = (freeing + window - now).max(1);
+                return Err(Throttle {
+                    retry_after_secs: ((wait_ms + 999) / 1000) as u64,
+                    window_secs: window / 1000,
+                });
             }
+        }
+        if !self.windows.is_empty() {
             self.admitted.push(now);
         }
         Ok(())
@@ -415,15 +455,23 @@ impl Controls {
         }
     }
 
-    /// A per-minute budget of API calls (rolling 60 s of the fake's
-    /// clock): the call past it is answered 429 with `Retry-After` (the
-    /// seconds until the oldest call in the window leaves it). `None`:
-    /// no limit (the default). Token-endpoint calls do not count; calls
-    /// answered 401 or 429 do not either.
+    /// A per-minute budget of API calls (a rolling 60 s of the fake's
+    /// clock), replacing any limits set before: the call past it is
+    /// answered 429 with `Retry-After` (the seconds until a call in the
+    /// window leaves it). `None`: no limit (the default). Token-endpoint
+    /// calls do not count; calls answered 401 or 429 do not either.
     pub fn set_rate_limit_per_minute(&self, budget: Option<u32>) {
         let mut c = lock(&self.common);
-        c.per_minute = budget;
+        c.windows = budget.map(|b| vec![(60_000, b)]).unwrap_or_default();
         c.admitted.clear();
+    }
+
+    /// Adds a rolling window of `window` with `budget` calls beside those
+    /// set already (Xero: 60 a minute and 5,000 a day; QuickBooks Time:
+    /// 300 in 5 minutes). A call over any of them is answered 429.
+    pub fn add_rate_limit(&self, window: Duration, budget: u32) {
+        let ms = i64::try_from(window.as_millis()).unwrap_or(i64::MAX).max(1);
+        lock(&self.common).windows.push((ms, budget));
     }
 
     /// Answers the next `n` API calls 429 with `Retry-After: retry_after_secs`.

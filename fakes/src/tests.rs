@@ -382,6 +382,18 @@ mod xero {
         assert_eq!(get(&x, "Contacts", &[]).status, 200);
         x.throttle_next(1, 7);
         assert_eq!(get(&x, "Contacts", &[]).header("retry-after"), Some("7"));
+
+        // A daily budget beside the minute's.
+        x.set_rate_limit_per_minute(Some(60));
+        x.add_rate_limit(Duration::from_secs(86_400), 3);
+        for _ in 0..3 {
+            assert_eq!(get(&x, "Contacts", &[]).status, 200);
+            x.advance(Duration::from_secs(3600));
+        }
+        let day = get(&x, "Contacts", &[]);
+        assert_eq!(day.status, 429);
+        assert_eq!(day.header("x-rate-limit-problem"), Some("day"));
+        assert_eq!(day.header("retry-after"), Some(&*(21 * 3600).to_string()));
     }
 
     #[test]

@@ -58,7 +58,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::{Map, Value, json};
 
 use crate::json::{at, cents, elements, money, number, same_name, text, uuid};
-use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, lock};
+use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, Throttle, lock};
 use crate::time;
 use crate::webhook::WebhookDelivery;
 
@@ -1393,10 +1393,10 @@ impl Ledger for State {
         )
     }
 
-    fn throttled(&self, _now: i64, retry_after_secs: u64) -> Answer {
+    fn throttled(&self, _now: i64, throttle: Throttle) -> Answer {
         Answer::empty(429)
-            .with_header("retry-after", retry_after_secs.to_string())
-            .with_header("x-rate-limit-problem", "minute")
+            .with_header("retry-after", throttle.retry_after_secs.to_string())
+            .with_header("x-rate-limit-problem", throttle.problem())
     }
 
     fn handle(&mut self, req: &Req, now: i64) -> Answer {

@@ -35,7 +35,7 @@ use std::sync::{Arc, Mutex};
 use serde_json::json;
 
 use crate::json::uuid;
-use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, lock};
+use crate::server::{self, Answer, Controls, FakeError, Ledger, Req, Running, Throttle, lock};
 use crate::time;
 use crate::xml::{self, Element, escape, push_text};
 
@@ -604,10 +604,10 @@ impl Ledger for State {
         )
     }
 
-    fn throttled(&self, _now: i64, retry_after_secs: u64) -> Answer {
+    fn throttled(&self, _now: i64, throttle: Throttle) -> Answer {
         Answer::empty(429)
-            .with_header("retry-after", retry_after_secs.to_string())
-            .with_header("x-rate-limit-problem", "minute")
+            .with_header("retry-after", throttle.retry_after_secs.to_string())
+            .with_header("x-rate-limit-problem", throttle.problem())
     }
 
     fn handle(&mut self, req: &Req, now: i64) -> Answer {
