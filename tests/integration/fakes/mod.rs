@@ -9,6 +9,8 @@ use ledgerlink_fakes::client::{Reply, send};
 
 mod qbo;
 mod qbtime;
+#[cfg(feature = "webhooks")]
+mod webhooks;
 mod xero;
 mod xpm;
 
