@@ -536,8 +536,28 @@ fn matches(m: &Map<String, Value>, conds: &[Cond]) -> bool {
 }
 
 /// Sorts by `order` (`Field [ASC|DESC], …`), `UpdatedDateUTC` by the time.
-fn sort(recs: &mut [Rec], order: &str) {
-    let keys: Vec<(String, bool)> = order
+/// A sort key of one field: the time, a number, or text.
+#[derive(Debug, PartialEq, PartialOrd)]
+enum Key {
+    Time(i64),
+    Number(f64),
+    Text(String),
+}
+
+fn key_of(r: &Rec, field: &str) -> Key {
+    if field == "UpdatedDateUTC" {
+        return Key::Time(r.updated);
+    }
+    match at(&r.json, field) {
+        Some(Value::Number(n)) => Key::Number(n.as_f64().unwrap_or(0.0)),
+        other => Key::Text(text(other).unwrap_or_default()),
+    }
+}
+
+/// Sorts by `order` (`Field [ASC|DESC], …`), `UpdatedDateUTC` by the
+/// time; each record's keys are computed once.
+fn sort(recs: &mut Vec<&Rec>, order: &str) {
+    let fields: Vec<(String, bool)> = order
         .split(',')
         .map(str::trim)
         .filter(|k| !k.is_empty())
@@ -548,20 +568,13 @@ fn sort(recs: &mut [Rec], order: &str) {
             (field, desc)
         })
         .collect();
-    recs.sort_by(|a, b| {
-        for (field, desc) in &keys {
-            let o = if field == "UpdatedDateUTC" {
-                a.updated.cmp(&b.updated)
-            } else {
-                match (number(at(&a.json, field)), number(at(&b.json, field))) {
-                    (Some(x), Some(y)) if !matches!(at(&a.json, field), Some(Value::String(_))) => {
-                        x.partial_cmp(&y).unwrap_or(Ordering::Equal)
-                    }
-                    _ => text(at(&a.json, field))
-                        .unwrap_or_default()
-                        .cmp(&text(at(&b.json, field)).unwrap_or_default()),
-                }
-            };
+    let mut keyed: Vec<(Vec<Key>, &Rec)> = recs
+        .iter()
+        .map(|r| (fields.iter().map(|(f, _)| key_of(r, f)).collect(), *r))
+        .collect();
+    keyed.sort_by(|(a, _), (b, _)| {
+        for (i, (_, desc)) in fields.iter().enumerate() {
+            let o = a[i].partial_cmp(&b[i]).unwrap_or(Ordering::Equal);
             let o = if *desc { o.reverse() } else { o };
             if o != Ordering::Equal {
                 return o;
@@ -569,6 +582,7 @@ fn sort(recs: &mut [Rec], order: &str) {
         }
         Ordering::Equal
     });
+    *recs = keyed.into_iter().map(|(_, r)| r).collect();
 }
 
 impl State {
@@ -609,7 +623,7 @@ impl State {
         let ids: Option<Vec<String>> = req
             .query("IDs")
             .map(|v| v.split(',').map(|s| s.trim().to_lowercase()).collect());
-        let mut picked: Vec<Rec> = recs
+        let mut picked: Vec<&Rec> = recs
             .iter()
             .filter(|r| since.is_none_or(|s| r.updated >= s))
             .filter(|r| {
@@ -623,7 +637,6 @@ impl State {
                     recs_id(r).is_some_and(|rid| ids.contains(&rid.to_lowercase()))
                 })
             })
-            .cloned()
             .collect();
         sort(&mut picked, req.query("order").unwrap_or(default_order));
         let summary = req
@@ -1117,17 +1130,14 @@ impl State {
 
     fn route_inner(&mut self, req: &Req, now: i64, resource: &str, id: Option<&str>) -> Answer {
         match (req.method.as_str(), resource, id) {
-            ("GET", "contacts", None) => {
-                let recs = self.contacts.clone();
-                self.list(
-                    req,
-                    now,
-                    &recs,
-                    "Contacts",
-                    "UpdatedDateUTC ASC, ContactID ASC",
-                    Some("ContactStatus"),
-                )
-            }
+            ("GET", "contacts", None) => self.list(
+                req,
+                now,
+                &self.contacts,
+                "Contacts",
+                "UpdatedDateUTC ASC, ContactID ASC",
+                Some("ContactStatus"),
+            ),
             ("GET", "contacts", Some(id)) => match self
                 .contacts
                 .iter()
@@ -1141,17 +1151,14 @@ impl State {
             },
             ("PUT" | "POST", "contacts", None) => self.write_contacts(req, now, None),
             ("POST", "contacts", Some(id)) => self.write_contacts(req, now, Some(id)),
-            ("GET", "invoices", None) => {
-                let recs = self.invoices.clone();
-                self.list(
-                    req,
-                    now,
-                    &recs,
-                    "Invoices",
-                    "UpdatedDateUTC ASC, InvoiceID ASC",
-                    None,
-                )
-            }
+            ("GET", "invoices", None) => self.list(
+                req,
+                now,
+                &self.invoices,
+                "Invoices",
+                "UpdatedDateUTC ASC, InvoiceID ASC",
+                None,
+            ),
             ("GET", "invoices", Some(id)) => match self
                 .invoices
                 .iter()
@@ -1165,17 +1172,14 @@ impl State {
             },
             ("PUT" | "POST", "invoices", None) => self.write_billing(req, now, "Invoices"),
             ("POST", "invoices", Some(id)) => self.invoice_status(req, now, id),
-            ("GET", "payments", None) => {
-                let recs = self.payments.clone();
-                self.list(
-                    req,
-                    now,
-                    &recs,
-                    "Payments",
-                    "UpdatedDateUTC ASC, PaymentID ASC",
-                    None,
-                )
-            }
+            ("GET", "payments", None) => self.list(
+                req,
+                now,
+                &self.payments,
+                "Payments",
+                "UpdatedDateUTC ASC, PaymentID ASC",
+                None,
+            ),
             ("GET", "payments", Some(id)) => match self
                 .payments
                 .iter()
