@@ -19,6 +19,7 @@ mod billing_stores;
 mod calls;
 mod conformance;
 mod driver;
+mod fakes;
 mod invoices;
 mod matching;
 mod money;
