@@ -39,6 +39,7 @@
 
 mod billing_store;
 mod block_on;
+pub mod conformance;
 mod contact_store;
 mod faults;
 mod ledger;

@@ -321,7 +321,7 @@ mod tests {
             }
         );
         state.run = 2;
-        block_on(store.save("c", Generation(1), &state, &d)).unwrap();
+        let _ = block_on(store.save("c", Generation(1), &state, &d)).unwrap();
         assert_eq!(store.saves(), 2);
         assert_eq!(store.state_of("c").map(|s| s.run), Some(2));
 

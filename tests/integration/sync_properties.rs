@@ -291,6 +291,10 @@ impl Setup {
                     self.remote.renew_credentials();
                     self.state.reconnect();
                 }
+                // One worker, no state store: no lease, no conflict.
+                RunOutcome::LeaseBusy | RunOutcome::LeaseLost | RunOutcome::Superseded => {
+                    panic!("unexpected {:?}", report.outcome)
+                }
             }
         }
         panic!("no quiet run after 30 runs");

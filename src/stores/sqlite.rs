@@ -1,0 +1,417 @@
+//! [`SqliteStateStore`]: connection states in one SQLite file (feature
+//! `sqlite`).
+//!
+//! SQLite calls are short and local: the store runs them on the calling
+//! task, behind a mutex (one SQLite connection per store). Several stores
+//! (workers, processes) may open the same file: writes are serialised by
+//! SQLite (`BEGIN IMMEDIATE`, WAL journal, a busy timeout), and the
+//! compare-and-swap and lease statements stay correct between them.
+
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use super::rows::{self, SaveStats};
+use crate::ports::{
+    AdapterError, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore,
+};
+use crate::sync::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, SyncState};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS ledgerlink_connections (
+    connection TEXT PRIMARY KEY,
+    generation INTEGER NOT NULL,
+    format     INTEGER NOT NULL,
+    head       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ledgerlink_links (
+    connection TEXT NOT NULL,
+    remote_id  TEXT NOT NULL,
+    link       TEXT NOT NULL,
+    PRIMARY KEY (connection, remote_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledgerlink_leases (
+    connection TEXT PRIMARY KEY,
+    holder     TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+);
+";
+
+/// A [`StateStore`] in SQLite. Call [`migrate`](Self::migrate) once
+/// after opening (it creates the tables when missing).
+///
+/// # Example
+///
+/// ```
+/// use ledgerlink::ports::{Generation, StateStore};
+/// use ledgerlink::stores::sqlite::SqliteStateStore;
+/// use ledgerlink::sync::{SyncState, diff};
+/// use ledgerlink::testing::block_on;
+///
+/// let store = SqliteStateStore::open_in_memory()?;
+/// store.migrate()?;
+/// let state = SyncState::new();
+/// let delta = diff(&SyncState::new(), &state);
+/// let _ = block_on(store.save("firm-1", Generation::NONE, &state, &delta))?;
+/// let loaded = block_on(store.load("firm-1"))?.expect("saved");
+/// assert_eq!(loaded.generation, Generation(1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct SqliteStateStore {
+    db: Mutex<Connection>,
+    last: Mutex<SaveStats>,
+}
+
+impl std::fmt::Debug for SqliteStateStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteStateStore").finish_non_exhaustive()
+    }
+}
+
+fn failed(e: &rusqlite::Error) -> AdapterError {
+    AdapterError::Transient {
+        message: format!("SQLite: {e}"),
+    }
+}
+
+fn millis(t: DateTime<Utc>) -> i64 {
+    t.timestamp_millis()
+}
+
+fn from_millis(ms: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(ms).unwrap_or_default()
+}
+
+fn gen_of(v: i64) -> Generation {
+    Generation(u64::try_from(v).unwrap_or_default())
+}
+
+fn gen_sql(g: Generation) -> i64 {
+    i64::try_from(g.0).unwrap_or(i64::MAX)
+}
+
+impl SqliteStateStore {
+    /// Opens (or creates) the database file at `path`, in WAL mode with a
+    /// five-second busy timeout.
+    ///
+    /// # Errors
+    /// [`AdapterError::Transient`] when SQLite cannot open it.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, AdapterError> {
+        let db = Connection::open(path).map_err(|e| failed(&e))?;
+        db.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(|e| failed(&e))?;
+        db.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| failed(&e))?;
+        db.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(|e| failed(&e))?;
+        Ok(Self::from_connection(db))
+    }
+
+    /// A private database in memory (tests, examples).
+    ///
+    /// # Errors
+    /// [`AdapterError::Transient`] when SQLite fails.
+    pub fn open_in_memory() -> Result<Self, AdapterError> {
+        Ok(Self::from_connection(
+            Connection::open_in_memory().map_err(|e| failed(&e))?,
+        ))
+    }
+
+    /// A store over a connection the caller opened and configured.
+    #[must_use]
+    pub fn from_connection(db: Connection) -> Self {
+        Self {
+            db: Mutex::new(db),
+            last: Mutex::new(SaveStats::default()),
+        }
+    }
+
+    /// Creates the tables when they are missing (safe to run every start).
+    ///
+    /// # Errors
+    /// [`AdapterError::Transient`] when SQLite fails.
+    pub fn migrate(&self) -> Result<(), AdapterError> {
+        self.lock().execute_batch(SCHEMA).map_err(|e| failed(&e))
+    }
+
+    /// What the last successful save wrote.
+    #[must_use]
+    pub fn last_save(&self) -> SaveStats {
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        self.db.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn save_now(
+        &self,
+        connection: &str,
+        expected: Generation,
+        state: &SyncState,
+        delta: &StateDelta,
+    ) -> Result<SaveOutcome, AdapterError> {
+        let mut db = self.lock();
+        let tx = db
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| failed(&e))?;
+        let stored: Option<(i64, u32)> = tx
+            .query_row(
+                "SELECT generation, format FROM ledgerlink_connections WHERE connection = ?1",
+                params![connection],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| failed(&e))?;
+        let current = stored.map_or(Generation::NONE, |(g, _)| gen_of(g));
+        if current != expected {
+            return Ok(SaveOutcome::Conflict { current });
+        }
+        let next = current.next();
+        let whole = stored.is_none_or(|(_, f)| f != STATE_FORMAT_VERSION);
+        let mut stats = SaveStats::default();
+        if whole || delta.head.is_some() {
+            let head = match (&delta.head, whole) {
+                (Some(h), false) => rows::encode_head(h)?,
+                _ => rows::encode_head(&state.head())?,
+            };
+            stats.head = true;
+            stats.bytes += head.len() + connection.len();
+            tx.execute(
+                "INSERT INTO ledgerlink_connections (connection, generation, format, head)
+                 VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (connection) DO UPDATE
+                 SET generation = excluded.generation, format = excluded.format, head = excluded.head
+                 WHERE ledgerlink_connections.generation = ?5",
+                params![connection, gen_sql(next), STATE_FORMAT_VERSION, head, gen_sql(expected)],
+            )
+            .map_err(|e| failed(&e))?;
+        } else {
+            tx.execute(
+                "UPDATE ledgerlink_connections SET generation = ?2
+                 WHERE connection = ?1 AND generation = ?3",
+                params![connection, gen_sql(next), gen_sql(expected)],
+            )
+            .map_err(|e| failed(&e))?;
+        }
+        {
+            let mut upsert = tx
+                .prepare_cached(
+                    "INSERT INTO ledgerlink_links (connection, remote_id, link) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (connection, remote_id) DO UPDATE SET link = excluded.link",
+                )
+                .map_err(|e| failed(&e))?;
+            if whole {
+                tx.execute(
+                    "DELETE FROM ledgerlink_links WHERE connection = ?1",
+                    params![connection],
+                )
+                .map_err(|e| failed(&e))?;
+                for link in state.links() {
+                    let json = rows::encode_link(link)?;
+                    stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len();
+                    stats.link_rows += 1;
+                    upsert
+                        .execute(params![connection, link.remote_id.as_str(), json])
+                        .map_err(|e| failed(&e))?;
+                }
+            } else {
+                let mut delete = tx
+                    .prepare_cached(
+                        "DELETE FROM ledgerlink_links WHERE connection = ?1 AND remote_id = ?2",
+                    )
+                    .map_err(|e| failed(&e))?;
+                for id in &delta.removed {
+                    stats.bytes += id.as_str().len() + connection.len();
+                    stats.link_rows += 1;
+                    delete
+                        .execute(params![connection, id.as_str()])
+                        .map_err(|e| failed(&e))?;
+                }
+                for link in &delta.upserted {
+                    let json = rows::encode_link(link)?;
+                    stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len();
+                    stats.link_rows += 1;
+                    upsert
+                        .execute(params![connection, link.remote_id.as_str(), json])
+                        .map_err(|e| failed(&e))?;
+                }
+            }
+        }
+        tx.commit().map_err(|e| failed(&e))?;
+        *self.last.lock().unwrap_or_else(PoisonError::into_inner) = stats;
+        Ok(SaveOutcome::Saved { generation: next })
+    }
+
+    fn load_now(&self, connection: &str) -> Result<Option<Loaded>, AdapterError> {
+        let db = self.lock();
+        let row: Option<(i64, u32, String)> = db
+            .query_row(
+                "SELECT generation, format, head FROM ledgerlink_connections WHERE connection = ?1",
+                params![connection],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()
+            .map_err(|e| failed(&e))?;
+        let Some((generation, format, head)) = row else {
+            return Ok(None);
+        };
+        let mut links = Vec::new();
+        if format == STATE_FORMAT_VERSION {
+            let mut q = db
+                .prepare_cached("SELECT link FROM ledgerlink_links WHERE connection = ?1")
+                .map_err(|e| failed(&e))?;
+            let mut rs = q.query(params![connection]).map_err(|e| failed(&e))?;
+            while let Some(r) = rs.next().map_err(|e| failed(&e))? {
+                links.push(r.get::<_, String>(0).map_err(|e| failed(&e))?);
+            }
+        }
+        let state = rows::decode(format, &head, links)?;
+        Ok(Some(Loaded {
+            state,
+            generation: gen_of(generation),
+            format,
+        }))
+    }
+
+    fn acquire_now(
+        &self,
+        connection: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<LeaseOutcome, AdapterError> {
+        let until = now.checked_add_signed(ttl).unwrap_or(now);
+        let db = self.lock();
+        let taken = db
+            .execute(
+                "INSERT INTO ledgerlink_leases (connection, holder, expires_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (connection) DO UPDATE
+                 SET holder = excluded.holder, expires_at = excluded.expires_at
+                 WHERE ledgerlink_leases.holder = excluded.holder
+                    OR ledgerlink_leases.expires_at <= ?4",
+                params![connection, worker, millis(until), millis(now)],
+            )
+            .map_err(|e| failed(&e))?;
+        if taken == 1 {
+            return Ok(LeaseOutcome::Held {
+                expires_at: from_millis(millis(until)),
+            });
+        }
+        let other: Option<(String, i64)> = db
+            .query_row(
+                "SELECT holder, expires_at FROM ledgerlink_leases WHERE connection = ?1",
+                params![connection],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .map_err(|e| failed(&e))?;
+        Ok(match other {
+            Some((holder, at)) => LeaseOutcome::Busy {
+                lease: Lease {
+                    holder,
+                    expires_at: from_millis(at),
+                },
+            },
+            // Released between the two statements: try again next time.
+            None => LeaseOutcome::Lost,
+        })
+    }
+}
+
+#[async_trait]
+impl StateStore for SqliteStateStore {
+    async fn load(&self, connection: &str) -> Result<Option<Loaded>, AdapterError> {
+        self.load_now(connection)
+    }
+
+    async fn save(
+        &self,
+        connection: &str,
+        expected: Generation,
+        state: &SyncState,
+        delta: &StateDelta,
+    ) -> Result<SaveOutcome, AdapterError> {
+        self.save_now(connection, expected, state, delta)
+    }
+
+    async fn acquire_lease(
+        &self,
+        connection: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<LeaseOutcome, AdapterError> {
+        self.acquire_now(connection, worker, now, ttl)
+    }
+
+    async fn renew_lease(
+        &self,
+        connection: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<LeaseOutcome, AdapterError> {
+        let until = now.checked_add_signed(ttl).unwrap_or(now);
+        let n = self
+            .lock()
+            .execute(
+                "UPDATE ledgerlink_leases SET expires_at = ?3
+                 WHERE connection = ?1 AND holder = ?2 AND expires_at > ?4",
+                params![connection, worker, millis(until), millis(now)],
+            )
+            .map_err(|e| failed(&e))?;
+        Ok(if n == 1 {
+            LeaseOutcome::Held {
+                expires_at: from_millis(millis(until)),
+            }
+        } else {
+            LeaseOutcome::Lost
+        })
+    }
+
+    async fn release_lease(&self, connection: &str, worker: &str) -> Result<bool, AdapterError> {
+        let n = self
+            .lock()
+            .execute(
+                "DELETE FROM ledgerlink_leases WHERE connection = ?1 AND holder = ?2",
+                params![connection, worker],
+            )
+            .map_err(|e| failed(&e))?;
+        Ok(n == 1)
+    }
+
+    async fn import_whole_json(
+        &self,
+        connection: &str,
+        document: &str,
+    ) -> Result<SaveOutcome, AdapterError> {
+        rows::check_whole(document)?;
+        let db = self.lock();
+        let n = db
+            .execute(
+                "INSERT INTO ledgerlink_connections (connection, generation, format, head)
+                 VALUES (?1, 1, ?2, ?3) ON CONFLICT (connection) DO NOTHING",
+                params![connection, STATE_FORMAT_WHOLE_JSON, document],
+            )
+            .map_err(|e| failed(&e))?;
+        if n == 1 {
+            return Ok(SaveOutcome::Saved {
+                generation: Generation(1),
+            });
+        }
+        let g: i64 = db
+            .query_row(
+                "SELECT generation FROM ledgerlink_connections WHERE connection = ?1",
+                params![connection],
+                |r| r.get(0),
+            )
+            .map_err(|e| failed(&e))?;
+        Ok(SaveOutcome::Conflict {
+            current: gen_of(g),
+        })
+    }
+}
