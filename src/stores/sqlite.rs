@@ -25,13 +25,21 @@ CREATE TABLE IF NOT EXISTS ledgerlink_connections (
     connection TEXT PRIMARY KEY,
     generation INTEGER NOT NULL,
     format     INTEGER NOT NULL,
-    head       TEXT NOT NULL
+    head       TEXT NOT NULL,
+    log_rows   INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ledgerlink_links (
     connection TEXT NOT NULL,
     remote_id  TEXT NOT NULL,
     link       TEXT NOT NULL,
     PRIMARY KEY (connection, remote_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS ledgerlink_link_log (
+    connection TEXT NOT NULL,
+    generation INTEGER NOT NULL,
+    remote_id  TEXT NOT NULL,
+    link       TEXT,
+    PRIMARY KEY (connection, generation, remote_id)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ledgerlink_leases (
     connection TEXT PRIMARY KEY,
@@ -40,8 +48,22 @@ CREATE TABLE IF NOT EXISTS ledgerlink_leases (
 );
 ";
 
+/// How many logged link rows a connection may gather before a save folds
+/// them into `ledgerlink_links` (default of
+/// [`SqliteStateStore::with_log_limit`]).
+pub const DEFAULT_LOG_LIMIT: u64 = 50_000;
+
 /// A [`StateStore`] in SQLite. Call [`migrate`](Self::migrate) once
 /// after opening (it creates the tables when missing).
+///
+/// An incremental save appends the delta's links to
+/// `ledgerlink_link_log` (keyed by connection, generation and ledger id:
+/// the rows of one save sit together, so SQLite writes few pages — a
+/// row updated in place in `ledgerlink_links` would cost a page each);
+/// a load applies the log over `ledgerlink_links` in generation order. Once
+/// a connection's log holds more than the log limit, the save that passes
+/// it folds the log into `ledgerlink_links` ([`compact`](Self::compact)
+/// does it on demand, e.g. at a quiet hour).
 ///
 /// # Example
 ///
@@ -63,6 +85,7 @@ CREATE TABLE IF NOT EXISTS ledgerlink_leases (
 pub struct SqliteStateStore {
     db: Mutex<Connection>,
     last: Mutex<SaveStats>,
+    log_limit: u64,
 }
 
 impl std::fmt::Debug for SqliteStateStore {
@@ -126,7 +149,30 @@ impl SqliteStateStore {
         Self {
             db: Mutex::new(db),
             last: Mutex::new(SaveStats::default()),
+            log_limit: DEFAULT_LOG_LIMIT,
         }
+    }
+
+    /// Folds a connection's log into `ledgerlink_links` once it holds more
+    /// than `rows` rows (default [`DEFAULT_LOG_LIMIT`]; 0 folds on every
+    /// save, writing rows in place).
+    #[must_use]
+    pub const fn with_log_limit(mut self, rows: u64) -> Self {
+        self.log_limit = rows;
+        self
+    }
+
+    /// Folds `connection`'s log into `ledgerlink_links` now.
+    ///
+    /// # Errors
+    /// [`AdapterError::Transient`] when SQLite fails.
+    pub fn compact(&self, connection: &str) -> Result<(), AdapterError> {
+        let mut db = self.lock();
+        let tx = db
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(|e| failed(&e))?;
+        fold_log(&tx, connection)?;
+        tx.commit().map_err(|e| failed(&e))
     }
 
     /// Creates the tables when they are missing (safe to run every start).
@@ -173,72 +219,103 @@ impl SqliteStateStore {
         let next = current.next();
         let whole = stored.is_none_or(|(_, f)| f != STATE_FORMAT_VERSION);
         let mut stats = SaveStats::default();
-        if whole || delta.head.is_some() {
-            let head = match (&delta.head, whole) {
-                (Some(h), false) => rows::encode_head(h)?,
-                _ => rows::encode_head(&state.head())?,
-            };
+        let head = if whole {
+            Some(rows::encode_head(&state.head())?)
+        } else {
+            delta.head.as_ref().map(rows::encode_head).transpose()?
+        };
+        let logged = if whole {
+            0
+        } else {
+            u64::try_from(delta.link_rows()).unwrap_or(u64::MAX)
+        };
+        if let Some(head) = &head {
             stats.head = true;
             stats.bytes += head.len() + connection.len();
+        }
+        if whole {
             tx.execute(
-                "INSERT INTO ledgerlink_connections (connection, generation, format, head)
-                 VALUES (?1, ?2, ?3, ?4)
+                "INSERT INTO ledgerlink_connections (connection, generation, format, head, log_rows)
+                 VALUES (?1, ?2, ?3, ?4, 0)
                  ON CONFLICT (connection) DO UPDATE
-                 SET generation = excluded.generation, format = excluded.format, head = excluded.head
+                 SET generation = excluded.generation, format = excluded.format,
+                     head = excluded.head, log_rows = 0
                  WHERE ledgerlink_connections.generation = ?5",
-                params![connection, gen_sql(next), STATE_FORMAT_VERSION, head, gen_sql(expected)],
+                params![
+                    connection,
+                    gen_sql(next),
+                    STATE_FORMAT_VERSION,
+                    head,
+                    gen_sql(expected)
+                ],
             )
             .map_err(|e| failed(&e))?;
         } else {
             tx.execute(
-                "UPDATE ledgerlink_connections SET generation = ?2
-                 WHERE connection = ?1 AND generation = ?3",
-                params![connection, gen_sql(next), gen_sql(expected)],
+                "UPDATE ledgerlink_connections
+                 SET generation = ?2, head = coalesce(?3, head), log_rows = log_rows + ?4
+                 WHERE connection = ?1 AND generation = ?5",
+                params![
+                    connection,
+                    gen_sql(next),
+                    head,
+                    i64::try_from(logged).unwrap_or(i64::MAX),
+                    gen_sql(expected)
+                ],
             )
             .map_err(|e| failed(&e))?;
         }
-        {
-            let mut upsert = tx
-                .prepare_cached(
-                    "INSERT INTO ledgerlink_links (connection, remote_id, link) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (connection, remote_id) DO UPDATE SET link = excluded.link",
-                )
-                .map_err(|e| failed(&e))?;
-            if whole {
+        if whole {
+            for table in ["ledgerlink_links", "ledgerlink_link_log"] {
                 tx.execute(
-                    "DELETE FROM ledgerlink_links WHERE connection = ?1",
+                    &format!("DELETE FROM {table} WHERE connection = ?1"),
                     params![connection],
                 )
                 .map_err(|e| failed(&e))?;
-                for link in state.links() {
-                    let json = rows::encode_link(link)?;
-                    stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len();
-                    stats.link_rows += 1;
-                    upsert
-                        .execute(params![connection, link.remote_id.as_str(), json])
-                        .map_err(|e| failed(&e))?;
-                }
-            } else {
-                let mut delete = tx
-                    .prepare_cached(
-                        "DELETE FROM ledgerlink_links WHERE connection = ?1 AND remote_id = ?2",
-                    )
+            }
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO ledgerlink_links (connection, remote_id, link) VALUES (?1, ?2, ?3)",
+                )
+                .map_err(|e| failed(&e))?;
+            for link in state.links() {
+                let json = rows::encode_link(link)?;
+                stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len();
+                stats.link_rows += 1;
+                insert
+                    .execute(params![connection, link.remote_id.as_str(), json])
                     .map_err(|e| failed(&e))?;
-                for id in &delta.removed {
-                    stats.bytes += id.as_str().len() + connection.len();
-                    stats.link_rows += 1;
-                    delete
-                        .execute(params![connection, id.as_str()])
-                        .map_err(|e| failed(&e))?;
-                }
-                for link in &delta.upserted {
-                    let json = rows::encode_link(link)?;
-                    stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len();
-                    stats.link_rows += 1;
-                    upsert
-                        .execute(params![connection, link.remote_id.as_str(), json])
-                        .map_err(|e| failed(&e))?;
-                }
+            }
+        } else {
+            let mut log = tx
+                .prepare_cached(
+                    "INSERT INTO ledgerlink_link_log (connection, generation, remote_id, link)
+                     VALUES (?1, ?2, ?3, ?4)",
+                )
+                .map_err(|e| failed(&e))?;
+            let g = gen_sql(next);
+            for id in &delta.removed {
+                stats.bytes += id.as_str().len() + connection.len() + 8;
+                stats.link_rows += 1;
+                log.execute(params![connection, g, id.as_str(), None::<String>])
+                    .map_err(|e| failed(&e))?;
+            }
+            for link in &delta.upserted {
+                let json = rows::encode_link(link)?;
+                stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len() + 8;
+                stats.link_rows += 1;
+                log.execute(params![connection, g, link.remote_id.as_str(), json])
+                    .map_err(|e| failed(&e))?;
+            }
+            let log_rows: i64 = tx
+                .query_row(
+                    "SELECT log_rows FROM ledgerlink_connections WHERE connection = ?1",
+                    params![connection],
+                    |r| r.get(0),
+                )
+                .map_err(|e| failed(&e))?;
+            if u64::try_from(log_rows).unwrap_or(0) > self.log_limit {
+                fold_log(&tx, connection)?;
             }
         }
         tx.commit().map_err(|e| failed(&e))?;
@@ -259,17 +336,34 @@ impl SqliteStateStore {
         let Some((generation, format, head)) = row else {
             return Ok(None);
         };
-        let mut links = Vec::new();
+        let mut links = std::collections::BTreeMap::new();
         if format == STATE_FORMAT_VERSION {
             let mut q = db
-                .prepare_cached("SELECT link FROM ledgerlink_links WHERE connection = ?1")
+                .prepare_cached(
+                    "SELECT remote_id, link FROM ledgerlink_links WHERE connection = ?1",
+                )
                 .map_err(|e| failed(&e))?;
             let mut rs = q.query(params![connection]).map_err(|e| failed(&e))?;
             while let Some(r) = rs.next().map_err(|e| failed(&e))? {
-                links.push(r.get::<_, String>(0).map_err(|e| failed(&e))?);
+                let id: String = r.get(0).map_err(|e| failed(&e))?;
+                links.insert(id, r.get::<_, String>(1).map_err(|e| failed(&e))?);
+            }
+            let mut q = db
+                .prepare_cached(
+                    "SELECT remote_id, link FROM ledgerlink_link_log WHERE connection = ?1
+                     ORDER BY generation, remote_id",
+                )
+                .map_err(|e| failed(&e))?;
+            let mut rs = q.query(params![connection]).map_err(|e| failed(&e))?;
+            while let Some(r) = rs.next().map_err(|e| failed(&e))? {
+                let id: String = r.get(0).map_err(|e| failed(&e))?;
+                match r.get::<_, Option<String>>(1).map_err(|e| failed(&e))? {
+                    Some(link) => links.insert(id, link),
+                    None => links.remove(&id),
+                };
             }
         }
-        let state = rows::decode(format, &head, links)?;
+        let state = rows::decode(format, &head, links.into_values())?;
         Ok(Some(Loaded {
             state,
             generation: gen_of(generation),
@@ -320,6 +414,55 @@ impl SqliteStateStore {
             None => LeaseOutcome::Lost,
         })
     }
+}
+
+/// Applies a connection's log to `ledgerlink_links` (the last entry of
+/// each ledger id wins) and empties it.
+fn fold_log(tx: &rusqlite::Transaction<'_>, connection: &str) -> Result<(), AdapterError> {
+    let mut last: std::collections::BTreeMap<String, Option<String>> =
+        std::collections::BTreeMap::new();
+    {
+        let mut q = tx
+            .prepare_cached(
+                "SELECT remote_id, link FROM ledgerlink_link_log WHERE connection = ?1
+                 ORDER BY generation, remote_id",
+            )
+            .map_err(|e| failed(&e))?;
+        let mut rs = q.query(params![connection]).map_err(|e| failed(&e))?;
+        while let Some(r) = rs.next().map_err(|e| failed(&e))? {
+            last.insert(
+                r.get(0).map_err(|e| failed(&e))?,
+                r.get(1).map_err(|e| failed(&e))?,
+            );
+        }
+    }
+    let mut upsert = tx
+        .prepare_cached(
+            "INSERT INTO ledgerlink_links (connection, remote_id, link) VALUES (?1, ?2, ?3)
+             ON CONFLICT (connection, remote_id) DO UPDATE SET link = excluded.link",
+        )
+        .map_err(|e| failed(&e))?;
+    let mut delete = tx
+        .prepare_cached("DELETE FROM ledgerlink_links WHERE connection = ?1 AND remote_id = ?2")
+        .map_err(|e| failed(&e))?;
+    for (id, link) in &last {
+        match link {
+            Some(link) => upsert.execute(params![connection, id, link]),
+            None => delete.execute(params![connection, id]),
+        }
+        .map_err(|e| failed(&e))?;
+    }
+    tx.execute(
+        "DELETE FROM ledgerlink_link_log WHERE connection = ?1",
+        params![connection],
+    )
+    .map_err(|e| failed(&e))?;
+    tx.execute(
+        "UPDATE ledgerlink_connections SET log_rows = 0 WHERE connection = ?1",
+        params![connection],
+    )
+    .map_err(|e| failed(&e))?;
+    Ok(())
 }
 
 #[async_trait]

@@ -143,7 +143,7 @@ pub fn diff(before: &SyncState, after: &SyncState) -> StateDelta {
                 upserted.push((*link).clone());
                 new.next();
             }
-            (Some((oid, olink)), Some((nid, nlink))) => match oid.cmp(nid) {
+            (Some((oid, olink)), Some((nid, nlink))) => match cmp_ids(oid, nid) {
                 std::cmp::Ordering::Less => {
                     removed.push((*oid).clone());
                     old.next();
@@ -170,14 +170,32 @@ pub fn diff(before: &SyncState, after: &SyncState) -> StateDelta {
     }
 }
 
+/// Two ids that share their text (a state and its clone) compare without
+/// reading it.
+fn same_id(a: &ContactId, b: &ContactId) -> bool {
+    let (a, b) = (a.as_str(), b.as_str());
+    std::ptr::eq(a, b) || a == b
+}
+
+fn cmp_ids(a: &ContactId, b: &ContactId) -> std::cmp::Ordering {
+    if std::ptr::eq(a.as_str(), b.as_str()) {
+        std::cmp::Ordering::Equal
+    } else {
+        a.cmp(b)
+    }
+}
+
 fn same_link(a: &Link, b: &Link) -> bool {
+    if std::ptr::eq(a, b) {
+        return true;
+    }
     let bases = match (&a.base, &b.base) {
         (Some(x), Some(y)) => std::sync::Arc::ptr_eq(x, y) || x == y,
         (None, None) => true,
         _ => false,
     };
     bases
-        && a.local_id == b.local_id
+        && same_id(&a.local_id, &b.local_id)
         && a.status == b.status
         && a.origin == b.origin
         && a.linked_at == b.linked_at

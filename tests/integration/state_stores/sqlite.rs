@@ -164,3 +164,46 @@ fn the_driver_resumes_from_the_file_in_another_process() {
     assert_eq!(r.outcome, RunOutcome::Quiet);
     assert_eq!(local.len(), 2);
 }
+
+#[test]
+fn conforms_when_the_log_folds_on_every_save_or_every_few() {
+    for limit in [0, 3] {
+        let db = TempDb::new();
+        let (a, b) = (db.open().with_log_limit(limit), db.open().with_log_limit(limit));
+        block_on(check_state_store(&a, &b, "folding")).unwrap();
+    }
+}
+
+#[test]
+fn compacting_keeps_the_state() {
+    let store = SqliteStateStore::open_in_memory().unwrap();
+    store.migrate().unwrap();
+    let mut state = sample_state(50);
+    let mut generation = match block_on(store.save(
+        "c",
+        Generation::NONE,
+        &state,
+        &diff(&Default::default(), &state),
+    ))
+    .unwrap()
+    {
+        SaveOutcome::Saved { generation } => generation,
+        other => panic!("{other:?}"),
+    };
+    for round in 1..5 {
+        let mut next = state.clone();
+        next.insert_link(sample_link(round as usize, round));
+        next.insert_link(sample_link(1, round));
+        next.insert_link(sample_link(100 + round as usize, 0));
+        let saved = block_on(store.save("c", generation, &next, &diff(&state, &next))).unwrap();
+        let SaveOutcome::Saved { generation: g } = saved else {
+            panic!("{saved:?}")
+        };
+        generation = g;
+        state = next;
+    }
+    assert_eq!(block_on(store.load("c")).unwrap().unwrap().state, state);
+    store.compact("c").unwrap();
+    let loaded = block_on(store.load("c")).unwrap().unwrap();
+    assert_eq!((loaded.state, loaded.generation), (state, generation));
+}
