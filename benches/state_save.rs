@@ -174,11 +174,25 @@ fn bench_postgres(c: &mut Criterion) {
         }
     };
     rt.block_on(store.migrate()).unwrap();
+    // A second session reads the server's write-ahead log position.
+    let (wal, conn) = rt
+        .block_on(tokio_postgres::connect(&url, tokio_postgres::NoTls))
+        .unwrap();
+    rt.spawn(conn);
+    let wal_at = || -> i64 {
+        rt.block_on(wal.query_one(
+            "SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint",
+            &[],
+        ))
+        .unwrap()
+        .get(0)
+    };
     let mut g = c.benchmark_group("state_save/postgres");
     g.sample_size(20).measurement_time(Duration::from_secs(5));
     for n in sizes() {
         let connection = format!("bench-{}-{n}-{:?}", std::process::id(), Instant::now());
         let mut state = sample_state(n);
+        let wal0 = wal_at();
         let mut generation = saved(
             rt.block_on(store.save(
                 &connection,
@@ -188,8 +202,9 @@ fn bench_postgres(c: &mut Criterion) {
             ))
             .unwrap(),
         );
-        let whole = store.last_save();
+        let whole = (store.last_save(), wal_at() - wal0);
         let next = after_run(&state, n, 1);
+        let wal1 = wal_at();
         let t = Instant::now();
         let delta = diff(&state, &next);
         generation = saved(
@@ -197,12 +212,14 @@ fn bench_postgres(c: &mut Criterion) {
                 .unwrap(),
         );
         let took = t.elapsed();
+        let one_wal = wal_at() - wal1;
         eprintln!(
-            "postgres, {n} links, 1% changed: {} link rows, {} payload bytes, {took:?} \
-             (diff + save); saved whole: {} payload bytes",
+            "postgres, {n} links, 1% changed: {} link rows, {} payload bytes, {one_wal} WAL \
+             bytes, {took:?} (diff + save); saved whole: {} payload bytes, {} WAL bytes",
             store.last_save().link_rows,
             store.last_save().bytes,
-            whole.bytes
+            whole.0.bytes,
+            whole.1
         );
         state = next;
         let mut round = 2;

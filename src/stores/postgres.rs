@@ -8,8 +8,14 @@
 //! own store. Every operation is one statement or one transaction:
 //!
 //! - save: `SELECT … FOR UPDATE` of the connection's row, then
-//!   `UPDATE … WHERE generation = $expected`, the delta's links upserted
-//!   and deleted in two statements (arrays), commit;
+//!   `UPDATE … WHERE generation = $expected`, the delta's links appended
+//!   to `ledgerlink_link_log` in one statement (arrays), commit. As in the
+//!   SQLite store, the log is applied over `ledgerlink_links` on load and
+//!   folded into it past a limit
+//!   ([`with_log_limit`](PostgresStateStore::with_log_limit),
+//!   [`compact`](PostgresStateStore::compact)): appended rows fill a few
+//!   new pages where rows updated in place would each touch (and log) a
+//!   page of their own;
 //! - lease: one `INSERT … ON CONFLICT DO UPDATE … WHERE holder = $me OR
 //!   expires_at <= $now`; renewal one `UPDATE … WHERE holder = $me AND
 //!   expires_at > $now`.
@@ -30,13 +36,22 @@ CREATE TABLE IF NOT EXISTS ledgerlink_connections (
     connection text PRIMARY KEY,
     generation bigint NOT NULL,
     format     integer NOT NULL,
-    head       text NOT NULL
+    head       text NOT NULL,
+    log_rows   bigint NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS ledgerlink_links (
     connection text NOT NULL,
     remote_id  text NOT NULL,
     link       text NOT NULL,
     PRIMARY KEY (connection, remote_id)
+);
+ALTER TABLE ledgerlink_connections ADD COLUMN IF NOT EXISTS log_rows bigint NOT NULL DEFAULT 0;
+CREATE TABLE IF NOT EXISTS ledgerlink_link_log (
+    connection text NOT NULL,
+    generation bigint NOT NULL,
+    remote_id  text NOT NULL,
+    link       text,
+    PRIMARY KEY (connection, generation, remote_id)
 );
 CREATE TABLE IF NOT EXISTS ledgerlink_leases (
     connection text PRIMARY KEY,
@@ -53,6 +68,7 @@ CREATE TABLE IF NOT EXISTS ledgerlink_leases (
 pub struct PostgresStateStore {
     client: Mutex<Client>,
     last: std::sync::Mutex<SaveStats>,
+    log_limit: u64,
 }
 
 impl std::fmt::Debug for PostgresStateStore {
@@ -62,11 +78,13 @@ impl std::fmt::Debug for PostgresStateStore {
 }
 
 fn failed(e: &tokio_postgres::Error) -> AdapterError {
-    // tokio-postgres's messages name the server's error, never the
+    // The server's own message when there is one; neither names the
     // connection string.
-    AdapterError::Transient {
-        message: format!("PostgreSQL: {e}"),
-    }
+    let message = match e.as_db_error() {
+        Some(db) => format!("PostgreSQL: {} ({})", db.message(), db.code().code()),
+        None => format!("PostgreSQL: {e}"),
+    };
+    AdapterError::Transient { message }
 }
 
 fn gen_of(v: i64) -> Generation {
@@ -112,7 +130,35 @@ impl PostgresStateStore {
         Self {
             client: Mutex::new(client),
             last: std::sync::Mutex::new(SaveStats::default()),
+            log_limit: super::DEFAULT_LOG_LIMIT,
         }
+    }
+
+    /// Folds a connection's log into `ledgerlink_links` once it holds more
+    /// than `rows` rows (default
+    /// [`DEFAULT_LOG_LIMIT`](super::DEFAULT_LOG_LIMIT); 0 folds on every
+    /// save).
+    #[must_use]
+    pub const fn with_log_limit(mut self, rows: u64) -> Self {
+        self.log_limit = rows;
+        self
+    }
+
+    /// Folds `connection`'s log into `ledgerlink_links` now.
+    ///
+    /// # Errors
+    /// [`AdapterError::Transient`] when the server fails.
+    pub async fn compact(&self, connection: &str) -> Result<(), AdapterError> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await.map_err(|e| failed(&e))?;
+        tx.execute(
+            "SELECT 1 FROM ledgerlink_connections WHERE connection = $1 FOR UPDATE",
+            &[&connection],
+        )
+        .await
+        .map_err(|e| failed(&e))?;
+        fold_log(&tx, connection).await?;
+        tx.commit().await.map_err(|e| failed(&e))
     }
 
     /// Creates the tables when they are missing.
@@ -141,6 +187,42 @@ impl PostgresStateStore {
     }
 }
 
+/// Applies a connection's log to `ledgerlink_links` (the last entry of
+/// each ledger id wins) and empties it, in the caller's transaction.
+async fn fold_log(
+    tx: &tokio_postgres::Transaction<'_>,
+    connection: &str,
+) -> Result<(), AdapterError> {
+    tx.execute(
+        "WITH last AS (
+             SELECT DISTINCT ON (remote_id) remote_id, link FROM ledgerlink_link_log
+             WHERE connection = $1 ORDER BY remote_id, generation DESC
+         ), gone AS (
+             DELETE FROM ledgerlink_links k USING last
+             WHERE k.connection = $1 AND k.remote_id = last.remote_id AND last.link IS NULL
+         )
+         INSERT INTO ledgerlink_links (connection, remote_id, link)
+         SELECT $1, remote_id, link FROM last WHERE link IS NOT NULL
+         ON CONFLICT (connection, remote_id) DO UPDATE SET link = EXCLUDED.link",
+        &[&connection],
+    )
+    .await
+    .map_err(|e| failed(&e))?;
+    tx.execute(
+        "DELETE FROM ledgerlink_link_log WHERE connection = $1",
+        &[&connection],
+    )
+    .await
+    .map_err(|e| failed(&e))?;
+    tx.execute(
+        "UPDATE ledgerlink_connections SET log_rows = 0 WHERE connection = $1",
+        &[&connection],
+    )
+    .await
+    .map_err(|e| failed(&e))?;
+    Ok(())
+}
+
 #[async_trait]
 impl StateStore for PostgresStateStore {
     async fn load(&self, connection: &str) -> Result<Option<Loaded>, AdapterError> {
@@ -166,21 +248,36 @@ impl StateStore for PostgresStateStore {
         let generation: i64 = row.get(0);
         let format = u32::try_from(row.get::<_, i32>(1)).unwrap_or(u32::MAX);
         let head: String = row.get(2);
-        let mut links = Vec::new();
+        let mut links = std::collections::BTreeMap::new();
         if format == STATE_FORMAT_VERSION {
             for r in tx
                 .query(
-                    "SELECT link FROM ledgerlink_links WHERE connection = $1",
+                    "SELECT remote_id, link FROM ledgerlink_links WHERE connection = $1",
                     &[&connection],
                 )
                 .await
                 .map_err(|e| failed(&e))?
             {
-                links.push(r.get::<_, String>(0));
+                links.insert(r.get::<_, String>(0), r.get::<_, String>(1));
+            }
+            for r in tx
+                .query(
+                    "SELECT remote_id, link FROM ledgerlink_link_log WHERE connection = $1
+                     ORDER BY generation, remote_id",
+                    &[&connection],
+                )
+                .await
+                .map_err(|e| failed(&e))?
+            {
+                let id: String = r.get(0);
+                match r.get::<_, Option<String>>(1) {
+                    Some(link) => links.insert(id, link),
+                    None => links.remove(&id),
+                };
             }
         }
         tx.commit().await.map_err(|e| failed(&e))?;
-        let state = rows::decode(format, &head, links)?;
+        let state = rows::decode(format, &head, links.into_values())?;
         Ok(Some(Loaded {
             state,
             generation: gen_of(generation),
@@ -213,10 +310,21 @@ impl StateStore for PostgresStateStore {
         let next = current.next();
         let whole = stored.is_none_or(|(_, f)| f != format_sql(STATE_FORMAT_VERSION));
         let mut stats = SaveStats::default();
-        let written = if stored.is_none() {
-            let head = rows::encode_head(&state.head())?;
+        let head = if whole {
+            Some(rows::encode_head(&state.head())?)
+        } else {
+            delta.head.as_ref().map(rows::encode_head).transpose()?
+        };
+        if let Some(head) = &head {
             stats.head = true;
             stats.bytes += head.len() + connection.len();
+        }
+        let logged = if whole {
+            0
+        } else {
+            i64::try_from(delta.link_rows()).unwrap_or(i64::MAX)
+        };
+        let written = if stored.is_none() {
             tx.execute(
                 "INSERT INTO ledgerlink_connections (connection, generation, format, head)
                  VALUES ($1, $2, $3, $4) ON CONFLICT (connection) DO NOTHING",
@@ -229,15 +337,11 @@ impl StateStore for PostgresStateStore {
             )
             .await
             .map_err(|e| failed(&e))?
-        } else if whole || delta.head.is_some() {
-            let head = match (&delta.head, whole) {
-                (Some(h), false) => rows::encode_head(h)?,
-                _ => rows::encode_head(&state.head())?,
-            };
-            stats.head = true;
-            stats.bytes += head.len() + connection.len();
+        } else {
             tx.execute(
-                "UPDATE ledgerlink_connections SET generation = $2, format = $3, head = $4
+                "UPDATE ledgerlink_connections
+                 SET generation = $2, format = $3, head = coalesce($4, head),
+                     log_rows = CASE WHEN $6 THEN 0 ELSE log_rows + $7 END
                  WHERE connection = $1 AND generation = $5",
                 &[
                     &connection,
@@ -245,15 +349,9 @@ impl StateStore for PostgresStateStore {
                     &format_sql(STATE_FORMAT_VERSION),
                     &head,
                     &gen_sql(expected),
+                    &whole,
+                    &logged,
                 ],
-            )
-            .await
-            .map_err(|e| failed(&e))?
-        } else {
-            tx.execute(
-                "UPDATE ledgerlink_connections SET generation = $2
-                 WHERE connection = $1 AND generation = $3",
-                &[&connection, &gen_sql(next), &gen_sql(expected)],
             )
             .await
             .map_err(|e| failed(&e))?
@@ -265,53 +363,64 @@ impl StateStore for PostgresStateStore {
                 current: Generation::NONE.next(),
             });
         }
-        let (ids, values): (Vec<&str>, Vec<String>) = if whole {
-            tx.execute(
-                "DELETE FROM ledgerlink_links WHERE connection = $1",
-                &[&connection],
-            )
-            .await
-            .map_err(|e| failed(&e))?;
+        if whole {
+            for table in ["ledgerlink_links", "ledgerlink_link_log"] {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE connection = $1"),
+                    &[&connection],
+                )
+                .await
+                .map_err(|e| failed(&e))?;
+            }
             let mut ids = Vec::with_capacity(state.links().len());
             let mut values = Vec::with_capacity(state.links().len());
             for l in state.links() {
                 ids.push(l.remote_id.as_str());
                 values.push(rows::encode_link(l)?);
             }
-            (ids, values)
-        } else {
-            let removed: Vec<&str> = delta.removed.iter().map(|id| id.as_str()).collect();
-            if !removed.is_empty() {
-                stats.link_rows += removed.len();
-                stats.bytes += removed.iter().map(|r| r.len()).sum::<usize>() + connection.len();
-                tx.execute(
-                    "DELETE FROM ledgerlink_links WHERE connection = $1 AND remote_id = ANY($2)",
-                    &[&connection, &removed],
-                )
-                .await
-                .map_err(|e| failed(&e))?;
-            }
-            let mut ids = Vec::with_capacity(delta.upserted.len());
-            let mut values = Vec::with_capacity(delta.upserted.len());
-            for l in &delta.upserted {
-                ids.push(l.remote_id.as_str());
-                values.push(rows::encode_link(l)?);
-            }
-            (ids, values)
-        };
-        if !ids.is_empty() {
             stats.link_rows += ids.len();
             stats.bytes += ids.iter().map(|r| r.len()).sum::<usize>()
                 + values.iter().map(String::len).sum::<usize>()
                 + connection.len();
             tx.execute(
                 "INSERT INTO ledgerlink_links (connection, remote_id, link)
-                 SELECT $1, r, l FROM UNNEST($2::text[], $3::text[]) AS u(r, l)
-                 ON CONFLICT (connection, remote_id) DO UPDATE SET link = EXCLUDED.link",
+                 SELECT $1, r, l FROM UNNEST($2::text[], $3::text[]) AS u(r, l)",
                 &[&connection, &ids, &values],
             )
             .await
             .map_err(|e| failed(&e))?;
+        } else if logged > 0 {
+            let mut ids = Vec::with_capacity(delta.link_rows());
+            let mut values: Vec<Option<String>> = Vec::with_capacity(delta.link_rows());
+            for id in &delta.removed {
+                ids.push(id.as_str());
+                values.push(None);
+            }
+            for l in &delta.upserted {
+                ids.push(l.remote_id.as_str());
+                values.push(Some(rows::encode_link(l)?));
+            }
+            stats.link_rows += ids.len();
+            stats.bytes += ids.iter().map(|r| r.len() + 8).sum::<usize>()
+                + values.iter().flatten().map(String::len).sum::<usize>()
+                + connection.len();
+            tx.execute(
+                "INSERT INTO ledgerlink_link_log (connection, generation, remote_id, link)
+                 SELECT $1, $2, r, l FROM UNNEST($3::text[], $4::text[]) AS u(r, l)",
+                &[&connection, &gen_sql(next), &ids, &values],
+            )
+            .await
+            .map_err(|e| failed(&e))?;
+            let row = tx
+                .query_one(
+                    "SELECT log_rows FROM ledgerlink_connections WHERE connection = $1",
+                    &[&connection],
+                )
+                .await
+                .map_err(|e| failed(&e))?;
+            if u64::try_from(row.get::<_, i64>(0)).unwrap_or(0) > self.log_limit {
+                fold_log(&tx, connection).await?;
+            }
         }
         tx.commit().await.map_err(|e| failed(&e))?;
         *self

@@ -14,6 +14,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::DEFAULT_LOG_LIMIT;
 use super::rows::{self, SaveStats};
 use crate::ports::{
     AdapterError, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore,
@@ -47,11 +48,6 @@ CREATE TABLE IF NOT EXISTS ledgerlink_leases (
     expires_at INTEGER NOT NULL
 );
 ";
-
-/// How many logged link rows a connection may gather before a save folds
-/// them into `ledgerlink_links` (default of
-/// [`SqliteStateStore::with_log_limit`]).
-pub const DEFAULT_LOG_LIMIT: u64 = 50_000;
 
 /// A [`StateStore`] in SQLite. Call [`migrate`](Self::migrate) once
 /// after opening (it creates the tables when missing).
@@ -154,7 +150,7 @@ impl SqliteStateStore {
     }
 
     /// Folds a connection's log into `ledgerlink_links` once it holds more
-    /// than `rows` rows (default [`DEFAULT_LOG_LIMIT`]; 0 folds on every
+    /// than `rows` rows (default [`DEFAULT_LOG_LIMIT`](super::DEFAULT_LOG_LIMIT); 0 folds on every
     /// save, writing rows in place).
     #[must_use]
     pub const fn with_log_limit(mut self, rows: u64) -> Self {

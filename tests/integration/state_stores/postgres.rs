@@ -51,6 +51,19 @@ fn conforms_with_two_workers() {
 }
 
 #[test]
+fn conforms_when_the_log_folds_on_every_save_or_every_few() {
+    runtime().block_on(async {
+        for limit in [0, 3] {
+            let (Some(a), Some(b)) = (store("folding").await, store("folding").await) else {
+                return;
+            };
+            let (a, b) = (a.with_log_limit(limit), b.with_log_limit(limit));
+            check_state_store(&a, &b, &unique("pg-fold")).await.unwrap();
+        }
+    });
+}
+
+#[test]
 fn eight_workers_racing_for_a_lease_or_a_save_one_wins() {
     runtime().block_on(async {
         let Some(first) = store("racing").await else {
@@ -136,6 +149,9 @@ fn an_incremental_save_writes_the_changed_links_only() {
             .unwrap();
         assert_eq!(store.last_save().link_rows, 21);
         assert_eq!(store.load(&c).await.unwrap().unwrap().state, after);
+        store.compact(&c).await.unwrap();
+        let loaded = store.load(&c).await.unwrap().unwrap();
+        assert_eq!((loaded.state, loaded.generation), (after, Generation(2)));
     });
 }
 
