@@ -22,7 +22,12 @@
 //! LEDGERLINK_BENCH_LARGE=1 cargo bench --bench state_save --features sqlite,testing  # + 1M
 //! ```
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::print_stderr)]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::print_stderr,
+    clippy::disallowed_methods
+)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -190,7 +195,11 @@ fn bench_postgres(c: &mut Criterion) {
     let mut g = c.benchmark_group("state_save/postgres");
     g.sample_size(20).measurement_time(Duration::from_secs(5));
     for n in sizes() {
-        let connection = format!("bench-{}-{n}-{:?}", std::process::id(), Instant::now());
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let connection = format!("bench-{}-{n}-{stamp}", std::process::id());
         let mut state = sample_state(n);
         let wal0 = wal_at();
         let mut generation = saved(

@@ -303,8 +303,9 @@ impl<'a> Driver<'a> {
             .load(&p.connection)
             .await
             .map_err(DriverError::LoadState)?;
-        let (state, generation) =
-            loaded.map_or((SyncState::new(), Generation::NONE), |l| (l.state, l.generation));
+        let (state, generation) = loaded.map_or((SyncState::new(), Generation::NONE), |l| {
+            (l.state, l.generation)
+        });
         p.track().generation = generation;
         Ok(state)
     }

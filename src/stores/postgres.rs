@@ -113,11 +113,10 @@ impl PostgresStateStore {
     /// # Panics
     /// Outside a tokio runtime (the connection task is spawned on it).
     pub async fn connect(url: &str) -> Result<Self, AdapterError> {
-        let config: tokio_postgres::Config =
-            url.parse().map_err(|_| AdapterError::Validation {
-                code: None,
-                message: "the PostgreSQL connection string does not parse".into(),
-            })?;
+        let config: tokio_postgres::Config = url.parse().map_err(|_| AdapterError::Validation {
+            code: None,
+            message: "the PostgreSQL connection string does not parse".into(),
+        })?;
         let (client, connection) = config.connect(NoTls).await.map_err(|e| failed(&e))?;
         drop(tokio::spawn(connection));
         Ok(Self::from_client(client))

@@ -50,9 +50,7 @@ pub(crate) fn decode(
                 serde_json::from_str(head).map_err(|e| bad("a stored state's head", e))?;
             let mut out = Vec::new();
             for l in links {
-                out.push(
-                    serde_json::from_str::<Link>(&l).map_err(|e| bad("a stored link", e))?,
-                );
+                out.push(serde_json::from_str::<Link>(&l).map_err(|e| bad("a stored link", e))?);
             }
             Ok(SyncState::from_parts(head, out))
         }

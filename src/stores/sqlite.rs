@@ -150,7 +150,7 @@ impl SqliteStateStore {
     }
 
     /// Folds a connection's log into `ledgerlink_links` once it holds more
-    /// than `rows` rows (default [`DEFAULT_LOG_LIMIT`](super::DEFAULT_LOG_LIMIT); 0 folds on every
+    /// than `rows` rows (default [`DEFAULT_LOG_LIMIT`]; 0 folds on every
     /// save, writing rows in place).
     #[must_use]
     pub const fn with_log_limit(mut self, rows: u64) -> Self {
@@ -549,8 +549,6 @@ impl StateStore for SqliteStateStore {
                 |r| r.get(0),
             )
             .map_err(|e| failed(&e))?;
-        Ok(SaveOutcome::Conflict {
-            current: gen_of(g),
-        })
+        Ok(SaveOutcome::Conflict { current: gen_of(g) })
     }
 }

@@ -6,13 +6,7 @@
 //! ([`ports::StateStore`](crate::ports::StateStore) implementations) use
 //! these to write a run's changes — about 1% of the links in a typical run
 //! — instead of the whole state.
-//!
-//! # Format versions
-//!
-//! | version | how a state is stored |
-//! |---|---|
-//! | 1 | the whole [`SyncState`] as one serde JSON document (what services saved before [`STATE_FORMAT_VERSION`] 2; it loads as it is) |
-//! | 2 | a [`StateHead`] plus one [`Link`] per row, keyed by the ledger id |
+//! The formats are listed at [`STATE_FORMAT_VERSION`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -24,7 +18,12 @@ use crate::ops::OpId;
 use super::operation::Operation;
 use super::state::{ConnectionStatus, Link, MatchIssue, SyncState};
 
-/// The format a state store writes today (see the [module docs](self)).
+/// The format a state store writes today.
+///
+/// | version | how a state is stored |
+/// |---|---|
+/// | 1 ([`STATE_FORMAT_WHOLE_JSON`]) | the whole [`SyncState`] as one serde JSON document, as services saved it before; it loads as it is |
+/// | 2 | a [`StateHead`] plus one [`Link`] per row, keyed by the ledger id |
 pub const STATE_FORMAT_VERSION: u32 = 2;
 
 /// The format of a state saved whole as serde JSON (before incremental
@@ -335,6 +334,9 @@ mod tests {
         s.local_seen.insert("L7".into(), 42);
         let back = SyncState::from_parts(s.head(), s.links().cloned().collect::<Vec<_>>());
         assert_eq!(back, s);
-        assert_eq!(back.link_of_local("L2").map(|l| l.remote_id.as_str()), Some("R2"));
+        assert_eq!(
+            back.link_of_local("L2").map(|l| l.remote_id.as_str()),
+            Some("R2")
+        );
     }
 }

@@ -29,8 +29,8 @@ mod planner;
 mod state;
 
 pub use apply::{Applied, apply_results};
-pub use delta::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, StateHead, diff};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
+pub use delta::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, StateHead, diff};
 pub use fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
     same_after_normalising, write_field,

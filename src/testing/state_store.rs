@@ -105,10 +105,7 @@ impl MemoryStateStore {
     /// The state stored for `connection`.
     #[must_use]
     pub fn state_of(&self, connection: &str) -> Option<SyncState> {
-        self.lock()
-            .states
-            .get(connection)
-            .map(|s| s.state.clone())
+        self.lock().states.get(connection).map(|s| s.state.clone())
     }
 
     /// The generation stored for `connection` ([`Generation::NONE`] when

@@ -25,9 +25,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::model::VersionToken;
 use crate::ports::{AdapterError, Generation, LeaseOutcome, SaveOutcome, StateStore};
-use crate::sync::{
-    FieldValue, Link, LinkOrigin, LinkStatus, Removal, SyncField, SyncState, diff,
-};
+use crate::sync::{FieldValue, Link, LinkOrigin, LinkStatus, Removal, SyncField, SyncState, diff};
 
 /// A state saved whole as serde JSON by ledgerlink before format 2 (format
 /// 1): [`sample_state(3)`](sample_state) as the code of that time wrote it.
@@ -167,7 +165,11 @@ pub async fn round_trip<S: StateStore + ?Sized>(
     let saved = save_full(store, connection, Generation::NONE, &s1)
         .await
         .map_err(&e)?;
-    if saved != (SaveOutcome::Saved { generation: Generation(1) }) {
+    if saved
+        != (SaveOutcome::Saved {
+            generation: Generation(1),
+        })
+    {
         return Err(fail(C, format!("the first save answered {saved:?}")));
     }
     let loaded = store
@@ -185,7 +187,11 @@ pub async fn round_trip<S: StateStore + ?Sized>(
         .save(connection, Generation(1), &s2, &diff(&s1, &s2))
         .await
         .map_err(&e)?;
-    if saved != (SaveOutcome::Saved { generation: Generation(2) }) {
+    if saved
+        != (SaveOutcome::Saved {
+            generation: Generation(2),
+        })
+    {
         return Err(fail(C, format!("the second save answered {saved:?}")));
     }
     let loaded = store.load(connection).await.map_err(&e)?;
@@ -248,14 +254,25 @@ pub async fn cas_conflicts<S: StateStore + ?Sized>(
         .save(connection, Generation(1), &s1, &diff(&sa, &s1))
         .await
         .map_err(&e)?;
-    if stale != (SaveOutcome::Conflict { current: Generation(2) }) {
+    if stale
+        != (SaveOutcome::Conflict {
+            current: Generation(2),
+        })
+    {
         return Err(fail(C, format!("a stale save answered {stale:?}")));
     }
     let fresh = save_full(a, connection, Generation::NONE, &s1)
         .await
         .map_err(&e)?;
-    if fresh != (SaveOutcome::Conflict { current: Generation(2) }) {
-        return Err(fail(C, format!("a first save over a state answered {fresh:?}")));
+    if fresh
+        != (SaveOutcome::Conflict {
+            current: Generation(2),
+        })
+    {
+        return Err(fail(
+            C,
+            format!("a first save over a state answered {fresh:?}"),
+        ));
     }
     let loaded = b.load(connection).await.map_err(&e)?;
     if loaded.map(|l| l.state).as_ref() != Some(winner) {
@@ -295,11 +312,19 @@ pub async fn migrates_format_1<S: StateStore + ?Sized>(
     let mut next = loaded.state.clone();
     next.run += 1;
     let saved = store
-        .save(connection, loaded.generation, &next, &diff(&loaded.state, &next))
+        .save(
+            connection,
+            loaded.generation,
+            &next,
+            &diff(&loaded.state, &next),
+        )
         .await
         .map_err(&e)?;
     let SaveOutcome::Saved { generation } = saved else {
-        return Err(fail(C, format!("the first save after import answered {saved:?}")));
+        return Err(fail(
+            C,
+            format!("the first save after import answered {saved:?}"),
+        ));
     };
     let again = store.load(connection).await.map_err(&e)?;
     match again {
@@ -354,41 +379,73 @@ pub async fn leases_are_exclusive<S: StateStore + ?Sized>(
         }
     };
     let later = now + Duration::seconds(30);
-    if os.renew_lease(connection, other, later, ttl).await.map_err(&e)? != LeaseOutcome::Lost {
+    if os
+        .renew_lease(connection, other, later, ttl)
+        .await
+        .map_err(&e)?
+        != LeaseOutcome::Lost
+    {
         return Err(fail(C, "a worker without the lease renewed it"));
     }
     if os.release_lease(connection, other).await.map_err(&e)? {
         return Err(fail(C, "a worker released another's lease"));
     }
     if !matches!(
-        os.acquire_lease(connection, other, later, ttl).await.map_err(&e)?,
+        os.acquire_lease(connection, other, later, ttl)
+            .await
+            .map_err(&e)?,
         LeaseOutcome::Busy { .. }
     ) {
         return Err(fail(C, "an unexpired lease was taken by another worker"));
     }
-    let renewed = hs.renew_lease(connection, holder, later, ttl).await.map_err(&e)?;
+    let renewed = hs
+        .renew_lease(connection, holder, later, ttl)
+        .await
+        .map_err(&e)?;
     if renewed.held_until() != Some(later + ttl) {
-        return Err(fail(C, format!("the holder's renewal answered {renewed:?}")));
+        return Err(fail(
+            C,
+            format!("the holder's renewal answered {renewed:?}"),
+        ));
     }
     // Expired: the holder stopped renewing.
     let expired = later + ttl + Duration::seconds(1);
-    let taken = os.acquire_lease(connection, other, expired, ttl).await.map_err(&e)?;
+    let taken = os
+        .acquire_lease(connection, other, expired, ttl)
+        .await
+        .map_err(&e)?;
     if taken.held_until() != Some(expired + ttl) {
-        return Err(fail(C, format!("an expired lease was not taken over: {taken:?}")));
+        return Err(fail(
+            C,
+            format!("an expired lease was not taken over: {taken:?}"),
+        ));
     }
-    if hs.renew_lease(connection, holder, expired, ttl).await.map_err(&e)? != LeaseOutcome::Lost {
+    if hs
+        .renew_lease(connection, holder, expired, ttl)
+        .await
+        .map_err(&e)?
+        != LeaseOutcome::Lost
+    {
         return Err(fail(C, "the old holder renewed a lease taken over"));
     }
     if !os.release_lease(connection, other).await.map_err(&e)? {
         return Err(fail(C, "the holder could not release its lease"));
     }
-    let after = hs.acquire_lease(connection, holder, expired, ttl).await.map_err(&e)?;
+    let after = hs
+        .acquire_lease(connection, holder, expired, ttl)
+        .await
+        .map_err(&e)?;
     if after.held_until().is_none() {
         return Err(fail(C, format!("a released lease was not free: {after:?}")));
     }
     // A lease that lapsed unrenewed is lost even when nobody took it.
     let lapsed = expired + ttl;
-    if hs.renew_lease(connection, holder, lapsed, ttl).await.map_err(&e)? != LeaseOutcome::Lost {
+    if hs
+        .renew_lease(connection, holder, lapsed, ttl)
+        .await
+        .map_err(&e)?
+        != LeaseOutcome::Lost
+    {
         return Err(fail(C, "a lease renewed after it expired"));
     }
     Ok(())

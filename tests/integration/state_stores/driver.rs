@@ -42,7 +42,10 @@ fn a_worker_backs_off_while_another_holds_the_lease() {
     assert_eq!((local.calls().list, local.calls().create), (0, 0));
 
     // Worker A finishes (releases); B runs and releases in turn.
-    assert_eq!(block_on(states.release_lease("firm-1", "worker-a")), Ok(true));
+    assert_eq!(
+        block_on(states.release_lease("firm-1", "worker-a")),
+        Ok(true)
+    );
     let reports = block_on(b.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
     assert_eq!(reports.last().map(|r| r.outcome), Some(RunOutcome::Quiet));
     assert_eq!(states.lease_of("firm-1"), None);
@@ -119,12 +122,16 @@ fn a_lease_lost_during_the_run_stops_sending() {
     let skipped = r
         .trail
         .iter()
-        .filter(|e| {
-            matches!(&e.status, AuditStatus::Skipped { reason } if reason.contains("lease"))
-        })
+        .filter(
+            |e| matches!(&e.status, AuditStatus::Skipped { reason } if reason.contains("lease")),
+        )
         .count();
     assert_eq!(skipped, 1, "{:#?}", r.trail);
-    assert_eq!(local.calls().create, 1, "one create sent before the lease was lost");
+    assert_eq!(
+        local.calls().create,
+        1,
+        "one create sent before the lease was lost"
+    );
     // The results so far were saved: the next run does not send the first
     // create again.
     assert_eq!(states.state_of("firm-1"), Some(state.clone()));

@@ -11,7 +11,9 @@ mod postgres;
 mod sqlite;
 
 /// A connection-id prefix no earlier run used (databases outlive tests).
+/// The clock read here only makes names unique, never a time under test.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[allow(clippy::disallowed_methods)]
 fn unique(prefix: &str) -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -15,6 +15,7 @@ use crate::support::time::t0;
 
 /// A migrated store, or `None` (with the reason printed) when no server
 /// is reachable.
+#[allow(clippy::print_stderr)]
 async fn store(test: &str) -> Option<PostgresStateStore> {
     let Ok(url) = std::env::var("LEDGERLINK_PG_URL") else {
         eprintln!("skipped {test}: LEDGERLINK_PG_URL is not set (see the README)");
@@ -127,7 +128,12 @@ fn an_incremental_save_writes_the_changed_links_only() {
         let c = unique("pg-inc");
         let before = sample_state(2_000);
         let _ = store
-            .save(&c, Generation::NONE, &before, &diff(&SyncState::new(), &before))
+            .save(
+                &c,
+                Generation::NONE,
+                &before,
+                &diff(&SyncState::new(), &before),
+            )
             .await
             .unwrap();
         // One link gone, twenty changed.

@@ -63,8 +63,8 @@ fn eight_threads_racing_for_a_lease_or_a_save_one_wins() {
     let db = TempDb::new();
     let first = db.open();
     let s0 = sample_state(10);
-    let _ = block_on(first.save("c", Generation::NONE, &s0, &diff(&Default::default(), &s0)))
-        .unwrap();
+    let _ =
+        block_on(first.save("c", Generation::NONE, &s0, &diff(&Default::default(), &s0))).unwrap();
     let barrier = Arc::new(Barrier::new(8));
     let handles: Vec<_> = (0..8)
         .map(|i| {
@@ -76,11 +76,9 @@ fn eight_threads_racing_for_a_lease_or_a_save_one_wins() {
                 let mut s1 = s0.clone();
                 s1.remote_cursor = Some(worker.clone());
                 barrier.wait();
-                let lease =
-                    block_on(store.acquire_lease("c", &worker, t0(), Duration::minutes(1)))
-                        .unwrap();
-                let saved =
-                    block_on(store.save("c", Generation(1), &s1, &diff(&s0, &s1))).unwrap();
+                let lease = block_on(store.acquire_lease("c", &worker, t0(), Duration::minutes(1)))
+                    .unwrap();
+                let saved = block_on(store.save("c", Generation(1), &s1, &diff(&s0, &s1))).unwrap();
                 (lease, saved)
             })
         })
@@ -97,8 +95,11 @@ fn eight_threads_racing_for_a_lease_or_a_save_one_wins() {
     assert_eq!((held, saved), (1, 1), "{results:?}");
     assert!(results.iter().all(|(_, s)| matches!(
         s,
-        SaveOutcome::Saved { generation: Generation(2) }
-            | SaveOutcome::Conflict { current: Generation(2) }
+        SaveOutcome::Saved {
+            generation: Generation(2)
+        } | SaveOutcome::Conflict {
+            current: Generation(2)
+        }
     )));
 }
 
@@ -107,7 +108,12 @@ fn a_format_1_state_loads_and_is_rewritten_by_the_next_save() {
     let store = SqliteStateStore::open_in_memory().unwrap();
     store.migrate().unwrap();
     let imported = block_on(store.import_whole_json("firm-1", FORMAT_1_FIXTURE)).unwrap();
-    assert_eq!(imported, SaveOutcome::Saved { generation: Generation(1) });
+    assert_eq!(
+        imported,
+        SaveOutcome::Saved {
+            generation: Generation(1)
+        }
+    );
     let loaded = block_on(store.load("firm-1")).unwrap().unwrap();
     assert_eq!((loaded.format, loaded.generation), (1, Generation(1)));
     assert_eq!(loaded.state, sample_state(3));
@@ -121,8 +127,13 @@ fn an_incremental_save_writes_the_changed_links_only() {
     let store = SqliteStateStore::open_in_memory().unwrap();
     store.migrate().unwrap();
     let before = sample_state(2_000);
-    let _ = block_on(store.save("c", Generation::NONE, &before, &diff(&Default::default(), &before)))
-        .unwrap();
+    let _ = block_on(store.save(
+        "c",
+        Generation::NONE,
+        &before,
+        &diff(&Default::default(), &before),
+    ))
+    .unwrap();
     assert_eq!(store.last_save().link_rows, 2_000);
     let full_bytes = store.last_save().bytes;
     let mut after = before.clone();
@@ -133,16 +144,18 @@ fn an_incremental_save_writes_the_changed_links_only() {
     let _ = block_on(store.save("c", Generation(1), &after, &diff(&before, &after))).unwrap();
     let stats = store.last_save();
     assert_eq!(stats.link_rows, 20);
-    assert!(stats.bytes * 50 < full_bytes * 2, "{stats:?} vs {full_bytes}");
+    assert!(
+        stats.bytes * 50 < full_bytes * 2,
+        "{stats:?} vs {full_bytes}"
+    );
     assert_eq!(block_on(store.load("c")).unwrap().unwrap().state, after);
 }
 
 #[test]
 fn the_driver_resumes_from_the_file_in_another_process() {
     let db = TempDb::new();
-    let local = MemoryStore::local().with_contacts([
-        Contact::organization("K1", "Acme Ltd").with_email("ap@acme.test")
-    ]);
+    let local = MemoryStore::local()
+        .with_contacts([Contact::organization("K1", "Acme Ltd").with_email("ap@acme.test")]);
     let remote = MemoryStore::ledger(Profile::XeroGl).with_contacts([
         Contact::named("R1", "Acme Ltd").with_email("ap@acme.test"),
         Contact::named("R2", "Bloggs Trust").with_email("fred@bloggs.test"),
@@ -160,7 +173,13 @@ fn the_driver_resumes_from_the_file_in_another_process() {
     let d = Driver::new(&config, &local, &remote).with_state_store(&second, "firm-1", "proc-2");
     let mut resumed = block_on(d.load_state()).unwrap();
     assert_eq!(resumed, state);
-    let r = block_on(d.run(&mut resumed, &[], ledgerlink::sync::Trigger::Scheduled, t0())).unwrap();
+    let r = block_on(d.run(
+        &mut resumed,
+        &[],
+        ledgerlink::sync::Trigger::Scheduled,
+        t0(),
+    ))
+    .unwrap();
     assert_eq!(r.outcome, RunOutcome::Quiet);
     assert_eq!(local.len(), 2);
 }
@@ -169,7 +188,10 @@ fn the_driver_resumes_from_the_file_in_another_process() {
 fn conforms_when_the_log_folds_on_every_save_or_every_few() {
     for limit in [0, 3] {
         let db = TempDb::new();
-        let (a, b) = (db.open().with_log_limit(limit), db.open().with_log_limit(limit));
+        let (a, b) = (
+            db.open().with_log_limit(limit),
+            db.open().with_log_limit(limit),
+        );
         block_on(check_state_store(&a, &b, "folding")).unwrap();
     }
 }
