@@ -154,3 +154,62 @@ fn saves_write_only_what_changed() {
     assert_eq!(r.outcome, RunOutcome::Quiet);
     assert_eq!(states.link_rows_written(), rows);
 }
+
+/// A clock that moves `step` on every read.
+struct SteppingClock {
+    at: Mutex<DateTime<Utc>>,
+    step: Duration,
+}
+
+impl Clock for SteppingClock {
+    fn now(&self) -> DateTime<Utc> {
+        let mut at = self.at.lock().unwrap();
+        *at += self.step;
+        *at
+    }
+}
+
+#[test]
+fn the_lease_is_renewed_between_operations_as_it_nears_expiry() {
+    let local = MemoryStore::local();
+    let remote = MemoryStore::ledger(Profile::XeroGl)
+        .with_contacts((1..=6).map(|i| Contact::named(format!("R{i}"), format!("Client {i} Ltd"))));
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let states = MemoryStateStore::new();
+    // 25 s pass between operations; the lease lasts 60 s: without renewals
+    // it would lapse before the third create.
+    let clock = SteppingClock {
+        at: Mutex::new(t0()),
+        step: Duration::seconds(25),
+    };
+    let d = Driver::new(&config, &local, &remote)
+        .with_state_store(&states, "firm-1", "worker-a")
+        .with_lease(Duration::seconds(60))
+        .with_clock(&clock);
+    let mut state = block_on(d.load_state()).unwrap();
+    let r = block_on(d.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::Completed);
+    assert_eq!(local.len(), 6, "every create sent");
+    assert_eq!(states.lease_of("firm-1"), None, "released at the end");
+}
+
+#[test]
+fn a_failed_save_still_stops_the_run_before_sending() {
+    let (local, remote) = stores();
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let states = MemoryStateStore::new();
+    let d = Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "worker-a");
+    let mut state = block_on(d.load_state()).unwrap();
+    states.fail_next_save();
+    let r = block_on(d.run(&mut state, &[], Trigger::Scheduled, t0()));
+    assert!(matches!(
+        r,
+        Err(ledgerlink::driver::DriverError::SaveState(_))
+    ));
+    assert_eq!(local.calls().create, 0);
+    assert_eq!(
+        states.lease_of("firm-1"),
+        None,
+        "released after the error too"
+    );
+}
