@@ -283,26 +283,19 @@ impl SqliteStateStore {
                     .map_err(|e| failed(&e))?;
             }
         } else {
-            let mut log = tx
-                .prepare_cached(
-                    "INSERT INTO ledgerlink_link_log (connection, generation, remote_id, link)
-                     VALUES (?1, ?2, ?3, ?4)",
-                )
-                .map_err(|e| failed(&e))?;
             let g = gen_sql(next);
+            let mut entries: Vec<(&str, Option<String>)> = Vec::with_capacity(delta.link_rows());
             for id in &delta.removed {
                 stats.bytes += id.as_str().len() + connection.len() + 8;
-                stats.link_rows += 1;
-                log.execute(params![connection, g, id.as_str(), None::<String>])
-                    .map_err(|e| failed(&e))?;
+                entries.push((id.as_str(), None));
             }
             for link in &delta.upserted {
                 let json = rows::encode_link(link)?;
                 stats.bytes += json.len() + link.remote_id.as_str().len() + connection.len() + 8;
-                stats.link_rows += 1;
-                log.execute(params![connection, g, link.remote_id.as_str(), json])
-                    .map_err(|e| failed(&e))?;
+                entries.push((link.remote_id.as_str(), Some(json)));
             }
+            stats.link_rows += entries.len();
+            append_log(&tx, connection, g, &entries)?;
             let log_rows: i64 = tx
                 .query_row(
                     "SELECT log_rows FROM ledgerlink_connections WHERE connection = ?1",
@@ -410,6 +403,43 @@ impl SqliteStateStore {
             None => LeaseOutcome::Lost,
         })
     }
+}
+
+/// Rows per `INSERT` of [`append_log`]: fewer statements to run, well
+/// under SQLite's limit of bound parameters.
+const LOG_BATCH: usize = 100;
+
+/// Appends `entries` (ledger id, link or `None` for a removal) to the log
+/// under generation `g`, [`LOG_BATCH`] rows per statement.
+fn append_log(
+    tx: &rusqlite::Transaction<'_>,
+    connection: &str,
+    g: i64,
+    entries: &[(&str, Option<String>)],
+) -> Result<(), AdapterError> {
+    for chunk in entries.chunks(LOG_BATCH) {
+        let mut sql = String::from(
+            "INSERT INTO ledgerlink_link_log (connection, generation, remote_id, link) VALUES ",
+        );
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push(',');
+            }
+            let at = 2 * i + 3;
+            sql.push_str(&format!("(?1, ?2, ?{at}, ?{})", at + 1));
+        }
+        let mut stmt = tx.prepare_cached(&sql).map_err(|e| failed(&e))?;
+        let mut values: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(2 + 2 * chunk.len());
+        values.push(&connection);
+        values.push(&g);
+        for (id, link) in chunk {
+            values.push(id);
+            values.push(link);
+        }
+        stmt.execute(rusqlite::params_from_iter(values))
+            .map_err(|e| failed(&e))?;
+    }
+    Ok(())
 }
 
 /// Applies a connection's log to `ledgerlink_links` (the last entry of
