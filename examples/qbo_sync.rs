@@ -169,7 +169,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_push_contact_type("Client")
         .with_conflict_policy(ConflictPolicy::NewestWins);
     let saved = MemoryStateStore::new();
-    let driver = Driver::new(&config, &local, &qbo).with_state_store(&saved);
+    let driver = Driver::new(&config, &local, &qbo).with_state_store(&saved, "firm-1", "worker-a");
     let mut state = SyncState::new();
 
     println!("A firm connects to QuickBooks Online");

@@ -10,6 +10,17 @@
 //! anywhere in between restarts from the saved state; the planner then only
 //! re-sends the creates in flight with their idempotency keys, and the stores
 //! return the records created the first time.
+//!
+//! Several workers (U1 across processes): with a state store, a run takes
+//! the connection's lease first ([`RunOutcome::LeaseBusy`] when another
+//! worker holds it: nothing is listed or sent), renews it between
+//! operations when it comes close to expiry (with a [`Clock`], see
+//! [`Driver::with_clock`]), stops sending when it is lost
+//! ([`RunOutcome::LeaseLost`]) and releases it at the end. Every save is a
+//! compare-and-swap on the state's [`Generation`] and writes only what
+//! changed ([`sync::diff`](crate::sync::diff)); a conflict ends the run
+//! with [`RunOutcome::Superseded`]: another worker moved on, load the state
+//! again.
 
 mod billing;
 mod qbtime;
@@ -17,16 +28,25 @@ mod qbtime;
 pub use billing::{BillingStores, Sent, read_ledger, send_billing};
 pub use qbtime::{QBT_MAX_PAGES, read_jobcodes, read_timesheets, send_jobcodes};
 
-use chrono::{DateTime, Utc};
+use std::sync::{Mutex, PoisonError};
+
+use chrono::{DateTime, Duration, Utc};
 
 use crate::error::{Error, Side};
 use crate::model::{Contact, ContactId};
 use crate::ops::{DEFAULT_PAGE_LIMIT, Execution, Pages, PagingError};
-use crate::ports::{AdapterError, ContactStore, StateStore};
+use crate::ports::{
+    AdapterError, Clock, ContactStore, Generation, LeaseOutcome, SaveOutcome, StateStore,
+};
 use crate::sync::{
     Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, Decision, Listing, Needed,
-    OpResult, Operation, Plan, PlanInput, SyncState, Trigger, apply_results, plan,
+    OpResult, Operation, Plan, PlanInput, StateDelta, SyncState, Trigger, apply_results, diff,
+    plan,
 };
+
+/// How long a run's lease lasts unless renewed (default of
+/// [`Driver::with_lease`]).
+pub const DEFAULT_LEASE: Duration = Duration::minutes(5);
 
 /// Why a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -46,6 +66,18 @@ pub enum RunOutcome {
     /// it: refresh it with the refresh token and run again. Not a
     /// disconnection: nothing is lost.
     RefreshToken,
+    /// Another worker holds the connection's lease: nothing was listed,
+    /// saved or sent. `retry_at` is when that lease lapses unless renewed.
+    LeaseBusy,
+    /// The lease was lost during the run (it expired, or another worker
+    /// took the connection over): sending stopped, the operations not sent
+    /// were skipped and the results so far saved (when the state had not
+    /// moved on).
+    LeaseLost,
+    /// A save found a newer state than the one this run started from:
+    /// another worker moved on. Nothing more was sent; load the state again
+    /// ([`Driver::load_state`]) before the next run.
+    Superseded,
 }
 
 /// What one run did.
@@ -106,6 +138,13 @@ pub enum DriverError {
     /// The state could not be saved: nothing was sent after that point.
     #[error("saving the sync state failed: {0}")]
     SaveState(AdapterError),
+    /// The state could not be loaded.
+    #[error("loading the sync state failed: {0}")]
+    LoadState(AdapterError),
+    /// The state store failed when asked for the connection's lease:
+    /// nothing was listed or sent.
+    #[error("asking for the connection's lease failed: {0}")]
+    Lease(AdapterError),
     /// A paged listing did not end: the store kept answering a next page
     /// past the driver's page limit, or answered a page token twice. Nothing
     /// was planned or sent; the store (or the service behind it) needs
@@ -124,9 +163,39 @@ pub struct Driver<'a> {
     config: &'a ConnectionConfig,
     local: &'a dyn ContactStore,
     remote: &'a dyn ContactStore,
-    state_store: Option<&'a dyn StateStore>,
+    state_store: Option<Persist<'a>>,
+    clock: Option<&'a dyn Clock>,
+    lease: Duration,
     change_listings: bool,
     page_limit: usize,
+}
+
+/// The state store of a driver, the connection it saves, the worker it
+/// runs as, and what it knows of the store: the generation saved last and
+/// the lease's expiry.
+struct Persist<'a> {
+    store: &'a dyn StateStore,
+    connection: String,
+    worker: String,
+    track: Mutex<Track>,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+struct Track {
+    generation: Generation,
+    lease_until: Option<DateTime<Utc>>,
+}
+
+impl Persist<'_> {
+    fn track(&self) -> std::sync::MutexGuard<'_, Track> {
+        self.track.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Whether a save went through.
+enum Saved {
+    Written,
+    Conflict,
 }
 
 impl std::fmt::Debug for Driver<'_> {
@@ -151,17 +220,94 @@ impl<'a> Driver<'a> {
             local,
             remote,
             state_store: None,
+            clock: None,
+            lease: DEFAULT_LEASE,
             change_listings: false,
             page_limit: DEFAULT_PAGE_LIMIT,
         }
     }
 
-    /// Saves the state through `store` before sending and after feeding
-    /// the results back (crash safety, U1).
+    /// Keeps `connection`'s state in `store`, running as `worker` (a name
+    /// unique among the service's workers, e.g. host and process id):
+    /// every run holds the connection's lease, saves before sending and
+    /// after feeding the results back (crash safety, U1), each save a
+    /// compare-and-swap writing only what changed. Load the state with
+    /// [`load_state`](Self::load_state) (or tell the generation of a state
+    /// loaded otherwise with [`with_generation`](Self::with_generation));
+    /// without either the first save expects no state stored.
     #[must_use]
-    pub fn with_state_store(mut self, store: &'a dyn StateStore) -> Self {
-        self.state_store = Some(store);
+    pub fn with_state_store(
+        mut self,
+        store: &'a dyn StateStore,
+        connection: &str,
+        worker: &str,
+    ) -> Self {
+        self.state_store = Some(Persist {
+            store,
+            connection: connection.to_owned(),
+            worker: worker.to_owned(),
+            track: Mutex::new(Track::default()),
+        });
         self
+    }
+
+    /// The generation of the state the caller loaded from the state store
+    /// itself: the next save expects it.
+    #[must_use]
+    pub fn with_generation(self, generation: Generation) -> Self {
+        if let Some(p) = &self.state_store {
+            p.track().generation = generation;
+        }
+        self
+    }
+
+    /// How long a run's lease lasts unless renewed (default
+    /// [`DEFAULT_LEASE`]). The driver renews it between operations once a
+    /// third of it is left (by the [`Clock`] of
+    /// [`with_clock`](Self::with_clock); without one, by the run's `now`).
+    #[must_use]
+    pub fn with_lease(mut self, ttl: Duration) -> Self {
+        self.lease = ttl.max(Duration::seconds(1));
+        self
+    }
+
+    /// The clock read between operations to renew the lease in time. Time
+    /// is otherwise the run's `now`.
+    #[must_use]
+    pub fn with_clock(mut self, clock: &'a dyn Clock) -> Self {
+        self.clock = Some(clock);
+        self
+    }
+
+    /// The generation saved (or loaded) last ([`Generation::NONE`] without
+    /// a state store or before anything was loaded or saved).
+    #[must_use]
+    pub fn generation(&self) -> Generation {
+        self.state_store
+            .as_ref()
+            .map_or(Generation::NONE, |p| p.track().generation)
+    }
+
+    /// Loads the connection's state from the state store and remembers its
+    /// generation for the next save; a new state when none is stored (or
+    /// without a state store).
+    ///
+    /// # Errors
+    /// [`DriverError::LoadState`] when the store fails.
+    pub async fn load_state(&self) -> Result<SyncState, DriverError> {
+        let Some(p) = &self.state_store else {
+            return Ok(SyncState::new());
+        };
+        let loaded = p
+            .store
+            .load(&p.connection)
+            .await
+            .map_err(DriverError::LoadState)?;
+        let (state, generation) = loaded.map_or((SyncState::new(), Generation::NONE), |l| {
+            (l.state, l.generation)
+        });
+        p.track().generation = generation;
+        Ok(state)
     }
 
     /// Lists only the ledger's changes since the state's cursor (the first
@@ -183,23 +329,113 @@ impl<'a> Driver<'a> {
         self
     }
 
-    async fn save(&self, state: &SyncState) -> Result<(), DriverError> {
-        if let Some(s) = self.state_store {
-            s.save(state).await.map_err(DriverError::SaveState)?;
+    /// Saves `state`, which was `delta` away from the state saved last.
+    async fn save(&self, state: &SyncState, delta: &StateDelta) -> Result<Saved, DriverError> {
+        let Some(p) = &self.state_store else {
+            return Ok(Saved::Written);
+        };
+        let expected = p.track().generation;
+        match p
+            .store
+            .save(&p.connection, expected, state, delta)
+            .await
+            .map_err(DriverError::SaveState)?
+        {
+            SaveOutcome::Saved { generation } => {
+                p.track().generation = generation;
+                Ok(Saved::Written)
+            }
+            SaveOutcome::Conflict { .. } => Ok(Saved::Conflict),
         }
-        Ok(())
+    }
+
+    /// Saves a state whose links did not change since the last save.
+    async fn save_head(&self, state: &SyncState) -> Result<Saved, DriverError> {
+        let delta = StateDelta {
+            head: Some(state.head()),
+            ..StateDelta::default()
+        };
+        self.save(state, &delta).await
+    }
+
+    /// Keeps the lease while sending: renews it when a third of it is left.
+    /// `false` when it is lost (or cannot be renewed).
+    async fn keep_lease(&self, run_now: DateTime<Utc>) -> bool {
+        let Some(p) = &self.state_store else {
+            return true;
+        };
+        let now = self.clock.map_or(run_now, |c| c.now());
+        let until = p.track().lease_until;
+        let Some(until) = until else {
+            return false;
+        };
+        if until - now > self.lease / 3 {
+            return true;
+        }
+        match p
+            .store
+            .renew_lease(&p.connection, &p.worker, now, self.lease)
+            .await
+        {
+            Ok(LeaseOutcome::Held { expires_at }) => {
+                p.track().lease_until = Some(expires_at);
+                true
+            }
+            // A store failure counts as lost: sending without a lease that
+            // cannot be confirmed is what the lease exists to prevent.
+            Ok(LeaseOutcome::Busy { .. } | LeaseOutcome::Lost) | Err(_) => {
+                p.track().lease_until = None;
+                false
+            }
+        }
     }
 
     /// One run: list both sides, plan, save, send, feed back, save.
     ///
     /// `state` is updated in place. A rate limit or refused credentials on
     /// a listing end the run with [`RunOutcome::RetryLater`] /
-    /// [`RunOutcome::Disconnected`] and the state says so.
+    /// [`RunOutcome::Disconnected`] and the state says so. With a state
+    /// store, the lease is taken first ([`RunOutcome::LeaseBusy`] when
+    /// another worker holds it) and released at the end.
     ///
     /// # Errors
-    /// [`DriverError`] when planning fails, a listing fails otherwise, or the
-    /// state cannot be saved.
+    /// [`DriverError`] when planning fails, a listing fails otherwise, the
+    /// lease cannot be asked for, or the state cannot be saved.
     pub async fn run(
+        &self,
+        state: &mut SyncState,
+        decisions: &[Decision],
+        trigger: Trigger,
+        now: DateTime<Utc>,
+    ) -> Result<RunReport, DriverError> {
+        let Some(p) = &self.state_store else {
+            return self.run_leased(state, decisions, trigger, now).await;
+        };
+        let clock_now = self.clock.map_or(now, |c| c.now());
+        match p
+            .store
+            .acquire_lease(&p.connection, &p.worker, clock_now, self.lease)
+            .await
+            .map_err(DriverError::Lease)?
+        {
+            LeaseOutcome::Held { expires_at } => p.track().lease_until = Some(expires_at),
+            LeaseOutcome::Busy { lease } => {
+                return Ok(RunReport::ended(
+                    RunOutcome::LeaseBusy,
+                    Some(lease.expires_at),
+                ));
+            }
+            LeaseOutcome::Lost => return Ok(RunReport::ended(RunOutcome::LeaseBusy, None)),
+        }
+        let report = self.run_leased(state, decisions, trigger, now).await;
+        p.track().lease_until = None;
+        // A release that fails leaves the lease to expire on its own.
+        let _released = p.store.release_lease(&p.connection, &p.worker).await;
+        report
+    }
+
+    /// [`run`](Self::run) once the lease is held (or without a state store).
+    async fn run_leased(
         &self,
         state: &mut SyncState,
         decisions: &[Decision],
@@ -218,7 +454,7 @@ impl<'a> Driver<'a> {
         if !decisions.is_empty() && !abandons && state.in_flight().len() > 0 {
             // Creates still in flight are settled first (U1); the decisions
             // follow in the same call.
-            let first = Box::pin(self.run(state, &[], trigger, now)).await?;
+            let first = Box::pin(self.run_leased(state, &[], trigger, now)).await?;
             if first.outcome != RunOutcome::Completed || state.in_flight().len() > 0 {
                 return Ok(first);
             }
@@ -302,8 +538,17 @@ impl<'a> Driver<'a> {
             }));
         }
         let mut trail = plan.trail();
+        let delta = diff(state, &plan.next_state);
         state.clone_from(&plan.next_state);
-        self.save(state).await?;
+        if let Saved::Conflict = self.save(state, &delta).await? {
+            return Ok(RunReport {
+                outcome: RunOutcome::Superseded,
+                plan: Some(plan),
+                applied: None,
+                trail,
+                retry_at: None,
+            });
+        }
         if plan.is_empty() {
             let outcome = if state.is_disconnected() {
                 RunOutcome::Disconnected
@@ -327,11 +572,16 @@ impl<'a> Driver<'a> {
                 retry_at: Some(t),
             });
         }
-        let results = self.send(&plan).await;
+        let (results, lease_lost) = self.send(&plan, now).await;
         let applied = apply_results(state, &plan, &results, now)?;
-        self.save(state).await?;
+        let delta = diff(&plan.next_state, state);
+        let saved = self.save(state, &delta).await?;
         trail.extend(applied.trail.iter().cloned());
-        let outcome = if applied.disconnected {
+        let outcome = if let Saved::Conflict = saved {
+            RunOutcome::Superseded
+        } else if lease_lost {
+            RunOutcome::LeaseLost
+        } else if applied.disconnected {
             RunOutcome::Disconnected
         } else if applied.token_expired {
             RunOutcome::RefreshToken
@@ -419,8 +669,10 @@ impl<'a> Driver<'a> {
             AdapterError::RateLimited { retry_after_secs } => {
                 let at = crate::ops::retry_time(now, retry_after_secs);
                 state.retry_at = Some(at);
-                self.save(state).await?;
-                Ok(RunReport::ended(RunOutcome::RetryLater, Some(at)))
+                Ok(match self.save_head(state).await? {
+                    Saved::Written => RunReport::ended(RunOutcome::RetryLater, Some(at)),
+                    Saved::Conflict => RunReport::ended(RunOutcome::Superseded, None),
+                })
             }
             AdapterError::AccessTokenExpired { .. } => {
                 Ok(RunReport::ended(RunOutcome::RefreshToken, None))
@@ -430,8 +682,10 @@ impl<'a> Driver<'a> {
                     since: now,
                     message,
                 };
-                self.save(state).await?;
-                Ok(RunReport::ended(RunOutcome::Disconnected, None))
+                Ok(match self.save_head(state).await? {
+                    Saved::Written => RunReport::ended(RunOutcome::Disconnected, None),
+                    Saved::Conflict => RunReport::ended(RunOutcome::Superseded, None),
+                })
             }
             AdapterError::Paging { stopped } => Err(DriverError::Paging {
                 side,
@@ -441,9 +695,17 @@ impl<'a> Driver<'a> {
         }
     }
 
-    async fn send(&self, plan: &Plan) -> Vec<OpResult> {
+    /// Sends the plan's operations while the lease holds; the results,
+    /// and whether the lease was lost (the rest then skipped).
+    async fn send(&self, plan: &Plan, now: DateTime<Utc>) -> (Vec<OpResult>, bool) {
         let mut run: Execution<'_, Action, Box<Contact>> = Execution::new(&plan.operations);
+        let mut lost = false;
         while let Some(op) = run.next_op() {
+            if !self.keep_lease(now).await {
+                lost = true;
+                run.skip(op, "not sent: the lease on the connection was lost");
+                break;
+            }
             let organizations = match &op.action {
                 Action::Create { organizations, .. } => {
                     let mut ids = Vec::with_capacity(organizations.len());
@@ -468,7 +730,7 @@ impl<'a> Driver<'a> {
             let answer = self.send_one(op, organizations).await.map(Box::new);
             run.record(op, answer);
         }
-        run.finish()
+        (run.finish(), lost)
     }
 
     async fn send_one(

@@ -116,4 +116,7 @@
 //! idempotency key in a unique column and answers the existing row when
 //! the key is seen again, and `update` compares a row version when the
 //! plan passed one. [`StateStore`](crate::ports::StateStore) keeps the
-//! [`SyncState`](crate::sync::SyncState) (serde) between runs.
+//! [`SyncState`](crate::sync::SyncState) between runs, with compare-and-swap
+//! saves and a lease per connection: the reference stores of
+//! `ledgerlink::stores` (features `sqlite`, `postgres`) are ready to use,
+//! and `testing::conformance::state` checks your own.

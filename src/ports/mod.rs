@@ -90,10 +90,12 @@ mod billing;
 pub use billing::{InvoiceStore, PaymentStore, PaymentsPage};
 mod qbtime;
 pub use qbtime::{JobcodePage, TimeStore, TimesheetPage};
+mod state;
+pub use state::{Clock, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore};
 
 use crate::model::{Contact, ContactId, VersionToken};
 pub use crate::ops::AdapterError;
-use crate::sync::{FieldPatch, SyncState};
+use crate::sync::FieldPatch;
 
 /// One page of a listing.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -181,18 +183,4 @@ pub trait ContactStore: Send + Sync {
         patch: &FieldPatch,
         expected_version: Option<&VersionToken>,
     ) -> Result<Contact, AdapterError>;
-}
-
-/// Where the driver keeps the [`SyncState`] between (and during) runs.
-///
-/// The driver saves the state before it sends anything (the plan's
-/// `next_state`, with the creates in flight) and after it fed the results
-/// back, so a crash at any point resumes without duplicates (U1).
-#[async_trait]
-pub trait StateStore: Send + Sync {
-    /// Persists `state`.
-    ///
-    /// # Errors
-    /// Any [`AdapterError`]; the driver stops the run when saving fails.
-    async fn save(&self, state: &SyncState) -> Result<(), AdapterError>;
 }

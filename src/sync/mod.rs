@@ -19,6 +19,7 @@
 
 mod apply;
 mod config;
+mod delta;
 mod fields;
 mod input;
 mod names;
@@ -29,6 +30,7 @@ mod state;
 
 pub use apply::{Applied, apply_results};
 pub use config::{ConflictPolicy, ConnectionConfig, ManualSyncDirection, Trigger};
+pub use delta::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, StateHead, diff};
 pub use fields::{
     FieldChange, FieldPatch, FieldValue, NameValue, SyncField, field_equals, read_field,
     same_after_normalising, write_field,

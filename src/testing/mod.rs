@@ -10,7 +10,10 @@
 //!   and creates whose result is lost, injected with
 //!   [`MemoryStore::fail_next`] / [`MemoryStore::fail_every`].
 //! - [`MemoryStateStore`]: a [`StateStore`](crate::ports::StateStore)
-//!   keeping the last [`SyncState`](crate::sync::SyncState).
+//!   keeping each connection's [`SyncState`](crate::sync::SyncState) with
+//!   its generation and lease; clones share it (two workers).
+//! - [`conformance`]: checks any implementation of a port can run in its
+//!   own tests (state stores: [`conformance::state`]).
 //! - [`block_on`]: runs the stores' futures without an async runtime.
 //! - [`conformance`]: checks any implementation of the ports runs in its
 //!   own tests to prove it keeps their contracts.

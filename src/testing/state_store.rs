@@ -1,43 +1,67 @@
-//! [`MemoryStateStore`]: where a test keeps the [`SyncState`].
+//! [`MemoryStateStore`]: where a test keeps each connection's
+//! [`SyncState`], with compare-and-swap and leases like a database.
 
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
 
-use crate::ports::{AdapterError, StateStore};
-use crate::sync::SyncState;
+use crate::ports::{
+    AdapterError, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore,
+};
+use crate::sync::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, SyncState};
 
-/// An in-memory [`StateStore`]: keeps a copy of the last state saved and
-/// counts the saves.
+/// An in-memory [`StateStore`]: the states of any number of connections,
+/// their generations and leases, with counters and injected failures.
+///
+/// Clones are handles to the same store (two workers sharing one
+/// database). The whole state is kept on each save (the delta is only
+/// counted, see [`link_rows_written`](Self::link_rows_written)).
 ///
 /// # Example
 ///
 /// ```
-/// use ledgerlink::ports::StateStore;
-/// use ledgerlink::sync::SyncState;
+/// use ledgerlink::ports::{Generation, SaveOutcome, StateStore};
+/// use ledgerlink::sync::{SyncState, diff};
 /// use ledgerlink::testing::{MemoryStateStore, block_on};
 ///
 /// let states = MemoryStateStore::new();
-/// block_on(states.save(&SyncState::new()))?;
+/// let state = SyncState::new();
+/// let delta = diff(&SyncState::new(), &state);
+/// let saved = block_on(states.save("firm-1", Generation::NONE, &state, &delta))?;
+/// assert_eq!(saved, SaveOutcome::Saved { generation: Generation(1) });
+/// // A second worker still at generation 0 loses the race: nothing written.
+/// let lost = block_on(states.save("firm-1", Generation::NONE, &state, &delta))?;
+/// assert_eq!(lost, SaveOutcome::Conflict { current: Generation(1) });
 /// assert_eq!(states.saves(), 1);
-/// assert_eq!(states.last(), Some(SyncState::new()));
 ///
 /// states.fail_next_save();
-/// assert!(block_on(states.save(&SyncState::new())).is_err());
-/// assert_eq!(states.saves(), 1);
+/// assert!(block_on(states.save("firm-1", Generation(1), &state, &delta)).is_err());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct MemoryStateStore {
-    inner: Mutex<Saved>,
+    inner: Arc<Mutex<Saved>>,
 }
 
 #[derive(Debug, Default)]
 struct Saved {
+    states: BTreeMap<String, Stored>,
+    leases: BTreeMap<String, Lease>,
     last: Option<SyncState>,
     saves: usize,
+    conflicts: usize,
+    link_rows: usize,
     failures_pending: usize,
     failures: usize,
+}
+
+#[derive(Debug)]
+struct Stored {
+    state: SyncState,
+    generation: Generation,
+    format: u32,
 }
 
 impl MemoryStateStore {
@@ -47,12 +71,23 @@ impl MemoryStateStore {
         Self::default()
     }
 
-    /// A store that already holds `state` (a previous run's), not counted
-    /// as a save.
+    /// A store that already holds `state` for `connection` (a previous
+    /// run's) at generation 1, not counted as a save.
     #[must_use]
-    pub fn with_state(state: SyncState) -> Self {
+    pub fn with_state(connection: &str, state: SyncState) -> Self {
         let store = Self::new();
-        store.lock().last = Some(state);
+        {
+            let mut saved = store.lock();
+            saved.last = Some(state.clone());
+            saved.states.insert(
+                connection.to_owned(),
+                Stored {
+                    state,
+                    generation: Generation(1),
+                    format: STATE_FORMAT_VERSION,
+                },
+            );
+        }
         store
     }
 
@@ -60,16 +95,52 @@ impl MemoryStateStore {
         self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The last state saved (or given to [`with_state`](Self::with_state)).
+    /// The last state saved, for any connection (or given to
+    /// [`with_state`](Self::with_state)).
     #[must_use]
     pub fn last(&self) -> Option<SyncState> {
         self.lock().last.clone()
     }
 
-    /// How many saves succeeded.
+    /// The state stored for `connection`.
+    #[must_use]
+    pub fn state_of(&self, connection: &str) -> Option<SyncState> {
+        self.lock().states.get(connection).map(|s| s.state.clone())
+    }
+
+    /// The generation stored for `connection` ([`Generation::NONE`] when
+    /// nothing is).
+    #[must_use]
+    pub fn generation_of(&self, connection: &str) -> Generation {
+        self.lock()
+            .states
+            .get(connection)
+            .map_or(Generation::NONE, |s| s.generation)
+    }
+
+    /// The lease of `connection`, expired or not, while one is recorded.
+    #[must_use]
+    pub fn lease_of(&self, connection: &str) -> Option<Lease> {
+        self.lock().leases.get(connection).cloned()
+    }
+
+    /// How many saves were written.
     #[must_use]
     pub fn saves(&self) -> usize {
         self.lock().saves
+    }
+
+    /// How many saves were refused as conflicts.
+    #[must_use]
+    pub fn conflicts(&self) -> usize {
+        self.lock().conflicts
+    }
+
+    /// How many link rows the written saves' deltas held, added up: what a
+    /// store keeping a row per link would have written.
+    #[must_use]
+    pub fn link_rows_written(&self) -> usize {
+        self.lock().link_rows
     }
 
     /// How many saves failed (see [`fail_next_save`](Self::fail_next_save)).
@@ -86,9 +157,27 @@ impl MemoryStateStore {
     }
 }
 
+fn lease_until(now: DateTime<Utc>, ttl: Duration) -> DateTime<Utc> {
+    now.checked_add_signed(ttl).unwrap_or(now)
+}
+
 #[async_trait]
 impl StateStore for MemoryStateStore {
-    async fn save(&self, state: &SyncState) -> Result<(), AdapterError> {
+    async fn load(&self, connection: &str) -> Result<Option<Loaded>, AdapterError> {
+        Ok(self.lock().states.get(connection).map(|s| Loaded {
+            state: s.state.clone(),
+            generation: s.generation,
+            format: s.format,
+        }))
+    }
+
+    async fn save(
+        &self,
+        connection: &str,
+        expected: Generation,
+        state: &SyncState,
+        delta: &StateDelta,
+    ) -> Result<SaveOutcome, AdapterError> {
         let mut saved = self.lock();
         if saved.failures_pending > 0 {
             saved.failures_pending -= 1;
@@ -97,42 +186,162 @@ impl StateStore for MemoryStateStore {
                 message: "the state could not be written".into(),
             });
         }
+        let current = saved
+            .states
+            .get(connection)
+            .map_or(Generation::NONE, |s| s.generation);
+        if current != expected {
+            saved.conflicts += 1;
+            return Ok(SaveOutcome::Conflict { current });
+        }
+        let generation = current.next();
+        saved.states.insert(
+            connection.to_owned(),
+            Stored {
+                state: state.clone(),
+                generation,
+                format: STATE_FORMAT_VERSION,
+            },
+        );
         saved.last = Some(state.clone());
         saved.saves += 1;
-        Ok(())
+        saved.link_rows += delta.link_rows();
+        Ok(SaveOutcome::Saved { generation })
+    }
+
+    async fn acquire_lease(
+        &self,
+        connection: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<LeaseOutcome, AdapterError> {
+        let mut saved = self.lock();
+        if let Some(lease) = saved.leases.get(connection)
+            && lease.holder != worker
+            && lease.expires_at > now
+        {
+            return Ok(LeaseOutcome::Busy {
+                lease: lease.clone(),
+            });
+        }
+        let expires_at = lease_until(now, ttl);
+        saved.leases.insert(
+            connection.to_owned(),
+            Lease {
+                holder: worker.to_owned(),
+                expires_at,
+            },
+        );
+        Ok(LeaseOutcome::Held { expires_at })
+    }
+
+    async fn renew_lease(
+        &self,
+        connection: &str,
+        worker: &str,
+        now: DateTime<Utc>,
+        ttl: Duration,
+    ) -> Result<LeaseOutcome, AdapterError> {
+        let mut saved = self.lock();
+        match saved.leases.get_mut(connection) {
+            Some(lease) if lease.holder == worker && lease.expires_at > now => {
+                lease.expires_at = lease_until(now, ttl);
+                Ok(LeaseOutcome::Held {
+                    expires_at: lease.expires_at,
+                })
+            }
+            _ => Ok(LeaseOutcome::Lost),
+        }
+    }
+
+    async fn release_lease(&self, connection: &str, worker: &str) -> Result<bool, AdapterError> {
+        let mut saved = self.lock();
+        if saved
+            .leases
+            .get(connection)
+            .is_some_and(|l| l.holder == worker)
+        {
+            saved.leases.remove(connection);
+            return Ok(true);
+        }
+        Ok(false)
+    }
+
+    async fn import_whole_json(
+        &self,
+        connection: &str,
+        document: &str,
+    ) -> Result<SaveOutcome, AdapterError> {
+        let state: SyncState =
+            serde_json::from_str(document).map_err(|e| AdapterError::Validation {
+                code: None,
+                message: format!("not a saved sync state: {e}"),
+            })?;
+        let mut saved = self.lock();
+        if let Some(s) = saved.states.get(connection) {
+            return Ok(SaveOutcome::Conflict {
+                current: s.generation,
+            });
+        }
+        let generation = Generation::NONE.next();
+        saved.states.insert(
+            connection.to_owned(),
+            Stored {
+                state,
+                generation,
+                format: STATE_FORMAT_WHOLE_JSON,
+            },
+        );
+        Ok(SaveOutcome::Saved { generation })
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sync::diff;
     use crate::testing::block_on;
 
     #[test]
-    fn keeps_the_last_state_and_counts_saves() {
+    fn keeps_each_connection_with_its_generation_and_counts_saves() {
         let store = MemoryStateStore::new();
         assert_eq!(store.last(), None);
         let mut state = SyncState::new();
         state.run = 1;
-        assert_eq!(block_on(store.save(&state)), Ok(()));
+        let d = diff(&SyncState::new(), &state);
+        let g1 = block_on(store.save("c", Generation::NONE, &state, &d)).unwrap();
+        assert_eq!(
+            g1,
+            SaveOutcome::Saved {
+                generation: Generation(1)
+            }
+        );
         state.run = 2;
-        assert_eq!(block_on(store.save(&state)), Ok(()));
+        let _ = block_on(store.save("c", Generation(1), &state, &d)).unwrap();
         assert_eq!(store.saves(), 2);
-        assert_eq!(store.last().map(|s| s.run), Some(2));
+        assert_eq!(store.state_of("c").map(|s| s.run), Some(2));
 
         store.fail_next_save();
         state.run = 3;
         assert!(matches!(
-            block_on(store.save(&state)),
+            block_on(store.save("c", Generation(2), &state, &d)),
             Err(AdapterError::Transient { .. })
         ));
         assert_eq!(store.last().map(|s| s.run), Some(2));
         assert_eq!((store.saves(), store.failed_saves()), (2, 1));
-        assert_eq!(block_on(store.save(&state)), Ok(()));
-        assert_eq!(store.last().map(|s| s.run), Some(3));
+        let stale = block_on(store.save("c", Generation(1), &state, &d)).unwrap();
+        assert_eq!(
+            stale,
+            SaveOutcome::Conflict {
+                current: Generation(2)
+            }
+        );
+        assert_eq!(store.conflicts(), 1);
 
-        let resumed = MemoryStateStore::with_state(state);
+        let resumed = MemoryStateStore::with_state("c", state);
         assert_eq!(resumed.saves(), 0);
+        assert_eq!(resumed.generation_of("c"), Generation(1));
         assert_eq!(resumed.last().map(|s| s.run), Some(3));
     }
 }

@@ -35,7 +35,8 @@ fn first_connection_then_quiet() {
     let (local, remote) = stores(Profile::XeroGl);
     let config = ConnectionConfig::new(Profile::XeroGl);
     let saved = MemoryStateStore::new();
-    let driver = Driver::new(&config, &local, &remote).with_state_store(&saved);
+    let driver =
+        Driver::new(&config, &local, &remote).with_state_store(&saved, "firm-1", "worker-a");
     let mut state = SyncState::new();
     let reports = block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
     assert_eq!(reports.len(), 2);
@@ -165,7 +166,8 @@ fn e3_an_expired_access_token_asks_for_a_refresh_and_never_disconnects() {
     let (local, remote) = stores(Profile::XeroGl);
     let config = ConnectionConfig::new(Profile::XeroGl);
     let saved = MemoryStateStore::new();
-    let driver = Driver::new(&config, &local, &remote).with_state_store(&saved);
+    let driver =
+        Driver::new(&config, &local, &remote).with_state_store(&saved, "firm-1", "worker-a");
     let mut state = SyncState::new();
     // The ledger refuses the access token on the listing (HTTP 401): the
     // run ends asking for a refresh, the connection stays connected.

@@ -26,6 +26,7 @@ mod money;
 mod plans;
 mod properties;
 mod qbtime;
+mod state_stores;
 mod sync;
 mod sync_properties;
 mod wire;

@@ -291,6 +291,10 @@ impl Setup {
                     self.remote.renew_credentials();
                     self.state.reconnect();
                 }
+                // One worker, no state store: no lease, no conflict.
+                RunOutcome::LeaseBusy | RunOutcome::LeaseLost | RunOutcome::Superseded => {
+                    panic!("unexpected {:?}", report.outcome)
+                }
             }
         }
         panic!("no quiet run after 30 runs");
@@ -510,7 +514,7 @@ proptest! {
         let (locals0, remotes0) = (locals.len() + added_local.len(), remotes.len() + added_remote.len());
         // Plan, store the state, send the first operations, crash.
         let p = s.plan_now();
-        let state_store = MemoryStateStore::with_state(p.next_state.clone());
+        let state_store = MemoryStateStore::with_state("firm-1", p.next_state.clone());
         let k = crash_at.min(p.operations.len());
         let _lost = execute_first(&s, &p, k, lose_last);
         // Restart from the stored state.

@@ -30,7 +30,7 @@
 //! | [`InvoiceStore`](crate::ports::InvoiceStore) | [`billing`] | [`InvoiceFixture`] | [`billing::run_all_invoices`] |
 //! | [`PaymentStore`](crate::ports::PaymentStore) | [`billing`] | [`PaymentFixture`] | [`billing::run_all_payments`] |
 //! | [`TimeStore`](crate::ports::TimeStore) | [`time`] | [`TimeFixture`] | [`time::run_all`] |
-//! | [`StateStore`](crate::ports::StateStore) | `state` | — | (its own module) |
+//! | [`StateStore`](crate::ports::StateStore) | [`state`] | — | [`state::check_state_store`] (round trips, compare-and-swap conflicts, the format-1 migration, lease exclusivity under concurrent workers, incremental saves) |
 //!
 //! The in-memory stores of [`testing`](crate::testing) are their own
 //! fixtures ([`MemoryStore`](crate::testing::MemoryStore),
@@ -160,12 +160,12 @@
 //! ```
 //!
 //! The `StateStore` checks (compare-and-swap on the generation, lease
-//! exclusivity under concurrent workers) live in their own module, `state`.
+//! exclusivity under concurrent workers) live in their own module, [`state`].
 
-// The `StateStore` checks are added beside these as `pub mod state;`.
 pub mod billing;
 pub mod contacts;
 mod report;
+pub mod state;
 mod support;
 pub mod time;
 
