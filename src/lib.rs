@@ -216,6 +216,9 @@ pub mod driver;
 mod error;
 pub mod glossary;
 pub mod guide;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 pub mod matching;
 pub mod model;
 pub mod normalize;
