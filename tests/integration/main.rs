@@ -18,6 +18,8 @@ mod billing_properties;
 mod billing_stores;
 mod calls;
 mod driver;
+#[cfg(feature = "http")]
+mod http;
 mod invoices;
 mod matching;
 mod money;
