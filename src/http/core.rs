@@ -354,7 +354,15 @@ impl Connection {
         };
         for _ in 0..attempts {
             let outcome = match self.exchange(&url, request, &token).await {
-                Ok(answer) => read(&answer.response()),
+                Ok(Answer {
+                    status,
+                    headers,
+                    body,
+                }) => read(&Response {
+                    status,
+                    headers,
+                    body: &body,
+                }),
                 Err(e) => Err(e),
             };
             match outcome {

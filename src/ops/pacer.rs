@@ -104,9 +104,10 @@ impl Pacer {
     /// Records a call made at `at` (one made without asking, or sent
     /// again).
     pub fn record(&mut self, at: Duration) {
-        push_bounded(&mut self.window, at, self.limits.calls_per_window);
+        let window = Duration::from_secs(u64::from(self.limits.window_secs));
+        push_bounded(&mut self.window, at, self.limits.calls_per_window, window);
         if let Some(budget) = self.limits.daily_budget {
-            push_bounded(&mut self.day, at, budget);
+            push_bounded(&mut self.day, at, budget, DAY);
         }
     }
 
@@ -134,12 +135,17 @@ fn oldest_of_full(times: &VecDeque<Duration>, limit: u32) -> Option<Duration> {
 }
 
 /// Appends `at` (kept sorted: a time before the last is put at its place)
-/// and drops what is older than the last `limit`.
-fn push_bounded(times: &mut VecDeque<Duration>, at: Duration, limit: u32) {
+/// and drops what no longer counts: all but the last `limit` calls, and
+/// calls a whole `window` before `at`.
+fn push_bounded(times: &mut VecDeque<Duration>, at: Duration, limit: u32, window: Duration) {
     let pos = times.partition_point(|t| *t <= at);
     times.insert(pos, at);
     let limit = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
-    while times.len() > limit {
+    while times.len() > limit
+        || times
+            .front()
+            .is_some_and(|t| t.saturating_add(window) <= at && times.len() > 1)
+    {
         times.pop_front();
     }
 }
@@ -284,6 +290,15 @@ mod tests {
         );
         assert!(p.try_acquire(now).is_err());
         assert!(p.try_acquire(DAY).is_ok());
+    }
+
+    #[test]
+    fn calls_out_of_the_window_are_forgotten() {
+        let mut p = Pacer::new(QBO);
+        for i in 0..1_000 {
+            assert!(p.try_acquire(s(i)).is_ok());
+        }
+        assert!(p.window.len() <= 61, "{}", p.window.len());
     }
 
     #[test]
