@@ -16,6 +16,7 @@ use crate::rules::pacing::RateLimits;
 use crate::wire::oauth::Secret;
 use crate::wire::{Method, Request, Response};
 
+use super::exchange::{Answer, send};
 use super::tokens::TokenSource;
 
 /// The most times one call waits for the pacer before giving up (each wait
@@ -193,29 +194,6 @@ impl Config {
     pub const fn with_timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
-    }
-}
-
-/// An answer as received: status, headers and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Answer {
-    /// The HTTP status.
-    pub status: u16,
-    /// Every header, as received.
-    pub headers: Vec<(String, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
-impl Answer {
-    /// The answer as a codec reads it.
-    #[must_use]
-    pub fn response(&self) -> Response<'_> {
-        Response {
-            status: self.status,
-            headers: self.headers.clone(),
-            body: &self.body,
-        }
     }
 }
 
@@ -456,36 +434,5 @@ impl Connection {
         Err(AdapterError::Transient {
             message: "the pacer gave no place to this call".into(),
         })
-    }
-}
-
-/// Sends a built request and reads the whole answer.
-pub(super) async fn send(builder: reqwest::RequestBuilder) -> Result<Answer, AdapterError> {
-    let answer = builder.send().await.map_err(transport)?;
-    let status = answer.status().as_u16();
-    let headers = answer
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
-    let body = answer.bytes().await.map_err(transport)?.to_vec();
-    Ok(Answer {
-        status,
-        headers,
-        body,
-    })
-}
-
-/// A reqwest failure as the adapter error it stands for.
-fn transport(e: reqwest::Error) -> AdapterError {
-    if e.is_builder() {
-        AdapterError::Validation {
-            code: None,
-            message: format!("the request cannot be sent: {e}"),
-        }
-    } else {
-        AdapterError::Transient {
-            message: format!("HTTP exchange failed: {e}"),
-        }
     }
 }

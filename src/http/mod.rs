@@ -80,6 +80,7 @@
 //! endpoints ([`OAuthRefresh::new`] takes any URL).
 
 mod core;
+mod exchange;
 mod keys;
 mod qbo;
 mod qbtime;
@@ -87,7 +88,8 @@ mod tokens;
 mod xero;
 mod xpm;
 
-pub use self::core::{Answer, Clock, Config, Connection, ManualClock, TokioClock};
+pub use self::core::{Clock, Config, Connection, ManualClock, TokioClock};
+pub use exchange::Answer;
 pub use keys::{InMemoryKeys, KeyMemory};
 pub use qbo::QboAdapter;
 pub use qbtime::QbTimeAdapter;

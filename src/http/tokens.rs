@@ -14,7 +14,7 @@ use crate::wire::oauth::{
     decode_token_response, refresh_request,
 };
 
-use super::core::send;
+use super::exchange::send;
 
 /// Where an adapter gets its access tokens. Asked once per call; asked to
 /// refresh when the ledger refused a token.

@@ -2,23 +2,6 @@
 //! retries — sans-IO: time is an input (a [`Duration`] since any origin
 //! the caller keeps fixed, such as the start of its process), and the
 //! answer is "when may the next call go", never a sleep.
-//!
-//! ```
-//! use std::time::Duration;
-//! use ledgerlink::ops::Pacer;
-//! use ledgerlink::rules::pacing::XERO;
-//!
-//! let mut pacer = Pacer::new(XERO);
-//! let t0 = Duration::ZERO;
-//! for _ in 0..60 {
-//!     assert_eq!(pacer.try_acquire(t0), Ok(()));
-//! }
-//! // The 61st call of the minute waits for the first one to leave the window.
-//! assert_eq!(pacer.try_acquire(t0), Err(Duration::from_secs(60)));
-//! // A 429 with `Retry-After: 120` holds every call back that long.
-//! pacer.retry_after(Duration::from_secs(60), 120);
-//! assert_eq!(pacer.next_call_at(Duration::from_secs(60)), Duration::from_secs(180));
-//! ```
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -28,8 +11,26 @@ use crate::rules::pacing::RateLimits;
 /// A day, the window of a daily budget.
 const DAY: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// The calls made on one connection, and when the next may go (see the
-/// [module docs](self)).
+/// The calls made on one connection, and when the next may go: time is
+/// an input (a [`Duration`] since any origin the caller keeps fixed), and
+/// the answer is "when may the next call go", never a sleep.
+///
+/// ```
+/// use std::time::Duration;
+/// use ledgerlink::ops::Pacer;
+/// use ledgerlink::rules::pacing::XERO;
+///
+/// let mut pacer = Pacer::new(XERO);
+/// let t0 = Duration::ZERO;
+/// for _ in 0..60 {
+///     assert_eq!(pacer.try_acquire(t0), Ok(()));
+/// }
+/// // The 61st call of the minute waits for the first one to leave the window.
+/// assert_eq!(pacer.try_acquire(t0), Err(Duration::from_secs(60)));
+/// // A 429 with `Retry-After: 120` holds every call back that long.
+/// pacer.retry_after(Duration::from_secs(60), 120);
+/// assert_eq!(pacer.next_call_at(Duration::from_secs(60)), Duration::from_secs(180));
+/// ```
 ///
 /// Keeps the times of the last calls only: at most
 /// [`calls_per_window`](RateLimits::calls_per_window) for the window and
