@@ -667,3 +667,101 @@ async fn secrets_never_show_in_debug_output() {
         "the client id is not a secret: {shown}"
     );
 }
+
+#[tokio::test]
+async fn calls_refused_together_share_one_refresh() {
+    let tokens = Scripted::start(vec![token_answer("access-2", "refresh-2")]).await;
+    let store = Arc::new(LatestRefreshToken::new());
+    let source = oauth(&tokens, store.clone());
+    let rejected = Secret::new("access-1".into());
+    let (a, b) = tokio::join!(source.refresh(&rejected), source.refresh(&rejected));
+    assert_eq!(a.unwrap().expose(), "access-2");
+    assert_eq!(b.unwrap().expose(), "access-2");
+    assert_eq!(
+        tokens.seen().len(),
+        1,
+        "the second caller takes the first one's token"
+    );
+    assert_eq!(store.rotations(), 1);
+    assert_eq!(source.access_token().await.unwrap().expose(), "access-2");
+}
+
+#[tokio::test]
+async fn no_answer_at_all_is_transient_and_retried_for_reads_only() {
+    // A port nobody listens on.
+    let port = {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let base = format!("http://127.0.0.1:{port}");
+    let clock = manual();
+    let config = Config::for_profile(Profile::Qbo).with_max_retries(2);
+    let conn = connection(config, static_token("t"), &clock);
+    let company = QboAdapter::new(conn, qbo::Calls::new("9130")).with_base_url(&base);
+    let e = company.list(None).await.unwrap_err();
+    assert!(matches!(e, AdapterError::Transient { .. }), "{e:?}");
+    assert_eq!(clock.waits().len(), 2, "two retries, each after a backoff");
+    // A keyless write is answered at once.
+    let p = patch(
+        Profile::Qbo,
+        vec![(
+            SyncField::Email,
+            Some(FieldValue::Text("a@b.example".into())),
+        )],
+    );
+    let version = ledgerlink::model::VersionToken::SyncToken("3".into());
+    let e = company
+        .update(&ContactId::new("58"), &p, Some(&version))
+        .await
+        .unwrap_err();
+    assert!(matches!(e, AdapterError::Transient { .. }), "{e:?}");
+    assert_eq!(clock.waits().len(), 2, "no wait, no retry");
+}
+
+#[tokio::test]
+async fn the_xero_adapter_runs_under_the_driver_and_refreshes_mid_run() {
+    use ledgerlink::driver::Driver;
+    use ledgerlink::sync::{ConnectionConfig, SyncState, Trigger};
+    use ledgerlink::testing::MemoryStore;
+
+    let api = Scripted::start(vec![
+        Reply::json(401, XERO_401),
+        Reply::json(200, XERO_PAGE),
+    ])
+    .await;
+    let tokens = Scripted::start(vec![token_answer("access-2", "refresh-2")]).await;
+    let store = Arc::new(LatestRefreshToken::new());
+    let clock = manual();
+    let remote = xero_at(
+        &api,
+        connection(
+            Config::for_profile(Profile::XeroGl),
+            Arc::new(oauth(&tokens, store.clone())),
+            &clock,
+        ),
+    );
+    let local =
+        MemoryStore::local().with_contacts([Contact::organization("K1", "Harbour Joinery Ltd")
+            .with_email("accounts@harbourjoinery.example")]);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let driver = Driver::new(&config, &local, &remote);
+    let mut state = SyncState::new();
+    let report = driver
+        .run(
+            &mut state,
+            &[],
+            Trigger::Scheduled,
+            crate::support::time::t0(),
+        )
+        .await
+        .unwrap();
+    let link = state
+        .link_of_remote("9b1f2c3d-1111-4a2b-8c3d-4e5f6a7b8c9d")
+        .unwrap_or_else(|| panic!("{report:#?}"));
+    assert_eq!(link.local_id.as_str(), "K1");
+    assert_eq!(
+        store.latest().map(|s| s.expose().to_owned()).as_deref(),
+        Some("refresh-2")
+    );
+    assert_eq!(api.seen()[0].method, "GET");
+}
