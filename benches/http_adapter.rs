@@ -13,6 +13,9 @@
 //! - `http_adapter/loopback`: the exchange alone — reqwest sends the same
 //!   request to the server and reads the whole body (no codec, no token,
 //!   no pacer);
+//! - `http_adapter/exchange`: `Connection::call` with a reader that reads
+//!   nothing — token, pacer, semaphore, headers, the exchange, the answer
+//!   collected — so `exchange` − `loopback` is the connection's own cost;
 //! - `http_adapter/adapter`: `XeroAdapter::list` end to end — token,
 //!   pacer, semaphore, headers, exchange, reader.
 //!
@@ -22,6 +25,15 @@
 //! ```text
 //! cargo bench --features http --bench http_adapter
 //! ```
+//!
+//! On the 2-core machine, quiet (10 contacts a page, about 5 KB): `build`
+//! 0.53 µs, `codec` 14.7 µs, `loopback` 14.5 µs, `exchange` 15.6–16.2 µs,
+//! `adapter` 32.2 µs. So the request built is 3.7 % of a loopback round
+//! trip and the connection's own work (token, pacer, semaphore, headers,
+//! the answer collected) 8–12 %; reading the page (the codec's decode,
+//! 1.5 µs a contact) costs about one loopback round trip. Against a
+//! ledger's real round trip (100 ms and more over the internet) all of it
+//! is under 0.05 %.
 
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
@@ -163,6 +175,17 @@ fn bench(c: &mut Criterion) {
         )
         .unwrap(),
     );
+    let request = calls.list(None).unwrap();
+    g.bench_function("exchange", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                connection
+                    .call(&xero_base, &request, |a| Ok(a.body.len()))
+                    .await
+                    .unwrap()
+            })
+        });
+    });
     let adapter = XeroAdapter::new(connection, calls.clone()).with_base_url(&xero_base);
     g.bench_function("adapter", |b| {
         b.iter(|| rt.block_on(async { adapter.list(None).await.unwrap() }));

@@ -317,7 +317,6 @@ impl Connection {
     {
         let retry_safe = request.method == Method::Get || request.idempotency_key.is_some();
         let url = request.url(base);
-        let salt = format!("{} {url}", request.method);
         let mut token = self.tokens.access_token().await?;
         let mut refreshed = false;
         let mut retries = 0u32;
@@ -371,6 +370,7 @@ impl Connection {
                     if !retry_safe || retries >= self.config.max_retries {
                         return Err(e);
                     }
+                    let salt = format!("{} {url}", request.method);
                     self.clock
                         .sleep(self.config.backoff.delay(retries, &salt))
                         .await;

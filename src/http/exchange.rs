@@ -37,7 +37,8 @@ pub(super) async fn send(builder: reqwest::RequestBuilder) -> Result<Answer, Ada
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
         .collect();
-    let body = answer.bytes().await.map_err(transport)?.to_vec();
+    // Takes the buffer over when reqwest holds the only reference.
+    let body = Vec::from(answer.bytes().await.map_err(transport)?);
     Ok(Answer {
         status,
         headers,
