@@ -29,6 +29,7 @@
 //! | plan QuickBooks Time jobcodes | [`qbtime::plan`], [`qbtime::apply_results`] | [below](#billing-and-quickbooks-time) |
 //! | read a ledger's payload | [`wire::decode_any`] (features `xero`, `xpm`, `qbo`, `qbtime`) | [below](#reading-real-payloads) |
 //! | connect a ledger's HTTP API (an adapter in about 60 lines) | [`guide`], the `Calls` codec of each [`wire`] provider | [`guide`] |
+//! | use the ready HTTP adapters (reqwest, token refresh, pacing) | `http::XeroAdapter`, `http::QboAdapter`, … (feature `http`) | the `http` module page |
 //! | look up what a rule ID means | [`glossary`] | — |
 //!
 //! ## Modules
@@ -68,6 +69,9 @@
 //!   `qbtime`, on by default).
 //! - `driver` (feature `driver`): runs plans through the adapters, crash
 //!   safe, every listing bounded, without naming an async runtime.
+//! - `http` (feature `http`): reference HTTP adapters for the four ledgers
+//!   over reqwest, driving the `wire` call codecs: token refresh and
+//!   rotation, pacing by [`rules::pacing`], bounded retries, batches.
 //! - `testing` (feature `testing`): in-memory stores that behave like the
 //!   ledgers, with fault injection, for tests and examples.
 //!
@@ -216,6 +220,9 @@ pub mod driver;
 mod error;
 pub mod glossary;
 pub mod guide;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub mod http;
 pub mod matching;
 pub mod model;
 pub mod normalize;

@@ -52,6 +52,11 @@
 //! idempotency header (XPM, QuickBooks Time) — a table of key → id, so that
 //! a create sent again answers the record the first one made.
 //!
+//! With feature `http`, `ledgerlink::http` has these loops ready for the
+//! four ledgers, over reqwest: token refresh and rotation, pacing by the
+//! ledgers' rate limits, bounded retries and batch creates included. Write
+//! your own when you need another HTTP client or runtime.
+//!
 //! # The contracts
 //!
 //! What every implementation keeps (full listings include archived

@@ -31,12 +31,14 @@
 mod error;
 mod execute;
 mod keys;
+mod pacer;
 mod paging;
 
 pub use error::AdapterError;
 pub use execute::{Execution, RecordId};
 pub(crate) use keys::scope_from_time;
 pub use keys::{MAX_KEY_SCOPE_CHARS, key_scope};
+pub use pacer::{Backoff, Pacer};
 pub use paging::{DEFAULT_PAGE_LIMIT, Pages, PagingError};
 
 pub use crate::error::Side;

@@ -10,11 +10,14 @@
 //! - [`limits`]: every ledger's field limits with the unit it counts them
 //!   in (UTF-16 units or characters), read by planners, encoders and the
 //!   in-memory ledgers alike.
+//! - [`pacing`]: every ledger's rate limits (calls per window, calls at
+//!   once, a daily budget), read by [`ops::Pacer`](crate::ops::Pacer).
 //! - [`qbtime`]: QuickBooks Time. Who owns which data and who may write it
 //!   (Q1), and the jobcode limits with the unit they are counted in.
 
 mod ledger;
 pub mod limits;
+pub mod pacing;
 pub mod qbo;
 pub mod qbtime;
 pub mod xero;

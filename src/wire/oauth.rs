@@ -25,7 +25,14 @@ use std::fmt;
 
 use crate::ops::AdapterError;
 
-use super::{Profile, WireError};
+use super::{Method, Profile, WireError, percent_encode};
+
+/// Xero's token endpoint (refresh grants, for Xero and XPM connections).
+pub const XERO_TOKEN_URL: &str = "https://identity.xero.com/connect/token";
+
+/// Intuit's token endpoint (refresh grants, for QBO and QuickBooks Time
+/// connections).
+pub const INTUIT_TOKEN_URL: &str = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer";
 
 /// The wait assumed for a 429 without `Retry-After`.
 const DEFAULT_RETRY_SECS: u64 = 60;
@@ -54,6 +61,98 @@ impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(…)")
     }
+}
+
+/// An OAuth 2.0 client (the app registered with Xero or Intuit): its id
+/// and secret. `Debug` shows the id, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCredentials {
+    /// The client id.
+    pub client_id: String,
+    /// The client secret.
+    pub client_secret: Secret,
+}
+
+impl ClientCredentials {
+    /// The credentials of client `client_id`.
+    #[must_use]
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: Secret::new(client_secret.into()),
+        }
+    }
+}
+
+/// A refresh request to a token endpoint, as plain data: `POST` to the
+/// endpoint with the client's credentials as HTTP Basic in
+/// `Authorization`, and `grant_type=refresh_token&refresh_token=…` as a
+/// form body. Both carry secrets, so both are [`Secret`]s and `Debug`
+/// prints neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TokenRequest {
+    /// Always [`Method::Post`].
+    pub method: Method,
+    /// The `Authorization` header's value: `Basic <base64(id:secret)>`.
+    pub authorization: Secret,
+    /// The `Content-Type`: `application/x-www-form-urlencoded`.
+    pub content_type: &'static str,
+    /// The `Accept` header: `application/json`.
+    pub accept: &'static str,
+    /// The form body.
+    pub body: Secret,
+}
+
+/// The request that trades `refresh_token` for a new token set at the
+/// token endpoint ([`XERO_TOKEN_URL`], [`INTUIT_TOKEN_URL`]): the refresh
+/// grant of RFC 6749 §6 with the client authenticated by HTTP Basic
+/// (§2.3.1: id and secret form-encoded, joined by `:`, in base64), as both
+/// providers take it. Read the answer with [`decode_token_response`] (2xx)
+/// or [`decode_token_error`].
+///
+/// ```
+/// use ledgerlink::wire::oauth::{ClientCredentials, Secret, refresh_request};
+///
+/// let client = ClientCredentials::new("app", "s3cret");
+/// let req = refresh_request(&client, &Secret::new("r-1".into()));
+/// assert_eq!(req.body.expose(), "grant_type=refresh_token&refresh_token=r-1");
+/// assert_eq!(req.authorization.expose(), "Basic YXBwOnMzY3JldA==");
+/// assert!(!format!("{req:?}").contains("s3cret"));
+/// ```
+#[must_use]
+pub fn refresh_request(client: &ClientCredentials, refresh_token: &Secret) -> TokenRequest {
+    let pair = format!(
+        "{}:{}",
+        percent_encode(&client.client_id),
+        percent_encode(client.client_secret.expose())
+    );
+    TokenRequest {
+        method: Method::Post,
+        authorization: Secret(format!("Basic {}", base64(pair.as_bytes()))),
+        content_type: "application/x-www-form-urlencoded",
+        accept: "application/json",
+        body: Secret(format!(
+            "grant_type=refresh_token&refresh_token={}",
+            percent_encode(refresh_token.expose())
+        )),
+    }
+}
+
+/// Standard base64 with padding (RFC 4648 §4).
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextet = |n: u32, shift: u32| char::from(ALPHABET[((n >> shift) & 63) as usize]);
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = (b(0) << 16) | (b(1) << 8) | b(2);
+        out.push(sextet(n, 18));
+        out.push(sextet(n, 12));
+        out.push(if chunk.len() > 1 { sextet(n, 6) } else { '=' });
+        out.push(if chunk.len() > 2 { sextet(n, 0) } else { '=' });
+    }
+    out
 }
 
 /// A token endpoint's answer to a refresh.
@@ -223,6 +322,35 @@ mod tests {
             br#"{"token_type":"bearer","expires_in":"3600","refresh_token":"r","x_refresh_token_expires_in":8726400,"access_token":"a"}"#,
         );
         assert_eq!(t.map(|t| t.expires_in_secs), Ok(Some(3600)));
+    }
+
+    #[test]
+    fn refresh_requests_encode_the_grant_and_basic_credentials() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foo"), "Zm9v");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        let client = ClientCredentials::new("ABC123", "p&ss word");
+        let req = refresh_request(&client, &Secret::new("a b+c".into()));
+        assert_eq!(req.method, Method::Post);
+        assert_eq!(
+            req.body.expose(),
+            "grant_type=refresh_token&refresh_token=a%20b%2Bc"
+        );
+        assert_eq!(
+            req.authorization.expose(),
+            format!("Basic {}", base64(b"ABC123:p%26ss%20word"))
+        );
+        let shown = format!("{req:?} {client:?}");
+        assert!(
+            !shown.contains("p&ss") && !shown.contains("a b+c"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("ABC123"),
+            "the client id is not a secret: {shown}"
+        );
     }
 
     #[test]

@@ -20,6 +20,8 @@ mod calls;
 mod conformance;
 mod driver;
 mod fakes;
+#[cfg(feature = "http")]
+mod http;
 mod invoices;
 mod matching;
 mod money;

@@ -194,11 +194,11 @@ pub const MAX_PAGE_ITEMS: usize = crate::rules::qbtime::MAX_PAGE_SIZE;
 
 /// The calls QBT allows per access token in one [`RATE_LIMIT_WINDOW_SECS`]
 /// window before it answers 429.
-pub const RATE_LIMIT_CALLS: u32 = 300;
+pub const RATE_LIMIT_CALLS: u32 = crate::rules::pacing::QB_TIME.calls_per_window;
 
 /// QBT's throttling window, in seconds: the wait after a 429 that carries
 /// no `Retry-After`.
-pub const RATE_LIMIT_WINDOW_SECS: u64 = 300;
+pub const RATE_LIMIT_WINDOW_SECS: u64 = crate::rules::pacing::QB_TIME.window_secs as u64;
 
 /// Recognises and decodes a QuickBooks Time payload: a jobcode or timesheet
 /// listing, the results of a jobcode write, one jobcode or timesheet

@@ -211,7 +211,7 @@ mod xml;
 pub const PAGE_SIZE: usize = 100;
 /// Xero's rate-limit window (60 calls per rolling minute per tenant): the
 /// wait assumed for a 429 without `Retry-After`.
-pub const RATE_LIMIT_WINDOW_SECS: u64 = 60;
+pub const RATE_LIMIT_WINDOW_SECS: u64 = crate::rules::pacing::XERO.window_secs as u64;
 // The limits below are counted in UTF-16 code units, as the ledger counts
 // them (the `_CHARS` names are kept for compatibility); each is the `max`
 // of its entry in `rules::limits::xero`, the table the planners and the
