@@ -39,9 +39,10 @@ pub async fn read_ledger(
 ) -> Result<(LedgerFacts, Vec<Payment>), AdapterError> {
     let facts = stores.invoices.ledger_facts().await?;
     let mut payments = Vec::new();
+    let ledger_payments = stores.ledger_payments;
     super::each_page(
         crate::ops::DEFAULT_PAGE_LIMIT,
-        async |page| stores.ledger_payments.list_payments(page).await,
+        |page| async move { ledger_payments.list_payments(page.as_deref()).await },
         |got| {
             payments.extend(got.payments);
             got.next_page

@@ -771,15 +771,22 @@ impl<'a> Driver<'a> {
 /// Every listing the driver reads goes through here, bounded by
 /// [`Pages`]: a store that keeps answering pages, or answers a token twice,
 /// ends as [`AdapterError::Paging`] instead of a hang.
-pub(crate) async fn each_page<P>(
+pub(crate) async fn each_page<P, Fut>(
     limit: usize,
-    mut fetch: impl AsyncFnMut(Option<&str>) -> Result<P, AdapterError>,
+    mut fetch: impl FnMut(Option<String>) -> Fut,
     mut take: impl FnMut(P) -> Option<String>,
-) -> Result<(), AdapterError> {
+) -> Result<(), AdapterError>
+where
+    Fut: std::future::Future<Output = Result<P, AdapterError>>,
+{
+    // `fetch` takes the token by value: an async closure over a borrowed
+    // `Option<&str>` gives a future rustc cannot prove `Send` for every
+    // lifetime, and the driver's futures must be `Send` so that a service
+    // can spawn runs on a multi-threaded runtime.
     let mut pages = Pages::new(limit);
     let mut token: Option<String> = None;
     loop {
-        let page = fetch(token.as_deref()).await?;
+        let page = fetch(token.take()).await?;
         token = pages
             .next(take(page))
             .map_err(|stopped| AdapterError::Paging { stopped })?;
@@ -793,7 +800,7 @@ async fn list_all(store: &dyn ContactStore, limit: usize) -> Result<Vec<Contact>
     let mut out = Vec::new();
     each_page(
         limit,
-        async |page| store.list(page).await,
+        |page| async move { store.list(page.as_deref()).await },
         |p| {
             out.extend(p.contacts);
             p.next_page
@@ -865,7 +872,7 @@ async fn list_changes(
     let (mut changed, mut deleted, mut last) = (Vec::new(), Vec::new(), None);
     each_page(
         limit,
-        async |page| store.list_changes(cursor, page).await,
+        |page| async move { store.list_changes(cursor, page.as_deref()).await },
         |p| {
             changed.extend(p.changed);
             deleted.extend(p.deleted);

@@ -11,16 +11,19 @@ pub const QBT_MAX_PAGES: u32 = 10_000;
 
 /// Follows QBT's numbered pages (1, 2, …) while the store says `more`,
 /// bounded like every listing the driver reads.
-async fn numbered_pages<P>(
-    mut fetch: impl AsyncFnMut(u32) -> Result<P, AdapterError>,
+async fn numbered_pages<P, Fut>(
+    mut fetch: impl FnMut(u32) -> Fut,
     mut take: impl FnMut(P) -> bool,
-) -> Result<(), AdapterError> {
+) -> Result<(), AdapterError>
+where
+    Fut: std::future::Future<Output = Result<P, AdapterError>>,
+{
     let mut next = 1u32;
     super::each_page(
         QBT_MAX_PAGES as usize,
-        async |token| {
+        |token| {
             let page = token.and_then(|t| t.parse().ok()).unwrap_or(1);
-            fetch(page).await
+            fetch(page)
         },
         |p| {
             next = next.saturating_add(1);
@@ -38,7 +41,7 @@ async fn numbered_pages<P>(
 pub async fn read_jobcodes<S: TimeStore + ?Sized>(store: &S) -> Result<Vec<Jobcode>, AdapterError> {
     let mut all = Vec::new();
     numbered_pages(
-        async |page| store.list_jobcodes(page).await,
+        |page| store.list_jobcodes(page),
         |p| {
             all.extend(p.jobcodes);
             p.more
@@ -59,7 +62,7 @@ pub async fn read_timesheets<S: TimeStore + ?Sized>(
 ) -> Result<Vec<TimeEntry>, AdapterError> {
     let mut all = Vec::new();
     numbered_pages(
-        async |page| store.list_timesheets(range, page).await,
+        |page| store.list_timesheets(range, page),
         |p| {
             all.extend(p.timesheets);
             p.more

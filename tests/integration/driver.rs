@@ -565,3 +565,26 @@ fn a_record_listed_twice_in_one_listing_is_planned_once() {
         );
     }
 }
+
+/// A service spawns runs on a multi-threaded runtime (`tokio::spawn`):
+/// every future the driver hands out must be `Send`. (The paging loop used
+/// async closures over a borrowed page token, whose futures rustc could not
+/// prove `Send`.)
+#[test]
+fn the_drivers_futures_are_send() {
+    fn send<T: Send>(future: T) -> T {
+        future
+    }
+    let (local, remote) = stores(Profile::XeroGl);
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let saved = MemoryStateStore::new();
+    let driver =
+        Driver::new(&config, &local, &remote).with_state_store(&saved, "firm-1", "worker-1");
+    let mut state = SyncState::new();
+    let r = block_on(send(driver.run(&mut state, &[], Trigger::Scheduled, t0()))).unwrap();
+    assert_eq!(r.outcome, RunOutcome::Completed);
+    block_on(send(driver.run_until_quiet(&mut state, &[], t0(), 3))).unwrap();
+    block_on(send(driver.load_state())).unwrap();
+    let time = ledgerlink::testing::MemoryTimeStore::new();
+    block_on(send(ledgerlink::driver::read_jobcodes(&time))).unwrap();
+}
