@@ -13,10 +13,11 @@
 //! ([`block_on`](crate::testing::block_on) is enough for stores that never
 //! wait).
 //!
-//! The checks' futures are not `Send` (like the driver's, their paging
-//! loops use async closures, whose futures rustc cannot yet prove `Send`
-//! for every lifetime): await them in the test's own task (`block_on`,
-//! `#[tokio::test]`), not through `tokio::spawn`.
+//! The checks' futures are not `Send` (their paging loops use async
+//! closures over borrowed page tokens, whose futures rustc cannot yet
+//! prove `Send` for every lifetime): await them in the test's own task
+//! (`block_on`, `#[tokio::test]`), not through `tokio::spawn`. The
+//! driver's futures are `Send`.
 //!
 //! Every check returns a [`CheckReport`] — passed, skipped (with the
 //! reason) or failed with each broken [`Property`] and the ids of the
