@@ -243,62 +243,70 @@ impl ContactStore for DiesAfterCreate<'_> {
     }
 }
 
-/// The service's webhook endpoint: accepts one POST on 127.0.0.1, checks
-/// its `x-xero-signature` and answers 200 (401 when it does not verify),
-/// handing the events over.
+/// The service's webhook endpoint on 127.0.0.1: checks each POST's
+/// `x-xero-signature`, answers 401 to one that does not verify and 200 to
+/// the first that does, whose events it hands over (then stops: one
+/// delivery is all the story needs).
 async fn webhook_endpoint() -> Res<(String, tokio::task::JoinHandle<Res<Vec<ChangeEvent>>>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let url = format!("http://{}/webhooks/xero", listener.local_addr()?);
     let task = tokio::spawn(async move {
-        let (mut socket, _) = listener.accept().await?;
-        let mut buf = Vec::new();
-        let mut chunk = [0u8; 4096];
-        // Headers, then `content-length` bytes of body (at most 1 MB).
-        let (head_end, length) = loop {
-            let n = socket.read(&mut chunk).await?;
-            if n == 0 || buf.len() > 1 << 20 {
-                return Err("the delivery ended early".into());
+        for _ in 0..8 {
+            let (mut socket, _) = listener.accept().await?;
+            let (head, body) = read_post(&mut socket).await?;
+            let signature = head.lines().find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("x-xero-signature")
+                    .then(|| value.trim().to_owned())
+            });
+            let verified = decode_xero(&body, signature.as_deref(), WEBHOOK_KEY);
+            let status = if verified.is_ok() {
+                "200 OK"
+            } else {
+                "401 Unauthorized"
+            };
+            let answer =
+                format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            socket.write_all(answer.as_bytes()).await?;
+            if let Ok(events) = verified {
+                return Ok(events);
             }
-            buf.extend_from_slice(&chunk[..n]);
-            if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .ok_or("no content-length")?;
-                break (i + 4, length.min(1 << 20));
-            }
-        };
-        while buf.len() < head_end + length {
-            let n = socket.read(&mut chunk).await?;
-            if n == 0 {
-                return Err("the delivery ended early".into());
-            }
-            buf.extend_from_slice(&chunk[..n]);
         }
-        let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
-        let signature = head.lines().find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("x-xero-signature")
-                .then(|| value.trim().to_owned())
-        });
-        let body = &buf[head_end..head_end + length];
-        let verified = decode_xero(body, signature.as_deref(), WEBHOOK_KEY);
-        let status = if verified.is_ok() {
-            "200 OK"
-        } else {
-            "401 Unauthorized"
-        };
-        socket
-            .write_all(
-                format!("HTTP/1.1 {status}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
-                    .as_bytes(),
-            )
-            .await?;
-        Ok(verified?)
+        Err("no delivery verified".into())
     });
     Ok((url, task))
+}
+
+/// One HTTP/1.1 request: its head (request line and headers) and its
+/// `content-length` bytes of body (at most 1 MB).
+async fn read_post(socket: &mut tokio::net::TcpStream) -> Res<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    let (head_end, length) = loop {
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 || buf.len() > 1 << 20 {
+            return Err("the delivery ended early".into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..i]).to_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .ok_or("no content-length")?;
+            break (i + 4, length.min(1 << 20));
+        }
+    };
+    while buf.len() < head_end + length {
+        let n = socket.read(&mut chunk).await?;
+        if n == 0 {
+            return Err("the delivery ended early".into());
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    Ok((head, buf[head_end..head_end + length].to_vec()))
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -605,13 +613,19 @@ async fn story(dir: &std::path::Path) -> Res<()> {
     );
     let (url, endpoint) = webhook_endpoint().await?;
     let delivery = x.webhook(WEBHOOK_KEY, &[("CONTACT", "UPDATE", &quayside)]);
+    let forged = delivery
+        .clone()
+        .with_wrong_signature()
+        .post_to(&url)
+        .await?;
+    assert_eq!(forged, 401, "a delivery signed with another key is refused");
     let status = delivery.post_to(&url).await?;
     let events = endpoint.await??;
     assert_eq!(status, 200);
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].id, quayside);
     println!(
-        "   delivery to {url}: signature verified, answered {status}, 1 event (contact {quayside})"
+        "   delivery to {url}: a forged signature refused ({forged}); the real one verified, answered {status}, 1 event (contact {quayside})"
     );
     let logged = x.requests().len();
     let r = sync(
