@@ -1,0 +1,213 @@
+//! The conformance kit against each reference HTTP adapter over its fake
+//! ledger server (feature `http`): the fixtures write through the fakes'
+//! own controls (records edited as in the ledger's web app, the fake's
+//! clock moved, faults injected), never through the adapter or its codec.
+//!
+//! Every fixture talks to a fake's token endpoint through a real
+//! [`OAuthRefresh`], so a refused access token is refreshed the way it is
+//! in production; refused credentials are a refresh token the fake does
+//! not know (answered `invalid_grant` by the fake itself).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use ledgerlink::http::{
+    ClientCredentials, Config, Connection, LatestRefreshToken, ManualClock, OAuthRefresh, Secret,
+    TokenSource, XeroAdapter,
+};
+use ledgerlink::model::ContactId;
+use ledgerlink::ports::AdapterError;
+use ledgerlink::testing::conformance::{ContactFixture, FixtureError, Settings, contacts};
+use ledgerlink::testing::{Call, Fault};
+use ledgerlink::wire::xero;
+use ledgerlink::{Contact, Profile};
+use ledgerlink_fakes::{Controls, XeroFake};
+use serde_json::{Value, json};
+
+/// The tokens of one connection: the fake's own while the credentials
+/// hold, a refresh token the fake never issued once they are "revoked"
+/// (every call then ends refused, as after a firm disconnects the app).
+struct Tokens {
+    good: OAuthRefresh,
+    refused: OAuthRefresh,
+    revoked: AtomicBool,
+}
+
+impl Tokens {
+    fn new(fake: &Controls) -> Arc<Self> {
+        let (id, secret) = fake.client_credentials();
+        let oauth = |refresh: String, access: Option<String>| {
+            let o = OAuthRefresh::new(
+                fake.token_url(),
+                ClientCredentials::new(id.clone(), secret.clone()),
+                Secret::new(refresh),
+                Arc::new(LatestRefreshToken::new()),
+            )
+            .unwrap();
+            match access {
+                Some(a) => o.with_access_token(Secret::new(a)),
+                None => o,
+            }
+        };
+        Arc::new(Self {
+            good: oauth(fake.refresh_token(), Some(fake.access_token())),
+            refused: oauth("never-issued".into(), Some("never-issued".into())),
+            revoked: AtomicBool::new(false),
+        })
+    }
+
+    fn source(&self) -> &OAuthRefresh {
+        if self.revoked.load(Ordering::SeqCst) {
+            &self.refused
+        } else {
+            &self.good
+        }
+    }
+}
+
+#[async_trait]
+impl TokenSource for Tokens {
+    async fn access_token(&self) -> Result<Secret, AdapterError> {
+        self.source().access_token().await
+    }
+
+    async fn refresh(&self, rejected: &Secret) -> Result<Secret, AdapterError> {
+        self.source().refresh(rejected).await
+    }
+}
+
+/// A connection for `profile` whose waits move a manual clock (no test
+/// sleeps), with the fake's tokens.
+fn connection(profile: Profile, tokens: Arc<Tokens>) -> Arc<Connection> {
+    Arc::new(
+        Connection::new(Config::for_profile(profile), tokens)
+            .unwrap()
+            .with_clock(Arc::new(ManualClock::new())),
+    )
+}
+
+/// Fault injection shared by every fake: each fault is aimed at the next
+/// API call, which is the call the check makes right after injecting it.
+fn inject(fake: &Controls, tokens: &Tokens, fault: &Fault) -> Result<(), FixtureError> {
+    match fault {
+        Fault::RateLimited { retry_after_secs } => fake.throttle_next(1, *retry_after_secs),
+        Fault::Transient => fake.fail_next(1, 503),
+        Fault::AccessTokenExpired => fake.expire_access_tokens(),
+        Fault::AuthenticationExpired => {
+            fake.expire_access_tokens();
+            tokens.revoked.store(true, Ordering::SeqCst);
+        }
+        Fault::CrashAfterCreate => fake.lose_next_answers(1),
+        _ => return Err(FixtureError::Unsupported),
+    }
+    Ok(())
+}
+
+fn clear(fake: &Controls, tokens: &Tokens) {
+    fake.throttle_next(0, 0);
+    fake.fail_next(0, 503);
+    fake.lose_next_answers(0);
+    tokens.revoked.store(false, Ordering::SeqCst);
+}
+
+fn failed(what: &str) -> FixtureError {
+    FixtureError::Failed(what.to_owned())
+}
+
+/// A contact's email as the ledger's web app would have it (empty: none).
+fn email(c: &Contact) -> String {
+    c.emails
+        .first()
+        .map(|e| e.address.clone())
+        .unwrap_or_default()
+}
+
+// ---------------------------------------------------------------- Xero
+
+/// A Xero organisation: the fake, and the adapter over it.
+struct Xero {
+    fake: XeroFake,
+    tokens: Arc<Tokens>,
+    adapter: XeroAdapter,
+}
+
+impl Xero {
+    fn start() -> Self {
+        let fake = XeroFake::start("tenant-conf").unwrap();
+        let tokens = Tokens::new(&fake);
+        let adapter = XeroAdapter::new(
+            connection(Profile::XeroGl, tokens.clone()),
+            xero::Calls::new(fake.tenant_id()),
+        )
+        .with_base_url(fake.api_base());
+        Self {
+            fake,
+            tokens,
+            adapter,
+        }
+    }
+}
+
+fn xero_fields(c: &Contact) -> Value {
+    json!({
+        "Name": c.label(),
+        "FirstName": c.first_name.clone().unwrap_or_default(),
+        "LastName": c.last_name.clone().unwrap_or_default(),
+        "EmailAddress": email(c),
+    })
+}
+
+#[async_trait]
+impl ContactFixture for Xero {
+    fn profile(&self) -> Option<Profile> {
+        Some(Profile::XeroGl)
+    }
+
+    fn page_size(&self) -> usize {
+        xero::MAX_PAGE_SIZE
+    }
+
+    async fn insert(&self, contact: Contact) -> Result<ContactId, FixtureError> {
+        Ok(ContactId::from(
+            self.fake.insert_contact(xero_fields(&contact)),
+        ))
+    }
+
+    async fn edit(&self, contact: Contact) -> Result<(), FixtureError> {
+        self.fake
+            .edit_contact(contact.id.as_str(), xero_fields(&contact))
+            .then_some(())
+            .ok_or_else(|| failed("no such contact"))
+    }
+
+    async fn archive(&self, id: &ContactId) -> Result<(), FixtureError> {
+        self.fake
+            .archive_contact(id.as_str())
+            .then_some(())
+            .ok_or_else(|| failed("no such contact"))
+    }
+
+    async fn advance_clock(&self, seconds: u32) -> Result<(), FixtureError> {
+        self.fake.advance(Duration::from_secs(seconds.into()));
+        Ok(())
+    }
+
+    async fn inject(&self, _call: Call, fault: Fault) -> Result<(), FixtureError> {
+        inject(&self.fake, &self.tokens, &fault)
+    }
+
+    async fn clear_faults(&self) -> Result<(), FixtureError> {
+        clear(&self.fake, &self.tokens);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn xero_contacts_pass() {
+    let xero = Xero::start();
+    let summary = contacts::run_all(&xero.adapter, &xero, &Settings::default()).await;
+    assert!(summary.is_ok(), "{summary}");
+    assert_eq!(summary.skipped().count(), 0, "{summary}");
+}
