@@ -14,17 +14,20 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use ledgerlink::http::{
     ClientCredentials, Config, Connection, InMemoryKeys, LatestRefreshToken, ManualClock,
     OAuthRefresh, QbTimeAdapter, QboAdapter, Secret, TokenSource, XeroAdapter, XpmAdapter,
 };
-use ledgerlink::model::ContactId;
+use ledgerlink::billing::{InvoiceDraft, PaymentDraft};
+use ledgerlink::model::{ContactId, Currency, Money};
 use ledgerlink::ports::AdapterError;
 use ledgerlink::qbtime::{JobcodeId, JobcodeType, NewJobcode};
 use ledgerlink::testing::conformance::{
-    Check, ContactFixture, FixtureError, Property, Settings, TimeFixture, contacts, time,
+    Check, ContactFixture, FixtureError, InvoiceFixture, PaymentFixture, Property, Settings,
+    TimeFixture, billing, contacts, time,
 };
-use ledgerlink::testing::{Call, Fault};
+use ledgerlink::testing::{Call, Fault, invoice_draft, payment_draft};
 use ledgerlink::wire::{qbo, qbtime, xero, xpm};
 use ledgerlink::{Contact, Profile};
 use ledgerlink_fakes::{Controls, QbTimeFake, QboFake, XeroFake, XpmFake};
@@ -143,7 +146,7 @@ impl Xero {
         let tokens = Tokens::new(&fake);
         let adapter = XeroAdapter::new(
             connection(Profile::XeroGl, tokens.clone()),
-            xero::Calls::new(fake.tenant_id()),
+            xero::Calls::new(fake.tenant_id()).with_payment_account("090"),
         )
         .with_base_url(fake.api_base());
         Self {
@@ -500,4 +503,191 @@ async fn quickbooks_time_jobcodes_and_timesheets_pass() {
     let summary = time::run_all(&qbt.adapter, &qbt, &Settings::default()).await;
     assert!(summary.is_ok(), "{summary}");
     assert_eq!(summary.skipped().count(), 0, "{summary}");
+}
+
+// ------------------------------------------------------------- billing
+
+/// A write made straight to a fake's API, in the ledger's own JSON, as
+/// another app connected to the ledger would (never through the codecs
+/// under test), with the connection's current token: refreshed once when
+/// refused. Run from the checks' synchronous fixture methods, hence
+/// `block_in_place` (the tests use the multi-threaded runtime).
+fn raw(tokens: &Tokens, method: &str, url: &str, headers: &[(&str, &str)], body: &Value) -> Value {
+    tokio::task::block_in_place(|| {
+        tokio::runtime::Handle::current().block_on(async {
+            let mut token = tokens.access_token().await.unwrap();
+            for _ in 0..2 {
+                let mut all: Vec<(String, String)> = headers
+                    .iter()
+                    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                    .collect();
+                all.push(("Authorization".into(), format!("Bearer {}", token.expose())));
+                all.push(("Content-Type".into(), "application/json".into()));
+                all.push(("Accept".into(), "application/json".into()));
+                let reply = ledgerlink_fakes::client::send_async(
+                    method,
+                    url,
+                    &all,
+                    body.to_string().into_bytes(),
+                )
+                .await
+                .unwrap();
+                if reply.status == 401 {
+                    token = tokens.refresh(&token).await.unwrap();
+                    continue;
+                }
+                assert!(reply.status < 300, "{method} {url}: {}", reply.text());
+                return serde_json::from_slice(&reply.body).unwrap();
+            }
+            panic!("{method} {url}: the token was refused twice");
+        })
+    })
+}
+
+fn billing_day() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 11, 10).unwrap()
+}
+
+/// `cents` as a JSON number of the currency unit (`150.00`).
+fn amount(cents: i64) -> Value {
+    serde_json::from_str(&format!("{}.{:02}", cents / 100, cents % 100)).unwrap()
+}
+
+fn usd(cents: i64) -> Money {
+    Money::new(Decimal::new(cents, 2), Currency::USD)
+}
+
+/// A Xero organisation in USD with one customer, for invoices and
+/// payments (into bank account `090`).
+struct XeroBilling {
+    xero: Xero,
+    customer: String,
+}
+
+impl XeroBilling {
+    fn start() -> Self {
+        let xero = Xero::start();
+        xero.fake.set_organisation("Conformance Ltd", "USD", None);
+        let customer = xero
+            .fake
+            .insert_contact(json!({"Name": "Billing Customer Ltd"}));
+        Self { xero, customer }
+    }
+
+    /// An authorised invoice of `cents` made in Xero, its `InvoiceID`.
+    fn authorised_invoice(&self, number: &str, cents: i64) -> String {
+        let made = raw(
+            &self.xero.tokens,
+            "PUT",
+            &format!("{}/Invoices", self.xero.fake.api_base()),
+            &[("xero-tenant-id", &self.xero.fake.tenant_id())],
+            &json!({
+                "Type": "ACCREC",
+                "Contact": {"ContactID": self.customer},
+                "InvoiceNumber": number,
+                "Date": "2026-11-10",
+                "DueDate": "2026-12-10",
+                "Status": "AUTHORISED",
+                "LineItems": [{
+                    "Description": "Professional services",
+                    "Quantity": 1,
+                    "UnitAmount": amount(cents),
+                    "AccountCode": "200",
+                }],
+            }),
+        );
+        made["Invoices"][0]["InvoiceID"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+#[async_trait]
+impl InvoiceFixture for XeroBilling {
+    fn invoice(&self, run_id: &str, n: u32) -> (InvoiceDraft, ContactId) {
+        let draft = invoice_draft(
+            &format!("{run_id}-inv-{n}"),
+            &billing::doc_number(run_id, n),
+            &self.customer,
+            billing_day(),
+            usd(15_000),
+        );
+        (draft, ContactId::from(self.customer.clone()))
+    }
+
+    async fn inject(&self, _call: Call, fault: Fault) -> Result<(), FixtureError> {
+        inject(&self.xero.fake, &self.xero.tokens, &fault)
+    }
+
+    async fn clear_faults(&self) -> Result<(), FixtureError> {
+        clear(&self.xero.fake, &self.xero.tokens);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PaymentFixture for XeroBilling {
+    /// A payment of a fresh invoice of its own (Xero records one payment
+    /// per invoice).
+    fn payment(&self, run_id: &str, n: u32) -> (PaymentDraft, ContactId, Vec<String>) {
+        let amount = usd(100 + i64::from(n % 1000));
+        let invoice =
+            self.authorised_invoice(&billing::doc_number(&format!("{run_id}p"), n), 50_000);
+        let draft = payment_draft(
+            &format!("{run_id}-pay-{n}"),
+            &self.customer,
+            billing_day(),
+            amount,
+            &[(invoice.as_str(), amount)],
+        );
+        (draft, ContactId::from(self.customer.clone()), vec![invoice])
+    }
+
+    fn page_size(&self) -> usize {
+        xero::MAX_PAGE_SIZE
+    }
+
+    async fn insert(&self, run_id: &str, n: u32) -> Result<String, FixtureError> {
+        let invoice =
+            self.authorised_invoice(&billing::doc_number(&format!("{run_id}m"), n), 50_000);
+        let made = raw(
+            &self.xero.tokens,
+            "PUT",
+            &format!("{}/Payments", self.xero.fake.api_base()),
+            &[("xero-tenant-id", &self.xero.fake.tenant_id())],
+            &json!({
+                "Invoice": {"InvoiceID": invoice},
+                "Account": {"Code": "090"},
+                "Date": "2026-11-10",
+                "Amount": amount(100 + i64::from(n % 1000)),
+                "Reference": format!("{run_id}-manual-{n}"),
+            }),
+        );
+        made["Payments"][0]["PaymentID"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| failed("no PaymentID"))
+    }
+
+    async fn inject(&self, _call: Call, fault: Fault) -> Result<(), FixtureError> {
+        inject(&self.xero.fake, &self.xero.tokens, &fault)
+    }
+
+    async fn clear_faults(&self) -> Result<(), FixtureError> {
+        clear(&self.xero.fake, &self.xero.tokens);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn xero_invoices_and_payments_pass() {
+    let xero = XeroBilling::start();
+    let settings = Settings::default();
+    let invoices = billing::run_all_invoices(&xero.xero.adapter, &xero, &settings).await;
+    assert!(invoices.is_ok(), "{invoices}");
+    assert_eq!(invoices.skipped().count(), 0, "{invoices}");
+    let payments = billing::run_all_payments(&xero.xero.adapter, &xero, &settings).await;
+    assert!(payments.is_ok(), "{payments}");
+    assert_eq!(payments.skipped().count(), 0, "{payments}");
 }
