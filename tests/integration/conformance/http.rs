@@ -691,3 +691,109 @@ async fn xero_invoices_and_payments_pass() {
     assert!(payments.is_ok(), "{payments}");
     assert_eq!(payments.skipped().count(), 0, "{payments}");
 }
+
+/// A QBO company with one customer, for invoices and payments
+/// (unapplied, as QBO allows).
+struct QboBilling {
+    qbo: Qbo,
+    customer: String,
+}
+
+impl QboBilling {
+    fn start() -> Self {
+        let qbo = Qbo::start();
+        let customer = qbo
+            .fake
+            .insert_customer(json!({"DisplayName": "Billing Customer"}));
+        Self { qbo, customer }
+    }
+
+    fn payment_amount(n: u32) -> i64 {
+        100 + i64::from(n % 1000)
+    }
+}
+
+#[async_trait]
+impl InvoiceFixture for QboBilling {
+    fn invoice(&self, run_id: &str, n: u32) -> (InvoiceDraft, ContactId) {
+        let draft = invoice_draft(
+            &format!("{run_id}-inv-{n}"),
+            &billing::doc_number(run_id, n),
+            &self.customer,
+            billing_day(),
+            usd(15_000),
+        );
+        (draft, ContactId::from(self.customer.clone()))
+    }
+
+    async fn inject(&self, _call: Call, fault: Fault) -> Result<(), FixtureError> {
+        inject(&self.qbo.fake, &self.qbo.tokens, &fault)
+    }
+
+    async fn clear_faults(&self) -> Result<(), FixtureError> {
+        clear(&self.qbo.fake, &self.qbo.tokens);
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl PaymentFixture for QboBilling {
+    fn payment(&self, run_id: &str, n: u32) -> (PaymentDraft, ContactId, Vec<String>) {
+        let draft = payment_draft(
+            &format!("{run_id}-pay-{n}"),
+            &self.customer,
+            billing_day(),
+            usd(Self::payment_amount(n)),
+            &[],
+        );
+        (draft, ContactId::from(self.customer.clone()), Vec::new())
+    }
+
+    fn page_size(&self) -> usize {
+        qbo::MAX_QUERY_RESULTS as usize
+    }
+
+    async fn insert(&self, run_id: &str, n: u32) -> Result<String, FixtureError> {
+        let made = raw(
+            &self.qbo.tokens,
+            "POST",
+            &format!(
+                "{}/v3/company/{}/payment",
+                self.qbo.fake.api_base(),
+                self.qbo.fake.realm_id()
+            ),
+            &[],
+            &json!({
+                "CustomerRef": {"value": self.customer},
+                "TotalAmt": amount(Self::payment_amount(n)),
+                "TxnDate": "2026-11-10",
+                "PaymentRefNum": format!("{run_id}-manual-{n}"),
+            }),
+        );
+        made["Payment"]["Id"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| failed("no Payment Id"))
+    }
+
+    async fn inject(&self, _call: Call, fault: Fault) -> Result<(), FixtureError> {
+        inject(&self.qbo.fake, &self.qbo.tokens, &fault)
+    }
+
+    async fn clear_faults(&self) -> Result<(), FixtureError> {
+        clear(&self.qbo.fake, &self.qbo.tokens);
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn qbo_invoices_and_payments_pass() {
+    let qbo = QboBilling::start();
+    let settings = Settings::default();
+    let invoices = billing::run_all_invoices(&qbo.qbo.adapter, &qbo, &settings).await;
+    assert!(invoices.is_ok(), "{invoices}");
+    assert_eq!(invoices.skipped().count(), 0, "{invoices}");
+    let payments = billing::run_all_payments(&qbo.qbo.adapter, &qbo, &settings).await;
+    assert!(payments.is_ok(), "{payments}");
+    assert_eq!(payments.skipped().count(), 0, "{payments}");
+}
