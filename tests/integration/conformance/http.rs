@@ -14,12 +14,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::NaiveDate;
-use rust_decimal::Decimal;
+use ledgerlink::billing::{InvoiceDraft, PaymentDraft};
 use ledgerlink::http::{
     ClientCredentials, Config, Connection, InMemoryKeys, LatestRefreshToken, ManualClock,
     OAuthRefresh, QbTimeAdapter, QboAdapter, Secret, TokenSource, XeroAdapter, XpmAdapter,
 };
-use ledgerlink::billing::{InvoiceDraft, PaymentDraft};
 use ledgerlink::model::{ContactId, Currency, Money};
 use ledgerlink::ports::AdapterError;
 use ledgerlink::qbtime::{JobcodeId, JobcodeType, NewJobcode};
@@ -31,6 +30,7 @@ use ledgerlink::testing::{Call, Fault, invoice_draft, payment_draft};
 use ledgerlink::wire::{qbo, qbtime, xero, xpm};
 use ledgerlink::{Contact, Profile};
 use ledgerlink_fakes::{Controls, QbTimeFake, QboFake, XeroFake, XpmFake};
+use rust_decimal::Decimal;
 use serde_json::{Value, json};
 
 /// The tokens of one connection: the fake's own while the credentials
