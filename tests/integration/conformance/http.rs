@@ -603,6 +603,8 @@ impl XeroBilling {
     }
 }
 
+/// No `delete_invoice`: the codec creates invoices `AUTHORISED`, which
+/// Xero only voids (still listed); only drafts are deleted.
 #[async_trait]
 impl InvoiceFixture for XeroBilling {
     fn invoice(&self, run_id: &str, n: u32) -> (InvoiceDraft, ContactId) {
@@ -724,6 +726,30 @@ impl InvoiceFixture for QboBilling {
             usd(15_000),
         );
         (draft, ContactId::from(self.customer.clone()))
+    }
+
+    /// QBO deletes an invoice for good (`operation=delete`), as a user of
+    /// its web app can.
+    async fn delete_invoice(&self, id: &str) -> Result<(), FixtureError> {
+        let invoice = self
+            .qbo
+            .fake
+            .invoices()
+            .into_iter()
+            .find(|i| i["Id"] == id)
+            .ok_or_else(|| failed("no such invoice"))?;
+        raw(
+            &self.qbo.tokens,
+            "POST",
+            &format!(
+                "{}/v3/company/{}/invoice?operation=delete",
+                self.qbo.fake.api_base(),
+                self.qbo.fake.realm_id()
+            ),
+            &[],
+            &json!({"Id": id, "SyncToken": invoice["SyncToken"]}),
+        );
+        Ok(())
     }
 
     async fn inject(&self, _call: Call, fault: Fault) -> Result<(), FixtureError> {
