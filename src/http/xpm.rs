@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 use crate::model::{Contact, ContactId, VersionToken};
-use crate::ops::AdapterError;
+use crate::ops::{AdapterError, Pages};
 use crate::ports::{ChangesPage, ContactStore, Page};
 use crate::sync::FieldPatch;
 use crate::wire::xpm::{API_BASE, Calls};
@@ -18,12 +18,20 @@ use super::{Connection, KeyMemory};
 /// the write), plus one for the sequence to say it is done.
 const MAX_UPDATE_STEPS: usize = 4;
 
+/// The most listing pages read to find what a create whose answer was
+/// lost made (XPM's listing is one page).
+const MAX_LOOKUP_PAGES: usize = 100;
+
 /// An XPM practice's [`ContactStore`] over HTTP: clients, and their
 /// contacts as people linked to them.
 ///
 /// XPM takes no idempotency key: [`create`](ContactStore::create) asks the
 /// [`KeyMemory`] first, answers the record remembered under the key
-/// without calling XPM, and remembers what a create made. An
+/// without calling XPM, and remembers what a create made. A key sent
+/// before whose answer was lost ([`KeyMemory::unanswered`]) is looked for
+/// first: the one record of the full listing with the create's name,
+/// email and organisations is taken as what that send made (with several
+/// of one name, as XPM allows, the create is sent again). An
 /// [`update`](ContactStore::update) is the codec's sequence of one to
 /// three requests ([`wire::xpm::Update`](crate::wire::xpm::Update)),
 /// driven here; its reads are retried like any read, its write never.
@@ -76,6 +84,37 @@ impl XpmAdapter {
     }
 }
 
+impl XpmAdapter {
+    /// The record an earlier send of `contact` made when its answer was
+    /// lost: the one record of the full listing with its name, email and
+    /// organisations (XPM allows two clients of one name: with several,
+    /// none is taken and the create is sent again).
+    async fn made_by_lost_create(
+        &self,
+        contact: &Contact,
+    ) -> Result<Option<Contact>, AdapterError> {
+        let (label, email) = (contact.label(), contact.billing_email());
+        let mut pages = Pages::new(MAX_LOOKUP_PAGES);
+        let mut token: Option<String> = None;
+        let mut found: Vec<Contact> = Vec::new();
+        loop {
+            let page = self.list(token.as_deref()).await?;
+            found.extend(page.contacts.into_iter().filter(|c| {
+                c.label() == label
+                    && c.billing_email() == email
+                    && c.organization_ids == contact.organization_ids
+            }));
+            token = pages
+                .next(page.next_page)
+                .map_err(|stopped| AdapterError::Paging { stopped })?;
+            if token.is_none() {
+                break;
+            }
+        }
+        Ok(if found.len() == 1 { found.pop() } else { None })
+    }
+}
+
 #[async_trait]
 impl ContactStore for XpmAdapter {
     async fn list(&self, page: Option<&str>) -> Result<Page, AdapterError> {
@@ -103,6 +142,13 @@ impl ContactStore for XpmAdapter {
             return Ok(made);
         }
         let request = self.calls.create(contact, key)?;
+        if self.keys.unanswered(key).await?
+            && let Some(made) = self.made_by_lost_create(contact).await?
+        {
+            self.keys.remember(key, &made).await?;
+            return Ok(made);
+        }
+        self.keys.sending(key).await?;
         let made = self
             .connection
             .call(&self.base, &request, |a| self.calls.read_create(a))

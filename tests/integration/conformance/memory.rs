@@ -90,3 +90,72 @@ fn the_time_store_passes() {
     assert!(summary.is_ok(), "{summary}");
     assert_eq!(summary.reports.len(), 3);
 }
+
+/// QBO as its adapter behaves, within the contract: its change feed
+/// answers `Unsupported` from a cursor (more changes than one answer
+/// holds), and an update without its `SyncToken` is refused before it is
+/// sent.
+struct QboLike(MemoryStore);
+
+#[async_trait::async_trait]
+impl ledgerlink::ports::ContactStore for QboLike {
+    async fn list(
+        &self,
+        page: Option<&str>,
+    ) -> Result<ledgerlink::ports::Page, ledgerlink::ports::AdapterError> {
+        self.0.list(page).await
+    }
+
+    async fn list_changes(
+        &self,
+        cursor: Option<&str>,
+        page: Option<&str>,
+    ) -> Result<ledgerlink::ports::ChangesPage, ledgerlink::ports::AdapterError> {
+        if cursor.is_some() {
+            return Err(ledgerlink::ports::AdapterError::Unsupported {
+                what: "more changes than one answer holds".into(),
+            });
+        }
+        self.0.list_changes(cursor, page).await
+    }
+
+    async fn create(
+        &self,
+        c: &ledgerlink::Contact,
+        key: &str,
+    ) -> Result<ledgerlink::Contact, ledgerlink::ports::AdapterError> {
+        self.0.create(c, key).await
+    }
+
+    async fn update(
+        &self,
+        id: &ledgerlink::ContactId,
+        patch: &ledgerlink::sync::FieldPatch,
+        v: Option<&ledgerlink::model::VersionToken>,
+    ) -> Result<ledgerlink::Contact, ledgerlink::ports::AdapterError> {
+        if v.is_none() {
+            return Err(ledgerlink::ports::AdapterError::Validation {
+                code: None,
+                message: "QBO refuses an update without its SyncToken".into(),
+            });
+        }
+        self.0.update(id, patch, v).await
+    }
+}
+
+/// Regressions of the kit: a feed answering `Unsupported` for one cursor
+/// (the contract's way out) was reported as a failed call, and a store
+/// that checks versions was sent updates without one in the errors check.
+#[test]
+fn contract_allowed_refusals_pass() {
+    let store = QboLike(MemoryStore::ledger(Profile::Qbo).with_page_size(3));
+    let settings = Settings::default();
+    let report = block_on(contacts::change_listing(&store, &store.0, &settings));
+    assert!(report.is_ok(), "{report}");
+    let report = block_on(contacts::errors(&store, &store.0, &settings));
+    assert!(report.is_ok(), "{report}");
+    assert!(!matches!(
+        report.outcome,
+        ledgerlink::testing::conformance::Outcome::Skipped { .. }
+    ));
+}

@@ -3,4 +3,6 @@
 //! wrappers with a deliberate defect, which the kit must report.
 
 mod defects;
+#[cfg(feature = "http")]
+mod http;
 mod memory;

@@ -3,6 +3,8 @@
 //! manual clock, bounded retries, writes not retried, batches mapped,
 //! secrets redacted.
 
+#[cfg(feature = "sqlite")]
+mod firm;
 mod server;
 
 use std::sync::Arc;
