@@ -313,7 +313,15 @@ impl SqliteStateStore {
     }
 
     fn load_now(&self, connection: &str) -> Result<Option<Loaded>, AdapterError> {
-        let db = self.lock();
+        let mut guard = self.lock();
+        // One read transaction: the head, the links and the log come from
+        // one snapshot. Read one by one, a `compact` (which keeps the
+        // generation) or a save by another process in between would give a
+        // state mixing two moments under one generation, and a save on top
+        // of it would pass the compare-and-swap.
+        let db = guard
+            .transaction_with_behavior(TransactionBehavior::Deferred)
+            .map_err(|e| failed(&e))?;
         let row: Option<(i64, u32, String)> = db
             .query_row(
                 "SELECT generation, format, head FROM ledgerlink_connections WHERE connection = ?1",
