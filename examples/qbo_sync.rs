@@ -28,7 +28,7 @@
 use std::error::Error;
 
 use chrono::{DateTime, TimeZone, Utc};
-use ledgerlink::driver::{Driver, RunReport};
+use ledgerlink::driver::{Driver, RunReport, SystemClock};
 use ledgerlink::model::{Address, AddressKind, PhoneKind};
 use ledgerlink::sync::{
     Action, AuditStatus, ConflictPolicy, ConnectionConfig, Decision, FieldValue, NoticeKind, Plan,
@@ -169,7 +169,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         .with_push_contact_type("Client")
         .with_conflict_policy(ConflictPolicy::NewestWins);
     let saved = MemoryStateStore::new();
-    let driver = Driver::new(&config, &local, &qbo).with_state_store(&saved, "firm-1", "worker-a");
+    let driver = Driver::new(&config, &local, &qbo).with_state_store(
+        &saved,
+        "firm-1",
+        "worker-a",
+        &SystemClock,
+    );
     let mut state = SyncState::new();
 
     println!("A firm connects to QuickBooks Online");

@@ -42,7 +42,7 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ledgerlink::driver::{Driver, DriverError, RunOutcome, RunReport};
+use ledgerlink::driver::{Driver, DriverError, RunOutcome, RunReport, SystemClock};
 use ledgerlink::http::{
     ClientCredentials, Config, Connection, LatestRefreshToken, OAuthRefresh, QboAdapter, Secret,
     XeroAdapter,
@@ -103,7 +103,7 @@ async fn sync(
 ) -> Result<Vec<RunReport>, DriverError> {
     let config = ConnectionConfig::new(profile).with_push_contact_type("Client");
     let driver = Driver::new(&config, firm, ledger)
-        .with_state_store(states, connection, worker)
+        .with_state_store(states, connection, worker, &SystemClock)
         .with_change_listings(true);
     let mut state = driver.load_state().await?;
     driver.run_until_quiet(&mut state, decisions, now, 5).await

@@ -14,8 +14,9 @@
 //! Several workers (U1 across processes): with a state store, a run takes
 //! the connection's lease first ([`RunOutcome::LeaseBusy`] when another
 //! worker holds it: nothing is listed or sent), renews it between
-//! operations when it comes close to expiry (with a [`Clock`], see
-//! [`Driver::with_clock`]), stops sending when it is lost
+//! operations when it comes close to expiry (by the [`Clock`] given to
+//! [`Driver::with_state_store`]: [`SystemClock`] in a service, a clock the
+//! test moves in tests), stops sending when it is lost
 //! ([`RunOutcome::LeaseLost`]) and releases it at the end. Every save is a
 //! compare-and-swap on the state's [`Generation`] and writes only what
 //! changed ([`sync::diff`](crate::sync::diff)); a conflict ends the run
@@ -36,7 +37,8 @@ use crate::error::{Error, Side};
 use crate::model::{Contact, ContactId};
 use crate::ops::{DEFAULT_PAGE_LIMIT, Execution, Pages, PagingError};
 use crate::ports::{
-    AdapterError, Clock, ContactStore, Generation, LeaseOutcome, SaveOutcome, StateStore,
+    AdapterError, Clock, ContactStore, Generation, LeaseOutcome, LeaseToken, SaveOutcome,
+    StateStore,
 };
 use crate::sync::{
     Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, Decision, Listing, Needed,
@@ -164,17 +166,18 @@ pub struct Driver<'a> {
     local: &'a dyn ContactStore,
     remote: &'a dyn ContactStore,
     state_store: Option<Persist<'a>>,
-    clock: Option<&'a dyn Clock>,
     lease: Duration,
     change_listings: bool,
     page_limit: usize,
 }
 
 /// The state store of a driver, the connection it saves, the worker it
-/// runs as, and what it knows of the store: the generation saved last and
-/// the lease's expiry.
+/// runs as, the clock its lease is kept by, and what it knows of the
+/// store: the generation saved last and the lease held (its token and
+/// expiry).
 struct Persist<'a> {
     store: &'a dyn StateStore,
+    clock: &'a dyn Clock,
     connection: String,
     worker: String,
     track: Mutex<Track>,
@@ -183,7 +186,19 @@ struct Persist<'a> {
 #[derive(Debug, Clone, Copy, Default)]
 struct Track {
     generation: Generation,
-    lease_until: Option<DateTime<Utc>>,
+    lease: Option<(LeaseToken, DateTime<Utc>)>,
+}
+
+/// The system's clock (`chrono::Utc::now`), for
+/// [`Driver::with_state_store`] in a service. The core never reads it;
+/// tests pass a clock they move by hand.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
 
 impl Persist<'_> {
@@ -220,7 +235,6 @@ impl<'a> Driver<'a> {
             local,
             remote,
             state_store: None,
-            clock: None,
             lease: DEFAULT_LEASE,
             change_listings: false,
             page_limit: DEFAULT_PAGE_LIMIT,
@@ -228,22 +242,31 @@ impl<'a> Driver<'a> {
     }
 
     /// Keeps `connection`'s state in `store`, running as `worker` (a name
-    /// unique among the service's workers, e.g. host and process id):
+    /// for the lease's holder, e.g. host and process id; two processes
+    /// under one name still exclude each other, by the lease's token):
     /// every run holds the connection's lease, saves before sending and
     /// after feeding the results back (crash safety, U1), each save a
     /// compare-and-swap writing only what changed. Load the state with
     /// [`load_state`](Self::load_state) (or tell the generation of a state
     /// loaded otherwise with [`with_generation`](Self::with_generation));
     /// without either the first save expects no state stored.
+    ///
+    /// `clock` times the lease: it is read when the lease is taken and
+    /// between operations, and the lease is renewed once a third of it is
+    /// left. It has to move with real time ([`SystemClock`]): a run's
+    /// `now` is fixed for the whole run, so a lease timed by it would lapse
+    /// unnoticed while the run still sends.
     #[must_use]
     pub fn with_state_store(
         mut self,
         store: &'a dyn StateStore,
         connection: &str,
         worker: &str,
+        clock: &'a dyn Clock,
     ) -> Self {
         self.state_store = Some(Persist {
             store,
+            clock,
             connection: connection.to_owned(),
             worker: worker.to_owned(),
             track: Mutex::new(Track::default()),
@@ -263,19 +286,11 @@ impl<'a> Driver<'a> {
 
     /// How long a run's lease lasts unless renewed (default
     /// [`DEFAULT_LEASE`]). The driver renews it between operations once a
-    /// third of it is left (by the [`Clock`] of
-    /// [`with_clock`](Self::with_clock); without one, by the run's `now`).
+    /// third of it is left, by the clock given to
+    /// [`with_state_store`](Self::with_state_store).
     #[must_use]
     pub fn with_lease(mut self, ttl: Duration) -> Self {
         self.lease = ttl.max(Duration::seconds(1));
-        self
-    }
-
-    /// The clock read between operations to renew the lease in time. Time
-    /// is otherwise the run's `now`.
-    #[must_use]
-    pub fn with_clock(mut self, clock: &'a dyn Clock) -> Self {
-        self.clock = Some(clock);
         self
     }
 
@@ -360,13 +375,13 @@ impl<'a> Driver<'a> {
 
     /// Keeps the lease while sending: renews it when a third of it is left.
     /// `false` when it is lost (or cannot be renewed).
-    async fn keep_lease(&self, run_now: DateTime<Utc>) -> bool {
+    async fn keep_lease(&self) -> bool {
         let Some(p) = &self.state_store else {
             return true;
         };
-        let now = self.clock.map_or(run_now, |c| c.now());
-        let until = p.track().lease_until;
-        let Some(until) = until else {
+        let now = p.clock.now();
+        let held = p.track().lease;
+        let Some((token, until)) = held else {
             return false;
         };
         if until - now > self.lease / 3 {
@@ -374,17 +389,17 @@ impl<'a> Driver<'a> {
         }
         match p
             .store
-            .renew_lease(&p.connection, &p.worker, now, self.lease)
+            .renew_lease(&p.connection, token, now, self.lease)
             .await
         {
-            Ok(LeaseOutcome::Held { expires_at }) => {
-                p.track().lease_until = Some(expires_at);
+            Ok(LeaseOutcome::Held { expires_at, token }) => {
+                p.track().lease = Some((token, expires_at));
                 true
             }
             // A store failure counts as lost: sending without a lease that
             // cannot be confirmed is what the lease exists to prevent.
             Ok(LeaseOutcome::Busy { .. } | LeaseOutcome::Lost) | Err(_) => {
-                p.track().lease_until = None;
+                p.track().lease = None;
                 false
             }
         }
@@ -411,14 +426,16 @@ impl<'a> Driver<'a> {
         let Some(p) = &self.state_store else {
             return self.run_leased(state, decisions, trigger, now).await;
         };
-        let clock_now = self.clock.map_or(now, |c| c.now());
-        match p
+        let token = match p
             .store
-            .acquire_lease(&p.connection, &p.worker, clock_now, self.lease)
+            .acquire_lease(&p.connection, &p.worker, p.clock.now(), self.lease)
             .await
             .map_err(DriverError::Lease)?
         {
-            LeaseOutcome::Held { expires_at } => p.track().lease_until = Some(expires_at),
+            LeaseOutcome::Held { expires_at, token } => {
+                p.track().lease = Some((token, expires_at));
+                token
+            }
             LeaseOutcome::Busy { lease } => {
                 return Ok(RunReport::ended(
                     RunOutcome::LeaseBusy,
@@ -426,11 +443,11 @@ impl<'a> Driver<'a> {
                 ));
             }
             LeaseOutcome::Lost => return Ok(RunReport::ended(RunOutcome::LeaseBusy, None)),
-        }
+        };
         let report = self.run_leased(state, decisions, trigger, now).await;
-        p.track().lease_until = None;
+        p.track().lease = None;
         // A release that fails leaves the lease to expire on its own.
-        let _released = p.store.release_lease(&p.connection, &p.worker).await;
+        let _released = p.store.release_lease(&p.connection, token).await;
         report
     }
 
@@ -572,7 +589,7 @@ impl<'a> Driver<'a> {
                 retry_at: Some(t),
             });
         }
-        let (results, lease_lost) = self.send(&plan, now).await;
+        let (results, lease_lost) = self.send(&plan).await;
         let applied = apply_results(state, &plan, &results, now)?;
         let delta = diff(&plan.next_state, state);
         let saved = self.save(state, &delta).await?;
@@ -697,11 +714,11 @@ impl<'a> Driver<'a> {
 
     /// Sends the plan's operations while the lease holds; the results,
     /// and whether the lease was lost (the rest then skipped).
-    async fn send(&self, plan: &Plan, now: DateTime<Utc>) -> (Vec<OpResult>, bool) {
+    async fn send(&self, plan: &Plan) -> (Vec<OpResult>, bool) {
         let mut run: Execution<'_, Action, Box<Contact>> = Execution::new(&plan.operations);
         let mut lost = false;
         while let Some(op) = run.next_op() {
-            if !self.keep_lease(now).await {
+            if !self.keep_lease().await {
                 lost = true;
                 run.skip(op, "not sent: the lease on the connection was lost");
                 break;

@@ -91,7 +91,9 @@ pub use billing::{InvoiceStore, PaymentStore, PaymentsPage};
 mod qbtime;
 pub use qbtime::{JobcodePage, TimeStore, TimesheetPage};
 mod state;
-pub use state::{Clock, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore};
+pub use state::{
+    Clock, Generation, Lease, LeaseOutcome, LeaseToken, Loaded, SaveOutcome, StateStore,
+};
 
 use crate::model::{Contact, ContactId, VersionToken};
 pub use crate::ops::AdapterError;

@@ -78,6 +78,24 @@ pub struct Lease {
     pub expires_at: DateTime<Utc>,
 }
 
+/// One acquisition of a connection's lease (a fencing token): the store
+/// gives each acquisition of a connection a number greater than any
+/// before it, and renewals and releases name it. Two processes that run
+/// under the same worker name (a restarted process, a copied
+/// configuration) therefore never both hold the lease: the second
+/// acquisition is [`LeaseOutcome::Busy`], and a holder whose lease lapsed
+/// and was taken over cannot renew it with its old token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(transparent))]
+pub struct LeaseToken(pub u64);
+
+impl std::fmt::Display for LeaseToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
 /// How asking for (or renewing) a lease ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
@@ -88,6 +106,8 @@ pub enum LeaseOutcome {
     Held {
         /// When it lapses unless renewed.
         expires_at: DateTime<Utc>,
+        /// This acquisition's token: renew and release with it.
+        token: LeaseToken,
     },
     /// Another worker holds an unexpired lease: do not send.
     Busy {
@@ -104,7 +124,7 @@ impl LeaseOutcome {
     #[must_use]
     pub const fn held_until(&self) -> Option<DateTime<Utc>> {
         match self {
-            Self::Held { expires_at } => Some(*expires_at),
+            Self::Held { expires_at, .. } => Some(*expires_at),
             Self::Busy { .. } | Self::Lost => None,
         }
     }
@@ -160,10 +180,12 @@ pub trait StateStore: Send + Sync {
         delta: &StateDelta,
     ) -> Result<SaveOutcome, AdapterError>;
 
-    /// Takes the lease of `connection` for `worker` until `now + ttl`: when
-    /// nobody holds it, its holder's expired (`expires_at <= now`), or
-    /// `worker` holds it already (then it is extended). Otherwise
-    /// [`LeaseOutcome::Busy`].
+    /// Takes the lease of `connection` for `worker` until `now + ttl` when
+    /// nobody holds it or its holder's lease expired (`expires_at <= now`),
+    /// with a new [`LeaseToken`] greater than every earlier one of the
+    /// connection. Otherwise [`LeaseOutcome::Busy`] — also when the holder
+    /// has the same worker name: a lease is extended only by
+    /// [`renew_lease`](Self::renew_lease) with its token.
     ///
     /// # Errors
     /// Any [`AdapterError`] when the store fails.
@@ -175,26 +197,33 @@ pub trait StateStore: Send + Sync {
         ttl: Duration,
     ) -> Result<LeaseOutcome, AdapterError>;
 
-    /// Extends `worker`'s lease to `now + ttl` when it still holds it
-    /// unexpired; [`LeaseOutcome::Lost`] otherwise (expired, released, or
-    /// taken over).
+    /// Extends the lease acquired as `token` to `now + ttl` when it is still
+    /// held and unexpired; [`LeaseOutcome::Lost`] otherwise (expired,
+    /// released, or taken over — even when the new holder has the same
+    /// worker name).
     ///
     /// # Errors
     /// Any [`AdapterError`] when the store fails.
     async fn renew_lease(
         &self,
         connection: &str,
-        worker: &str,
+        token: LeaseToken,
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<LeaseOutcome, AdapterError>;
 
-    /// Gives up `worker`'s lease; `false` when it did not hold it (another
-    /// worker's lease is never released).
+    /// Gives up the lease acquired as `token`; `false` when that
+    /// acquisition no longer holds it (a later acquisition's lease is never
+    /// released). A store keeps the connection's last token after a
+    /// release, so that tokens keep growing.
     ///
     /// # Errors
     /// Any [`AdapterError`] when the store fails.
-    async fn release_lease(&self, connection: &str, worker: &str) -> Result<bool, AdapterError>;
+    async fn release_lease(
+        &self,
+        connection: &str,
+        token: LeaseToken,
+    ) -> Result<bool, AdapterError>;
 
     /// Stores `document` — a [`SyncState`] serialised whole as serde JSON,
     /// the way services saved it before format 2 — as `connection`'s state

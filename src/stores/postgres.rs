@@ -16,9 +16,11 @@
 //!   [`compact`](PostgresStateStore::compact)): appended rows fill a few
 //!   new pages where rows updated in place would each touch (and log) a
 //!   page of their own;
-//! - lease: one `INSERT … ON CONFLICT DO UPDATE … WHERE holder = $me OR
-//!   expires_at <= $now`; renewal one `UPDATE … WHERE holder = $me AND
-//!   expires_at > $now`.
+//! - lease: one `INSERT … ON CONFLICT DO UPDATE … WHERE expires_at <=
+//!   $now RETURNING token` (the token one more than the connection's
+//!   last); renewal one `UPDATE … WHERE token = $mine AND expires_at >
+//!   $now`; a release sets `expires_at` to `-infinity` and keeps the row
+//!   (and so the last token).
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
@@ -27,7 +29,7 @@ use tokio_postgres::{Client, NoTls};
 
 use super::rows::{self, SaveStats};
 use crate::ports::{
-    AdapterError, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore,
+    AdapterError, Generation, Lease, LeaseOutcome, LeaseToken, Loaded, SaveOutcome, StateStore,
 };
 use crate::sync::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, SyncState};
 
@@ -56,8 +58,10 @@ CREATE TABLE IF NOT EXISTS ledgerlink_link_log (
 CREATE TABLE IF NOT EXISTS ledgerlink_leases (
     connection text PRIMARY KEY,
     holder     text NOT NULL,
-    expires_at timestamptz NOT NULL
+    expires_at timestamptz NOT NULL,
+    token      bigint NOT NULL DEFAULT 0
 );
+ALTER TABLE ledgerlink_leases ADD COLUMN IF NOT EXISTS token bigint NOT NULL DEFAULT 0;
 ";
 
 /// A [`StateStore`] in PostgreSQL. Call [`migrate`](Self::migrate) once
@@ -87,12 +91,36 @@ fn failed(e: &tokio_postgres::Error) -> AdapterError {
     AdapterError::Transient { message }
 }
 
+/// Column `i` of `row`; a value of another type than the schema's (a
+/// table changed by hand) is reported, never a panic.
+fn col<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a tokio_postgres::Row,
+    i: usize,
+) -> Result<T, AdapterError> {
+    row.try_get(i).map_err(|e| AdapterError::Validation {
+        code: None,
+        message: format!("PostgreSQL: unexpected value in column {i}: {e}"),
+    })
+}
+
+fn token_of(v: i64) -> LeaseToken {
+    LeaseToken(u64::try_from(v).unwrap_or_default())
+}
+
+/// A token as stored; -1 (never given out) when it does not fit, so that
+/// it matches no row.
+fn token_sql(t: LeaseToken) -> i64 {
+    i64::try_from(t.0).unwrap_or(-1)
+}
+
 fn gen_of(v: i64) -> Generation {
     Generation(u64::try_from(v).unwrap_or_default())
 }
 
+/// A generation as stored; -1 (never stored) when it does not fit, so
+/// that a compare-and-swap expecting it conflicts.
 fn gen_sql(g: Generation) -> i64 {
-    i64::try_from(g.0).unwrap_or(i64::MAX)
+    i64::try_from(g.0).unwrap_or(-1)
 }
 
 fn format_sql(f: u32) -> i32 {
@@ -244,9 +272,9 @@ impl StateStore for PostgresStateStore {
         else {
             return Ok(None);
         };
-        let generation: i64 = row.get(0);
-        let format = u32::try_from(row.get::<_, i32>(1)).unwrap_or(u32::MAX);
-        let head: String = row.get(2);
+        let generation: i64 = col(&row, 0)?;
+        let format = u32::try_from(col::<i32>(&row, 1)?).unwrap_or(u32::MAX);
+        let head: String = col(&row, 2)?;
         let mut links = std::collections::BTreeMap::new();
         if format == STATE_FORMAT_VERSION {
             for r in tx
@@ -257,7 +285,7 @@ impl StateStore for PostgresStateStore {
                 .await
                 .map_err(|e| failed(&e))?
             {
-                links.insert(r.get::<_, String>(0), r.get::<_, String>(1));
+                links.insert(col::<String>(&r, 0)?, col::<String>(&r, 1)?);
             }
             for r in tx
                 .query(
@@ -268,8 +296,8 @@ impl StateStore for PostgresStateStore {
                 .await
                 .map_err(|e| failed(&e))?
             {
-                let id: String = r.get(0);
-                match r.get::<_, Option<String>>(1) {
+                let id: String = col(&r, 0)?;
+                match col::<Option<String>>(&r, 1)? {
                     Some(link) => links.insert(id, link),
                     None => links.remove(&id),
                 };
@@ -301,7 +329,8 @@ impl StateStore for PostgresStateStore {
             )
             .await
             .map_err(|e| failed(&e))?
-            .map(|r| (gen_of(r.get::<_, i64>(0)), r.get::<_, i32>(1)));
+            .map(|r| Ok::<_, AdapterError>((gen_of(col(&r, 0)?), col::<i32>(&r, 1)?)))
+            .transpose()?;
         let current = stored.map_or(Generation::NONE, |(g, _)| g);
         if current != expected {
             return Ok(SaveOutcome::Conflict { current });
@@ -417,7 +446,7 @@ impl StateStore for PostgresStateStore {
                 )
                 .await
                 .map_err(|e| failed(&e))?;
-            if u64::try_from(row.get::<_, i64>(0)).unwrap_or(0) > self.log_limit {
+            if u64::try_from(col::<i64>(&row, 0)?).unwrap_or(0) > self.log_limit {
                 fold_log(&tx, connection).await?;
             }
         }
@@ -440,36 +469,40 @@ impl StateStore for PostgresStateStore {
         let client = self.client.lock().await;
         let held = client
             .query_opt(
-                "INSERT INTO ledgerlink_leases (connection, holder, expires_at) VALUES ($1, $2, $3)
+                "INSERT INTO ledgerlink_leases (connection, holder, expires_at, token)
+                 VALUES ($1, $2, $3, 1)
                  ON CONFLICT (connection) DO UPDATE
-                 SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-                 WHERE ledgerlink_leases.holder = EXCLUDED.holder
-                    OR ledgerlink_leases.expires_at <= $4
-                 RETURNING expires_at",
+                 SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at,
+                     token = ledgerlink_leases.token + 1
+                 WHERE ledgerlink_leases.expires_at <= $4
+                 RETURNING expires_at, token",
                 &[&connection, &worker, &until, &now],
             )
             .await
             .map_err(|e| failed(&e))?;
         if let Some(row) = held {
             return Ok(LeaseOutcome::Held {
-                expires_at: row.get(0),
+                expires_at: col(&row, 0)?,
+                token: token_of(col(&row, 1)?),
             });
         }
         let other = client
             .query_opt(
-                "SELECT holder, expires_at FROM ledgerlink_leases WHERE connection = $1",
-                &[&connection],
+                "SELECT holder, expires_at FROM ledgerlink_leases
+                 WHERE connection = $1 AND expires_at > $2",
+                &[&connection, &now],
             )
             .await
             .map_err(|e| failed(&e))?;
         Ok(match other {
             Some(r) => LeaseOutcome::Busy {
                 lease: Lease {
-                    holder: r.get(0),
-                    expires_at: r.get(1),
+                    holder: col(&r, 0)?,
+                    expires_at: col(&r, 1)?,
                 },
             },
-            // Released between the two statements: try again next time.
+            // Released or expired between the two statements: try again
+            // next time.
             None => LeaseOutcome::Lost,
         })
     }
@@ -477,7 +510,7 @@ impl StateStore for PostgresStateStore {
     async fn renew_lease(
         &self,
         connection: &str,
-        worker: &str,
+        token: LeaseToken,
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<LeaseOutcome, AdapterError> {
@@ -486,23 +519,32 @@ impl StateStore for PostgresStateStore {
         let row = client
             .query_opt(
                 "UPDATE ledgerlink_leases SET expires_at = $3
-                 WHERE connection = $1 AND holder = $2 AND expires_at > $4
+                 WHERE connection = $1 AND token = $2 AND expires_at > $4
                  RETURNING expires_at",
-                &[&connection, &worker, &until, &now],
+                &[&connection, &token_sql(token), &until, &now],
             )
             .await
             .map_err(|e| failed(&e))?;
-        Ok(row.map_or(LeaseOutcome::Lost, |r| LeaseOutcome::Held {
-            expires_at: r.get(0),
-        }))
+        Ok(match row {
+            Some(r) => LeaseOutcome::Held {
+                expires_at: col(&r, 0)?,
+                token,
+            },
+            None => LeaseOutcome::Lost,
+        })
     }
 
-    async fn release_lease(&self, connection: &str, worker: &str) -> Result<bool, AdapterError> {
+    async fn release_lease(
+        &self,
+        connection: &str,
+        token: LeaseToken,
+    ) -> Result<bool, AdapterError> {
         let client = self.client.lock().await;
         let n = client
             .execute(
-                "DELETE FROM ledgerlink_leases WHERE connection = $1 AND holder = $2",
-                &[&connection, &worker],
+                "UPDATE ledgerlink_leases SET expires_at = '-infinity'
+                 WHERE connection = $1 AND token = $2 AND expires_at <> '-infinity'",
+                &[&connection, &token_sql(token)],
             )
             .await
             .map_err(|e| failed(&e))?;
@@ -537,7 +579,7 @@ impl StateStore for PostgresStateStore {
             .await
             .map_err(|e| failed(&e))?;
         Ok(SaveOutcome::Conflict {
-            current: gen_of(row.get(0)),
+            current: gen_of(col(&row, 0)?),
         })
     }
 }

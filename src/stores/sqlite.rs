@@ -17,7 +17,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use super::DEFAULT_LOG_LIMIT;
 use super::rows::{self, SaveStats};
 use crate::ports::{
-    AdapterError, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore,
+    AdapterError, Generation, Lease, LeaseOutcome, LeaseToken, Loaded, SaveOutcome, StateStore,
 };
 use crate::sync::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, SyncState};
 
@@ -45,9 +45,14 @@ CREATE TABLE IF NOT EXISTS ledgerlink_link_log (
 CREATE TABLE IF NOT EXISTS ledgerlink_leases (
     connection TEXT PRIMARY KEY,
     holder     TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL,
+    token      INTEGER NOT NULL DEFAULT 0
 );
 ";
+
+/// `expires_at` of a released lease (the row stays: it keeps the
+/// connection's last lease token).
+const RELEASED: i64 = i64::MIN;
 
 /// A [`StateStore`] in SQLite. Call [`migrate`](Self::migrate) once
 /// after opening (it creates the tables when missing).
@@ -104,12 +109,24 @@ fn from_millis(ms: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_millis(ms).unwrap_or_default()
 }
 
+fn token_of(v: i64) -> LeaseToken {
+    LeaseToken(u64::try_from(v).unwrap_or_default())
+}
+
+/// A token as SQLite stores it; -1 (never given out) when it does not
+/// fit, so that it matches no row.
+fn token_sql(t: LeaseToken) -> i64 {
+    i64::try_from(t.0).unwrap_or(-1)
+}
+
 fn gen_of(v: i64) -> Generation {
     Generation(u64::try_from(v).unwrap_or_default())
 }
 
+/// A generation as SQLite stores it; -1 (never stored) when it does not
+/// fit, so that a compare-and-swap expecting it conflicts.
 fn gen_sql(g: Generation) -> i64 {
-    i64::try_from(g.0).unwrap_or(i64::MAX)
+    i64::try_from(g.0).unwrap_or(-1)
 }
 
 impl SqliteStateStore {
@@ -176,7 +193,23 @@ impl SqliteStateStore {
     /// # Errors
     /// [`AdapterError::Transient`] when SQLite fails.
     pub fn migrate(&self) -> Result<(), AdapterError> {
-        self.lock().execute_batch(SCHEMA).map_err(|e| failed(&e))
+        let db = self.lock();
+        db.execute_batch(SCHEMA).map_err(|e| failed(&e))?;
+        // Lease tables made before lease tokens: add the column.
+        let has_token: bool = db
+            .query_row(
+                "SELECT COUNT(*) > 0 FROM pragma_table_info('ledgerlink_leases') WHERE name = 'token'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| failed(&e))?;
+        if !has_token {
+            db.execute_batch(
+                "ALTER TABLE ledgerlink_leases ADD COLUMN token INTEGER NOT NULL DEFAULT 0",
+            )
+            .map_err(|e| failed(&e))?;
+        }
+        Ok(())
     }
 
     /// What the last successful save wrote.
@@ -377,19 +410,26 @@ impl SqliteStateStore {
     ) -> Result<LeaseOutcome, AdapterError> {
         let until = now.checked_add_signed(ttl).unwrap_or(now);
         let db = self.lock();
-        let taken = db
-            .execute(
-                "INSERT INTO ledgerlink_leases (connection, holder, expires_at) VALUES (?1, ?2, ?3)
+        // Taken when free, released or expired; the token one more than
+        // the connection's last (the row outlives releases).
+        let taken: Option<i64> = db
+            .query_row(
+                "INSERT INTO ledgerlink_leases (connection, holder, expires_at, token)
+                 VALUES (?1, ?2, ?3, 1)
                  ON CONFLICT (connection) DO UPDATE
-                 SET holder = excluded.holder, expires_at = excluded.expires_at
-                 WHERE ledgerlink_leases.holder = excluded.holder
-                    OR ledgerlink_leases.expires_at <= ?4",
+                 SET holder = excluded.holder, expires_at = excluded.expires_at,
+                     token = ledgerlink_leases.token + 1
+                 WHERE ledgerlink_leases.expires_at <= ?4
+                 RETURNING token",
                 params![connection, worker, millis(until), millis(now)],
+                |r| r.get(0),
             )
+            .optional()
             .map_err(|e| failed(&e))?;
-        if taken == 1 {
+        if let Some(token) = taken {
             return Ok(LeaseOutcome::Held {
                 expires_at: from_millis(millis(until)),
+                token: token_of(token),
             });
         }
         let other: Option<(String, i64)> = db
@@ -528,7 +568,7 @@ impl StateStore for SqliteStateStore {
     async fn renew_lease(
         &self,
         connection: &str,
-        worker: &str,
+        token: LeaseToken,
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<LeaseOutcome, AdapterError> {
@@ -537,25 +577,31 @@ impl StateStore for SqliteStateStore {
             .lock()
             .execute(
                 "UPDATE ledgerlink_leases SET expires_at = ?3
-                 WHERE connection = ?1 AND holder = ?2 AND expires_at > ?4",
-                params![connection, worker, millis(until), millis(now)],
+                 WHERE connection = ?1 AND token = ?2 AND expires_at > ?4",
+                params![connection, token_sql(token), millis(until), millis(now)],
             )
             .map_err(|e| failed(&e))?;
         Ok(if n == 1 {
             LeaseOutcome::Held {
                 expires_at: from_millis(millis(until)),
+                token,
             }
         } else {
             LeaseOutcome::Lost
         })
     }
 
-    async fn release_lease(&self, connection: &str, worker: &str) -> Result<bool, AdapterError> {
+    async fn release_lease(
+        &self,
+        connection: &str,
+        token: LeaseToken,
+    ) -> Result<bool, AdapterError> {
         let n = self
             .lock()
             .execute(
-                "DELETE FROM ledgerlink_leases WHERE connection = ?1 AND holder = ?2",
-                params![connection, worker],
+                "UPDATE ledgerlink_leases SET expires_at = ?3
+                 WHERE connection = ?1 AND token = ?2 AND expires_at <> ?3",
+                params![connection, token_sql(token), RELEASED],
             )
             .map_err(|e| failed(&e))?;
         Ok(n == 1)

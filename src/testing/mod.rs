@@ -44,6 +44,7 @@
 
 mod billing_store;
 mod block_on;
+mod clock;
 pub mod conformance;
 mod contact_store;
 mod faults;
@@ -56,6 +57,7 @@ mod time_store;
 
 pub use billing_store::*;
 pub use block_on::block_on;
+pub use clock::TestClock;
 pub use faults::{CRASH_AFTER_CREATE_MESSAGE, Call, CallCounts, Fault};
 pub use state_store::MemoryStateStore;
 pub use store::{DEFAULT_PAGE_SIZE, MemoryStore};

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
 use crate::ports::{
-    AdapterError, Generation, Lease, LeaseOutcome, Loaded, SaveOutcome, StateStore,
+    AdapterError, Generation, Lease, LeaseOutcome, LeaseToken, Loaded, SaveOutcome, StateStore,
 };
 use crate::sync::{STATE_FORMAT_VERSION, STATE_FORMAT_WHOLE_JSON, StateDelta, SyncState};
 
@@ -48,13 +48,28 @@ pub struct MemoryStateStore {
 #[derive(Debug, Default)]
 struct Saved {
     states: BTreeMap<String, Stored>,
-    leases: BTreeMap<String, Lease>,
+    leases: BTreeMap<String, LeaseRow>,
     last: Option<SyncState>,
     saves: usize,
     conflicts: usize,
     link_rows: usize,
     failures_pending: usize,
     failures: usize,
+}
+
+/// A connection's lease row: kept after a release (`released`), so that
+/// the next acquisition's token is greater than every earlier one.
+#[derive(Debug)]
+struct LeaseRow {
+    lease: Lease,
+    token: u64,
+    released: bool,
+}
+
+impl LeaseRow {
+    fn held_by(&self, token: LeaseToken, now: DateTime<Utc>) -> bool {
+        !self.released && self.token == token.0 && self.lease.expires_at > now
+    }
 }
 
 #[derive(Debug)]
@@ -118,10 +133,14 @@ impl MemoryStateStore {
             .map_or(Generation::NONE, |s| s.generation)
     }
 
-    /// The lease of `connection`, expired or not, while one is recorded.
+    /// The lease of `connection`, expired or not, unless released.
     #[must_use]
     pub fn lease_of(&self, connection: &str) -> Option<Lease> {
-        self.lock().leases.get(connection).cloned()
+        self.lock()
+            .leases
+            .get(connection)
+            .filter(|row| !row.released)
+            .map(|row| row.lease.clone())
     }
 
     /// How many saves were written.
@@ -217,55 +236,67 @@ impl StateStore for MemoryStateStore {
         ttl: Duration,
     ) -> Result<LeaseOutcome, AdapterError> {
         let mut saved = self.lock();
-        if let Some(lease) = saved.leases.get(connection)
-            && lease.holder != worker
-            && lease.expires_at > now
-        {
-            return Ok(LeaseOutcome::Busy {
-                lease: lease.clone(),
-            });
-        }
+        let last = match saved.leases.get(connection) {
+            Some(row) if !row.released && row.lease.expires_at > now => {
+                return Ok(LeaseOutcome::Busy {
+                    lease: row.lease.clone(),
+                });
+            }
+            Some(row) => row.token,
+            None => 0,
+        };
         let expires_at = lease_until(now, ttl);
+        let token = last.saturating_add(1);
         saved.leases.insert(
             connection.to_owned(),
-            Lease {
-                holder: worker.to_owned(),
-                expires_at,
+            LeaseRow {
+                lease: Lease {
+                    holder: worker.to_owned(),
+                    expires_at,
+                },
+                token,
+                released: false,
             },
         );
-        Ok(LeaseOutcome::Held { expires_at })
+        Ok(LeaseOutcome::Held {
+            expires_at,
+            token: LeaseToken(token),
+        })
     }
 
     async fn renew_lease(
         &self,
         connection: &str,
-        worker: &str,
+        token: LeaseToken,
         now: DateTime<Utc>,
         ttl: Duration,
     ) -> Result<LeaseOutcome, AdapterError> {
         let mut saved = self.lock();
         match saved.leases.get_mut(connection) {
-            Some(lease) if lease.holder == worker && lease.expires_at > now => {
-                lease.expires_at = lease_until(now, ttl);
+            Some(row) if row.held_by(token, now) => {
+                row.lease.expires_at = lease_until(now, ttl);
                 Ok(LeaseOutcome::Held {
-                    expires_at: lease.expires_at,
+                    expires_at: row.lease.expires_at,
+                    token,
                 })
             }
             _ => Ok(LeaseOutcome::Lost),
         }
     }
 
-    async fn release_lease(&self, connection: &str, worker: &str) -> Result<bool, AdapterError> {
+    async fn release_lease(
+        &self,
+        connection: &str,
+        token: LeaseToken,
+    ) -> Result<bool, AdapterError> {
         let mut saved = self.lock();
-        if saved
-            .leases
-            .get(connection)
-            .is_some_and(|l| l.holder == worker)
-        {
-            saved.leases.remove(connection);
-            return Ok(true);
+        match saved.leases.get_mut(connection) {
+            Some(row) if !row.released && row.token == token.0 => {
+                row.released = true;
+                Ok(true)
+            }
+            _ => Ok(false),
         }
-        Ok(false)
     }
 
     async fn import_whole_json(

@@ -6,7 +6,7 @@ use chrono::Duration;
 use ledgerlink::driver::{Driver, RunOutcome};
 use ledgerlink::ports::AdapterError;
 use ledgerlink::sync::{AuditStatus, ConnectionConfig, Decision, LinkOrigin, SyncState, Trigger};
-use ledgerlink::testing::{Call, Fault, MemoryStateStore, MemoryStore, block_on};
+use ledgerlink::testing::{Call, Fault, MemoryStateStore, MemoryStore, TestClock, block_on};
 use ledgerlink::{Contact, Profile};
 
 use crate::support::time::t0;
@@ -35,8 +35,9 @@ fn first_connection_then_quiet() {
     let (local, remote) = stores(Profile::XeroGl);
     let config = ConnectionConfig::new(Profile::XeroGl);
     let saved = MemoryStateStore::new();
-    let driver =
-        Driver::new(&config, &local, &remote).with_state_store(&saved, "firm-1", "worker-a");
+    let clock = TestClock::new(t0());
+    let driver = Driver::new(&config, &local, &remote)
+        .with_state_store(&saved, "firm-1", "worker-a", &clock);
     let mut state = SyncState::new();
     let reports = block_on(driver.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
     assert_eq!(reports.len(), 2);
@@ -166,8 +167,9 @@ fn e3_an_expired_access_token_asks_for_a_refresh_and_never_disconnects() {
     let (local, remote) = stores(Profile::XeroGl);
     let config = ConnectionConfig::new(Profile::XeroGl);
     let saved = MemoryStateStore::new();
-    let driver =
-        Driver::new(&config, &local, &remote).with_state_store(&saved, "firm-1", "worker-a");
+    let clock = TestClock::new(t0());
+    let driver = Driver::new(&config, &local, &remote)
+        .with_state_store(&saved, "firm-1", "worker-a", &clock);
     let mut state = SyncState::new();
     // The ledger refuses the access token on the listing (HTTP 401): the
     // run ends asking for a refresh, the connection stays connected.
@@ -578,8 +580,9 @@ fn the_drivers_futures_are_send() {
     let (local, remote) = stores(Profile::XeroGl);
     let config = ConnectionConfig::new(Profile::XeroGl);
     let saved = MemoryStateStore::new();
-    let driver =
-        Driver::new(&config, &local, &remote).with_state_store(&saved, "firm-1", "worker-1");
+    let clock = TestClock::new(t0());
+    let driver = Driver::new(&config, &local, &remote)
+        .with_state_store(&saved, "firm-1", "worker-1", &clock);
     let mut state = SyncState::new();
     let r = block_on(send(driver.run(&mut state, &[], Trigger::Scheduled, t0()))).unwrap();
     assert_eq!(r.outcome, RunOutcome::Completed);

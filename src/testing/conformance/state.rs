@@ -24,7 +24,7 @@ use std::task::Poll;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
 use crate::model::VersionToken;
-use crate::ports::{AdapterError, Generation, LeaseOutcome, SaveOutcome, StateStore};
+use crate::ports::{AdapterError, Generation, LeaseOutcome, LeaseToken, SaveOutcome, StateStore};
 use crate::sync::{FieldValue, Link, LinkOrigin, LinkStatus, Removal, SyncField, SyncState, diff};
 
 /// A state saved whole as serde JSON by ledgerlink before format 2 (format
@@ -343,9 +343,11 @@ pub async fn migrates_format_1<S: StateStore + ?Sized>(
 }
 
 /// Two workers asking at once: exactly one holds the lease, the other is
-/// told who does; a renewal or release by the other fails; the holder
-/// renews; once expired another worker takes it over and the first one's
-/// renewal is [`LeaseOutcome::Lost`]; a release frees it.
+/// told who does; a renewal or release with any other token fails; the
+/// holder renews; a second acquisition under the holder's own worker name
+/// is refused; once expired another worker takes it over with a greater
+/// token and the first one's renewal is [`LeaseOutcome::Lost`]; a release
+/// frees it and a stale token releases nothing.
 ///
 /// # Errors
 /// The first difference found.
@@ -364,12 +366,16 @@ pub async fn leases_are_exclusive<S: StateStore + ?Sized>(
     )
     .await;
     let (ra, rb) = (ra.map_err(&e)?, rb.map_err(&e)?);
-    let (holder, other, hs, os) = match (&ra, &rb) {
-        (LeaseOutcome::Held { .. }, LeaseOutcome::Busy { lease }) if lease.holder == "worker-a" => {
-            ("worker-a", "worker-b", a, b)
+    let (holder, other, token, hs, os) = match (&ra, &rb) {
+        (LeaseOutcome::Held { token, .. }, LeaseOutcome::Busy { lease })
+            if lease.holder == "worker-a" =>
+        {
+            ("worker-a", "worker-b", *token, a, b)
         }
-        (LeaseOutcome::Busy { lease }, LeaseOutcome::Held { .. }) if lease.holder == "worker-b" => {
-            ("worker-b", "worker-a", b, a)
+        (LeaseOutcome::Busy { lease }, LeaseOutcome::Held { token, .. })
+            if lease.holder == "worker-b" =>
+        {
+            ("worker-b", "worker-a", *token, b, a)
         }
         _ => {
             return Err(fail(
@@ -379,16 +385,23 @@ pub async fn leases_are_exclusive<S: StateStore + ?Sized>(
         }
     };
     let later = now + Duration::seconds(30);
+    let forged = LeaseToken(token.0.wrapping_add(1));
     if os
-        .renew_lease(connection, other, later, ttl)
+        .renew_lease(connection, forged, later, ttl)
         .await
         .map_err(&e)?
         != LeaseOutcome::Lost
     {
-        return Err(fail(C, "a worker without the lease renewed it"));
+        return Err(fail(
+            C,
+            "a token that was never given out renewed the lease",
+        ));
     }
-    if os.release_lease(connection, other).await.map_err(&e)? {
-        return Err(fail(C, "a worker released another's lease"));
+    if os.release_lease(connection, forged).await.map_err(&e)? {
+        return Err(fail(
+            C,
+            "a token that was never given out released the lease",
+        ));
     }
     if !matches!(
         os.acquire_lease(connection, other, later, ttl)
@@ -398,8 +411,21 @@ pub async fn leases_are_exclusive<S: StateStore + ?Sized>(
     ) {
         return Err(fail(C, "an unexpired lease was taken by another worker"));
     }
+    // A second process under the holder's own name (a restart, a copied
+    // configuration) does not share the lease.
+    if !matches!(
+        os.acquire_lease(connection, holder, later, ttl)
+            .await
+            .map_err(&e)?,
+        LeaseOutcome::Busy { .. }
+    ) {
+        return Err(fail(
+            C,
+            "a second acquisition under the holder's worker name was granted",
+        ));
+    }
     let renewed = hs
-        .renew_lease(connection, holder, later, ttl)
+        .renew_lease(connection, token, later, ttl)
         .await
         .map_err(&e)?;
     if renewed.held_until() != Some(later + ttl) {
@@ -414,34 +440,67 @@ pub async fn leases_are_exclusive<S: StateStore + ?Sized>(
         .acquire_lease(connection, other, expired, ttl)
         .await
         .map_err(&e)?;
-    if taken.held_until() != Some(expired + ttl) {
+    let LeaseOutcome::Held {
+        expires_at,
+        token: second,
+    } = taken
+    else {
         return Err(fail(
             C,
             format!("an expired lease was not taken over: {taken:?}"),
         ));
+    };
+    if expires_at != expired + ttl || second <= token {
+        return Err(fail(
+            C,
+            format!(
+                "a lease taken over answered {taken:?} (the first token was {token}; \
+                 tokens must grow)"
+            ),
+        ));
     }
     if hs
-        .renew_lease(connection, holder, expired, ttl)
+        .renew_lease(connection, token, expired, ttl)
         .await
         .map_err(&e)?
         != LeaseOutcome::Lost
     {
         return Err(fail(C, "the old holder renewed a lease taken over"));
     }
-    if !os.release_lease(connection, other).await.map_err(&e)? {
+    if hs.release_lease(connection, token).await.map_err(&e)? {
+        return Err(fail(C, "the old holder released a lease taken over"));
+    }
+    if !os.release_lease(connection, second).await.map_err(&e)? {
         return Err(fail(C, "the holder could not release its lease"));
+    }
+    if os.release_lease(connection, second).await.map_err(&e)? {
+        return Err(fail(C, "a lease was released twice"));
     }
     let after = hs
         .acquire_lease(connection, holder, expired, ttl)
         .await
         .map_err(&e)?;
-    if after.held_until().is_none() {
+    let LeaseOutcome::Held { token: third, .. } = after else {
         return Err(fail(C, format!("a released lease was not free: {after:?}")));
+    };
+    if third <= second {
+        return Err(fail(
+            C,
+            format!("the token after a release ({third}) is not greater than before ({second})"),
+        ));
+    }
+    if os
+        .renew_lease(connection, second, expired, ttl)
+        .await
+        .map_err(&e)?
+        != LeaseOutcome::Lost
+    {
+        return Err(fail(C, "a released lease's token renewed the next lease"));
     }
     // A lease that lapsed unrenewed is lost even when nobody took it.
     let lapsed = expired + ttl;
     if hs
-        .renew_lease(connection, holder, lapsed, ttl)
+        .renew_lease(connection, third, lapsed, ttl)
         .await
         .map_err(&e)?
         != LeaseOutcome::Lost

@@ -17,7 +17,7 @@ use ledgerlink::http::{
 };
 use ledgerlink::stores::sqlite::SqliteStateStore;
 use ledgerlink::sync::ConnectionConfig;
-use ledgerlink::testing::MemoryStore;
+use ledgerlink::testing::{MemoryStore, TestClock};
 use ledgerlink::wire::xero;
 use ledgerlink::{Contact, Profile};
 use ledgerlink_fakes::XeroFake;
@@ -32,11 +32,13 @@ async fn run(
     fake: &XeroFake,
 ) -> Vec<RunReport> {
     let config = ConnectionConfig::new(Profile::XeroGl);
+    let now = DateTime::<Utc>::from_timestamp_millis(fake.now_ms()).unwrap();
+    // The lease is timed by the fake's clock: it stands still in a run.
+    let clock = TestClock::new(now);
     let driver = Driver::new(&config, local, xero)
-        .with_state_store(states, "firm-1", "worker-a")
+        .with_state_store(states, "firm-1", "worker-a", &clock)
         .with_change_listings(true);
     let mut state = driver.load_state().await.unwrap();
-    let now = DateTime::<Utc>::from_timestamp_millis(fake.now_ms()).unwrap();
     let reports = driver
         .run_until_quiet(&mut state, &[], now, 6)
         .await

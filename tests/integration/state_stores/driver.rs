@@ -7,7 +7,7 @@ use chrono::{DateTime, Duration, Utc};
 use ledgerlink::driver::{Driver, RunOutcome};
 use ledgerlink::ports::{Clock, Generation, LeaseOutcome, StateStore};
 use ledgerlink::sync::{AuditStatus, ConnectionConfig, Trigger};
-use ledgerlink::testing::{MemoryStateStore, MemoryStore, block_on};
+use ledgerlink::testing::{MemoryStateStore, MemoryStore, TestClock, block_on};
 use ledgerlink::{Contact, Profile};
 
 use crate::support::time::t0;
@@ -31,9 +31,13 @@ fn a_worker_backs_off_while_another_holds_the_lease() {
     let config = ConnectionConfig::new(Profile::XeroGl);
     let states = MemoryStateStore::new();
     let held = block_on(states.acquire_lease("firm-1", "worker-a", t0(), Duration::minutes(5)));
-    assert!(matches!(held, Ok(LeaseOutcome::Held { .. })));
+    let Ok(LeaseOutcome::Held { token, .. }) = held else {
+        panic!("{held:?}")
+    };
 
-    let b = Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "worker-b");
+    let clock = TestClock::new(t0());
+    let b = Driver::new(&config, &local, &remote)
+        .with_state_store(&states, "firm-1", "worker-b", &clock);
     let mut state = block_on(b.load_state()).unwrap();
     let r = block_on(b.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
     assert_eq!(r.outcome, RunOutcome::LeaseBusy);
@@ -42,10 +46,7 @@ fn a_worker_backs_off_while_another_holds_the_lease() {
     assert_eq!((local.calls().list, local.calls().create), (0, 0));
 
     // Worker A finishes (releases); B runs and releases in turn.
-    assert_eq!(
-        block_on(states.release_lease("firm-1", "worker-a")),
-        Ok(true)
-    );
+    assert_eq!(block_on(states.release_lease("firm-1", token)), Ok(true));
     let reports = block_on(b.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
     assert_eq!(reports.last().map(|r| r.outcome), Some(RunOutcome::Quiet));
     assert_eq!(states.lease_of("firm-1"), None);
@@ -57,8 +58,12 @@ fn a_save_conflict_stops_the_run_before_anything_is_sent() {
     let (local, remote) = stores();
     let config = ConnectionConfig::new(Profile::XeroGl);
     let states = MemoryStateStore::new();
-    let a = Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "worker-a");
-    let b = Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "worker-b");
+    let clock = TestClock::new(t0());
+    let a = Driver::new(&config, &local, &remote)
+        .with_state_store(&states, "firm-1", "worker-a", &clock);
+    let clock = TestClock::new(t0());
+    let b = Driver::new(&config, &local, &remote)
+        .with_state_store(&states, "firm-1", "worker-b", &clock);
     let mut state_a = block_on(a.load_state()).unwrap();
     let mut state_b = block_on(b.load_state()).unwrap();
     let ra = block_on(a.run(&mut state_a, &[], Trigger::Scheduled, t0())).unwrap();
@@ -113,9 +118,8 @@ fn a_lease_lost_during_the_run_stops_sending() {
         jump_after: 2,
     };
     let a = Driver::new(&config, &local, &remote)
-        .with_state_store(&states, "firm-1", "worker-a")
-        .with_lease(Duration::minutes(1))
-        .with_clock(&clock);
+        .with_state_store(&states, "firm-1", "worker-a", &clock)
+        .with_lease(Duration::minutes(1));
     let mut state = block_on(a.load_state()).unwrap();
     let r = block_on(a.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
     assert_eq!(r.outcome, RunOutcome::LeaseLost);
@@ -143,7 +147,9 @@ fn saves_write_only_what_changed() {
     let (local, remote) = stores();
     let config = ConnectionConfig::new(Profile::XeroGl);
     let states = MemoryStateStore::new();
-    let d = Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "worker-a");
+    let clock = TestClock::new(t0());
+    let d = Driver::new(&config, &local, &remote)
+        .with_state_store(&states, "firm-1", "worker-a", &clock);
     let mut state = block_on(d.load_state()).unwrap();
     let reports = block_on(d.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
     assert_eq!(reports.last().map(|r| r.outcome), Some(RunOutcome::Quiet));
@@ -183,9 +189,8 @@ fn the_lease_is_renewed_between_operations_as_it_nears_expiry() {
         step: Duration::seconds(25),
     };
     let d = Driver::new(&config, &local, &remote)
-        .with_state_store(&states, "firm-1", "worker-a")
-        .with_lease(Duration::seconds(60))
-        .with_clock(&clock);
+        .with_state_store(&states, "firm-1", "worker-a", &clock)
+        .with_lease(Duration::seconds(60));
     let mut state = block_on(d.load_state()).unwrap();
     let r = block_on(d.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
     assert_eq!(r.outcome, RunOutcome::Completed);
@@ -198,7 +203,9 @@ fn a_failed_save_still_stops_the_run_before_sending() {
     let (local, remote) = stores();
     let config = ConnectionConfig::new(Profile::XeroGl);
     let states = MemoryStateStore::new();
-    let d = Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "worker-a");
+    let clock = TestClock::new(t0());
+    let d = Driver::new(&config, &local, &remote)
+        .with_state_store(&states, "firm-1", "worker-a", &clock);
     let mut state = block_on(d.load_state()).unwrap();
     states.fail_next_save();
     let r = block_on(d.run(&mut state, &[], Trigger::Scheduled, t0()));
@@ -211,5 +218,38 @@ fn a_failed_save_still_stops_the_run_before_sending() {
         states.lease_of("firm-1"),
         None,
         "released after the error too"
+    );
+}
+
+#[test]
+fn two_processes_under_one_worker_name_do_not_share_the_lease() {
+    let (local, remote) = stores();
+    let config = ConnectionConfig::new(Profile::XeroGl);
+    let states = MemoryStateStore::new();
+    // The first process took the lease and is still sending (its run is
+    // simulated by holding the lease it acquired).
+    let first = block_on(states.acquire_lease("firm-1", "host-1", t0(), Duration::minutes(5)));
+    let Ok(LeaseOutcome::Held { token, .. }) = first else {
+        panic!("{first:?}")
+    };
+    // A copy started under the same name backs off instead of sending too.
+    let clock = TestClock::new(t0() + Duration::minutes(1));
+    let copy =
+        Driver::new(&config, &local, &remote).with_state_store(&states, "firm-1", "host-1", &clock);
+    let mut state = block_on(copy.load_state()).unwrap();
+    let r = block_on(copy.run(&mut state, &[], Trigger::Scheduled, t0())).unwrap();
+    assert_eq!(r.outcome, RunOutcome::LeaseBusy);
+    assert_eq!((local.calls().create, states.saves()), (0, 0));
+    // The copy's run did not release the first process's lease either.
+    assert!(
+        block_on(states.renew_lease(
+            "firm-1",
+            token,
+            t0() + Duration::minutes(1),
+            Duration::minutes(5)
+        ))
+        .unwrap()
+        .held_until()
+        .is_some()
     );
 }

@@ -6,13 +6,13 @@ use std::sync::{Arc, Barrier};
 
 use chrono::Duration;
 use ledgerlink::driver::{Driver, RunOutcome};
-use ledgerlink::ports::{Generation, LeaseOutcome, SaveOutcome, StateStore};
+use ledgerlink::ports::{Generation, LeaseOutcome, LeaseToken, SaveOutcome, StateStore};
 use ledgerlink::stores::sqlite::SqliteStateStore;
 use ledgerlink::sync::{ConnectionConfig, diff};
 use ledgerlink::testing::conformance::state::{
     FORMAT_1_FIXTURE, check_state_store, sample_link, sample_state,
 };
-use ledgerlink::testing::{MemoryStore, block_on};
+use ledgerlink::testing::{MemoryStore, TestClock, block_on};
 use ledgerlink::{Contact, Profile};
 
 use super::unique;
@@ -162,7 +162,9 @@ fn the_driver_resumes_from_the_file_in_another_process() {
     ]);
     let config = ConnectionConfig::new(Profile::XeroGl);
     let first = db.open();
-    let d = Driver::new(&config, &local, &remote).with_state_store(&first, "firm-1", "proc-1");
+    let clock = TestClock::new(t0());
+    let d =
+        Driver::new(&config, &local, &remote).with_state_store(&first, "firm-1", "proc-1", &clock);
     let mut state = block_on(d.load_state()).unwrap();
     let reports = block_on(d.run_until_quiet(&mut state, &[], t0(), 5)).unwrap();
     assert_eq!(reports.last().map(|r| r.outcome), Some(RunOutcome::Quiet));
@@ -170,7 +172,9 @@ fn the_driver_resumes_from_the_file_in_another_process() {
     drop(first);
 
     let second = db.open();
-    let d = Driver::new(&config, &local, &remote).with_state_store(&second, "firm-1", "proc-2");
+    let clock = TestClock::new(t0());
+    let d =
+        Driver::new(&config, &local, &remote).with_state_store(&second, "firm-1", "proc-2", &clock);
     let mut resumed = block_on(d.load_state()).unwrap();
     assert_eq!(resumed, state);
     let r = block_on(d.run(
@@ -228,4 +232,45 @@ fn compacting_keeps_the_state() {
     store.compact("c").unwrap();
     let loaded = block_on(store.load("c")).unwrap().unwrap();
     assert_eq!((loaded.state, loaded.generation), (state, generation));
+}
+
+#[test]
+fn a_lease_table_from_before_lease_tokens_is_migrated() {
+    let db = TempDb::new();
+    {
+        let old = rusqlite::Connection::open(&db.0).unwrap();
+        old.execute_batch(
+            "CREATE TABLE ledgerlink_leases (
+                 connection TEXT PRIMARY KEY,
+                 holder     TEXT NOT NULL,
+                 expires_at INTEGER NOT NULL
+             );",
+        )
+        .unwrap();
+        old.execute(
+            "INSERT INTO ledgerlink_leases VALUES ('c', 'old-worker', ?1)",
+            [(t0() + Duration::minutes(1)).timestamp_millis()],
+        )
+        .unwrap();
+    }
+    let store = db.open();
+    // The old holder's lease still counts until it expires…
+    let busy = block_on(store.acquire_lease("c", "new", t0(), Duration::minutes(1))).unwrap();
+    assert!(
+        matches!(&busy, LeaseOutcome::Busy { lease } if lease.holder == "old-worker"),
+        "{busy:?}"
+    );
+    // …then the next acquisition gets a token above the migrated rows' 0.
+    let later = t0() + Duration::minutes(2);
+    let held = block_on(store.acquire_lease("c", "new", later, Duration::minutes(1))).unwrap();
+    assert_eq!(
+        held,
+        LeaseOutcome::Held {
+            expires_at: later + Duration::minutes(1),
+            token: LeaseToken(1),
+        }
+    );
+    // Migrating again changes nothing.
+    store.migrate().unwrap();
+    assert!(block_on(store.release_lease("c", LeaseToken(1))).unwrap());
 }
