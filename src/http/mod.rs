@@ -98,3 +98,18 @@ pub use xero::XeroAdapter;
 pub use xpm::XpmAdapter;
 
 pub use crate::wire::oauth::{ClientCredentials, Secret};
+
+/// The error each item of a batch gets when the call failed as a whole: a
+/// lost answer (the call may have taken effect) says how to learn what it
+/// made; any other failure is passed on as it is.
+fn batch_failure(e: crate::ops::AdapterError, ledger: &str) -> crate::ops::AdapterError {
+    match e {
+        crate::ops::AdapterError::Transient { message } => crate::ops::AdapterError::Transient {
+            message: format!(
+                "{message}; the {ledger} batch may have been carried out: send the same items \
+                 again in the same order (same key) to learn what it made"
+            ),
+        },
+        other => other,
+    }
+}

@@ -61,7 +61,12 @@ impl QboAdapter {
     /// one result per item, in the items' order, QBO's answers matched to
     /// items by `bId`. A call that fails as a whole (every item with the
     /// same error) gives that error to each of its items; the other calls
-    /// still go.
+    /// still go. When its answer was lost (a transient failure after the
+    /// connection's retries, each with the same `requestid`), each item may
+    /// have been created: send **the same items again in the same order**
+    /// (the same `requestid`: QBO answers what it made). An item sent again
+    /// on its own carries its own `requestid`; only QBO's unique names then
+    /// stop a second copy ([`AdapterError::DuplicateName`], 6240).
     ///
     /// # Errors
     /// [`AdapterError::Authentication`] or [`AdapterError::RateLimited`]:
@@ -89,7 +94,10 @@ impl QboAdapter {
                 ) => {
                     return Err(e);
                 }
-                Err(e) => out.extend(chunk.iter().map(|_| Err(e.clone()))),
+                Err(e) => {
+                    let e = super::batch_failure(e, "QBO");
+                    out.extend(chunk.iter().map(|_| Err(e.clone())));
+                }
             }
         }
         Ok(out)

@@ -51,9 +51,15 @@ impl XeroAdapter {
     /// Creates many contacts, [`MAX_BATCH_CONTACTS`] to a call (`PUT
     /// Contacts?summarizeErrors=false`, one idempotency key per call made
     /// from the items' keys): one result per item, in the items' order.
-    /// A call that fails as a whole gives its error to each of its items
-    /// (a transient one: each may have been created, and is sent again
-    /// with its key); the other calls still go.
+    /// A call that fails as a whole gives its error to each of its items;
+    /// the other calls still go. When its answer was lost (a transient
+    /// failure after the connection's retries, each with the same key),
+    /// each item may have been created: send **the same items again in
+    /// the same order** — the same idempotency key, so Xero answers what it
+    /// made. An item sent again on its own carries its own key, which Xero
+    /// never saw; only Xero's unique contact names then stop a second copy
+    /// (the item ends as [`AdapterError::DuplicateName`], which the engine
+    /// records, and the next listing links the contact by name).
     ///
     /// # Errors
     /// [`AdapterError::Authentication`] or [`AdapterError::RateLimited`]:
@@ -81,7 +87,10 @@ impl XeroAdapter {
                 ) => {
                     return Err(e);
                 }
-                Err(e) => out.extend(chunk.iter().map(|_| Err(e.clone()))),
+                Err(e) => {
+                    let e = super::batch_failure(e, "Xero");
+                    out.extend(chunk.iter().map(|_| Err(e.clone())));
+                }
             }
         }
         Ok(out)

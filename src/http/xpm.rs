@@ -30,8 +30,13 @@ const MAX_LOOKUP_PAGES: usize = 100;
 /// without calling XPM, and remembers what a create made. A key sent
 /// before whose answer was lost ([`KeyMemory::unanswered`]) is looked for
 /// first: the one record of the full listing with the create's name,
-/// email and organisations is taken as what that send made (with several
-/// of one name, as XPM allows, the create is sent again). An
+/// email and organisations is taken as what that send made; with none the
+/// create is sent again; with several (XPM allows clients of one name)
+/// nobody can tell whether the lost send made one of them, so nothing is
+/// sent and the create ends as [`AdapterError::DuplicateName`] — a
+/// refusal the engine records (the name is taken) and the next listing
+/// matches the local record against those clients by its rules, or a
+/// person decides. An
 /// [`update`](ContactStore::update) is the codec's sequence of one to
 /// three requests ([`wire::xpm::Update`](crate::wire::xpm::Update)),
 /// driven here; its reads are retried like any read, its write never.
@@ -89,10 +94,7 @@ impl XpmAdapter {
     /// lost: the one record of the full listing with its name, email and
     /// organisations (XPM allows two clients of one name: with several,
     /// none is taken and the create is sent again).
-    async fn made_by_lost_create(
-        &self,
-        contact: &Contact,
-    ) -> Result<Option<Contact>, AdapterError> {
+    async fn made_by_lost_create(&self, contact: &Contact) -> Result<Lookup, AdapterError> {
         let (label, email) = (contact.label(), contact.billing_email());
         let mut pages = Pages::new(MAX_LOOKUP_PAGES);
         let mut token: Option<String> = None;
@@ -111,8 +113,22 @@ impl XpmAdapter {
                 break;
             }
         }
-        Ok(if found.len() == 1 { found.pop() } else { None })
+        Ok(match found.len() {
+            0 => Lookup::NotMade,
+            1 => found.pop().map_or(Lookup::NotMade, Lookup::Made),
+            _ => Lookup::Ambiguous,
+        })
     }
+}
+
+/// What the listing tells of a create whose answer was lost.
+enum Lookup {
+    /// No client like it: the send did not create one.
+    NotMade,
+    /// The one client like it: what the send made.
+    Made(Contact),
+    /// Several clients like it: whether the send made one cannot be told.
+    Ambiguous,
 }
 
 #[async_trait]
@@ -142,11 +158,21 @@ impl ContactStore for XpmAdapter {
             return Ok(made);
         }
         let request = self.calls.create(contact, key)?;
-        if self.keys.unanswered(key).await?
-            && let Some(made) = self.made_by_lost_create(contact).await?
-        {
-            self.keys.remember(key, &made).await?;
-            return Ok(made);
+        if self.keys.unanswered(key).await? {
+            match self.made_by_lost_create(contact).await? {
+                Lookup::Made(made) => {
+                    self.keys.remember(key, &made).await?;
+                    return Ok(made);
+                }
+                // Sending again could make one more of a name already
+                // used several times: refuse, as the ledger would.
+                Lookup::Ambiguous => {
+                    return Err(AdapterError::DuplicateName {
+                        name: contact.label(),
+                    });
+                }
+                Lookup::NotMade => {}
+            }
         }
         self.keys.sending(key).await?;
         let made = self

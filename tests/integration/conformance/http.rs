@@ -211,6 +211,43 @@ impl ContactFixture for Xero {
     }
 }
 
+/// A batch whose answer was lost (every retry too): the same batch sent
+/// again carries the same idempotency key and Xero answers what it made;
+/// an item sent again alone carries its own key, which Xero never saw,
+/// and only Xero's unique names stop a second copy (`DuplicateName`,
+/// which the engine records and the next listing links by name).
+#[tokio::test]
+async fn xero_a_batch_whose_answer_was_lost_is_sent_again_whole() {
+    let xero = Xero::start();
+    let a = Contact::organization("", "Batch Lost A Ltd");
+    let b = Contact::organization("", "Batch Lost B Ltd");
+    let items = [(&a, "k-a"), (&b, "k-b")];
+    // The first send and its three retries.
+    xero.fake.lose_next_answers(4);
+    let lost = xero.adapter.create_contacts(&items).await.unwrap();
+    assert!(
+        lost.iter().all(|r| matches!(
+            r,
+            Err(AdapterError::Transient { message }) if message.contains("same items again")
+        )),
+        "{lost:?}"
+    );
+    assert_eq!(xero.fake.contacts().len(), 2, "Xero made both");
+    let again = xero.adapter.create_contacts(&items).await.unwrap();
+    let names: Vec<_> = again
+        .iter()
+        .map(|r| r.as_ref().map(Contact::label).unwrap_or_default())
+        .collect();
+    assert_eq!(names, ["Batch Lost A Ltd", "Batch Lost B Ltd"]);
+    assert_eq!(xero.fake.contacts().len(), 2, "replayed, not made again");
+    let alone = xero.adapter.create(&a, "k-a").await;
+    assert!(
+        matches!(alone, Err(AdapterError::DuplicateName { .. })),
+        "{alone:?}"
+    );
+    assert_eq!(xero.fake.contacts().len(), 2);
+}
+
 #[tokio::test]
 async fn xero_contacts_pass() {
     let xero = Xero::start();
@@ -336,6 +373,32 @@ async fn xpm_a_create_whose_answer_was_lost_is_found_not_made_twice() {
         again.id
     );
     assert!(xpm.fake.requests().is_empty());
+}
+
+/// Regression: with two clients like the one whose create's answer was
+/// lost (XPM allows one name twice), the adapter sent the create again and
+/// made a third. It now cannot tell which one the lost send made, sends
+/// nothing, and answers `DuplicateName` for the engine to record.
+#[tokio::test]
+async fn xpm_a_lost_create_among_namesakes_is_not_sent_again() {
+    let xpm = Xpm::start();
+    let client = Contact::organization("", "Twice Named Ltd").with_email("a@twice.test");
+    xpm.adapter.create(&client, "key-earlier").await.unwrap();
+    xpm.fake.lose_next_answers(1);
+    let lost = xpm.adapter.create(&client, "key-1").await;
+    assert!(
+        matches!(lost, Err(AdapterError::Transient { .. })),
+        "{lost:?}"
+    );
+    assert_eq!(xpm.fake.client_count(), 2);
+    let again = xpm.adapter.create(&client, "key-1").await;
+    assert_eq!(
+        again,
+        Err(AdapterError::DuplicateName {
+            name: "Twice Named Ltd".into()
+        })
+    );
+    assert_eq!(xpm.fake.client_count(), 2, "nothing sent the second time");
 }
 
 // ----------------------------------------------------------------- QBO
