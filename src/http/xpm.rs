@@ -10,7 +10,7 @@ use crate::model::{Contact, ContactId, VersionToken};
 use crate::ops::{AdapterError, Pages};
 use crate::ports::{ChangesPage, ContactStore, Page};
 use crate::sync::FieldPatch;
-use crate::wire::xpm::{API_BASE, Calls};
+use crate::wire::xpm::{API_BASE, Calls, MAX_CONTACTS_PER_REQUEST};
 
 use super::{Connection, KeyMemory};
 
@@ -86,6 +86,46 @@ impl XpmAdapter {
     #[must_use]
     pub const fn calls(&self) -> &Calls {
         &self.calls
+    }
+
+    /// Links contacts that exist already to `client` (a person under
+    /// several clients), [`MAX_CONTACTS_PER_REQUEST`] to a call (`POST
+    /// client.api/client/{uuid}/contacts`): one result per contact, in
+    /// their order — its id when XPM lists it under the client afterwards.
+    /// A call that fails as a whole gives its error to each of its
+    /// contacts; the other calls still go. A call is never sent twice by
+    /// the connection (it carries no key), but linking is harmless to
+    /// repeat: send the contacts whose call failed again.
+    ///
+    /// # Errors
+    /// [`AdapterError::Authentication`] or [`AdapterError::RateLimited`]:
+    /// no further call is made (the contacts not sent are not answered).
+    pub async fn link_contacts(
+        &self,
+        client: &ContactId,
+        contacts: &[ContactId],
+    ) -> Result<Vec<Result<ContactId, AdapterError>>, AdapterError> {
+        let mut out = Vec::with_capacity(contacts.len());
+        for chunk in contacts.chunks(MAX_CONTACTS_PER_REQUEST) {
+            let answered = match self.calls.link_contacts(client, chunk) {
+                Ok(request) => {
+                    self.connection
+                        .call(&self.base, &request, |a| {
+                            self.calls.read_link_contacts(client, chunk, a)
+                        })
+                        .await
+                }
+                Err(e) => Err(e),
+            };
+            match answered {
+                Ok(results) => out.extend(results),
+                Err(
+                    e @ (AdapterError::Authentication { .. } | AdapterError::RateLimited { .. }),
+                ) => return Err(e),
+                Err(e) => out.extend(chunk.iter().map(|_| Err(e.clone()))),
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -401,6 +401,78 @@ async fn xpm_a_lost_create_among_namesakes_is_not_sent_again() {
     assert_eq!(xpm.fake.client_count(), 2, "nothing sent the second time");
 }
 
+/// People that exist already linked to another client, ten to a call:
+/// twelve people take two calls, and each comes back listed under both
+/// clients.
+#[tokio::test]
+async fn xpm_people_are_linked_to_another_client_ten_to_a_call() {
+    let xpm = Xpm::start();
+    let first = xpm
+        .adapter
+        .create(&Contact::organization("", "First Client Ltd"), "k-c1")
+        .await
+        .unwrap();
+    let second = xpm
+        .adapter
+        .create(&Contact::organization("", "Second Client Ltd"), "k-c2")
+        .await
+        .unwrap();
+    let mut people = Vec::new();
+    for i in 0..12 {
+        let person =
+            Contact::person("", format!("Person{i}"), "Linked").linked_to(first.id.clone());
+        let made = xpm
+            .adapter
+            .create(&person, &format!("k-p{i}"))
+            .await
+            .unwrap();
+        people.push(made.id);
+    }
+    xpm.fake.clear_requests();
+    let linked = xpm
+        .adapter
+        .link_contacts(&second.id, &people)
+        .await
+        .unwrap();
+    assert_eq!(
+        linked
+            .iter()
+            .map(|r| r.clone().unwrap())
+            .collect::<Vec<_>>(),
+        people
+    );
+    let posts = xpm
+        .fake
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST")
+        .count();
+    assert_eq!(posts, 2);
+    let listed = xpm.adapter.list(None).await.unwrap().contacts;
+    for id in &people {
+        let person = listed.iter().find(|c| &c.id == id).unwrap();
+        assert!(
+            person.organization_ids.contains(&first.id)
+                && person.organization_ids.contains(&second.id),
+            "{person:?}"
+        );
+    }
+    // A client that does not exist: each contact of the call says so.
+    let missing = ContactId::from("00000000-0000-4000-8000-000000000000");
+    let refused = xpm
+        .adapter
+        .link_contacts(&missing, &people[..2])
+        .await
+        .unwrap();
+    assert!(
+        refused.iter().all(|r| matches!(
+            r,
+            Err(AdapterError::Validation { .. }) | Err(AdapterError::NotFound { .. })
+        )),
+        "{refused:?}"
+    );
+}
+
 // ----------------------------------------------------------------- QBO
 
 /// A QBO company: the fake, and the adapter over it.
