@@ -93,7 +93,9 @@ pub use exchange::Answer;
 pub use keys::{InMemoryKeys, KeyMemory};
 pub use qbo::QboAdapter;
 pub use qbtime::QbTimeAdapter;
-pub use tokens::{LatestRefreshToken, OAuthRefresh, RefreshTokenStore, StaticToken, TokenSource};
+pub use tokens::{
+    LatestRefreshToken, OAuthRefresh, REFRESH_AHEAD, RefreshTokenStore, StaticToken, TokenSource,
+};
 pub use xero::XeroAdapter;
 pub use xpm::XpmAdapter;
 

@@ -130,11 +130,18 @@ impl RefreshTokenStore for LatestRefreshToken {
     }
 }
 
-/// The tokens in hand.
+/// The tokens in hand, and when the access token expires (clock time;
+/// `None` when the token endpoint did not say, or the token was given).
 struct Tokens {
     access: Option<Secret>,
     refresh: Secret,
+    expires: Option<std::time::Duration>,
 }
+
+/// How long before its stated expiry an access token is refreshed, so
+/// that a call does not meet a 401 first (Xero's tokens last 30 minutes,
+/// Intuit's an hour).
+pub const REFRESH_AHEAD: std::time::Duration = std::time::Duration::from_secs(60);
 
 /// An OAuth 2.0 refresh-token [`TokenSource`] for Xero
 /// ([`xero`](Self::xero), also for XPM) and Intuit
@@ -146,13 +153,18 @@ struct Tokens {
 /// Refreshes are one at a time: calls refused together share one refresh.
 ///
 /// Without an access token at hand ([`with_access_token`](Self::with_access_token)),
-/// the first call refreshes first.
+/// the first call refreshes first. An access token whose lifetime the
+/// endpoint stated (`expires_in`) is refreshed [`REFRESH_AHEAD`] before it
+/// ends, by the source's clock ([`with_clock`](Self::with_clock)); when
+/// that early refresh fails for any reason but refused credentials, the
+/// token still in hand is used.
 pub struct OAuthRefresh {
     client: reqwest::Client,
     token_url: String,
     credentials: ClientCredentials,
     user_agent: String,
     store: std::sync::Arc<dyn RefreshTokenStore>,
+    clock: std::sync::Arc<dyn super::Clock>,
     tokens: tokio::sync::Mutex<Tokens>,
 }
 
@@ -191,9 +203,11 @@ impl OAuthRefresh {
             credentials,
             user_agent: concat!("ledgerlink/", env!("CARGO_PKG_VERSION")).to_owned(),
             store,
+            clock: std::sync::Arc::new(super::TokioClock::new()),
             tokens: tokio::sync::Mutex::new(Tokens {
                 access: None,
                 refresh: refresh_token,
+                expires: None,
             }),
         })
     }
@@ -231,9 +245,18 @@ impl OAuthRefresh {
             tokens: tokio::sync::Mutex::new(Tokens {
                 access: Some(access_token),
                 refresh,
+                expires: None,
             }),
             ..self
         }
+    }
+
+    /// Times access tokens by `clock` (default: tokio's monotonic time) —
+    /// give it the connection's clock in tests.
+    #[must_use]
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn super::Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// Sends this `User-Agent` to the token endpoint.
@@ -270,6 +293,11 @@ impl OAuthRefresh {
             }
         })?;
         tokens.access = Some(set.access_token.clone());
+        tokens.expires = set.expires_in_secs.map(|s| {
+            self.clock
+                .now()
+                .saturating_add(std::time::Duration::from_secs(s))
+        });
         if let Some(rotated) = set.refresh_token {
             tokens.refresh = rotated.clone();
             self.store.store(&rotated).await?;
@@ -282,9 +310,24 @@ impl OAuthRefresh {
 impl TokenSource for OAuthRefresh {
     async fn access_token(&self) -> Result<Secret, AdapterError> {
         let mut tokens = self.tokens.lock().await;
-        match &tokens.access {
-            Some(a) => Ok(a.clone()),
-            None => self.refresh_now(&mut tokens).await,
+        let Some(access) = tokens.access.clone() else {
+            return self.refresh_now(&mut tokens).await;
+        };
+        let now = self.clock.now();
+        match tokens.expires {
+            Some(expires) if now.saturating_add(REFRESH_AHEAD) >= expires => {
+                match self.refresh_now(&mut tokens).await {
+                    Ok(fresh) => Ok(fresh),
+                    // Still valid a little longer: use it; a 401 refreshes.
+                    Err(e)
+                        if !matches!(e, AdapterError::Authentication { .. }) && now < expires =>
+                    {
+                        Ok(access)
+                    }
+                    Err(e) => Err(e),
+                }
+            }
+            _ => Ok(access),
         }
     }
 

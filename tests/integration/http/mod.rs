@@ -176,6 +176,56 @@ async fn an_expired_token_is_refreshed_once_and_the_rotated_refresh_token_reache
     );
 }
 
+/// A token whose lifetime the endpoint stated is refreshed a minute
+/// before it ends: the call goes out with the new one and meets no 401.
+#[tokio::test]
+async fn a_token_near_its_stated_expiry_is_refreshed_before_the_call() {
+    let api = Scripted::start(vec![
+        Reply::json(401, XERO_401),
+        Reply::json(200, XERO_PAGE),
+        Reply::json(200, XERO_PAGE),
+        Reply::json(200, XERO_PAGE),
+    ])
+    .await;
+    let tokens = Scripted::start(vec![
+        token_answer("access-2", "refresh-2"),
+        token_answer("access-3", "refresh-3"),
+    ])
+    .await;
+    let store = Arc::new(LatestRefreshToken::new());
+    let clock = manual();
+    let source: Arc<dyn TokenSource> =
+        Arc::new(oauth(&tokens, store.clone()).with_clock(clock.clone()));
+    let xero = xero_at(
+        &api,
+        connection(Config::for_profile(Profile::XeroGl), source, &clock),
+    );
+    // The token given has no stated lifetime: a 401 refreshes it.
+    xero.list(None).await.unwrap();
+    // access-2 lasts 1,800 s: at 1,700 s it is still used as it is…
+    clock.advance(std::time::Duration::from_secs(1_700));
+    xero.list(None).await.unwrap();
+    // …at 1,750 s (under a minute left) it is refreshed first.
+    clock.advance(std::time::Duration::from_secs(50));
+    xero.list(None).await.unwrap();
+    let bearer: Vec<_> = api
+        .seen()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default().to_owned())
+        .collect();
+    assert_eq!(
+        bearer,
+        [
+            "Bearer access-1",
+            "Bearer access-2",
+            "Bearer access-2",
+            "Bearer access-3"
+        ]
+    );
+    assert_eq!(tokens.seen().len(), 2);
+    assert_eq!(store.rotations(), 2);
+}
+
 #[tokio::test]
 async fn a_refused_refresh_is_authentication_and_the_call_is_not_sent_again() {
     let api = Scripted::start(vec![Reply::json(401, XERO_401)]).await;
