@@ -84,15 +84,16 @@ impl QbTimeAdapter {
         items: &[(&NewJobcode, &str)],
     ) -> Result<Vec<Result<Jobcode, AdapterError>>, AdapterError> {
         let mut out: Vec<Option<Result<Jobcode, AdapterError>>> = vec![None; items.len()];
+        // (position in `items`, jobcode, key) of those not made already.
         let mut to_send = Vec::new();
-        for (i, (_, key)) in items.iter().enumerate() {
+        for ((jobcode, key), slot) in items.iter().zip(out.iter_mut()) {
             match self.keys.recall(key).await? {
-                Some(made) => out[i] = Some(Ok(made)),
-                None => to_send.push(i),
+                Some(made) => *slot = Some(Ok(made)),
+                None => to_send.push((slot, *jobcode, *key)),
             }
         }
-        for chunk in to_send.chunks(MAX_BATCH_ITEMS) {
-            let jobcodes: Vec<NewJobcode> = chunk.iter().map(|&i| items[i].0.clone()).collect();
+        for chunk in to_send.chunks_mut(MAX_BATCH_ITEMS) {
+            let jobcodes: Vec<NewJobcode> = chunk.iter().map(|(_, j, _)| (*j).clone()).collect();
             let answered = match self.calls.create_jobcode_batch(&jobcodes) {
                 Ok(request) => {
                     self.connection
@@ -103,7 +104,7 @@ impl QbTimeAdapter {
                 }
                 Err(e) => Err(e),
             };
-            let results = match answered {
+            let results: Vec<Result<Jobcode, AdapterError>> = match answered {
                 Ok(results) => results,
                 Err(
                     e @ (AdapterError::Authentication { .. } | AdapterError::RateLimited { .. }),
@@ -112,11 +113,11 @@ impl QbTimeAdapter {
                 }
                 Err(e) => chunk.iter().map(|_| Err(e.clone())).collect(),
             };
-            for (&i, result) in chunk.iter().zip(results) {
+            for ((slot, _, key), result) in chunk.iter_mut().zip(results) {
                 if let Ok(made) = &result {
-                    self.keys.remember(items[i].1, made).await?;
+                    self.keys.remember(key, made).await?;
                 }
-                out[i] = Some(result);
+                **slot = Some(result);
             }
         }
         Ok(out
