@@ -14,11 +14,19 @@
 //! |---|---|
 //! | `Authorization: Bearer`, asked of a [`TokenSource`] on every call; `User-Agent` | [`Connection::call`] |
 //! | a refused token ([`AccessTokenExpired`](crate::ports::AdapterError::AccessTokenExpired)) refreshed once and the call sent again; a second refusal or a refused refresh is [`Authentication`](crate::ports::AdapterError::Authentication) | [`Connection::call`], [`TokenSource::refresh`] |
-//! | OAuth 2.0 refresh with rotation at Xero's and Intuit's token endpoints | [`OAuthRefresh`], [`RefreshTokenStore`] |
+//! | OAuth 2.0 refresh with rotation at Xero's and Intuit's token endpoints, a minute before the stated expiry ([`REFRESH_AHEAD`]) or on a 401 | [`OAuthRefresh`], [`RefreshTokenStore`] |
 //! | pacing by the ledger's limits ([`rules::pacing`](crate::rules::pacing)): calls per window, a daily budget, `Retry-After`; calls in flight at once | [`Pacer`](crate::ops::Pacer) (sans-IO) waited on through a [`Clock`]; a semaphore |
 //! | transient failures of reads (and of creates that carry their idempotency key) retried with a jittered backoff, a bounded number of times; other writes never sent twice | [`Connection::call`], [`Backoff`](crate::ops::Backoff) |
 //! | key → record for ledgers without idempotency keys (XPM, QuickBooks Time) | [`KeyMemory`], [`InMemoryKeys`] |
-//! | many creates in one call | [`XeroAdapter::create_contacts`], [`QboAdapter::create_customers`], [`QbTimeAdapter::create_jobcodes`] |
+//! | many records in one call | [`XeroAdapter::create_contacts`], [`QboAdapter::create_customers`], [`QbTimeAdapter::create_jobcodes`], [`XpmAdapter::link_contacts`] |
+//!
+//! Pacing is per [`Connection`]: make one per tenant (or company) in a
+//! process and share it among that ledger's adapters. Across processes the
+//! [`StateStore`](crate::ports::StateStore) lease lets one worker send for
+//! a connection at a time, so the per-minute and concurrency limits hold;
+//! the daily budget (Xero's 5,000 calls) is counted by each process from
+//! its start, so a service that restarts often or spreads one tenant's
+//! calls over several processes has to count the day's calls itself.
 //!
 //! Secrets never show: tokens, client secrets and the token requests are
 //! [`Secret`]s, whose `Debug` prints `Secret(…)`, and the types that hold
