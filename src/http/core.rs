@@ -4,11 +4,8 @@
 //! adding the bearer token and the user agent, refreshing the token once
 //! when it is refused, and retrying what may be retried.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-
-use async_trait::async_trait;
 
 use crate::ops::{AdapterError, Backoff, Pacer};
 use crate::rules::Profile;
@@ -16,6 +13,7 @@ use crate::rules::pacing::RateLimits;
 use crate::wire::oauth::Secret;
 use crate::wire::{Method, Request, Response};
 
+use super::clock::{Clock, TokioClock};
 use super::exchange::{Answer, send};
 use super::tokens::TokenSource;
 
@@ -26,96 +24,6 @@ const MAX_PACING_WAITS: usize = 1_000;
 /// The most `429` answers one call waits out before answering
 /// [`AdapterError::RateLimited`] itself.
 const MAX_RATE_LIMIT_WAITS: u32 = 3;
-
-/// Monotonic time and waiting, for the pacing of an I/O layer: the pacer
-/// ([`Pacer`]) takes time as an input, and the adapters wait through this
-/// trait only, so that tests drive time by hand ([`ManualClock`]) instead
-/// of sleeping.
-#[async_trait]
-pub trait Clock: Send + Sync {
-    /// The time since the clock's origin (any fixed instant).
-    fn now(&self) -> Duration;
-    /// Waits `duration`.
-    async fn sleep(&self, duration: Duration);
-}
-
-/// The real clock: tokio's monotonic time, measured from the clock's
-/// creation, and [`tokio::time::sleep`].
-#[derive(Debug, Clone, Copy)]
-pub struct TokioClock {
-    origin: tokio::time::Instant,
-}
-
-impl TokioClock {
-    /// A clock whose origin is now.
-    #[must_use]
-    pub fn new() -> Self {
-        Self {
-            origin: tokio::time::Instant::now(),
-        }
-    }
-}
-
-impl Default for TokioClock {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-#[async_trait]
-impl Clock for TokioClock {
-    fn now(&self) -> Duration {
-        tokio::time::Instant::now().saturating_duration_since(self.origin)
-    }
-    async fn sleep(&self, duration: Duration) {
-        tokio::time::sleep(duration).await;
-    }
-}
-
-/// A clock for tests: time moves only when told, and a wait moves it on
-/// at once by the time waited (recorded, so a test can check the waits).
-#[derive(Debug, Default)]
-pub struct ManualClock {
-    now_ms: AtomicU64,
-    slept: Mutex<Vec<Duration>>,
-}
-
-impl ManualClock {
-    /// A clock at its origin.
-    #[must_use]
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Moves the clock on by `by`.
-    pub fn advance(&self, by: Duration) {
-        let ms = u64::try_from(by.as_millis()).unwrap_or(u64::MAX);
-        self.now_ms.fetch_add(ms, Ordering::SeqCst);
-    }
-
-    /// Every wait so far, in order.
-    #[must_use]
-    pub fn waits(&self) -> Vec<Duration> {
-        self.slept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
-}
-
-#[async_trait]
-impl Clock for ManualClock {
-    fn now(&self) -> Duration {
-        Duration::from_millis(self.now_ms.load(Ordering::SeqCst))
-    }
-    async fn sleep(&self, duration: Duration) {
-        self.slept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(duration);
-        self.advance(duration);
-    }
-}
 
 /// How a [`Connection`] behaves: limits, retries, user agent, timeout.
 #[derive(Debug, Clone, PartialEq, Eq)]

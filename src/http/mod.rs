@@ -87,6 +87,7 @@
 //! [`QboAdapter::sandbox`] at Intuit's sandbox), and so are the token
 //! endpoints ([`OAuthRefresh::new`] takes any URL).
 
+mod clock;
 mod core;
 mod exchange;
 mod keys;
@@ -96,7 +97,8 @@ mod tokens;
 mod xero;
 mod xpm;
 
-pub use self::core::{Clock, Config, Connection, ManualClock, TokioClock};
+pub use self::clock::{Clock, ManualClock, TokioClock};
+pub use self::core::{Config, Connection};
 pub use exchange::Answer;
 pub use keys::{InMemoryKeys, KeyMemory};
 pub use qbo::QboAdapter;

@@ -164,7 +164,7 @@ pub struct OAuthRefresh {
     credentials: ClientCredentials,
     user_agent: String,
     store: std::sync::Arc<dyn RefreshTokenStore>,
-    clock: std::sync::Arc<dyn super::Clock>,
+    clock: std::sync::Arc<dyn super::clock::Clock>,
     tokens: tokio::sync::Mutex<Tokens>,
 }
 
@@ -203,7 +203,7 @@ impl OAuthRefresh {
             credentials,
             user_agent: concat!("ledgerlink/", env!("CARGO_PKG_VERSION")).to_owned(),
             store,
-            clock: std::sync::Arc::new(super::TokioClock::new()),
+            clock: std::sync::Arc::new(super::clock::TokioClock::new()),
             tokens: tokio::sync::Mutex::new(Tokens {
                 access: None,
                 refresh: refresh_token,
@@ -254,7 +254,7 @@ impl OAuthRefresh {
     /// Times access tokens by `clock` (default: tokio's monotonic time) —
     /// give it the connection's clock in tests.
     #[must_use]
-    pub fn with_clock(mut self, clock: std::sync::Arc<dyn super::Clock>) -> Self {
+    pub fn with_clock(mut self, clock: std::sync::Arc<dyn super::clock::Clock>) -> Self {
         self.clock = clock;
         self
     }

@@ -155,7 +155,9 @@ impl XpmAdapter {
         }
         Ok(match found.len() {
             0 => Lookup::NotMade,
-            1 => found.pop().map_or(Lookup::NotMade, Lookup::Made),
+            1 => found
+                .pop()
+                .map_or(Lookup::NotMade, |c| Lookup::Made(Box::new(c))),
             _ => Lookup::Ambiguous,
         })
     }
@@ -166,7 +168,7 @@ enum Lookup {
     /// No client like it: the send did not create one.
     NotMade,
     /// The one client like it: what the send made.
-    Made(Contact),
+    Made(Box<Contact>),
     /// Several clients like it: whether the send made one cannot be told.
     Ambiguous,
 }
@@ -202,7 +204,7 @@ impl ContactStore for XpmAdapter {
             match self.made_by_lost_create(contact).await? {
                 Lookup::Made(made) => {
                     self.keys.remember(key, &made).await?;
-                    return Ok(made);
+                    return Ok(*made);
                 }
                 // Sending again could make one more of a name already
                 // used several times: refuse, as the ledger would.
