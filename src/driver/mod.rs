@@ -559,8 +559,9 @@ impl<'a> Driver<'a> {
         }
         let mut trail = plan.trail();
         let delta = diff(state, &plan.next_state);
-        state.clone_from(&plan.next_state);
-        if let Saved::Conflict = self.save(state, &delta).await? {
+        // The caller's state moves on only once the store took it: after a
+        // conflict (or a failed save) it is still the state loaded.
+        if let Saved::Conflict = self.save(&plan.next_state, &delta).await? {
             return Ok(RunReport {
                 outcome: RunOutcome::Superseded,
                 plan: Some(plan),
@@ -569,6 +570,7 @@ impl<'a> Driver<'a> {
                 retry_at: None,
             });
         }
+        state.clone_from(&plan.next_state);
         if plan.is_empty() {
             let outcome = if state.is_disconnected() {
                 RunOutcome::Disconnected

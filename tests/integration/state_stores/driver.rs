@@ -72,8 +72,10 @@ fn a_save_conflict_stops_the_run_before_anything_is_sent() {
     assert!(creates > 0);
 
     // B planned from the state before A's run: its first save conflicts.
+    let before = state_b.clone();
     let rb = block_on(b.run(&mut state_b, &[], Trigger::Scheduled, t0())).unwrap();
     assert_eq!(rb.outcome, RunOutcome::Superseded);
+    assert_eq!(state_b, before, "B's state is still the one it loaded");
     assert_eq!(local.calls().create, creates, "B sent nothing");
     assert_eq!(states.conflicts(), 1);
     assert_eq!(states.state_of("firm-1"), Some(state_a));
@@ -207,8 +209,10 @@ fn a_failed_save_still_stops_the_run_before_sending() {
     let d = Driver::new(&config, &local, &remote)
         .with_state_store(&states, "firm-1", "worker-a", &clock);
     let mut state = block_on(d.load_state()).unwrap();
+    let before = state.clone();
     states.fail_next_save();
     let r = block_on(d.run(&mut state, &[], Trigger::Scheduled, t0()));
+    assert_eq!(state, before, "the state not saved is not taken either");
     assert!(matches!(
         r,
         Err(ledgerlink::driver::DriverError::SaveState(_))
