@@ -401,13 +401,13 @@ impl StateStore for PostgresStateStore {
         delta: &StateDelta,
     ) -> Result<SaveOutcome, AdapterError> {
         let mut client = self.client.lock().await;
-        if expected != Generation::NONE {
-            if let Some(saved) = self
+        // A state already stored in the current format: one statement.
+        if expected != Generation::NONE
+            && let Some(saved) = self
                 .append(&mut client, connection, expected, delta)
                 .await?
-            {
-                return Ok(saved);
-            }
+        {
+            return Ok(saved);
         }
         let tx = client.transaction().await.map_err(|e| failed(&e))?;
         let stored = tx
