@@ -7,9 +7,14 @@
 //! [`from_client`](PostgresStateStore::from_client)). Give each worker its
 //! own store. Every operation is one statement or one transaction:
 //!
-//! - save: `SELECT … FOR UPDATE` of the connection's row, then
-//!   `UPDATE … WHERE generation = $expected`, the delta's links appended
-//!   to `ledgerlink_link_log` in one statement (arrays), commit. As in the
+//! - save: one prepared statement, one round trip, for a state stored in
+//!   the current format: `UPDATE … WHERE generation = $expected` of the
+//!   connection's row and the delta's links appended to
+//!   `ledgerlink_link_log` (arrays) in one data-modifying `WITH`, its own
+//!   transaction. When that finds no row (a conflict, a first save, a state
+//!   in format 1), the save takes a transaction: `SELECT … FOR UPDATE` of
+//!   the connection's row, then the conflict is reported or the state
+//!   written whole. As in the
 //!   SQLite store, the log is applied over `ledgerlink_links` on load and
 //!   folded into it past a limit
 //!   ([`with_log_limit`](PostgresStateStore::with_log_limit),
