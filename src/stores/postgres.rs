@@ -7,9 +7,14 @@
 //! [`from_client`](PostgresStateStore::from_client)). Give each worker its
 //! own store. Every operation is one statement or one transaction:
 //!
-//! - save: `SELECT … FOR UPDATE` of the connection's row, then
-//!   `UPDATE … WHERE generation = $expected`, the delta's links appended
-//!   to `ledgerlink_link_log` in one statement (arrays), commit. As in the
+//! - save: one prepared statement, one round trip, for a state stored in
+//!   the current format: `UPDATE … WHERE generation = $expected` of the
+//!   connection's row and the delta's links appended to
+//!   `ledgerlink_link_log` (arrays) in one data-modifying `WITH`, its own
+//!   transaction. When that finds no row (a conflict, a first save, a state
+//!   in format 1), the save takes a transaction: `SELECT … FOR UPDATE` of
+//!   the connection's row, then the conflict is reported or the state
+//!   written whole. As in the
 //!   SQLite store, the log is applied over `ledgerlink_links` on load and
 //!   folded into it past a limit
 //!   ([`with_log_limit`](PostgresStateStore::with_log_limit),
@@ -73,7 +78,27 @@ pub struct PostgresStateStore {
     client: Mutex<Client>,
     last: std::sync::Mutex<SaveStats>,
     log_limit: u64,
+    /// [`APPEND`], prepared once on the store's client.
+    append: tokio::sync::OnceCell<tokio_postgres::Statement>,
 }
+
+/// An incremental save in one statement (one round trip, its own
+/// transaction): the generation compared and advanced, the head written
+/// when given, the delta's links appended to the log; no row back when the
+/// generation differs or the stored state is not in the current format
+/// (the save then takes the transactional path, which tells which).
+const APPEND: &str = "
+WITH up AS (
+    UPDATE ledgerlink_connections
+    SET generation = $2, head = coalesce($3, head), log_rows = log_rows + $4
+    WHERE connection = $1 AND generation = $5 AND format = $6
+    RETURNING log_rows
+), logged AS (
+    INSERT INTO ledgerlink_link_log (connection, generation, remote_id, link)
+    SELECT $1, $2, r, l FROM UNNEST($7::text[], $8::text[]) AS u(r, l)
+    WHERE EXISTS (SELECT 1 FROM up)
+)
+SELECT log_rows FROM up";
 
 impl std::fmt::Debug for PostgresStateStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -158,6 +183,7 @@ impl PostgresStateStore {
             client: Mutex::new(client),
             last: std::sync::Mutex::new(SaveStats::default()),
             log_limit: super::DEFAULT_LOG_LIMIT,
+            append: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -212,6 +238,95 @@ impl PostgresStateStore {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
+}
+
+impl PostgresStateStore {
+    /// An incremental save by [`APPEND`]; `None` when the stored generation
+    /// or format does not allow it (nothing was written then).
+    async fn append(
+        &self,
+        client: &mut Client,
+        connection: &str,
+        expected: Generation,
+        delta: &StateDelta,
+    ) -> Result<Option<SaveOutcome>, AdapterError> {
+        let statement = self
+            .append
+            .get_or_try_init(|| client.prepare(APPEND))
+            .await
+            .map_err(|e| failed(&e))?;
+        let mut stats = SaveStats::default();
+        let head = delta.head.as_ref().map(rows::encode_head).transpose()?;
+        if let Some(head) = &head {
+            stats.head = true;
+            stats.bytes += head.len() + connection.len();
+        }
+        let mut ids = Vec::with_capacity(delta.link_rows());
+        let mut values: Vec<Option<String>> = Vec::with_capacity(delta.link_rows());
+        for id in &delta.removed {
+            ids.push(id.as_str());
+            values.push(None);
+        }
+        for l in &delta.upserted {
+            ids.push(l.remote_id.as_str());
+            values.push(Some(rows::encode_link(l)?));
+        }
+        stats.link_rows = ids.len();
+        if !ids.is_empty() {
+            stats.bytes += ids.iter().map(|r| r.len() + 8).sum::<usize>()
+                + values.iter().flatten().map(String::len).sum::<usize>()
+                + connection.len();
+        }
+        let next = expected.next();
+        let logged = i64::try_from(ids.len()).unwrap_or(i64::MAX);
+        let Some(row) = client
+            .query_opt(
+                statement,
+                &[
+                    &connection,
+                    &gen_sql(next),
+                    &head,
+                    &logged,
+                    &gen_sql(expected),
+                    &format_sql(STATE_FORMAT_VERSION),
+                    &ids,
+                    &values,
+                ],
+            )
+            .await
+            .map_err(|e| failed(&e))?
+        else {
+            return Ok(None);
+        };
+        *self
+            .last
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = stats;
+        // The save is committed; folding the log is maintenance, in a
+        // transaction of its own that locks the connection's row (as
+        // `compact`). A fold that fails leaves the log as it is (loads
+        // apply it), and the next save past the limit folds it: the save
+        // is not reported as failed for it.
+        let log_rows = col::<i64>(&row, 0).ok().and_then(|n| u64::try_from(n).ok());
+        if logged > 0 && log_rows.unwrap_or(0) > self.log_limit {
+            let _ = fold_now(client, connection).await;
+        }
+        Ok(Some(SaveOutcome::Saved { generation: next }))
+    }
+}
+
+/// Folds `connection`'s log in a transaction of its own, the
+/// connection's row locked (as [`PostgresStateStore::compact`]).
+async fn fold_now(client: &mut Client, connection: &str) -> Result<(), AdapterError> {
+    let tx = client.transaction().await.map_err(|e| failed(&e))?;
+    tx.execute(
+        "SELECT 1 FROM ledgerlink_connections WHERE connection = $1 FOR UPDATE",
+        &[&connection],
+    )
+    .await
+    .map_err(|e| failed(&e))?;
+    fold_log(&tx, connection).await?;
+    tx.commit().await.map_err(|e| failed(&e))
 }
 
 /// Applies a connection's log to `ledgerlink_links` (the last entry of
@@ -320,6 +435,14 @@ impl StateStore for PostgresStateStore {
         delta: &StateDelta,
     ) -> Result<SaveOutcome, AdapterError> {
         let mut client = self.client.lock().await;
+        // A state already stored in the current format: one statement.
+        if expected != Generation::NONE
+            && let Some(saved) = self
+                .append(&mut client, connection, expected, delta)
+                .await?
+        {
+            return Ok(saved);
+        }
         let tx = client.transaction().await.map_err(|e| failed(&e))?;
         let stored = tx
             .query_opt(

@@ -222,7 +222,7 @@ fn applied(
                 Side::Local => partner_id,
                 Side::Remote => target_id,
             };
-            if let Some(link) = state.links.get_mut(rid) {
+            if let Some(mut link) = state.links.get_mut(rid) {
                 if op.side == Side::Remote {
                     link.remote_version.clone_from(&record.extras.version);
                 }
@@ -293,7 +293,7 @@ fn failed(
                     Side::Local => (partner_id, Removal::DeletedLocally),
                     Side::Remote => (target_id, Removal::Deleted),
                 };
-                if let Some(link) = state.links.get_mut(rid).filter(|l| l.is_linked()) {
+                if let Some(mut link) = state.links.get_mut(rid).filter(|l| l.is_linked()) {
                     link.status = LinkStatus::Removed {
                         removal,
                         since: now,

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use crate::model::ContactId;
 use crate::ops::OpId;
 
+use super::links::Written;
 use super::operation::Operation;
 use super::state::{ConnectionStatus, Link, MatchIssue, SyncState};
 
@@ -109,8 +110,11 @@ impl StateDelta {
 }
 
 /// What changed from `before` (the state loaded, or the last one saved) to
-/// `after` (the state to save), in one ordered walk over both link maps.
-/// Links are compared cheaply first (their shared bases by pointer).
+/// `after` (the state to save). When `after` is a copy of `before` (as the
+/// planner and the driver make it: `before` unchanged since), only the
+/// links written in the copy since are compared; otherwise one ordered
+/// walk goes over both link maps. Either way the delta is the same, and
+/// links are compared cheaply first (their shared bases by pointer).
 ///
 /// # Example
 ///
@@ -127,6 +131,38 @@ impl StateDelta {
 /// ```
 #[must_use]
 pub fn diff(before: &SyncState, after: &SyncState) -> StateDelta {
+    let (upserted, removed) = match after.links.written_since(&before.links) {
+        // `after` is a copy of `before` as it is now: only the links written
+        // since can differ, and the journal holds them as they were and are.
+        Some(written) => diff_written(written),
+        None => diff_walk(before, after),
+    };
+    let head = (!same_head(before, after)).then(|| after.head());
+    StateDelta {
+        head,
+        upserted,
+        removed,
+    }
+}
+
+/// The links written in a copy (by ledger id, ascending), as they were
+/// and as they are.
+fn diff_written(written: &BTreeMap<ContactId, Written>) -> (Vec<Link>, Vec<ContactId>) {
+    let mut upserted = Vec::new();
+    let mut removed = Vec::new();
+    for (id, w) in written {
+        match (&w.before, &w.after) {
+            (Some(old), Some(new)) if same_link(old, new) => {}
+            (_, Some(new)) => upserted.push(new.clone()),
+            (Some(_), None) => removed.push(id.clone()),
+            (None, None) => {}
+        }
+    }
+    (upserted, removed)
+}
+
+/// One ordered walk over both link maps.
+fn diff_walk(before: &SyncState, after: &SyncState) -> (Vec<Link>, Vec<ContactId>) {
     let mut upserted = Vec::new();
     let mut removed = Vec::new();
     let mut old = before.links.iter().peekable();
@@ -161,12 +197,7 @@ pub fn diff(before: &SyncState, after: &SyncState) -> StateDelta {
             },
         }
     }
-    let head = (!same_head(before, after)).then(|| after.head());
-    StateDelta {
-        head,
-        upserted,
-        removed,
-    }
+    (upserted, removed)
 }
 
 /// Two ids that share their text (a state and its clone) compare without
@@ -325,6 +356,36 @@ mod tests {
         d.apply_to(&mut applied);
         assert_eq!(applied, after);
         assert!(diff(&after, &after).is_empty());
+    }
+
+    #[test]
+    fn a_copy_is_diffed_from_its_journal_as_a_walk_would() {
+        let before = state(&[("R1", "L1"), ("R2", "L2"), ("R3", "L3"), ("R5", "L5")]);
+        let mut after = before.clone();
+        after.insert_link(link("R2", "L2")); // written, unchanged
+        after.insert_link(link("R3", "L9"));
+        after.insert_link(link("R4", "L4"));
+        after.take_link(&"R1".into());
+        if let Some(mut l) = after.links.get_mut(&"R5".into()) {
+            l.remote_version = Some(crate::model::VersionToken::SyncToken("2".into()));
+        }
+        assert!(after.links.written_since(&before.links).is_some());
+        let d = diff(&before, &after);
+        let (up, gone) = diff_walk(&before, &after);
+        assert_eq!((d.upserted.clone(), d.removed.clone()), (up, gone));
+        let up: Vec<_> = d.upserted.iter().map(|l| l.remote_id.as_str()).collect();
+        assert_eq!(up, ["R3", "R4", "R5"]);
+        assert_eq!(d.removed, vec![ContactId::from("R1")]);
+        let mut applied = before.clone();
+        d.apply_to(&mut applied);
+        assert_eq!(applied, after);
+        // `before` written after the copy: the walk answers.
+        let mut moved = before.clone();
+        let copy = moved.clone();
+        moved.insert_link(link("R6", "L6"));
+        assert!(copy.links.written_since(&moved.links).is_none());
+        let d = diff(&moved, &copy);
+        assert_eq!(d.removed, vec![ContactId::from("R6")]);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::ops::OpId;
 use crate::rules::KindDecision;
 
 use super::fields::{FieldValue, SyncField};
+use super::links::Links;
 use super::operation::Operation;
 
 /// Whether the connection may send anything (E3).
@@ -158,7 +159,7 @@ pub struct SyncState {
     /// The local store's change cursor, for change listings.
     #[cfg_attr(feature = "serde", serde(default))]
     pub local_cursor: Option<String>,
-    pub(crate) links: BTreeMap<ContactId, Link>,
+    pub(crate) links: Links,
     /// Local id → ledger id of its latest pair (kept in step with `links`,
     /// so that a change listing never needs a full scan).
     #[cfg_attr(feature = "serde", serde(default))]
@@ -241,17 +242,11 @@ impl SyncState {
     /// ledger's values on its first sync, F2).
     pub fn insert_link(&mut self, link: Link) {
         occupy(&mut self.by_local, &link, true);
-        match self.links.entry(link.remote_id.clone()) {
-            std::collections::btree_map::Entry::Occupied(mut e) => {
-                let old = e.insert(link);
-                occupy(&mut self.by_local, &old, false);
-                // `old` may have held the same local contact.
-                let new = e.get();
-                occupy(&mut self.by_local, new, true);
-            }
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(link);
-            }
+        let (local, remote) = (link.local_id.clone(), link.remote_id.clone());
+        if let Some(old) = self.links.insert(remote.clone(), link) {
+            occupy(&mut self.by_local, &old, false);
+            // `old` may have held the same local contact.
+            self.by_local.insert(local, remote);
         }
     }
 

@@ -207,7 +207,7 @@ impl Decide<'_, '_> {
                 );
             }
             Decision::Unsync { remote_id } => {
-                let Some(link) = self.next.links.get_mut(remote_id).filter(|l| l.is_linked())
+                let Some(mut link) = self.next.links.get_mut(remote_id).filter(|l| l.is_linked())
                 else {
                     return Err(bad(format!("ledger record `{remote_id}` is not linked")));
                 };

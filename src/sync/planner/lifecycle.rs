@@ -45,14 +45,14 @@ pub(super) fn settle<'a>(
     let mut links = std::mem::take(&mut s.next.links);
     match touched {
         None => {
-            for (rid, link) in &mut links {
+            for (rid, link) in links.iter_mut() {
                 s.one(rid, link, &mut moves);
             }
         }
         Some(ids) => {
             for rid in ids {
-                if let Some(link) = links.get_mut(rid) {
-                    s.one(rid, link, &mut moves);
+                if let Some(mut link) = links.get_mut(rid) {
+                    s.one(rid, &mut link, &mut moves);
                 }
             }
         }

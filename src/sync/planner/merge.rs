@@ -94,8 +94,8 @@ pub(super) fn merge_pairs<'a>(
     } else {
         for ((rid, remote), diff) in remotes.into_iter().zip(diffs) {
             let Some(diff) = diff else { continue };
-            if let Some(link) = links.get_mut(rid) {
-                m.apply_diff(rid, link, remote, diff);
+            if let Some(mut link) = links.get_mut(rid) {
+                m.apply_diff(rid, &mut link, remote, diff);
             }
         }
     }
