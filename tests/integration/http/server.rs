@@ -67,10 +67,14 @@ struct State {
     seen: Vec<Seen>,
 }
 
+/// Answers held until the test lets them go ([`Scripted::release`]).
+type Gate = Option<Arc<tokio::sync::Semaphore>>;
+
 /// A running scripted server; it stops when dropped.
 pub(super) struct Scripted {
     pub(super) base: String,
     state: Arc<Mutex<State>>,
+    gate: Gate,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -82,6 +86,23 @@ impl Drop for Scripted {
 
 impl Scripted {
     pub(super) async fn start(script: Vec<Reply>) -> Self {
+        Self::spawn(script, None).await
+    }
+
+    /// A server that records each request at once but answers none until
+    /// [`release`](Self::release) lets answers go, one per permit.
+    pub(super) async fn start_gated(script: Vec<Reply>) -> Self {
+        Self::spawn(script, Some(Arc::new(tokio::sync::Semaphore::new(0)))).await
+    }
+
+    /// Lets `n` held answers go.
+    pub(super) fn release(&self, n: usize) {
+        if let Some(g) = &self.gate {
+            g.add_permits(n);
+        }
+    }
+
+    async fn spawn(script: Vec<Reply>, gate: Gate) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let state = Arc::new(Mutex::new(State {
@@ -90,15 +111,21 @@ impl Scripted {
             seen: Vec::new(),
         }));
         let shared = state.clone();
+        let held = gate.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
                     return;
                 };
-                tokio::spawn(serve(stream, shared.clone()));
+                tokio::spawn(serve(stream, shared.clone(), held.clone()));
             }
         });
-        Self { base, state, task }
+        Self {
+            base,
+            state,
+            gate,
+            task,
+        }
     }
 
     /// Every request so far, in order.
@@ -107,7 +134,7 @@ impl Scripted {
     }
 }
 
-async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
+async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>, gate: Gate) {
     let mut buf = Vec::new();
     for _ in 0..MAX_REQUESTS_PER_CONNECTION {
         let Some(seen) = read_request(&mut stream, &mut buf).await else {
@@ -120,6 +147,12 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
             s.next += 1;
             r.unwrap_or_else(|| Reply::new(500, "script ended"))
         };
+        if let Some(g) = &gate {
+            let Ok(permit) = g.acquire().await else {
+                return;
+            };
+            permit.forget();
+        }
         let mut out = format!(
             "HTTP/1.1 {} Scripted\r\nContent-Length: {}\r\n",
             reply.status,
