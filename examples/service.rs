@@ -42,16 +42,16 @@ use std::time::Instant;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use ledgerlink::driver::{Driver, DriverError, RunOutcome, RunReport, SystemClock};
+use ledgerlink::driver::{Driver, DriverError, RunOutcome, RunReport};
 use ledgerlink::http::{
     ClientCredentials, Config, Connection, LatestRefreshToken, OAuthRefresh, QboAdapter, Secret,
     XeroAdapter,
 };
 use ledgerlink::model::{ContactId, VersionToken};
-use ledgerlink::ports::{AdapterError, ChangesPage, ContactStore, Page};
+use ledgerlink::ports::{AdapterError, ChangesPage, Clock, ContactStore, Page};
 use ledgerlink::stores::sqlite::SqliteStateStore;
 use ledgerlink::sync::{ConnectionConfig, Decision, FieldPatch};
-use ledgerlink::testing::MemoryStore;
+use ledgerlink::testing::{MemoryStore, TestClock};
 use ledgerlink::wire::webhooks::{ChangeEvent, decode_xero};
 use ledgerlink::wire::{qbo, xero};
 use ledgerlink::{Contact, Profile};
@@ -91,7 +91,8 @@ fn connect_xero(
 
 /// Runs one connection until it is quiet, the ledger asks to wait, or
 /// another worker holds it (the last report says which). `decisions`: a
-/// person's choices (Xero gets a firm's client only when asked).
+/// person's choices (Xero gets a firm's client only when asked). `clock`:
+/// `&SystemClock` in production (here, the story's simulated time).
 async fn sync(
     firm: &dyn ContactStore,
     ledger: &dyn ContactStore,
@@ -99,14 +100,16 @@ async fn sync(
     states: &SqliteStateStore,
     (connection, worker): (&str, &str),
     decisions: &[Decision],
-    now: DateTime<Utc>,
+    clock: &dyn Clock,
 ) -> Result<Vec<RunReport>, DriverError> {
     let config = ConnectionConfig::new(profile).with_push_contact_type("Client");
     let driver = Driver::new(&config, firm, ledger)
-        .with_state_store(states, connection, worker, &SystemClock)
+        .with_state_store(states, connection, worker, clock)
         .with_change_listings(true);
     let mut state = driver.load_state().await?;
-    driver.run_until_quiet(&mut state, decisions, now, 5).await
+    driver
+        .run_until_quiet(&mut state, decisions, clock.now(), 5)
+        .await
 }
 // ===================== end of "A service in 50 lines" ====================
 
@@ -325,6 +328,9 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         .with_ymd_and_hms(2026, 12, 6, 10, 0, 0)
         .single()
         .ok_or("invalid time")?;
+    // The story's simulated time: leases are timed by it (a service
+    // passes `&SystemClock`).
+    let clock = TestClock::new(now);
 
     // ------------------------------------------------------------------ 1
     println!("1. The firm's contacts in SQLite");
@@ -384,7 +390,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         &states,
         xero_conn,
         &asked,
-        now,
+        &clock,
     )
     .await?;
     assert_eq!(last(&r)?, RunOutcome::Quiet);
@@ -393,7 +399,16 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         "   Xero: Harbour Cafe Ltd linked by name and email; Quayside Bakery and Smith Family \
          Trust created (the firm asked: Decision::CreateRemote)"
     );
-    let r = sync(&firm_qbo, &qbo, Profile::Qbo, &states, qbo_conn, &[], now).await?;
+    let r = sync(
+        &firm_qbo,
+        &qbo,
+        Profile::Qbo,
+        &states,
+        qbo_conn,
+        &[],
+        &clock,
+    )
+    .await?;
     assert_eq!(last(&r)?, RunOutcome::Quiet);
     assert_eq!(
         q.customers().len(),
@@ -408,6 +423,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
     // ------------------------------------------------------------------ 3
     println!("3. Killed right after a create was sent, then restarted");
     now += Duration::minutes(10);
+    clock.set(now);
     let asked = add_client(
         &db,
         &[&firm_xero, &firm_qbo],
@@ -429,7 +445,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
             &states,
             xero_conn,
             &asked,
-            now,
+            &clock,
         );
         tokio::select! {
             r = run => return Err(format!("the run was to die, it ended: {:?}", r.map(|r| last(&r).ok())).into()),
@@ -457,7 +473,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         &states,
         restarted,
         &[],
-        now,
+        &clock,
     )
     .await?;
     assert_eq!(last(&r)?, RunOutcome::LeaseBusy, "the dead worker's lease");
@@ -467,6 +483,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
          holds until {retry_at}; it waits"
     );
     now = retry_at;
+    clock.set(now);
     let before = xero_writes(&x);
     let r = sync(
         &firm_xero,
@@ -475,7 +492,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         &states,
         restarted,
         &[],
-        now,
+        &clock,
     )
     .await?;
     assert_eq!(last(&r)?, RunOutcome::Quiet);
@@ -493,6 +510,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
     // ------------------------------------------------------------------ 4
     println!("4. Two workers race for one connection");
     now += Duration::minutes(10);
+    clock.set(now);
     let asked = add_client(
         &db,
         &[&firm_xero, &firm_qbo],
@@ -508,7 +526,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
             &states,
             ("firm-1/xero", "worker-a"),
             &asked,
-            now
+            &clock
         ),
         sync(
             &firm_xero,
@@ -517,7 +535,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
             &states,
             ("firm-1/xero", "worker-b"),
             &asked,
-            now
+            &clock
         ),
     );
     let (a, b) = (last(&a?)?, last(&b?)?);
@@ -532,6 +550,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
     // ------------------------------------------------------------------ 5
     println!("5. An expired access token is refreshed silently");
     now += Duration::minutes(40);
+    clock.set(now);
     x.expire_access_tokens();
     let asked = add_client(
         &db,
@@ -547,7 +566,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         &states,
         xero_conn,
         &asked,
-        now,
+        &clock,
     )
     .await?;
     assert_eq!(last(&r)?, RunOutcome::Quiet);
@@ -568,6 +587,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
     // ------------------------------------------------------------------ 6
     println!("6. A 429 is paced");
     now += Duration::minutes(10);
+    clock.set(now);
     x.throttle_next(1, 1);
     let asked = add_client(
         &db,
@@ -586,7 +606,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         &states,
         xero_conn,
         &asked,
-        now,
+        &clock,
     )
     .await?;
     let waited = started.elapsed();
@@ -605,6 +625,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
     // ------------------------------------------------------------------ 7
     println!("7. A webhook triggers a change-listing run");
     now += Duration::minutes(10);
+    clock.set(now);
     x.advance(std::time::Duration::from_secs(3600));
     let quayside = xero_id_of(&x, "Quayside Bakery")?;
     x.edit_contact(
@@ -635,7 +656,7 @@ async fn story(dir: &std::path::Path) -> Res<()> {
         &states,
         xero_conn,
         &[],
-        now,
+        &clock,
     )
     .await?;
     assert!(r.iter().any(|r| r.outcome == RunOutcome::Completed));
@@ -653,7 +674,16 @@ async fn story(dir: &std::path::Path) -> Res<()> {
 
     // ------------------------------------------------------------------ QBO
     println!("8. Meanwhile in QBO: the firm's new clients are pushed by contact type");
-    let r = sync(&firm_qbo, &qbo, Profile::Qbo, &states, qbo_conn, &[], now).await?;
+    let r = sync(
+        &firm_qbo,
+        &qbo,
+        Profile::Qbo,
+        &states,
+        qbo_conn,
+        &[],
+        &clock,
+    )
+    .await?;
     assert_eq!(last(&r)?, RunOutcome::Quiet);
     assert_eq!(q.customers().len(), 6, "K4 to K7 created in QBO");
     println!("   QBO now holds 6 customers: the 4 new clients created, none twice");
