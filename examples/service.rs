@@ -41,7 +41,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use ledgerlink::driver::{Driver, DriverError, RunOutcome, RunReport};
 use ledgerlink::http::{
     ClientCredentials, Config, Connection, LatestRefreshToken, OAuthRefresh, QboAdapter, Secret,
