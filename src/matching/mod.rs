@@ -15,6 +15,7 @@
 //! | QBO organisations (M5) | `CompanyName` (= `DisplayName`) vs organisation name | primary email |
 //! | QBO people (M6) | `GivenName` + `FamilyName` vs first + last | primary email |
 
+pub mod bulk;
 pub(crate) mod hash;
 mod index;
 mod keys;
