@@ -1,0 +1,217 @@
+//! Bulk matching from CSV (`ledgerlink::matching::bulk`, `ledgerlink::bulk_io`):
+//! rows parsed from bytes classify exactly like the equivalent contacts,
+//! malformed rows are reported with their line, repeated ids are skipped.
+
+use ledgerlink::bulk_io::{ReadTableError, read_table, write_results};
+use ledgerlink::matching::bulk::{
+    CsvError, CsvTableParser, MalformedRow, RowProblem, classify_table, index_table, parse_csv,
+};
+use ledgerlink::{Contact, ExistingLinks, MatchIndex, MatchIndexBuilder, MatchRecord, Profile};
+
+const LOCAL: &str = "id,kind,name,first_name,last_name,company_name,email\n\
+                     L1,organization,Acme Ltd,,,Acme Ltd,ap@acme.test\n\
+                     L2,person,,Jane,Smith,,jane@smith.test\n\
+                     L3,person,J. Smith,Jane,Smith,,js@x.test\n\
+                     L4,,Shared,,,,s@x.test\n\
+                     L5,,Shared,,,,s@x.test\n";
+
+const REMOTE: &str = "id,name,company_name,first_name,last_name,email\n\
+                      R1,ACME LTD,Acme Ltd,,,AP@acme.test\n\
+                      R2,Jane Smith,,Jane,Smith,jane@smith.test\n\
+                      R3,Jane Smith,,Jane,Smith,other@x.test\n\
+                      R4,Shared,,,,s@x.test\n\
+                      R5,Bill's,Bill Pty,,,b@x.test\n\
+                      R6,New Person,,,,n@x.test\n";
+
+fn contacts() -> (Vec<Contact>, Vec<Contact>) {
+    let locals = vec![
+        Contact::organization("L1", "Acme Ltd").with_email("ap@acme.test"),
+        Contact::person("L2", "Jane", "Smith").with_email("jane@smith.test"),
+        Contact::person("L3", "Jane", "Smith")
+            .with_display_name("J. Smith")
+            .with_email("js@x.test"),
+        Contact::named("L4", "Shared").with_email("s@x.test"),
+        Contact::named("L5", "Shared").with_email("s@x.test"),
+    ];
+    let mut r1 = Contact::named("R1", "ACME LTD").with_email("AP@acme.test");
+    r1.organization_name = Some("Acme Ltd".into());
+    let mut r2 = Contact::named("R2", "Jane Smith").with_email("jane@smith.test");
+    r2.first_name = Some("Jane".into());
+    r2.last_name = Some("Smith".into());
+    let mut r3 = Contact::named("R3", "Jane Smith").with_email("other@x.test");
+    r3.first_name = Some("Jane".into());
+    r3.last_name = Some("Smith".into());
+    let mut r5 = Contact::named("R5", "Bill's").with_email("b@x.test");
+    r5.organization_name = Some("Bill Pty".into());
+    let remotes = vec![
+        r1,
+        r2,
+        r3,
+        Contact::named("R4", "Shared").with_email("s@x.test"),
+        r5,
+        Contact::named("R6", "New Person").with_email("n@x.test"),
+    ];
+    (locals, remotes)
+}
+
+#[test]
+fn rows_classify_like_contacts_in_every_profile() {
+    let (local_contacts, remote_contacts) = contacts();
+    let mut locals = parse_csv(LOCAL.as_bytes()).unwrap();
+    // Pushed a few bytes at a time: the same table.
+    let mut parser = CsvTableParser::new();
+    for chunk in REMOTE.as_bytes().chunks(7) {
+        parser.push(chunk).unwrap();
+    }
+    let mut remotes = parser.finish().unwrap();
+    assert!(locals.problems().is_empty() && remotes.problems().is_empty());
+    for profile in Profile::ALL {
+        let from_contacts = MatchIndex::new(profile, &local_contacts)
+            .unwrap()
+            .classify_batch(&remote_contacts)
+            .unwrap();
+        let builder = MatchIndexBuilder::new(profile);
+        let (index, dups) = index_table(&builder, &mut locals).unwrap();
+        assert!(dups.is_empty());
+        let from_rows = index.classify_batch(&remotes.records()).unwrap();
+        assert_eq!(from_rows, from_contacts, "{profile}");
+
+        let (views, dups) = classify_table(&index, &mut remotes, &ExistingLinks::new()).unwrap();
+        assert!(dups.is_empty());
+        for (i, rec) in remotes.records().iter().enumerate() {
+            assert_eq!(views.get(i).unwrap().to_result(rec), from_rows[i]);
+        }
+        let mut out = Vec::new();
+        let counts = write_results(&views, &remotes, &mut out, |_| {}).unwrap();
+        assert_eq!(counts.total(), 6);
+        if profile == Profile::Qbo {
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                "remote_id,class,local_ids,matched_on\n\
+                 R1,full,L1,name+email\n\
+                 R2,full,L2,name+email\n\
+                 R3,partial,L2;L3,name\n\
+                 R4,unmatchable,,\n\
+                 R5,unmatchable,,\n\
+                 R6,unmatchable,,\n"
+            );
+        }
+    }
+}
+
+fn problems(p: &[RowProblem]) -> Vec<(u64, String)> {
+    p.iter().map(|p| (p.line, p.reason.to_string())).collect()
+}
+
+#[test]
+fn malformed_rows_are_reported_with_their_line_and_skipped() {
+    let mut text = b"id,kind,name,email\n\
+                    A1,person,Ok,a@x.test\n\
+                    A2,robot,Bad Kind,b@x.test\n\
+                    ,person,No Id,c@x.test\n\
+                    \"  \",person,Blank Id,c@x.test\n\
+                    A3,person,Short\n\
+                    A4,person,Long,d@x.test,extra\n\
+                    A5,person,\"Closed\"early,e@x.test\n\
+                    A6,person,\"Multi\nline\",f@x.test\r\n\
+                    \r\n\
+                    A9,person,bad \xff byte,u@x.test\n\
+                    A1,person,Again,a2@x.test\n\
+                    A10,organisation,\"Quote \"\"q\"\"\",q@x.test\n"
+        .to_vec();
+    text.extend_from_slice(b"A7,person,\"never closed,g@x.test\nA8,person,Swallowed,h@x.test\n");
+    let mut table = read_table(&text[..], |_| {}).unwrap();
+    let ids: Vec<&str> = table.records().iter().map(|r| r.id()).collect();
+    assert_eq!(ids, ["A1", "A6", "A1", "A10"]);
+    let lines: Vec<u64> = table.records().iter().map(|r| r.line()).collect();
+    assert_eq!(lines, [2, 9, 13, 14]);
+    assert_eq!(table.records()[3].display_name(), Some("Quote \"q\""));
+    assert_eq!(table.records()[1].display_name(), Some("Multi\nline"));
+    assert_eq!(table.records()[1].match_email(), Some("f@x.test"));
+    assert_eq!(
+        problems(table.problems()),
+        [
+            (
+                3,
+                "unknown kind `robot` (expected person, organization or organisation)".into()
+            ),
+            (4, "empty id".into()),
+            (5, "empty id".into()),
+            (6, "expected 4 fields, found 3".into()),
+            (7, "expected 4 fields, found 5".into()),
+            (8, "text after a closing quote".into()),
+            (12, "invalid UTF-8".into()),
+            (15, "unterminated quoted field".into()),
+        ]
+    );
+    assert_eq!(
+        table.problems()[3].reason,
+        MalformedRow::FieldCount {
+            expected: 4,
+            found: 3
+        }
+    );
+
+    // The repeated id: reported when the batch is classified, first row kept.
+    let locals = parse_csv(b"id,name,email\nK1,Ok,a@x.test\n").unwrap();
+    let index = MatchIndex::new(Profile::XeroGl, &locals.records()).unwrap();
+    let (views, dups) = classify_table(&index, &mut table, &ExistingLinks::new()).unwrap();
+    assert_eq!(
+        problems(&dups),
+        [(13, "duplicate id `A1` (first on line 2)".into())]
+    );
+    assert_eq!(views.len(), 3);
+    assert_eq!(table.len(), 3);
+    assert_eq!(table.problems().len(), 9);
+    let mut out = Vec::new();
+    write_results(&views, &table, &mut out, |_| {}).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "remote_id,class,local_ids,matched_on\n\
+         A1,full,K1,name+email\n\
+         A6,none,,\n\
+         A10,none,,\n"
+    );
+}
+
+#[test]
+fn duplicate_local_ids_keep_the_first_row() {
+    let mut table = parse_csv(b"\xef\xbb\xbfID,Name\r\nD1,a\r\nD2,b\r\nD1,c\r\nD1,d\r\n").unwrap();
+    let (index, dups) = index_table(&MatchIndexBuilder::new(Profile::Xpm), &mut table).unwrap();
+    assert_eq!(index.len(), 2);
+    assert_eq!(dups.iter().map(|p| p.line).collect::<Vec<_>>(), [4, 5]);
+    assert_eq!(
+        table
+            .records()
+            .iter()
+            .map(|r| r.display_name().unwrap())
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+}
+
+#[test]
+fn unusable_inputs_are_errors() {
+    assert!(matches!(
+        read_table(&b""[..], |_| {}),
+        Err(ReadTableError::Csv(CsvError::Empty))
+    ));
+    assert_eq!(
+        parse_csv(b"name,email\nx,y\n").unwrap_err(),
+        CsvError::NoIdColumn
+    );
+    assert_eq!(
+        parse_csv(b"id,\"name\n").unwrap_err().to_string(),
+        "line 1: bad header: unterminated quoted field"
+    );
+    struct Failing;
+    impl std::io::Read for Failing {
+        fn read(&mut self, _: &mut [u8]) -> std::io::Result<usize> {
+            Err(std::io::Error::other("disk gone"))
+        }
+    }
+    assert!(matches!(
+        read_table(Failing, |_| {}),
+        Err(ReadTableError::Io(_))
+    ));
+}
