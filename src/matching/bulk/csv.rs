@@ -99,6 +99,8 @@ pub struct CsvTableParser {
     line: u64,
     header: Option<Header>,
     table: CsvTable,
+    /// The table's text while it is built (checked as UTF-8 row by row).
+    text: Vec<u8>,
     /// Bytes pushed so far.
     bytes: u64,
     /// A whole-input error, returned by every later call.
@@ -141,6 +143,7 @@ impl CsvTableParser {
             line: 0,
             header: None,
             table,
+            text: Vec::new(),
             bytes: 0,
             failed: None,
         }
@@ -206,6 +209,10 @@ impl CsvTableParser {
             return Err(CsvError::Empty);
         }
         let mut table = self.table;
+        // Whole fields of rows found to be UTF-8, cut at ASCII delimiters:
+        // valid, so this is one fast pass (never lossy in practice).
+        table.text = String::from_utf8(self.text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         table.text.shrink_to_fit();
         table.bounds.shrink_to_fit();
         table.lines.shrink_to_fit();
@@ -215,6 +222,12 @@ impl CsvTableParser {
 
     /// Runs csv-core over `input` (empty: the end of input).
     fn feed(&mut self, input: &[u8]) -> Result<(), CsvError> {
+        // Rows wholly inside this prefix need no UTF-8 check of their own:
+        // one pass over the chunk is much cheaper than one per row.
+        let valid_to = match std::str::from_utf8(input) {
+            Ok(_) => input.len(),
+            Err(e) => e.valid_up_to(),
+        };
         let mut pos = 0;
         // Each turn consumes input, grows a buffer (at most to the size of
         // the row) or ends a row; at the end of input, a last row then End.
@@ -246,11 +259,11 @@ impl CsvTableParser {
                 }
                 ReadRecordResult::Record => {
                     let done = if self.carry.is_empty() {
-                        self.row(piece)
+                        self.row(piece, pos <= valid_to)
                     } else {
                         let mut raw = std::mem::take(&mut self.carry);
                         raw.extend_from_slice(piece);
-                        let done = self.row(&raw);
+                        let done = self.row(&raw, false);
                         raw.clear();
                         self.carry = raw;
                         done
@@ -268,12 +281,21 @@ impl CsvTableParser {
     }
 
     /// One row from csv-core: `raw` is its input (blank lines before it
-    /// included), the fields are in `out` / `ends`.
-    fn row(&mut self, raw: &[u8]) -> Result<(), CsvError> {
+    /// included), the fields are in `out` / `ends`; `utf8`: `raw` is known
+    /// to be valid UTF-8.
+    fn row(&mut self, raw: &[u8], utf8: bool) -> Result<(), CsvError> {
         let blank = raw.iter().take_while(|&&b| b == b'\n').count();
         let row_line = self.line + blank as u64 + 1;
-        self.line += bytecount_newlines(raw);
         let raw = raw.get(blank..).unwrap_or_default();
+        let quoted = raw.contains(&b'"');
+        // Outside quotes a line feed ends the row: only a row with quotes
+        // can hold more than its last.
+        self.line += blank as u64
+            + if quoted {
+                raw.iter().filter(|&&b| b == b'\n').count() as u64
+            } else {
+                u64::from(raw.last() == Some(&b'\n'))
+            };
         // A blank CRLF line (csv-core sees a field holding CR).
         if raw == b"\r\n" {
             return Ok(());
@@ -328,9 +350,9 @@ impl CsvTableParser {
             return Ok(());
         };
 
-        let problem = if std::str::from_utf8(raw).is_err() {
+        let problem = if !utf8 && std::str::from_utf8(raw).is_err() {
             Some(MalformedRow::InvalidUtf8)
-        } else if let Some(p) = raw.contains(&b'"').then(|| quote_problem(raw)).flatten() {
+        } else if let Some(p) = quoted.then(|| quote_problem(raw)).flatten() {
             Some(p)
         } else if nend != header.width {
             Some(MalformedRow::FieldCount {
@@ -356,10 +378,9 @@ impl CsvTableParser {
                     Ok(kind) => {
                         let t = &mut self.table;
                         for slot in 0..SLOTS {
-                            t.text
-                                .push_str(std::str::from_utf8(text(slot)).unwrap_or_default());
+                            self.text.extend_from_slice(text(slot));
                             let end =
-                                u32::try_from(t.text.len()).map_err(|_| CsvError::TooLarge)?;
+                                u32::try_from(self.text.len()).map_err(|_| CsvError::TooLarge)?;
                             t.bounds.push(end);
                         }
                         t.lines.push(row_line);
@@ -378,10 +399,6 @@ impl CsvTableParser {
         }
         Ok(())
     }
-}
-
-fn bytecount_newlines(raw: &[u8]) -> u64 {
-    raw.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 fn parse_kind(v: &str) -> Result<Option<ContactKind>, String> {
