@@ -26,11 +26,11 @@
 //! cannot be read or written, 2 for bad arguments.
 //!
 //! Everything but the files is the library's
-//! ([`ledgerlink::matching::bulk`], [`ledgerlink::bulk_io`]): each file is
-//! read a megabyte at a time into a compact table of the fields matched
-//! (the remote file while the local one is read and indexed), the index
-//! built, the remote rows classified, and the results written as they are
-//! formatted.
+//! ([`ledgerlink::matching::bulk`], [`ledgerlink::bulk_io`]): the local file
+//! is read a megabyte at a time into a compact table of the fields matched
+//! and indexed; the remote file is then read the same way and classified
+//! as it is read (a chunk of rows decided while the next is parsed, only
+//! the ids kept), and the results written as they are formatted.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
@@ -43,8 +43,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use ledgerlink::bulk_io::{ReadTableError, read_table, write_results};
-use ledgerlink::matching::bulk::{CsvTable, RowProblem, classify_table, index_table};
+use ledgerlink::bulk_io::{
+    ClassifyReadError, ReadTableError, classify_read, read_table, write_streamed_results,
+};
+use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_table};
 use ledgerlink::{ExistingLinks, MatchIndexBuilder, NearDuplicateConfig, Profile};
 
 const USAGE: &str = "usage: match_csv --profile <xero|xpm|qbo> --local LOCAL.csv \
@@ -308,67 +310,68 @@ fn match_files(
     let size = |f: &File| f.metadata().map_or(0, |m| m.len());
     let progress = Progress::new(start, size(&local_file) + size(&remote_file));
 
-    std::thread::scope(|scope| {
-        // The remote file is read while the local one is read and indexed.
-        let remote_job = scope.spawn(|| read(remote_file, &args.remote, &progress, 1));
+    let (mut local, read_local) = read(local_file, &args.local, &progress, 0)?;
+    report(&args.local, local.problems());
+    progress.phase("indexing");
+    let t = now();
+    let (index, dups) = index_table(&builder, &mut local)
+        .map_err(|e| format!("cannot index {}: {e}", args.local.display()))?;
+    report(&args.local, &dups);
+    let local_skipped = local.problems().len();
+    // The index holds what it needs of the local contacts.
+    drop(local);
+    let indexing = t.elapsed();
 
-        let (mut local, read_local) = read(local_file, &args.local, &progress, 0)?;
-        report(&args.local, local.problems());
-        progress.phase("indexing");
-        let t = now();
-        let (index, dups) = index_table(&builder, &mut local)
-            .map_err(|e| format!("cannot index {}: {e}", args.local.display()))?;
-        report(&args.local, &dups);
-        let local_skipped = local.problems().len();
-        // The index holds what it needs of the local contacts.
-        drop(local);
-        let indexing = t.elapsed();
+    // The remote file, classified as it is read: its rows are decided a
+    // chunk at a time and only their ids kept.
+    let t = now();
+    let links = ExistingLinks::new();
+    let remote = classify_read(remote_file, &index, &links, |n| progress.reading(1, n)).map_err(
+        |e| match e {
+            ClassifyReadError::Stream(StreamError::Csv(e)) => {
+                format!("{}: {e}", args.remote.display())
+            }
+            ClassifyReadError::Stream(e) => {
+                format!("cannot classify {}: {e}", args.remote.display())
+            }
+            e => format!("cannot read {}: {e}", args.remote.display()),
+        },
+    )?;
+    report(&args.remote, remote.problems());
+    report(&args.remote, remote.duplicates());
+    let remote_skipped = remote.problems().len() + remote.duplicates().len();
+    let classifying = t.elapsed();
 
-        let (mut remote, read_remote) = match remote_job.join() {
-            Ok(r) => r?,
-            Err(panic) => std::panic::resume_unwind(panic),
-        };
-        report(&args.remote, remote.problems());
-
-        progress.phase("classifying");
-        let t = now();
-        let (views, dups) = classify_table(&index, &mut remote, &ExistingLinks::new())
-            .map_err(|e| format!("cannot classify {}: {e}", args.remote.display()))?;
-        report(&args.remote, &dups);
-        let classifying = t.elapsed();
-
-        let t = now();
-        let counts = write_results(&views, &remote, &mut out_file, |n| {
-            progress.writing(n, views.len());
-        })
-        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-        let writing = t.elapsed();
-        progress.done();
-
-        eprintln!(
-            "match_csv: {} local contacts indexed ({} skipped), {} remote records classified ({} skipped)",
-            index.len(),
-            rows(local_skipped),
-            counts.total(),
-            rows(remote.problems().len())
-        );
-        eprintln!("match_csv: classes: {counts}");
-        eprintln!(
-            "match_csv: time: reading local {}, remote {} (alongside), indexing {}, classifying {}, writing {}, total {}",
-            secs(read_local),
-            secs(read_remote),
-            secs(indexing),
-            secs(classifying),
-            secs(writing),
-            secs(start.elapsed()),
-        );
-        // Freeing a million small allocations one by one is wasted work
-        // right before the process exits.
-        std::mem::forget(views);
-        std::mem::forget(index);
-        std::mem::forget(remote);
-        Ok(())
+    let t = now();
+    let views = remote.into_views();
+    let counts = write_streamed_results(&views, &mut out_file, |n| {
+        progress.writing(n, views.len());
     })
+    .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+    let writing = t.elapsed();
+    progress.done();
+
+    eprintln!(
+        "match_csv: {} local contacts indexed ({} skipped), {} remote records classified ({} skipped)",
+        index.len(),
+        rows(local_skipped),
+        counts.total(),
+        rows(remote_skipped)
+    );
+    eprintln!("match_csv: classes: {counts}");
+    eprintln!(
+        "match_csv: time: reading local {}, indexing {}, reading and classifying remote {}, writing {}, total {}",
+        secs(read_local),
+        secs(indexing),
+        secs(classifying),
+        secs(writing),
+        secs(start.elapsed()),
+    );
+    // Freeing a million small allocations one by one is wasted work right
+    // before the process exits.
+    std::mem::forget(views);
+    std::mem::forget(index);
+    Ok(())
 }
 
 fn main() -> ExitCode {

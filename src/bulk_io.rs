@@ -5,9 +5,11 @@
 
 use std::io::{self, Read, Write};
 
-use crate::matching::BatchViews;
-use crate::matching::bulk::ClassCounts;
-use crate::matching::bulk::{CsvError, CsvTable, CsvTableParser, RESULTS_HEADER, ResultsCsv};
+use crate::matching::bulk::{
+    CHUNK_ROWS, ClassCounts, ClassifiedCsv, CsvClassifier, CsvError, CsvTable, CsvTableParser,
+    RESULTS_HEADER, ResultsCsv, StreamError,
+};
+use crate::matching::{BatchViews, ExistingLinks, MatchIndex};
 
 /// Bytes read per chunk (one buffer, reused).
 pub const READ_CHUNK: usize = 1 << 20;
@@ -61,6 +63,70 @@ pub fn read_table<R: Read>(
     Ok(parser.finish()?)
 }
 
+/// Why a streamed classification from a reader stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifyReadError {
+    /// The reader failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    /// The input is not a usable table, or the matcher refused it.
+    #[error("{0}")]
+    Stream(#[from] StreamError),
+}
+
+/// Reads remote records from `reader` to its end and classifies them
+/// against `index` as they come ([`CsvClassifier`]: a chunk of rows decided
+/// at a time, only ids kept), [`READ_CHUNK`] bytes at a time; `progress` is
+/// called after each chunk with the bytes read so far.
+///
+/// # Errors
+/// [`ClassifyReadError::Io`] when reading fails,
+/// [`ClassifyReadError::Stream`] as [`CsvClassifier::finish`].
+///
+/// ```
+/// use ledgerlink::bulk_io::{classify_read, read_table};
+/// use ledgerlink::matching::bulk::index_table;
+/// use ledgerlink::{ExistingLinks, MatchIndexBuilder, Profile};
+/// let mut locals = read_table(&b"id,name,email\nK1,Acme,a@acme.test\n"[..], |_| {})?;
+/// let (index, _) = index_table(&MatchIndexBuilder::new(Profile::Xpm), &mut locals)?;
+/// let links = ExistingLinks::new();
+/// let done = classify_read(&b"id,name,email\nX1,Acme,a@acme.test\n"[..], &index, &links, |_| {})?;
+/// assert_eq!(done.views().remote_id(0), Some("X1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn classify_read<'a, R: Read + Send>(
+    mut reader: R,
+    index: &'a MatchIndex,
+    links: &'a ExistingLinks,
+    mut progress: impl FnMut(u64) + Send,
+) -> Result<ClassifiedCsv<'a>, ClassifyReadError> {
+    let mut classifier = CsvClassifier::new(index, links);
+    let mut buf = vec![0; READ_CHUNK];
+    // Reads and parses until a chunk of rows is ready or the input ends;
+    // true at the end.
+    let mut fill = |parser: &mut CsvTableParser| -> Result<bool, ClassifyReadError> {
+        // Ends when the reader does (or fails), or a chunk is full.
+        while parser.rows() < CHUNK_ROWS {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => return Ok(true),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            parser
+                .push(buf.get(..n).unwrap_or_default())
+                .map_err(StreamError::from)?;
+            progress(parser.bytes_pushed());
+        }
+        Ok(false)
+    };
+    // Each turn decides the rows of the last while reading the next:
+    // bounded by the input.
+    while !classifier.decide_while(&mut fill)?? {}
+    Ok(classifier.finish()?)
+}
+
 /// Writes the results header and a row per decision of `views` (whose
 /// records are `remotes`' rows), in input order, [`WRITE_STEP`] rows per
 /// write; `progress` is called after each write with the rows written.
@@ -71,8 +137,34 @@ pub fn read_table<R: Read>(
 pub fn write_results<W: Write>(
     views: &BatchViews<'_>,
     remotes: &CsvTable,
+    out: W,
+    progress: impl FnMut(usize),
+) -> io::Result<ClassCounts> {
+    write_with(views, out, progress, |csv, range, buf| {
+        csv.format(views, remotes, range, buf);
+    })
+}
+
+/// [`write_results`] for a streamed batch ([`classify_read`]), which holds
+/// the remote ids itself.
+///
+/// # Errors
+/// The first write error; what was written before it stays written.
+pub fn write_streamed_results<W: Write>(
+    views: &BatchViews<'_>,
+    out: W,
+    progress: impl FnMut(usize),
+) -> io::Result<ClassCounts> {
+    write_with(views, out, progress, |csv, range, buf| {
+        csv.format_streamed(views, range, buf);
+    })
+}
+
+fn write_with<W: Write>(
+    views: &BatchViews<'_>,
     mut out: W,
     mut progress: impl FnMut(usize),
+    format: impl Fn(&mut ResultsCsv, std::ops::Range<usize>, &mut Vec<u8>),
 ) -> io::Result<ClassCounts> {
     let mut csv = ResultsCsv::new();
     let mut buf = Vec::with_capacity(WRITE_STEP * 48);
@@ -80,7 +172,7 @@ pub fn write_results<W: Write>(
     let mut start = 0;
     while start < views.len() {
         let end = start.saturating_add(WRITE_STEP).min(views.len());
-        csv.format(views, remotes, start..end, &mut buf);
+        format(&mut csv, start..end, &mut buf);
         out.write_all(&buf)?;
         buf.clear();
         progress(end);

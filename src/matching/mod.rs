@@ -25,8 +25,8 @@ pub(crate) mod par;
 mod record;
 
 pub use index::{
-    BatchViews, ExistingLinks, LocalIds, MAX_LISTED_CANDIDATES, MatchIndex, MatchIndexBuilder,
-    MatchView,
+    BatchBuilder, BatchViews, ExistingLinks, LocalIds, MAX_LISTED_CANDIDATES, MatchIndex,
+    MatchIndexBuilder, MatchView,
 };
 pub use near::{NEAR_DUPLICATE_COMPARED_CHARS, NearDuplicateConfig};
 pub use outcome::{

@@ -190,6 +190,25 @@ impl CsvTableParser {
         self.feed(chunk)
     }
 
+    /// Moves the rows read so far into `table` (its rows replaced; its
+    /// buffers handed back to the parser for the next rows), keeping the
+    /// problems found so far here.
+    pub(super) fn take_rows(&mut self, table: &mut CsvTable) {
+        let mut text = std::mem::take(&mut table.text).into_bytes();
+        text.clear();
+        std::mem::swap(&mut text, &mut self.text);
+        // Whole fields of rows found to be UTF-8 (see `finish`).
+        table.text = String::from_utf8(text)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        table.bounds.clear();
+        table.bounds.push(0);
+        std::mem::swap(&mut table.bounds, &mut self.table.bounds);
+        table.lines.clear();
+        std::mem::swap(&mut table.lines, &mut self.table.lines);
+        table.kinds.clear();
+        std::mem::swap(&mut table.kinds, &mut self.table.kinds);
+    }
+
     /// Ends the input and returns the table.
     ///
     /// # Errors

@@ -42,9 +42,11 @@
 mod csv;
 mod results;
 mod run;
+mod stream;
 mod table;
 
 pub use csv::{CsvError, CsvTableParser, parse_csv};
 pub use results::{ClassCounts, RESULTS_HEADER, ResultsCsv, put_result_row};
 pub use run::{classify_table, index_table};
+pub use stream::{CHUNK_ROWS, ClassifiedCsv, CsvClassifier, StreamError};
 pub use table::{CsvRecord, CsvTable, MalformedRow, RowProblem};

@@ -126,18 +126,18 @@ fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, v: &MatchView<
     out.push(b'\n');
 }
 
-fn format_rows(
+fn format_rows<'r>(
     views: &BatchViews<'_>,
-    remotes: &CsvTable,
+    remote_id: impl Fn(usize) -> Option<&'r str>,
     range: Range<usize>,
     out: &mut Vec<u8>,
     counts: &mut ClassCounts,
 ) {
     let mut ids = Vec::with_capacity(256);
     for i in range {
-        if let (Some(v), Some(rec)) = (views.get(i), remotes.record(i)) {
+        if let (Some(v), Some(id)) = (views.get(i), remote_id(i)) {
             counts.add(v.class());
-            put_row(out, &mut ids, rec.id(), &v);
+            put_row(out, &mut ids, id, &v);
         }
     }
 }
@@ -182,10 +182,32 @@ impl ResultsCsv {
         range: Range<usize>,
         out: &mut Vec<u8>,
     ) {
+        self.format_with(views, &|i| remotes.record(i).map(|r| r.id()), range, out);
+    }
+
+    /// [`ResultsCsv::format`] for a streamed batch
+    /// ([`CsvClassifier`](super::CsvClassifier)), which holds the remote
+    /// ids itself.
+    pub fn format_streamed(
+        &mut self,
+        views: &BatchViews<'_>,
+        range: Range<usize>,
+        out: &mut Vec<u8>,
+    ) {
+        self.format_with(views, &|i| views.remote_id(i), range, out);
+    }
+
+    fn format_with<'r>(
+        &mut self,
+        views: &BatchViews<'_>,
+        remote_id: &(dyn Fn(usize) -> Option<&'r str> + Sync),
+        range: Range<usize>,
+        out: &mut Vec<u8>,
+    ) {
         let end = range.end.min(views.len());
         let start = range.start.min(end);
         if end - start < 4096 {
-            format_rows(views, remotes, start..end, out, &mut self.counts);
+            format_rows(views, remote_id, start..end, out, &mut self.counts);
             return;
         }
         let mid = start + (end - start) / 2;
@@ -193,8 +215,8 @@ impl ResultsCsv {
         let Self { counts, second } = self;
         second.clear();
         par::join(
-            || format_rows(views, remotes, start..mid, out, counts),
-            || format_rows(views, remotes, mid..end, second, &mut second_counts),
+            || format_rows(views, remote_id, start..mid, out, counts),
+            || format_rows(views, remote_id, mid..end, second, &mut second_counts),
         );
         out.extend_from_slice(second);
         self.counts.merge(&second_counts);

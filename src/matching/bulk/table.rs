@@ -149,6 +149,7 @@ impl CsvTable {
             + self.kinds.capacity() * std::mem::size_of::<Option<ContactKind>>()
     }
 
+    #[inline]
     fn field(&self, i: usize, slot: usize) -> &str {
         let k = SLOTS * i + slot;
         match (self.bounds.get(k), self.bounds.get(k + 1)) {
@@ -245,6 +246,7 @@ impl<'a> CsvRecord<'a> {
         self.table.field(self.i, ID)
     }
 
+    #[inline]
     fn present(&self, slot: usize) -> Option<&'a str> {
         let v = self.table.field(self.i, slot);
         (!v.is_empty()).then_some(v)
