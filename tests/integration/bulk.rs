@@ -2,9 +2,13 @@
 //! rows parsed from bytes classify exactly like the equivalent contacts,
 //! malformed rows are reported with their line, repeated ids are skipped.
 
-use ledgerlink::bulk_io::{ReadTableError, read_table, write_results};
+use ledgerlink::bulk_io::{
+    ClassifyReadError, ReadTableError, classify_read, read_table, write_results,
+    write_streamed_results,
+};
 use ledgerlink::matching::bulk::{
-    CsvError, CsvTableParser, MalformedRow, RowProblem, classify_table, index_table, parse_csv,
+    CsvClassifier, CsvError, CsvTableParser, MalformedRow, RowProblem, StreamError, classify_table,
+    index_table, parse_csv,
 };
 use ledgerlink::{Contact, ExistingLinks, MatchIndex, MatchIndexBuilder, MatchRecord, Profile};
 
@@ -213,5 +217,122 @@ fn unusable_inputs_are_errors() {
     assert!(matches!(
         read_table(Failing, |_| {}),
         Err(ReadTableError::Io(_))
+    ));
+}
+
+/// (class, local ids, matched fields) of every view, for comparisons.
+fn summary(views: &ledgerlink::BatchViews<'_>) -> Vec<String> {
+    views
+        .iter()
+        .map(|v| {
+            let ids: Vec<&str> = v.local_ids().map(|id| id.as_str()).collect();
+            format!("{:?} {ids:?} {:?}", v.class(), v.matched_on())
+        })
+        .collect()
+}
+
+/// Remote rows with shared names and emails, two claiming the same local
+/// contact (M9) in different parts, and a repeated id.
+fn remote_csv() -> String {
+    let mut text = String::from("id,kind,name,email\n");
+    for i in 0..40 {
+        let name = ["Acme Ltd", "Jane Smith", "Shared", "Nobody", "ACME LTD"][i % 5];
+        let email = ["ap@acme.test", "jane@smith.test", "s@x.test", "n@x.test"][i % 4];
+        let id = if i == 33 {
+            "R7".to_owned()
+        } else {
+            format!("R{i}")
+        };
+        text.push_str(&format!("{id},,{name},{email}\n"));
+    }
+    text
+}
+
+#[test]
+fn batches_pushed_in_parts_decide_like_whole_batches() {
+    let mut locals = parse_csv(LOCAL.as_bytes()).unwrap();
+    let text = remote_csv();
+    for profile in Profile::ALL {
+        let (index, _) = index_table(&MatchIndexBuilder::new(profile), &mut locals).unwrap();
+        let links = ExistingLinks::new();
+
+        // Refused like a whole batch while the id repeats.
+        let table = parse_csv(text.as_bytes()).unwrap();
+        let records = table.records();
+        let mut batch = index.batch_builder(&links);
+        for part in records.chunks(3) {
+            batch.push(part).unwrap();
+        }
+        assert_eq!(
+            batch.finish().unwrap_err(),
+            index.classify_batch(&records).unwrap_err()
+        );
+
+        // Dropping the repeat: as classify_table, which removes it.
+        let mut whole = parse_csv(text.as_bytes()).unwrap();
+        let (expected, dups) = classify_table(&index, &mut whole, &links).unwrap();
+        assert_eq!(
+            problems(&dups),
+            [(35, "duplicate id `R7` (first on line 9)".into())]
+        );
+        let mut batch = index.batch_builder(&links);
+        for part in records.chunks(7) {
+            batch.push(part).unwrap();
+        }
+        let (views, dropped) = batch.finish_dropping_duplicates();
+        assert_eq!(dropped, [(33, 7)]);
+        assert_eq!(summary(&views), summary(&expected), "{profile}");
+        assert_eq!(views.remote_id(33), Some("R34"));
+        assert_eq!(expected.remote_id(0), None);
+
+        // Streamed from bytes, a few at a time, deciding while parsing.
+        let mut stream = CsvClassifier::new(&index, &links);
+        for bytes in text.as_bytes().chunks(50) {
+            stream.push(bytes).unwrap();
+            // Decide what was parsed so far while parsing nothing more.
+            stream.decide_while(|_| ()).unwrap();
+        }
+        let done = stream.finish().unwrap();
+        assert!(done.problems().is_empty());
+        assert_eq!(done.duplicates(), dups.as_slice());
+        assert_eq!(summary(done.views()), summary(&expected), "{profile}");
+
+        let streamed = classify_read(text.as_bytes(), &index, &links, |_| {}).unwrap();
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        write_streamed_results(streamed.views(), &mut a, |_| {}).unwrap();
+        write_results(&expected, &whole, &mut b, |_| {}).unwrap();
+        assert_eq!(a, b);
+    }
+}
+
+#[test]
+fn streamed_inputs_report_their_problems() {
+    let locals = parse_csv(LOCAL.as_bytes()).unwrap();
+    let index = MatchIndex::new(Profile::Xpm, &locals.records()).unwrap();
+    let links = ExistingLinks::new();
+    let done = classify_read(
+        &b"id,name\nA,x\nB\n\"C\"d,y\nA,z\n"[..],
+        &index,
+        &links,
+        |_| {},
+    )
+    .unwrap();
+    assert_eq!(
+        problems(done.problems()),
+        [
+            (3, "expected 2 fields, found 1".into()),
+            (4, "text after a closing quote".into())
+        ]
+    );
+    assert_eq!(
+        problems(done.duplicates()),
+        [(5, "duplicate id `A` (first on line 2)".into())]
+    );
+    assert_eq!(done.views().len(), 1);
+    assert!(matches!(
+        classify_read(&b"name\nx\n"[..], &index, &links, |_| {}),
+        Err(ClassifyReadError::Stream(StreamError::Csv(
+            CsvError::NoIdColumn
+        )))
     ));
 }
