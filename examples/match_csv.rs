@@ -210,18 +210,22 @@ impl Progress {
         self.show(|| what.to_owned());
     }
 
-    /// Clears the line, if one was drawn.
+    /// Clears the line, if one was drawn (it is drawn again on the next
+    /// update).
     fn done(&self) {
-        if self.last.lock().is_ok_and(|l| l.is_some()) {
+        if let Ok(mut last) = self.last.lock()
+            && last.take().is_some()
+        {
             eprint!("\r\x1b[2K");
         }
     }
 }
 
-fn report(path: &Path, problems: &[RowProblem]) {
+fn report(path: &Path, problems: &[RowProblem], progress: &Progress) {
     if problems.is_empty() {
         return;
     }
+    progress.done();
     let mut text = String::new();
     for p in problems {
         text.push_str(&format!(
@@ -311,12 +315,12 @@ fn match_files(
     let progress = Progress::new(start, size(&local_file) + size(&remote_file));
 
     let (mut local, read_local) = read(local_file, &args.local, &progress, 0)?;
-    report(&args.local, local.problems());
+    report(&args.local, local.problems(), &progress);
     progress.phase("indexing");
     let t = now();
     let (index, dups) = index_table(&builder, &mut local)
         .map_err(|e| format!("cannot index {}: {e}", args.local.display()))?;
-    report(&args.local, &dups);
+    report(&args.local, &dups, &progress);
     let local_skipped = local.problems().len();
     // The index holds what it needs of the local contacts.
     drop(local);
@@ -337,8 +341,8 @@ fn match_files(
             e => format!("cannot read {}: {e}", args.remote.display()),
         },
     )?;
-    report(&args.remote, remote.problems());
-    report(&args.remote, remote.duplicates());
+    report(&args.remote, remote.problems(), &progress);
+    report(&args.remote, remote.duplicates(), &progress);
     let remote_skipped = remote.problems().len() + remote.duplicates().len();
     let classifying = t.elapsed();
 
