@@ -9,7 +9,7 @@ use crate::matching::bulk::{
     CHUNK_ROWS, ClassCounts, ClassifiedCsv, CsvClassifier, CsvError, CsvTable, CsvTableParser,
     RESULTS_HEADER, ResultsCsv, StreamError,
 };
-use crate::matching::{BatchViews, ExistingLinks, MatchIndex};
+use crate::matching::{BatchViews, ExistingLinks, MatchIndex, par};
 
 /// Bytes read per chunk (one buffer, reused).
 pub const READ_CHUNK: usize = 1 << 20;
@@ -129,12 +129,13 @@ pub fn classify_read<'a, R: Read + Send>(
 
 /// Writes the results header and a row per decision of `views` (whose
 /// records are `remotes`' rows), in input order, [`WRITE_STEP`] rows per
-/// write; `progress` is called after each write with the rows written.
+/// write (each written while the next is formatted); `progress` is called
+/// after each write with the rows written.
 /// Returns the counts per class.
 ///
 /// # Errors
 /// The first write error; what was written before it stays written.
-pub fn write_results<W: Write>(
+pub fn write_results<W: Write + Send>(
     views: &BatchViews<'_>,
     remotes: &CsvTable,
     out: W,
@@ -150,7 +151,7 @@ pub fn write_results<W: Write>(
 ///
 /// # Errors
 /// The first write error; what was written before it stays written.
-pub fn write_streamed_results<W: Write>(
+pub fn write_streamed_results<W: Write + Send>(
     views: &BatchViews<'_>,
     out: W,
     progress: impl FnMut(usize),
@@ -160,25 +161,35 @@ pub fn write_streamed_results<W: Write>(
     })
 }
 
-fn write_with<W: Write>(
+fn write_with<W: Write + Send>(
     views: &BatchViews<'_>,
     mut out: W,
     mut progress: impl FnMut(usize),
-    format: impl Fn(&mut ResultsCsv, std::ops::Range<usize>, &mut Vec<u8>),
+    format: impl Fn(&mut ResultsCsv, std::ops::Range<usize>, &mut Vec<u8>) + Sync,
 ) -> io::Result<ClassCounts> {
     let mut csv = ResultsCsv::new();
-    let mut buf = Vec::with_capacity(WRITE_STEP * 48);
-    buf.extend_from_slice(RESULTS_HEADER.as_bytes());
-    let mut start = 0;
-    while start < views.len() {
-        let end = start.saturating_add(WRITE_STEP).min(views.len());
-        format(&mut csv, start..end, &mut buf);
-        out.write_all(&buf)?;
-        buf.clear();
+    let mut ready = Vec::with_capacity(WRITE_STEP * 64);
+    let mut next = Vec::with_capacity(WRITE_STEP * 64);
+    ready.extend_from_slice(RESULTS_HEADER.as_bytes());
+    let mut end = WRITE_STEP.min(views.len());
+    format(&mut csv, 0..end, &mut ready);
+    // Each turn writes one step while the next is formatted (on two
+    // threads with the `parallel` feature): bounded by the batch.
+    loop {
+        let after = end.saturating_add(WRITE_STEP).min(views.len());
+        next.clear();
+        let (written, ()) = par::join(
+            || out.write_all(&ready),
+            || format(&mut csv, end..after, &mut next),
+        );
+        written?;
         progress(end);
-        start = end;
+        std::mem::swap(&mut ready, &mut next);
+        if end >= views.len() {
+            break;
+        }
+        end = after;
     }
-    out.write_all(&buf)?;
     out.flush()?;
     Ok(*csv.counts())
 }
