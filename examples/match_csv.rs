@@ -27,8 +27,8 @@
 //!
 //! Everything but the files is the library's
 //! ([`ledgerlink::matching::bulk`], [`ledgerlink::bulk_io`]): the local file
-//! is read a megabyte at a time into a compact table of the fields matched
-//! and indexed; the remote file is then read the same way and classified
+//! is read a megabyte at a time (its two halves at once) into a compact
+//! table of the fields matched and indexed; the remote file is then read the same way and classified
 //! as it is read (a chunk of rows decided while the next is parsed, only
 //! the ids kept), and the results written as they are formatted.
 
@@ -44,7 +44,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ledgerlink::bulk_io::{
-    ClassifyReadError, ReadTableError, classify_read, read_table, write_streamed_results,
+    ClassifyReadError, ReadTableError, classify_read, read_table_split, write_streamed_results,
 };
 use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_table};
 use ledgerlink::{ExistingLinks, MatchIndexBuilder, NearDuplicateConfig, Profile};
@@ -285,18 +285,21 @@ fn run(args: &Args) -> Result<(), String> {
     result
 }
 
-/// Reads a whole file into a table; the error as match_csv words it.
+/// Reads a whole file into a table, in two halves at once; the error as
+/// match_csv words it.
 fn read(
     file: File,
+    again: File,
     path: &Path,
     progress: &Progress,
     side: usize,
 ) -> Result<(CsvTable, Duration), String> {
     let t = now();
-    let table = read_table(file, |n| progress.reading(side, n)).map_err(|e| match e {
-        ReadTableError::Csv(e) => format!("{}: {e}", path.display()),
-        e => format!("cannot read {}: {e}", path.display()),
-    })?;
+    let table =
+        read_table_split(file, again, |n| progress.reading(side, n)).map_err(|e| match e {
+            ReadTableError::Csv(e) => format!("{}: {e}", path.display()),
+            e => format!("cannot read {}: {e}", path.display()),
+        })?;
     Ok((table, t.elapsed()))
 }
 
@@ -314,7 +317,9 @@ fn match_files(
     let size = |f: &File| f.metadata().map_or(0, |m| m.len());
     let progress = Progress::new(start, size(&local_file) + size(&remote_file));
 
-    let (mut local, read_local) = read(local_file, &args.local, &progress, 0)?;
+    // The local file in two halves at once (opened a second time).
+    let local_tail = open(&args.local)?;
+    let (mut local, read_local) = read(local_file, local_tail, &args.local, &progress, 0)?;
     report(&args.local, local.problems(), &progress);
     progress.phase("indexing");
     let t = now();

@@ -3,7 +3,8 @@
 //! buffer at a time. The parsing, matching and formatting are
 //! [`matching::bulk`](crate::matching::bulk)'s, which does no I/O.
 
-use std::io::{self, Read, Write};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::matching::bulk::{
     CHUNK_ROWS, ClassCounts, ClassifiedCsv, CsvClassifier, CsvError, CsvTable, CsvTableParser,
@@ -61,6 +62,135 @@ pub fn read_table<R: Read>(
         progress(parser.bytes_pushed());
     }
     Ok(parser.finish()?)
+}
+
+/// Reads `reader` to its end into `parser`; `progress` gets the bytes
+/// pushed so far.
+fn pump(
+    parser: &mut CsvTableParser,
+    reader: &mut impl Read,
+    buf: &mut [u8],
+    progress: &mut impl FnMut(u64),
+) -> Result<(), ReadTableError> {
+    // Ends when the reader does (or fails).
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        parser.push(buf.get(..n).unwrap_or_default())?;
+        progress(parser.bytes_pushed());
+    }
+}
+
+/// Where to split an input of `len` bytes: just after the first line feed
+/// past the middle, found within 64 KiB and not followed by a byte-order
+/// mark (which a new parser would skip). `tail` is moved there.
+fn split_point<R: Read + Seek>(tail: &mut R, len: u64) -> io::Result<Option<u64>> {
+    let mid = len / 2;
+    tail.seek(SeekFrom::Start(mid))?;
+    let mut buf = vec![0; 1 << 16];
+    let mut filled = 0;
+    // At most 64 KiB.
+    while filled < buf.len() {
+        match tail.read(buf.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let seen = buf.get(..filled).unwrap_or_default();
+    let Some(k) = seen.iter().position(|&b| b == b'\n') else {
+        return Ok(None);
+    };
+    let after = seen.get(k + 1..).unwrap_or_default();
+    if after.len() < 3 || after.starts_with(b"\xef\xbb\xbf") {
+        return Ok(None);
+    }
+    let split = mid + k as u64 + 1;
+    tail.seek(SeekFrom::Start(split))?;
+    Ok(Some(split))
+}
+
+/// [`read_table`] in two halves at once (on two threads with the
+/// `parallel` feature) for an input that can be read from two places, such
+/// as a file opened twice: `head` and `tail` read the same input from its
+/// start. The input is split at a line feed near its middle; when the
+/// first half ends at a row boundary the halves' tables are joined,
+/// otherwise (a quoted line break at the split) the first parser reads on
+/// through the second half. The table is the same as [`read_table`]'s
+/// either way. `progress` gets the bytes read by both halves.
+///
+/// # Errors
+/// As [`read_table`]; seeking errors are [`ReadTableError::Io`].
+pub fn read_table_split<R: Read + Seek + Send>(
+    head: R,
+    mut tail: R,
+    progress: impl Fn(u64) + Sync,
+) -> Result<CsvTable, ReadTableError> {
+    let len = tail.seek(SeekFrom::End(0))?;
+    let split = if len >= 2 * READ_CHUNK as u64 {
+        split_point(&mut tail, len)?
+    } else {
+        None
+    };
+    let mut head = head;
+    let Some(split) = split else {
+        return read_table(head, progress);
+    };
+    let mut a = CsvTableParser::new();
+    let mut buf = vec![0; READ_CHUNK];
+    let mut head_part = head.by_ref().take(split);
+    let (read_a, read_b) = (AtomicU64::new(0), AtomicU64::new(0));
+    let report = |side: &AtomicU64, n: u64| {
+        side.store(n, Ordering::Relaxed);
+        progress(read_a.load(Ordering::Relaxed) + read_b.load(Ordering::Relaxed));
+    };
+    // The first part's start, until the header is known.
+    let mut b = None;
+    while b.is_none() {
+        let n = match head_part.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        a.push(buf.get(..n).unwrap_or_default())?;
+        report(&read_a, a.bytes_pushed());
+        b = a.continuation();
+    }
+    let Some(mut b) = b else {
+        // No header in the whole first half: read on.
+        pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
+        return Ok(a.finish()?);
+    };
+    let (first, second) = par::join(
+        || {
+            pump(&mut a, &mut head_part, &mut buf, &mut |n| {
+                report(&read_a, n)
+            })
+        },
+        || {
+            let mut buf = vec![0; READ_CHUNK];
+            pump(&mut b, &mut tail, &mut buf, &mut |n| report(&read_b, n))
+        },
+    );
+    first?;
+    if a.at_row_start() {
+        second?;
+        let lines = a.lines_read();
+        let mut table = a.finish()?;
+        table.append(b.finish()?, lines)?;
+        return Ok(table);
+    }
+    // A row spans the split: the second half was read from inside it.
+    drop(b);
+    read_b.store(0, Ordering::Relaxed);
+    pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
+    Ok(a.finish()?)
 }
 
 /// Why a streamed classification from a reader stopped.

@@ -336,3 +336,55 @@ fn streamed_inputs_report_their_problems() {
         )))
     ));
 }
+
+/// A CSV of about 2.3 MB, with quoted line breaks (one of them across the
+/// middle when `quoted_middle`), blank lines and malformed rows.
+fn big_csv(quoted_middle: bool) -> Vec<u8> {
+    let mut text = String::from("id,kind,name,email,notes\n");
+    let rows = 40_000;
+    for i in 0..rows {
+        let notes = if quoted_middle && i == rows / 2 {
+            format!("\"{}\"", "line\n".repeat(20_000))
+        } else if i % 97 == 0 {
+            "\"two\nlines, \"\"quoted\"\"\"".to_owned()
+        } else {
+            "plain notes here".to_owned()
+        };
+        let kind = if i % 1_001 == 0 { "robot" } else { "person" };
+        text.push_str(&format!(
+            "R{i},{kind},Name {i} Smith,r{i}@x.test,{notes}{}",
+            if i % 13 == 0 { "\r\n\r\n" } else { "\n" }
+        ));
+    }
+    text.into_bytes()
+}
+
+#[test]
+fn tables_read_in_two_halves_equal_tables_read_in_one() {
+    use ledgerlink::bulk_io::read_table_split;
+    use std::io::Cursor;
+    for quoted_middle in [false, true] {
+        let text = big_csv(quoted_middle);
+        assert!(text.len() > 2 << 20, "{}", text.len());
+        let one = read_table(&text[..], |_| {}).unwrap();
+        let two = read_table_split(Cursor::new(&text[..]), Cursor::new(&text[..]), |_| {}).unwrap();
+        assert_eq!(one.len(), two.len());
+        assert_eq!(problems(one.problems()), problems(two.problems()));
+        let rows = |t: &ledgerlink::matching::bulk::CsvTable| -> Vec<String> {
+            t.records()
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{} {} {:?} {:?}",
+                        r.line(),
+                        r.id(),
+                        r.display_name(),
+                        r.kind()
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(rows(&one), rows(&two), "quoted middle: {quoted_middle}");
+        assert!(one.problems().len() >= 20);
+    }
+}

@@ -190,6 +190,37 @@ impl CsvTableParser {
         self.feed(chunk)
     }
 
+    /// A parser for the rest of the same input from a row boundary on,
+    /// with this one's header (for parsing two parts of one file at once;
+    /// see [`CsvTableParser::at_row_start`] and [`CsvTable::append`]).
+    /// Its lines count from the boundary. `None` before the header is read.
+    /// (csv-core skips a byte-order mark at the start of any new parser's
+    /// input: a part must not start with one.)
+    #[must_use]
+    pub fn continuation(&self) -> Option<Self> {
+        let mut next = Self::new();
+        next.header = Some(self.header.clone()?);
+        next.started = true;
+        Some(next)
+    }
+
+    /// Whether the input pushed so far ends at a row boundary (no row
+    /// partly read) after the header.
+    #[must_use]
+    pub fn at_row_start(&self) -> bool {
+        self.header.is_some()
+            && self.carry.is_empty()
+            && self.lead.is_empty()
+            && self.nout == 0
+            && self.nend == 0
+    }
+
+    /// Line feeds read so far (the line the next row starts on, less one).
+    #[must_use]
+    pub fn lines_read(&self) -> u64 {
+        self.line
+    }
+
     /// Moves the rows read so far into `table` (its rows replaced; its
     /// buffers handed back to the parser for the next rows), keeping the
     /// problems found so far here.

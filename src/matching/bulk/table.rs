@@ -158,6 +158,41 @@ impl CsvTable {
         }
     }
 
+    /// Appends the rows and problems of `rest`, a table of the input that
+    /// follows this one's (see
+    /// [`CsvTableParser::continuation`](super::CsvTableParser::continuation)),
+    /// whose lines count from `lines_before` (the line feeds before it).
+    ///
+    /// # Errors
+    /// [`CsvError::TooLarge`](super::CsvError::TooLarge) past 4 GiB of
+    /// kept fields; nothing is appended then.
+    pub fn append(&mut self, rest: Self, lines_before: u64) -> Result<(), super::CsvError> {
+        let shift = u32::try_from(self.text.len()).map_err(|_| super::CsvError::TooLarge)?;
+        let end = u32::try_from(self.text.len() + rest.text.len())
+            .map_err(|_| super::CsvError::TooLarge)?;
+        if end < shift {
+            return Err(super::CsvError::TooLarge);
+        }
+        if self.bounds.is_empty() {
+            self.bounds.push(0);
+        }
+        self.text.reserve_exact(rest.text.len());
+        self.bounds.reserve_exact(rest.bounds.len());
+        self.lines.reserve_exact(rest.lines.len());
+        self.kinds.reserve_exact(rest.kinds.len());
+        self.text.push_str(&rest.text);
+        self.bounds
+            .extend(rest.bounds.iter().skip(1).map(|b| b.saturating_add(shift)));
+        self.lines
+            .extend(rest.lines.iter().map(|l| l.saturating_add(lines_before)));
+        self.kinds.extend_from_slice(&rest.kinds);
+        self.problems.extend(rest.problems.into_iter().map(|mut p| {
+            p.line = p.line.saturating_add(lines_before);
+            p
+        }));
+        Ok(())
+    }
+
     /// Removes every row whose id was seen on an earlier row, keeps the
     /// first, and returns (and records in [`CsvTable::problems`]) one
     /// problem per removed row, in input order.
