@@ -170,7 +170,7 @@ pub fn read_table_split<R: Read + Seek + Send>(
     let (first, second) = par::join(
         || {
             pump(&mut a, &mut head_part, &mut buf, &mut |n| {
-                report(&read_a, n)
+                report(&read_a, n);
             })
         },
         || {

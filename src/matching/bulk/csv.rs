@@ -6,32 +6,8 @@ use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
 
 use crate::model::ContactKind;
 
-use super::table::{CsvTable, ID, MalformedRow, RowProblem, SLOTS};
-
-/// Why a whole input cannot be read as a table (a bad row is a
-/// [`RowProblem`] instead, and the rest is read).
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
-pub enum CsvError {
-    /// Not even a header row.
-    #[error("the file is empty: no header row")]
-    Empty,
-    /// The header row cannot be read.
-    #[error("line {line}: bad header: {reason}")]
-    BadHeader {
-        /// Its line.
-        line: u64,
-        /// What is wrong with it.
-        reason: MalformedRow,
-    },
-    /// No column is named `id`.
-    #[error("the header has no `id` column")]
-    NoIdColumn,
-    /// The kept fields pass 4 GiB, or a count passes what the table
-    /// addresses.
-    #[error("the input is too large: the kept fields pass 4 GiB")]
-    TooLarge,
-}
+use super::problems::{CsvError, MalformedRow, RowProblem};
+use super::table::{CsvTable, ID, SLOTS};
 
 /// Column names read (ASCII case and surrounding blanks ignored) and the
 /// slot each feeds; `kind` is parsed, not kept as text.

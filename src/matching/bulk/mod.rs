@@ -40,13 +40,15 @@
 //! ```
 
 mod csv;
+mod problems;
 mod results;
 mod run;
 mod stream;
 mod table;
 
-pub use csv::{CsvError, CsvTableParser, parse_csv};
+pub use csv::{CsvTableParser, parse_csv};
+pub use problems::{CsvError, MalformedRow, RowProblem};
 pub use results::{ClassCounts, RESULTS_HEADER, ResultsCsv, put_result_row};
 pub use run::{classify_table, index_table};
 pub use stream::{CHUNK_ROWS, ClassifiedCsv, CsvClassifier, StreamError};
-pub use table::{CsvRecord, CsvTable, MalformedRow, RowProblem};
+pub use table::{CsvRecord, CsvTable};

@@ -4,7 +4,8 @@
 use crate::error::{Error, Result};
 use crate::matching::index::{BatchViews, ExistingLinks, MatchIndex, MatchIndexBuilder};
 
-use super::table::{CsvTable, RowProblem};
+use super::problems::RowProblem;
+use super::table::CsvTable;
 
 /// Builds the index over a table of local contacts. Should two rows share
 /// an id, every later one is removed from the table (the first kept) and

@@ -5,8 +5,9 @@ use crate::error::Error;
 use crate::matching::index::{BatchBuilder, BatchViews, ExistingLinks, MatchIndex};
 use crate::matching::par;
 
-use super::csv::{CsvError, CsvTableParser};
-use super::table::{CsvTable, MalformedRow, RowProblem};
+use super::csv::CsvTableParser;
+use super::problems::{CsvError, MalformedRow, RowProblem};
+use super::table::CsvTable;
 
 /// Rows decided at a time by [`CsvClassifier::push`].
 pub const CHUNK_ROWS: usize = 1 << 16;

@@ -8,6 +8,8 @@ use std::fmt;
 use crate::matching::MatchRecord;
 use crate::model::ContactKind;
 
+use super::problems::{CsvError, MalformedRow, RowProblem};
+
 /// Fields kept per row, in this order in [`CsvTable`]'s text.
 pub(super) const ID: usize = 0;
 pub(super) const NAME: usize = 1;
@@ -16,65 +18,6 @@ pub(super) const LAST: usize = 3;
 pub(super) const COMPANY: usize = 4;
 pub(super) const EMAIL: usize = 5;
 pub(super) const SLOTS: usize = 6;
-
-/// Why a row was skipped (see [`RowProblem`]). The messages are the ones
-/// `match_csv` prints.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
-#[non_exhaustive]
-pub enum MalformedRow {
-    /// The row holds bytes that are not UTF-8 (in any column).
-    #[error("invalid UTF-8")]
-    InvalidUtf8,
-    /// A quoted field runs to the end of the input.
-    #[error("unterminated quoted field")]
-    UnterminatedQuote,
-    /// A quoted field is followed by text before the next delimiter.
-    #[error("text after a closing quote")]
-    TextAfterClosingQuote,
-    /// The row has more or fewer fields than the header.
-    #[error("expected {expected} fields, found {found}")]
-    FieldCount {
-        /// Fields in the header.
-        expected: usize,
-        /// Fields in the row.
-        found: usize,
-    },
-    /// The `id` field is empty or blank.
-    #[error("empty id")]
-    EmptyId,
-    /// The `kind` field is not `person`, `organization` or `organisation`.
-    #[error("unknown kind `{kind}` (expected person, organization or organisation)")]
-    UnknownKind {
-        /// The value found (trimmed).
-        kind: String,
-    },
-    /// An earlier row of the same input has the same id; the first is kept.
-    #[error("duplicate id `{id}` (first on line {first_line})")]
-    DuplicateId {
-        /// The repeated id.
-        id: String,
-        /// Line of the row that was kept.
-        first_line: u64,
-    },
-}
-
-/// A row that was skipped: where it starts and why.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
-pub struct RowProblem {
-    /// 1-based line on which the row starts.
-    pub line: u64,
-    /// Why it was skipped.
-    pub reason: MalformedRow,
-}
-
-impl fmt::Display for RowProblem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}", self.line, self.reason)
-    }
-}
 
 /// The rows of a CSV listing, parsed by
 /// [`CsvTableParser`](super::CsvTableParser): for each row its id, name,
@@ -164,14 +107,14 @@ impl CsvTable {
     /// whose lines count from `lines_before` (the line feeds before it).
     ///
     /// # Errors
-    /// [`CsvError::TooLarge`](super::CsvError::TooLarge) past 4 GiB of
+    /// [`CsvError::TooLarge`] past 4 GiB of
     /// kept fields; nothing is appended then.
-    pub fn append(&mut self, rest: Self, lines_before: u64) -> Result<(), super::CsvError> {
-        let shift = u32::try_from(self.text.len()).map_err(|_| super::CsvError::TooLarge)?;
-        let end = u32::try_from(self.text.len() + rest.text.len())
-            .map_err(|_| super::CsvError::TooLarge)?;
+    pub fn append(&mut self, rest: Self, lines_before: u64) -> Result<(), CsvError> {
+        let shift = u32::try_from(self.text.len()).map_err(|_| CsvError::TooLarge)?;
+        let end =
+            u32::try_from(self.text.len() + rest.text.len()).map_err(|_| CsvError::TooLarge)?;
         if end < shift {
-            return Err(super::CsvError::TooLarge);
+            return Err(CsvError::TooLarge);
         }
         if self.bounds.is_empty() {
             self.bounds.push(0);
