@@ -394,21 +394,24 @@ impl CsvTableParser {
                     .flatten()
                     .map_or(&[][..], field)
             };
-            // The row is valid UTF-8, and fields end at ASCII bytes.
-            let id = std::str::from_utf8(text(ID)).unwrap_or_default();
-            let kind = std::str::from_utf8(text(KIND)).unwrap_or_default();
-            if id.trim().is_empty() {
+            if blank_id(text(ID)) {
                 Some(MalformedRow::EmptyId)
             } else {
-                match parse_kind(kind) {
+                match parse_kind(text(KIND)) {
                     Ok(kind) => {
                         let t = &mut self.table;
-                        for slot in 0..SLOTS {
+                        let mut bounds = [0; SLOTS];
+                        for (slot, b) in bounds.iter_mut().enumerate() {
                             self.text.extend_from_slice(text(slot));
-                            let end =
-                                u32::try_from(self.text.len()).map_err(|_| CsvError::TooLarge)?;
-                            t.bounds.push(end);
+                            *b = self.text.len();
                         }
+                        let last =
+                            u32::try_from(bounds[SLOTS - 1]).map_err(|_| CsvError::TooLarge)?;
+                        // Each below the last, which fits.
+                        #[allow(clippy::cast_possible_truncation)]
+                        t.bounds
+                            .extend(bounds[..SLOTS - 1].iter().map(|&b| b as u32));
+                        t.bounds.push(last);
                         t.lines.push(row_line);
                         t.kinds.push(kind);
                         None
@@ -427,7 +430,29 @@ impl CsvTableParser {
     }
 }
 
-fn parse_kind(v: &str) -> Result<Option<ContactKind>, String> {
+/// Whether an id is empty or blank (Unicode white space). The row is
+/// valid UTF-8, and fields end at ASCII bytes.
+fn blank_id(id: &[u8]) -> bool {
+    if id.is_ascii() {
+        // `char::is_whitespace` on ASCII: also the vertical tab.
+        id.iter().all(|b| b.is_ascii_whitespace() || *b == 0x0b)
+    } else {
+        std::str::from_utf8(id)
+            .unwrap_or_default()
+            .trim()
+            .is_empty()
+    }
+}
+
+fn parse_kind(v: &[u8]) -> Result<Option<ContactKind>, String> {
+    match v {
+        b"" => return Ok(None),
+        b"person" => return Ok(Some(ContactKind::Person)),
+        b"organization" | b"organisation" => return Ok(Some(ContactKind::Organization)),
+        _ => {}
+    }
+    // The row is valid UTF-8, and fields end at ASCII bytes.
+    let v = std::str::from_utf8(v).unwrap_or_default();
     let v = v.trim();
     if v.is_empty() {
         Ok(None)
@@ -500,6 +525,33 @@ pub fn parse_csv(input: &[u8]) -> Result<CsvTable, CsvError> {
 mod tests {
     use super::*;
     use crate::matching::MatchRecord;
+
+    #[test]
+    fn blank_ids_and_kinds_read_like_trimmed_text() {
+        for id in [
+            "",
+            " ",
+            "\t\x0b\x0c\r\n",
+            "\u{a0}",
+            " \u{3000} ",
+            "a",
+            " a",
+            "\x1f",
+        ] {
+            assert_eq!(blank_id(id.as_bytes()), id.trim().is_empty(), "{id:?}");
+        }
+        assert_eq!(parse_kind(b" Person "), Ok(Some(ContactKind::Person)));
+        assert_eq!(
+            parse_kind(b"ORGANISATION"),
+            Ok(Some(ContactKind::Organization))
+        );
+        assert_eq!(
+            parse_kind(b"organization"),
+            Ok(Some(ContactKind::Organization))
+        );
+        assert_eq!(parse_kind(b"  "), Ok(None));
+        assert_eq!(parse_kind(b" robot "), Err("robot".to_owned()));
+    }
 
     #[test]
     fn quote_checks() {
