@@ -214,6 +214,7 @@
 
 pub mod audit;
 pub mod billing;
+pub mod bulk_io;
 #[cfg(feature = "driver")]
 #[cfg_attr(docsrs, doc(cfg(feature = "driver")))]
 pub mod driver;

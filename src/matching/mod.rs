@@ -15,6 +15,7 @@
 //! | QBO organisations (M5) | `CompanyName` (= `DisplayName`) vs organisation name | primary email |
 //! | QBO people (M6) | `GivenName` + `FamilyName` vs first + last | primary email |
 
+pub mod bulk;
 pub(crate) mod hash;
 mod index;
 mod keys;
@@ -24,8 +25,8 @@ pub(crate) mod par;
 mod record;
 
 pub use index::{
-    BatchViews, ExistingLinks, LocalIds, MAX_LISTED_CANDIDATES, MatchIndex, MatchIndexBuilder,
-    MatchView,
+    BatchBuilder, BatchViews, ExistingLinks, LocalIds, MAX_LISTED_CANDIDATES, MatchIndex,
+    MatchIndexBuilder, MatchView,
 };
 pub use near::{NEAR_DUPLICATE_COMPARED_CHARS, NearDuplicateConfig};
 pub use outcome::{

@@ -16,6 +16,7 @@ mod audit;
 mod billing;
 mod billing_properties;
 mod billing_stores;
+mod bulk;
 mod calls;
 mod conformance;
 mod driver;

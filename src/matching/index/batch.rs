@@ -11,6 +11,28 @@ use crate::model::ContactId;
 use super::decide::{Decided, GROUP, Raw, Scratch};
 use super::{ExistingLinks, MAX_RECORDS, MatchIndex, pos32};
 
+/// The ids of a streamed batch, end to end.
+#[derive(Default)]
+pub(super) struct RemoteIds {
+    pub(super) text: String,
+    pub(super) ends: Vec<usize>,
+}
+
+impl RemoteIds {
+    pub(super) fn get(&self, i: usize) -> Option<&str> {
+        let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
+        self.text.get(start..*self.ends.get(i)?)
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    pub(super) fn id(&self, i: usize) -> &str {
+        self.get(i).unwrap_or_default()
+    }
+}
+
 /// A decided batch: one decision per record, and the local contacts that
 /// several records claimed (M9) with those records' ids, sorted.
 pub(super) struct Batch {
@@ -48,35 +70,41 @@ impl MatchIndex {
         .1;
         ids_ok?;
 
-        // M9: local contacts claimed as the full match of several remotes.
-        let mut claims = vec![0u32; self.len];
-        for d in &decided {
-            if let Raw::Full(l) = d.raw {
-                claims[l as usize] = claims[l as usize].saturating_add(1);
-            }
-        }
-        let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
-        for (i, d) in decided.iter().enumerate() {
-            if let Raw::Full(l) = d.raw
-                && claims[l as usize] > 1
-            {
-                contested
-                    .entry(l)
-                    .or_default()
-                    .push(remotes[i].contact_id());
-            }
-        }
-        for v in contested.values_mut() {
-            v.sort();
-        }
+        let contested = settle(self.len, &decided, |i| remotes[i].record_id());
         Ok(Batch { decided, contested })
     }
 }
 
-/// Remote ids must be non-empty and unique within a batch. The ids'
-/// hashes are sorted (in parallel where possible) and only equal hashes
-/// compared; the duplicate reported is the one that comes first in the
-/// input, whatever the thread count.
+/// M9: the local contacts claimed as the full match of several records,
+/// with those records' ids, sorted.
+pub(super) fn settle<'s>(
+    locals: usize,
+    decided: &[Decided],
+    id: impl Fn(usize) -> &'s str,
+) -> HashMap<u32, Vec<ContactId>> {
+    let mut claims = vec![0u32; locals];
+    for d in decided {
+        if let Raw::Full(l) = d.raw
+            && let Some(c) = claims.get_mut(l as usize)
+        {
+            *c = c.saturating_add(1);
+        }
+    }
+    let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
+    for (i, d) in decided.iter().enumerate() {
+        if let Raw::Full(l) = d.raw
+            && claims.get(l as usize).is_some_and(|&c| c > 1)
+        {
+            contested.entry(l).or_default().push(ContactId::new(id(i)));
+        }
+    }
+    for v in contested.values_mut() {
+        v.sort();
+    }
+    contested
+}
+
+/// Remote ids must be non-empty and unique within a batch.
 fn check_remote_ids<R: MatchRecord + Sync>(remotes: &[R]) -> Result<()> {
     if let Some(i) = remotes.iter().position(|r| r.record_id().is_empty()) {
         return Err(Error::EmptyId {
@@ -84,35 +112,46 @@ fn check_remote_ids<R: MatchRecord + Sync>(remotes: &[R]) -> Result<()> {
             position: i,
         });
     }
-    let mut keyed: Vec<(u64, u32)> = remotes
-        .iter()
-        .enumerate()
-        .map(|(i, r)| (hash_bytes(r.record_id().as_bytes(), 0), pos32(i)))
-        .collect();
-    par::sort_unstable(&mut keyed);
-    let mut first_dup: Option<usize> = None;
-    // Within a run of equal hashes, sorted by (id, position): the second
-    // position of each repeated id is where it repeats first. Sorting keeps
-    // this linear-logarithmic even when every record has the same id.
-    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
-        let mut by_id: Vec<(&str, usize)> = run
-            .iter()
-            .map(|&(_, i)| (remotes[i as usize].record_id(), i as usize))
-            .collect();
-        by_id.sort_unstable();
-        for pair in by_id.windows(2) {
-            if let [(a, _), (b, later)] = pair
-                && a == b
-            {
-                first_dup = Some(first_dup.map_or(*later, |f| f.min(*later)));
-            }
-        }
-    }
-    match first_dup {
+    match first_duplicate(remotes.len(), |i| remotes[i].record_id()) {
         Some(i) => Err(Error::DuplicateId {
             side: Side::Remote,
             id: remotes[i].record_id().to_owned(),
         }),
         None => Ok(()),
     }
+}
+
+/// The records (of `n`, read through `id`) whose id an earlier record
+/// has, each with the position of that first record, in input order. The
+/// ids' hashes are sorted (in parallel where possible) and only equal
+/// hashes compared, so this stays linear-logarithmic even when every
+/// record has the same id, and never depends on the thread count.
+pub(super) fn later_duplicates<'s>(
+    n: usize,
+    id: impl Fn(usize) -> &'s str + Sync,
+) -> Vec<(usize, usize)> {
+    let mut keyed: Vec<(u64, u32)> = (0..n)
+        .map(|i| (hash_bytes(id(i).as_bytes(), 0), pos32(i)))
+        .collect();
+    par::sort_unstable(&mut keyed);
+    let mut found = Vec::new();
+    for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+        let mut by_id: Vec<(&str, usize)> = run
+            .iter()
+            .map(|&(_, i)| (id(i as usize), i as usize))
+            .collect();
+        by_id.sort_unstable();
+        for same in by_id.chunk_by(|a, b| a.0 == b.0) {
+            if let Some(&(_, first)) = same.first() {
+                found.extend(same.iter().skip(1).map(|&(_, later)| (later, first)));
+            }
+        }
+    }
+    found.sort_unstable();
+    found
+}
+
+/// The position where an id repeats first in the input, if any.
+pub(super) fn first_duplicate<'s>(n: usize, id: impl Fn(usize) -> &'s str + Sync) -> Option<usize> {
+    later_duplicates(n, id).first().map(|d| d.0)
 }

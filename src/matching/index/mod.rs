@@ -33,10 +33,12 @@ mod build;
 mod decide;
 mod links;
 mod result;
+mod stream;
 mod views;
 
 pub use build::MatchIndexBuilder;
 pub use links::ExistingLinks;
+pub use stream::BatchBuilder;
 pub use views::{BatchViews, LocalIds, MatchView};
 
 use decide::{Decided, SCRATCH, Scratch};
@@ -429,6 +431,7 @@ impl MatchIndex {
         Ok(BatchViews {
             index: self,
             batch: self.decide_batch(remotes, links)?,
+            remote_ids: None,
         })
     }
 }

@@ -8,7 +8,7 @@ use crate::matching::outcome::{MatchClass, MatchResult, MatchedOn};
 use crate::model::ContactId;
 
 use super::MatchIndex;
-use super::batch::Batch;
+use super::batch::{Batch, RemoteIds};
 use super::decide::{Decided, Raw};
 
 /// Every decision of a batch, one per remote record in input order (see
@@ -16,6 +16,9 @@ use super::decide::{Decided, Raw};
 pub struct BatchViews<'a> {
     pub(super) index: &'a MatchIndex,
     pub(super) batch: Batch,
+    /// The remote ids, when the batch was streamed
+    /// ([`BatchBuilder`](crate::matching::BatchBuilder)).
+    pub(super) remote_ids: Option<RemoteIds>,
 }
 
 impl std::fmt::Debug for BatchViews<'_> {
@@ -43,6 +46,13 @@ impl BatchViews<'_> {
     #[must_use]
     pub fn get(&self, i: usize) -> Option<MatchView<'_>> {
         self.batch.decided.get(i).map(|d| self.view(d))
+    }
+
+    /// The id of the record at position `i`, for a batch built with a
+    /// [`BatchBuilder`](crate::matching::BatchBuilder) (which keeps the ids); `None` otherwise.
+    #[must_use]
+    pub fn remote_id(&self, i: usize) -> Option<&str> {
+        self.remote_ids.as_ref()?.get(i)
     }
 
     /// Every decision, in input order.

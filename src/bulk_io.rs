@@ -1,0 +1,325 @@
+//! Bulk matching's I/O: a table read from any [`std::io::Read`] the caller
+//! opens, and decided batches written to any [`std::io::Write`], a bounded
+//! buffer at a time. The parsing, matching and formatting are
+//! [`matching::bulk`](crate::matching::bulk)'s, which does no I/O.
+
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::matching::bulk::{
+    CHUNK_ROWS, ClassCounts, ClassifiedCsv, CsvClassifier, CsvError, CsvTable, CsvTableParser,
+    RESULTS_HEADER, ResultsCsv, StreamError,
+};
+use crate::matching::{BatchViews, ExistingLinks, MatchIndex, par};
+
+/// Bytes read per chunk (one buffer, reused).
+pub const READ_CHUNK: usize = 1 << 20;
+
+/// Records formatted per write.
+pub const WRITE_STEP: usize = 1 << 17;
+
+/// Why a table could not be read.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReadTableError {
+    /// The reader failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    /// The input is not a usable table.
+    #[error("{0}")]
+    Csv(#[from] CsvError),
+}
+
+/// Reads `reader` to its end into a [`CsvTable`], [`READ_CHUNK`] bytes at
+/// a time (the whole input is never held); `progress` is called after each
+/// chunk with the bytes read so far.
+///
+/// # Errors
+/// [`ReadTableError::Io`] when reading fails, [`ReadTableError::Csv`] for
+/// an input that is not a table (see [`CsvTableParser::finish`]).
+///
+/// ```
+/// use ledgerlink::bulk_io::read_table;
+/// let table = read_table(&b"id,name\nA,Ann\n"[..], |_| {})?;
+/// assert_eq!(table.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn read_table<R: Read>(
+    mut reader: R,
+    mut progress: impl FnMut(u64),
+) -> Result<CsvTable, ReadTableError> {
+    let mut parser = CsvTableParser::new();
+    let mut buf = vec![0; READ_CHUNK];
+    // Ends when the reader does (or fails).
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        parser.push(buf.get(..n).unwrap_or_default())?;
+        progress(parser.bytes_pushed());
+    }
+    Ok(parser.finish()?)
+}
+
+/// Reads `reader` to its end into `parser`; `progress` gets the bytes
+/// pushed so far.
+fn pump(
+    parser: &mut CsvTableParser,
+    reader: &mut impl Read,
+    buf: &mut [u8],
+    progress: &mut impl FnMut(u64),
+) -> Result<(), ReadTableError> {
+    // Ends when the reader does (or fails).
+    loop {
+        let n = match reader.read(buf) {
+            Ok(0) => return Ok(()),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        parser.push(buf.get(..n).unwrap_or_default())?;
+        progress(parser.bytes_pushed());
+    }
+}
+
+/// Where to split an input of `len` bytes: just after the first line feed
+/// past the middle, found within 64 KiB and not followed by a byte-order
+/// mark (which a new parser would skip). `tail` is moved there.
+fn split_point<R: Read + Seek>(tail: &mut R, len: u64) -> io::Result<Option<u64>> {
+    let mid = len / 2;
+    tail.seek(SeekFrom::Start(mid))?;
+    let mut buf = vec![0; 1 << 16];
+    let mut filled = 0;
+    // At most 64 KiB.
+    while filled < buf.len() {
+        match tail.read(buf.get_mut(filled..).unwrap_or_default()) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let seen = buf.get(..filled).unwrap_or_default();
+    let Some(k) = seen.iter().position(|&b| b == b'\n') else {
+        return Ok(None);
+    };
+    let after = seen.get(k + 1..).unwrap_or_default();
+    if after.len() < 3 || after.starts_with(b"\xef\xbb\xbf") {
+        return Ok(None);
+    }
+    let split = mid + k as u64 + 1;
+    tail.seek(SeekFrom::Start(split))?;
+    Ok(Some(split))
+}
+
+/// [`read_table`] in two halves at once (on two threads with the
+/// `parallel` feature) for an input that can be read from two places, such
+/// as a file opened twice: `head` and `tail` read the same input from its
+/// start. The input is split at a line feed near its middle; when the
+/// first half ends at a row boundary the halves' tables are joined,
+/// otherwise (a quoted line break at the split) the first parser reads on
+/// through the second half. The table is the same as [`read_table`]'s
+/// either way. `progress` gets the bytes read by both halves.
+///
+/// # Errors
+/// As [`read_table`]; seeking errors are [`ReadTableError::Io`].
+pub fn read_table_split<R: Read + Seek + Send>(
+    head: R,
+    mut tail: R,
+    progress: impl Fn(u64) + Sync,
+) -> Result<CsvTable, ReadTableError> {
+    let len = tail.seek(SeekFrom::End(0))?;
+    let split = if len >= 2 * READ_CHUNK as u64 {
+        split_point(&mut tail, len)?
+    } else {
+        None
+    };
+    let mut head = head;
+    let Some(split) = split else {
+        return read_table(head, progress);
+    };
+    let mut a = CsvTableParser::new();
+    let mut buf = vec![0; READ_CHUNK];
+    let mut head_part = head.by_ref().take(split);
+    let (read_a, read_b) = (AtomicU64::new(0), AtomicU64::new(0));
+    let report = |side: &AtomicU64, n: u64| {
+        side.store(n, Ordering::Relaxed);
+        progress(read_a.load(Ordering::Relaxed) + read_b.load(Ordering::Relaxed));
+    };
+    // The first part's start, until the header is known.
+    let mut b = None;
+    while b.is_none() {
+        let n = match head_part.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        a.push(buf.get(..n).unwrap_or_default())?;
+        report(&read_a, a.bytes_pushed());
+        b = a.continuation();
+    }
+    let Some(mut b) = b else {
+        // No header in the whole first half: read on.
+        pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
+        return Ok(a.finish()?);
+    };
+    let (first, second) = par::join(
+        || {
+            pump(&mut a, &mut head_part, &mut buf, &mut |n| {
+                report(&read_a, n);
+            })
+        },
+        || {
+            let mut buf = vec![0; READ_CHUNK];
+            pump(&mut b, &mut tail, &mut buf, &mut |n| report(&read_b, n))
+        },
+    );
+    first?;
+    if a.at_row_start() {
+        second?;
+        let lines = a.lines_read();
+        let mut table = a.finish()?;
+        table.append(b.finish()?, lines)?;
+        return Ok(table);
+    }
+    // A row spans the split: the second half was read from inside it.
+    drop(b);
+    read_b.store(0, Ordering::Relaxed);
+    pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
+    Ok(a.finish()?)
+}
+
+/// Why a streamed classification from a reader stopped.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassifyReadError {
+    /// The reader failed.
+    #[error("{0}")]
+    Io(#[from] io::Error),
+    /// The input is not a usable table, or the matcher refused it.
+    #[error("{0}")]
+    Stream(#[from] StreamError),
+}
+
+/// Reads remote records from `reader` to its end and classifies them
+/// against `index` as they come ([`CsvClassifier`]: a chunk of rows decided
+/// at a time, only ids kept), [`READ_CHUNK`] bytes at a time; `progress` is
+/// called after each chunk with the bytes read so far.
+///
+/// # Errors
+/// [`ClassifyReadError::Io`] when reading fails,
+/// [`ClassifyReadError::Stream`] as [`CsvClassifier::finish`].
+///
+/// ```
+/// use ledgerlink::bulk_io::{classify_read, read_table};
+/// use ledgerlink::matching::bulk::index_table;
+/// use ledgerlink::{ExistingLinks, MatchIndexBuilder, Profile};
+/// let mut locals = read_table(&b"id,name,email\nK1,Acme,a@acme.test\n"[..], |_| {})?;
+/// let (index, _) = index_table(&MatchIndexBuilder::new(Profile::Xpm), &mut locals)?;
+/// let links = ExistingLinks::new();
+/// let done = classify_read(&b"id,name,email\nX1,Acme,a@acme.test\n"[..], &index, &links, |_| {})?;
+/// assert_eq!(done.views().remote_id(0), Some("X1"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn classify_read<'a, R: Read + Send>(
+    mut reader: R,
+    index: &'a MatchIndex,
+    links: &'a ExistingLinks,
+    mut progress: impl FnMut(u64) + Send,
+) -> Result<ClassifiedCsv<'a>, ClassifyReadError> {
+    let mut classifier = CsvClassifier::new(index, links);
+    let mut buf = vec![0; READ_CHUNK];
+    // Reads and parses until a chunk of rows is ready or the input ends;
+    // true at the end.
+    let mut fill = |parser: &mut CsvTableParser| -> Result<bool, ClassifyReadError> {
+        // Ends when the reader does (or fails), or a chunk is full.
+        while parser.rows() < CHUNK_ROWS {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => return Ok(true),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e.into()),
+            };
+            parser
+                .push(buf.get(..n).unwrap_or_default())
+                .map_err(StreamError::from)?;
+            progress(parser.bytes_pushed());
+        }
+        Ok(false)
+    };
+    // Each turn decides the rows of the last while reading the next:
+    // bounded by the input.
+    while !classifier.decide_while(&mut fill)?? {}
+    Ok(classifier.finish()?)
+}
+
+/// Writes the results header and a row per decision of `views` (whose
+/// records are `remotes`' rows), in input order, [`WRITE_STEP`] rows per
+/// write (each written while the next is formatted); `progress` is called
+/// after each write with the rows written.
+/// Returns the counts per class.
+///
+/// # Errors
+/// The first write error; what was written before it stays written.
+pub fn write_results<W: Write + Send>(
+    views: &BatchViews<'_>,
+    remotes: &CsvTable,
+    out: W,
+    progress: impl FnMut(usize),
+) -> io::Result<ClassCounts> {
+    write_with(views, out, progress, |csv, range, buf| {
+        csv.format(views, remotes, range, buf);
+    })
+}
+
+/// [`write_results`] for a streamed batch ([`classify_read`]), which holds
+/// the remote ids itself.
+///
+/// # Errors
+/// The first write error; what was written before it stays written.
+pub fn write_streamed_results<W: Write + Send>(
+    views: &BatchViews<'_>,
+    out: W,
+    progress: impl FnMut(usize),
+) -> io::Result<ClassCounts> {
+    write_with(views, out, progress, |csv, range, buf| {
+        csv.format_streamed(views, range, buf);
+    })
+}
+
+fn write_with<W: Write + Send>(
+    views: &BatchViews<'_>,
+    mut out: W,
+    mut progress: impl FnMut(usize),
+    format: impl Fn(&mut ResultsCsv, std::ops::Range<usize>, &mut Vec<u8>) + Sync,
+) -> io::Result<ClassCounts> {
+    let mut csv = ResultsCsv::new();
+    let mut ready = Vec::with_capacity(WRITE_STEP * 64);
+    let mut next = Vec::with_capacity(WRITE_STEP * 64);
+    ready.extend_from_slice(RESULTS_HEADER.as_bytes());
+    let mut end = WRITE_STEP.min(views.len());
+    format(&mut csv, 0..end, &mut ready);
+    // Each turn writes one step while the next is formatted (on two
+    // threads with the `parallel` feature): bounded by the batch.
+    loop {
+        let after = end.saturating_add(WRITE_STEP).min(views.len());
+        next.clear();
+        let (written, ()) = par::join(
+            || out.write_all(&ready),
+            || format(&mut csv, end..after, &mut next),
+        );
+        written?;
+        progress(end);
+        std::mem::swap(&mut ready, &mut next);
+        if end >= views.len() {
+            break;
+        }
+        end = after;
+    }
+    out.flush()?;
+    Ok(*csv.counts())
+}

@@ -1,0 +1,51 @@
+//! Indexing and classifying whole tables, with rows of repeated ids
+//! reported and skipped instead of failing the batch.
+
+use crate::error::{Error, Result};
+use crate::matching::index::{BatchViews, ExistingLinks, MatchIndex, MatchIndexBuilder};
+
+use super::problems::RowProblem;
+use super::table::CsvTable;
+
+/// Builds the index over a table of local contacts. Should two rows share
+/// an id, every later one is removed from the table (the first kept) and
+/// returned as a [`RowProblem`], and the index built from the rest; a
+/// table without duplicates is never searched for them.
+///
+/// # Errors
+/// As [`MatchIndexBuilder::build`], duplicate ids aside.
+pub fn index_table(
+    builder: &MatchIndexBuilder,
+    table: &mut CsvTable,
+) -> Result<(MatchIndex, Vec<RowProblem>)> {
+    match builder.clone().build(&table.records()) {
+        Err(Error::DuplicateId { .. }) => {
+            let dups = table.remove_duplicate_ids();
+            Ok((builder.clone().build(&table.records())?, dups))
+        }
+        other => Ok((other?, Vec::new())),
+    }
+}
+
+/// Classifies every row of a table of remote records (see
+/// [`MatchIndex::classify_batch_views`]); rows with a repeated id are
+/// removed and returned as in [`index_table`]. Read the decisions in
+/// input order (positions are the table's rows after that removal) with
+/// [`BatchViews::get`] or format them with
+/// [`ResultsCsv`](super::ResultsCsv).
+///
+/// # Errors
+/// As [`MatchIndex::classify_batch`], duplicate ids aside.
+pub fn classify_table<'i>(
+    index: &'i MatchIndex,
+    table: &mut CsvTable,
+    links: &ExistingLinks,
+) -> Result<(BatchViews<'i>, Vec<RowProblem>)> {
+    match index.classify_batch_views(&table.records(), links) {
+        Err(Error::DuplicateId { .. }) => {
+            let dups = table.remove_duplicate_ids();
+            Ok((index.classify_batch_views(&table.records(), links)?, dups))
+        }
+        other => Ok((other?, Vec::new())),
+    }
+}

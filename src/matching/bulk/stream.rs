@@ -1,0 +1,213 @@
+//! The remote side streamed: rows decided a chunk at a time as they are
+//! parsed, only their ids and lines kept.
+
+use crate::error::Error;
+use crate::matching::index::{BatchBuilder, BatchViews, ExistingLinks, MatchIndex};
+use crate::matching::par;
+
+use super::csv::CsvTableParser;
+use super::problems::{CsvError, MalformedRow, RowProblem};
+use super::table::CsvTable;
+
+/// Rows decided at a time by [`CsvClassifier::push`].
+pub const CHUNK_ROWS: usize = 1 << 16;
+
+/// Why a streamed classification stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StreamError {
+    /// The input is not a usable table.
+    #[error(transparent)]
+    Csv(#[from] CsvError),
+    /// The matcher refused the batch (past its limits).
+    #[error(transparent)]
+    Match(#[from] Error),
+}
+
+/// Classifies the rows of a CSV listing against an index while the bytes
+/// are pushed: every 65,536 rows are decided (on every core with the
+/// `parallel` feature) and only their ids and lines kept, the parse
+/// buffers reused. Decisions are those of
+/// [`classify_table`](super::classify_table) over the whole table, rows
+/// with a repeated id skipped the same way.
+///
+/// ```
+/// use ledgerlink::matching::bulk::{CsvClassifier, ResultsCsv, index_table, parse_csv};
+/// use ledgerlink::{ExistingLinks, MatchIndexBuilder, Profile};
+/// let mut locals = parse_csv(b"id,name,email\nK1,Acme,a@acme.test\n")?;
+/// let (index, _) = index_table(&MatchIndexBuilder::new(Profile::XeroGl), &mut locals)?;
+/// let links = ExistingLinks::new();
+/// let mut remotes = CsvClassifier::new(&index, &links);
+/// remotes.push(b"id,name,email\nX1,ACME,a@acme.test\nX2,Other,")?;
+/// remotes.push(b"o@x.test\nX1,Again,b@x.test\n")?;
+/// let done = remotes.finish()?;
+/// assert_eq!(done.duplicates()[0].line, 4);
+/// let mut out = Vec::new();
+/// ResultsCsv::new().format_streamed(done.views(), 0..done.views().len(), &mut out);
+/// assert_eq!(out, b"X1,full,K1,name+email\nX2,none,,\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct CsvClassifier<'a> {
+    parser: CsvTableParser,
+    batch: BatchBuilder<'a>,
+    /// The line of every row handed to the batch.
+    lines: Vec<u64>,
+    /// The current chunk (buffers reused).
+    chunk: CsvTable,
+}
+
+impl std::fmt::Debug for CsvClassifier<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CsvClassifier")
+            .field("parser", &self.parser)
+            .field("decided", &self.batch.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> CsvClassifier<'a> {
+    /// A classifier of remote rows against `index`, with `links`.
+    #[must_use]
+    pub fn new(index: &'a MatchIndex, links: &'a ExistingLinks) -> Self {
+        Self {
+            parser: CsvTableParser::new(),
+            batch: index.batch_builder(links),
+            lines: Vec::new(),
+            chunk: CsvTable::default(),
+        }
+    }
+
+    /// Bytes pushed so far.
+    #[must_use]
+    pub fn bytes_pushed(&self) -> u64 {
+        self.parser.bytes_pushed()
+    }
+
+    /// Parses the next bytes, deciding the rows read once a chunk is full.
+    ///
+    /// # Errors
+    /// [`StreamError::Csv`] as [`CsvTableParser::push`];
+    /// [`StreamError::Match`] past the matcher's limits.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), StreamError> {
+        self.parser.push(bytes)?;
+        if self.parser.rows() >= CHUNK_ROWS {
+            self.parser.take_rows(&mut self.chunk);
+            self.decide()?;
+        }
+        Ok(())
+    }
+
+    /// Decides every row parsed so far while `parse_more` parses the next
+    /// ones into the parser (on two threads with the `parallel` feature;
+    /// one after the other without), and returns what it returned: a
+    /// caller driving the input itself overlaps parsing and matching. The
+    /// two share nothing but buffers, swapped between turns.
+    ///
+    /// # Errors
+    /// [`StreamError::Match`] past the matcher's limits (`parse_more` has
+    /// run).
+    pub fn decide_while<T: Send>(
+        &mut self,
+        parse_more: impl FnOnce(&mut CsvTableParser) -> T + Send,
+    ) -> Result<T, StreamError> {
+        self.parser.take_rows(&mut self.chunk);
+        let Self {
+            parser,
+            batch,
+            lines,
+            chunk,
+        } = self;
+        let (decided, more) = par::join(
+            || {
+                lines.extend_from_slice(&chunk.lines);
+                batch.push(&chunk.records())
+            },
+            || parse_more(parser),
+        );
+        decided?;
+        Ok(more)
+    }
+
+    fn decide(&mut self) -> Result<(), StreamError> {
+        self.batch.push(&self.chunk.records())?;
+        self.lines.extend_from_slice(&self.chunk.lines);
+        Ok(())
+    }
+
+    /// Ends the input and settles the batch.
+    ///
+    /// # Errors
+    /// As [`CsvClassifier::push`], and [`CsvError::Empty`] without a
+    /// header row.
+    pub fn finish(self) -> Result<ClassifiedCsv<'a>, StreamError> {
+        let Self {
+            parser,
+            mut batch,
+            mut lines,
+            ..
+        } = self;
+        let mut rest = parser.finish()?;
+        let problems = std::mem::take(&mut rest.problems);
+        batch.push(&rest.records())?;
+        lines.extend_from_slice(&rest.lines);
+        drop(rest);
+        let (views, dropped) = batch.finish_dropping_duplicates();
+        let line = |i: usize| lines.get(i).copied().unwrap_or_default();
+        let duplicates = dropped
+            .iter()
+            .map(|&(later, first)| RowProblem {
+                line: line(later),
+                reason: MalformedRow::DuplicateId {
+                    // The first row is kept, moved up by the rows dropped
+                    // before it.
+                    id: views
+                        .remote_id(first - dropped.partition_point(|d| d.0 < first))
+                        .unwrap_or_default()
+                        .to_owned(),
+                    first_line: line(first),
+                },
+            })
+            .collect();
+        Ok(ClassifiedCsv {
+            views,
+            problems,
+            duplicates,
+        })
+    }
+}
+
+/// A streamed classification: the decisions (with the remote ids), the
+/// rows skipped while parsing and the rows skipped for a repeated id.
+#[derive(Debug)]
+pub struct ClassifiedCsv<'a> {
+    views: BatchViews<'a>,
+    problems: Vec<RowProblem>,
+    duplicates: Vec<RowProblem>,
+}
+
+impl<'a> ClassifiedCsv<'a> {
+    /// Every decision, in input order (rows skipped left out), with
+    /// [`BatchViews::remote_id`].
+    #[must_use]
+    pub fn views(&self) -> &BatchViews<'a> {
+        &self.views
+    }
+
+    /// Rows skipped while parsing, in input order.
+    #[must_use]
+    pub fn problems(&self) -> &[RowProblem] {
+        &self.problems
+    }
+
+    /// Rows skipped because an earlier row has their id, in input order.
+    #[must_use]
+    pub fn duplicates(&self) -> &[RowProblem] {
+        &self.duplicates
+    }
+
+    /// The decisions, for callers done with the problems.
+    #[must_use]
+    pub fn into_views(self) -> BatchViews<'a> {
+        self.views
+    }
+}

@@ -1,0 +1,256 @@
+//! A parsed CSV listing held compactly: only the fields the matcher reads,
+//! end to end in one string, and the rows that could not be read.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::fmt;
+
+use crate::matching::MatchRecord;
+use crate::model::ContactKind;
+
+use super::problems::{CsvError, MalformedRow, RowProblem};
+
+/// Fields kept per row, in this order in [`CsvTable`]'s text.
+pub(super) const ID: usize = 0;
+pub(super) const NAME: usize = 1;
+pub(super) const FIRST: usize = 2;
+pub(super) const LAST: usize = 3;
+pub(super) const COMPANY: usize = 4;
+pub(super) const EMAIL: usize = 5;
+pub(super) const SLOTS: usize = 6;
+
+/// The rows of a CSV listing, parsed by
+/// [`CsvTableParser`](super::CsvTableParser): for each row its id, name,
+/// first and last name, company name and email (the columns `id`, `name`,
+/// `first_name`, `last_name`, `company_name`, `email`), its `kind` and the
+/// line it starts on. Other columns are not kept.
+///
+/// Read the rows as [`MatchRecord`]s with [`CsvTable::records`].
+#[derive(Clone, Default)]
+pub struct CsvTable {
+    /// The kept fields of every row, end to end.
+    pub(super) text: String,
+    /// Field boundaries in `text`: row `i`'s field `k` is
+    /// `bounds[SLOTS * i + k]..bounds[SLOTS * i + k + 1]`.
+    pub(super) bounds: Vec<u32>,
+    pub(super) lines: Vec<u64>,
+    pub(super) kinds: Vec<Option<ContactKind>>,
+    pub(super) problems: Vec<RowProblem>,
+}
+
+impl fmt::Debug for CsvTable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CsvTable")
+            .field("rows", &self.len())
+            .field("problems", &self.problems.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CsvTable {
+    /// Number of rows read.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.lines.len()
+    }
+
+    /// Whether no row was read.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// The rows skipped so far, in the order they were found (input order
+    /// while parsing; duplicates found later are appended).
+    #[must_use]
+    pub fn problems(&self) -> &[RowProblem] {
+        &self.problems
+    }
+
+    /// Row `i`.
+    #[must_use]
+    pub fn record(&self, i: usize) -> Option<CsvRecord<'_>> {
+        (i < self.len()).then_some(CsvRecord { table: self, i })
+    }
+
+    /// Every row, in input order, ready for
+    /// [`MatchIndex::new`](crate::MatchIndex::new) or a batch
+    /// classification (16 bytes a row).
+    #[must_use]
+    pub fn records(&self) -> Vec<CsvRecord<'_>> {
+        (0..self.len())
+            .map(|i| CsvRecord { table: self, i })
+            .collect()
+    }
+
+    /// Bytes held on the heap.
+    #[must_use]
+    pub fn heap_bytes(&self) -> usize {
+        self.text.capacity()
+            + self.bounds.capacity() * std::mem::size_of::<u32>()
+            + self.lines.capacity() * std::mem::size_of::<u64>()
+            + self.kinds.capacity() * std::mem::size_of::<Option<ContactKind>>()
+    }
+
+    #[inline]
+    fn field(&self, i: usize, slot: usize) -> &str {
+        let k = SLOTS * i + slot;
+        match (self.bounds.get(k), self.bounds.get(k + 1)) {
+            (Some(&a), Some(&b)) => self.text.get(a as usize..b as usize).unwrap_or_default(),
+            _ => "",
+        }
+    }
+
+    /// Appends the rows and problems of `rest`, a table of the input that
+    /// follows this one's (see
+    /// [`CsvTableParser::continuation`](super::CsvTableParser::continuation)),
+    /// whose lines count from `lines_before` (the line feeds before it).
+    ///
+    /// # Errors
+    /// [`CsvError::TooLarge`] past 4 GiB of
+    /// kept fields; nothing is appended then.
+    pub fn append(&mut self, rest: Self, lines_before: u64) -> Result<(), CsvError> {
+        let shift = u32::try_from(self.text.len()).map_err(|_| CsvError::TooLarge)?;
+        let end =
+            u32::try_from(self.text.len() + rest.text.len()).map_err(|_| CsvError::TooLarge)?;
+        if end < shift {
+            return Err(CsvError::TooLarge);
+        }
+        if self.bounds.is_empty() {
+            self.bounds.push(0);
+        }
+        self.text.reserve_exact(rest.text.len());
+        self.bounds.reserve_exact(rest.bounds.len());
+        self.lines.reserve_exact(rest.lines.len());
+        self.kinds.reserve_exact(rest.kinds.len());
+        self.text.push_str(&rest.text);
+        self.bounds
+            .extend(rest.bounds.iter().skip(1).map(|b| b.saturating_add(shift)));
+        self.lines
+            .extend(rest.lines.iter().map(|l| l.saturating_add(lines_before)));
+        self.kinds.extend_from_slice(&rest.kinds);
+        self.problems.extend(rest.problems.into_iter().map(|mut p| {
+            p.line = p.line.saturating_add(lines_before);
+            p
+        }));
+        Ok(())
+    }
+
+    /// Removes every row whose id was seen on an earlier row, keeps the
+    /// first, and returns (and records in [`CsvTable::problems`]) one
+    /// problem per removed row, in input order.
+    pub fn remove_duplicate_ids(&mut self) -> Vec<RowProblem> {
+        let mut keep = vec![true; self.len()];
+        let mut found = Vec::new();
+        {
+            let mut seen: HashMap<&str, u64> = HashMap::with_capacity(self.len());
+            for (i, kept) in keep.iter_mut().enumerate() {
+                let line = self.lines.get(i).copied().unwrap_or_default();
+                match seen.entry(self.field(i, ID)) {
+                    Entry::Occupied(e) => {
+                        *kept = false;
+                        found.push(RowProblem {
+                            line,
+                            reason: MalformedRow::DuplicateId {
+                                id: (*e.key()).to_owned(),
+                                first_line: *e.get(),
+                            },
+                        });
+                    }
+                    Entry::Vacant(e) => {
+                        e.insert(line);
+                    }
+                }
+            }
+        }
+        if found.is_empty() {
+            return found;
+        }
+        let mut next = Self {
+            problems: std::mem::take(&mut self.problems),
+            ..Self::default()
+        };
+        next.bounds.push(0);
+        for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+            for slot in 0..SLOTS {
+                next.text.push_str(self.field(i, slot));
+                // Never past the old text, which fit in u32.
+                #[allow(clippy::cast_possible_truncation)]
+                next.bounds.push(next.text.len() as u32);
+            }
+            next.lines
+                .push(self.lines.get(i).copied().unwrap_or_default());
+            next.kinds.push(self.kinds.get(i).copied().flatten());
+        }
+        next.problems.extend(found.iter().cloned());
+        *self = next;
+        found
+    }
+}
+
+/// One row of a [`CsvTable`], read as a [`MatchRecord`]. Blank fields read
+/// as absent.
+#[derive(Clone, Copy)]
+pub struct CsvRecord<'a> {
+    table: &'a CsvTable,
+    i: usize,
+}
+
+impl fmt::Debug for CsvRecord<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CsvRecord")
+            .field("line", &self.line())
+            .field("id", &self.id())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> CsvRecord<'a> {
+    /// 1-based line on which the row starts.
+    #[must_use]
+    pub fn line(&self) -> u64 {
+        self.table.lines.get(self.i).copied().unwrap_or_default()
+    }
+
+    /// The row's position in its table.
+    #[must_use]
+    pub fn position(&self) -> usize {
+        self.i
+    }
+
+    /// The id, as written.
+    #[must_use]
+    pub fn id(&self) -> &'a str {
+        self.table.field(self.i, ID)
+    }
+
+    #[inline]
+    fn present(&self, slot: usize) -> Option<&'a str> {
+        let v = self.table.field(self.i, slot);
+        (!v.is_empty()).then_some(v)
+    }
+}
+
+impl MatchRecord for CsvRecord<'_> {
+    fn record_id(&self) -> &str {
+        self.id()
+    }
+    fn kind(&self) -> Option<ContactKind> {
+        self.table.kinds.get(self.i).copied().flatten()
+    }
+    fn display_name(&self) -> Option<&str> {
+        self.present(NAME)
+    }
+    fn organization_name(&self) -> Option<&str> {
+        self.present(COMPANY)
+    }
+    fn first_name(&self) -> Option<&str> {
+        self.present(FIRST)
+    }
+    fn last_name(&self) -> Option<&str> {
+        self.present(LAST)
+    }
+    fn match_email(&self) -> Option<&str> {
+        self.present(EMAIL)
+    }
+}

@@ -1,0 +1,170 @@
+//! A batch handed in parts: each part decided as it comes and only its ids
+//! kept, so a caller streaming millions of records never holds them all
+//! (see [`MatchIndex::batch_builder`]).
+
+use crate::error::{Error, Result, Side};
+use crate::matching::{MatchRecord, par};
+
+use super::batch::{Batch, RemoteIds, first_duplicate, later_duplicates, settle};
+use super::decide::{Decided, GROUP, Scratch};
+use super::{BatchViews, ExistingLinks, MAX_RECORDS, MatchIndex};
+
+/// Decides a batch of remote records handed in parts, in input order: each
+/// part is decided (on every core with the `parallel` feature) when it is
+/// pushed and only its ids are kept, so the caller can reuse the part's
+/// buffers. [`BatchBuilder::finish`] then settles what needs the whole
+/// batch (unique ids, M9) and gives the same decisions as
+/// [`MatchIndex::classify_batch_views`] over all the records at once.
+///
+/// ```
+/// use ledgerlink::{Contact, ExistingLinks, MatchClass, MatchIndex, Profile};
+/// let local = [Contact::organization("K1", "Acme").with_email("a@acme.test")];
+/// let index = MatchIndex::new(Profile::XeroGl, &local)?;
+/// let links = ExistingLinks::new();
+/// let mut batch = index.batch_builder(&links);
+/// batch.push(&[Contact::named("X1", "ACME").with_email("a@acme.test")])?;
+/// batch.push(&[Contact::named("X2", "Acme").with_email("a@acme.test")])?;
+/// let views = batch.finish()?;
+/// // Two records claim K1: neither is linked (M9).
+/// assert_eq!(views.get(1).map(|v| v.class()), Some(MatchClass::Ambiguous));
+/// assert_eq!(views.remote_id(1), Some("X2"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct BatchBuilder<'a> {
+    index: &'a MatchIndex,
+    links: &'a ExistingLinks,
+    decided: Vec<Decided>,
+    ids: RemoteIds,
+}
+
+impl std::fmt::Debug for BatchBuilder<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BatchBuilder")
+            .field("len", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl MatchIndex {
+    /// A batch to hand in parts (see [`BatchBuilder`]).
+    #[must_use]
+    pub fn batch_builder<'a>(&'a self, links: &'a ExistingLinks) -> BatchBuilder<'a> {
+        BatchBuilder {
+            index: self,
+            links,
+            decided: Vec::new(),
+            ids: RemoteIds::default(),
+        }
+    }
+}
+
+impl<'a> BatchBuilder<'a> {
+    /// Records pushed so far.
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.decided.len()
+    }
+
+    /// Whether nothing was pushed.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.decided.is_empty()
+    }
+
+    /// Decides the next records of the batch.
+    ///
+    /// # Errors
+    /// [`Error::EmptyId`] for a record without an id (its position in the
+    /// whole batch), [`Error::TooManyRecords`] past `u32::MAX - 1` records;
+    /// nothing of `remotes` is kept then.
+    pub fn push<R: MatchRecord + Sync>(&mut self, remotes: &[R]) -> Result<()> {
+        let start = self.decided.len();
+        let total = start.saturating_add(remotes.len());
+        if total > MAX_RECORDS {
+            return Err(Error::TooManyRecords {
+                side: Side::Remote,
+                count: total,
+                limit: MAX_RECORDS,
+            });
+        }
+        if let Some(i) = remotes.iter().position(|r| r.record_id().is_empty()) {
+            return Err(Error::EmptyId {
+                side: Side::Remote,
+                position: start + i,
+            });
+        }
+        self.decided.resize_with(total, Decided::default);
+        let (index, links) = (self.index, self.links);
+        if let Some(out) = self.decided.get_mut(start..) {
+            par::zip_chunks_mut(remotes, out, 1024, |recs, out| {
+                let mut s = Scratch::for_batch();
+                for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+                    index.decide_group(group, links, &mut s, out);
+                }
+            });
+        }
+        for r in remotes {
+            self.ids.text.push_str(r.record_id());
+            self.ids.ends.push(self.ids.text.len());
+        }
+        Ok(())
+    }
+
+    /// Settles the batch: every decision, in input order, with the remote
+    /// ids ([`BatchViews::remote_id`]).
+    ///
+    /// # Errors
+    /// [`Error::DuplicateId`] when two records share an id (the one that
+    /// repeats first in the input).
+    pub fn finish(self) -> Result<BatchViews<'a>> {
+        let ids = &self.ids;
+        if let Some(i) = first_duplicate(ids.len(), |i| ids.id(i)) {
+            return Err(Error::DuplicateId {
+                side: Side::Remote,
+                id: ids.id(i).to_owned(),
+            });
+        }
+        Ok(self.settled())
+    }
+
+    /// [`BatchBuilder::finish`] for batches that may repeat ids: every
+    /// record whose id an earlier record has is dropped, and the batch
+    /// settled without it (as if it had never been pushed). Returns the
+    /// views (positions after the drop) and, for each record dropped, its
+    /// position in the input and the position of the first record with its
+    /// id, in input order.
+    #[must_use]
+    pub fn finish_dropping_duplicates(mut self) -> (BatchViews<'a>, Vec<(usize, usize)>) {
+        let ids = &self.ids;
+        let dups = later_duplicates(ids.len(), |i| ids.id(i));
+        if !dups.is_empty() {
+            let mut drop = dups.iter().map(|d| d.0).peekable();
+            let mut kept = RemoteIds::default();
+            let mut i = 0;
+            self.decided.retain(|_| {
+                let keep = drop.next_if_eq(&i).is_none();
+                if keep {
+                    kept.text.push_str(self.ids.id(i));
+                    kept.ends.push(kept.text.len());
+                }
+                i += 1;
+                keep
+            });
+            self.ids = kept;
+        }
+        (self.settled(), dups)
+    }
+
+    fn settled(self) -> BatchViews<'a> {
+        let ids = self.ids;
+        let contested = settle(self.index.len, &self.decided, |i| ids.id(i));
+        BatchViews {
+            index: self.index,
+            batch: Batch {
+                decided: self.decided,
+                contested,
+            },
+            remote_ids: Some(ids),
+        }
+    }
+}
