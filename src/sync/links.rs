@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use crate::model::ContactId;
 
-use super::state::Link;
+use super::link::Link;
 
 /// Identity of one version of a map's contents (compared by address).
 #[derive(Debug, Default)]

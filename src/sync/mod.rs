@@ -22,6 +22,7 @@ mod config;
 mod delta;
 mod fields;
 mod input;
+mod link;
 mod links;
 mod names;
 mod operation;
