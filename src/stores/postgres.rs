@@ -261,21 +261,10 @@ impl PostgresStateStore {
             stats.head = true;
             stats.bytes += head.len() + connection.len();
         }
-        let mut ids = Vec::with_capacity(delta.link_rows());
-        let mut values: Vec<Option<String>> = Vec::with_capacity(delta.link_rows());
-        for id in &delta.removed {
-            ids.push(id.as_str());
-            values.push(None);
-        }
-        for l in &delta.upserted {
-            ids.push(l.remote_id.as_str());
-            values.push(Some(rows::encode_link(l)?));
-        }
+        let (ids, values) = log_rows(delta)?;
         stats.link_rows = ids.len();
         if !ids.is_empty() {
-            stats.bytes += ids.iter().map(|r| r.len() + 8).sum::<usize>()
-                + values.iter().flatten().map(String::len).sum::<usize>()
-                + connection.len();
+            stats.bytes += log_bytes(&ids, &values) + connection.len();
         }
         let next = expected.next();
         let logged = i64::try_from(ids.len()).unwrap_or(i64::MAX);
@@ -313,6 +302,28 @@ impl PostgresStateStore {
         }
         Ok(Some(SaveOutcome::Saved { generation: next }))
     }
+}
+
+/// The delta as log rows: ledger ids and encoded links (`None`: removed),
+/// removals first.
+fn log_rows(delta: &StateDelta) -> Result<(Vec<&str>, Vec<Option<String>>), AdapterError> {
+    let mut ids = Vec::with_capacity(delta.link_rows());
+    let mut values = Vec::with_capacity(delta.link_rows());
+    for id in &delta.removed {
+        ids.push(id.as_str());
+        values.push(None);
+    }
+    for l in &delta.upserted {
+        ids.push(l.remote_id.as_str());
+        values.push(Some(rows::encode_link(l)?));
+    }
+    Ok((ids, values))
+}
+
+/// Payload bytes of log rows (ids with their generation, and values).
+fn log_bytes(ids: &[&str], values: &[Option<String>]) -> usize {
+    ids.iter().map(|r| r.len() + 8).sum::<usize>()
+        + values.iter().flatten().map(String::len).sum::<usize>()
 }
 
 /// Folds `connection`'s log in a transaction of its own, the
@@ -541,20 +552,9 @@ impl StateStore for PostgresStateStore {
             .await
             .map_err(|e| failed(&e))?;
         } else if logged > 0 {
-            let mut ids = Vec::with_capacity(delta.link_rows());
-            let mut values: Vec<Option<String>> = Vec::with_capacity(delta.link_rows());
-            for id in &delta.removed {
-                ids.push(id.as_str());
-                values.push(None);
-            }
-            for l in &delta.upserted {
-                ids.push(l.remote_id.as_str());
-                values.push(Some(rows::encode_link(l)?));
-            }
+            let (ids, values) = log_rows(delta)?;
             stats.link_rows += ids.len();
-            stats.bytes += ids.iter().map(|r| r.len() + 8).sum::<usize>()
-                + values.iter().flatten().map(String::len).sum::<usize>()
-                + connection.len();
+            stats.bytes += log_bytes(&ids, &values) + connection.len();
             tx.execute(
                 "INSERT INTO ledgerlink_link_log (connection, generation, remote_id, link)
                  SELECT $1, $2, r, l FROM UNNEST($3::text[], $4::text[]) AS u(r, l)",
