@@ -53,6 +53,9 @@
 
 use std::io::{self, Write};
 
+mod near;
+pub use near::{NearCategory, NearPair, near_pairs};
+
 use ledgerlink::Contact;
 use ledgerlink::model::{Address, AddressKind, ContactKind, PhoneKind};
 
