@@ -113,6 +113,10 @@ fn quality_set() -> Quality {
     Quality { locals, queries }
 }
 
+fn names_local_of(r: &ledgerlink::MatchResult, local: &str) -> bool {
+    r.outcome.local_ids().iter().any(|id| id.as_str() == local)
+}
+
 fn evaluate(q: &Quality, cfg: NearDuplicateConfig) -> BTreeMap<&'static str, Tally> {
     let index = MatchIndex::builder(Profile::XeroGl)
         .near_duplicates(cfg)
@@ -121,7 +125,28 @@ fn evaluate(q: &Quality, cfg: NearDuplicateConfig) -> BTreeMap<&'static str, Tal
     let remotes: Vec<&Contact> = q.queries.iter().map(|x| &x.3).collect();
     let results = index.classify_batch(&remotes).expect("batch classifies");
     let mut out: BTreeMap<&'static str, Tally> = BTreeMap::new();
-    for ((cat, dup, local, _), r) in q.queries.iter().zip(&results) {
+    let show = std::env::var("NEAR_EVAL_SHOW").ok();
+    let names: std::collections::HashMap<&str, &Contact> =
+        q.locals.iter().map(|c| (c.id.as_str(), c)).collect();
+    for ((cat, dup, local, remote), r) in q.queries.iter().zip(&results) {
+        if *dup
+            && !names_local_of(r, local)
+            && std::env::var("NEAR_EVAL_MISSED").ok().as_deref() == Some(*cat)
+        {
+            println!("missed {:?} <- {:?}", remote.display_name, names[local.as_str()].display_name.as_deref().or(names[local.as_str()].first_name.as_deref()));
+        }
+        if show.as_deref() == Some(*cat) {
+            if let MatchOutcome::PossibleDuplicate { similar } = &r.outcome {
+                let listed: Vec<String> = similar
+                    .iter()
+                    .map(|s| {
+                        let c = names[s.local_id.as_str()];
+                        format!("{:?}/{:?} {}", c.display_name, c.first_name.as_deref().zip(c.last_name.as_deref()), s.similarity_per_mille)
+                    })
+                    .collect();
+                println!("{:?} -> {listed:?}", remote.display_name);
+            }
+        }
         let t = out.entry(cat).or_default();
         t.records += 1;
         let names_local = r.outcome.local_ids().iter().any(|id| id.as_str() == local);

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::ContactId;
-use crate::rules::xero::is_legal_word;
 
 use super::hash::{IdBuild, hash_bytes};
 use super::keys::NameClass;
@@ -52,6 +51,12 @@ impl Default for NearDuplicateConfig {
 }
 
 impl NearDuplicateConfig {
+    /// The threshold in thousandths, rounded up (a score must reach it).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // validated: (0, 1]
+    fn threshold_per_mille(&self) -> u16 {
+        (self.threshold.clamp(0.0, 1.0) * 1000.0 - 1e-9).ceil() as u16
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
         if !(self.threshold > 0.0 && self.threshold <= 1.0) {
             return Err(Error::InvalidConfig {
@@ -69,11 +74,39 @@ impl NearDuplicateConfig {
     }
 }
 
+/// Most words of a name that are compared (and keyed); the rest are
+/// ignored. Bounds the work per pair.
+const MAX_WORDS: usize = 8;
+
+/// Words longer than this (in characters) only compare equal or not: the
+/// edit distance runs on fixed arrays of this size.
+const MAX_FUZZY_CHARS: usize = 32;
+
+/// Score (per mille) of a pair of names: what each difference costs. Same
+/// words after folding (accents, punctuation, case, legal forms) score
+/// 1000.
+/// Whether a mistyped word must keep its first letter.
+const SAME_FIRST_LETTER: bool = true;
+
+const COST_REORDERED: u32 = 20;
+const COST_EDIT: u32 = 40;
+const COST_INITIAL: u32 = 50;
+const COST_DROPPED_INITIAL: u32 = 30;
+
+/// Legal forms: they say nothing about which organisation is meant and are
+/// the words most often written differently (`Ltd` / `Limited`, `Pty Ltd`
+/// / `Ltd`, dropped). Words with a meaning of their own (`Holdings`,
+/// `Trust`, `Group`, `Sons`, `Brothers`, trades) are kept.
+const LEGAL_FORMS: &[&str] = &[
+    "ab", "ag", "bhd", "bv", "co", "company", "corp", "corporation", "gmbh", "inc",
+    "incorporated", "kg", "limited", "llc", "llp", "lp", "ltd", "nv", "oy", "pc", "plc", "pllc",
+    "pte", "pty", "sa", "sarl", "sas", "sdn", "spa", "srl",
+];
+
 /// Words that say nothing about which contact is meant.
 fn is_stop(t: &str) -> bool {
-    t.len() < 2
-        || matches!(t, "the" | "and" | "of" | "mr" | "mrs" | "ms" | "dr")
-        || is_legal_word(t)
+    matches!(t, "the" | "and" | "of" | "mr" | "mrs" | "ms" | "miss" | "dr")
+        || LEGAL_FORMS.binary_search(&t).is_ok()
 }
 
 fn prefix(t: &str, chars: usize) -> &str {
@@ -83,63 +116,370 @@ fn prefix(t: &str, chars: usize) -> &str {
     }
 }
 
-/// Calls `f` with each blocking key of a normalised name: for every
-/// significant word, its first four characters plus the initials of the
-/// other significant words. A typo is caught as long as one word keeps its
-/// first four characters and the others their initials.
-fn for_each_key(name: &str, class: NameClass, mut f: impl FnMut(u64)) {
-    let words: Vec<&str> = name.split(' ').filter(|w| !is_stop(w)).take(8).collect();
-    let mut key = String::with_capacity(16);
-    for (i, w) in words.iter().enumerate() {
-        key.clear();
-        key.push_str(prefix(w, 4));
-        key.push('|');
-        for (k, o) in words.iter().enumerate() {
-            if k != i {
-                key.push_str(prefix(o, 1));
+/// Appends `c` without diacritics (`é` → `e`, `ø` → `o`, `æ` → `ae`).
+fn push_folded(c: char, out: &mut String) {
+    match c {
+        'ø' => out.push('o'),
+        'ł' => out.push('l'),
+        'đ' | 'ð' => out.push('d'),
+        'ı' => out.push('i'),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        'þ' => out.push_str("th"),
+        _ => unicode_normalization::char::decompose_canonical(c, |d| {
+            if !unicode_normalization::char::is_combining_mark(d) {
+                out.push(d);
             }
-        }
-        f(hash_bytes(key.as_bytes(), 0x5eed ^ class as u64));
+        }),
     }
 }
 
-/// A local contact in a block, with what the cheap filters need so that
-/// most candidates are dismissed without reading their names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Member {
-    pos: u32,
-    chars: u32,
-    bag: u64,
+/// A name as the guard compares it: its significant words, folded
+/// (diacritics dropped, apostrophes removed, other punctuation a word
+/// break), stop words and legal forms left out (all of them kept when
+/// nothing else is left), at most [`MAX_WORDS`] words. The words are stored
+/// back to back in `text`, so `text` is also the name with its word breaks
+/// removed (`O Brien` = `O'Brien` = `OBrien`).
+#[derive(Debug, Default)]
+pub(crate) struct Canon {
+    text: String,
+    ends: [u16; MAX_WORDS],
+    n: usize,
+    /// Scratch for the words before stop words are dropped.
+    raw: String,
 }
 
-/// The bit of a character in a [`bag`].
-fn bit(c: char) -> u64 {
+impl Canon {
+    /// Reads normalised `name` (see [`NEAR_DUPLICATE_COMPARED_CHARS`]).
+    fn read(&mut self, name: &str) {
+        self.raw.clear();
+        let mut space = false;
+        for c in compared(name).chars() {
+            let before = self.raw.len();
+            if c.is_ascii_alphanumeric() {
+                if space && before > 0 {
+                    self.raw.push(' ');
+                }
+                self.raw.push(c);
+                space = false;
+                continue;
+            }
+            if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{2BC}') {
+                continue;
+            }
+            if c.is_ascii() || !c.is_alphanumeric() {
+                if !unicode_normalization::char::is_combining_mark(c) {
+                    space = true;
+                }
+                continue;
+            }
+            if space && before > 0 {
+                self.raw.push(' ');
+            }
+            push_folded(c, &mut self.raw);
+            space = false;
+        }
+        let significant = self.raw.split(' ').any(|w| !is_stop(w));
+        self.text.clear();
+        self.n = 0;
+        for w in self.raw.split(' ') {
+            if self.n == MAX_WORDS {
+                break;
+            }
+            if w.is_empty() || (significant && is_stop(w)) {
+                continue;
+            }
+            self.text.push_str(w);
+            // At most 128 characters of 4 bytes each.
+            #[allow(clippy::cast_possible_truncation)]
+            let end = self.text.len() as u16;
+            self.ends[self.n] = end;
+            self.n += 1;
+        }
+    }
+
+    fn word(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        (0..self.n).map(|i| self.word(i))
+    }
+
+    /// Calls `f` with each blocking key: the folded name without word
+    /// breaks; each word of three or more characters; and each word's first
+    /// four characters with the initials of the other words (sorted, so the
+    /// order of the words does not matter).
+    fn for_each_key(&self, class: NameClass, mut f: impl FnMut(u64)) {
+        let seed = 0x5eed ^ class as u64;
+        if self.n == 0 {
+            return;
+        }
+        f(hash_bytes(self.text.as_bytes(), seed));
+        let mut key = String::with_capacity(24);
+        let mut initials = [' '; MAX_WORDS];
+        for (i, w) in self.words().enumerate() {
+            if w.chars().nth(2).is_some() && self.n > 1 {
+                f(hash_bytes(w.as_bytes(), seed));
+            }
+            key.clear();
+            key.push_str(prefix(w, 4));
+            key.push('|');
+            let mut k = 0;
+            for (j, o) in self.words().enumerate() {
+                if j != i {
+                    initials[k] = o.chars().next().unwrap_or(' ');
+                    k += 1;
+                }
+            }
+            initials[..k].sort_unstable();
+            key.extend(&initials[..k]);
+            f(hash_bytes(key.as_bytes(), seed ^ 0x1));
+        }
+    }
+
+    /// The characters of the words, as bits (see [`bit`]), and
+    /// [`HAS_INITIAL`] when a word is a single letter.
+    fn bag(&self) -> u32 {
+        let initial = self.words().any(|w| w.chars().nth(1).is_none());
+        let chars = self.text.chars().fold(0, |acc, c| acc | bit(c));
+        if initial { chars | HAS_INITIAL } else { chars }
+    }
+}
+
+/// The bit of a character in a name's bag of characters: one per ASCII
+/// letter, four shared by the digits, one for everything else.
+const fn bit(c: char) -> u32 {
     let b = match c {
         'a'..='z' => c as u32 - 'a' as u32,
-        '0'..='9' => 26 + c as u32 - '0' as u32,
-        _ => 36 + (c as u32 % 28),
+        '0'..='9' => 26 + (c as u32 - '0' as u32) % 4,
+        _ => 30,
     };
     1 << b
 }
 
-/// The set of characters of a name, as 64 bits (some share a bit).
-fn bag(name: &str) -> u64 {
-    name.chars().fold(0, |acc, c| acc | bit(c))
+/// The bit of a bag that says a word of the name is a single letter.
+const HAS_INITIAL: u32 = 1 << 31;
+
+/// The restricted Damerau-Levenshtein (optimal string alignment) distance
+/// of two words, or `None` when it exceeds `max` (or a word is longer than
+/// [`MAX_FUZZY_CHARS`]).
+fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
+    let mut ca = ['\0'; MAX_FUZZY_CHARS];
+    let mut cb = ['\0'; MAX_FUZZY_CHARS];
+    let mut la = 0;
+    for c in a.chars() {
+        *ca.get_mut(la)? = c;
+        la += 1;
+    }
+    let mut lb = 0;
+    for c in b.chars() {
+        *cb.get_mut(lb)? = c;
+        lb += 1;
+    }
+    if la.abs_diff(lb) > max {
+        return None;
+    }
+    let (a, b) = (&ca[..la], &cb[..lb]);
+    // Rows i-2, i-1 and i of the distance table.
+    let mut rows = [[0usize; MAX_FUZZY_CHARS + 1]; 3];
+    for (j, v) in rows[0].iter_mut().enumerate().take(lb + 1) {
+        *v = j;
+    }
+    for i in 1..=la {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i;
+        let mut row_min = i;
+        for j in 1..=lb {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = rows[la % 3][lb];
+    (d <= max).then_some(d)
 }
 
-/// An upper bound of the Jaro-Winkler similarity of `name` (of `len`
-/// characters) and a name of `other_len` characters whose characters are in
-/// `other_bag`: the characters of `name` that can match at all bound the
-/// Jaro matches `m`, so J ≤ (m/|a| + m/|b| + 1)/3 and JW ≤ 0.6·J + 0.4.
-#[allow(clippy::cast_precision_loss)] // name lengths are far below 2^52
-fn similarity_bound(name: &str, len: usize, other_len: usize, other_bag: u64) -> f64 {
-    if len == 0 || other_len == 0 {
-        return 0.0;
+/// Edits a word of `chars` characters may differ by and still be the same
+/// word mistyped: none below 4 characters, one up to 7, two from 8.
+const fn allowed_edits(chars: usize) -> usize {
+    match chars {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
     }
-    let m = name.chars().filter(|&c| other_bag & bit(c) != 0).count();
-    let m = m.min(other_len) as f64;
-    let j = (m / len as f64 + m / other_len as f64 + 1.0) / 3.0;
-    0.6 * j + 0.4
+}
+
+/// Whether `w` is one edit away from a legal form (`lrd`, `limitef`,
+/// `nc`): a mistyped legal form says as little as the legal form.
+fn is_mistyped_legal_form(w: &str) -> bool {
+    w.chars().nth(1).is_some()
+        && !w.bytes().any(|c| c.is_ascii_digit())
+        && LEGAL_FORMS
+            .iter()
+            .any(|f| f.len() >= 2 && edits(w, f, 1).is_some())
+}
+
+fn is_initial_of(initial: &str, word: &str) -> bool {
+    let mut i = initial.chars();
+    let mut w = word.chars();
+    matches!((i.next(), i.next(), w.next(), w.next()), (Some(a), None, Some(b), Some(_)) if a == b)
+}
+
+/// How alike two names are, in thousandths (see the `COST_` constants), or
+/// `None` when they are not the same name written differently: every word
+/// of one must pair with a word of the other, equal, as an initial (`J` /
+/// `John`, at most one, the other words then equal) or within a few edits
+/// (at most two in all); one single-letter word (a middle initial) may be
+/// left over; at least one pair of whole words must agree.
+fn score(a: &Canon, b: &Canon) -> Option<u16> {
+    if a.n == 0 || b.n == 0 {
+        return None;
+    }
+    if a.text == b.text {
+        return Some(1000);
+    }
+    let mut pair_a = [usize::MAX; MAX_WORDS];
+    let mut used_b = [false; MAX_WORDS];
+    let mut reordered = false;
+    // Equal words.
+    for i in 0..a.n {
+        if let Some(j) = (0..b.n).find(|&j| !used_b[j] && a.word(i) == b.word(j)) {
+            pair_a[i] = j;
+            used_b[j] = true;
+        }
+    }
+    let exact = pair_a[..a.n].iter().filter(|&&j| j != usize::MAX).count();
+    // Words within a few edits, the closest first.
+    let mut total_edits = 0;
+    for i in 0..a.n {
+        if pair_a[i] != usize::MAX {
+            continue;
+        }
+        let wa = a.word(i);
+        if wa.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for j in (0..b.n).filter(|&j| !used_b[j]) {
+            let wb = b.word(j);
+            let max = allowed_edits(wa.chars().count().min(wb.chars().count()));
+            if max == 0
+                || wb.bytes().any(|c| c.is_ascii_digit())
+                || (SAME_FIRST_LETTER && wa.chars().next() != wb.chars().next())
+            {
+                continue;
+            }
+            if let Some(d) = edits(wa, wb, max)
+                && best.is_none_or(|(bd, _)| d < bd)
+            {
+                best = Some((d, j));
+            }
+        }
+        if let Some((d, j)) = best {
+            pair_a[i] = j;
+            used_b[j] = true;
+            total_edits += d;
+        }
+    }
+    if total_edits > 2 {
+        return None;
+    }
+    // Initials.
+    let mut initials = 0u32;
+    for i in 0..a.n {
+        if pair_a[i] != usize::MAX {
+            continue;
+        }
+        let wa = a.word(i);
+        if let Some(j) = (0..b.n).find(|&j| {
+            !used_b[j] && (is_initial_of(wa, b.word(j)) || is_initial_of(b.word(j), wa))
+        }) {
+            pair_a[i] = j;
+            used_b[j] = true;
+            initials += 1;
+        }
+    }
+    if initials > 1 || (initials == 1 && total_edits > 0) {
+        return None;
+    }
+    // Left over: at most one single-letter word, or mistyped legal forms
+    // within the edits allowed.
+    let left_a = (0..a.n).filter(|&i| pair_a[i] == usize::MAX);
+    let left_b = (0..b.n).filter(|&j| !used_b[j]);
+    if left_a.clone().count() + left_b.clone().count() > 2 - total_edits.min(2) + 1 {
+        return None;
+    }
+    let mut dropped = 0u32;
+    for w in left_a.map(|i| a.word(i)).chain(left_b.map(|j| b.word(j))) {
+        if w.chars().nth(1).is_none() {
+            dropped += 1;
+        } else if is_mistyped_legal_form(w) {
+            // `Lrd`, `Limitef`, `Imc`: a legal form mistyped (legal forms
+            // themselves were left out of the words).
+            total_edits += 1;
+        } else {
+            return None;
+        }
+    }
+    if total_edits > 2 {
+        return None;
+    }
+    if dropped > 1 || (dropped == 1 && initials + u32::from(total_edits > 0) > 0) {
+        return None;
+    }
+    // At least one whole word agrees (equal or mistyped, not an initial).
+    if exact == 0 && total_edits == 0 {
+        return None;
+    }
+    let mut last = None;
+    for &j in pair_a[..a.n].iter().filter(|&&j| j != usize::MAX) {
+        if last.is_some_and(|l| j < l) {
+            reordered = true;
+        }
+        last = Some(j);
+    }
+    #[allow(clippy::cast_possible_truncation)] // at most 2
+    let cost = COST_EDIT * total_edits as u32
+        + COST_INITIAL * initials
+        + COST_DROPPED_INITIAL * dropped
+        + if reordered { COST_REORDERED } else { 0 };
+    // At most 1000.
+    #[allow(clippy::cast_possible_truncation)]
+    let sim = 1000u32.saturating_sub(cost).max(1) as u16;
+    Some(sim)
+}
+
+/// A local contact in a block, with its bag of characters so that most
+/// candidates are dismissed without reading their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Member {
+    pos: u32,
+    bag: u32,
+}
+
+/// Whether two bags of characters allow the names to be the same name
+/// written differently: two edits bring at most two new characters, and
+/// an initial only removes characters (so one side's bag is then nearly a
+/// subset of the other's).
+const fn bags_close(a: u32, b: u32) -> bool {
+    let (ca, cb) = (a & !HAS_INITIAL, b & !HAS_INITIAL);
+    let (x, y) = ((ca & !cb).count_ones(), (cb & !ca).count_ones());
+    if (a | b) & HAS_INITIAL == 0 {
+        x <= 2 && y <= 2
+    } else {
+        x <= 2 || y <= 2
+    }
 }
 
 /// The part of a name the guard compares (see
@@ -155,38 +495,22 @@ pub(crate) struct NearDuplicates {
     members: Vec<Member>,
 }
 
-/// The smallest ratio of the shorter to the longer name length (in
-/// characters) at which Jaro-Winkler can still reach `threshold`: with at
-/// most four common prefix characters JW ≤ 0.6·J + 0.4, and Jaro
-/// J ≤ (2 + short/long) / 3, so short/long ≥ 3·(threshold − 0.4)/0.6 − 2.
-fn min_length_ratio(threshold: f64) -> f64 {
-    (3.0 * (threshold - 0.4) / 0.6 - 2.0).max(0.0)
-}
-
-/// Whether two names' lengths allow the similarity to reach the threshold.
-#[allow(clippy::cast_precision_loss)] // name lengths are far below 2^52
-fn lengths_close(a: usize, b: usize, min_ratio: f64) -> bool {
-    let (short, long) = (a.min(b), a.max(b));
-    long == 0 || short as f64 >= min_ratio * long as f64
-}
-
 impl NearDuplicates {
     pub(crate) fn build<'a>(
         cfg: NearDuplicateConfig,
         names: impl Iterator<Item = (&'a str, NameClass)>,
     ) -> Self {
         let mut pairs: Vec<(u64, Member)> = Vec::new();
+        let mut canon = Canon::default();
         for (i, (name, class)) in names.enumerate() {
-            let name = compared(name);
-            // Positions and name lengths fit in u32: the index checked the
-            // count and the text size.
+            canon.read(name);
+            // Positions fit in u32: the index checked the count.
             #[allow(clippy::cast_possible_truncation)]
             let m = Member {
                 pos: i as u32,
-                chars: name.chars().count() as u32,
-                bag: bag(name),
+                bag: canon.bag(),
             };
-            for_each_key(name, class, |k| pairs.push((k, m)));
+            canon.for_each_key(class, |k| pairs.push((k, m)));
         }
         pairs.sort_unstable();
         pairs.dedup();
@@ -211,10 +535,11 @@ impl NearDuplicates {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * 17 + self.members.capacity() * 4
+        self.blocks.capacity() * 17 + self.members.capacity() * 8
     }
 
-    /// The similar local contacts of `name`, most similar first, ties by id.
+    /// The similar local contacts of `name`, most similar first, ties by id;
+    /// similarity in thousandths.
     pub(crate) fn query<'t>(
         &self,
         name: &str,
@@ -222,12 +547,12 @@ impl NearDuplicates {
         name_of: impl Fn(u32) -> (&'t str, NameClass),
         id_of: impl Fn(u32) -> &'t ContactId,
         scratch: &mut Vec<u32>,
-    ) -> Vec<(u32, f64)> {
+    ) -> Vec<(u32, u16)> {
         scratch.clear();
-        let name = compared(name);
-        let len = name.chars().count();
-        let min_ratio = min_length_ratio(self.cfg.threshold);
-        for_each_key(name, class, |k| {
+        let mut canon = Canon::default();
+        canon.read(name);
+        let bag = canon.bag();
+        canon.for_each_key(class, |k| {
             if let Some(&(start, n)) = self.blocks.get(&k)
                 && (n as usize) <= self.cfg.max_block
             {
@@ -237,11 +562,7 @@ impl NearDuplicates {
                         .get(s..e)
                         .unwrap_or_default()
                         .iter()
-                        .filter(|m| {
-                            lengths_close(len, m.chars as usize, min_ratio)
-                                && similarity_bound(name, len, m.chars as usize, m.bag)
-                                    >= self.cfg.threshold
-                        })
+                        .filter(|m| bags_close(bag, m.bag))
                         .map(|m| m.pos),
                 );
             }
@@ -251,18 +572,21 @@ impl NearDuplicates {
         }
         scratch.sort_unstable();
         scratch.dedup();
-        let mut out: Vec<(u32, f64)> = scratch
+        let threshold = self.cfg.threshold_per_mille();
+        let mut other = Canon::default();
+        let mut out: Vec<(u32, u16)> = scratch
             .iter()
             .filter_map(|&j| {
-                let (other, other_class) = name_of(j);
+                let (other_name, other_class) = name_of(j);
                 if other_class != class {
                     return None;
                 }
-                let sim = strsim::jaro_winkler(name, compared(other));
-                (sim >= self.cfg.threshold).then_some((j, sim))
+                other.read(other_name);
+                let sim = score(&canon, &other)?;
+                (sim >= threshold).then_some((j, sim))
             })
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| id_of(a.0).cmp(id_of(b.0))));
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| id_of(a.0).cmp(id_of(b.0))));
         out.truncate(self.cfg.max_similar);
         out
     }

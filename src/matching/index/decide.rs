@@ -77,7 +77,7 @@ pub(super) enum Raw {
     Several(Vec<u32>, usize),
     LinkedElsewhere(u32, ContactId),
     NoMatch,
-    Similar(Vec<(u32, f64)>),
+    Similar(Vec<(u32, u16)>),
     Unmatchable(UnmatchableReason),
     AlreadyLinked(ContactId),
     Unsynced(ContactId),
