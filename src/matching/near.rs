@@ -78,6 +78,32 @@ impl NearDuplicateConfig {
 /// ignored. Bounds the work per pair.
 const MAX_WORDS: usize = 8;
 
+/// Most bytes of a name's folded words (words past it are ignored).
+const MAX_TEXT_BYTES: usize = 255;
+
+/// A name's folded words, back to back in `text`, word `i` ending at
+/// `ends[i]`.
+#[derive(Clone, Copy)]
+struct Words<'a> {
+    text: &'a str,
+    ends: &'a [u8],
+}
+
+impl<'a> Words<'a> {
+    const fn n(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).map_or(0, |&e| e as usize),
+            None => 0,
+        };
+        let end = self.ends.get(i).map_or(0, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+}
+
 /// Words longer than this (in characters) only compare equal or not: the
 /// edit distance runs on fixed arrays of this size.
 const MAX_FUZZY_CHARS: usize = 32;
@@ -143,7 +169,7 @@ fn push_folded(c: char, out: &mut String) {
 #[derive(Debug, Default)]
 pub(crate) struct Canon {
     text: String,
-    ends: [u16; MAX_WORDS],
+    ends: [u8; MAX_WORDS],
     n: usize,
     /// Scratch for the words before stop words are dropped.
     raw: String,
@@ -189,18 +215,27 @@ impl Canon {
             if w.is_empty() || (significant && is_stop(w)) {
                 continue;
             }
+            if self.text.len() + w.len() > MAX_TEXT_BYTES {
+                break;
+            }
             self.text.push_str(w);
-            // At most 128 characters of 4 bytes each.
+            // At most MAX_TEXT_BYTES.
             #[allow(clippy::cast_possible_truncation)]
-            let end = self.text.len() as u16;
+            let end = self.text.len() as u8;
             self.ends[self.n] = end;
             self.n += 1;
         }
     }
 
+    fn view(&self) -> Words<'_> {
+        Words {
+            text: &self.text,
+            ends: &self.ends[..self.n],
+        }
+    }
+
     fn word(&self, i: usize) -> &str {
-        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
-        self.text.get(start..self.ends[i] as usize).unwrap_or("")
+        self.view().word(i)
     }
 
     fn words(&self) -> impl Iterator<Item = &str> {
@@ -208,35 +243,48 @@ impl Canon {
     }
 
     /// Calls `f` with each blocking key: the folded name without word
-    /// breaks; each word of three or more characters; and each word's first
-    /// four characters with the initials of the other words (sorted, so the
-    /// order of the words does not matter).
+    /// breaks, and for each word its first four characters with the
+    /// initials of the other words (sorted, so that the order of the words
+    /// does not matter). A name with a single-letter word (a middle initial)
+    /// and two longer ones also gets the keys of its longer words alone.
+    /// A typo is then found as long as one word keeps its first four
+    /// characters and the others their first letters.
     fn for_each_key(&self, class: NameClass, mut f: impl FnMut(u64)) {
         let seed = 0x5eed ^ class as u64;
         if self.n == 0 {
             return;
         }
         f(hash_bytes(self.text.as_bytes(), seed));
+        let long = |i: usize| self.word(i).chars().nth(1).is_some();
+        let n_long = (0..self.n).filter(|&i| long(i)).count();
         let mut key = String::with_capacity(24);
         let mut initials = [' '; MAX_WORDS];
-        for (i, w) in self.words().enumerate() {
-            if w.chars().nth(2).is_some() && self.n > 1 {
-                f(hash_bytes(w.as_bytes(), seed));
-            }
-            key.clear();
-            key.push_str(prefix(w, 4));
-            key.push('|');
-            let mut k = 0;
-            for (j, o) in self.words().enumerate() {
-                if j != i {
-                    initials[k] = o.chars().next().unwrap_or(' ');
+        let variants: &[bool] = if n_long >= 2 && n_long < self.n {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &long_only in variants {
+            for i in (0..self.n).filter(|&i| !long_only || long(i)) {
+                key.clear();
+                key.push_str(prefix(self.word(i), 4));
+                key.push('|');
+                let mut k = 0;
+                for j in (0..self.n).filter(|&j| j != i && (!long_only || long(j))) {
+                    initials[k] = self.word(j).chars().next().unwrap_or(' ');
                     k += 1;
                 }
+                initials[..k].sort_unstable();
+                key.extend(&initials[..k]);
+                f(hash_bytes(key.as_bytes(), seed ^ 0x1));
             }
-            initials[..k].sort_unstable();
-            key.extend(&initials[..k]);
-            f(hash_bytes(key.as_bytes(), seed ^ 0x1));
         }
+    }
+
+    /// Characters in the words (at most 128 + a few from folding).
+    #[allow(clippy::cast_possible_truncation)]
+    fn chars(&self) -> u16 {
+        self.text.chars().count().min(usize::from(u16::MAX)) as u16
     }
 
     /// The characters of the words, as bits (see [`bit`]), and
@@ -266,6 +314,9 @@ const HAS_INITIAL: u32 = 1 << 31;
 /// of two words, or `None` when it exceeds `max` (or a word is longer than
 /// [`MAX_FUZZY_CHARS`]).
 fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
+    if a.is_ascii() && b.is_ascii() {
+        return osa(a.as_bytes(), b.as_bytes(), max);
+    }
     let mut ca = ['\0'; MAX_FUZZY_CHARS];
     let mut cb = ['\0'; MAX_FUZZY_CHARS];
     let mut la = 0;
@@ -278,21 +329,34 @@ fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
         *cb.get_mut(lb)? = c;
         lb += 1;
     }
-    if la.abs_diff(lb) > max {
+    osa(&ca[..la], &cb[..lb], max)
+}
+
+/// [`edits`] over characters (or bytes, for ASCII words).
+fn osa<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
+    let (la, lb) = (a.len(), b.len());
+    if la > MAX_FUZZY_CHARS || lb > MAX_FUZZY_CHARS || la.abs_diff(lb) > max {
         return None;
     }
-    let (a, b) = (&ca[..la], &cb[..lb]);
-    // Rows i-2, i-1 and i of the distance table.
-    let mut rows = [[0usize; MAX_FUZZY_CHARS + 1]; 3];
+    // Rows i-2, i-1 and i of the distance table (distances fit in u8).
+    let mut rows = [[0u8; MAX_FUZZY_CHARS + 1]; 3];
     for (j, v) in rows[0].iter_mut().enumerate().take(lb + 1) {
-        *v = j;
+        // At most MAX_FUZZY_CHARS.
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            *v = j as u8;
+        }
     }
     for i in 1..=la {
         let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i;
-        let mut row_min = i;
+        // At most MAX_FUZZY_CHARS.
+        #[allow(clippy::cast_possible_truncation)]
+        {
+            rows[cur][0] = i as u8;
+        }
+        let mut row_min = rows[cur][0];
         for j in 1..=lb {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut v = (rows[prev][j] + 1)
                 .min(rows[cur][j - 1] + 1)
                 .min(rows[prev][j - 1] + cost);
@@ -302,11 +366,11 @@ fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
             rows[cur][j] = v;
             row_min = row_min.min(v);
         }
-        if row_min > max {
+        if usize::from(row_min) > max {
             return None;
         }
     }
-    let d = rows[la % 3][lb];
+    let d = usize::from(rows[la % 3][lb]);
     (d <= max).then_some(d)
 }
 
@@ -342,8 +406,8 @@ fn is_initial_of(initial: &str, word: &str) -> bool {
 /// `John`, at most one, the other words then equal) or within a few edits
 /// (at most two in all); one single-letter word (a middle initial) may be
 /// left over; at least one pair of whole words must agree.
-fn score(a: &Canon, b: &Canon) -> Option<u16> {
-    if a.n == 0 || b.n == 0 {
+fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
+    if a.n() == 0 || b.n() == 0 {
         return None;
     }
     if a.text == b.text {
@@ -353,16 +417,16 @@ fn score(a: &Canon, b: &Canon) -> Option<u16> {
     let mut used_b = [false; MAX_WORDS];
     let mut reordered = false;
     // Equal words.
-    for i in 0..a.n {
-        if let Some(j) = (0..b.n).find(|&j| !used_b[j] && a.word(i) == b.word(j)) {
+    for i in 0..a.n() {
+        if let Some(j) = (0..b.n()).find(|&j| !used_b[j] && a.word(i) == b.word(j)) {
             pair_a[i] = j;
             used_b[j] = true;
         }
     }
-    let exact = pair_a[..a.n].iter().filter(|&&j| j != usize::MAX).count();
+    let exact = pair_a[..a.n()].iter().filter(|&&j| j != usize::MAX).count();
     // Words within a few edits, the closest first.
     let mut total_edits = 0;
-    for i in 0..a.n {
+    for i in 0..a.n() {
         if pair_a[i] != usize::MAX {
             continue;
         }
@@ -371,7 +435,7 @@ fn score(a: &Canon, b: &Canon) -> Option<u16> {
             continue;
         }
         let mut best: Option<(usize, usize)> = None;
-        for j in (0..b.n).filter(|&j| !used_b[j]) {
+        for j in (0..b.n()).filter(|&j| !used_b[j]) {
             let wb = b.word(j);
             let max = allowed_edits(wa.chars().count().min(wb.chars().count()));
             if max == 0
@@ -397,12 +461,12 @@ fn score(a: &Canon, b: &Canon) -> Option<u16> {
     }
     // Initials.
     let mut initials = 0u32;
-    for i in 0..a.n {
+    for i in 0..a.n() {
         if pair_a[i] != usize::MAX {
             continue;
         }
         let wa = a.word(i);
-        if let Some(j) = (0..b.n).find(|&j| {
+        if let Some(j) = (0..b.n()).find(|&j| {
             !used_b[j] && (is_initial_of(wa, b.word(j)) || is_initial_of(b.word(j), wa))
         }) {
             pair_a[i] = j;
@@ -415,8 +479,8 @@ fn score(a: &Canon, b: &Canon) -> Option<u16> {
     }
     // Left over: at most one single-letter word, or mistyped legal forms
     // within the edits allowed.
-    let left_a = (0..a.n).filter(|&i| pair_a[i] == usize::MAX);
-    let left_b = (0..b.n).filter(|&j| !used_b[j]);
+    let left_a = (0..a.n()).filter(|&i| pair_a[i] == usize::MAX);
+    let left_b = (0..b.n()).filter(|&j| !used_b[j]);
     if left_a.clone().count() + left_b.clone().count() > 2 - total_edits.min(2) + 1 {
         return None;
     }
@@ -443,7 +507,7 @@ fn score(a: &Canon, b: &Canon) -> Option<u16> {
         return None;
     }
     let mut last = None;
-    for &j in pair_a[..a.n].iter().filter(|&&j| j != usize::MAX) {
+    for &j in pair_a[..a.n()].iter().filter(|&&j| j != usize::MAX) {
         if last.is_some_and(|l| j < l) {
             reordered = true;
         }
@@ -466,17 +530,20 @@ fn score(a: &Canon, b: &Canon) -> Option<u16> {
 struct Member {
     pos: u32,
     bag: u32,
+    chars: u16,
 }
 
 /// Whether two bags of characters allow the names to be the same name
 /// written differently: two edits bring at most two new characters, and
 /// an initial only removes characters (so one side's bag is then nearly a
 /// subset of the other's).
-const fn bags_close(a: u32, b: u32) -> bool {
-    let (ca, cb) = (a & !HAS_INITIAL, b & !HAS_INITIAL);
+/// The lengths must then be within two characters too (an edit changes
+/// the length by at most one).
+const fn close(a: u32, a_chars: u16, b: &Member) -> bool {
+    let (ca, cb) = (a & !HAS_INITIAL, b.bag & !HAS_INITIAL);
     let (x, y) = ((ca & !cb).count_ones(), (cb & !ca).count_ones());
-    if (a | b) & HAS_INITIAL == 0 {
-        x <= 2 && y <= 2
+    if (a | b.bag) & HAS_INITIAL == 0 {
+        x <= 2 && y <= 2 && a_chars.abs_diff(b.chars) <= 2
     } else {
         x <= 2 || y <= 2
     }
@@ -493,6 +560,18 @@ pub(crate) struct NearDuplicates {
     cfg: NearDuplicateConfig,
     blocks: HashMap<u64, (u32, u32), IdBuild>,
     members: Vec<Member>,
+    /// The folded words of every local contact, back to back.
+    texts: String,
+    /// Per local contact: where its words start in `texts`, how many, and
+    /// where each ends (relative to the start).
+    locals: Vec<LocalWords>,
+}
+
+#[derive(Clone, Copy)]
+struct LocalWords {
+    start: u32,
+    n: u8,
+    ends: [u8; MAX_WORDS],
 }
 
 impl NearDuplicates {
@@ -502,13 +581,24 @@ impl NearDuplicates {
     ) -> Self {
         let mut pairs: Vec<(u64, Member)> = Vec::new();
         let mut canon = Canon::default();
+        let mut texts = String::new();
+        let mut locals = Vec::new();
         for (i, (name, class)) in names.enumerate() {
             canon.read(name);
+            // The index checked the total text size (below u32::MAX).
+            #[allow(clippy::cast_possible_truncation)]
+            locals.push(LocalWords {
+                start: texts.len() as u32,
+                n: canon.n as u8,
+                ends: canon.ends,
+            });
+            texts.push_str(&canon.text);
             // Positions fit in u32: the index checked the count.
             #[allow(clippy::cast_possible_truncation)]
             let m = Member {
                 pos: i as u32,
                 bag: canon.bag(),
+                chars: canon.chars(),
             };
             canon.for_each_key(class, |k| pairs.push((k, m)));
         }
@@ -531,11 +621,29 @@ impl NearDuplicates {
             cfg,
             blocks,
             members,
+            texts,
+            locals,
         }
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * 17 + self.members.capacity() * 8
+        self.blocks.capacity() * 17
+            + self.members.capacity() * 12
+            + self.texts.capacity()
+            + self.locals.capacity() * 16
+    }
+
+    fn local_words(&self, j: u32) -> Words<'_> {
+        let Some(l) = self.locals.get(j as usize) else {
+            return Words { text: "", ends: &[] };
+        };
+        let n = usize::from(l.n);
+        let start = l.start as usize;
+        let len = l.ends[..n].last().map_or(0, |&e| e as usize);
+        Words {
+            text: self.texts.get(start..start + len).unwrap_or(""),
+            ends: l.ends.get(..n).unwrap_or(&[]),
+        }
     }
 
     /// The similar local contacts of `name`, most similar first, ties by id;
@@ -552,6 +660,7 @@ impl NearDuplicates {
         let mut canon = Canon::default();
         canon.read(name);
         let bag = canon.bag();
+        let chars = canon.chars();
         canon.for_each_key(class, |k| {
             if let Some(&(start, n)) = self.blocks.get(&k)
                 && (n as usize) <= self.cfg.max_block
@@ -562,7 +671,7 @@ impl NearDuplicates {
                         .get(s..e)
                         .unwrap_or_default()
                         .iter()
-                        .filter(|m| bags_close(bag, m.bag))
+                        .filter(|m| close(bag, chars, m))
                         .map(|m| m.pos),
                 );
             }
@@ -573,16 +682,13 @@ impl NearDuplicates {
         scratch.sort_unstable();
         scratch.dedup();
         let threshold = self.cfg.threshold_per_mille();
-        let mut other = Canon::default();
         let mut out: Vec<(u32, u16)> = scratch
             .iter()
             .filter_map(|&j| {
-                let (other_name, other_class) = name_of(j);
-                if other_class != class {
+                if name_of(j).1 != class {
                     return None;
                 }
-                other.read(other_name);
-                let sim = score(&canon, &other)?;
+                let sim = score(canon.view(), self.local_words(j))?;
                 (sim >= threshold).then_some((j, sim))
             })
             .collect();
