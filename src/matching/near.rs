@@ -81,26 +81,61 @@ const MAX_WORDS: usize = 8;
 /// Most bytes of a name's folded words (words past it are ignored).
 const MAX_TEXT_BYTES: usize = 255;
 
-/// A name's folded words, back to back in `text`, word `i` ending at
-/// `ends[i]`.
+/// A name's folded words, separated by single spaces in `text`, word `i`
+/// ending at byte `ends[i]`.
 #[derive(Clone, Copy)]
 struct Words<'a> {
     text: &'a str,
-    ends: &'a [u8],
+    ends: [u8; MAX_WORDS],
+    n: usize,
 }
 
 impl<'a> Words<'a> {
+    /// The words of `text` (folded words separated by single spaces, at
+    /// most [`MAX_WORDS`] of them, at most [`MAX_TEXT_BYTES`]).
+    fn of(text: &'a str) -> Self {
+        let mut w = Self {
+            text,
+            ends: [0; MAX_WORDS],
+            n: 0,
+        };
+        for (i, b) in text.bytes().enumerate().chain([(text.len(), b' ')]) {
+            if b == b' ' && w.n < MAX_WORDS {
+                // At most MAX_TEXT_BYTES.
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    w.ends[w.n] = i as u8;
+                }
+                w.n += 1;
+            }
+        }
+        if text.is_empty() {
+            w.n = 0;
+        }
+        w
+    }
+
     const fn n(&self) -> usize {
-        self.ends.len()
+        self.n
     }
 
     fn word(&self, i: usize) -> &'a str {
         let start = match i.checked_sub(1) {
-            Some(p) => self.ends.get(p).map_or(0, |&e| e as usize),
+            Some(p) => self.ends.get(p).map_or(0, |&e| e as usize + 1),
             None => 0,
         };
         let end = self.ends.get(i).map_or(0, |&e| e as usize);
         self.text.get(start..end).unwrap_or("")
+    }
+
+    /// Whether the names are equal once the word breaks are removed.
+    fn same_letters(&self, other: &Self) -> bool {
+        self.text == other.text
+            || self
+                .text
+                .bytes()
+                .filter(|&b| b != b' ')
+                .eq(other.text.bytes().filter(|&b| b != b' '))
     }
 }
 
@@ -168,8 +203,8 @@ fn push_folded(c: char, out: &mut String) {
 /// removed (`O Brien` = `O'Brien` = `OBrien`).
 #[derive(Debug, Default)]
 pub(crate) struct Canon {
+    /// The words, separated by single spaces.
     text: String,
-    ends: [u8; MAX_WORDS],
     n: usize,
     /// Scratch for the words before stop words are dropped.
     raw: String,
@@ -215,31 +250,23 @@ impl Canon {
             if w.is_empty() || (significant && is_stop(w)) {
                 continue;
             }
-            if self.text.len() + w.len() > MAX_TEXT_BYTES {
+            if self.text.len() + 1 + w.len() > MAX_TEXT_BYTES {
                 break;
             }
+            if !self.text.is_empty() {
+                self.text.push(' ');
+            }
             self.text.push_str(w);
-            // At most MAX_TEXT_BYTES.
-            #[allow(clippy::cast_possible_truncation)]
-            let end = self.text.len() as u8;
-            self.ends[self.n] = end;
             self.n += 1;
         }
     }
 
     fn view(&self) -> Words<'_> {
-        Words {
-            text: &self.text,
-            ends: &self.ends[..self.n],
-        }
-    }
-
-    fn word(&self, i: usize) -> &str {
-        self.view().word(i)
+        Words::of(&self.text)
     }
 
     fn words(&self) -> impl Iterator<Item = &str> {
-        (0..self.n).map(|i| self.word(i))
+        self.text.split(' ').filter(|w| !w.is_empty())
     }
 
     /// Calls `f` with each blocking key: the folded name without word
@@ -254,8 +281,10 @@ impl Canon {
         if self.n == 0 {
             return;
         }
-        f(hash_bytes(self.text.as_bytes(), seed));
-        let long = |i: usize| self.word(i).chars().nth(1).is_some();
+        let joined: String = self.text.chars().filter(|&c| c != ' ').collect();
+        f(hash_bytes(joined.as_bytes(), seed));
+        let words = self.view();
+        let long = |i: usize| words.word(i).chars().nth(1).is_some();
         let n_long = (0..self.n).filter(|&i| long(i)).count();
         let mut key = String::with_capacity(24);
         let mut initials = [' '; MAX_WORDS];
@@ -267,11 +296,11 @@ impl Canon {
         for &long_only in variants {
             for i in (0..self.n).filter(|&i| !long_only || long(i)) {
                 key.clear();
-                key.push_str(prefix(self.word(i), 4));
+                key.push_str(prefix(words.word(i), 4));
                 key.push('|');
                 let mut k = 0;
                 for j in (0..self.n).filter(|&j| j != i && (!long_only || long(j))) {
-                    initials[k] = self.word(j).chars().next().unwrap_or(' ');
+                    initials[k] = words.word(j).chars().next().unwrap_or(' ');
                     k += 1;
                 }
                 initials[..k].sort_unstable();
@@ -281,17 +310,21 @@ impl Canon {
         }
     }
 
-    /// Characters in the words (at most 128 + a few from folding).
-    #[allow(clippy::cast_possible_truncation)]
-    fn chars(&self) -> u16 {
-        self.text.chars().count().min(usize::from(u16::MAX)) as u16
+    /// Characters in the words (word breaks not counted).
+    #[allow(clippy::cast_possible_truncation)] // at most MAX_TEXT_BYTES
+    fn chars(&self) -> u8 {
+        self.text.chars().filter(|&c| c != ' ').count() as u8
     }
 
     /// The characters of the words, as bits (see [`bit`]), and
     /// [`HAS_INITIAL`] when a word is a single letter.
     fn bag(&self) -> u32 {
         let initial = self.words().any(|w| w.chars().nth(1).is_none());
-        let chars = self.text.chars().fold(0, |acc, c| acc | bit(c));
+        let chars = self
+            .text
+            .chars()
+            .filter(|&c| c != ' ')
+            .fold(0, |acc, c| acc | bit(c));
         if initial { chars | HAS_INITIAL } else { chars }
     }
 }
@@ -410,7 +443,7 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
     if a.n() == 0 || b.n() == 0 {
         return None;
     }
-    if a.text == b.text {
+    if a.same_letters(&b) {
         return Some(1000);
     }
     let mut pair_a = [usize::MAX; MAX_WORDS];
@@ -529,8 +562,13 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Member {
     pos: u32,
+    /// Where the contact's words start in [`NearDuplicates::texts`].
+    at: u32,
     bag: u32,
-    chars: u16,
+    chars: u8,
+    /// Length of the words in bytes.
+    len: u8,
+    class: u8,
 }
 
 /// Whether two bags of characters allow the names to be the same name
@@ -539,7 +577,7 @@ struct Member {
 /// subset of the other's).
 /// The lengths must then be within two characters too (an edit changes
 /// the length by at most one).
-const fn close(a: u32, a_chars: u16, b: &Member) -> bool {
+const fn close(a: u32, a_chars: u8, b: &Member) -> bool {
     let (ca, cb) = (a & !HAS_INITIAL, b.bag & !HAS_INITIAL);
     let (x, y) = ((ca & !cb).count_ones(), (cb & !ca).count_ones());
     if (a | b.bag) & HAS_INITIAL == 0 {
@@ -560,18 +598,9 @@ pub(crate) struct NearDuplicates {
     cfg: NearDuplicateConfig,
     blocks: HashMap<u64, (u32, u32), IdBuild>,
     members: Vec<Member>,
-    /// The folded words of every local contact, back to back.
+    /// The folded words of every local contact, back to back (members
+    /// point into it, so a candidate costs one read beside its block).
     texts: String,
-    /// Per local contact: where its words start in `texts`, how many, and
-    /// where each ends (relative to the start).
-    locals: Vec<LocalWords>,
-}
-
-#[derive(Clone, Copy)]
-struct LocalWords {
-    start: u32,
-    n: u8,
-    ends: [u8; MAX_WORDS],
 }
 
 impl NearDuplicates {
@@ -582,24 +611,21 @@ impl NearDuplicates {
         let mut pairs: Vec<(u64, Member)> = Vec::new();
         let mut canon = Canon::default();
         let mut texts = String::new();
-        let mut locals = Vec::new();
         for (i, (name, class)) in names.enumerate() {
             canon.read(name);
-            // The index checked the total text size (below u32::MAX).
-            #[allow(clippy::cast_possible_truncation)]
-            locals.push(LocalWords {
-                start: texts.len() as u32,
-                n: canon.n as u8,
-                ends: canon.ends,
-            });
-            texts.push_str(&canon.text);
-            // Positions fit in u32: the index checked the count.
+            // Positions fit in u32 (the index checked the count), the
+            // folded text is at most MAX_TEXT_BYTES per name and no longer
+            // in all than four times the names' text (checked below u32).
             #[allow(clippy::cast_possible_truncation)]
             let m = Member {
                 pos: i as u32,
+                at: texts.len().min(u32::MAX as usize) as u32,
                 bag: canon.bag(),
                 chars: canon.chars(),
+                len: canon.text.len() as u8,
+                class: class as u8,
             };
+            texts.push_str(&canon.text);
             canon.for_each_key(class, |k| pairs.push((k, m)));
         }
         pairs.sort_unstable();
@@ -622,28 +648,18 @@ impl NearDuplicates {
             blocks,
             members,
             texts,
-            locals,
         }
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
         self.blocks.capacity() * 17
-            + self.members.capacity() * 12
+            + self.members.capacity() * 16
             + self.texts.capacity()
-            + self.locals.capacity() * 16
     }
 
-    fn local_words(&self, j: u32) -> Words<'_> {
-        let Some(l) = self.locals.get(j as usize) else {
-            return Words { text: "", ends: &[] };
-        };
-        let n = usize::from(l.n);
-        let start = l.start as usize;
-        let len = l.ends[..n].last().map_or(0, |&e| e as usize);
-        Words {
-            text: self.texts.get(start..start + len).unwrap_or(""),
-            ends: l.ends.get(..n).unwrap_or(&[]),
-        }
+    fn words_of(&self, m: &Member) -> Words<'_> {
+        let at = m.at as usize;
+        Words::of(self.texts.get(at..at + usize::from(m.len)).unwrap_or(""))
     }
 
     /// The similar local contacts of `name`, most similar first, ties by id;
@@ -652,7 +668,6 @@ impl NearDuplicates {
         &self,
         name: &str,
         class: NameClass,
-        name_of: impl Fn(u32) -> (&'t str, NameClass),
         id_of: impl Fn(u32) -> &'t ContactId,
         scratch: &mut Vec<u32>,
     ) -> Vec<(u32, u16)> {
@@ -665,31 +680,34 @@ impl NearDuplicates {
             if let Some(&(start, n)) = self.blocks.get(&k)
                 && (n as usize) <= self.cfg.max_block
             {
-                let (s, e) = (start as usize, (start + n) as usize);
+                let block = start..start + n;
+                let members = self
+                    .members
+                    .get(start as usize..(start + n) as usize)
+                    .unwrap_or_default();
+                // Member indices: below u32::MAX like the blocks' bounds.
                 scratch.extend(
-                    self.members
-                        .get(s..e)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter(|m| close(bag, chars, m))
-                        .map(|m| m.pos),
+                    block
+                        .zip(members)
+                        .filter(|(_, m)| m.class == class as u8 && close(bag, chars, m))
+                        .map(|(k, _)| k),
                 );
             }
         });
         if scratch.is_empty() {
             return Vec::new();
         }
-        scratch.sort_unstable();
-        scratch.dedup();
+        let member = |k: u32| self.members.get(k as usize);
+        scratch.sort_unstable_by_key(|&k| member(k).map(|m| m.pos));
+        scratch.dedup_by_key(|k| member(*k).map(|m| m.pos));
         let threshold = self.cfg.threshold_per_mille();
+        let words = canon.view();
         let mut out: Vec<(u32, u16)> = scratch
             .iter()
-            .filter_map(|&j| {
-                if name_of(j).1 != class {
-                    return None;
-                }
-                let sim = score(canon.view(), self.local_words(j))?;
-                (sim >= threshold).then_some((j, sim))
+            .filter_map(|&k| {
+                let m = member(k)?;
+                let sim = score(words, self.words_of(m))?;
+                (sim >= threshold).then_some((m.pos, sim))
             })
             .collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| id_of(a.0).cmp(id_of(b.0))));

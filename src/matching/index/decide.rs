@@ -258,7 +258,6 @@ impl MatchIndex {
                     let similar = near.query(
                         name,
                         class,
-                        |j| (self.name_at(j), self.meta_at(j).class),
                         |j| self.id_at(j),
                         &mut s.near,
                     );
