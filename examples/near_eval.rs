@@ -87,9 +87,9 @@ struct Quality {
     queries: Vec<(&'static str, bool, String, Contact)>,
 }
 
-fn quality_set() -> Quality {
+fn quality_set(background: usize) -> Quality {
     let pairs = synth::near_pairs(PER_CATEGORY, SEED);
-    let (bg_local, bg_remote) = synth::generate(BACKGROUND, BACKGROUND, SEED);
+    let (bg_local, bg_remote) = synth::generate(background, background, SEED);
     let mut locals = synth::to_contacts(&bg_local);
     locals.extend(pairs.iter().map(|p| synth::to_contact(&p.local)));
     let mut queries: Vec<_> = pairs
@@ -107,7 +107,7 @@ fn quality_set() -> Quality {
         bg_remote
             .iter()
             .enumerate()
-            .filter(|(i, _)| synth::remote_kind(BACKGROUND, SEED, *i) == RemoteKind::New)
+            .filter(|(i, _)| synth::remote_kind(background, SEED, *i) == RemoteKind::New)
             .map(|(_, r)| ("new_background", false, String::new(), synth::to_contact(r))),
     );
     Quality { locals, queries }
@@ -229,7 +229,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn speed(n: usize, runs: usize) {
+fn speed(n: usize, runs: usize, cfg: NearDuplicateConfig) {
     let (local, remote) = synth::generate(n, n, SEED);
     let locals = synth::to_contacts(&local);
     let remotes = synth::to_contacts(&remote);
@@ -247,7 +247,7 @@ fn speed(n: usize, runs: usize) {
             let t = Instant::now();
             let mut b = MatchIndex::builder(Profile::XeroGl);
             if guard {
-                b = b.near_duplicates(NearDuplicateConfig::default());
+                b = b.near_duplicates(cfg);
             }
             let index = b.build(&locals).expect("index builds");
             build.push(t.elapsed());
@@ -286,16 +286,30 @@ fn main() {
     let quality_only = args.iter().any(|a| a == "--quality");
     let speed_only = args.iter().any(|a| a == "--speed");
 
+    let max_block = args
+        .iter()
+        .position(|a| a == "--max-block")
+        .and_then(|i| args.get(i + 1))
+        .map(|n| n.parse::<usize>().expect("--max-block takes a number"));
+    let mut cfg = NearDuplicateConfig::default();
+    if let Some(m) = max_block {
+        cfg.max_block = m;
+    }
     if !speed_only {
-        let q = quality_set();
+        let background = args
+            .iter()
+            .position(|a| a == "--background")
+            .and_then(|i| args.get(i + 1))
+            .map_or(BACKGROUND, |n| n.parse().expect("--background takes a number"));
+        let q = quality_set(background);
         println!(
             "labelled set: {} pairs ({PER_CATEGORY} per category) + {} new background records, \
-             {} local contacts ({BACKGROUND} background)",
+             {} local contacts ({background} background)",
             NearCategory::ALL.len() * PER_CATEGORY,
             q.queries.len() - NearCategory::ALL.len() * PER_CATEGORY,
             q.locals.len()
         );
-        let default = NearDuplicateConfig::default();
+        let default = cfg;
         let t = Instant::now();
         let tallies = evaluate(&q, default);
         let took = t.elapsed();
@@ -331,9 +345,9 @@ fn main() {
             "| size | guard | build | classify | total | flagged | new records flagged |"
         );
         println!("|---|---|---:|---:|---:|---:|---:|");
-        speed(100_000, 3);
+        speed(100_000, 3, cfg);
         if std::env::var("LEDGERLINK_BENCH_LARGE").is_ok_and(|v| v.trim() == "1") {
-            speed(1_000_000, 3);
+            speed(1_000_000, 3, cfg);
         }
     }
 }

@@ -347,6 +347,9 @@ const HAS_INITIAL: u32 = 1 << 31;
 /// of two words, or `None` when it exceeds `max` (or a word is longer than
 /// [`MAX_FUZZY_CHARS`]).
 fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
+    if max <= 1 {
+        return within_one(a.as_bytes(), b.as_bytes()).filter(|&d| d <= max);
+    }
     if a.is_ascii() && b.is_ascii() {
         return osa(a.as_bytes(), b.as_bytes(), max);
     }
@@ -363,6 +366,31 @@ fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
         lb += 1;
     }
     osa(&ca[..la], &cb[..lb], max)
+}
+
+/// [`edits`] with at most one edit, in one pass: 0 when equal, 1 when one
+/// substitution, insertion, deletion or swap of neighbours apart, else
+/// `None`. Works on the UTF-8 bytes: a non-ASCII character differing from
+/// another in one byte counts one edit, as on characters; one differing in
+/// more than one byte counts more (and is rejected), which only makes the
+/// guard more careful with non-Latin scripts.
+fn within_one(a: &[u8], b: &[u8]) -> Option<usize> {
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let i = s.iter().zip(l).take_while(|(x, y)| x == y).count();
+    if s.len() == l.len() {
+        if i == s.len() {
+            return Some(0);
+        }
+        let substituted = s.get(i + 1..) == l.get(i + 1..);
+        let swapped = s.get(i) == l.get(i + 1)
+            && s.get(i + 1) == l.get(i)
+            && s.get(i + 2..) == l.get(i + 2..);
+        (substituted || swapped).then_some(1)
+    } else if l.len() == s.len() + 1 {
+        (s.get(i..) == l.get(i + 1..)).then_some(1)
+    } else {
+        None
+    }
 }
 
 /// [`edits`] over characters (or bytes, for ASCII words).
@@ -405,6 +433,15 @@ fn osa<T: PartialEq>(a: &[T], b: &[T], max: usize) -> Option<usize> {
     }
     let d = usize::from(rows[la % 3][lb]);
     (d <= max).then_some(d)
+}
+
+/// Characters in `w` (its length, for ASCII).
+fn char_len(w: &str) -> usize {
+    if w.is_ascii() {
+        w.len()
+    } else {
+        w.chars().count()
+    }
 }
 
 /// Edits a word of `chars` characters may differ by and still be the same
@@ -470,11 +507,11 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
         let mut best: Option<(usize, usize)> = None;
         for j in (0..b.n()).filter(|&j| !used_b[j]) {
             let wb = b.word(j);
-            let max = allowed_edits(wa.chars().count().min(wb.chars().count()));
-            if max == 0
-                || wb.bytes().any(|c| c.is_ascii_digit())
-                || (SAME_FIRST_LETTER && wa.chars().next() != wb.chars().next())
-            {
+            if SAME_FIRST_LETTER && wa.as_bytes().first() != wb.as_bytes().first() {
+                continue;
+            }
+            let max = allowed_edits(char_len(wa).min(char_len(wb)));
+            if max == 0 || wb.bytes().any(|c| c.is_ascii_digit()) {
                 continue;
             }
             if let Some(d) = edits(wa, wb, max)
@@ -669,7 +706,7 @@ impl NearDuplicates {
         name: &str,
         class: NameClass,
         id_of: impl Fn(u32) -> &'t ContactId,
-        scratch: &mut Vec<u32>,
+        scratch: &mut Vec<u64>,
     ) -> Vec<(u32, u16)> {
         scratch.clear();
         let mut canon = Canon::default();
@@ -685,27 +722,29 @@ impl NearDuplicates {
                     .members
                     .get(start as usize..(start + n) as usize)
                     .unwrap_or_default();
-                // Member indices: below u32::MAX like the blocks' bounds.
+                // (position, member index): sorted, the same contact
+                // reached through several keys is scored once.
                 scratch.extend(
                     block
                         .zip(members)
                         .filter(|(_, m)| m.class == class as u8 && close(bag, chars, m))
-                        .map(|(k, _)| k),
+                        .map(|(k, m)| (u64::from(m.pos) << 32) | u64::from(k)),
                 );
             }
         });
         if scratch.is_empty() {
             return Vec::new();
         }
-        let member = |k: u32| self.members.get(k as usize);
-        scratch.sort_unstable_by_key(|&k| member(k).map(|m| m.pos));
-        scratch.dedup_by_key(|k| member(*k).map(|m| m.pos));
+        scratch.sort_unstable();
+        scratch.dedup_by_key(|k| *k >> 32);
         let threshold = self.cfg.threshold_per_mille();
         let words = canon.view();
         let mut out: Vec<(u32, u16)> = scratch
             .iter()
             .filter_map(|&k| {
-                let m = member(k)?;
+                // The low half is the member index.
+                #[allow(clippy::cast_possible_truncation)]
+                let m = self.members.get(k as u32 as usize)?;
                 let sim = score(words, self.words_of(m))?;
                 (sim >= threshold).then_some((m.pos, sim))
             })
