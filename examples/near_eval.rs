@@ -4,6 +4,7 @@
 //! cargo run --release --example near_eval                            # quality + 100k x 100k
 //! LEDGERLINK_BENCH_LARGE=1 cargo run --release --example near_eval   # adds 1M x 1M
 //! cargo run --release --example near_eval -- --quality               # the tables only
+//! cargo run --release --example near_eval -- --speed                 # the timings only
 //! ```
 //!
 //! Quality: the labelled pairs of `ledgerlink_synth::near_pairs` (1,000
@@ -15,10 +16,18 @@
 //! organisations the local side does not have) are classified too, as
 //! negatives (`new_background`).
 //!
-//! A duplicate pair counts as found when the record's outcome names its
-//! local contact (a possible duplicate listing it, or a match); a flag that
-//! does not name the pair's local contact is a false flag. Precision is
-//! found / flagged over all records, recall found / duplicate pairs.
+//! A duplicate pair counts as found when the guard flags the record and
+//! lists the pair's local contact; any other flag is a false flag. Records
+//! that the matcher itself matched by name or email (the `matched` column:
+//! pairs whose name collides with another contact's) are not the guard's
+//! decision and are left out. Precision is found / (found + false flags)
+//! over all records, recall found / duplicate pairs left.
+//!
+//! Options: `--background N` indexes the pairs among N synthetic local
+//! contacts instead of 20,000 (and classifies their new records too);
+//! `--max-block N` sets `NearDuplicateConfig::max_block`. Printing the
+//! flags of one category: `NEAR_EVAL_SHOW=neg_given`; the duplicates
+//! missed: `NEAR_EVAL_MISSED=typo`.
 //!
 //! Speed: `generate(n, n)` (about 19.5% new records), index build and batch
 //! classification with the guard on and off, medians of three runs; and the
@@ -133,7 +142,14 @@ fn evaluate(q: &Quality, cfg: NearDuplicateConfig) -> BTreeMap<&'static str, Tal
             && !names_local_of(r, local)
             && std::env::var("NEAR_EVAL_MISSED").ok().as_deref() == Some(*cat)
         {
-            println!("missed {:?} <- {:?}", remote.display_name, names[local.as_str()].display_name.as_deref().or(names[local.as_str()].first_name.as_deref()));
+            println!(
+                "missed {:?} <- {:?}",
+                remote.display_name,
+                names[local.as_str()]
+                    .display_name
+                    .as_deref()
+                    .or(names[local.as_str()].first_name.as_deref())
+            );
         }
         if show.as_deref() == Some(*cat) {
             if let MatchOutcome::PossibleDuplicate { similar } = &r.outcome {
@@ -141,7 +157,12 @@ fn evaluate(q: &Quality, cfg: NearDuplicateConfig) -> BTreeMap<&'static str, Tal
                     .iter()
                     .map(|s| {
                         let c = names[s.local_id.as_str()];
-                        format!("{:?}/{:?} {}", c.display_name, c.first_name.as_deref().zip(c.last_name.as_deref()), s.similarity_per_mille)
+                        format!(
+                            "{:?}/{:?} {}",
+                            c.display_name,
+                            c.first_name.as_deref().zip(c.last_name.as_deref()),
+                            s.similarity_per_mille
+                        )
                     })
                     .collect();
                 println!("{:?} -> {listed:?}", remote.display_name);
@@ -300,7 +321,9 @@ fn main() {
             .iter()
             .position(|a| a == "--background")
             .and_then(|i| args.get(i + 1))
-            .map_or(BACKGROUND, |n| n.parse().expect("--background takes a number"));
+            .map_or(BACKGROUND, |n| {
+                n.parse().expect("--background takes a number")
+            });
         let q = quality_set(background);
         println!(
             "labelled set: {} pairs ({PER_CATEGORY} per category) + {} new background records, \
@@ -341,9 +364,7 @@ fn main() {
     }
     if !quality_only {
         println!("\nspeed (Xero profile, build and classify_batch, medians of 3 runs):");
-        println!(
-            "| size | guard | build | classify | total | flagged | new records flagged |"
-        );
+        println!("| size | guard | build | classify | total | flagged | new records flagged |");
         println!("|---|---|---:|---:|---:|---:|---:|");
         speed(100_000, 3, cfg);
         if std::env::var("LEDGERLINK_BENCH_LARGE").is_ok_and(|v| v.trim() == "1") {

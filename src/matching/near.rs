@@ -1,7 +1,33 @@
 //! The near-duplicate guard (M11): for a record that matched nothing,
-//! local contacts whose names are very close (Jaro-Winkler), found through
-//! blocking keys so the work stays proportional to the block sizes, never
-//! to local × remote.
+//! local contacts whose names are the same name written differently, found
+//! through blocking keys so the work stays proportional to the block sizes,
+//! never to local × remote.
+//!
+//! Names are compared word by word, not as one string. Each name is folded
+//! (diacritics dropped, apostrophes removed, other punctuation a word break,
+//! legal forms such as `Ltd`, `Limited`, `Pty`, `LLC`, `Inc`, `Co` and the
+//! words `the`, `and`, `of`, titles left out). Two names are similar when
+//! their letters are the same once word breaks are removed (`O'Brien` /
+//! `O Brien`), or when every word of one pairs with a word of the other:
+//! equal, in any order (`Smith, John`), as an initial (`J. Smith`, one at
+//! most, every other word then equal), or mistyped (one edit in a word of
+//! four to seven letters, two from eight; two edits at most in all; the
+//! first letter kept), with at most one middle initial left over. A
+//! different word (`Sons` / `Brothers`, `Plumbing` / `Roofing`, `Mary` /
+//! `John`) is never similar. The similarity reported is 1000 thousandths
+//! less 40 per edit, 50 for an initial, 30 for a dropped middle initial and
+//! 20 for reordered words; [`NearDuplicateConfig::threshold`] is compared
+//! with it.
+//!
+//! Measured with `cargo run --release --example near_eval` (the labelled
+//! set of `ledgerlink_synth::near_pairs`, 1,000 pairs in each of ten
+//! categories, among 20,000 synthetic local contacts; Xero profile), at the
+//! default settings: precision 96.3% and recall 94.6% (typos 68%, swapped
+//! names, initials, accents, legal forms and punctuation 100% or nearly;
+//! Jaro-Winkler at 0.92 before: 65.4% and 40.1%). Against 1,000,000 local
+//! contacts the synthetic name space is dense (a third of the new people
+//! have a namesake one letter apart), so flags on new records rise with the
+//! size of the local side; see the CHANGELOG for those figures and timings.
 
 use std::collections::HashMap;
 
@@ -12,8 +38,9 @@ use super::hash::{IdBuild, hash_bytes};
 use super::keys::NameClass;
 
 /// Names are compared on their first this many characters (after
-/// normalisation). Jaro-Winkler costs the product of the two lengths, so an
-/// unbounded name (a 20,000-character "name" in a corrupt listing) would
+/// normalisation). Comparing names costs more the longer they are (Jaro-
+/// Winkler, used before, the product of the two lengths), so an unbounded
+/// name (a 20,000-character "name" in a corrupt listing) would
 /// stall a whole batch. Real names are far shorter; two names that agree
 /// on their first 128 characters (Xero allows 255, QBO display names 500)
 /// are reported as very similar, which for a guard that only asks a person
@@ -29,8 +56,13 @@ pub const NEAR_DUPLICATE_COMPARED_CHARS: usize = 128;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct NearDuplicateConfig {
-    /// Jaro-Winkler similarity (0–1) at or above which a local name counts
-    /// as "very similar". Default 0.92.
+    /// Similarity (0–1) at or above which a local name counts as the same
+    /// name written differently. Names are compared word by word: 1.0 when
+    /// only accents, punctuation, case and legal forms (`Ltd` / `Limited`)
+    /// differ, less 0.04 per typing error, 0.05 for an initial (`J.` /
+    /// `John`), 0.03 for a dropped middle initial, 0.02 for words in
+    /// another order; a different word is never similar. Default 0.92: up
+    /// to two typing errors; 0.94 allows one, or an initial.
     pub threshold: f64,
     /// Blocks holding more local contacts than this are skipped (a very
     /// common first word says little); bounds the work per record.
@@ -159,15 +191,44 @@ const COST_DROPPED_INITIAL: u32 = 30;
 /// / `Ltd`, dropped). Words with a meaning of their own (`Holdings`,
 /// `Trust`, `Group`, `Sons`, `Brothers`, trades) are kept.
 const LEGAL_FORMS: &[&str] = &[
-    "ab", "ag", "bhd", "bv", "co", "company", "corp", "corporation", "gmbh", "inc",
-    "incorporated", "kg", "limited", "llc", "llp", "lp", "ltd", "nv", "oy", "pc", "plc", "pllc",
-    "pte", "pty", "sa", "sarl", "sas", "sdn", "spa", "srl",
+    "ab",
+    "ag",
+    "bhd",
+    "bv",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "gmbh",
+    "inc",
+    "incorporated",
+    "kg",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "nv",
+    "oy",
+    "pc",
+    "plc",
+    "pllc",
+    "pte",
+    "pty",
+    "sa",
+    "sarl",
+    "sas",
+    "sdn",
+    "spa",
+    "srl",
 ];
 
 /// Words that say nothing about which contact is meant.
 fn is_stop(t: &str) -> bool {
-    matches!(t, "the" | "and" | "of" | "mr" | "mrs" | "ms" | "miss" | "dr")
-        || LEGAL_FORMS.binary_search(&t).is_ok()
+    matches!(
+        t,
+        "the" | "and" | "of" | "mr" | "mrs" | "ms" | "miss" | "dr"
+    ) || LEGAL_FORMS.binary_search(&t).is_ok()
 }
 
 fn prefix(t: &str, chars: usize) -> &str {
@@ -536,9 +597,9 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
             continue;
         }
         let wa = a.word(i);
-        if let Some(j) = (0..b.n()).find(|&j| {
-            !used_b[j] && (is_initial_of(wa, b.word(j)) || is_initial_of(b.word(j), wa))
-        }) {
+        if let Some(j) = (0..b.n())
+            .find(|&j| !used_b[j] && (is_initial_of(wa, b.word(j)) || is_initial_of(b.word(j), wa)))
+        {
             pair_a[i] = j;
             used_b[j] = true;
             initials += 1;
@@ -689,9 +750,7 @@ impl NearDuplicates {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * 17
-            + self.members.capacity() * 16
-            + self.texts.capacity()
+        self.blocks.capacity() * 17 + self.members.capacity() * 16 + self.texts.capacity()
     }
 
     fn words_of(&self, m: &Member) -> Words<'_> {
@@ -759,57 +818,95 @@ impl NearDuplicates {
 mod tests {
     use super::*;
 
+    fn keys(name: &str) -> Vec<u64> {
+        let mut c = Canon::default();
+        c.read(&crate::normalize::normalize_name(name));
+        let mut v = Vec::new();
+        c.for_each_key(NameClass::Any, |k| v.push(k));
+        v
+    }
+
+    fn sim(a: &str, b: &str) -> Option<u16> {
+        let (mut x, mut y) = (Canon::default(), Canon::default());
+        x.read(&crate::normalize::normalize_name(a));
+        y.read(&crate::normalize::normalize_name(b));
+        score(x.view(), y.view())
+    }
+
     #[test]
     fn m11_keys_survive_a_typo_after_the_fourth_letter() {
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        for_each_key("jonathan smith", NameClass::Any, |k| a.push(k));
-        for_each_key("jonathon smith", NameClass::Any, |k| b.push(k));
-        assert!(a.iter().any(|k| b.contains(k)));
-        let mut c = Vec::new();
-        for_each_key("acme ltd", NameClass::Any, |k| c.push(k));
-        assert_eq!(c.len(), 1, "legal words are not blocking keys");
+        let a = keys("jonathan smith");
+        assert!(keys("jonathon smith").iter().any(|k| a.contains(k)));
+        assert!(keys("smith jonathon").iter().any(|k| a.contains(k)));
+        assert!(keys("j smith").iter().any(|k| a.contains(k)));
+        assert!(keys("jonathan a smith").iter().any(|k| a.contains(k)));
+        assert_eq!(
+            keys("acme ltd"),
+            keys("ACME Limited."),
+            "legal forms are left out"
+        );
     }
 
     #[test]
-    fn m11_length_filter_never_drops_a_pair_above_the_threshold() {
-        let r = min_length_ratio(0.92);
-        for (a, b) in [
-            ("acme plumbing", "acme plumbing ltd"),
-            ("jon smith", "jon smithers"),
-            ("jonathan smithers", "jonathon smithers"),
+    fn m11_name_variants_are_similar() {
+        for (a, b, at_least) in [
+            ("Jonathan Smithers", "Jonathon Smithers", 960),
+            ("Jonathan Smithers", "Jonatahn Smihters", 920),
+            ("John Smith", "Smith, John", 980),
+            ("John Smith", "J. Smith", 950),
+            ("John Smith", "John A. Smith", 970),
+            ("José García", "Jose Garcia", 1000),
+            ("Søren Strauß", "Soren Strauss", 1000),
+            ("Harbour Plumbing Ltd", "Harbour Plumbing Limited", 1000),
+            ("Harbour Plumbing Pty Ltd", "Harbour Plumbing", 1000),
+            ("Smith & Jones", "Smith and Jones", 1000),
+            ("Mary O'Brien", "Mary OBrien", 1000),
+            ("Mary Smith-Jones", "Mary Smith Jones", 1000),
+            ("Harbour Plumbing Ltd", "Harbour Plumbing Lrd", 960),
         ] {
-            let sim = strsim::jaro_winkler(a, b);
-            assert!(sim >= 0.92, "{a} / {b}: {sim}");
-            assert!(
-                lengths_close(a.chars().count(), b.chars().count(), r),
-                "{a} / {b}"
-            );
+            let s = sim(a, b);
+            assert!(s.is_some_and(|s| s >= at_least), "{a} / {b}: {s:?}");
+            assert_eq!(s, sim(b, a), "{a} / {b} is symmetric");
         }
-        assert!(!lengths_close(4, 20, r));
     }
 
     #[test]
-    fn m11_similarity_bound_is_an_upper_bound() {
-        let names = [
-            "acme plumbing",
-            "acme plumbing ltd",
-            "jon smith",
-            "john smith",
-            "zebra",
-            "ßtraße",
-            "jose núñez",
-            "a",
-            "bbbbbbbb",
-            "abcdefgh",
+    fn m11_confusable_names_of_others_are_not_similar() {
+        for (a, b) in [
+            ("John Ashford", "Mary Ashford"),
+            ("John Ashford", "John Ashley"),
+            ("Harbour Plumbing Ltd", "Summit Plumbing Ltd"),
+            ("Harbour Plumbing", "Harbour Roofing"),
+            ("Smith & Sons", "Smith Brothers"),
+            ("Smith & Sons", "Smith & Daughters"),
+            ("Unit 4 Ltd", "Unit 5 Ltd"),
+            ("J. A. Smith", "John Smith"),
+            ("Barford Motors", "Carford Motors"),
+            ("Acme", "Acme Holdings"),
+        ] {
+            assert_eq!(sim(a, b), None, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn m11_one_pass_edit_check_agrees_with_the_table() {
+        let alphabet = [
+            "", "a", "b", "ab", "ba", "aa", "abc", "acb", "bac", "abcd", "abdc", "xbcd",
         ];
-        for a in names {
-            for b in names {
-                let sim = strsim::jaro_winkler(a, b);
-                let bound = similarity_bound(a, a.chars().count(), b.chars().count(), bag(b));
-                assert!(bound + 1e-9 >= sim, "{a} / {b}: {sim} > {bound}");
+        for a in alphabet {
+            for b in alphabet {
+                let full = osa(a.as_bytes(), b.as_bytes(), 1);
+                assert_eq!(
+                    within_one(a.as_bytes(), b.as_bytes()),
+                    full,
+                    "{a:?} / {b:?}"
+                );
             }
         }
+        assert_eq!(edits("jonathan", "jonatahn", 2), Some(1));
+        assert_eq!(edits("smithers", "smihtres", 2), Some(2));
+        assert_eq!(edits("smithers", "smoothers", 1), None);
+        assert_eq!(edits("núñez", "nunez", 2), Some(2));
     }
 
     /// Fuzzing found the guard quadratic in name length: ten locals against
@@ -843,17 +940,11 @@ mod tests {
         for i in 0..10u8 {
             let mut remote = long('a', 20_000);
             remote.push(char::from(b'k' + i));
-            let hits = g.query(
-                &remote,
-                NameClass::Any,
-                |j| (locals[j as usize].as_str(), NameClass::Any),
-                |j| &ids[j as usize],
-                &mut scratch,
-            );
+            let hits = g.query(&remote, NameClass::Any, |j| &ids[j as usize], &mut scratch);
             // The compared prefixes are equal: every local is as close as
             // can be, and the report is capped at `max_similar`.
             assert_eq!(hits.len(), NearDuplicateConfig::default().max_similar);
-            assert!(hits.iter().all(|&(_, sim)| sim >= 0.999));
+            assert!(hits.iter().all(|&(_, sim)| sim == 1000));
         }
     }
 

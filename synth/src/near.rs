@@ -246,10 +246,7 @@ fn edit(s: &str, rng: &mut SplitMix64) -> String {
     match rng.below(4) {
         0 => out[p] = neighbour(chars[p], rng),
         1 => {
-            let word_len = chars[p..]
-                .iter()
-                .take_while(|c| c.is_alphabetic())
-                .count()
+            let word_len = chars[p..].iter().take_while(|c| c.is_alphabetic()).count()
                 + chars[..p]
                     .iter()
                     .rev()

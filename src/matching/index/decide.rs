@@ -255,12 +255,7 @@ impl MatchIndex {
             Found::Nothing if name.is_empty() => Raw::Unmatchable(UnmatchableReason::NoName),
             Found::Nothing => match &self.near {
                 Some(near) => {
-                    let similar = near.query(
-                        name,
-                        class,
-                        |j| self.id_at(j),
-                        &mut s.near,
-                    );
+                    let similar = near.query(name, class, |j| self.id_at(j), &mut s.near);
                     if similar.is_empty() {
                         Raw::NoMatch
                     } else {
