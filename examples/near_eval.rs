@@ -36,6 +36,7 @@
 #![allow(
     clippy::print_stdout,
     clippy::expect_used,
+    clippy::disallowed_methods, // an example may read the clock
     clippy::cast_precision_loss,
     missing_docs
 )]
@@ -151,22 +152,22 @@ fn evaluate(q: &Quality, cfg: NearDuplicateConfig) -> BTreeMap<&'static str, Tal
                     .or(names[local.as_str()].first_name.as_deref())
             );
         }
-        if show.as_deref() == Some(*cat) {
-            if let MatchOutcome::PossibleDuplicate { similar } = &r.outcome {
-                let listed: Vec<String> = similar
-                    .iter()
-                    .map(|s| {
-                        let c = names[s.local_id.as_str()];
-                        format!(
-                            "{:?}/{:?} {}",
-                            c.display_name,
-                            c.first_name.as_deref().zip(c.last_name.as_deref()),
-                            s.similarity_per_mille
-                        )
-                    })
-                    .collect();
-                println!("{:?} -> {listed:?}", remote.display_name);
-            }
+        if show.as_deref() == Some(*cat)
+            && let MatchOutcome::PossibleDuplicate { similar } = &r.outcome
+        {
+            let listed: Vec<String> = similar
+                .iter()
+                .map(|s| {
+                    let c = names[s.local_id.as_str()];
+                    format!(
+                        "{:?}/{:?} {}",
+                        c.display_name,
+                        c.first_name.as_deref().zip(c.last_name.as_deref()),
+                        s.similarity_per_mille
+                    )
+                })
+                .collect();
+            println!("{:?} -> {listed:?}", remote.display_name);
         }
         let t = out.entry(cat).or_default();
         t.records += 1;

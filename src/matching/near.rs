@@ -548,17 +548,17 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
     let mut used_b = [false; MAX_WORDS];
     let mut reordered = false;
     // Equal words.
-    for i in 0..a.n() {
+    for (i, pair) in pair_a.iter_mut().enumerate().take(a.n()) {
         if let Some(j) = (0..b.n()).find(|&j| !used_b[j] && a.word(i) == b.word(j)) {
-            pair_a[i] = j;
+            *pair = j;
             used_b[j] = true;
         }
     }
     let exact = pair_a[..a.n()].iter().filter(|&&j| j != usize::MAX).count();
     // Words within a few edits, the closest first.
     let mut total_edits = 0;
-    for i in 0..a.n() {
-        if pair_a[i] != usize::MAX {
+    for (i, pair) in pair_a.iter_mut().enumerate().take(a.n()) {
+        if *pair != usize::MAX {
             continue;
         }
         let wa = a.word(i);
@@ -582,7 +582,7 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
             }
         }
         if let Some((d, j)) = best {
-            pair_a[i] = j;
+            *pair = j;
             used_b[j] = true;
             total_edits += d;
         }
@@ -592,15 +592,15 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
     }
     // Initials.
     let mut initials = 0u32;
-    for i in 0..a.n() {
-        if pair_a[i] != usize::MAX {
+    for (i, pair) in pair_a.iter_mut().enumerate().take(a.n()) {
+        if *pair != usize::MAX {
             continue;
         }
         let wa = a.word(i);
         if let Some(j) = (0..b.n())
             .find(|&j| !used_b[j] && (is_initial_of(wa, b.word(j)) || is_initial_of(b.word(j), wa)))
         {
-            pair_a[i] = j;
+            *pair = j;
             used_b[j] = true;
             initials += 1;
         }
