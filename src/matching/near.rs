@@ -36,6 +36,7 @@ use crate::model::ContactId;
 
 use super::hash::{IdBuild, hash_bytes};
 use super::keys::NameClass;
+use super::par;
 
 /// Names are compared on their first this many characters (after
 /// normalisation). Comparing names costs more the longer they are (Jaro-
@@ -706,27 +707,53 @@ impl NearDuplicates {
         cfg: NearDuplicateConfig,
         names: impl Iterator<Item = (&'a str, NameClass)>,
     ) -> Self {
-        let mut pairs: Vec<(u64, Member)> = Vec::new();
-        let mut canon = Canon::default();
-        let mut texts = String::new();
-        for (i, (name, class)) in names.enumerate() {
-            canon.read(name);
-            // Positions fit in u32 (the index checked the count), the
-            // folded text is at most MAX_TEXT_BYTES per name and no longer
-            // in all than four times the names' text (checked below u32).
+        // Folded words and keys of every name, by chunks (on every core
+        // with the `parallel` feature); each chunk's text offsets are
+        // moved past the chunks before it when the texts are joined.
+        // Positions fit in u32: the index checked the count.
+        #[allow(clippy::cast_possible_truncation)]
+        let names: Vec<(u32, &str, NameClass)> = names
+            .enumerate()
+            .map(|(i, (name, class))| (i as u32, name, class))
+            .collect();
+        let parts = par::map_chunks(&names, 1 << 14, |chunk| {
+            let mut pairs: Vec<(u64, Member)> = Vec::with_capacity(chunk.len() * 4);
+            let mut texts = String::new();
+            let mut canon = Canon::default();
+            for &(pos, name, class) in chunk {
+                canon.read(name);
+                // The folded text is at most MAX_TEXT_BYTES per name; a
+                // chunk's texts stay far below u32::MAX.
+                #[allow(clippy::cast_possible_truncation)]
+                let m = Member {
+                    pos,
+                    at: texts.len() as u32,
+                    bag: canon.bag(),
+                    chars: canon.chars(),
+                    len: canon.text.len() as u8,
+                    class: class as u8,
+                };
+                texts.push_str(&canon.text);
+                canon.for_each_key(class, |k| pairs.push((k, m)));
+            }
+            (pairs, texts)
+        });
+        drop(names);
+        let mut pairs: Vec<(u64, Member)> =
+            Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut texts = String::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+        for (part, text) in parts {
+            // Offsets past u32::MAX (over 4 GiB of names) are clamped: such
+            // members read no words and are never similar.
             #[allow(clippy::cast_possible_truncation)]
-            let m = Member {
-                pos: i as u32,
-                at: texts.len().min(u32::MAX as usize) as u32,
-                bag: canon.bag(),
-                chars: canon.chars(),
-                len: canon.text.len() as u8,
-                class: class as u8,
-            };
-            texts.push_str(&canon.text);
-            canon.for_each_key(class, |k| pairs.push((k, m)));
+            let base = texts.len().min(u32::MAX as usize) as u32;
+            pairs.extend(part.into_iter().map(|(k, mut m)| {
+                m.at = m.at.saturating_add(base);
+                (k, m)
+            }));
+            texts.push_str(&text);
         }
-        pairs.sort_unstable();
+        par::sort_unstable(&mut pairs);
         pairs.dedup();
         let mut blocks = HashMap::with_hasher(IdBuild::default());
         let mut members = Vec::with_capacity(pairs.len());
