@@ -56,8 +56,9 @@
 //! - **M10** — Linked pairs, and pairs a person unsynced, are not matched
 //!   again on their own. [`ExistingLinks`](crate::matching::ExistingLinks)
 //! - **M11** — An opt-in guard (off by default): a record about to be
-//!   created whose name is very close to an existing contact's (blocked
-//!   Jaro-Winkler over a threshold) is held as a possible duplicate.
+//!   created whose name is an existing contact's written differently
+//!   (compared word by word: typing errors, initials, order, accents,
+//!   punctuation, legal forms; blocked) is held as a possible duplicate.
 //!   [`NearDuplicateConfig`](crate::matching::NearDuplicateConfig)
 //! - **M12** — The result does not depend on input order, candidates come in
 //!   a stable order, and every decision says which fields agreed and which

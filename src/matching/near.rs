@@ -1,20 +1,47 @@
 //! The near-duplicate guard (M11): for a record that matched nothing,
-//! local contacts whose names are very close (Jaro-Winkler), found through
-//! blocking keys so the work stays proportional to the block sizes, never
-//! to local × remote.
+//! local contacts whose names are the same name written differently, found
+//! through blocking keys so the work stays proportional to the block sizes,
+//! never to local × remote.
+//!
+//! Names are compared word by word, not as one string. Each name is folded
+//! (diacritics dropped, apostrophes removed, other punctuation a word break,
+//! legal forms such as `Ltd`, `Limited`, `Pty`, `LLC`, `Inc`, `Co` and the
+//! words `the`, `and`, `of`, titles left out). Two names are similar when
+//! their letters are the same once word breaks are removed (`O'Brien` /
+//! `O Brien`), or when every word of one pairs with a word of the other:
+//! equal, in any order (`Smith, John`), as an initial (`J. Smith`, one at
+//! most, every other word then equal), or mistyped (one edit in a word of
+//! four to seven letters, two from eight; two edits at most in all; the
+//! first letter kept), with at most one middle initial left over. A
+//! different word (`Sons` / `Brothers`, `Plumbing` / `Roofing`, `Mary` /
+//! `John`) is never similar. The similarity reported is 1000 thousandths
+//! less 40 per edit, 50 for an initial, 30 for a dropped middle initial and
+//! 20 for reordered words; [`NearDuplicateConfig::threshold`] is compared
+//! with it.
+//!
+//! Measured with `cargo run --release --example near_eval` (the labelled
+//! set of `ledgerlink_synth::near_pairs`, 1,000 pairs in each of ten
+//! categories, among 20,000 synthetic local contacts; Xero profile), at the
+//! default settings: precision 96.3% and recall 94.6% (typos 68%, swapped
+//! names, initials, accents, legal forms and punctuation 100% or nearly;
+//! Jaro-Winkler at 0.92 before: 65.4% and 40.1%). Against 1,000,000 local
+//! contacts the synthetic name space is dense (a third of the new people
+//! have a namesake one letter apart), so flags on new records rise with the
+//! size of the local side; see the CHANGELOG for those figures and timings.
 
 use std::collections::HashMap;
 
 use crate::error::{Error, Result};
 use crate::model::ContactId;
-use crate::rules::xero::is_legal_word;
 
 use super::hash::{IdBuild, hash_bytes};
 use super::keys::NameClass;
+use super::par;
 
 /// Names are compared on their first this many characters (after
-/// normalisation). Jaro-Winkler costs the product of the two lengths, so an
-/// unbounded name (a 20,000-character "name" in a corrupt listing) would
+/// normalisation). Comparing names costs more the longer they are (Jaro-
+/// Winkler, used before, the product of the two lengths), so an unbounded
+/// name (a 20,000-character "name" in a corrupt listing) would
 /// stall a whole batch. Real names are far shorter; two names that agree
 /// on their first 128 characters (Xero allows 255, QBO display names 500)
 /// are reported as very similar, which for a guard that only asks a person
@@ -30,8 +57,13 @@ pub const NEAR_DUPLICATE_COMPARED_CHARS: usize = 128;
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[cfg_attr(feature = "serde", serde(default))]
 pub struct NearDuplicateConfig {
-    /// Jaro-Winkler similarity (0–1) at or above which a local name counts
-    /// as "very similar". Default 0.92.
+    /// Similarity (0–1) at or above which a local name counts as the same
+    /// name written differently. Names are compared word by word: 1.0 when
+    /// only accents, punctuation, case and legal forms (`Ltd` / `Limited`)
+    /// differ, less 0.04 per typing error, 0.05 for an initial (`J.` /
+    /// `John`), 0.03 for a dropped middle initial, 0.02 for words in
+    /// another order; a different word is never similar. Default 0.92: up
+    /// to two typing errors; 0.94 allows one, or an initial.
     pub threshold: f64,
     /// Blocks holding more local contacts than this are skipped (a very
     /// common first word says little); bounds the work per record.
@@ -52,6 +84,12 @@ impl Default for NearDuplicateConfig {
 }
 
 impl NearDuplicateConfig {
+    /// The threshold in thousandths, rounded up (a score must reach it).
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // validated: (0, 1]
+    fn threshold_per_mille(&self) -> u16 {
+        (self.threshold.clamp(0.0, 1.0) * 1000.0 - 1e-9).ceil() as u16
+    }
+
     pub(crate) fn validate(&self) -> Result<()> {
         if !(self.threshold > 0.0 && self.threshold <= 1.0) {
             return Err(Error::InvalidConfig {
@@ -69,11 +107,129 @@ impl NearDuplicateConfig {
     }
 }
 
+/// Most words of a name that are compared (and keyed); the rest are
+/// ignored. Bounds the work per pair.
+const MAX_WORDS: usize = 8;
+
+/// Most bytes of a name's folded words (words past it are ignored).
+const MAX_TEXT_BYTES: usize = 255;
+
+/// A name's folded words, separated by single spaces in `text`, word `i`
+/// ending at byte `ends[i]`.
+#[derive(Clone, Copy)]
+struct Words<'a> {
+    text: &'a str,
+    ends: [u8; MAX_WORDS],
+    n: usize,
+}
+
+impl<'a> Words<'a> {
+    /// The words of `text` (folded words separated by single spaces, at
+    /// most [`MAX_WORDS`] of them, at most [`MAX_TEXT_BYTES`]).
+    fn of(text: &'a str) -> Self {
+        let mut w = Self {
+            text,
+            ends: [0; MAX_WORDS],
+            n: 0,
+        };
+        for (i, b) in text.bytes().enumerate().chain([(text.len(), b' ')]) {
+            if b == b' ' && w.n < MAX_WORDS {
+                // At most MAX_TEXT_BYTES.
+                #[allow(clippy::cast_possible_truncation)]
+                {
+                    w.ends[w.n] = i as u8;
+                }
+                w.n += 1;
+            }
+        }
+        if text.is_empty() {
+            w.n = 0;
+        }
+        w
+    }
+
+    const fn n(&self) -> usize {
+        self.n
+    }
+
+    fn word(&self, i: usize) -> &'a str {
+        let start = match i.checked_sub(1) {
+            Some(p) => self.ends.get(p).map_or(0, |&e| e as usize + 1),
+            None => 0,
+        };
+        let end = self.ends.get(i).map_or(0, |&e| e as usize);
+        self.text.get(start..end).unwrap_or("")
+    }
+
+    /// Whether the names are equal once the word breaks are removed.
+    fn same_letters(&self, other: &Self) -> bool {
+        self.text == other.text
+            || self
+                .text
+                .bytes()
+                .filter(|&b| b != b' ')
+                .eq(other.text.bytes().filter(|&b| b != b' '))
+    }
+}
+
+/// Words longer than this (in characters) only compare equal or not: the
+/// edit distance's table grows with the product of the lengths.
+const MAX_FUZZY_CHARS: usize = 32;
+
+/// Score (per mille) of a pair of names: what each difference costs. Same
+/// words after folding (accents, punctuation, case, legal forms) score
+/// 1000.
+/// Whether a mistyped word must keep its first letter.
+const SAME_FIRST_LETTER: bool = true;
+
+const COST_REORDERED: u32 = 20;
+const COST_EDIT: u32 = 40;
+const COST_INITIAL: u32 = 50;
+const COST_DROPPED_INITIAL: u32 = 30;
+
+/// Legal forms: they say nothing about which organisation is meant and are
+/// the words most often written differently (`Ltd` / `Limited`, `Pty Ltd`
+/// / `Ltd`, dropped). Words with a meaning of their own (`Holdings`,
+/// `Trust`, `Group`, `Sons`, `Brothers`, trades) are kept.
+const LEGAL_FORMS: &[&str] = &[
+    "ab",
+    "ag",
+    "bhd",
+    "bv",
+    "co",
+    "company",
+    "corp",
+    "corporation",
+    "gmbh",
+    "inc",
+    "incorporated",
+    "kg",
+    "limited",
+    "llc",
+    "llp",
+    "lp",
+    "ltd",
+    "nv",
+    "oy",
+    "pc",
+    "plc",
+    "pllc",
+    "pte",
+    "pty",
+    "sa",
+    "sarl",
+    "sas",
+    "sdn",
+    "spa",
+    "srl",
+];
+
 /// Words that say nothing about which contact is meant.
 fn is_stop(t: &str) -> bool {
-    t.len() < 2
-        || matches!(t, "the" | "and" | "of" | "mr" | "mrs" | "ms" | "dr")
-        || is_legal_word(t)
+    matches!(
+        t,
+        "the" | "and" | "of" | "mr" | "mrs" | "ms" | "miss" | "dr"
+    ) || LEGAL_FORMS.binary_search(&t).is_ok()
 }
 
 fn prefix(t: &str, chars: usize) -> &str {
@@ -83,63 +239,401 @@ fn prefix(t: &str, chars: usize) -> &str {
     }
 }
 
-/// Calls `f` with each blocking key of a normalised name: for every
-/// significant word, its first four characters plus the initials of the
-/// other significant words. A typo is caught as long as one word keeps its
-/// first four characters and the others their initials.
-fn for_each_key(name: &str, class: NameClass, mut f: impl FnMut(u64)) {
-    let words: Vec<&str> = name.split(' ').filter(|w| !is_stop(w)).take(8).collect();
-    let mut key = String::with_capacity(16);
-    for (i, w) in words.iter().enumerate() {
-        key.clear();
-        key.push_str(prefix(w, 4));
-        key.push('|');
-        for (k, o) in words.iter().enumerate() {
-            if k != i {
-                key.push_str(prefix(o, 1));
+/// Appends `c` without diacritics (`é` → `e`, `ø` → `o`, `æ` → `ae`).
+fn push_folded(c: char, out: &mut String) {
+    match c {
+        'ø' => out.push('o'),
+        'ł' => out.push('l'),
+        'đ' | 'ð' => out.push('d'),
+        'ı' => out.push('i'),
+        'æ' => out.push_str("ae"),
+        'œ' => out.push_str("oe"),
+        'þ' => out.push_str("th"),
+        _ => unicode_normalization::char::decompose_canonical(c, |d| {
+            if !unicode_normalization::char::is_combining_mark(d) {
+                out.push(d);
             }
-        }
-        f(hash_bytes(key.as_bytes(), 0x5eed ^ class as u64));
+        }),
     }
 }
 
-/// A local contact in a block, with what the cheap filters need so that
-/// most candidates are dismissed without reading their names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-struct Member {
-    pos: u32,
-    chars: u32,
-    bag: u64,
+/// A name as the guard compares it: its significant words, folded
+/// (diacritics dropped, apostrophes removed, other punctuation a word
+/// break), stop words and legal forms left out (all of them kept when
+/// nothing else is left), at most [`MAX_WORDS`] words. The words are stored
+/// back to back in `text`, so `text` is also the name with its word breaks
+/// removed (`O Brien` = `O'Brien` = `OBrien`).
+#[derive(Debug, Default)]
+pub(crate) struct Canon {
+    /// The words, separated by single spaces.
+    text: String,
+    n: usize,
+    /// Scratch for the words before stop words are dropped.
+    raw: String,
 }
 
-/// The bit of a character in a [`bag`].
-fn bit(c: char) -> u64 {
+impl Canon {
+    /// Reads normalised `name` (see [`NEAR_DUPLICATE_COMPARED_CHARS`]).
+    fn read(&mut self, name: &str) {
+        self.raw.clear();
+        let mut space = false;
+        for c in compared(name).chars() {
+            let before = self.raw.len();
+            if c.is_ascii_alphanumeric() {
+                if space && before > 0 {
+                    self.raw.push(' ');
+                }
+                self.raw.push(c);
+                space = false;
+                continue;
+            }
+            if matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '`' | '\u{2BC}') {
+                continue;
+            }
+            if c.is_ascii() || !c.is_alphanumeric() {
+                if !unicode_normalization::char::is_combining_mark(c) {
+                    space = true;
+                }
+                continue;
+            }
+            if space && before > 0 {
+                self.raw.push(' ');
+            }
+            push_folded(c, &mut self.raw);
+            space = false;
+        }
+        let significant = self.raw.split(' ').any(|w| !is_stop(w));
+        self.text.clear();
+        self.n = 0;
+        for w in self.raw.split(' ') {
+            if self.n == MAX_WORDS {
+                break;
+            }
+            if w.is_empty() || (significant && is_stop(w)) {
+                continue;
+            }
+            if self.text.len() + 1 + w.len() > MAX_TEXT_BYTES {
+                break;
+            }
+            if !self.text.is_empty() {
+                self.text.push(' ');
+            }
+            self.text.push_str(w);
+            self.n += 1;
+        }
+    }
+
+    fn view(&self) -> Words<'_> {
+        Words::of(&self.text)
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.text.split(' ').filter(|w| !w.is_empty())
+    }
+
+    /// Calls `f` with each blocking key: the folded name without word
+    /// breaks, and for each word its first four characters with the
+    /// initials of the other words (sorted, so that the order of the words
+    /// does not matter). A name with a single-letter word (a middle initial)
+    /// and two longer ones also gets the keys of its longer words alone.
+    /// A typo is then found as long as one word keeps its first four
+    /// characters and the others their first letters.
+    fn for_each_key(&self, class: NameClass, mut f: impl FnMut(u64)) {
+        let seed = 0x5eed ^ class as u64;
+        if self.n == 0 {
+            return;
+        }
+        let joined: String = self.text.chars().filter(|&c| c != ' ').collect();
+        f(hash_bytes(joined.as_bytes(), seed));
+        let words = self.view();
+        let long = |i: usize| words.word(i).chars().nth(1).is_some();
+        let n_long = (0..self.n).filter(|&i| long(i)).count();
+        let mut key = String::with_capacity(24);
+        let mut initials = [' '; MAX_WORDS];
+        let variants: &[bool] = if n_long >= 2 && n_long < self.n {
+            &[false, true]
+        } else {
+            &[false]
+        };
+        for &long_only in variants {
+            for i in (0..self.n).filter(|&i| !long_only || long(i)) {
+                key.clear();
+                key.push_str(prefix(words.word(i), 4));
+                key.push('|');
+                let mut k = 0;
+                for j in (0..self.n).filter(|&j| j != i && (!long_only || long(j))) {
+                    initials[k] = words.word(j).chars().next().unwrap_or(' ');
+                    k += 1;
+                }
+                initials[..k].sort_unstable();
+                key.extend(&initials[..k]);
+                f(hash_bytes(key.as_bytes(), seed ^ 0x1));
+            }
+        }
+    }
+
+    /// Characters in the words (word breaks not counted).
+    #[allow(clippy::cast_possible_truncation)] // at most MAX_TEXT_BYTES
+    fn chars(&self) -> u8 {
+        self.text.chars().filter(|&c| c != ' ').count() as u8
+    }
+
+    /// The characters of the words, as bits (see [`bit`]), and
+    /// [`HAS_INITIAL`] when a word is a single letter.
+    fn bag(&self) -> u32 {
+        let initial = self.words().any(|w| w.chars().nth(1).is_none());
+        let chars = self
+            .text
+            .chars()
+            .filter(|&c| c != ' ')
+            .fold(0, |acc, c| acc | bit(c));
+        if initial { chars | HAS_INITIAL } else { chars }
+    }
+}
+
+/// The bit of a character in a name's bag of characters: one per ASCII
+/// letter, four shared by the digits, one for everything else.
+const fn bit(c: char) -> u32 {
     let b = match c {
         'a'..='z' => c as u32 - 'a' as u32,
-        '0'..='9' => 26 + c as u32 - '0' as u32,
-        _ => 36 + (c as u32 % 28),
+        '0'..='9' => 26 + (c as u32 - '0' as u32) % 4,
+        _ => 30,
     };
     1 << b
 }
 
-/// The set of characters of a name, as 64 bits (some share a bit).
-fn bag(name: &str) -> u64 {
-    name.chars().fold(0, |acc, c| acc | bit(c))
+/// The bit of a bag that says a word of the name is a single letter.
+const HAS_INITIAL: u32 = 1 << 31;
+
+/// The restricted Damerau-Levenshtein (optimal string alignment) distance
+/// of two words, or `None` when it exceeds `max` (or a word is longer than
+/// [`MAX_FUZZY_CHARS`]). One edit is decided in one pass
+/// ([`within_one`]); more by `strsim`'s table, on words short enough that
+/// the table is small.
+fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
+    if max <= 1 {
+        return within_one(a.as_bytes(), b.as_bytes()).filter(|&d| d <= max);
+    }
+    let (la, lb) = (char_len(a), char_len(b));
+    if la > MAX_FUZZY_CHARS || lb > MAX_FUZZY_CHARS || la.abs_diff(lb) > max {
+        return None;
+    }
+    let d = strsim::osa_distance(a, b);
+    (d <= max).then_some(d)
 }
 
-/// An upper bound of the Jaro-Winkler similarity of `name` (of `len`
-/// characters) and a name of `other_len` characters whose characters are in
-/// `other_bag`: the characters of `name` that can match at all bound the
-/// Jaro matches `m`, so J ≤ (m/|a| + m/|b| + 1)/3 and JW ≤ 0.6·J + 0.4.
-#[allow(clippy::cast_precision_loss)] // name lengths are far below 2^52
-fn similarity_bound(name: &str, len: usize, other_len: usize, other_bag: u64) -> f64 {
-    if len == 0 || other_len == 0 {
-        return 0.0;
+/// [`edits`] with at most one edit, in one pass: 0 when equal, 1 when one
+/// substitution, insertion, deletion or swap of neighbours apart, else
+/// `None`. Works on the UTF-8 bytes: a non-ASCII character differing from
+/// another in one byte counts one edit, as on characters; one differing in
+/// more than one byte counts more (and is rejected), which only makes the
+/// guard more careful with non-Latin scripts.
+fn within_one(a: &[u8], b: &[u8]) -> Option<usize> {
+    let (s, l) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let i = s.iter().zip(l).take_while(|(x, y)| x == y).count();
+    if s.len() == l.len() {
+        if i == s.len() {
+            return Some(0);
+        }
+        let substituted = s.get(i + 1..) == l.get(i + 1..);
+        let swapped = s.get(i) == l.get(i + 1)
+            && s.get(i + 1) == l.get(i)
+            && s.get(i + 2..) == l.get(i + 2..);
+        (substituted || swapped).then_some(1)
+    } else if l.len() == s.len() + 1 {
+        (s.get(i..) == l.get(i + 1..)).then_some(1)
+    } else {
+        None
     }
-    let m = name.chars().filter(|&c| other_bag & bit(c) != 0).count();
-    let m = m.min(other_len) as f64;
-    let j = (m / len as f64 + m / other_len as f64 + 1.0) / 3.0;
-    0.6 * j + 0.4
+}
+
+/// Characters in `w` (its length, for ASCII).
+fn char_len(w: &str) -> usize {
+    if w.is_ascii() {
+        w.len()
+    } else {
+        w.chars().count()
+    }
+}
+
+/// Edits a word of `chars` characters may differ by and still be the same
+/// word mistyped: none below 4 characters, one up to 7, two from 8.
+const fn allowed_edits(chars: usize) -> usize {
+    match chars {
+        0..=3 => 0,
+        4..=7 => 1,
+        _ => 2,
+    }
+}
+
+/// Whether `w` is one edit away from a legal form (`lrd`, `limitef`,
+/// `nc`): a mistyped legal form says as little as the legal form.
+fn is_mistyped_legal_form(w: &str) -> bool {
+    w.chars().nth(1).is_some()
+        && !w.bytes().any(|c| c.is_ascii_digit())
+        && LEGAL_FORMS
+            .iter()
+            .any(|f| f.len() >= 2 && edits(w, f, 1).is_some())
+}
+
+fn is_initial_of(initial: &str, word: &str) -> bool {
+    let mut i = initial.chars();
+    let mut w = word.chars();
+    matches!((i.next(), i.next(), w.next(), w.next()), (Some(a), None, Some(b), Some(_)) if a == b)
+}
+
+/// How alike two names are, in thousandths (see the `COST_` constants), or
+/// `None` when they are not the same name written differently: every word
+/// of one must pair with a word of the other, equal, as an initial (`J` /
+/// `John`, at most one, the other words then equal) or within a few edits
+/// (at most two in all); one single-letter word (a middle initial) may be
+/// left over; at least one pair of whole words must agree.
+fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
+    if a.n() == 0 || b.n() == 0 {
+        return None;
+    }
+    if a.same_letters(&b) {
+        return Some(1000);
+    }
+    let mut pair_a = [usize::MAX; MAX_WORDS];
+    let mut used_b = [false; MAX_WORDS];
+    let mut reordered = false;
+    // Equal words.
+    for (i, pair) in pair_a.iter_mut().enumerate().take(a.n()) {
+        if let Some(j) = (0..b.n()).find(|&j| !used_b[j] && a.word(i) == b.word(j)) {
+            *pair = j;
+            used_b[j] = true;
+        }
+    }
+    let exact = pair_a[..a.n()].iter().filter(|&&j| j != usize::MAX).count();
+    // Words within a few edits, the closest first.
+    let mut total_edits = 0;
+    for (i, pair) in pair_a.iter_mut().enumerate().take(a.n()) {
+        if *pair != usize::MAX {
+            continue;
+        }
+        let wa = a.word(i);
+        if wa.bytes().any(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        let mut best: Option<(usize, usize)> = None;
+        for j in (0..b.n()).filter(|&j| !used_b[j]) {
+            let wb = b.word(j);
+            if SAME_FIRST_LETTER && wa.as_bytes().first() != wb.as_bytes().first() {
+                continue;
+            }
+            let max = allowed_edits(char_len(wa).min(char_len(wb)));
+            if max == 0 || wb.bytes().any(|c| c.is_ascii_digit()) {
+                continue;
+            }
+            if let Some(d) = edits(wa, wb, max)
+                && best.is_none_or(|(bd, _)| d < bd)
+            {
+                best = Some((d, j));
+            }
+        }
+        if let Some((d, j)) = best {
+            *pair = j;
+            used_b[j] = true;
+            total_edits += d;
+        }
+    }
+    if total_edits > 2 {
+        return None;
+    }
+    // Initials.
+    let mut initials = 0u32;
+    for (i, pair) in pair_a.iter_mut().enumerate().take(a.n()) {
+        if *pair != usize::MAX {
+            continue;
+        }
+        let wa = a.word(i);
+        if let Some(j) = (0..b.n())
+            .find(|&j| !used_b[j] && (is_initial_of(wa, b.word(j)) || is_initial_of(b.word(j), wa)))
+        {
+            *pair = j;
+            used_b[j] = true;
+            initials += 1;
+        }
+    }
+    if initials > 1 || (initials == 1 && total_edits > 0) {
+        return None;
+    }
+    // Left over: at most one single-letter word, or mistyped legal forms
+    // within the edits allowed.
+    let left_a = (0..a.n()).filter(|&i| pair_a[i] == usize::MAX);
+    let left_b = (0..b.n()).filter(|&j| !used_b[j]);
+    if left_a.clone().count() + left_b.clone().count() > 2 - total_edits.min(2) + 1 {
+        return None;
+    }
+    let mut dropped = 0u32;
+    for w in left_a.map(|i| a.word(i)).chain(left_b.map(|j| b.word(j))) {
+        if w.chars().nth(1).is_none() {
+            dropped += 1;
+        } else if is_mistyped_legal_form(w) {
+            // `Lrd`, `Limitef`, `Imc`: a legal form mistyped (legal forms
+            // themselves were left out of the words).
+            total_edits += 1;
+        } else {
+            return None;
+        }
+    }
+    if total_edits > 2 {
+        return None;
+    }
+    if dropped > 1 || (dropped == 1 && initials + u32::from(total_edits > 0) > 0) {
+        return None;
+    }
+    // At least one whole word agrees (equal or mistyped, not an initial).
+    if exact == 0 && total_edits == 0 {
+        return None;
+    }
+    let mut last = None;
+    for &j in pair_a[..a.n()].iter().filter(|&&j| j != usize::MAX) {
+        if last.is_some_and(|l| j < l) {
+            reordered = true;
+        }
+        last = Some(j);
+    }
+    #[allow(clippy::cast_possible_truncation)] // at most 2
+    let cost = COST_EDIT * total_edits as u32
+        + COST_INITIAL * initials
+        + COST_DROPPED_INITIAL * dropped
+        + if reordered { COST_REORDERED } else { 0 };
+    // At most 1000.
+    #[allow(clippy::cast_possible_truncation)]
+    let sim = 1000u32.saturating_sub(cost).max(1) as u16;
+    Some(sim)
+}
+
+/// A local contact in a block, with its bag of characters so that most
+/// candidates are dismissed without reading their names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Member {
+    pos: u32,
+    /// Where the contact's words start in [`NearDuplicates::texts`].
+    at: u32,
+    bag: u32,
+    chars: u8,
+    /// Length of the words in bytes.
+    len: u8,
+    class: u8,
+}
+
+/// Whether two bags of characters allow the names to be the same name
+/// written differently: two edits bring at most two new characters, and
+/// an initial only removes characters (so one side's bag is then nearly a
+/// subset of the other's).
+/// The lengths must then be within two characters too (an edit changes
+/// the length by at most one).
+const fn close(a: u32, a_chars: u8, b: &Member) -> bool {
+    let (ca, cb) = (a & !HAS_INITIAL, b.bag & !HAS_INITIAL);
+    let (x, y) = ((ca & !cb).count_ones(), (cb & !ca).count_ones());
+    if (a | b.bag) & HAS_INITIAL == 0 {
+        x <= 2 && y <= 2 && a_chars.abs_diff(b.chars) <= 2
+    } else {
+        x <= 2 || y <= 2
+    }
 }
 
 /// The part of a name the guard compares (see
@@ -153,21 +647,9 @@ pub(crate) struct NearDuplicates {
     cfg: NearDuplicateConfig,
     blocks: HashMap<u64, (u32, u32), IdBuild>,
     members: Vec<Member>,
-}
-
-/// The smallest ratio of the shorter to the longer name length (in
-/// characters) at which Jaro-Winkler can still reach `threshold`: with at
-/// most four common prefix characters JW ≤ 0.6·J + 0.4, and Jaro
-/// J ≤ (2 + short/long) / 3, so short/long ≥ 3·(threshold − 0.4)/0.6 − 2.
-fn min_length_ratio(threshold: f64) -> f64 {
-    (3.0 * (threshold - 0.4) / 0.6 - 2.0).max(0.0)
-}
-
-/// Whether two names' lengths allow the similarity to reach the threshold.
-#[allow(clippy::cast_precision_loss)] // name lengths are far below 2^52
-fn lengths_close(a: usize, b: usize, min_ratio: f64) -> bool {
-    let (short, long) = (a.min(b), a.max(b));
-    long == 0 || short as f64 >= min_ratio * long as f64
+    /// The folded words of every local contact, back to back (members
+    /// point into it, so a candidate costs one read beside its block).
+    texts: String,
 }
 
 impl NearDuplicates {
@@ -175,20 +657,53 @@ impl NearDuplicates {
         cfg: NearDuplicateConfig,
         names: impl Iterator<Item = (&'a str, NameClass)>,
     ) -> Self {
-        let mut pairs: Vec<(u64, Member)> = Vec::new();
-        for (i, (name, class)) in names.enumerate() {
-            let name = compared(name);
-            // Positions and name lengths fit in u32: the index checked the
-            // count and the text size.
+        // Folded words and keys of every name, by chunks (on every core
+        // with the `parallel` feature); each chunk's text offsets are
+        // moved past the chunks before it when the texts are joined.
+        // Positions fit in u32: the index checked the count.
+        #[allow(clippy::cast_possible_truncation)]
+        let names: Vec<(u32, &str, NameClass)> = names
+            .enumerate()
+            .map(|(i, (name, class))| (i as u32, name, class))
+            .collect();
+        let parts = par::map_chunks(&names, 1 << 14, |chunk| {
+            let mut pairs: Vec<(u64, Member)> = Vec::with_capacity(chunk.len() * 4);
+            let mut texts = String::new();
+            let mut canon = Canon::default();
+            for &(pos, name, class) in chunk {
+                canon.read(name);
+                // The folded text is at most MAX_TEXT_BYTES per name; a
+                // chunk's texts stay far below u32::MAX.
+                #[allow(clippy::cast_possible_truncation)]
+                let m = Member {
+                    pos,
+                    at: texts.len() as u32,
+                    bag: canon.bag(),
+                    chars: canon.chars(),
+                    len: canon.text.len() as u8,
+                    class: class as u8,
+                };
+                texts.push_str(&canon.text);
+                canon.for_each_key(class, |k| pairs.push((k, m)));
+            }
+            (pairs, texts)
+        });
+        drop(names);
+        let mut pairs: Vec<(u64, Member)> =
+            Vec::with_capacity(parts.iter().map(|p| p.0.len()).sum());
+        let mut texts = String::with_capacity(parts.iter().map(|p| p.1.len()).sum());
+        for (part, text) in parts {
+            // Offsets past u32::MAX (over 4 GiB of names) are clamped: such
+            // members read no words and are never similar.
             #[allow(clippy::cast_possible_truncation)]
-            let m = Member {
-                pos: i as u32,
-                chars: name.chars().count() as u32,
-                bag: bag(name),
-            };
-            for_each_key(name, class, |k| pairs.push((k, m)));
+            let base = texts.len().min(u32::MAX as usize) as u32;
+            pairs.extend(part.into_iter().map(|(k, mut m)| {
+                m.at = m.at.saturating_add(base);
+                (k, m)
+            }));
+            texts.push_str(&text);
         }
-        pairs.sort_unstable();
+        par::sort_unstable(&mut pairs);
         pairs.dedup();
         let mut blocks = HashMap::with_hasher(IdBuild::default());
         let mut members = Vec::with_capacity(pairs.len());
@@ -207,42 +722,49 @@ impl NearDuplicates {
             cfg,
             blocks,
             members,
+            texts,
         }
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * 17 + self.members.capacity() * 4
+        self.blocks.capacity() * 17 + self.members.capacity() * 16 + self.texts.capacity()
     }
 
-    /// The similar local contacts of `name`, most similar first, ties by id.
+    fn words_of(&self, m: &Member) -> Words<'_> {
+        let at = m.at as usize;
+        Words::of(self.texts.get(at..at + usize::from(m.len)).unwrap_or(""))
+    }
+
+    /// The similar local contacts of `name`, most similar first, ties by id;
+    /// similarity in thousandths.
     pub(crate) fn query<'t>(
         &self,
         name: &str,
         class: NameClass,
-        name_of: impl Fn(u32) -> (&'t str, NameClass),
         id_of: impl Fn(u32) -> &'t ContactId,
-        scratch: &mut Vec<u32>,
-    ) -> Vec<(u32, f64)> {
+        scratch: &mut Vec<u64>,
+    ) -> Vec<(u32, u16)> {
         scratch.clear();
-        let name = compared(name);
-        let len = name.chars().count();
-        let min_ratio = min_length_ratio(self.cfg.threshold);
-        for_each_key(name, class, |k| {
+        let mut canon = Canon::default();
+        canon.read(name);
+        let bag = canon.bag();
+        let chars = canon.chars();
+        canon.for_each_key(class, |k| {
             if let Some(&(start, n)) = self.blocks.get(&k)
                 && (n as usize) <= self.cfg.max_block
             {
-                let (s, e) = (start as usize, (start + n) as usize);
+                let block = start..start + n;
+                let members = self
+                    .members
+                    .get(start as usize..(start + n) as usize)
+                    .unwrap_or_default();
+                // (position, member index): sorted, the same contact
+                // reached through several keys is scored once.
                 scratch.extend(
-                    self.members
-                        .get(s..e)
-                        .unwrap_or_default()
-                        .iter()
-                        .filter(|m| {
-                            lengths_close(len, m.chars as usize, min_ratio)
-                                && similarity_bound(name, len, m.chars as usize, m.bag)
-                                    >= self.cfg.threshold
-                        })
-                        .map(|m| m.pos),
+                    block
+                        .zip(members)
+                        .filter(|(_, m)| m.class == class as u8 && close(bag, chars, m))
+                        .map(|(k, m)| (u64::from(m.pos) << 32) | u64::from(k)),
                 );
             }
         });
@@ -250,19 +772,20 @@ impl NearDuplicates {
             return Vec::new();
         }
         scratch.sort_unstable();
-        scratch.dedup();
-        let mut out: Vec<(u32, f64)> = scratch
+        scratch.dedup_by_key(|k| *k >> 32);
+        let threshold = self.cfg.threshold_per_mille();
+        let words = canon.view();
+        let mut out: Vec<(u32, u16)> = scratch
             .iter()
-            .filter_map(|&j| {
-                let (other, other_class) = name_of(j);
-                if other_class != class {
-                    return None;
-                }
-                let sim = strsim::jaro_winkler(name, compared(other));
-                (sim >= self.cfg.threshold).then_some((j, sim))
+            .filter_map(|&k| {
+                // The low half is the member index.
+                #[allow(clippy::cast_possible_truncation)]
+                let m = self.members.get(k as u32 as usize)?;
+                let sim = score(words, self.words_of(m))?;
+                (sim >= threshold).then_some((m.pos, sim))
             })
             .collect();
-        out.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| id_of(a.0).cmp(id_of(b.0))));
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| id_of(a.0).cmp(id_of(b.0))));
         out.truncate(self.cfg.max_similar);
         out
     }
@@ -272,57 +795,96 @@ impl NearDuplicates {
 mod tests {
     use super::*;
 
+    fn keys(name: &str) -> Vec<u64> {
+        let mut c = Canon::default();
+        c.read(&crate::normalize::normalize_name(name));
+        let mut v = Vec::new();
+        c.for_each_key(NameClass::Any, |k| v.push(k));
+        v
+    }
+
+    fn sim(a: &str, b: &str) -> Option<u16> {
+        let (mut x, mut y) = (Canon::default(), Canon::default());
+        x.read(&crate::normalize::normalize_name(a));
+        y.read(&crate::normalize::normalize_name(b));
+        score(x.view(), y.view())
+    }
+
     #[test]
     fn m11_keys_survive_a_typo_after_the_fourth_letter() {
-        let mut a = Vec::new();
-        let mut b = Vec::new();
-        for_each_key("jonathan smith", NameClass::Any, |k| a.push(k));
-        for_each_key("jonathon smith", NameClass::Any, |k| b.push(k));
-        assert!(a.iter().any(|k| b.contains(k)));
-        let mut c = Vec::new();
-        for_each_key("acme ltd", NameClass::Any, |k| c.push(k));
-        assert_eq!(c.len(), 1, "legal words are not blocking keys");
+        let a = keys("jonathan smith");
+        assert!(keys("jonathon smith").iter().any(|k| a.contains(k)));
+        assert!(keys("smith jonathon").iter().any(|k| a.contains(k)));
+        assert!(keys("j smith").iter().any(|k| a.contains(k)));
+        assert!(keys("jonathan a smith").iter().any(|k| a.contains(k)));
+        assert_eq!(
+            keys("acme ltd"),
+            keys("ACME Limited."),
+            "legal forms are left out"
+        );
     }
 
     #[test]
-    fn m11_length_filter_never_drops_a_pair_above_the_threshold() {
-        let r = min_length_ratio(0.92);
-        for (a, b) in [
-            ("acme plumbing", "acme plumbing ltd"),
-            ("jon smith", "jon smithers"),
-            ("jonathan smithers", "jonathon smithers"),
+    fn m11_name_variants_are_similar() {
+        for (a, b, at_least) in [
+            ("Jonathan Smithers", "Jonathon Smithers", 960),
+            ("Jonathan Smithers", "Jonatahn Smihters", 920),
+            ("John Smith", "Smith, John", 980),
+            ("John Smith", "J. Smith", 950),
+            ("John Smith", "John A. Smith", 970),
+            ("José García", "Jose Garcia", 1000),
+            ("Søren Strauß", "Soren Strauss", 1000),
+            ("Harbour Plumbing Ltd", "Harbour Plumbing Limited", 1000),
+            ("Harbour Plumbing Pty Ltd", "Harbour Plumbing", 1000),
+            ("Smith & Jones", "Smith and Jones", 1000),
+            ("Mary O'Brien", "Mary OBrien", 1000),
+            ("Mary Smith-Jones", "Mary Smith Jones", 1000),
+            ("Harbour Plumbing Ltd", "Harbour Plumbing Lrd", 960),
         ] {
-            let sim = strsim::jaro_winkler(a, b);
-            assert!(sim >= 0.92, "{a} / {b}: {sim}");
-            assert!(
-                lengths_close(a.chars().count(), b.chars().count(), r),
-                "{a} / {b}"
-            );
+            let s = sim(a, b);
+            assert!(s.is_some_and(|s| s >= at_least), "{a} / {b}: {s:?}");
+            assert_eq!(s, sim(b, a), "{a} / {b} is symmetric");
         }
-        assert!(!lengths_close(4, 20, r));
     }
 
     #[test]
-    fn m11_similarity_bound_is_an_upper_bound() {
-        let names = [
-            "acme plumbing",
-            "acme plumbing ltd",
-            "jon smith",
-            "john smith",
-            "zebra",
-            "ßtraße",
-            "jose núñez",
-            "a",
-            "bbbbbbbb",
-            "abcdefgh",
+    fn m11_confusable_names_of_others_are_not_similar() {
+        for (a, b) in [
+            ("John Ashford", "Mary Ashford"),
+            ("John Ashford", "John Ashley"),
+            ("Harbour Plumbing Ltd", "Summit Plumbing Ltd"),
+            ("Harbour Plumbing", "Harbour Roofing"),
+            ("Smith & Sons", "Smith Brothers"),
+            ("Smith & Sons", "Smith & Daughters"),
+            ("Unit 4 Ltd", "Unit 5 Ltd"),
+            ("J. A. Smith", "John Smith"),
+            ("Barford Motors", "Carford Motors"),
+            ("Acme", "Acme Holdings"),
+        ] {
+            assert_eq!(sim(a, b), None, "{a} / {b}");
+        }
+    }
+
+    #[test]
+    fn m11_one_pass_edit_check_agrees_with_the_table() {
+        let alphabet = [
+            "", "a", "b", "ab", "ba", "aa", "abc", "acb", "bac", "abcd", "abdc", "xbcd",
         ];
-        for a in names {
-            for b in names {
-                let sim = strsim::jaro_winkler(a, b);
-                let bound = similarity_bound(a, a.chars().count(), b.chars().count(), bag(b));
-                assert!(bound + 1e-9 >= sim, "{a} / {b}: {sim} > {bound}");
+        for a in alphabet {
+            for b in alphabet {
+                let d = strsim::osa_distance(a, b);
+                let full = (d <= 1).then_some(d);
+                assert_eq!(
+                    within_one(a.as_bytes(), b.as_bytes()),
+                    full,
+                    "{a:?} / {b:?}"
+                );
             }
         }
+        assert_eq!(edits("jonathan", "jonatahn", 2), Some(1));
+        assert_eq!(edits("smithers", "smihtres", 2), Some(2));
+        assert_eq!(edits("smithers", "smoothers", 1), None);
+        assert_eq!(edits("núñez", "nunez", 2), Some(2));
     }
 
     /// Fuzzing found the guard quadratic in name length: ten locals against
@@ -356,17 +918,11 @@ mod tests {
         for i in 0..10u8 {
             let mut remote = long('a', 20_000);
             remote.push(char::from(b'k' + i));
-            let hits = g.query(
-                &remote,
-                NameClass::Any,
-                |j| (locals[j as usize].as_str(), NameClass::Any),
-                |j| &ids[j as usize],
-                &mut scratch,
-            );
+            let hits = g.query(&remote, NameClass::Any, |j| &ids[j as usize], &mut scratch);
             // The compared prefixes are equal: every local is as close as
             // can be, and the report is capped at `max_similar`.
             assert_eq!(hits.len(), NearDuplicateConfig::default().max_similar);
-            assert!(hits.iter().all(|&(_, sim)| sim >= 0.999));
+            assert!(hits.iter().all(|&(_, sim)| sim == 1000));
         }
     }
 

@@ -60,8 +60,10 @@ pub struct Candidate {
 pub struct SimilarContact {
     /// The local contact.
     pub local_id: ContactId,
-    /// Jaro-Winkler similarity of the normalised names, in thousandths
-    /// (0–1000, rounded down: 933 is 0.933).
+    /// Similarity of the names, in thousandths (1000: the same words once
+    /// accents, punctuation, case and legal forms are set aside; less for
+    /// typing errors, initials and reordered words, as the near-duplicate
+    /// guard scores them).
     pub similarity_per_mille: u16,
 }
 

@@ -46,12 +46,20 @@
 //! the Xero profile comes out at about 60% full matches, 18% partial, 2.5%
 //! ambiguous and 19% no match; under QBO a further 2% are unmatchable.
 //!
+//! [`near_pairs`] makes a labelled evaluation set for the near-duplicate
+//! guard (M11): pairs of a local contact and a remote record written
+//! differently (typos, swapped names, initials, accents, legal forms,
+//! punctuation) or belonging to someone else with a confusable name.
+//!
 //! Names are unique by construction (a keyed permutation of the entity
 //! number, not random draws) up to about 2.6M people and 15M organisations,
 //! apart from the deliberate collisions; so the "new" records really are
 //! new even at 1M × 1M.
 
 use std::io::{self, Write};
+
+mod near;
+pub use near::{NearCategory, NearPair, near_pairs};
 
 use ledgerlink::Contact;
 use ledgerlink::model::{Address, AddressKind, ContactKind, PhoneKind};

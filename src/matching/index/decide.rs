@@ -36,7 +36,7 @@ pub(super) struct Scratch {
     names: Vec<u32>,
     emails: Vec<u32>,
     full: Vec<u32>,
-    near: Vec<u32>,
+    near: Vec<u64>,
     /// Candidate lists of long walks (many local contacts sharing one name
     /// or email), by chain heads: the next record with the same keys
     /// reuses them instead of walking again. Only within one batch
@@ -77,7 +77,7 @@ pub(super) enum Raw {
     Several(Vec<u32>, usize),
     LinkedElsewhere(u32, ContactId),
     NoMatch,
-    Similar(Vec<(u32, f64)>),
+    Similar(Vec<(u32, u16)>),
     Unmatchable(UnmatchableReason),
     AlreadyLinked(ContactId),
     Unsynced(ContactId),
@@ -255,13 +255,7 @@ impl MatchIndex {
             Found::Nothing if name.is_empty() => Raw::Unmatchable(UnmatchableReason::NoName),
             Found::Nothing => match &self.near {
                 Some(near) => {
-                    let similar = near.query(
-                        name,
-                        class,
-                        |j| (self.name_at(j), self.meta_at(j).class),
-                        |j| self.id_at(j),
-                        &mut s.near,
-                    );
+                    let similar = near.query(name, class, |j| self.id_at(j), &mut s.near);
                     if similar.is_empty() {
                         Raw::NoMatch
                     } else {

@@ -115,7 +115,7 @@ impl MatchIndex {
                     .iter()
                     .map(|&(j, similarity)| SimilarContact {
                         local_id: self.id_at(j).clone(),
-                        similarity_per_mille: per_mille(similarity),
+                        similarity_per_mille: similarity,
                     })
                     .collect(),
             },
@@ -134,10 +134,4 @@ impl MatchIndex {
             kind: self.kind_for(remote, &d.raw),
         }
     }
-}
-
-/// A similarity in 0–1 as thousandths, rounded down (0.9333 → 933).
-#[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // clamped to 0–1000
-fn per_mille(similarity: f64) -> u16 {
-    (similarity.clamp(0.0, 1.0) * 1000.0).floor() as u16
 }

@@ -181,7 +181,7 @@ enum LocalIdsInner<'a> {
     Positions(std::slice::Iter<'a, u32>),
     /// Held by similarity; handed out by id, smallest first.
     Similar {
-        list: &'a [(u32, f64)],
+        list: &'a [(u32, u16)],
         last: Option<&'a ContactId>,
         left: usize,
     },
