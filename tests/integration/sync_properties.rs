@@ -677,6 +677,26 @@ proptest! {
             prop_assert_eq!(read_field(profile, &again, field), value, "{:?} {}", profile, field);
         }
     }
+
+    /// F5: comparing a contact's field in place with a value
+    /// (`field_equals`) says exactly what reading it and comparing the
+    /// values says, for any two contacts: the planner compares pairs that
+    /// way and builds the second value only when they differ.
+    #[test]
+    fn f5_field_equals_agrees_with_comparing_read_values(
+        profile in profile(),
+        a in any_contact(),
+        b in any_contact(),
+    ) {
+        for &field in SyncField::synced_by(profile) {
+            let (va, vb) = (read_field(profile, &a, field), read_field(profile, &b, field));
+            prop_assert_eq!(
+                ledgerlink::sync::field_equals(profile, &a, field, vb.as_ref()),
+                va == vb,
+                "{:?} {}: {:?} / {:?}", profile, field, va, vb
+            );
+        }
+    }
 }
 
 proptest! {

@@ -60,8 +60,8 @@ pub(super) fn create_local(
         } else if let Some(l) = pending.get(p) {
             organizations.push(ContactRef::Id(l.clone()));
         } else {
-            let op = OpId(format!("create-local:{p}"));
-            if out.ops.iter().any(|o| o.id == op) {
+            if out.created_local.contains(p) {
+                let op = OpId(format!("create-local:{p}"));
                 organizations.push(ContactRef::CreatedBy(op.clone()));
                 depends_on.push(op);
             }
@@ -75,6 +75,7 @@ pub(super) fn create_local(
         run.config.default_contact_type
     );
     out.report.counts.local_creates += 1;
+    out.created_local.insert(remote.id.clone());
     out.ops.push(Operation {
         id,
         side: Side::Local,

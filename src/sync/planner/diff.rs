@@ -105,14 +105,20 @@ impl DiffCtx<'_> {
                 Some(l) => read_field(profile, l, f),
                 None => b.cloned(),
             };
+            // Most fields of a pair agree: the ledger's value is compared
+            // in place and built only when it differs.
+            let agree = match remote {
+                Some(r) => field_equals(profile, r, f, lv.as_ref()),
+                None => lv.as_ref() == b,
+            };
+            if agree {
+                d.agreed.push((f, lv));
+                continue;
+            }
             let rv = match remote {
                 Some(r) => read_field(profile, r, f),
                 None => b.cloned(),
             };
-            if lv == rv {
-                d.agreed.push((f, lv));
-                continue;
-            }
             if base.is_none() && !d.empty_base {
                 d.to_local.push((change(f, lv, rv), Why::FirstLink));
                 continue;

@@ -148,11 +148,7 @@ impl<'a> Classify<'_, 'a> {
         r.organization_ids.iter().all(|p| {
             self.next.links.get(p).is_some_and(Link::is_linked)
                 || self.pending_links.contains_key(p)
-                || self
-                    .out
-                    .ops
-                    .iter()
-                    .any(|o| o.id.as_str().strip_prefix("create-local:") == Some(p.as_str()))
+                || self.out.created_local.contains(p)
         })
     }
 
@@ -254,10 +250,22 @@ impl<'a> Classify<'_, 'a> {
             }
         }
         let results = index.classify_batch_with(&cands, &links)?;
+        // Most records of a first connection are linked or created.
+        let n = cands.len();
+        self.out.report.notices.reserve(n);
+        self.out.ops.reserve(n / 2);
+        self.pending.reserve(n);
+        self.pending_links.reserve(n);
+        self.claims.reserved_local.reserve(n);
         for (r, res) in cands.into_iter().zip(results) {
-            let explained = res.explain();
             let keep_open =
                 self.next.issues.contains_key(&r.id) || self.decided.forced_issue.contains(&r.id);
+            // Only a match issue carries an explanation.
+            let explained = match &res.outcome {
+                MatchOutcome::Full { .. } | MatchOutcome::NoMatch if !keep_open => None,
+                MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => None,
+                _ => Some(res.explain()),
+            };
             match res.outcome {
                 MatchOutcome::Full { ref local_id } if !keep_open => {
                     let local_id = local_id.clone();
@@ -283,6 +291,7 @@ impl<'a> Classify<'_, 'a> {
                 }
                 MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => {}
                 outcome => {
+                    let explained = explained.unwrap_or_default();
                     let opened_at = self.next.issues.get(&r.id).map_or(run.now, |i| i.opened_at);
                     let explanation = if keep_open && !outcome.needs_review() {
                         format!(

@@ -23,6 +23,8 @@ pub(super) enum Pairs {
     All,
     /// The pairs of these ledger ids (sorted, each once).
     These(Vec<ContactId>),
+    /// The same, found by walking the map (many ids).
+    Sorted(Vec<ContactId>),
 }
 
 /// Compares `pairs` and plans what they need. Reads the run and the
@@ -37,13 +39,31 @@ pub(super) fn merge_pairs<'a>(
     pairs: Pairs,
 ) {
     let mut links = std::mem::take(&mut next.links);
-    let all_in_order = matches!(pairs, Pairs::All);
+    // Many pairs (a first connection links most records): walking the map
+    // along the sorted ids costs less than a search for each, and the
+    // links' journal gives up past a quarter of the map anyway.
+    let pairs = match pairs {
+        Pairs::These(ids) if ids.len() >= links.len() / 4 && ids.len() > 64 => Pairs::Sorted(ids),
+        p => p,
+    };
+    let in_map_order = !matches!(pairs, Pairs::These(_));
     let ids: Vec<ContactId> = match pairs {
         Pairs::All => links
             .iter()
             .filter(|(_, l)| l.is_linked())
             .map(|(k, _)| k.clone())
             .collect(),
+        Pairs::Sorted(ids) => {
+            let mut wanted = ids.iter().peekable();
+            links
+                .iter()
+                .filter(|(k, l)| {
+                    while wanted.next_if(|w| *w < *k).is_some() {}
+                    wanted.next_if(|w| *w == *k).is_some() && l.is_linked()
+                })
+                .map(|(k, _)| k.clone())
+                .collect()
+        }
         Pairs::These(ids) => ids,
     };
     // The field comparisons are pure: made in parallel, in order.
@@ -55,15 +75,31 @@ pub(super) fn merge_pairs<'a>(
         full_remote: run.remote.full,
         resolved,
     };
-    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = ids
-        .iter()
-        .filter_map(|rid| {
-            let link = links.get(rid).filter(|l| l.is_linked())?;
-            let local = run.local.by_id.get(link.local_id.as_str()).copied();
-            let remote = run.remote.by_id.get(rid.as_str()).copied();
-            Some((rid, link, local, remote))
-        })
-        .collect();
+    let pair = |rid: &'_ ContactId, link: &'_ Link| {
+        let local = run.local.by_id.get(link.local_id.as_str()).copied();
+        let remote = run.remote.by_id.get(rid.as_str()).copied();
+        (local, remote)
+    };
+    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = if in_map_order {
+        // `ids` are linked pairs in map order.
+        let mut wanted = ids.iter().peekable();
+        links
+            .iter()
+            .filter_map(|(k, link)| {
+                let rid = wanted.next_if(|w| *w == k)?;
+                let (local, remote) = pair(rid, link);
+                Some((rid, link, local, remote))
+            })
+            .collect()
+    } else {
+        ids.iter()
+            .filter_map(|rid| {
+                let link = links.get(rid).filter(|l| l.is_linked())?;
+                let (local, remote) = pair(rid, link);
+                Some((rid, link, local, remote))
+            })
+            .collect()
+    };
     out.report.counts.pairs_compared += pairs.len();
     let diffs: Vec<Option<PairDiff>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
         chunk
@@ -83,10 +119,13 @@ pub(super) fn merge_pairs<'a>(
         out,
         names,
     };
-    if all_in_order {
-        // `ids` is every linked pair in map order: walk the map along.
-        let linked = links.iter_mut().filter(|(_, l)| l.is_linked());
-        for (((rid, link), (_, remote)), diff) in linked.zip(remotes).zip(diffs) {
+    if in_map_order {
+        // `ids` is linked pairs in map order: walk the map along.
+        let mut compared = remotes.into_iter().zip(diffs).peekable();
+        for (rid, link) in links.iter_mut() {
+            let Some(((_, remote), diff)) = compared.next_if(|((id, _), _)| *id == rid) else {
+                continue;
+            };
             if let Some(diff) = diff {
                 m.apply_diff(rid, link, remote, diff);
             }

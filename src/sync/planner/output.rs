@@ -8,8 +8,8 @@ use crate::sync::operation::Operation;
 use crate::sync::plan::{Needed, Notice, NoticeKind, Plan, Report, ReviewItem};
 use crate::sync::state::SyncState;
 
-use super::FastMap;
 use super::listings::Run;
+use super::{FastMap, FastSet};
 
 /// What the phases write besides the next state: operations, review items
 /// and the report. Sorted once, at the end.
@@ -18,6 +18,9 @@ pub(super) struct Draft {
     pub(super) ops: Vec<Operation>,
     pub(super) review: Vec<ReviewItem>,
     pub(super) report: Report,
+    /// Ledger ids whose local contact this plan creates (operation
+    /// `create-local:<id>`), to find them without a walk of `ops`.
+    pub(super) created_local: FastSet<ContactId>,
 }
 
 impl Draft {
@@ -132,7 +135,9 @@ pub(super) fn needs(run: &Run<'_>, given: SyncState, needed: Needed) -> Plan {
 /// Updates, then creates without dependencies, then dependent creates; by
 /// id within each group.
 pub(super) fn order_ops(mut ops: Vec<Operation>) -> Vec<Operation> {
-    ops.sort_by(|a, b| {
+    // Operation ids are unique in a plan: no two compare equal, so an
+    // unstable sort gives the one order.
+    ops.sort_unstable_by(|a, b| {
         // Updates go first: a rename can free a name a create needs (U2).
         let stage = |o: &Operation| match (o.is_create(), o.depends_on.is_empty()) {
             (false, _) => 0u8,
