@@ -5,9 +5,10 @@
 //! reading it gives the value back, so that once both sides hold the same
 //! value the planner sees nothing to do (F5).
 
+use std::borrow::Cow;
 use std::fmt;
 
-use crate::model::{Address, Contact, Email, Phone};
+use crate::model::{Address, AddressKind, Contact, Email, Phone};
 use crate::rules::Profile;
 
 pub use crate::rules::SyncField;
@@ -85,45 +86,103 @@ fn opt(s: Option<&str>) -> Option<String> {
 /// Reads `field` from `contact` under `profile`. `None`: the field is empty.
 #[must_use]
 pub fn read_field(profile: Profile, contact: &Contact, field: SyncField) -> Option<FieldValue> {
+    read_field_ref(profile, contact, field).map(FieldRef::into_value)
+}
+
+/// A synced field's value as it stands in a contact, borrowed: what
+/// [`read_field`] gives, before anything is copied (the planner hashes and
+/// compares values this way; only the values it keeps are built).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FieldRef<'a> {
+    /// A name (borrowed but for a person's first + last name).
+    Name {
+        display: Cow<'a, str>,
+        company: Option<&'a str>,
+        first: Option<&'a str>,
+        last: Option<&'a str>,
+    },
+    /// An email address or a phone number.
+    Text(&'a str),
+    /// An address, read as an address of `kind`.
+    Address(AddressKind, &'a Address),
+}
+
+impl FieldRef<'_> {
+    /// The owned value.
+    pub(crate) fn into_value(self) -> FieldValue {
+        match self {
+            Self::Name {
+                display,
+                company,
+                first,
+                last,
+            } => FieldValue::Name(NameValue {
+                display: display.into_owned(),
+                company: opt(company),
+                first: opt(first),
+                last: opt(last),
+            }),
+            Self::Text(t) => FieldValue::Text(t.to_owned()),
+            Self::Address(kind, a) => FieldValue::Address(Address {
+                kind,
+                primary: false,
+                ..a.clone()
+            }),
+        }
+    }
+}
+
+/// [`Contact::label`] without a copy when the name is stored whole.
+fn label(contact: &Contact) -> Cow<'_, str> {
+    if let Some(n) = contact
+        .display_name()
+        .or_else(|| contact.organization_name())
+    {
+        return Cow::Borrowed(n);
+    }
+    match (contact.first_name(), contact.last_name()) {
+        (Some(f), Some(l)) => Cow::Owned(format!("{f} {l}")),
+        (Some(x), None) | (None, Some(x)) => Cow::Borrowed(x),
+        (None, None) => Cow::Borrowed(""),
+    }
+}
+
+/// [`read_field`], borrowed. The one definition of each field's value.
+pub(crate) fn read_field_ref(
+    profile: Profile,
+    contact: &Contact,
+    field: SyncField,
+) -> Option<FieldRef<'_>> {
     match field {
         SyncField::Name => {
-            let display = contact.label();
+            let display = label(contact);
             let rules = profile.rules();
-            let company = if rules.syncs_company_name {
-                opt(contact.organization_name())
-            } else {
-                None
-            };
+            let company = contact
+                .organization_name()
+                .filter(|_| rules.syncs_company_name);
             // Xero's FirstName / LastName belong to its contact person, not
             // to the contact's name: under the Xero GL profile the name is
             // the display name alone, and a person's names are left alone.
             let people = rules.syncs_name_parts;
-            let v = NameValue {
+            let first = contact.first_name().filter(|_| people);
+            let last = contact.last_name().filter(|_| people);
+            let empty =
+                display.is_empty() && company.is_none() && first.is_none() && last.is_none();
+            (!empty).then_some(FieldRef::Name {
                 display,
                 company,
-                first: opt(contact.first_name().filter(|_| people)),
-                last: opt(contact.last_name().filter(|_| people)),
-            };
-            (v != NameValue::default()).then_some(FieldValue::Name(v))
+                first,
+                last,
+            })
         }
         // The model's accessors are the one definition of each field's
         // value: what a service reads through them is what is synced.
-        SyncField::Email => contact
-            .billing_email()
-            .map(|e| FieldValue::Text(e.to_owned())),
+        SyncField::Email => contact.billing_email().map(FieldRef::Text),
         f => {
             if let Some(kind) = f.phone_kind() {
-                contact
-                    .phone(kind)
-                    .map(|p| FieldValue::Text(p.number.clone()))
+                contact.phone(kind).map(|p| FieldRef::Text(&p.number))
             } else if let Some(kind) = f.address_kind() {
-                contact.address(kind).map(|a| {
-                    FieldValue::Address(Address {
-                        kind,
-                        primary: false,
-                        ..a.clone()
-                    })
-                })
+                contact.address(kind).map(|a| FieldRef::Address(kind, a))
             } else {
                 None
             }

@@ -357,13 +357,18 @@ impl<'a> Classify<'_, 'a> {
 
     /// Inserts the links of this classification into the state.
     fn flush_links(&mut self) {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
         self.pending_links.clear();
         if self.next.links.is_empty() && self.next.by_local.is_empty() {
-            self.next.by_local = pending
+            // Ids are unique on each side (M9): unstable sorts give the one
+            // order, and the maps are then built from sorted runs.
+            let mut by_local: Vec<(ContactId, ContactId)> = pending
                 .iter()
                 .map(|l| (l.local_id.clone(), l.remote_id.clone()))
                 .collect();
+            by_local.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+            self.next.by_local = by_local.into_iter().collect();
+            pending.sort_unstable_by(|a, b| a.remote_id.cmp(&b.remote_id));
             self.next.links = pending
                 .into_iter()
                 .map(|l| (l.remote_id.clone(), l))

@@ -9,7 +9,7 @@ use crate::error::Side;
 use crate::matching::hash::{IdBuild, hash_bytes};
 use crate::model::{Contact, ContactId, ContactKind};
 use crate::rules::{Profile, Push};
-use crate::sync::fields::{FieldValue, SyncField, read_field};
+use crate::sync::fields::{FieldRef, SyncField, read_field_ref};
 use crate::sync::operation::ContactRef;
 use crate::sync::plan::OpId;
 use crate::sync::state::SyncState;
@@ -46,7 +46,7 @@ pub(super) fn push(
                 && (!claims.reserved_local.contains(&c.id) || freed.contains(&c.id))
         })
         .collect();
-    order.sort_by(|a, b| a.id.cmp(&b.id));
+    order.sort_unstable_by(|a, b| a.id.cmp(&b.id));
     // Local contacts that are candidates of an open issue wait for it.
     // Only the listed candidates do (`MAX_LISTED_CANDIDATES`): when
     // hundreds of contacts share one bookkeeper's email, the others are
@@ -55,7 +55,8 @@ pub(super) fn push(
     for i in next.issues.values() {
         in_issue.extend(i.outcome.local_ids().into_iter().cloned());
     }
-    let mut seen = BTreeMap::new();
+    // In id order: collected into the map at the end in one build.
+    let mut seen: Vec<(ContactId, u64)> = Vec::new();
     let push = profile.rules().push;
     let may_push = run.remote_writes && !initial && push != Push::Never;
     let mut pushed_orgs: HashMap<ContactId, OpId> = HashMap::new();
@@ -98,12 +99,13 @@ pub(super) fn push(
         // pushed: a manual import-only run, or a contact waiting for its
         // match issue, keeps what it had, so it is pushed later (P3).
         if initial || (may_push && !in_issue.contains(&c.id)) || freed.contains(&c.id) {
-            seen.insert(c.id.clone(), fp);
+            seen.push((c.id.clone(), fp));
         } else if let Some(old) = next.local_seen.get(&c.id) {
-            seen.insert(c.id.clone(), *old);
+            seen.push((c.id.clone(), *old));
         }
     }
     // XPM: people of pushed organisations go with them (P2).
+    let mut seen: BTreeMap<ContactId, u64> = seen.into_iter().collect();
     let updated: HashSet<&ContactId> = out
         .ops
         .iter()
@@ -158,16 +160,22 @@ fn fingerprint(profile: Profile, c: &Contact) -> u64 {
     let mut mix = |bytes: &[u8]| h = hash_bytes(bytes, h);
     mix(c.kind.map_or("", ContactKind::as_str).as_bytes());
     for &f in SyncField::synced_by(profile) {
-        match read_field(profile, c, f) {
+        // Borrowed: the same bytes as the values `read_field` builds.
+        match read_field_ref(profile, c, f) {
             None => mix(b"\x00"),
-            Some(FieldValue::Text(t)) => mix(t.as_bytes()),
-            Some(FieldValue::Name(n)) => {
-                mix(n.display.as_bytes());
-                for part in [&n.company, &n.first, &n.last] {
-                    mix(part.as_deref().unwrap_or("\x00").as_bytes());
+            Some(FieldRef::Text(t)) => mix(t.as_bytes()),
+            Some(FieldRef::Name {
+                display,
+                company,
+                first,
+                last,
+            }) => {
+                mix(display.as_bytes());
+                for part in [company, first, last] {
+                    mix(part.unwrap_or("\x00").as_bytes());
                 }
             }
-            Some(FieldValue::Address(a)) => {
+            Some(FieldRef::Address(_, a)) => {
                 for l in &a.lines {
                     mix(l.as_bytes());
                 }
