@@ -33,12 +33,16 @@ pub(super) fn settle<'a>(
     claims: &mut Claims,
     touched: Option<&[ContactId]>,
 ) -> Paired<'a> {
+    // Every listed record with a pair is noted: room for all of them.
+    let room = touched.map_or(run.remote.records.len(), <[ContactId]>::len);
+    let mut paired = Paired::default();
+    paired.reserve(room.min(next.links.len()));
     let mut s = Settle {
         run,
         next,
         out,
         claims,
-        paired: Paired::default(),
+        paired,
     };
     let mut moves: Vec<(ContactId, ContactId)> = Vec::new();
     // The links are detached while they are walked.
@@ -89,12 +93,12 @@ impl Settle<'_, '_> {
         } else {
             run.remote.deleted.contains(rid.as_str())
         };
+        let local_listed = run.local.by_id.contains_key(link.local_id.as_str());
         let local_gone = if run.local.full {
-            !run.local.by_id.contains_key(link.local_id.as_str())
+            !local_listed
         } else {
             run.local.deleted.contains(link.local_id.as_str())
         };
-        let local_listed = run.local.by_id.contains_key(link.local_id.as_str());
         match link.status {
             LinkStatus::Unsynced { .. } => {}
             LinkStatus::Linked => {

@@ -101,17 +101,20 @@ pub(super) fn merge_pairs<'a>(
             .collect()
     };
     out.report.counts.pairs_compared += pairs.len();
-    let diffs: Vec<Option<PairDiff>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
+    // Only the pairs that need something are kept (most of a steady
+    // state's need nothing), in order.
+    type Compared<'r, 'c> = (&'r ContactId, Option<&'c Contact>, PairDiff);
+    let diffs: Vec<Compared<'_, 'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
         chunk
             .iter()
-            .map(|&(rid, link, local, remote)| ctx.diff(rid, link, local, remote))
+            .filter_map(|&(rid, link, local, remote)| {
+                ctx.diff(rid, link, local, remote).map(|d| (rid, remote, d))
+            })
             .collect::<Vec<_>>()
     })
     .into_iter()
     .flatten()
     .collect();
-    let remotes: Vec<(&ContactId, Option<&'a Contact>)> =
-        pairs.iter().map(|p| (p.0, p.3)).collect();
     drop(pairs);
     let mut m = Merge {
         profile: run.profile,
@@ -119,20 +122,20 @@ pub(super) fn merge_pairs<'a>(
         out,
         names,
     };
-    if in_map_order {
-        // `ids` is linked pairs in map order: walk the map along.
-        let mut compared = remotes.into_iter().zip(diffs).peekable();
+    if in_map_order && diffs.len() >= links.len() / 8 {
+        // Many pairs to fold (the ids are in map order): walk the map
+        // along them rather than search for each.
+        let mut compared = diffs.into_iter().peekable();
         for (rid, link) in links.iter_mut() {
-            let Some(((_, remote), diff)) = compared.next_if(|((id, _), _)| *id == rid) else {
+            let Some((_, remote, diff)) = compared.next_if(|(id, _, _)| *id == rid) else {
                 continue;
             };
-            if let Some(diff) = diff {
-                m.apply_diff(rid, link, remote, diff);
-            }
+            m.apply_diff(rid, link, remote, diff);
         }
     } else {
-        for ((rid, remote), diff) in remotes.into_iter().zip(diffs) {
-            let Some(diff) = diff else { continue };
+        // A few: a search each keeps the links' journal (what a save
+        // writes) precise.
+        for (rid, remote, diff) in diffs {
             if let Some(mut link) = links.get_mut(rid) {
                 m.apply_diff(rid, &mut link, remote, diff);
             }
