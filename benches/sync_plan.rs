@@ -21,6 +21,7 @@
 //! ```text
 //! cargo bench --bench sync_plan                           # 10k and 100k
 //! cargo bench --bench sync_plan -- steady_state           # one group
+//! LEDGERLINK_BENCH_LARGE=1 cargo bench --features parallel --bench sync_plan -- first_connection
 //! ```
 
 #![allow(clippy::expect_used, clippy::print_stderr)]
@@ -36,8 +37,14 @@ use ledgerlink_synth as synth;
 
 const SEED: u64 = 0x1ed6_e71a_2026;
 
+/// 10k and 100k; `LEDGERLINK_BENCH_LARGE=1` adds 1,000,000 (a first
+/// connection at that size takes seconds a sample and several GiB).
 fn sizes() -> Vec<usize> {
-    vec![10_000, 100_000]
+    let mut sizes = vec![10_000, 100_000];
+    if std::env::var_os("LEDGERLINK_BENCH_LARGE").is_some() {
+        sizes.push(1_000_000);
+    }
+    sizes
 }
 
 /// `n` distinct organisations with an email, a phone and an address.

@@ -1,6 +1,6 @@
 //! Feeding the results of applied operations back into the state.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -57,7 +57,7 @@ const fn is_refusal(error: &AdapterError) -> bool {
 }
 
 fn base_of(profile: crate::rules::Profile, record: &Contact) -> super::state::FieldBase {
-    let m: BTreeMap<SyncField, _> = SyncField::synced_by(profile)
+    let m: super::state::FieldMap = SyncField::synced_by(profile)
         .iter()
         .filter_map(|&f| read_field(profile, record, f).map(|v| (f, v)))
         .collect();

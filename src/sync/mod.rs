@@ -46,5 +46,6 @@ pub use plan::{
 };
 pub use planner::{plan, plan_owned};
 pub use state::{
-    ConnectionStatus, FieldBase, Link, LinkOrigin, LinkStatus, MatchIssue, Removal, SyncState,
+    ConnectionStatus, FieldBase, FieldMap, Link, LinkOrigin, LinkStatus, MatchIssue, Removal,
+    SyncState,
 };

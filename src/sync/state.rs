@@ -10,7 +10,7 @@ use crate::model::ContactId;
 use crate::ops::OpId;
 use crate::rules::KindDecision;
 
-pub use super::link::{FieldBase, Link, LinkOrigin, LinkStatus, Removal};
+pub use super::link::{FieldBase, FieldMap, Link, LinkOrigin, LinkStatus, Removal};
 use super::links::Links;
 use super::operation::Operation;
 

@@ -2,7 +2,7 @@
 //! folded into the plan one pair at a time, in order: notices, conflicts,
 //! names the ledger accepts (U2), the pair's new base, and the updates.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use crate::error::Side;
@@ -10,7 +10,7 @@ use crate::model::{Contact, ContactId, VersionToken};
 use crate::rules::{Profile, Versions};
 use crate::sync::fields::{FieldChange, FieldValue, SyncField};
 use crate::sync::plan::{NoticeKind, ReviewItem};
-use crate::sync::state::{Link, SyncState};
+use crate::sync::state::{FieldMap, Link, SyncState};
 
 use super::diff::{DiffCtx, PairDiff, Why, build_update};
 use super::listings::Run;
@@ -247,7 +247,7 @@ impl Merge<'_, '_> {
                 link.base = Some(Arc::new(m));
             }
             None if local_op.is_none() || empty_base => {
-                let m: BTreeMap<SyncField, FieldValue> = agreed
+                let m: FieldMap = agreed
                     .into_iter()
                     .filter_map(|(f, v)| v.map(|v| (f, v)))
                     .collect();

@@ -80,7 +80,7 @@ pub fn sample_state(links: usize) -> SyncState {
 /// Link number `i` of [`sample_state`], in its `edit`-th version.
 #[must_use]
 pub fn sample_link(i: usize, edit: u32) -> Link {
-    let mut base = std::collections::BTreeMap::new();
+    let mut base = crate::sync::FieldMap::new();
     base.insert(
         SyncField::Email,
         FieldValue::Text(format!("contact{i}.v{edit}@example.com")),
