@@ -52,6 +52,43 @@ pub enum Evidence {
     SingleWord,
     /// There is no name to go on.
     NoName,
+    /// An organisation word ("Association", "Committee", "PAC", "Union",
+    /// "Church", "Family"…).
+    OrganisationWord(String),
+    /// A word that links the words of an organisation's name ("of",
+    /// "for", "the").
+    LinkingWord(String),
+    /// A title before a personal name ("Dr", "Mrs").
+    Title(String),
+    /// A generational suffix or post-nominal letters ("Jr", "III", "MD").
+    Suffix(String),
+    /// Initials ("J. Smith").
+    Initials,
+    /// A nickname in quotes or brackets (`John "Jack" Smith`).
+    Nickname(String),
+    /// "Last, First": a personal name written surname first.
+    ReversedName,
+    /// "c/o": the part before it is classified.
+    CareOf,
+    /// A deceased person's estate ("Estate of …").
+    Estate(String),
+    /// A known given name.
+    GivenName(String),
+    /// A known family name.
+    FamilyName(String),
+    /// The first word is not a known given name.
+    NotAGivenName(String),
+    /// The last word is not a known family name.
+    NotAFamilyName(String),
+    /// Words that are neither known given nor family names.
+    UnknownWords,
+    /// Four words or more.
+    LongName,
+    /// A short word in capitals in a name that is not ("KPMG").
+    Initialism(String),
+    /// The record's first and last name are not in its name: a contact
+    /// person of an organisation.
+    ContactPersonDiffers,
 }
 
 impl Evidence {
@@ -69,6 +106,25 @@ impl Evidence {
             Self::PersonalNameShape => "shaped like a personal name".into(),
             Self::SingleWord => "a single word".into(),
             Self::NoName => "no name".into(),
+            Self::OrganisationWord(t) => format!("organisation word \"{t}\""),
+            Self::LinkingWord(t) => format!("linking word \"{t}\""),
+            Self::Title(t) => format!("title \"{t}\""),
+            Self::Suffix(t) => format!("suffix \"{t}\""),
+            Self::Initials => "initials".into(),
+            Self::Nickname(t) => format!("nickname \"{t}\""),
+            Self::ReversedName => "written \"Last, First\"".into(),
+            Self::CareOf => "\"c/o\": the part before it counts".into(),
+            Self::Estate(t) => format!("estate word \"{t}\""),
+            Self::GivenName(t) => format!("given name \"{t}\""),
+            Self::FamilyName(t) => format!("family name \"{t}\""),
+            Self::NotAGivenName(t) => format!("\"{t}\" is not a known given name"),
+            Self::NotAFamilyName(t) => format!("\"{t}\" is not a known family name"),
+            Self::UnknownWords => "words that are not known names".into(),
+            Self::LongName => "four words or more".into(),
+            Self::Initialism(t) => format!("initialism \"{t}\""),
+            Self::ContactPersonDiffers => {
+                "first and last name recorded are a contact person's".into()
+            }
         }
     }
 }
@@ -83,6 +139,11 @@ pub struct Classification {
     pub confidence: u8,
     /// The evidence, strongest first.
     pub evidence: Vec<Evidence>,
+    /// Whether a person should confirm the kind before a contact is
+    /// created (the confidence is under the classifier's review threshold);
+    /// [`KindDecision::is_flagged`](crate::rules::KindDecision::is_flagged)
+    /// reads it.
+    pub needs_review: bool,
 }
 
 /// Decides whether a record is a person or an organisation (T3).
@@ -238,10 +299,11 @@ impl Classifier for HeuristicClassifier {
             .collect();
         let has_first_last = input.first_name.is_some_and(|f| !f.trim().is_empty())
             && input.last_name.is_some_and(|l| !l.trim().is_empty());
-        let verdict = |kind, confidence, evidence| Classification {
+        let verdict = |kind, confidence: u8, evidence| Classification {
             kind,
             confidence,
             evidence,
+            needs_review: confidence < 60,
         };
 
         if tokens.is_empty() {
