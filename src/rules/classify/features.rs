@@ -101,6 +101,9 @@ pub(super) enum Feature<'a> {
     Dense(Dense, Option<&'a str>),
     /// A word of the name, weighed on its own, with its weight.
     Word(&'a str, f32),
+    /// The last three letters of a word of five or more, with their
+    /// weight ("-ics", "-son").
+    Ending(&'a str, f32),
 }
 
 /// At most this many words are looked at (a longer name is cut).
@@ -141,14 +144,12 @@ impl Tok<'_> {
 
 /// Where "c/o" (or "care of") starts, as a whole word.
 fn care_of(s: &str) -> Option<usize> {
-    for pat in ["c/o", "care of "] {
-        if let Some(p) = s.find(pat)
-            && (p == 0 || s.as_bytes().get(p - 1) == Some(&b' '))
-        {
-            return Some(p);
-        }
-    }
-    None
+    let b = s.as_bytes();
+    (0..b.len()).find(|&i| {
+        b.get(i) == Some(&b'c')
+            && (i == 0 || b.get(i - 1) == Some(&b' '))
+            && b.get(i..).is_some_and(|r| r.starts_with(b"c/o") || r.starts_with(b"care of "))
+    })
 }
 
 /// Whether the raw name has a short all-capital word (an initialism such
@@ -270,7 +271,8 @@ pub(super) fn visit<'b>(
     if let Some(p) = care_of(text) {
         visit(Feature::Dense(D::CareOf, None), 1.0);
         text = if p == 0 {
-            text.get(3..).unwrap_or("")
+            let skip = if text.starts_with("c/o") { 3 } else { 8 };
+            text.get(skip..).unwrap_or("")
         } else {
             text.get(..p).unwrap_or("")
         };
@@ -279,7 +281,13 @@ pub(super) fn visit<'b>(
     let toks = tokenize(text, buf, lex);
     let words: Vec<&Tok<'_>> = toks.iter().filter(|t| t.is_word()).collect();
     let n = words.len();
-    let shape = match n {
+    // The shape counts the words a name is made of: titles, suffixes and
+    // initials aside.
+    let body = words
+        .iter()
+        .filter(|t| t.e.cats & (cat::TITLE | cat::SUFFIX) == 0 && !t.is_initial())
+        .count();
+    let shape = match body {
         0 | 1 => D::Words1,
         2 => D::Words2,
         3 => D::Words3,
@@ -290,11 +298,24 @@ pub(super) fn visit<'b>(
     if toks.iter().any(|t| t.digit) {
         visit(Feature::Dense(D::Digits, None), 1.0);
     }
-    if let Some(t) = toks.iter().find(|t| t.nick && !t.joiner) {
+    // A nickname: one or two words in quotes or brackets beside at least
+    // two words of the name ("Alpha (UK)" has none).
+    let nick_words = toks.iter().filter(|t| t.nick && !t.joiner).count();
+    if (1..=2).contains(&nick_words)
+        && n >= 2
+        && let Some(t) = toks.iter().find(|t| t.nick && !t.joiner)
+    {
         visit(Feature::Dense(D::Nickname, Some(t.text)), 1.0);
     }
     for (i, t) in words.iter().enumerate() {
         visit(Feature::Word(t.text, t.e.weight), 1.0);
+        if t.is_core()
+            && let Some((at, _)) = t.text.char_indices().rev().nth(2)
+            && at >= 2
+            && let Some(end) = t.text.get(at..)
+        {
+            visit(Feature::Ending(end, lex.ending(end)), 1.0);
+        }
         let c = t.e.cats;
         if c & cat::LEGAL != 0 {
             let last = i + 1 == n;

@@ -6,6 +6,7 @@
 //! `classifier-data/train.py`.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 use super::features::DENSE_NAMES;
@@ -14,6 +15,30 @@ use super::words;
 const GIVEN: &str = include_str!("given.txt");
 const FAMILY: &str = include_str!("family.txt");
 const WEIGHTS: &str = include_str!("weights.txt");
+
+/// A small fast hash for short words (multiply and rotate, as rustc's
+/// FxHash): the tables are fixed and built in, so flooding is no concern.
+#[derive(Default, Clone, Copy)]
+pub(super) struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        for chunk in bytes.chunks(8) {
+            let mut v = [0u8; 8];
+            v.iter_mut().zip(chunk).for_each(|(d, s)| *d = *s);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(v)).wrapping_mul(K);
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Map<V> = HashMap<&'static str, V, BuildHasherDefault<WordHasher>>;
 
 /// Word categories, as bits.
 pub(super) mod cat {
@@ -41,7 +66,8 @@ pub(super) struct Entry {
 /// The tables.
 #[derive(Debug)]
 pub(super) struct Lexicon {
-    words: HashMap<&'static str, Entry>,
+    words: Map<Entry>,
+    endings: Map<f32>,
     /// Weights of the dense features, in [`DENSE_NAMES`] order.
     pub dense: [f32; DENSE_NAMES.len()],
     /// Confidence bands: (least |score|, stated confidence), highest first.
@@ -58,7 +84,7 @@ fn classes(text: &'static str) -> impl Iterator<Item = (&'static str, u8)> {
 
 impl Lexicon {
     fn load() -> Self {
-        let mut words: HashMap<&'static str, Entry> = HashMap::with_capacity(60_000);
+        let mut words: Map<Entry> = Map::with_capacity_and_hasher(60_000, BuildHasherDefault::default());
         for (name, class) in classes(GIVEN) {
             words.entry(name).or_default().given = class;
         }
@@ -77,6 +103,7 @@ impl Lexicon {
                 words.entry(w).or_default().cats |= bit;
             }
         }
+        let mut endings: Map<f32> = Map::default();
         let mut dense = [0.0f32; DENSE_NAMES.len()];
         let mut bands = Vec::new();
         for line in WEIGHTS.lines().filter(|l| !l.starts_with('#')) {
@@ -96,6 +123,9 @@ impl Lexicon {
                     }
                 }
                 "w" => words.entry(key).or_default().weight = value,
+                "x" => {
+                    endings.insert(key, value);
+                }
                 "band" => {
                     if let Ok(conf) = key.parse::<u8>() {
                         bands.push((value, conf));
@@ -107,6 +137,7 @@ impl Lexicon {
         bands.sort_by(|a, b| b.0.total_cmp(&a.0));
         Self {
             words,
+            endings,
             dense,
             bands,
         }
@@ -137,6 +168,11 @@ impl Lexicon {
         out
     }
 
+    /// The weight of a word ending.
+    pub(super) fn ending(&self, end: &str) -> f32 {
+        self.endings.get(end).copied().unwrap_or(0.0)
+    }
+
     /// The stated confidence for a score of magnitude `abs`.
     pub(super) fn confidence(&self, abs: f32) -> u8 {
         self.bands
@@ -156,7 +192,7 @@ impl Lexicon {
                 let value_ok = f.get(2).is_some_and(|v| v.trim().parse::<f32>().is_ok());
                 let key_ok = match f.first() {
                     Some(&"d") => f.get(1).is_some_and(|k| DENSE_NAMES.contains(k)),
-                    Some(&"w") => true,
+                    Some(&"w" | &"x") => true,
                     Some(&"band") => f.get(1).is_some_and(|k| k.parse::<u8>().is_ok()),
                     _ => false,
                 };

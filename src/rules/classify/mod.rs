@@ -126,6 +126,7 @@ impl NameClassifier {
                 }
             }
             Feature::Word(w, _) => out.push((format!("w:{w}"), v)),
+            Feature::Ending(e, _) => out.push((format!("x:{e}"), v)),
         });
         out
     }
@@ -168,7 +169,7 @@ fn evidence(f: Feature<'_>, toward_org: bool) -> Option<Evidence> {
             _ => return None,
         },
         Feature::Word(w, _) if toward_org => Evidence::BusinessWord(w.to_owned()),
-        Feature::Word(..) => return None,
+        Feature::Word(..) | Feature::Ending(..) => return None,
     })
 }
 
@@ -222,7 +223,7 @@ impl Classifier for NameClassifier {
         features::visit(input.name, lex, &mut buf, |f, v| {
             let w = match f {
                 Feature::Dense(d, _) => lex.dense.get(d as usize).copied().unwrap_or(0.0),
-                Feature::Word(_, w) => w,
+                Feature::Word(_, w) | Feature::Ending(_, w) => w,
             };
             score += w * v;
             parts.push((w * v, f));
@@ -259,11 +260,15 @@ impl Classifier for NameClassifier {
             .map(|(_, e)| e)
             .collect();
         parts.retain(|(c, _)| if toward_org { *c > 0.0 } else { *c < 0.0 });
-        parts.sort_by(|a, b| b.0.abs().total_cmp(&a.0.abs()));
-        for (_, f) in parts {
-            if ev.len() >= MAX_EVIDENCE {
+        // The strongest first: pick the largest left, a few times (no sort).
+        while ev.len() < MAX_EVIDENCE {
+            let Some(best) = (0..parts.len()).max_by(|&a, &b| {
+                let (x, y) = (parts.get(a).map_or(0.0, |p| p.0.abs()), parts.get(b).map_or(0.0, |p| p.0.abs()));
+                x.total_cmp(&y).then(b.cmp(&a))
+            }) else {
                 break;
-            }
+            };
+            let (_, f) = parts.swap_remove(best);
             if let Some(e) = evidence(f, toward_org)
                 && !ev.contains(&e)
             {

@@ -24,24 +24,25 @@ pub(super) const LEGAL: &str = "\
 pub(super) const ORGANISATION: &str = "\
     academy action agency alliance assembly assn assoc associates association \
     authority board borough brotherhood bureau campaign caucus centre center \
-    chamber chapter charitable charity church citizens club coalition college \
+    almshouse almshouses chamber chapter charitable charities charity church citizens club coalition college \
     commission committee cmte community congregation congress council county \
     department dept diocese district federation fellowship foundation friends \
     fund funds government guild hospital institute institution league local \
     ministries ministry mission municipal network office parish partners \
     partnership party political pac program project registry school schools \
     secretariat senate society synagogue temple union unions university \
-    victory voters workers employees teamsters republican republicans democratic \
+    victory voters workers elect reelect re-elect leadership majority team employees teamsters republican republicans democratic \
     democrats conservative conservatives liberal labour labor people council \
     commonwealth federal national international united american americans \
     america global worldwide state states city county regional association \
-    collective cooperative members veterans retirees alumni";
+    collective cooperative members veterans retirees alumni ymca ywca \
+    communities";
 
 /// Words of trades and businesses.
 pub(super) const BUSINESS: &str = "\
     accountants accounting acquisition acquisitions advisers advisors advisory \
     aero aerospace agencies agri agricultural airlines airways analytics animal \
-    apartments apparel architects architecture art arts assurance auto automotive \
+    apartments apparel architects architecture arts assurance auto automotive \
     autos aviation bakery bancorp bancshares banc bank bankshares bar barber beauty \
     beverages bio biosciences biotech bistro books boutique brands brewery brewing \
     builders building buildings cabinets cafe café capital care carpets cars \
