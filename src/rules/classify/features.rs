@@ -282,10 +282,10 @@ pub(super) fn visit<'b>(
     let words: Vec<&Tok<'_>> = toks.iter().filter(|t| t.is_word()).collect();
     let n = words.len();
     // The shape counts the words a name is made of: titles, suffixes and
-    // initials aside.
+    // legal forms aside ("Jansen BV" is one word and a form).
     let body = words
         .iter()
-        .filter(|t| t.e.cats & (cat::TITLE | cat::SUFFIX) == 0 && !t.is_initial())
+        .filter(|t| t.e.cats & (cat::TITLE | cat::SUFFIX | cat::LEGAL) == 0)
         .count();
     let shape = match body {
         0 | 1 => D::Words1,

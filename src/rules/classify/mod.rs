@@ -81,7 +81,7 @@ const MAX_EVIDENCE: usize = 4;
 /// name (towards an organisation). Set by hand: the training names carry
 /// no such fields.
 const AGREEING_PERSON_FIELDS: f32 = 4.0;
-const OTHER_PERSON_FIELDS: f32 = 1.5;
+const OTHER_PERSON_FIELDS: f32 = 3.5;
 const COMPANY_NAME_FIELD: f32 = 1.5;
 
 impl NameClassifier {
