@@ -121,6 +121,8 @@ def write_lexicon(path, table):
 # ---------------------------------------------------------------- shapes
 
 TITLES = ["Mr", "Mrs", "Ms", "Dr", "Mr.", "Dr.", "Prof", "Miss", "Rev", "Sir"]
+EPONYMOUS_FORMS = ["Ltd", "Limited", "Pty Ltd", "LLC", "Inc.", "GmbH", "BV", "Oy", "SARL",
+                   "PLC", "LLP", "& Sons", "& Co", "Teoranta", "(Pty) Ltd", "S.p.A.", "AB", "ApS"]
 
 
 def recase(name, key):
@@ -176,7 +178,9 @@ def person_shapes(first, given, last, suffix, nick, key, other_first):
         return ("person", "last-first-title", f"{last}, {first} Mr" if r % 2 else f"{last.upper()} {first}")
     if r < 97:
         return ("person", "single-initials", f"{first[:1]}{last[:1]} {last}" if r % 2 else f"{first[:1]} {last}")
-    return ("person", "plain", base)
+    # A company named after a person: the legal form makes it one.
+    form = EPONYMOUS_FORMS[h("f:" + key) % len(EPONYMOUS_FORMS)]
+    return ("org", "eponymous-company", f"{last} {form}" if r % 2 else f"{first} {last} {form}")
 
 
 LEGAL_TAIL = re.compile(

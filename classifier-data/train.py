@@ -45,12 +45,12 @@ PRIOR = {
     "legal": 4.0,
     "legal_last": 6.0,
     "organisation": 4.0,
-    "business": 3.0,
+    "business": 4.0,
     "estate": 4.0,
     "linking": 2.5,
     "linking_first": 3.0,
 }
-L2_PRIOR = 3e-3
+L2_PRIOR = 1e-2
 LEVELS = [99.9, 98, 95, 90, 80, 65]
 MIN_BAND = 100
 FOLDS = 3

@@ -85,6 +85,8 @@ fn input(name: &str) -> ClassifierInput<'_> {
 /// Names per second over at least a million classifications on `threads`
 /// threads.
 #[allow(clippy::cast_precision_loss)]
+// An example that prints figures: it may read the clock.
+#[allow(clippy::disallowed_methods)]
 fn speed(c: &dyn Classifier, rows: &[Row], threads: usize) -> f64 {
     let target = 1_000_000usize;
     let rounds = target.div_ceil(rows.len().max(1));
@@ -190,7 +192,11 @@ fn main() {
             misses.push(format!(
                 "  {:<50} {} {:>3}%  {}",
                 r.name,
-                if r.org { "org→person" } else { "person→org" },
+                if r.org {
+                    "org→person"
+                } else {
+                    "person→org"
+                },
                 c.confidence,
                 why.join(", ")
             ));
@@ -249,7 +255,9 @@ fn main() {
     if !no_speed {
         println!();
         for threads in [1usize, 2] {
-            let mut runs: Vec<f64> = (0..3).map(|_| speed(&*classifier, &rows, threads)).collect();
+            let mut runs: Vec<f64> = (0..3)
+                .map(|_| speed(&*classifier, &rows, threads))
+                .collect();
             runs.sort_by(f64::total_cmp);
             println!(
                 "throughput, {threads} thread(s): median {:.0} names/s (runs {:.0}..{:.0}); \

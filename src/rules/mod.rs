@@ -24,11 +24,11 @@ pub mod qbtime;
 pub mod xero;
 pub mod xpm;
 
+pub use classify::NameClassifier;
 pub use ledger::{
     ErrorMeaning, FirstLink, LedgerRules, ManualSyncDirection, NameUniqueness, Push,
     PushedAddresses, QB_TIME, QBO, SyncField, Versions, XERO_GL, XPM,
 };
-pub use classify::NameClassifier;
 pub use xero::{Classification, Classifier, ClassifierInput, Evidence, HeuristicClassifier};
 
 use crate::model::ContactKind;

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Error, Result};
 use crate::matching::NearDuplicateConfig;
-use crate::rules::{NameClassifier, Profile};
 use crate::rules::xpm::ImportScope;
+use crate::rules::{NameClassifier, Profile};
 
 use super::fields::SyncField;
 
@@ -269,6 +269,25 @@ impl ConnectionConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn t3_the_classifier_review_threshold_is_a_setting() {
+        let c = ConnectionConfig::new(Profile::XeroGl);
+        assert_eq!(
+            c.classifier_review_below,
+            NameClassifier::DEFAULT_REVIEW_BELOW
+        );
+        let c = c.with_classifier_review_below(101);
+        assert_eq!(c.validate(), Ok(()));
+        let c = c.with_classifier_review_below(102);
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidConfig {
+                field: "classifier_review_below",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn f1_a_contact_connection_to_quickbooks_time_is_refused() {

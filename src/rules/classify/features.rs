@@ -101,8 +101,8 @@ pub(super) enum Feature<'a> {
     Dense(Dense, Option<&'a str>),
     /// A word of the name, weighed on its own, with its weight.
     Word(&'a str, f32),
-    /// The last three letters of a word of five or more, with their
-    /// weight ("-ics", "-son").
+    /// The last three letters of a word of five or more that is in no
+    /// word list, with their weight ("-ics", "-son").
     Ending(&'a str, f32),
 }
 
@@ -128,8 +128,7 @@ impl Tok<'_> {
     }
     /// A word that can be part of a personal name.
     fn is_core(&self) -> bool {
-        self.is_word()
-            && self.e.cats & (cat::TITLE | cat::SUFFIX | cat::LEGAL | cat::LINKING) == 0
+        self.is_word() && self.e.cats & (cat::TITLE | cat::SUFFIX | cat::LEGAL | cat::LINKING) == 0
     }
     fn plain(&self) -> bool {
         self.e.cats & (cat::ORGANISATION | cat::BUSINESS | cat::LEGAL | cat::LINKING) == 0
@@ -148,7 +147,8 @@ fn care_of(s: &str) -> Option<usize> {
     (0..b.len()).find(|&i| {
         b.get(i) == Some(&b'c')
             && (i == 0 || b.get(i - 1) == Some(&b' '))
-            && b.get(i..).is_some_and(|r| r.starts_with(b"c/o") || r.starts_with(b"care of "))
+            && b.get(i..)
+                .is_some_and(|r| r.starts_with(b"c/o") || r.starts_with(b"care of "))
     })
 }
 
@@ -164,7 +164,10 @@ fn acronym(raw: &str) -> Option<&str> {
         .find(|w| {
             (2..=5).contains(&w.len())
                 && w.bytes().all(|b| b.is_ascii_uppercase())
-                && !matches!(*w, "II" | "III" | "IV" | "JR" | "SR" | "MD" | "DR" | "MR" | "MS")
+                && !matches!(
+                    *w,
+                    "II" | "III" | "IV" | "JR" | "SR" | "MD" | "DR" | "MR" | "MS"
+                )
         })
 }
 
@@ -174,7 +177,11 @@ fn tokenize<'b>(norm: &str, buf: &'b mut String, lex: &Lexicon) -> Vec<Tok<'b>> 
     let mut spans: Vec<(usize, usize, bool, bool)> = Vec::with_capacity(8);
     let (mut quote, mut depth, mut comma) = (false, 0u32, false);
     let mut start: Option<usize> = None;
-    let end_token = |buf: &mut String, start: &mut Option<usize>, nick: bool, comma: &mut bool, spans: &mut Vec<(usize, usize, bool, bool)>| {
+    let end_token = |buf: &mut String,
+                     start: &mut Option<usize>,
+                     nick: bool,
+                     comma: &mut bool,
+                     spans: &mut Vec<(usize, usize, bool, bool)>| {
         if let Some(s) = start.take()
             && buf.len() > s
             && spans.len() < MAX_TOKENS
@@ -232,7 +239,11 @@ fn tokenize<'b>(norm: &str, buf: &'b mut String, lex: &Lexicon) -> Vec<Tok<'b>> 
             }
             let joiner = text == "&" || text == "and";
             let digit = text.bytes().any(|b| b.is_ascii_digit());
-            let e = if joiner || digit { Entry::default() } else { lex.lookup(text) };
+            let e = if joiner || digit {
+                Entry::default()
+            } else {
+                lex.lookup(text)
+            };
             Some(Tok {
                 text,
                 nick,
@@ -310,6 +321,7 @@ pub(super) fn visit<'b>(
     for (i, t) in words.iter().enumerate() {
         visit(Feature::Word(t.text, t.e.weight), 1.0);
         if t.is_core()
+            && t.e.cats == 0
             && let Some((at, _)) = t.text.char_indices().rev().nth(2)
             && at >= 2
             && let Some(end) = t.text.get(at..)
@@ -319,7 +331,10 @@ pub(super) fn visit<'b>(
         let c = t.e.cats;
         if c & cat::LEGAL != 0 {
             let last = i + 1 == n;
-            visit(Feature::Dense(if last { D::LegalLast } else { D::Legal }, Some(t.text)), 1.0);
+            visit(
+                Feature::Dense(if last { D::LegalLast } else { D::Legal }, Some(t.text)),
+                1.0,
+            );
         }
         if c & cat::ORGANISATION != 0 {
             visit(Feature::Dense(D::Organisation, Some(t.text)), 1.0);
@@ -329,7 +344,13 @@ pub(super) fn visit<'b>(
         }
         if c & cat::LINKING != 0 {
             let first = i == 0;
-            visit(Feature::Dense(if first { D::LinkingFirst } else { D::Linking }, Some(t.text)), 1.0);
+            visit(
+                Feature::Dense(
+                    if first { D::LinkingFirst } else { D::Linking },
+                    Some(t.text),
+                ),
+                1.0,
+            );
         }
         if c & cat::TITLE != 0 {
             visit(Feature::Dense(D::Title, Some(t.text)), 1.0);
@@ -354,13 +375,24 @@ pub(super) fn visit<'b>(
     {
         let given = before.given() > 0 && after.given() > 0;
         visit(
-            Feature::Dense(if given { D::JoinedGiven } else { D::JoinedOther }, None),
+            Feature::Dense(
+                if given {
+                    D::JoinedGiven
+                } else {
+                    D::JoinedOther
+                },
+                None,
+            ),
             1.0,
         );
     }
     // "Smith, John": one or two words before the first comma, a personal
     // name after it. The name features read it as "John Smith".
-    let before_comma = toks.iter().take_while(|t| !t.after_comma).filter(|t| t.is_word()).count();
+    let before_comma = toks
+        .iter()
+        .take_while(|t| !t.after_comma)
+        .filter(|t| t.is_word())
+        .count();
     let has_comma = toks.iter().any(|t| t.after_comma);
     let after_is_name = toks
         .iter()
@@ -368,7 +400,17 @@ pub(super) fn visit<'b>(
         .any(|t| t.is_core() && t.e.cats == 0);
     let reversed = has_comma && (1..=2).contains(&before_comma) && after_is_name;
     if has_comma {
-        visit(Feature::Dense(if reversed { D::CommaReversed } else { D::CommaOther }, None), 1.0);
+        visit(
+            Feature::Dense(
+                if reversed {
+                    D::CommaReversed
+                } else {
+                    D::CommaOther
+                },
+                None,
+            ),
+            1.0,
+        );
     }
     let mut core: Vec<&Tok<'_>> = Vec::with_capacity(n);
     if reversed {
@@ -403,7 +445,9 @@ pub(super) fn visit<'b>(
     if !named.is_empty() {
         #[allow(clippy::cast_precision_loss)]
         let len = named.len() as f32;
-        let unknown = named.iter().filter(|t| t.e.given == 0 && t.e.family == 0 && t.e.cats == 0);
+        let unknown = named
+            .iter()
+            .filter(|t| t.e.given == 0 && t.e.family == 0 && t.e.cats == 0);
         let known = named.iter().filter(|t| t.given() > 0 || t.family() > 0);
         #[allow(clippy::cast_precision_loss)]
         let (u, k) = (unknown.count() as f32, known.count() as f32);

@@ -76,15 +76,18 @@ pub(super) struct Lexicon {
 
 /// `name<TAB>class` lines; `#` starts a comment.
 fn classes(text: &'static str) -> impl Iterator<Item = (&'static str, u8)> {
-    text.lines().filter(|l| !l.starts_with('#')).filter_map(|l| {
-        let (name, class) = l.split_once('\t')?;
-        Some((name, class.trim().parse().ok()?))
-    })
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (name, class) = l.split_once('\t')?;
+            Some((name, class.trim().parse().ok()?))
+        })
 }
 
 impl Lexicon {
     fn load() -> Self {
-        let mut words: Map<Entry> = Map::with_capacity_and_hasher(60_000, BuildHasherDefault::default());
+        let mut words: Map<Entry> =
+            Map::with_capacity_and_hasher(60_000, BuildHasherDefault::default());
         for (name, class) in classes(GIVEN) {
             words.entry(name).or_default().given = class;
         }

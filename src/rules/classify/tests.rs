@@ -5,7 +5,6 @@ use super::{MAX_EVIDENCE, NameClassifier};
 use crate::model::ContactKind;
 use crate::rules::xero::{Classification, Classifier, ClassifierInput, Evidence};
 
-
 fn classify(name: &str) -> Classification {
     NameClassifier::new().classify(&ClassifierInput {
         name,
@@ -30,7 +29,11 @@ fn t3_tables_load_and_every_weight_line_reads() {
     assert_eq!(lex.lookup("zzqx"), lexicon::Entry::default());
     // Bands: thresholds and stated confidences both fall, the top is 99.
     assert_eq!(lex.bands.first().map(|b| b.1), Some(99));
-    assert!(lex.bands.windows(2).all(|w| w[0].0 > w[1].0 && w[0].1 > w[1].1));
+    assert!(
+        lex.bands
+            .windows(2)
+            .all(|w| w[0].0 > w[1].0 && w[0].1 > w[1].1)
+    );
     assert_eq!(lex.bands.last().map(|b| b.0), Some(0.0));
     assert!(lex.dense.iter().filter(|w| **w != 0.0).count() > 20);
 }
@@ -117,14 +120,21 @@ fn t3_people_with_titles_nicknames_suffixes_initials_in_any_case() {
     let c = classify("Dr Mary O'Brien");
     assert!(c.evidence.contains(&Evidence::Title("dr".into())), "{c:?}");
     let c = classify("john \"jack\" kennedy");
-    assert!(c.evidence.contains(&Evidence::Nickname("jack".into())), "{c:?}");
+    assert!(
+        c.evidence.contains(&Evidence::Nickname("jack".into())),
+        "{c:?}"
+    );
 }
 
 #[test]
 fn t3_couples_estates_and_trusts_are_organisations() {
     let c = classify("John & Mary Smith");
     assert_eq!(c.kind, ContactKind::Organization);
-    assert_eq!(c.evidence.first(), Some(&Evidence::JoinedGivenNames), "{c:?}");
+    assert_eq!(
+        c.evidence.first(),
+        Some(&Evidence::JoinedGivenNames),
+        "{c:?}"
+    );
     assert_kind(
         &[
             "John and Mary Smith",
@@ -136,7 +146,10 @@ fn t3_couples_estates_and_trusts_are_organisations() {
         ContactKind::Organization,
     );
     let c = classify("Estate of John Smith");
-    assert!(c.evidence.contains(&Evidence::Estate("estate".into())), "{c:?}");
+    assert!(
+        c.evidence.contains(&Evidence::Estate("estate".into())),
+        "{c:?}"
+    );
 }
 
 #[test]
@@ -177,7 +190,10 @@ fn t3_what_the_record_carries_is_used_and_said() {
         organization_name: None,
     });
     assert_eq!(c.kind, ContactKind::Organization, "{c:?}");
-    assert!(c.evidence.contains(&Evidence::ContactPersonDiffers), "{c:?}");
+    assert!(
+        c.evidence.contains(&Evidence::ContactPersonDiffers),
+        "{c:?}"
+    );
     // A company name recorded.
     let c = nc.classify(&ClassifierInput {
         name: "Morgan Reid",

@@ -6,8 +6,8 @@
 use crate::error::{Result, Side};
 use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
 use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
-use crate::rules::{FirstLink, NameClassifier};
 use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
+use crate::rules::{FirstLink, NameClassifier};
 use crate::sync::operation::Action;
 use crate::sync::plan::{Needed, NoticeKind, ReviewItem};
 use crate::sync::state::{Link, LinkOrigin, LinkStatus, MatchIssue, SyncState};
