@@ -8,91 +8,9 @@
 //! handed to a visitor with its value and the word behind it, so that the
 //! score, the evidence and the training dump come from the same code.
 
+use super::dense::Dense;
 use super::lexicon::{Entry, Lexicon, cat};
 use crate::normalize::normalize_name;
-
-/// The model's features other than single words, in the order of their
-/// weights.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[repr(usize)]
-pub(super) enum Dense {
-    Bias,
-    Words1,
-    Words2,
-    Words3,
-    Words4,
-    Words5Plus,
-    Legal,
-    LegalLast,
-    Organisation,
-    Business,
-    Linking,
-    LinkingFirst,
-    Title,
-    Suffix,
-    Initials,
-    Nickname,
-    CommaReversed,
-    CommaOther,
-    JoinedGiven,
-    JoinedOther,
-    Digits,
-    CareOf,
-    Estate,
-    FamilyWord,
-    FirstGivenLow,
-    FirstGivenMid,
-    FirstGivenHigh,
-    FirstNotGiven,
-    LastFamilyLow,
-    LastFamilyMid,
-    LastFamilyHigh,
-    LastNotFamily,
-    UnknownShare,
-    NameShare,
-    AllNameWords,
-    Acronym,
-}
-
-/// The names of [`Dense`] in its order (the weights file uses them).
-pub(super) const DENSE_NAMES: [&str; 36] = [
-    "bias",
-    "words1",
-    "words2",
-    "words3",
-    "words4",
-    "words5plus",
-    "legal",
-    "legal_last",
-    "organisation",
-    "business",
-    "linking",
-    "linking_first",
-    "title",
-    "suffix",
-    "initials",
-    "nickname",
-    "comma_reversed",
-    "comma_other",
-    "joined_given",
-    "joined_other",
-    "digits",
-    "care_of",
-    "estate",
-    "family_word",
-    "first_given_low",
-    "first_given_mid",
-    "first_given_high",
-    "first_not_given",
-    "last_family_low",
-    "last_family_mid",
-    "last_family_high",
-    "last_not_family",
-    "unknown_share",
-    "name_share",
-    "all_name_words",
-    "acronym",
-];
 
 /// One feature as the visitor sees it.
 #[derive(Debug, Clone, Copy)]

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
-use super::features::DENSE_NAMES;
+use super::dense::DENSE_NAMES;
 use super::words;
 
 const GIVEN: &str = include_str!("given.txt");

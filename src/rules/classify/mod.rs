@@ -2,11 +2,13 @@
 //! a small linear model, with a calibrated confidence and readable
 //! evidence. See [`NameClassifier`].
 
+mod dense;
 mod features;
 mod lexicon;
 mod words;
 
-use features::{DENSE_NAMES, Dense, Feature};
+use dense::{DENSE_NAMES, Dense};
+use features::Feature;
 use lexicon::Lexicon;
 
 use super::xero::{Classification, Classifier, ClassifierInput, Evidence};
