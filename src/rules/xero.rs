@@ -146,7 +146,8 @@ pub struct Classification {
     /// Whether a person should confirm the kind before a contact is
     /// created (the confidence is under the classifier's review threshold);
     /// [`KindDecision::is_flagged`](crate::rules::KindDecision::is_flagged)
-    /// reads it.
+    /// reads it. Absent from data written before it existed: false.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub needs_review: bool,
 }
 
