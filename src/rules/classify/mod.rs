@@ -96,7 +96,13 @@ use crate::normalize::normalize_name;
 /// or a company name on the record moves the score by fixed amounts that no
 /// labelled data has calibrated yet.
 ///
-/// Throughput: THROUGHPUT
+/// Throughput (the same example, release build, three alternating runs of
+/// at least 1,000,000 names each; a shared 2-core machine under a load of
+/// 5 to 6, where a second thread gained nothing): about 650,000–700,000
+/// names a second on one thread (`HeuristicClassifier`: about 1.7 million),
+/// so 1,000,000 names take about 1.4 s there; on two free cores that would
+/// be about 0.7 s, not measured. The tables are read once, on first use
+/// (a few milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameClassifier {
     review_below: u8,
