@@ -10,6 +10,8 @@
 
 use super::dense::Dense;
 use super::lexicon::{Entry, Lexicon, cat};
+use std::borrow::Cow;
+
 use crate::normalize::normalize_name;
 
 /// One feature as the visitor sees it.
@@ -17,8 +19,9 @@ use crate::normalize::normalize_name;
 pub(super) enum Feature<'a> {
     /// A structural or lexicon feature, with the word behind it if any.
     Dense(Dense, Option<&'a str>),
-    /// A word of the name, weighed on its own, with its weight.
-    Word(&'a str, f32),
+    /// A word of the name, weighed on its own, with its weight and whether
+    /// it is in no word list and no known name.
+    Word(&'a str, f32, bool),
     /// The last three letters of a word of five or more that is in no
     /// word list, with their weight ("-ics", "-son").
     Ending(&'a str, f32),
@@ -59,14 +62,20 @@ impl Tok<'_> {
     }
 }
 
-/// Where "c/o" (or "care of") starts, as a whole word.
+/// Whether `b` starts with `pat` (lower case), ignoring ASCII case.
+fn starts_with_ci(b: &[u8], pat: &[u8]) -> bool {
+    b.get(..pat.len())
+        .is_some_and(|h| h.eq_ignore_ascii_case(pat))
+}
+
+/// Where "c/o" (or "care of") starts, as a whole word, in any case.
 fn care_of(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     (0..b.len()).find(|&i| {
-        b.get(i) == Some(&b'c')
+        b.get(i).is_some_and(|c| c.eq_ignore_ascii_case(&b'c'))
             && (i == 0 || b.get(i - 1) == Some(&b' '))
             && b.get(i..)
-                .is_some_and(|r| r.starts_with(b"c/o") || r.starts_with(b"care of "))
+                .is_some_and(|r| starts_with_ci(r, b"c/o") || starts_with_ci(r, b"care of "))
     })
 }
 
@@ -89,7 +98,8 @@ fn acronym(raw: &str) -> Option<&str> {
         })
 }
 
-/// Cuts `norm` (a normal-form name) into `buf` and returns the tokens.
+/// Cuts `norm` (a normal-form name, or ASCII in any case) into `buf`, in
+/// lower case, and returns the tokens.
 fn tokenize<'b>(norm: &str, buf: &'b mut String, lex: &Lexicon) -> Vec<Tok<'b>> {
     // Pass 1: the cleaned text, with each token's span and flags.
     let mut spans: Vec<(usize, usize, bool, bool)> = Vec::with_capacity(8);
@@ -139,7 +149,7 @@ fn tokenize<'b>(norm: &str, buf: &'b mut String, lex: &Lexicon) -> Vec<Tok<'b>> 
                 if start.is_none() {
                     start = Some(buf.len());
                 }
-                buf.push(c);
+                buf.push(c.to_ascii_lowercase());
             }
             _ => end_token(buf, &mut start, nick, &mut comma, &mut spans),
         }
@@ -195,12 +205,21 @@ pub(super) fn visit<'b>(
     if let Some(a) = acronym(raw) {
         visit(Feature::Dense(D::Acronym, Some(a)), 1.0);
     }
-    let norm = normalize_name(raw);
+    // ASCII needs no Unicode normal form: lower case is done word by word.
+    let norm = if raw.is_ascii() {
+        Cow::Borrowed(raw)
+    } else {
+        normalize_name(raw)
+    };
     let mut text: &str = &norm;
     if let Some(p) = care_of(text) {
         visit(Feature::Dense(D::CareOf, None), 1.0);
         text = if p == 0 {
-            let skip = if text.starts_with("c/o") { 3 } else { 8 };
+            let skip = if starts_with_ci(text.as_bytes(), b"c/o") {
+                3
+            } else {
+                8
+            };
             text.get(skip..).unwrap_or("")
         } else {
             text.get(..p).unwrap_or("")
@@ -237,7 +256,8 @@ pub(super) fn visit<'b>(
         visit(Feature::Dense(D::Nickname, Some(t.text)), 1.0);
     }
     for (i, t) in words.iter().enumerate() {
-        visit(Feature::Word(t.text, t.e.weight), 1.0);
+        let unlisted = t.e.cats == 0 && t.e.given == 0 && t.e.family == 0 && t.text != "family";
+        visit(Feature::Word(t.text, t.e.weight, unlisted), 1.0);
         if t.is_core()
             && t.e.cats == 0
             && let Some((at, _)) = t.text.char_indices().rev().nth(2)

@@ -96,13 +96,14 @@ use crate::normalize::normalize_name;
 /// or a company name on the record moves the score by fixed amounts that no
 /// labelled data has calibrated yet.
 ///
-/// Throughput (the same example, release build, three alternating runs of
-/// at least 1,000,000 names each; a shared 2-core machine under a load of
-/// 5 to 6, where a second thread gained nothing): about 650,000–700,000
-/// names a second on one thread (`HeuristicClassifier`: about 1.7 million),
-/// so 1,000,000 names take about 1.4 s there; on two free cores that would
-/// be about 0.7 s, not measured. The tables are read once, on first use
-/// (a few milliseconds).
+/// Throughput (the same example, release build, three rounds alternating
+/// with `HeuristicClassifier`, each of three runs of at least 1,000,000
+/// names; a shared 2-core machine under a load of 4 to 5, where a second
+/// thread gained nothing): medians of 515,000–711,000 names a second on one
+/// thread, against 1.02–1.17 million for `HeuristicClassifier` in the same
+/// rounds (about 0.55 of its speed). So 1,000,000 names took 1.4–1.9 s
+/// there; the target of under 1 s on two cores was not shown on this
+/// machine. The tables are read once, on first use (a few milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameClassifier {
     review_below: u8,
@@ -166,7 +167,7 @@ impl NameClassifier {
                     out.push(((*name).to_owned(), v));
                 }
             }
-            Feature::Word(w, _) => out.push((format!("w:{w}"), v)),
+            Feature::Word(w, ..) => out.push((format!("w:{w}"), v)),
             Feature::Ending(e, _) => out.push((format!("x:{e}"), v)),
         });
         out
@@ -176,12 +177,6 @@ impl NameClassifier {
 /// Whether a word is in none of the word lists (and is not "family").
 fn plain(w: Option<&str>) -> bool {
     w.is_some_and(|w| w != "family" && Lexicon::get().lookup(w).cats == 0)
-}
-
-/// Whether a word is a known given or family name.
-fn named(w: &str) -> bool {
-    let e = Lexicon::get().lookup(w);
-    e.given > 0 || e.family > 0
 }
 
 /// Evidence for one feature, if it reads as a reason.
@@ -220,7 +215,7 @@ fn evidence(f: Feature<'_>, toward_org: bool) -> Option<Evidence> {
             _ => return None,
         },
         // A word the model learned, when it is no name and in no list.
-        Feature::Word(w, _) if toward_org && plain(Some(w)) && !named(w) => {
+        Feature::Word(w, _, unlisted) if toward_org && unlisted => {
             Evidence::BusinessWord(w.to_owned())
         }
         Feature::Word(..) | Feature::Ending(..) => return None,
@@ -272,13 +267,13 @@ impl Classifier for NameClassifier {
                 _ => verdict(ContactKind::Organization, 0, vec![Evidence::NoName]),
             };
         }
-        let mut buf = String::new();
+        let mut buf = String::with_capacity(input.name.len() + 8);
         let mut score = 0.0f32;
         let mut parts: Vec<(f32, Feature<'_>)> = Vec::with_capacity(24);
         features::visit(input.name, lex, &mut buf, |f, v| {
             let w = match f {
                 Feature::Dense(d, _) => lex.dense.get(d as usize).copied().unwrap_or(0.0),
-                Feature::Word(_, w) | Feature::Ending(_, w) => w,
+                Feature::Word(_, w, _) | Feature::Ending(_, w) => w,
             };
             score += w * v;
             parts.push((w * v, f));

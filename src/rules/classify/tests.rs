@@ -160,6 +160,12 @@ fn t3_care_of_classifies_the_part_before() {
     assert_eq!(c.kind, ContactKind::Person, "{c:?}");
     let c = classify("c/o Harbour View Ltd");
     assert_eq!(c.kind, ContactKind::Organization, "{c:?}");
+    // Any case, and "care of".
+    let c = classify("JANE SMITH C/O HARBOUR VIEW ACCOUNTANTS LTD");
+    assert_eq!(c.kind, ContactKind::Person, "{c:?}");
+    assert!(c.evidence.len() <= MAX_EVIDENCE);
+    let c = classify("Jane Smith Care Of Harbour View Ltd");
+    assert_eq!(c.kind, ContactKind::Person, "{c:?}");
 }
 
 #[test]
