@@ -15,6 +15,7 @@
 //! - [`qbtime`]: QuickBooks Time. Who owns which data and who may write it
 //!   (Q1), and the jobcode limits with the unit they are counted in.
 
+mod classify;
 mod ledger;
 pub mod limits;
 pub mod pacing;
@@ -23,6 +24,7 @@ pub mod qbtime;
 pub mod xero;
 pub mod xpm;
 
+pub use classify::NameClassifier;
 pub use ledger::{
     ErrorMeaning, FirstLink, LedgerRules, ManualSyncDirection, NameUniqueness, Push,
     PushedAddresses, QB_TIME, QBO, SyncField, Versions, XERO_GL, XPM,
@@ -179,7 +181,7 @@ impl KindDecision {
     pub fn is_flagged(&self) -> bool {
         match &self.rule {
             KindRule::XpmBusinessStructure { known, missing } => !known || *missing,
-            KindRule::Classifier(c) => c.confidence < 60,
+            KindRule::Classifier(c) => c.needs_review,
             _ => false,
         }
     }

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::error::{Error, Result};
 use crate::matching::NearDuplicateConfig;
-use crate::rules::Profile;
 use crate::rules::xpm::ImportScope;
+use crate::rules::{NameClassifier, Profile};
 
 use super::fields::SyncField;
 
@@ -100,6 +100,18 @@ pub struct ConnectionConfig {
     /// (`DisplayName`: 500), where an emoji counts twice (see
     /// [`LedgerRules::display_name`](crate::rules::LedgerRules::display_name)).
     pub max_display_name_len: usize,
+    /// Xero GL (T3): the default classifier's verdicts stated below this
+    /// confidence are flagged for a person before a contact is created
+    /// ([`KindDecision::is_flagged`](crate::rules::KindDecision::is_flagged));
+    /// 0 flags none, 101 flags all. Default
+    /// [`NameClassifier::DEFAULT_REVIEW_BELOW`].
+    #[cfg_attr(feature = "serde", serde(default = "default_review_below"))]
+    pub classifier_review_below: u8,
+}
+
+#[cfg(feature = "serde")]
+const fn default_review_below() -> u8 {
+    NameClassifier::DEFAULT_REVIEW_BELOW
 }
 
 impl ConnectionConfig {
@@ -118,6 +130,7 @@ impl ConnectionConfig {
             import_scope: ImportScope::default(),
             near_duplicates: None,
             max_display_name_len: profile.rules().display_name.max,
+            classifier_review_below: NameClassifier::DEFAULT_REVIEW_BELOW,
         }
     }
 
@@ -170,6 +183,14 @@ impl ConnectionConfig {
         self
     }
 
+    /// Sets the confidence below which the classifier's verdicts are
+    /// flagged for a person (T3).
+    #[must_use]
+    pub const fn with_classifier_review_below(mut self, confidence: u8) -> Self {
+        self.classifier_review_below = confidence;
+        self
+    }
+
     /// The policy that settles a conflict on `field`.
     #[must_use]
     pub fn policy_for(&self, field: SyncField) -> ConflictPolicy {
@@ -191,7 +212,8 @@ impl ConnectionConfig {
     /// [`Error::InvalidConfig`] for a profile that keeps no contacts
     /// (QuickBooks Time), an empty default contact type, a display-name
     /// limit under 10 (no room for a de-collision suffix, U2) or past the
-    /// ledger's own, or a bad near-duplicate threshold.
+    /// ledger's own, a bad near-duplicate threshold, or a classifier review
+    /// threshold past 101.
     pub fn validate(&self) -> Result<()> {
         if !self.profile.keeps_contacts() {
             return Err(Error::InvalidConfig {
@@ -228,6 +250,15 @@ impl ConnectionConfig {
                 ),
             });
         }
+        if self.classifier_review_below > 101 {
+            return Err(Error::InvalidConfig {
+                field: "classifier_review_below",
+                reason: format!(
+                    "{} is past 101 (confidences run 0-100; 101 flags every verdict)",
+                    self.classifier_review_below
+                ),
+            });
+        }
         if let Some(g) = &self.near_duplicates {
             g.validate()?;
         }
@@ -238,6 +269,25 @@ impl ConnectionConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn t3_the_classifier_review_threshold_is_a_setting() {
+        let c = ConnectionConfig::new(Profile::XeroGl);
+        assert_eq!(
+            c.classifier_review_below,
+            NameClassifier::DEFAULT_REVIEW_BELOW
+        );
+        let c = c.with_classifier_review_below(101);
+        assert_eq!(c.validate(), Ok(()));
+        let c = c.with_classifier_review_below(102);
+        assert!(matches!(
+            c.validate(),
+            Err(Error::InvalidConfig {
+                field: "classifier_review_below",
+                ..
+            })
+        ));
+    }
 
     #[test]
     fn f1_a_contact_connection_to_quickbooks_time_is_refused() {

@@ -10,7 +10,7 @@ use crate::matching::hash::{NIL, Table, hash_bytes};
 use crate::matching::keys;
 use crate::matching::near::{NearDuplicateConfig, NearDuplicates};
 use crate::matching::{MatchRecord, par};
-use crate::rules::{Classifier, HeuristicClassifier, Profile};
+use crate::rules::{Classifier, NameClassifier, Profile};
 
 use super::decide::{GROUP, touch_group};
 use super::{CHUNK, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
@@ -40,7 +40,7 @@ impl MatchIndexBuilder {
         Self {
             profile,
             near: None,
-            classifier: Arc::new(HeuristicClassifier),
+            classifier: Arc::new(NameClassifier::new()),
         }
     }
 

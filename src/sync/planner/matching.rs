@@ -6,8 +6,8 @@
 use crate::error::{Result, Side};
 use crate::matching::{ExistingLinks, MatchIndex, MatchOutcome};
 use crate::model::{Contact, ContactId, ContactKind, ContactStatus};
-use crate::rules::FirstLink;
 use crate::rules::xpm::{imports_client_contacts, kind_for_business_structure};
+use crate::rules::{FirstLink, NameClassifier};
 use crate::sync::operation::Action;
 use crate::sync::plan::{Needed, NoticeKind, ReviewItem};
 use crate::sync::state::{Link, LinkOrigin, LinkStatus, MatchIssue, SyncState};
@@ -211,7 +211,9 @@ impl<'a> Classify<'_, 'a> {
             .partition(|c| c.organization_ids.is_empty());
         parents.extend(children);
         let cands = parents;
-        let mut builder = MatchIndex::builder(run.profile);
+        let mut builder = MatchIndex::builder(run.profile).classifier(
+            NameClassifier::new().with_review_below(run.config.classifier_review_below),
+        );
         if let Some(g) = run.config.near_duplicates {
             builder = builder.near_duplicates(g);
         }
