@@ -116,7 +116,7 @@ fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, v: &MatchView<
         if i > 0 {
             ids.push(b';');
         }
-        ids.extend_from_slice(id.as_str().as_bytes());
+        ids.extend_from_slice(id.as_bytes());
     }
     put_field(out, ids);
     out.push(b',');

@@ -10,6 +10,7 @@ use crate::matching::hash::{NIL, Table, hash_bytes};
 use crate::matching::keys;
 use crate::matching::near::{NearDuplicateConfig, NearDuplicates};
 use crate::matching::{MatchRecord, par};
+use crate::model::ContactId;
 use crate::rules::{Classifier, HeuristicClassifier, Profile};
 
 use super::decide::{GROUP, touch_group};
@@ -105,8 +106,7 @@ impl MatchIndex {
         let built = par::map_chunks(locals, CHUNK, |recs| {
             let mut c = ChunkBuild {
                 chunk: Chunk {
-                    text: String::with_capacity(recs.len() * 40),
-                    ids: Vec::with_capacity(recs.len()),
+                    text: String::with_capacity(recs.len() * 80),
                     meta: Vec::with_capacity(recs.len()),
                 },
                 name_hashes: Vec::with_capacity(recs.len()),
@@ -127,17 +127,22 @@ impl MatchIndex {
                 keys::email(r, text);
                 let email = span(s, text.len());
                 c.email_hashes.push(hash_bytes(&text.as_bytes()[s..], 0));
-                c.id_hashes.push(hash_bytes(r.record_id().as_bytes(), 0));
-                c.chunk.ids.push(r.contact_id());
+                let id = r.record_id();
+                c.id_hashes.push(hash_bytes(id.as_bytes(), 0));
+                let s = text.len();
+                text.push_str(id);
+                let id = span(s, text.len());
                 c.chunk.meta.push(Meta {
                     name,
                     email,
+                    id,
                     next_name: NIL,
                     next_email: NIL,
                     class,
                     kind: r.kind(),
                 });
             }
+            c.chunk.text.shrink_to_fit();
             c
         });
         // Spans are offsets into their chunk's text, which must fit in u32.
@@ -152,8 +157,8 @@ impl MatchIndex {
         }
         if let Some(pos) = built
             .iter()
-            .flat_map(|b| &b.chunk.ids)
-            .position(|id| id.as_str().is_empty())
+            .flat_map(|b| &b.chunk.meta)
+            .position(|m| m.id.is_empty())
         {
             return Err(Error::EmptyId {
                 side: Side::Local,
@@ -203,6 +208,7 @@ impl MatchIndex {
             by_id,
             next_id,
             near: None,
+            near_ids: Vec::new(),
             long_names: HashMap::new(),
             long_emails: HashMap::new(),
         };
@@ -223,6 +229,9 @@ impl MatchIndex {
             }
         }
         if let Some(cfg) = b.near {
+            index.near_ids = (0..n)
+                .map(|i| ContactId::new(index.id_at(pos32(i))))
+                .collect();
             let names = (0..n).map(|i| {
                 let p = pos32(i);
                 (index.name_at(p), index.meta_at(p).class)

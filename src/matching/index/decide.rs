@@ -259,7 +259,7 @@ impl MatchIndex {
                         name,
                         class,
                         |j| (self.name_at(j), self.meta_at(j).class),
-                        |j| self.id_at(j),
+                        |j| &self.near_ids[j as usize],
                         &mut s.near,
                     );
                     if similar.is_empty() {
@@ -270,7 +270,7 @@ impl MatchIndex {
                 }
                 None => Raw::NoMatch,
             },
-            Found::One(one) => match links.remote_of(self.id_at(one).as_str()) {
+            Found::One(one) => match links.remote_of(self.id_at(one)) {
                 Some(other) if other.as_str() != id => Raw::LinkedElsewhere(one, other.clone()),
                 _ => Raw::Full(one),
             },

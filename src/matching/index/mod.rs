@@ -73,17 +73,19 @@ impl Span {
 struct Meta {
     name: Span,
     email: Span,
+    /// The contact's id, as written, in the chunk's text beside its keys
+    /// (one arena instead of a shared string per contact).
+    id: Span,
     next_name: u32,
     next_email: u32,
     class: NameClass,
     kind: Option<ContactKind>,
 }
 
-/// One chunk of local contacts: normalised keys (spans into `text`), ids
-/// and metadata.
+/// One chunk of local contacts: normalised keys and ids (spans into
+/// `text`) and metadata.
 struct Chunk {
     text: String,
-    ids: Vec<ContactId>,
     meta: Vec<Meta>,
 }
 
@@ -120,6 +122,9 @@ pub struct MatchIndex {
     by_id: Table,
     next_id: Vec<u32>,
     near: Option<NearDuplicates>,
+    /// Every local id as a [`ContactId`], in position order, only while
+    /// the near-duplicate guard is on (it ranks its findings by id).
+    near_ids: Vec<ContactId>,
     /// The members of long name / email chains (more than
     /// [`LONG_CHAIN`](super::hash::LONG_CHAIN)
     /// contacts sharing one key), grouped by key and sorted by id, by chain
@@ -170,9 +175,11 @@ impl MatchIndex {
         &self.chunk_of(p).meta[(p & CHUNK_MASK) as usize]
     }
 
+    /// The id of local position `p`.
     #[inline]
-    fn id_at(&self, p: u32) -> &ContactId {
-        &self.chunk_of(p).ids[(p & CHUNK_MASK) as usize]
+    fn id_at(&self, p: u32) -> &str {
+        let c = self.chunk_of(p);
+        slice(&c.text, c.meta[(p & CHUNK_MASK) as usize].id)
     }
 
     /// The normalised name key of local position `p`.
@@ -239,18 +246,19 @@ impl MatchIndex {
         let chunks: usize = self
             .chunks
             .iter()
-            .map(|c| {
-                c.text.capacity()
-                    + c.meta.capacity() * std::mem::size_of::<Meta>()
-                    + c.ids.capacity() * std::mem::size_of::<ContactId>()
-                    + c.ids.iter().map(|i| i.as_str().len() + 16).sum::<usize>()
-            })
+            .map(|c| c.text.capacity() + c.meta.capacity() * std::mem::size_of::<Meta>())
             .sum();
         chunks
             + self.by_name.heap_bytes()
             + self.by_email.heap_bytes()
             + self.by_id.heap_bytes()
             + self.next_id.capacity() * 4
+            + self.near_ids.capacity() * std::mem::size_of::<ContactId>()
+            + self
+                .near_ids
+                .iter()
+                .map(|i| i.as_str().len() + 16)
+                .sum::<usize>()
             + self.near.as_ref().map_or(0, NearDuplicates::heap_bytes)
             + [&self.long_names, &self.long_emails]
                 .iter()
@@ -262,7 +270,7 @@ impl MatchIndex {
     fn position(&self, id: &str) -> Option<u32> {
         let mut p = self.by_id.head(hash_bytes(id.as_bytes(), 0));
         while p != NIL {
-            if self.id_at(p).as_str() == id {
+            if self.id_at(p) == id {
                 return Some(p);
             }
             p = self.next_id[p as usize];
@@ -396,7 +404,7 @@ impl MatchIndex {
     /// index.classify_batch_view(&remote, &ExistingLinks::new(), |i, view| {
     ///     assert_eq!(i, 0);
     ///     assert_eq!(view.class(), MatchClass::Full);
-    ///     assert_eq!(view.local_ids().map(|id| id.as_str()).collect::<Vec<_>>(), ["K1"]);
+    ///     assert_eq!(view.local_ids().collect::<Vec<_>>(), ["K1"]);
     /// })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```

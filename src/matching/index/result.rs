@@ -52,7 +52,7 @@ impl MatchIndex {
 
     fn cand(&self, j: u32, matched_on: MatchedOn) -> Candidate {
         Candidate {
-            local_id: self.id_at(j).clone(),
+            local_id: ContactId::new(self.id_at(j)),
             matched_on,
         }
     }
@@ -87,7 +87,7 @@ impl MatchIndex {
                     }
                 }
                 None => MatchOutcome::Full {
-                    local_id: self.id_at(j).clone(),
+                    local_id: ContactId::new(self.id_at(j)),
                 },
             },
             Raw::Partial(c, more) => MatchOutcome::Partial {
@@ -114,7 +114,7 @@ impl MatchIndex {
                 similar: v
                     .iter()
                     .map(|&(j, similarity)| SimilarContact {
-                        local_id: self.id_at(j).clone(),
+                        local_id: ContactId::new(self.id_at(j)),
                         similarity_per_mille: per_mille(similarity),
                     })
                     .collect(),

@@ -137,15 +137,16 @@ impl<'a> MatchView<'a> {
         }
     }
 
-    /// The local contacts the decision names, sorted by id, as
-    /// [`MatchOutcome::local_ids`](crate::MatchOutcome::local_ids).
+    /// The ids of the local contacts the decision names, sorted, as
+    /// [`MatchOutcome::local_ids`](crate::MatchOutcome::local_ids) (as
+    /// text: the index keeps its ids in one arena, not as [`ContactId`]s).
     #[must_use]
     pub fn local_ids(&self) -> LocalIds<'a> {
         let inner = match &self.decided.raw {
             &Raw::Full(j) | &Raw::LinkedElsewhere(j, _) => {
                 LocalIdsInner::One(Some(self.index.id_at(j)))
             }
-            Raw::AlreadyLinked(id) | Raw::Unsynced(id) => LocalIdsInner::One(Some(id)),
+            Raw::AlreadyLinked(id) | Raw::Unsynced(id) => LocalIdsInner::One(Some(id.as_str())),
             Raw::Partial(c, _) => LocalIdsInner::Candidates(c.iter()),
             Raw::Several(v, _) => LocalIdsInner::Positions(v.iter()),
             Raw::Similar(v) => LocalIdsInner::Similar {
@@ -169,28 +170,28 @@ impl<'a> MatchView<'a> {
     }
 }
 
-/// The sorted local ids of a [`MatchView`].
+/// The sorted local ids of a [`MatchView`], as text.
 pub struct LocalIds<'a> {
     index: &'a MatchIndex,
     inner: LocalIdsInner<'a>,
 }
 
 enum LocalIdsInner<'a> {
-    One(Option<&'a ContactId>),
+    One(Option<&'a str>),
     Candidates(std::slice::Iter<'a, (u32, MatchedOn)>),
     Positions(std::slice::Iter<'a, u32>),
     /// Held by similarity; handed out by id, smallest first.
     Similar {
         list: &'a [(u32, f64)],
-        last: Option<&'a ContactId>,
+        last: Option<&'a str>,
         left: usize,
     },
 }
 
 impl<'a> Iterator for LocalIds<'a> {
-    type Item = &'a ContactId;
+    type Item = &'a str;
 
-    fn next(&mut self) -> Option<&'a ContactId> {
+    fn next(&mut self) -> Option<&'a str> {
         let index = self.index;
         match &mut self.inner {
             LocalIdsInner::One(one) => one.take(),
