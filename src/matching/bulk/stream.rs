@@ -51,7 +51,7 @@ pub struct CsvClassifier<'a> {
     parser: CsvTableParser,
     batch: BatchBuilder<'a>,
     /// The line of every row handed to the batch.
-    lines: Vec<u64>,
+    lines: LineMap,
     /// The current chunk (buffers reused).
     chunk: CsvTable,
 }
@@ -72,7 +72,7 @@ impl<'a> CsvClassifier<'a> {
         Self {
             parser: CsvTableParser::new(),
             batch: index.batch_builder(links),
-            lines: Vec::new(),
+            lines: LineMap::default(),
             chunk: CsvTable::default(),
         }
     }
@@ -119,7 +119,7 @@ impl<'a> CsvClassifier<'a> {
         } = self;
         let (decided, more) = par::join(
             || {
-                lines.extend_from_slice(&chunk.lines);
+                lines.extend(&chunk.lines);
                 batch.push(&chunk.records())
             },
             || parse_more(parser),
@@ -130,7 +130,7 @@ impl<'a> CsvClassifier<'a> {
 
     fn decide(&mut self) -> Result<(), StreamError> {
         self.batch.push(&self.chunk.records())?;
-        self.lines.extend_from_slice(&self.chunk.lines);
+        self.lines.extend(&self.chunk.lines);
         Ok(())
     }
 
@@ -149,10 +149,10 @@ impl<'a> CsvClassifier<'a> {
         let mut rest = parser.finish()?;
         let problems = std::mem::take(&mut rest.problems);
         batch.push(&rest.records())?;
-        lines.extend_from_slice(&rest.lines);
+        lines.extend(&rest.lines);
         drop(rest);
         let (views, dropped) = batch.finish_dropping_duplicates();
-        let line = |i: usize| lines.get(i).copied().unwrap_or_default();
+        let line = |i: usize| lines.get(i);
         let duplicates = dropped
             .iter()
             .map(|&(later, first)| RowProblem {
@@ -173,6 +173,43 @@ impl<'a> CsvClassifier<'a> {
             problems,
             duplicates,
         })
+    }
+}
+
+/// The line each row starts on, kept as the rows where a line does not
+/// follow the last row's (a blank line or a quoted line break between
+/// them): a plain listing needs one entry, not eight bytes a row.
+#[derive(Debug, Default)]
+struct LineMap {
+    /// (row, its line), rows ascending.
+    breaks: Vec<(usize, u64)>,
+    rows: usize,
+}
+
+impl LineMap {
+    fn extend(&mut self, lines: &[u64]) {
+        for &line in lines {
+            let follows = self
+                .breaks
+                .last()
+                .is_some_and(|&(r, l)| l.checked_add((self.rows - r) as u64) == Some(line));
+            if !follows {
+                self.breaks.push((self.rows, line));
+            }
+            self.rows += 1;
+        }
+    }
+
+    /// The line of row `i` (0 past the end).
+    fn get(&self, i: usize) -> u64 {
+        if i >= self.rows {
+            return 0;
+        }
+        let k = self.breaks.partition_point(|&(r, _)| r <= i);
+        match k.checked_sub(1).and_then(|k| self.breaks.get(k)) {
+            Some(&(r, l)) => l.saturating_add((i - r) as u64),
+            None => 0,
+        }
     }
 }
 
@@ -209,5 +246,23 @@ impl<'a> ClassifiedCsv<'a> {
     #[must_use]
     pub fn into_views(self) -> BatchViews<'a> {
         self.views
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineMap;
+
+    #[test]
+    fn line_map_gives_back_every_line() {
+        let lines = [2u64, 3, 4, 7, 8, 12, 13, 14, 15, 20];
+        let mut map = LineMap::default();
+        map.extend(&lines[..4]);
+        map.extend(&lines[4..]);
+        assert_eq!(map.breaks.len(), 4);
+        for (i, &l) in lines.iter().enumerate() {
+            assert_eq!(map.get(i), l, "row {i}");
+        }
+        assert_eq!(map.get(lines.len()), 0);
     }
 }

@@ -15,13 +15,22 @@ use super::{ExistingLinks, MAX_RECORDS, MatchIndex, pos32};
 #[derive(Default)]
 pub(super) struct RemoteIds {
     pub(super) text: String,
-    pub(super) ends: Vec<usize>,
+    /// Where each id ends in `text` (which stays below 4 GiB).
+    pub(super) ends: Vec<u32>,
 }
 
 impl RemoteIds {
     pub(super) fn get(&self, i: usize) -> Option<&str> {
         let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
-        self.text.get(start..*self.ends.get(i)?)
+        self.text.get(start as usize..*self.ends.get(i)? as usize)
+    }
+
+    /// Appends an id whose end `text` was checked to fit.
+    pub(super) fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        // Callers check the total first.
+        #[allow(clippy::cast_possible_truncation)]
+        self.ends.push(self.text.len() as u32);
     }
 
     pub(super) fn len(&self) -> usize {

@@ -3,7 +3,7 @@
 //! sorted lists of long chains.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result, Side};
 use crate::matching::hash::{NIL, Table, hash_bytes};
@@ -13,8 +13,9 @@ use crate::matching::{MatchRecord, par};
 use crate::model::ContactId;
 use crate::rules::{Classifier, HeuristicClassifier, Profile};
 
+use super::batch::first_duplicate;
 use super::decide::{GROUP, touch_group};
-use super::{CHUNK, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
+use super::{CHUNK, CHUNK_BITS, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
 
 /// Configures and builds a [`MatchIndex`].
 #[derive(Clone)]
@@ -77,7 +78,6 @@ struct ChunkBuild {
     chunk: Chunk,
     name_hashes: Vec<u64>,
     email_hashes: Vec<u64>,
-    id_hashes: Vec<u64>,
 }
 
 fn span(start: usize, end: usize) -> Span {
@@ -111,7 +111,6 @@ impl MatchIndex {
                 },
                 name_hashes: Vec::with_capacity(recs.len()),
                 email_hashes: Vec::with_capacity(recs.len()),
-                id_hashes: Vec::with_capacity(recs.len()),
             };
             let text = &mut c.chunk.text;
             for (k, r) in recs.iter().enumerate() {
@@ -127,10 +126,8 @@ impl MatchIndex {
                 keys::email(r, text);
                 let email = span(s, text.len());
                 c.email_hashes.push(hash_bytes(&text.as_bytes()[s..], 0));
-                let id = r.record_id();
-                c.id_hashes.push(hash_bytes(id.as_bytes(), 0));
                 let s = text.len();
-                text.push_str(id);
+                text.push_str(r.record_id());
                 let id = span(s, text.len());
                 c.chunk.meta.push(Meta {
                     name,
@@ -181,16 +178,31 @@ impl MatchIndex {
                     count_long,
                 )
             };
-        let ((name_table, email_table), (by_id, next_id)) = par::join(
+        let id_of = |i: usize| {
+            built.get(i >> CHUNK_BITS).map_or("", |b| {
+                let c = &b.chunk;
+                c.meta
+                    .get(i & (CHUNK - 1))
+                    .map_or("", |m| super::slice(&c.text, m.id))
+            })
+        };
+        // Ids are checked by sorting their hashes (no table is kept for
+        // them: `position` builds one on first use).
+        let ((name_table, email_table), duplicate) = par::join(
             || {
                 par::join(
                     || table_of(|b| &b.name_hashes, |m| !m.name.is_empty(), true),
                     || table_of(|b| &b.email_hashes, |m| !m.email.is_empty(), true),
                 )
             },
-            // Every record has an id (empty ids were refused above).
-            || table_of(|b| &b.id_hashes, |_| true, false),
+            || first_duplicate(n, id_of),
         );
+        if let Some(i) = duplicate {
+            return Err(Error::DuplicateId {
+                side: Side::Local,
+                id: id_of(i).to_owned(),
+            });
+        }
         let ((by_name, next_name), (by_email, next_email)) = (name_table, email_table);
         let mut chunks: Vec<Chunk> = built.into_iter().map(|b| b.chunk).collect();
         let metas = chunks.iter_mut().flat_map(|c| c.meta.iter_mut());
@@ -205,8 +217,7 @@ impl MatchIndex {
             chunks,
             by_name,
             by_email,
-            by_id,
-            next_id,
+            by_id: OnceLock::new(),
             near: None,
             near_ids: Vec::new(),
             long_names: HashMap::new(),
@@ -214,20 +225,6 @@ impl MatchIndex {
         };
         index.long_names = index.long_lists(true);
         index.long_emails = index.long_lists(false);
-        // Only ids sharing a chain with an earlier one are compared.
-        for (i, &first) in index.next_id.iter().enumerate() {
-            let id = index.id_at(pos32(i));
-            let mut p = first;
-            while p != NIL {
-                if index.id_at(p) == id {
-                    return Err(Error::DuplicateId {
-                        side: Side::Local,
-                        id: id.to_string(),
-                    });
-                }
-                p = index.next_id[p as usize];
-            }
-        }
         if let Some(cfg) = b.near {
             index.near_ids = (0..n)
                 .map(|i| ContactId::new(index.id_at(pos32(i))))

@@ -16,7 +16,7 @@
 //! - `links`: [`ExistingLinks`] (M9, M10).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::Result;
 use crate::model::{ContactId, ContactKind};
@@ -119,8 +119,9 @@ pub struct MatchIndex {
     chunks: Vec<Chunk>,
     by_name: Table,
     by_email: Table,
-    by_id: Table,
-    next_id: Vec<u32>,
+    /// The id table and its chains, built on the first lookup by id (a
+    /// bulk run never needs it).
+    by_id: OnceLock<(Table, Vec<u32>)>,
     near: Option<NearDuplicates>,
     /// Every local id as a [`ContactId`], in position order, only while
     /// the near-duplicate guard is on (it ranks its findings by id).
@@ -251,8 +252,10 @@ impl MatchIndex {
         chunks
             + self.by_name.heap_bytes()
             + self.by_email.heap_bytes()
-            + self.by_id.heap_bytes()
-            + self.next_id.capacity() * 4
+            + self
+                .by_id
+                .get()
+                .map_or(0, |(t, next)| t.heap_bytes() + next.capacity() * 4)
             + self.near_ids.capacity() * std::mem::size_of::<ContactId>()
             + self
                 .near_ids
@@ -268,12 +271,20 @@ impl MatchIndex {
     }
 
     fn position(&self, id: &str) -> Option<u32> {
-        let mut p = self.by_id.head(hash_bytes(id.as_bytes(), 0));
+        let (by_id, next_id) = self.by_id.get_or_init(|| {
+            Table::build(
+                self.len,
+                (0..self.len).map(|i| Some(hash_bytes(self.id_at(pos32(i)).as_bytes(), 0))),
+                false,
+            )
+        });
+        let mut p = by_id.head(hash_bytes(id.as_bytes(), 0));
+        // At most every position once: chains hold distinct positions.
         while p != NIL {
             if self.id_at(p) == id {
                 return Some(p);
             }
-            p = self.next_id[p as usize];
+            p = next_id.get(p as usize).copied().unwrap_or(NIL);
         }
         None
     }
@@ -465,6 +476,8 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<MatchIndex>();
         assert_send_sync::<MatchResult>();
+        // One raw decision per remote record is kept for a whole batch.
+        assert_eq!(std::mem::size_of::<Decided>(), 24);
         // One result per remote record is kept in memory for a whole batch.
         assert!(
             std::mem::size_of::<MatchResult>() <= 128,

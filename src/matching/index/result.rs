@@ -92,7 +92,7 @@ impl MatchIndex {
             },
             Raw::Partial(c, more) => MatchOutcome::Partial {
                 candidates: c.iter().map(|&(j, m)| self.cand(j, m)).collect(),
-                unlisted: *more,
+                unlisted: *more as usize,
             },
             Raw::Several(c, more) => MatchOutcome::Ambiguous {
                 candidates: c
@@ -100,7 +100,7 @@ impl MatchIndex {
                     .map(|&j| self.cand(j, MatchedOn::NameAndEmail))
                     .collect(),
                 cause: AmbiguityCause::SeveralLocalContacts,
-                unlisted: *more,
+                unlisted: *more as usize,
             },
             Raw::LinkedElsewhere(j, other) => MatchOutcome::Ambiguous {
                 candidates: vec![self.cand(*j, MatchedOn::NameAndEmail)],

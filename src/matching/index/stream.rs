@@ -75,7 +75,8 @@ impl<'a> BatchBuilder<'a> {
     ///
     /// # Errors
     /// [`Error::EmptyId`] for a record without an id (its position in the
-    /// whole batch), [`Error::TooManyRecords`] past `u32::MAX - 1` records;
+    /// whole batch), [`Error::TooManyRecords`] past `u32::MAX - 1` records,
+    /// [`Error::TooMuchText`] past 4 GiB of remote ids;
     /// nothing of `remotes` is kept then.
     pub fn push<R: MatchRecord + Sync>(&mut self, remotes: &[R]) -> Result<()> {
         let start = self.decided.len();
@@ -93,6 +94,14 @@ impl<'a> BatchBuilder<'a> {
                 position: start + i,
             });
         }
+        let id_bytes: usize = remotes.iter().map(|r| r.record_id().len()).sum();
+        let text_end = self.ids.text.len().saturating_add(id_bytes);
+        if u32::try_from(text_end).is_err() {
+            return Err(Error::TooMuchText {
+                side: Side::Remote,
+                bytes: text_end,
+            });
+        }
         self.decided.resize_with(total, Decided::default);
         let (index, links) = (self.index, self.links);
         if let Some(out) = self.decided.get_mut(start..) {
@@ -103,9 +112,9 @@ impl<'a> BatchBuilder<'a> {
                 }
             });
         }
+        self.ids.text.reserve(id_bytes);
         for r in remotes {
-            self.ids.text.push_str(r.record_id());
-            self.ids.ends.push(self.ids.text.len());
+            self.ids.push(r.record_id());
         }
         Ok(())
     }
@@ -144,8 +153,8 @@ impl<'a> BatchBuilder<'a> {
             self.decided.retain(|_| {
                 let keep = drop.next_if_eq(&i).is_none();
                 if keep {
-                    kept.text.push_str(self.ids.id(i));
-                    kept.ends.push(kept.text.len());
+                    // No longer than the text it is taken from.
+                    kept.push(self.ids.id(i));
                 }
                 i += 1;
                 keep

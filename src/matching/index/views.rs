@@ -132,7 +132,7 @@ impl<'a> MatchView<'a> {
     #[must_use]
     pub fn unlisted(&self) -> usize {
         match &self.decided.raw {
-            Raw::Partial(_, more) | Raw::Several(_, more) => *more,
+            Raw::Partial(_, more) | Raw::Several(_, more) => *more as usize,
             _ => 0,
         }
     }
