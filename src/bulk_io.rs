@@ -16,7 +16,7 @@ use crate::matching::{BatchViews, ExistingLinks, MatchIndex, par};
 pub const READ_CHUNK: usize = 1 << 20;
 
 /// Records formatted per write.
-pub const WRITE_STEP: usize = 1 << 17;
+pub const WRITE_STEP: usize = 1 << 15;
 
 /// Why a table could not be read.
 #[derive(Debug, thiserror::Error)]

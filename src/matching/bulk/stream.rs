@@ -10,7 +10,7 @@ use super::problems::{CsvError, MalformedRow, RowProblem};
 use super::table::CsvTable;
 
 /// Rows decided at a time by [`CsvClassifier::push`].
-pub const CHUNK_ROWS: usize = 1 << 16;
+pub const CHUNK_ROWS: usize = 1 << 14;
 
 /// Why a streamed classification stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,7 +25,7 @@ pub enum StreamError {
 }
 
 /// Classifies the rows of a CSV listing against an index while the bytes
-/// are pushed: every 65,536 rows are decided (on every core with the
+/// are pushed: every 16,384 rows are decided (on every core with the
 /// `parallel` feature) and only their ids and lines kept, the parse
 /// buffers reused. Decisions are those of
 /// [`classify_table`](super::classify_table) over the whole table, rows
