@@ -7,7 +7,7 @@ use crate::matching::par;
 
 use super::csv::CsvTableParser;
 use super::problems::{CsvError, MalformedRow, RowProblem};
-use super::table::CsvTable;
+use super::table::{CsvTable, LineMap};
 
 /// Rows decided at a time by [`CsvClassifier::push`].
 pub const CHUNK_ROWS: usize = 1 << 14;
@@ -119,7 +119,7 @@ impl<'a> CsvClassifier<'a> {
         } = self;
         let (decided, more) = par::join(
             || {
-                lines.extend(&chunk.lines);
+                lines.append(&chunk.lines, 0);
                 batch.push(&chunk.records())
             },
             || parse_more(parser),
@@ -130,7 +130,7 @@ impl<'a> CsvClassifier<'a> {
 
     fn decide(&mut self) -> Result<(), StreamError> {
         self.batch.push(&self.chunk.records())?;
-        self.lines.extend(&self.chunk.lines);
+        self.lines.append(&self.chunk.lines, 0);
         Ok(())
     }
 
@@ -149,7 +149,7 @@ impl<'a> CsvClassifier<'a> {
         let mut rest = parser.finish()?;
         let problems = std::mem::take(&mut rest.problems);
         batch.push(&rest.records())?;
-        lines.extend(&rest.lines);
+        lines.append(&rest.lines, 0);
         drop(rest);
         let (views, dropped) = batch.finish_dropping_duplicates();
         let line = |i: usize| lines.get(i);
@@ -173,43 +173,6 @@ impl<'a> CsvClassifier<'a> {
             problems,
             duplicates,
         })
-    }
-}
-
-/// The line each row starts on, kept as the rows where a line does not
-/// follow the last row's (a blank line or a quoted line break between
-/// them): a plain listing needs one entry, not eight bytes a row.
-#[derive(Debug, Default)]
-struct LineMap {
-    /// (row, its line), rows ascending.
-    breaks: Vec<(usize, u64)>,
-    rows: usize,
-}
-
-impl LineMap {
-    fn extend(&mut self, lines: &[u64]) {
-        for &line in lines {
-            let follows = self
-                .breaks
-                .last()
-                .is_some_and(|&(r, l)| l.checked_add((self.rows - r) as u64) == Some(line));
-            if !follows {
-                self.breaks.push((self.rows, line));
-            }
-            self.rows += 1;
-        }
-    }
-
-    /// The line of row `i` (0 past the end).
-    fn get(&self, i: usize) -> u64 {
-        if i >= self.rows {
-            return 0;
-        }
-        let k = self.breaks.partition_point(|&(r, _)| r <= i);
-        match k.checked_sub(1).and_then(|k| self.breaks.get(k)) {
-            Some(&(r, l)) => l.saturating_add((i - r) as u64),
-            None => 0,
-        }
     }
 }
 
@@ -246,23 +209,5 @@ impl<'a> ClassifiedCsv<'a> {
     #[must_use]
     pub fn into_views(self) -> BatchViews<'a> {
         self.views
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::LineMap;
-
-    #[test]
-    fn line_map_gives_back_every_line() {
-        let lines = [2u64, 3, 4, 7, 8, 12, 13, 14, 15, 20];
-        let mut map = LineMap::default();
-        map.extend(&lines[..4]);
-        map.extend(&lines[4..]);
-        assert_eq!(map.breaks.len(), 4);
-        for (i, &l) in lines.iter().enumerate() {
-            assert_eq!(map.get(i), l, "row {i}");
-        }
-        assert_eq!(map.get(lines.len()), 0);
     }
 }
