@@ -54,6 +54,9 @@ pub struct CsvClassifier<'a> {
     lines: LineMap,
     /// The current chunk (buffers reused).
     chunk: CsvTable,
+    /// The whole input's length, when known (see
+    /// [`CsvClassifier::size_hint`]); 0 once used.
+    input_bytes: u64,
 }
 
 impl std::fmt::Debug for CsvClassifier<'_> {
@@ -74,7 +77,38 @@ impl<'a> CsvClassifier<'a> {
             batch: index.batch_builder(links),
             lines: LineMap::default(),
             chunk: CsvTable::default(),
+            input_bytes: 0,
         }
+    }
+
+    /// Tells the classifier how long the whole input is: once the first
+    /// rows are read, room for the rows and ids expected (from the bytes
+    /// per row so far, plus a twentieth) is made at once instead of the
+    /// buffers growing and moving as they fill (see
+    /// [`BatchBuilder::reserve`](crate::matching::BatchBuilder::reserve)).
+    /// Only memory use depends on it, never a result.
+    pub fn size_hint(&mut self, input_bytes: u64) {
+        self.input_bytes = input_bytes;
+    }
+
+    /// Reserves for the whole input, estimated from the rows of the first
+    /// chunk (once).
+    fn reserve_once(&mut self) {
+        let (total, read) = (self.input_bytes, self.parser.bytes_pushed());
+        let rows = self.chunk.len();
+        if total == 0 || read == 0 || rows == 0 {
+            return;
+        }
+        self.input_bytes = 0;
+        let ids: usize = (0..rows)
+            .filter_map(|i| self.chunk.record(i))
+            .map(|r| r.id().len())
+            .sum();
+        let scale = |n: usize| {
+            let est = (n as u128).saturating_mul(u128::from(total)) / u128::from(read);
+            usize::try_from(est + est / 20).unwrap_or(usize::MAX)
+        };
+        self.batch.reserve(scale(rows), scale(ids));
     }
 
     /// Bytes pushed so far.
@@ -92,6 +126,7 @@ impl<'a> CsvClassifier<'a> {
         self.parser.push(bytes)?;
         if self.parser.rows() >= CHUNK_ROWS {
             self.parser.take_rows(&mut self.chunk);
+            self.reserve_once();
             self.decide()?;
         }
         Ok(())
@@ -111,11 +146,13 @@ impl<'a> CsvClassifier<'a> {
         parse_more: impl FnOnce(&mut CsvTableParser) -> T + Send,
     ) -> Result<T, StreamError> {
         self.parser.take_rows(&mut self.chunk);
+        self.reserve_once();
         let Self {
             parser,
             batch,
             lines,
             chunk,
+            ..
         } = self;
         let (decided, more) = par::join(
             || {

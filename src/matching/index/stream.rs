@@ -71,6 +71,16 @@ impl<'a> BatchBuilder<'a> {
         self.decided.is_empty()
     }
 
+    /// Makes room for `records` more records with `id_bytes` bytes of ids
+    /// in all, so that a batch whose size is known (or estimated) is never
+    /// moved while it grows: each move of a large buffer leaves its old
+    /// place behind in the process's memory until something reuses it.
+    pub fn reserve(&mut self, records: usize, id_bytes: usize) {
+        self.decided.reserve_exact(records);
+        self.ids.ends.reserve_exact(records);
+        self.ids.text.reserve_exact(id_bytes);
+    }
+
     /// Decides the next records of the batch.
     ///
     /// # Errors
