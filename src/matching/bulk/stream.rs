@@ -248,3 +248,43 @@ impl<'a> ClassifiedCsv<'a> {
         self.views
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::bulk::{ResultsCsv, index_table, parse_csv};
+    use crate::{MatchIndexBuilder, Profile};
+
+    #[test]
+    fn a_size_hint_changes_no_result() {
+        let mut locals =
+            parse_csv(b"id,name,email\nK1,Acme,a@acme.test\nK2,Bo,b@x.test\n").unwrap();
+        let (index, _) =
+            index_table(&MatchIndexBuilder::new(Profile::XeroGl), &mut locals).unwrap();
+        let links = ExistingLinks::new();
+        let mut input = b"id,name,email\n".to_vec();
+        for i in 0..10_000 {
+            input.extend_from_slice(
+                format!("X{i},Acme,a@acme.test\nY{i},Bo,o{i}@x.test\n").as_bytes(),
+            );
+        }
+        input.extend_from_slice(b"X7,Again,a@acme.test\n");
+        let run = |hint: u64| {
+            let mut c = CsvClassifier::new(&index, &links);
+            c.size_hint(hint);
+            for part in input.chunks(1000) {
+                c.push(part).unwrap();
+            }
+            let done = c.finish().unwrap();
+            let mut out = Vec::new();
+            ResultsCsv::new().format_streamed(done.views(), 0..done.views().len(), &mut out);
+            (out, done.duplicates().to_vec())
+        };
+        let plain = run(0);
+        assert_eq!(plain.1.len(), 1);
+        assert_eq!(plain.0.iter().filter(|&&b| b == b'\n').count(), 20_000);
+        for hint in [1, input.len() as u64 / 3, input.len() as u64, u64::MAX] {
+            assert_eq!(run(hint), plain, "hint {hint}");
+        }
+    }
+}

@@ -75,10 +75,15 @@ impl<'a> BatchBuilder<'a> {
     /// in all, so that a batch whose size is known (or estimated) is never
     /// moved while it grows: each move of a large buffer leaves its old
     /// place behind in the process's memory until something reuses it.
+    /// A hint: capped at the batch's limits, and nothing is reserved when
+    /// the memory cannot be had.
     pub fn reserve(&mut self, records: usize, id_bytes: usize) {
-        self.decided.reserve_exact(records);
-        self.ids.ends.reserve_exact(records);
-        self.ids.text.reserve_exact(id_bytes);
+        let records = records.min(MAX_RECORDS.saturating_sub(self.decided.len()));
+        let id_bytes = id_bytes.min((u32::MAX as usize).saturating_sub(self.ids.text.len()));
+        // Failures leave the buffers to grow as they fill.
+        let _ = self.decided.try_reserve_exact(records);
+        let _ = self.ids.ends.try_reserve_exact(records);
+        let _ = self.ids.text.try_reserve_exact(id_bytes);
     }
 
     /// Decides the next records of the batch.
