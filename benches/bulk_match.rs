@@ -12,6 +12,11 @@
 //! - `classify_batch_views/xpm/<n>`: the same batch read as borrowed
 //!   [`MatchView`](ledgerlink::MatchView)s (no ids copied, no kinds
 //!   decided), what bulk consumers pay;
+//! - `table_index_classify/xero/<n>`: [`index_table`](ledgerlink::matching::bulk::index_table)
+//!   over `n` pre-parsed local CSV rows and
+//!   [`classify_table`](ledgerlink::matching::bulk::classify_table) of `n`
+//!   pre-parsed remote rows, together (what `match_csv` runs, without I/O,
+//!   parsing or formatting; the tables are cloned outside the timing);
 //! - `classify_one/<set>/<n>`: one [`MatchIndex::classify`] call against an
 //!   index of `n` local contacts, cycling through 4096 records that are a
 //!   mix of everything (`mixed`), full matches (`full`) or no matches
@@ -39,12 +44,14 @@ use std::time::Duration;
 
 use criterion::measurement::WallTime;
 use criterion::{
-    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    BatchSize, BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
+use ledgerlink::matching::bulk::{CsvTable, classify_table, index_table, parse_csv};
 use ledgerlink::normalize::normalize_name;
 use ledgerlink::{
-    Contact, ExistingLinks, MatchClass, MatchIndex, MatchSummary, NearDuplicateConfig, Profile,
+    Contact, ExistingLinks, MatchClass, MatchIndex, MatchIndexBuilder, MatchSummary,
+    NearDuplicateConfig, Profile,
 };
 use ledgerlink_synth as synth;
 
@@ -77,11 +84,21 @@ fn profiles(n: usize) -> &'static [Profile] {
     }
 }
 
-/// `n` local contacts and `n` remote records, generated once.
+/// `n` local contacts and `n` remote records, generated once, as
+/// contacts and as parsed CSV tables.
 struct Dataset {
     n: usize,
     locals: Vec<Contact>,
     remotes: Vec<Contact>,
+    local_table: CsvTable,
+    remote_table: CsvTable,
+}
+
+/// The rows written as CSV (what `gen_contacts` writes) and parsed back.
+fn table(rows: &[synth::Row]) -> CsvTable {
+    let mut text = Vec::new();
+    synth::write_csv(rows, &mut text).expect("CSV written to memory");
+    parse_csv(&text).expect("CSV parses")
 }
 
 impl Dataset {
@@ -91,6 +108,8 @@ impl Dataset {
             n,
             locals: synth::to_contacts(&local),
             remotes: synth::to_contacts(&remote),
+            local_table: table(&local),
+            remote_table: table(&remote),
         }
     }
 }
@@ -206,10 +225,35 @@ fn bulk(c: &mut Criterion) {
         );
         g.finish();
 
+        tables(c, &d, &size);
         if d.n >= 100_000 {
             classify_one(c, &d, &size);
         }
     }
+}
+
+/// Index + classification of pre-parsed CSV tables, Xero profile:
+/// [`index_table`] over the local table, then [`classify_table`] of the
+/// remote one into views (what `match_csv` runs, without reading,
+/// parsing or writing).
+fn tables(c: &mut Criterion, d: &Dataset, size: &str) {
+    let mut g = c.benchmark_group("table_index_classify");
+    configure(&mut g, d.n);
+    g.throughput(Throughput::Elements(d.n as u64));
+    let builder = MatchIndexBuilder::new(Profile::XeroGl);
+    let links = ExistingLinks::new();
+    g.bench_function(BenchmarkId::new(Profile::XeroGl.as_str(), size), |b| {
+        b.iter_batched_ref(
+            || (d.local_table.clone(), d.remote_table.clone()),
+            |(locals, remotes)| {
+                let (index, _) = index_table(&builder, locals).expect("index builds");
+                let (views, _) = classify_table(&index, remotes, &links).expect("classifies");
+                (views.len(), index.len())
+            },
+            BatchSize::LargeInput,
+        );
+    });
+    g.finish();
 }
 
 /// (c) One `classify` call against an index of `d.n` local contacts.

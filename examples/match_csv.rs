@@ -44,7 +44,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ledgerlink::bulk_io::{
-    ClassifyReadError, ReadTableError, classify_read, read_table_split, write_streamed_results,
+    ClassifyReadError, ReadTableError, classify_read_sized, read_table_split,
+    write_streamed_results,
 };
 use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_table};
 use ledgerlink::{ExistingLinks, MatchIndexBuilder, NearDuplicateConfig, Profile};
@@ -335,17 +336,19 @@ fn match_files(
     // chunk at a time and only their ids kept.
     let t = now();
     let links = ExistingLinks::new();
-    let remote = classify_read(remote_file, &index, &links, |n| progress.reading(1, n)).map_err(
-        |e| match e {
-            ClassifyReadError::Stream(StreamError::Csv(e)) => {
-                format!("{}: {e}", args.remote.display())
-            }
-            ClassifyReadError::Stream(e) => {
-                format!("cannot classify {}: {e}", args.remote.display())
-            }
-            e => format!("cannot read {}: {e}", args.remote.display()),
-        },
-    )?;
+    let remote_len = size(&remote_file);
+    let remote = classify_read_sized(remote_file, remote_len, &index, &links, |n| {
+        progress.reading(1, n);
+    })
+    .map_err(|e| match e {
+        ClassifyReadError::Stream(StreamError::Csv(e)) => {
+            format!("{}: {e}", args.remote.display())
+        }
+        ClassifyReadError::Stream(e) => {
+            format!("cannot classify {}: {e}", args.remote.display())
+        }
+        e => format!("cannot read {}: {e}", args.remote.display()),
+    })?;
     report(&args.remote, remote.problems(), &progress);
     report(&args.remote, remote.duplicates(), &progress);
     let remote_skipped = remote.problems().len() + remote.duplicates().len();

@@ -225,7 +225,7 @@ fn summary(views: &ledgerlink::BatchViews<'_>) -> Vec<String> {
     views
         .iter()
         .map(|v| {
-            let ids: Vec<&str> = v.local_ids().map(|id| id.as_str()).collect();
+            let ids: Vec<&str> = v.local_ids().collect();
             format!("{:?} {ids:?} {:?}", v.class(), v.matched_on())
         })
         .collect()

@@ -203,7 +203,8 @@ proptest! {
             let r = &results[i];
             assert_eq!(v.class(), r.outcome.class());
             assert_eq!(v.matched_on(), r.outcome.matched_on());
-            assert_eq!(v.local_ids().collect::<Vec<_>>(), r.outcome.local_ids());
+            let expected: Vec<&str> = r.outcome.local_ids().into_iter().map(|id| id.as_str()).collect();
+            assert_eq!(v.local_ids().collect::<Vec<_>>(), expected);
             assert_eq!(&v.to_result(&remote[i]), r);
             seen += 1;
         }).unwrap();

@@ -75,8 +75,9 @@ pub struct CsvTableParser {
     line: u64,
     header: Option<Header>,
     table: CsvTable,
-    /// The table's text while it is built (checked as UTF-8 row by row).
-    text: Vec<u8>,
+    /// The table's text while it is built: fields of rows checked as
+    /// UTF-8 (with their chunk, or one by one), appended as text.
+    text: String,
     /// Bytes pushed so far.
     bytes: u64,
     /// A whole-input error, returned by every later call.
@@ -119,7 +120,7 @@ impl CsvTableParser {
             line: 0,
             header: None,
             table,
-            text: Vec::new(),
+            text: String::new(),
             bytes: 0,
             failed: None,
         }
@@ -201,12 +202,8 @@ impl CsvTableParser {
     /// buffers handed back to the parser for the next rows), keeping the
     /// problems found so far here.
     pub(super) fn take_rows(&mut self, table: &mut CsvTable) {
-        let mut text = std::mem::take(&mut table.text).into_bytes();
-        text.clear();
-        std::mem::swap(&mut text, &mut self.text);
-        // Whole fields of rows found to be UTF-8 (see `finish`).
-        table.text = String::from_utf8(text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        table.text.clear();
+        std::mem::swap(&mut table.text, &mut self.text);
         table.bounds.clear();
         table.bounds.push(0);
         std::mem::swap(&mut table.bounds, &mut self.table.bounds);
@@ -235,10 +232,7 @@ impl CsvTableParser {
             return Err(CsvError::Empty);
         }
         let mut table = self.table;
-        // Whole fields of rows found to be UTF-8, cut at ASCII delimiters:
-        // valid, so this is one fast pass (never lossy in practice).
-        table.text = String::from_utf8(self.text)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        table.text = self.text;
         table.text.shrink_to_fit();
         table.bounds.shrink_to_fit();
         table.lines.shrink_to_fit();
@@ -250,10 +244,12 @@ impl CsvTableParser {
     fn feed(&mut self, input: &[u8]) -> Result<(), CsvError> {
         // Rows wholly inside this prefix need no UTF-8 check of their own:
         // one pass over the chunk is much cheaper than one per row.
-        let valid_to = match std::str::from_utf8(input) {
-            Ok(_) => input.len(),
-            Err(e) => e.valid_up_to(),
+        let valid = match std::str::from_utf8(input) {
+            Ok(v) => v,
+            Err(e) => std::str::from_utf8(input.get(..e.valid_up_to()).unwrap_or_default())
+                .unwrap_or_default(),
         };
+        let valid_to = valid.len();
         let mut pos = 0;
         // Each turn consumes input, grows a buffer (at most to the size of
         // the row) or ends a row; at the end of input, a last row then End.
@@ -285,11 +281,16 @@ impl CsvTableParser {
                 }
                 ReadRecordResult::Record => {
                     let done = if self.carry.is_empty() {
-                        self.row(piece, pos <= valid_to)
+                        let checked = if pos <= valid_to {
+                            valid.get(pos - nin..pos)
+                        } else {
+                            None
+                        };
+                        self.row(piece, checked)
                     } else {
                         let mut raw = std::mem::take(&mut self.carry);
                         raw.extend_from_slice(piece);
-                        let done = self.row(&raw, false);
+                        let done = self.row(&raw, None);
                         raw.clear();
                         self.carry = raw;
                         done
@@ -307,9 +308,9 @@ impl CsvTableParser {
     }
 
     /// One row from csv-core: `raw` is its input (blank lines before it
-    /// included), the fields are in `out` / `ends`; `utf8`: `raw` is known
-    /// to be valid UTF-8.
-    fn row(&mut self, raw: &[u8], utf8: bool) -> Result<(), CsvError> {
+    /// included), the fields are in `out` / `ends`; `checked`: `raw` as
+    /// text, when it is known to be valid UTF-8.
+    fn row(&mut self, raw: &[u8], checked: Option<&str>) -> Result<(), CsvError> {
         let blank = raw.iter().take_while(|&&b| b == b'\n').count();
         let row_line = self.line + blank as u64 + 1;
         let raw = raw.get(blank..).unwrap_or_default();
@@ -376,7 +377,7 @@ impl CsvTableParser {
             return Ok(());
         };
 
-        let problem = if !utf8 && std::str::from_utf8(raw).is_err() {
+        let problem = if checked.is_none() && std::str::from_utf8(raw).is_err() {
             Some(MalformedRow::InvalidUtf8)
         } else if let Some(p) = quoted.then(|| quote_problem(raw)).flatten() {
             Some(p)
@@ -399,10 +400,34 @@ impl CsvTableParser {
             } else {
                 match parse_kind(text(KIND)) {
                     Ok(kind) => {
+                        // A row without quotes is its fields and commas:
+                        // field `c` is at its csv-core offsets moved by
+                        // the `c` commas before it, and is taken from the
+                        // checked input (no second UTF-8 pass). Others
+                        // (fields unquoted, or rows read in parts) are
+                        // checked field by field.
+                        let plain = checked.filter(|_| !quoted).and_then(|r| r.get(blank..));
+                        let as_text = |slot: usize| -> &str {
+                            let Some(c) = header.cols.get(slot).copied().flatten() else {
+                                return "";
+                            };
+                            let bytes = field(c);
+                            let start = if c == 0 {
+                                0
+                            } else {
+                                ends.get(c - 1).copied().unwrap_or(0)
+                            };
+                            let taken =
+                                plain.and_then(|r| r.get(start + c..start + c + bytes.len()));
+                            debug_assert!(taken.is_none_or(|t| t.as_bytes() == bytes));
+                            taken
+                                .or_else(|| std::str::from_utf8(bytes).ok())
+                                .unwrap_or_default()
+                        };
                         let t = &mut self.table;
                         let mut bounds = [0; SLOTS];
                         for (slot, b) in bounds.iter_mut().enumerate() {
-                            self.text.extend_from_slice(text(slot));
+                            self.text.push_str(as_text(slot));
                             *b = self.text.len();
                         }
                         let last =

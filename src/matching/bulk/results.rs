@@ -116,7 +116,7 @@ fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, v: &MatchView<
         if i > 0 {
             ids.push(b';');
         }
-        ids.extend_from_slice(id.as_str().as_bytes());
+        ids.extend_from_slice(id.as_bytes());
     }
     put_field(out, ids);
     out.push(b',');
@@ -126,6 +126,9 @@ fn put_row(out: &mut Vec<u8>, ids: &mut Vec<u8>, remote_id: &str, v: &MatchView<
     out.push(b'\n');
 }
 
+/// Rows formatted per group (see [`BatchViews::touch_local_ids`]).
+const ROW_GROUP: usize = 16;
+
 fn format_rows<'r>(
     views: &BatchViews<'_>,
     remote_id: impl Fn(usize) -> Option<&'r str>,
@@ -134,11 +137,18 @@ fn format_rows<'r>(
     counts: &mut ClassCounts,
 ) {
     let mut ids = Vec::with_capacity(256);
-    for i in range {
-        if let (Some(v), Some(id)) = (views.get(i), remote_id(i)) {
-            counts.add(v.class());
-            put_row(out, &mut ids, id, &v);
+    let mut start = range.start;
+    // A group of rows at a time, their local ids touched first.
+    while start < range.end {
+        let end = range.end.min(start + ROW_GROUP);
+        views.touch_local_ids(start..end);
+        for i in start..end {
+            if let (Some(v), Some(id)) = (views.get(i), remote_id(i)) {
+                counts.add(v.class());
+                put_row(out, &mut ids, id, &v);
+            }
         }
+        start = end;
     }
 }
 

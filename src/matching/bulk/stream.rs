@@ -7,10 +7,10 @@ use crate::matching::par;
 
 use super::csv::CsvTableParser;
 use super::problems::{CsvError, MalformedRow, RowProblem};
-use super::table::CsvTable;
+use super::table::{CsvTable, LineMap};
 
 /// Rows decided at a time by [`CsvClassifier::push`].
-pub const CHUNK_ROWS: usize = 1 << 16;
+pub const CHUNK_ROWS: usize = 1 << 14;
 
 /// Why a streamed classification stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,7 +25,7 @@ pub enum StreamError {
 }
 
 /// Classifies the rows of a CSV listing against an index while the bytes
-/// are pushed: every 65,536 rows are decided (on every core with the
+/// are pushed: every 16,384 rows are decided (on every core with the
 /// `parallel` feature) and only their ids and lines kept, the parse
 /// buffers reused. Decisions are those of
 /// [`classify_table`](super::classify_table) over the whole table, rows
@@ -51,9 +51,12 @@ pub struct CsvClassifier<'a> {
     parser: CsvTableParser,
     batch: BatchBuilder<'a>,
     /// The line of every row handed to the batch.
-    lines: Vec<u64>,
+    lines: LineMap,
     /// The current chunk (buffers reused).
     chunk: CsvTable,
+    /// The whole input's length, when known (see
+    /// [`CsvClassifier::size_hint`]); 0 once used.
+    input_bytes: u64,
 }
 
 impl std::fmt::Debug for CsvClassifier<'_> {
@@ -72,9 +75,40 @@ impl<'a> CsvClassifier<'a> {
         Self {
             parser: CsvTableParser::new(),
             batch: index.batch_builder(links),
-            lines: Vec::new(),
+            lines: LineMap::default(),
             chunk: CsvTable::default(),
+            input_bytes: 0,
         }
+    }
+
+    /// Tells the classifier how long the whole input is: once the first
+    /// rows are read, room for the rows and ids expected (from the bytes
+    /// per row so far, plus a twentieth) is made at once instead of the
+    /// buffers growing and moving as they fill (see
+    /// [`BatchBuilder::reserve`](crate::matching::BatchBuilder::reserve)).
+    /// Only memory use depends on it, never a result.
+    pub fn size_hint(&mut self, input_bytes: u64) {
+        self.input_bytes = input_bytes;
+    }
+
+    /// Reserves for the whole input, estimated from the rows of the first
+    /// chunk (once).
+    fn reserve_once(&mut self) {
+        let (total, read) = (self.input_bytes, self.parser.bytes_pushed());
+        let rows = self.chunk.len();
+        if total == 0 || read == 0 || rows == 0 {
+            return;
+        }
+        self.input_bytes = 0;
+        let ids: usize = (0..rows)
+            .filter_map(|i| self.chunk.record(i))
+            .map(|r| r.id().len())
+            .sum();
+        let scale = |n: usize| {
+            let est = (n as u128).saturating_mul(u128::from(total)) / u128::from(read);
+            usize::try_from(est + est / 20).unwrap_or(usize::MAX)
+        };
+        self.batch.reserve(scale(rows), scale(ids));
     }
 
     /// Bytes pushed so far.
@@ -92,6 +126,7 @@ impl<'a> CsvClassifier<'a> {
         self.parser.push(bytes)?;
         if self.parser.rows() >= CHUNK_ROWS {
             self.parser.take_rows(&mut self.chunk);
+            self.reserve_once();
             self.decide()?;
         }
         Ok(())
@@ -111,15 +146,17 @@ impl<'a> CsvClassifier<'a> {
         parse_more: impl FnOnce(&mut CsvTableParser) -> T + Send,
     ) -> Result<T, StreamError> {
         self.parser.take_rows(&mut self.chunk);
+        self.reserve_once();
         let Self {
             parser,
             batch,
             lines,
             chunk,
+            ..
         } = self;
         let (decided, more) = par::join(
             || {
-                lines.extend_from_slice(&chunk.lines);
+                lines.append(&chunk.lines, 0);
                 batch.push(&chunk.records())
             },
             || parse_more(parser),
@@ -130,7 +167,7 @@ impl<'a> CsvClassifier<'a> {
 
     fn decide(&mut self) -> Result<(), StreamError> {
         self.batch.push(&self.chunk.records())?;
-        self.lines.extend_from_slice(&self.chunk.lines);
+        self.lines.append(&self.chunk.lines, 0);
         Ok(())
     }
 
@@ -149,10 +186,10 @@ impl<'a> CsvClassifier<'a> {
         let mut rest = parser.finish()?;
         let problems = std::mem::take(&mut rest.problems);
         batch.push(&rest.records())?;
-        lines.extend_from_slice(&rest.lines);
+        lines.append(&rest.lines, 0);
         drop(rest);
         let (views, dropped) = batch.finish_dropping_duplicates();
-        let line = |i: usize| lines.get(i).copied().unwrap_or_default();
+        let line = |i: usize| lines.get(i);
         let duplicates = dropped
             .iter()
             .map(|&(later, first)| RowProblem {
@@ -209,5 +246,45 @@ impl<'a> ClassifiedCsv<'a> {
     #[must_use]
     pub fn into_views(self) -> BatchViews<'a> {
         self.views
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::matching::bulk::{ResultsCsv, index_table, parse_csv};
+    use crate::{MatchIndexBuilder, Profile};
+
+    #[test]
+    fn a_size_hint_changes_no_result() {
+        let mut locals =
+            parse_csv(b"id,name,email\nK1,Acme,a@acme.test\nK2,Bo,b@x.test\n").unwrap();
+        let (index, _) =
+            index_table(&MatchIndexBuilder::new(Profile::XeroGl), &mut locals).unwrap();
+        let links = ExistingLinks::new();
+        let mut input = b"id,name,email\n".to_vec();
+        for i in 0..10_000 {
+            input.extend_from_slice(
+                format!("X{i},Acme,a@acme.test\nY{i},Bo,o{i}@x.test\n").as_bytes(),
+            );
+        }
+        input.extend_from_slice(b"X7,Again,a@acme.test\n");
+        let run = |hint: u64| {
+            let mut c = CsvClassifier::new(&index, &links);
+            c.size_hint(hint);
+            for part in input.chunks(1000) {
+                c.push(part).unwrap();
+            }
+            let done = c.finish().unwrap();
+            let mut out = Vec::new();
+            ResultsCsv::new().format_streamed(done.views(), 0..done.views().len(), &mut out);
+            (out, done.duplicates().to_vec())
+        };
+        let plain = run(0);
+        assert_eq!(plain.1.len(), 1);
+        assert_eq!(plain.0.iter().filter(|&&b| b == b'\n').count(), 20_000);
+        for hint in [1, input.len() as u64 / 3, input.len() as u64, u64::MAX] {
+            assert_eq!(run(hint), plain, "hint {hint}");
+        }
     }
 }

@@ -33,7 +33,8 @@ pub struct CsvTable {
     /// Field boundaries in `text`: row `i`'s field `k` is
     /// `bounds[SLOTS * i + k]..bounds[SLOTS * i + k + 1]`.
     pub(super) bounds: Vec<u32>,
-    pub(super) lines: Vec<u64>,
+    /// The line each row starts on.
+    pub(super) lines: LineMap,
     pub(super) kinds: Vec<Option<ContactKind>>,
     pub(super) problems: Vec<RowProblem>,
 }
@@ -88,7 +89,7 @@ impl CsvTable {
     pub fn heap_bytes(&self) -> usize {
         self.text.capacity()
             + self.bounds.capacity() * std::mem::size_of::<u32>()
-            + self.lines.capacity() * std::mem::size_of::<u64>()
+            + self.lines.heap_bytes()
             + self.kinds.capacity() * std::mem::size_of::<Option<ContactKind>>()
     }
 
@@ -121,13 +122,11 @@ impl CsvTable {
         }
         self.text.reserve_exact(rest.text.len());
         self.bounds.reserve_exact(rest.bounds.len());
-        self.lines.reserve_exact(rest.lines.len());
         self.kinds.reserve_exact(rest.kinds.len());
         self.text.push_str(&rest.text);
         self.bounds
             .extend(rest.bounds.iter().skip(1).map(|b| b.saturating_add(shift)));
-        self.lines
-            .extend(rest.lines.iter().map(|l| l.saturating_add(lines_before)));
+        self.lines.append(&rest.lines, lines_before);
         self.kinds.extend_from_slice(&rest.kinds);
         self.problems.extend(rest.problems.into_iter().map(|mut p| {
             p.line = p.line.saturating_add(lines_before);
@@ -145,7 +144,7 @@ impl CsvTable {
         {
             let mut seen: HashMap<&str, u64> = HashMap::with_capacity(self.len());
             for (i, kept) in keep.iter_mut().enumerate() {
-                let line = self.lines.get(i).copied().unwrap_or_default();
+                let line = self.lines.get(i);
                 match seen.entry(self.field(i, ID)) {
                     Entry::Occupied(e) => {
                         *kept = false;
@@ -178,8 +177,7 @@ impl CsvTable {
                 #[allow(clippy::cast_possible_truncation)]
                 next.bounds.push(next.text.len() as u32);
             }
-            next.lines
-                .push(self.lines.get(i).copied().unwrap_or_default());
+            next.lines.push(self.lines.get(i));
             next.kinds.push(self.kinds.get(i).copied().flatten());
         }
         next.problems.extend(found.iter().cloned());
@@ -209,7 +207,7 @@ impl<'a> CsvRecord<'a> {
     /// 1-based line on which the row starts.
     #[must_use]
     pub fn line(&self) -> u64 {
-        self.table.lines.get(self.i).copied().unwrap_or_default()
+        self.table.lines.get(self.i)
     }
 
     /// The row's position in its table.
@@ -252,5 +250,103 @@ impl MatchRecord for CsvRecord<'_> {
     }
     fn match_email(&self) -> Option<&str> {
         self.present(EMAIL)
+    }
+}
+
+/// The line each row starts on, kept as the rows where a line does not
+/// follow the last row's (a blank line or a quoted line break between
+/// them): a plain listing needs one entry, not eight bytes a row.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct LineMap {
+    /// (row, its line), rows ascending.
+    breaks: Vec<(usize, u64)>,
+    rows: usize,
+}
+
+impl LineMap {
+    /// Rows held.
+    pub(super) fn len(&self) -> usize {
+        self.rows
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
+
+    pub(super) fn clear(&mut self) {
+        self.breaks.clear();
+        self.rows = 0;
+    }
+
+    pub(super) fn heap_bytes(&self) -> usize {
+        self.breaks.capacity() * std::mem::size_of::<(usize, u64)>()
+    }
+
+    pub(super) fn shrink_to_fit(&mut self) {
+        self.breaks.shrink_to_fit();
+    }
+
+    /// The next row starts on `line`.
+    pub(super) fn push(&mut self, line: u64) {
+        let follows = self
+            .breaks
+            .last()
+            .is_some_and(|&(r, l)| l.checked_add((self.rows - r) as u64) == Some(line));
+        if !follows {
+            self.breaks.push((self.rows, line));
+        }
+        self.rows += 1;
+    }
+
+    /// Appends the rows of `rest`, their lines moved down by `shift`.
+    pub(super) fn append(&mut self, rest: &Self, shift: u64) {
+        for (k, &(r, l)) in rest.breaks.iter().enumerate() {
+            let end = rest.breaks.get(k + 1).map_or(rest.rows, |b| b.0);
+            let line = l.saturating_add(shift);
+            // The first row of each run, then the rest follow on.
+            self.push(line);
+            // The rest of the run follows that row's line.
+            self.rows += end.saturating_sub(r + 1);
+        }
+    }
+
+    /// The line of row `i` (0 past the end).
+    pub(super) fn get(&self, i: usize) -> u64 {
+        if i >= self.rows {
+            return 0;
+        }
+        let k = self.breaks.partition_point(|&(r, _)| r <= i);
+        match k.checked_sub(1).and_then(|k| self.breaks.get(k)) {
+            Some(&(r, l)) => l.saturating_add((i - r) as u64),
+            None => 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineMap;
+
+    #[test]
+    fn line_map_gives_back_every_line() {
+        let lines = [2u64, 3, 4, 7, 8, 12, 13, 14, 15, 20];
+        let mut map = LineMap::default();
+        for &l in &lines[..4] {
+            map.push(l);
+        }
+        let mut rest = LineMap::default();
+        for &l in &lines[4..] {
+            rest.push(l - 5);
+        }
+        map.append(&rest, 5);
+        assert_eq!(map.breaks.len(), 4);
+        assert_eq!(map.len(), lines.len());
+        for (i, &l) in lines.iter().enumerate() {
+            assert_eq!(map.get(i), l, "row {i}");
+        }
+        assert_eq!(map.get(lines.len()), 0);
+        let mut whole = LineMap::default();
+        whole.append(&map, 0);
+        assert_eq!(whole, map);
     }
 }

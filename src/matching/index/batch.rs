@@ -15,13 +15,22 @@ use super::{ExistingLinks, MAX_RECORDS, MatchIndex, pos32};
 #[derive(Default)]
 pub(super) struct RemoteIds {
     pub(super) text: String,
-    pub(super) ends: Vec<usize>,
+    /// Where each id ends in `text` (which stays below 4 GiB).
+    pub(super) ends: Vec<u32>,
 }
 
 impl RemoteIds {
     pub(super) fn get(&self, i: usize) -> Option<&str> {
         let start = if i == 0 { 0 } else { *self.ends.get(i - 1)? };
-        self.text.get(start..*self.ends.get(i)?)
+        self.text.get(start as usize..*self.ends.get(i)? as usize)
+    }
+
+    /// Appends an id whose end `text` was checked to fit.
+    pub(super) fn push(&mut self, id: &str) {
+        self.text.push_str(id);
+        // Callers check the total first.
+        #[allow(clippy::cast_possible_truncation)]
+        self.ends.push(self.text.len() as u32);
     }
 
     pub(super) fn len(&self) -> usize {
@@ -123,15 +132,32 @@ fn check_remote_ids<R: MatchRecord + Sync>(remotes: &[R]) -> Result<()> {
 
 /// The records (of `n`, read through `id`) whose id an earlier record
 /// has, each with the position of that first record, in input order. The
-/// ids' hashes are sorted (in parallel where possible) and only equal
-/// hashes compared, so this stays linear-logarithmic even when every
-/// record has the same id, and never depends on the thread count.
+/// ids' hashes are sorted (in parallel where possible; 8 bytes a record)
+/// and only the records whose hash repeats are looked at again, their ids
+/// compared, so this stays linear-logarithmic even when every record has
+/// the same id, and never depends on the thread count.
 pub(super) fn later_duplicates<'s>(
     n: usize,
     id: impl Fn(usize) -> &'s str + Sync,
 ) -> Vec<(usize, usize)> {
+    let hash = |i: usize| hash_bytes(id(i).as_bytes(), 0);
+    let mut hashes: Vec<u64> = (0..n).map(hash).collect();
+    par::sort_unstable(&mut hashes);
+    let mut repeated: Vec<u64> = hashes
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > 1)
+        .filter_map(|run| run.first().copied())
+        .collect();
+    drop(hashes);
+    if repeated.is_empty() {
+        return Vec::new();
+    }
+    repeated.shrink_to_fit();
     let mut keyed: Vec<(u64, u32)> = (0..n)
-        .map(|i| (hash_bytes(id(i).as_bytes(), 0), pos32(i)))
+        .filter_map(|i| {
+            let h = hash(i);
+            repeated.binary_search(&h).is_ok().then_some((h, pos32(i)))
+        })
         .collect();
     par::sort_unstable(&mut keyed);
     let mut found = Vec::new();

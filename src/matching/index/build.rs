@@ -3,7 +3,7 @@
 //! sorted lists of long chains.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::{Error, Result, Side};
 use crate::matching::hash::{NIL, Table, hash_bytes};
@@ -12,8 +12,9 @@ use crate::matching::near::{NearDuplicateConfig, NearDuplicates};
 use crate::matching::{MatchRecord, par};
 use crate::rules::{Classifier, NameClassifier, Profile};
 
+use super::batch::first_duplicate;
 use super::decide::{GROUP, touch_group};
-use super::{CHUNK, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
+use super::{CHUNK, CHUNK_BITS, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
 
 /// Configures and builds a [`MatchIndex`].
 #[derive(Clone)]
@@ -76,7 +77,6 @@ struct ChunkBuild {
     chunk: Chunk,
     name_hashes: Vec<u64>,
     email_hashes: Vec<u64>,
-    id_hashes: Vec<u64>,
 }
 
 fn span(start: usize, end: usize) -> Span {
@@ -105,13 +105,11 @@ impl MatchIndex {
         let built = par::map_chunks(locals, CHUNK, |recs| {
             let mut c = ChunkBuild {
                 chunk: Chunk {
-                    text: String::with_capacity(recs.len() * 40),
-                    ids: Vec::with_capacity(recs.len()),
+                    text: String::with_capacity(recs.len() * 80),
                     meta: Vec::with_capacity(recs.len()),
                 },
                 name_hashes: Vec::with_capacity(recs.len()),
                 email_hashes: Vec::with_capacity(recs.len()),
-                id_hashes: Vec::with_capacity(recs.len()),
             };
             let text = &mut c.chunk.text;
             for (k, r) in recs.iter().enumerate() {
@@ -127,17 +125,20 @@ impl MatchIndex {
                 keys::email(r, text);
                 let email = span(s, text.len());
                 c.email_hashes.push(hash_bytes(&text.as_bytes()[s..], 0));
-                c.id_hashes.push(hash_bytes(r.record_id().as_bytes(), 0));
-                c.chunk.ids.push(r.contact_id());
+                let s = text.len();
+                text.push_str(r.record_id());
+                let id = span(s, text.len());
                 c.chunk.meta.push(Meta {
                     name,
                     email,
+                    id,
                     next_name: NIL,
                     next_email: NIL,
                     class,
                     kind: r.kind(),
                 });
             }
+            c.chunk.text.shrink_to_fit();
             c
         });
         // Spans are offsets into their chunk's text, which must fit in u32.
@@ -152,8 +153,8 @@ impl MatchIndex {
         }
         if let Some(pos) = built
             .iter()
-            .flat_map(|b| &b.chunk.ids)
-            .position(|id| id.as_str().is_empty())
+            .flat_map(|b| &b.chunk.meta)
+            .position(|m| m.id.is_empty())
         {
             return Err(Error::EmptyId {
                 side: Side::Local,
@@ -176,16 +177,31 @@ impl MatchIndex {
                     count_long,
                 )
             };
-        let ((name_table, email_table), (by_id, next_id)) = par::join(
+        let id_of = |i: usize| {
+            built.get(i >> CHUNK_BITS).map_or("", |b| {
+                let c = &b.chunk;
+                c.meta
+                    .get(i & (CHUNK - 1))
+                    .map_or("", |m| super::slice(&c.text, m.id))
+            })
+        };
+        // Ids are checked by sorting their hashes (no table is kept for
+        // them: `position` builds one on first use).
+        let ((name_table, email_table), duplicate) = par::join(
             || {
                 par::join(
                     || table_of(|b| &b.name_hashes, |m| !m.name.is_empty(), true),
                     || table_of(|b| &b.email_hashes, |m| !m.email.is_empty(), true),
                 )
             },
-            // Every record has an id (empty ids were refused above).
-            || table_of(|b| &b.id_hashes, |_| true, false),
+            || first_duplicate(n, id_of),
         );
+        if let Some(i) = duplicate {
+            return Err(Error::DuplicateId {
+                side: Side::Local,
+                id: id_of(i).to_owned(),
+            });
+        }
         let ((by_name, next_name), (by_email, next_email)) = (name_table, email_table);
         let mut chunks: Vec<Chunk> = built.into_iter().map(|b| b.chunk).collect();
         let metas = chunks.iter_mut().flat_map(|c| c.meta.iter_mut());
@@ -200,28 +216,13 @@ impl MatchIndex {
             chunks,
             by_name,
             by_email,
-            by_id,
-            next_id,
+            by_id: OnceLock::new(),
             near: None,
             long_names: HashMap::new(),
             long_emails: HashMap::new(),
         };
         index.long_names = index.long_lists(true);
         index.long_emails = index.long_lists(false);
-        // Only ids sharing a chain with an earlier one are compared.
-        for (i, &first) in index.next_id.iter().enumerate() {
-            let id = index.id_at(pos32(i));
-            let mut p = first;
-            while p != NIL {
-                if index.id_at(p) == id {
-                    return Err(Error::DuplicateId {
-                        side: Side::Local,
-                        id: id.to_string(),
-                    });
-                }
-                p = index.next_id[p as usize];
-            }
-        }
         if let Some(cfg) = b.near {
             let names = (0..n).map(|i| {
                 let p = pos32(i);

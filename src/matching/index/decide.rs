@@ -69,18 +69,27 @@ struct Walk {
 const LONG_WALK: usize = LONG_CHAIN;
 
 /// A decision before ids are attached and contests (M9) are settled.
+/// 24 bytes (one is kept per record of a batch): lists boxed, counts of
+/// unlisted candidates as u32 (saturating; see [`unlisted`]).
 pub(super) enum Raw {
     Full(u32),
     /// Candidates listed (smallest ids first, at most
     /// [`MAX_LISTED_CANDIDATES`]) and how many more there are.
-    Partial(Vec<(u32, MatchedOn)>, usize),
-    Several(Vec<u32>, usize),
+    Partial(Box<[(u32, MatchedOn)]>, u32),
+    Several(Box<[u32]>, u32),
     LinkedElsewhere(u32, ContactId),
     NoMatch,
-    Similar(Vec<(u32, u16)>),
+    Similar(Box<[(u32, u16)]>),
     Unmatchable(UnmatchableReason),
     AlreadyLinked(ContactId),
     Unsynced(ContactId),
+}
+
+/// A count of unlisted candidates as kept in a [`Raw`]: at most twice the
+/// local contacts (names and emails), so only past two billion contacts
+/// sharing a key does it saturate.
+fn unlisted(more: usize) -> u32 {
+    u32::try_from(more).unwrap_or(u32::MAX)
 }
 
 pub(super) struct Decided {
@@ -259,17 +268,17 @@ impl MatchIndex {
                     if similar.is_empty() {
                         Raw::NoMatch
                     } else {
-                        Raw::Similar(similar)
+                        Raw::Similar(similar.into_boxed_slice())
                     }
                 }
                 None => Raw::NoMatch,
             },
-            Found::One(one) => match links.remote_of(self.id_at(one).as_str()) {
+            Found::One(one) => match links.remote_of(self.id_at(one)) {
                 Some(other) if other.as_str() != id => Raw::LinkedElsewhere(one, other.clone()),
                 _ => Raw::Full(one),
             },
-            Found::Several(v, more) => Raw::Several(v, more),
-            Found::Partial(c, more) => Raw::Partial(c, more),
+            Found::Several(v, more) => Raw::Several(v.into_boxed_slice(), unlisted(more)),
+            Found::Partial(c, more) => Raw::Partial(c.into_boxed_slice(), unlisted(more)),
         }
     }
 

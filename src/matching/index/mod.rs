@@ -16,10 +16,10 @@
 //! - `links`: [`ExistingLinks`] (M9, M10).
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::error::Result;
-use crate::model::{ContactId, ContactKind};
+use crate::model::ContactKind;
 use crate::rules::{Classifier, Profile};
 
 use super::hash::{NIL, Table, hash_bytes};
@@ -73,17 +73,19 @@ impl Span {
 struct Meta {
     name: Span,
     email: Span,
+    /// The contact's id, as written, in the chunk's text beside its keys
+    /// (one arena instead of a shared string per contact).
+    id: Span,
     next_name: u32,
     next_email: u32,
     class: NameClass,
     kind: Option<ContactKind>,
 }
 
-/// One chunk of local contacts: normalised keys (spans into `text`), ids
-/// and metadata.
+/// One chunk of local contacts: normalised keys and ids (spans into
+/// `text`) and metadata.
 struct Chunk {
     text: String,
-    ids: Vec<ContactId>,
     meta: Vec<Meta>,
 }
 
@@ -117,8 +119,9 @@ pub struct MatchIndex {
     chunks: Vec<Chunk>,
     by_name: Table,
     by_email: Table,
-    by_id: Table,
-    next_id: Vec<u32>,
+    /// The id table and its chains, built on the first lookup by id (a
+    /// bulk run never needs it).
+    by_id: OnceLock<(Table, Vec<u32>)>,
     near: Option<NearDuplicates>,
     /// The members of long name / email chains (more than
     /// [`LONG_CHAIN`](super::hash::LONG_CHAIN)
@@ -170,9 +173,11 @@ impl MatchIndex {
         &self.chunk_of(p).meta[(p & CHUNK_MASK) as usize]
     }
 
+    /// The id of local position `p`.
     #[inline]
-    fn id_at(&self, p: u32) -> &ContactId {
-        &self.chunk_of(p).ids[(p & CHUNK_MASK) as usize]
+    fn id_at(&self, p: u32) -> &str {
+        let c = self.chunk_of(p);
+        slice(&c.text, c.meta[(p & CHUNK_MASK) as usize].id)
     }
 
     /// The normalised name key of local position `p`.
@@ -239,18 +244,15 @@ impl MatchIndex {
         let chunks: usize = self
             .chunks
             .iter()
-            .map(|c| {
-                c.text.capacity()
-                    + c.meta.capacity() * std::mem::size_of::<Meta>()
-                    + c.ids.capacity() * std::mem::size_of::<ContactId>()
-                    + c.ids.iter().map(|i| i.as_str().len() + 16).sum::<usize>()
-            })
+            .map(|c| c.text.capacity() + c.meta.capacity() * std::mem::size_of::<Meta>())
             .sum();
         chunks
             + self.by_name.heap_bytes()
             + self.by_email.heap_bytes()
-            + self.by_id.heap_bytes()
-            + self.next_id.capacity() * 4
+            + self
+                .by_id
+                .get()
+                .map_or(0, |(t, next)| t.heap_bytes() + next.capacity() * 4)
             + self.near.as_ref().map_or(0, NearDuplicates::heap_bytes)
             + [&self.long_names, &self.long_emails]
                 .iter()
@@ -260,12 +262,20 @@ impl MatchIndex {
     }
 
     fn position(&self, id: &str) -> Option<u32> {
-        let mut p = self.by_id.head(hash_bytes(id.as_bytes(), 0));
+        let (by_id, next_id) = self.by_id.get_or_init(|| {
+            Table::build(
+                self.len,
+                (0..self.len).map(|i| Some(hash_bytes(self.id_at(pos32(i)).as_bytes(), 0))),
+                false,
+            )
+        });
+        let mut p = by_id.head(hash_bytes(id.as_bytes(), 0));
+        // At most every position once: chains hold distinct positions.
         while p != NIL {
-            if self.id_at(p).as_str() == id {
+            if self.id_at(p) == id {
                 return Some(p);
             }
-            p = self.next_id[p as usize];
+            p = next_id.get(p as usize).copied().unwrap_or(NIL);
         }
         None
     }
@@ -396,7 +406,7 @@ impl MatchIndex {
     /// index.classify_batch_view(&remote, &ExistingLinks::new(), |i, view| {
     ///     assert_eq!(i, 0);
     ///     assert_eq!(view.class(), MatchClass::Full);
-    ///     assert_eq!(view.local_ids().map(|id| id.as_str()).collect::<Vec<_>>(), ["K1"]);
+    ///     assert_eq!(view.local_ids().collect::<Vec<_>>(), ["K1"]);
     /// })?;
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -457,6 +467,8 @@ mod tests {
         fn assert_send_sync<T: Send + Sync>() {}
         assert_send_sync::<MatchIndex>();
         assert_send_sync::<MatchResult>();
+        // One raw decision per remote record is kept for a whole batch.
+        assert_eq!(std::mem::size_of::<Decided>(), 24);
         // One result per remote record is kept in memory for a whole batch.
         assert!(
             std::mem::size_of::<MatchResult>() <= 128,

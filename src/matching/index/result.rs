@@ -52,7 +52,7 @@ impl MatchIndex {
 
     fn cand(&self, j: u32, matched_on: MatchedOn) -> Candidate {
         Candidate {
-            local_id: self.id_at(j).clone(),
+            local_id: ContactId::new(self.id_at(j)),
             matched_on,
         }
     }
@@ -87,12 +87,12 @@ impl MatchIndex {
                     }
                 }
                 None => MatchOutcome::Full {
-                    local_id: self.id_at(j).clone(),
+                    local_id: ContactId::new(self.id_at(j)),
                 },
             },
             Raw::Partial(c, more) => MatchOutcome::Partial {
                 candidates: c.iter().map(|&(j, m)| self.cand(j, m)).collect(),
-                unlisted: *more,
+                unlisted: *more as usize,
             },
             Raw::Several(c, more) => MatchOutcome::Ambiguous {
                 candidates: c
@@ -100,7 +100,7 @@ impl MatchIndex {
                     .map(|&j| self.cand(j, MatchedOn::NameAndEmail))
                     .collect(),
                 cause: AmbiguityCause::SeveralLocalContacts,
-                unlisted: *more,
+                unlisted: *more as usize,
             },
             Raw::LinkedElsewhere(j, other) => MatchOutcome::Ambiguous {
                 candidates: vec![self.cand(*j, MatchedOn::NameAndEmail)],
@@ -114,7 +114,7 @@ impl MatchIndex {
                 similar: v
                     .iter()
                     .map(|&(j, similarity)| SimilarContact {
-                        local_id: self.id_at(j).clone(),
+                        local_id: ContactId::new(self.id_at(j)),
                         similarity_per_mille: similarity,
                     })
                     .collect(),

@@ -71,11 +71,27 @@ impl<'a> BatchBuilder<'a> {
         self.decided.is_empty()
     }
 
+    /// Makes room for `records` more records with `id_bytes` bytes of ids
+    /// in all, so that a batch whose size is known (or estimated) is never
+    /// moved while it grows: each move of a large buffer leaves its old
+    /// place behind in the process's memory until something reuses it.
+    /// A hint: capped at the batch's limits, and nothing is reserved when
+    /// the memory cannot be had.
+    pub fn reserve(&mut self, records: usize, id_bytes: usize) {
+        let records = records.min(MAX_RECORDS.saturating_sub(self.decided.len()));
+        let id_bytes = id_bytes.min((u32::MAX as usize).saturating_sub(self.ids.text.len()));
+        // Failures leave the buffers to grow as they fill.
+        let _ = self.decided.try_reserve_exact(records);
+        let _ = self.ids.ends.try_reserve_exact(records);
+        let _ = self.ids.text.try_reserve_exact(id_bytes);
+    }
+
     /// Decides the next records of the batch.
     ///
     /// # Errors
     /// [`Error::EmptyId`] for a record without an id (its position in the
-    /// whole batch), [`Error::TooManyRecords`] past `u32::MAX - 1` records;
+    /// whole batch), [`Error::TooManyRecords`] past `u32::MAX - 1` records,
+    /// [`Error::TooMuchText`] past 4 GiB of remote ids;
     /// nothing of `remotes` is kept then.
     pub fn push<R: MatchRecord + Sync>(&mut self, remotes: &[R]) -> Result<()> {
         let start = self.decided.len();
@@ -93,6 +109,14 @@ impl<'a> BatchBuilder<'a> {
                 position: start + i,
             });
         }
+        let id_bytes: usize = remotes.iter().map(|r| r.record_id().len()).sum();
+        let text_end = self.ids.text.len().saturating_add(id_bytes);
+        if u32::try_from(text_end).is_err() {
+            return Err(Error::TooMuchText {
+                side: Side::Remote,
+                bytes: text_end,
+            });
+        }
         self.decided.resize_with(total, Decided::default);
         let (index, links) = (self.index, self.links);
         if let Some(out) = self.decided.get_mut(start..) {
@@ -103,9 +127,9 @@ impl<'a> BatchBuilder<'a> {
                 }
             });
         }
+        self.ids.text.reserve(id_bytes);
         for r in remotes {
-            self.ids.text.push_str(r.record_id());
-            self.ids.ends.push(self.ids.text.len());
+            self.ids.push(r.record_id());
         }
         Ok(())
     }
@@ -144,8 +168,8 @@ impl<'a> BatchBuilder<'a> {
             self.decided.retain(|_| {
                 let keep = drop.next_if_eq(&i).is_none();
                 if keep {
-                    kept.text.push_str(self.ids.id(i));
-                    kept.ends.push(kept.text.len());
+                    // No longer than the text it is taken from.
+                    kept.push(self.ids.id(i));
                 }
                 i += 1;
                 keep
