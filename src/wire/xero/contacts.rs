@@ -12,7 +12,7 @@ use crate::wire::{Limit, Limits, WireError};
 
 use super::dates;
 use super::json::head;
-use super::lexer::{Fail, Lexer, Next};
+use super::lexer::{Fail, Keys, Lexer, Next};
 use super::{ContactsPage, PageError};
 
 type Text<'a> = Option<Cow<'a, str>>;
@@ -120,12 +120,16 @@ fn pagination(l: &mut Lexer<'_>) -> Result<Option<String>, Fail> {
 /// Lists reused from one contact to the next (and from page to page of a
 /// listing): a contact's phones and addresses are gathered here, then
 /// moved into it at their exact size (a first push would reserve room
-/// for four), and its contact persons wait here for its id.
+/// for four), and its contact persons wait here for its id; and the
+/// order of the keys of contacts, addresses and phones.
 #[derive(Debug, Default)]
 pub(super) struct Scratch {
     addresses: Vec<Address>,
     phones: Vec<Phone>,
     persons: Vec<Person>,
+    contact_keys: Keys,
+    address_keys: Keys,
+    phone_keys: Keys,
 }
 
 /// Decodes a `{"Contacts":[…]}` document.
@@ -232,21 +236,37 @@ pub(super) fn decode_listing<B: AsRef<[u8]> + Sync>(
         .max(1);
     let groups = crate::matching::par::map_chunks(&numbers, chunk, |group| {
         let mut out = ContactsPage::default();
-        // About one contact per 600 bytes: room the group will not have
-        // to grow into, most often (pages not written to are never
-        // touched, and the spare room is given back at the end).
-        let bytes: usize = group
-            .iter()
-            .filter_map(|&k| pages.get(k))
-            .map(|p| p.as_ref().len())
-            .sum();
-        out.records.reserve(bytes / 600);
         let mut scratch = Scratch::default();
-        for &k in group {
+        // The first group's records are the listing's: the others are
+        // appended to them.
+        let room_for = if group.first() == Some(&0) {
+            pages.len()
+        } else {
+            group.len()
+        };
+        for (n, &k) in group.iter().enumerate() {
             let page = u32::try_from(k + 1).unwrap_or(u32::MAX);
             let bytes = pages.get(k).map(AsRef::as_ref).unwrap_or_default();
             out.next_page = decode_into(bytes, Some(page), limits, &mut out, &mut scratch)
                 .map_err(|error| PageError { page, error })?;
+            if n == 0 {
+                // A listing's pages are as full as its first (but the
+                // last): room for that many once (within the limit of
+                // records, a hint, not a bound), so that the records are
+                // neither moved as they grow nor given more room than
+                // they take (which the allocator would hand out fresh
+                // from the kernel on every listing).
+                let room = out
+                    .records
+                    .len()
+                    .saturating_mul(room_for)
+                    .min(limits.max_records);
+                if room > out.records.capacity() {
+                    let mut records = Vec::with_capacity(room);
+                    records.append(&mut out.records);
+                    out.records = records;
+                }
+            }
         }
         Ok(out)
     });
@@ -256,28 +276,34 @@ pub(super) fn decode_listing<B: AsRef<[u8]> + Sync>(
     // stops at its first.
     let rest = groups.collect::<Result<Vec<ContactsPage>, PageError>>()?;
     all.records
-        .reserve_exact(rest.iter().map(|p| p.records.len()).sum());
+        .reserve(rest.iter().map(|p| p.records.len()).sum());
     all.people
-        .reserve_exact(rest.iter().map(|p| p.people.len()).sum());
+        .reserve(rest.iter().map(|p| p.people.len()).sum());
     for mut group in rest {
         all.records.append(&mut group.records);
         all.people.append(&mut group.people);
         all.next_page = group.next_page;
     }
-    all.records.shrink_to_fit();
     Ok(all)
 }
 
 /// One `Addresses[j]` item, pushed onto `into` unless blank or of a type the
 /// model has no place for.
-fn address(l: &mut Lexer<'_>, into: &mut Vec<Address>, i: usize, j: usize) -> Result<(), Fail> {
+fn address(
+    l: &mut Lexer<'_>,
+    into: &mut Vec<Address>,
+    keys: &mut Keys,
+    i: usize,
+    j: usize,
+) -> Result<(), Fail> {
     let at = |f: &str| format!("Contacts[{i}].Addresses[{j}].{f}");
     object(l, || format!("Contacts[{i}].Addresses[{j}]"))?;
     let mut kind = None;
     let mut lines: [Text<'_>; 4] = [None, None, None, None];
     let mut a = Address::default();
     let mut first = true;
-    while let Some(k) = l.key(&mut first)? {
+    keys.start();
+    while let Some(k) = l.key_as(&mut first, keys)? {
         match k.as_ref() {
             "AddressType" => kind = text(l, || at("AddressType"))?,
             "AddressLine1" => lines[0] = text(l, || at("AddressLine1"))?,
@@ -322,12 +348,19 @@ fn address(l: &mut Lexer<'_>, into: &mut Vec<Address>, i: usize, j: usize) -> Re
 }
 
 /// One `Phones[j]` item, pushed onto `into` when its number is filled.
-fn phone(l: &mut Lexer<'_>, into: &mut Vec<Phone>, i: usize, j: usize) -> Result<(), Fail> {
+fn phone(
+    l: &mut Lexer<'_>,
+    into: &mut Vec<Phone>,
+    keys: &mut Keys,
+    i: usize,
+    j: usize,
+) -> Result<(), Fail> {
     let at = |f: &str| format!("Contacts[{i}].Phones[{j}].{f}");
     object(l, || format!("Contacts[{i}].Phones[{j}]"))?;
     let (mut kind, mut number, mut area, mut country) = (None, None, None, None);
     let mut first = true;
-    while let Some(k) = l.key(&mut first)? {
+    keys.start();
+    while let Some(k) = l.key_as(&mut first, keys)? {
         match k.as_ref() {
             "PhoneType" => kind = text(l, || at("PhoneType"))?,
             "PhoneNumber" => number = text(l, || at("PhoneNumber"))?,
@@ -435,12 +468,16 @@ fn contact(
         addresses,
         phones,
         persons,
+        contact_keys,
+        address_keys,
+        phone_keys,
     } = scratch;
     addresses.clear();
     phones.clear();
     persons.clear();
     let mut first = true;
-    while let Some(k) = l.key(&mut first)? {
+    contact_keys.start();
+    while let Some(k) = l.key_as(&mut first, contact_keys)? {
         match k.as_ref() {
             "ContactID" => {
                 if let Some(id) = text(l, || at("ContactID"))? {
@@ -491,11 +528,19 @@ fn contact(
             }
             "Addresses" => {
                 addresses.clear();
-                each(l, || at("Addresses"), |l, j| address(l, addresses, i, j))?;
+                each(
+                    l,
+                    || at("Addresses"),
+                    |l, j| address(l, addresses, address_keys, i, j),
+                )?;
             }
             "Phones" => {
                 phones.clear();
-                each(l, || at("Phones"), |l, j| phone(l, phones, i, j))?;
+                each(
+                    l,
+                    || at("Phones"),
+                    |l, j| phone(l, phones, phone_keys, i, j),
+                )?;
             }
             "ContactGroups" => {
                 c.client_group = None;

@@ -754,3 +754,4 @@ pub fn carried_as_contact(contact: &Contact) -> Contact {
     }
     c
 }
+
