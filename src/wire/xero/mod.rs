@@ -41,6 +41,9 @@
 //! [`decode_contacts`] cannot tell which and gives no next page, while
 //! [`decode_contacts_page`], told which page was asked for, takes a full
 //! page of [`PAGE_SIZE`] records to mean that another may follow.
+//! [`decode_contacts_listing`] reads the pages of a whole listing into
+//! one [`ContactsPage`], as each page alone would read (on rayon's pool
+//! with the `parallel` feature).
 //!
 //! **Invoices** ([`decode_invoices`]): `ACCREC` only; other types
 //! (`ACCPAY`, credit notes…) are listed in [`InvoicesPage::skipped`].
@@ -754,4 +757,3 @@ pub fn carried_as_contact(contact: &Contact) -> Contact {
     }
     c
 }
-
