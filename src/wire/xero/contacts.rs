@@ -579,12 +579,14 @@ fn contact(
     if let Some(a) = addresses.get_mut(primary) {
         a.primary = true;
     }
-    // Moved at their exact size (a drain's length is known).
+    // Moved out at their exact size (the scratch lists keep their room).
     if !addresses.is_empty() {
-        c.addresses = addresses.drain(..).collect();
+        c.addresses = Vec::with_capacity(addresses.len());
+        c.addresses.append(addresses);
     }
     if !phones.is_empty() {
-        c.phones = phones.drain(..).collect();
+        c.phones = Vec::with_capacity(phones.len());
+        c.phones.append(phones);
     }
     for (n, (first_name, last_name, email)) in persons.drain(..).enumerate() {
         // Contact persons become records of their own.

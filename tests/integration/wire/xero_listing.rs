@@ -12,7 +12,7 @@ fn page(p: usize, pages: usize, n: usize) -> String {
     let items: Vec<String> = (0..n)
         .map(|j| {
             let i = p * 1000 + j;
-            let persons = if i % 3 == 0 {
+            let persons = if i.is_multiple_of(3) {
                 format!(r#"[{{"FirstName":"P{i}","EmailAddress":"p{i}@x.test"}}]"#)
             } else {
                 "[]".into()
