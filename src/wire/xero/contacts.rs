@@ -12,7 +12,8 @@ use crate::wire::{Limit, Limits, WireError};
 
 use super::dates;
 use super::json::head;
-use super::lexer::{Fail, Keys, Lexer, Next};
+use super::keys::Keys;
+use super::lexer::{Fail, Lexer, Next};
 use super::{ContactsPage, PageError};
 
 type Text<'a> = Option<Cow<'a, str>>;

@@ -9,6 +9,7 @@ use std::borrow::Cow;
 use crate::wire::{Limit, Limits, Profile, WireError};
 
 use super::json::{head, shape};
+use super::keys::Keys;
 
 /// Nesting deeper than this is refused (Xero documents nest about five
 /// levels).
@@ -70,50 +71,6 @@ fn plain_run(bytes: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-/// The keys of one kind of object (a contact, a phone…) in the order
-/// they came last time: Xero writes its keys in the same order in every
-/// object of a kind, so the next key is most often the one that followed
-/// the previous one, and can be recognised by comparing its bytes
-/// instead of scanning them ([`Lexer::key_as`]). Learned as keys are read
-/// (at most [`Self::MAX`] of them); a key that does not come as expected
-/// is read as any other and moves the expectation after it.
-#[derive(Debug, Default)]
-pub(super) struct Keys {
-    /// Each key as it is written (`"Name":`), and its text.
-    order: Vec<(Box<[u8]>, Box<str>)>,
-    /// Where in `order` the next key is expected.
-    next: usize,
-}
-
-impl Keys {
-    /// Keys learned per kind of object, at most: enough for every key
-    /// Xero writes in a contact, and a bound on the search past a
-    /// surprise.
-    const MAX: usize = 64;
-
-    /// A new object of this kind starts: its first key is expected.
-    pub(super) const fn start(&mut self) {
-        self.next = 0;
-    }
-
-    /// Key `k` came, not as expected: expect the key that followed it
-    /// last time, or learn it here. A key holding a quote, a backslash or
-    /// a control character (it came escaped) is not learned: its text is
-    /// not how it is written.
-    fn learn(&mut self, k: &str) {
-        if let Some(p) = self.order.iter().position(|(_, o)| **o == *k) {
-            self.next = p + 1;
-        } else if self.order.len() < Self::MAX
-            && k.bytes().all(|b| b != b'"' && b != b'\\' && b >= 0x20)
-        {
-            let at = self.next.min(self.order.len());
-            let written = format!("\"{k}\":").into_bytes().into_boxed_slice();
-            self.order.insert(at, (written, k.into()));
-            self.next = at + 1;
-        }
-    }
 }
 
 pub(super) struct Lexer<'a> {
@@ -285,16 +242,13 @@ impl<'a> Lexer<'a> {
             self.depth = self.depth.saturating_sub(1);
             return Ok(None);
         }
-        let n = keys.next;
-        if let Some((written, _)) = keys.order.get(n) {
+        if let Some(written) = keys.expected() {
             let at = self.i + usize::from(!*first);
-            if (*first || bytes.get(self.i) == Some(&b','))
-                && bytes.get(at..at + written.len()) == Some(&**written)
-            {
+            let end = at + written.len();
+            if (*first || bytes.get(self.i) == Some(&b',')) && bytes.get(at..end) == Some(written) {
                 *first = false;
-                self.i = at + written.len();
-                keys.next = n + 1;
-                return Ok(keys.order.get(n).map(|(_, k)| Cow::Borrowed(&**k)));
+                self.i = end;
+                return Ok(keys.take().map(Cow::Borrowed));
             }
         }
         self.key_learned(first, keys)
@@ -781,21 +735,6 @@ mod tests {
         let (objects, end) = keys_of(r#"[{"a":1,"bb":2},{"bb":1,"a":2}]"#, true);
         assert_eq!(end, Ok(()));
         assert_eq!(objects, [["a", "bb"], ["bb", "a"]]);
-    }
-
-    #[test]
-    fn keys_learned_are_bounded_and_never_escaped_text() {
-        let mut keys = Keys::default();
-        for n in 0..200 {
-            keys.learn(&format!("k{n}"));
-        }
-        assert_eq!(keys.order.len(), Keys::MAX);
-        let mut keys = Keys::default();
-        for k in ["a\"b", "a\\b", "a\nb", "ok"] {
-            keys.learn(k);
-        }
-        assert_eq!(keys.order.len(), 1);
-        assert_eq!(&*keys.order[0].0, b"\"ok\":");
     }
 
     #[test]

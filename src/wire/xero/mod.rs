@@ -205,6 +205,7 @@ mod dates;
 mod encode;
 mod errors;
 mod json;
+mod keys;
 mod lexer;
 #[cfg(test)]
 mod tests;
