@@ -1,5 +1,6 @@
-//! Decoding benchmark (issue target: a 100-page Xero contacts listing —
-//! 10,000 contacts — decoded into `Vec<Contact>` in under 20 ms).
+//! Decoding benchmark (issue 16's target: a 100-page Xero contacts
+//! listing — 10,000 contacts — decoded into `Vec<Contact>` in under
+//! 10 ms).
 //!
 //! Groups:
 //!
@@ -11,17 +12,23 @@
 //!   empty strings in the unused ones, `UpdatedDateUTC` in the
 //!   `/Date(ms+0000)/` form, balances, empty `ContactGroups` and
 //!   `ContactPersons`. The pages' records are gathered into one
-//!   `Vec<Contact>`, dropped outside the timing.
+//!   `Vec<Contact>`, dropped outside the timing. One core.
+//! - `xero_contacts/listing/100x100`: the same pages through
+//!   [`xero::decode_contacts_listing`]: one core without the `parallel`
+//!   feature, rayon's pool (two threads on two cores) with it.
 //!
 //! ```text
-//! cargo bench --bench wire_decode
+//! cargo bench --bench wire_decode                      # one core
+//! cargo bench --bench wire_decode --features parallel  # listing on the pool
 //! ```
 //!
-//! On the 2-core CI machine: 18.9–20.1 ms. With glibc, about 5 ms of that
-//! is page faults: dropping the previous result outside the timing lets
-//! the allocator return its memory to the kernel, and the next decode
-//! takes it back page by page (`GLIBC_TUNABLES=glibc.malloc.trim_threshold=1000000000`
-//! keeps it: 14.5–15.0 ms).
+//! Figures: README, "Wire decoding". Part of every figure is the
+//! allocator's: the results of the previous iterations are dropped
+//! outside the timing, and glibc may hand their pages back to the kernel
+//! (which the next decode takes back page by page) or leave the merging
+//! of their freed blocks to the next large allocation;
+//! `GLIBC_TUNABLES=glibc.malloc.trim_threshold=1000000000` keeps the
+//! memory.
 
 #![allow(clippy::expect_used)]
 
@@ -30,7 +37,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ledgerlink::Contact;
-use ledgerlink::wire::xero;
+use ledgerlink::wire::{Limits, Profile, xero};
 
 const PAGES: usize = 100;
 const PER_PAGE: usize = 100;
@@ -107,6 +114,16 @@ fn xero_contacts(c: &mut Criterion) {
     g.throughput(Throughput::Bytes(u64::try_from(bytes).unwrap_or(u64::MAX)));
     g.bench_function("pages/100x100", |b| {
         b.iter_with_large_drop(|| decode_all(&pages));
+    });
+    let limits = Limits::for_provider(Profile::XeroGl);
+    let listing = xero::decode_contacts_listing(&pages, &limits).expect("the listing decodes");
+    assert_eq!(listing.records, check);
+    g.bench_function("listing/100x100", |b| {
+        b.iter_with_large_drop(|| {
+            xero::decode_contacts_listing(&pages, &limits)
+                .expect("the listing decodes")
+                .records
+        });
     });
     g.finish();
 }

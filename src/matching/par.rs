@@ -1,6 +1,19 @@
 //! Order-preserving data parallelism, sequential without the `parallel`
 //! feature. Results never depend on the number of threads.
 
+/// How many threads the helpers below spread work over: rayon's pool
+/// with the `parallel` feature, else one.
+pub(crate) fn threads() -> usize {
+    #[cfg(feature = "parallel")]
+    {
+        rayon::current_num_threads()
+    }
+    #[cfg(not(feature = "parallel"))]
+    {
+        1
+    }
+}
+
 /// Maps consecutive chunks of `items`, in order.
 pub(crate) fn map_chunks<T, U, F>(items: &[T], chunk: usize, f: F) -> Vec<U>
 where

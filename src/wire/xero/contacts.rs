@@ -10,10 +10,11 @@ use crate::model::{
 };
 use crate::wire::{Limit, Limits, WireError};
 
-use super::ContactsPage;
 use super::dates;
 use super::json::head;
+use super::keys::Keys;
 use super::lexer::{Fail, Lexer, Next};
+use super::{ContactsPage, PageError};
 
 type Text<'a> = Option<Cow<'a, str>>;
 
@@ -117,26 +118,67 @@ fn pagination(l: &mut Lexer<'_>) -> Result<Option<String>, Fail> {
     })
 }
 
+/// Lists reused from one contact to the next (and from page to page of a
+/// listing): a contact's phones and addresses are gathered here, then
+/// moved into it at their exact size (a first push would reserve room
+/// for four), and its contact persons wait here for its id; and the
+/// order of the keys of contacts, addresses and phones.
+#[derive(Debug, Default)]
+pub(super) struct Scratch {
+    addresses: Vec<Address>,
+    phones: Vec<Phone>,
+    persons: Vec<Person>,
+    contact_keys: Keys,
+    address_keys: Keys,
+    phone_keys: Keys,
+}
+
 /// Decodes a `{"Contacts":[…]}` document.
 pub(super) fn decode(
     bytes: &[u8],
     requested_page: Option<u32>,
     limits: &Limits,
 ) -> Result<ContactsPage, WireError> {
-    decode_boxed(bytes, requested_page, limits).map_err(|e| *e)
+    let mut page = ContactsPage::default();
+    page.next_page = decode_into(
+        bytes,
+        requested_page,
+        limits,
+        &mut page,
+        &mut Scratch::default(),
+    )?;
+    Ok(page)
+}
+
+/// Decodes a `{"Contacts":[…]}` document onto the end of `out`'s records
+/// and people (limits, paths and the next page count this document's own
+/// records), reusing `scratch`; gives the next page. On an error, `out`
+/// may hold part of the document.
+pub(super) fn decode_into(
+    bytes: &[u8],
+    requested_page: Option<u32>,
+    limits: &Limits,
+    out: &mut ContactsPage,
+    scratch: &mut Scratch,
+) -> Result<Option<String>, WireError> {
+    decode_boxed(bytes, requested_page, limits, out, scratch).map_err(|e| *e)
 }
 
 fn decode_boxed(
     bytes: &[u8],
     requested_page: Option<u32>,
     limits: &Limits,
-) -> Result<ContactsPage, Fail> {
+    out: &mut ContactsPage,
+    scratch: &mut Scratch,
+) -> Result<Option<String>, Fail> {
     let mut l = Lexer::with_limits(bytes, limits)?;
     if l.next()? != Next::Obj {
         return Err(shape("", "not a JSON object"));
     }
     l.object()?;
-    let mut page = ContactsPage::default();
+    let (records, people) = (&mut out.records, &mut out.people);
+    let (records_from, people_from) = (records.len(), people.len());
+    let mut next_page = None;
     let mut seen = false;
     let mut paged = false;
     let mut first = true;
@@ -148,23 +190,23 @@ fn decode_boxed(
                 }
                 if list(&mut l, || "Contacts".into())? {
                     // About one contact per 600 bytes of a listing.
-                    page.records.reserve((bytes.len() / 600).clamp(1, 128));
+                    records.reserve((bytes.len() / 600).clamp(1, 128));
                     let mut first = true;
                     while l.item(&mut first)? {
                         // Filled in place: a contact is a few hundred
                         // bytes, not worth a copy each.
-                        let i = page.records.len();
+                        let i = records.len() - records_from;
                         l.room(Limit::Records, i + 1, || format!("Contacts[{i}]"))?;
-                        page.records.push(Contact::default());
-                        if let Some(c) = page.records.last_mut() {
-                            contact(&mut l, c, i, &mut page.people)?;
+                        records.push(Contact::default());
+                        if let Some(c) = records.last_mut() {
+                            contact(&mut l, c, i, people, people_from, scratch)?;
                         }
                     }
                 }
             }
             "pagination" => {
                 paged = true;
-                page.next_page = pagination(&mut l)?;
+                next_page = pagination(&mut l)?;
             }
             _ => l.skip()?,
         }
@@ -174,23 +216,95 @@ fn decode_boxed(
         return Err(shape("Contacts", "no `Contacts` list"));
     }
     if !paged {
-        page.next_page = requested_page
-            .filter(|_| page.records.len() == super::PAGE_SIZE)
+        next_page = requested_page
+            .filter(|_| records.len() - records_from == super::PAGE_SIZE)
             .map(|p| p.saturating_add(1).to_string());
     }
-    Ok(page)
+    Ok(next_page)
 }
 
-/// One `Addresses[j]` item, pushed into `c` unless blank or of a type the
+/// Decodes the pages of one listing, in order, into one page: in groups
+/// of consecutive pages, one group per thread (see
+/// [`super::decode_contacts_listing`]).
+pub(super) fn decode_listing<B: AsRef<[u8]> + Sync>(
+    pages: &[B],
+    limits: &Limits,
+) -> Result<ContactsPage, PageError> {
+    let numbers: Vec<usize> = (0..pages.len()).collect();
+    let chunk = pages
+        .len()
+        .div_ceil(crate::matching::par::threads().max(1))
+        .max(1);
+    let groups = crate::matching::par::map_chunks(&numbers, chunk, |group| {
+        let mut out = ContactsPage::default();
+        let mut scratch = Scratch::default();
+        // The first group's records are the listing's: the others are
+        // appended to them.
+        let room_for = if group.first() == Some(&0) {
+            pages.len()
+        } else {
+            group.len()
+        };
+        for (n, &k) in group.iter().enumerate() {
+            let page = u32::try_from(k + 1).unwrap_or(u32::MAX);
+            let bytes = pages.get(k).map(AsRef::as_ref).unwrap_or_default();
+            out.next_page = decode_into(bytes, Some(page), limits, &mut out, &mut scratch)
+                .map_err(|error| PageError { page, error })?;
+            if n == 0 {
+                // A listing's pages are as full as its first (but the
+                // last): room for that many once (within the limit of
+                // records, a hint, not a bound), so that the records are
+                // neither moved as they grow nor given more room than
+                // they take (which the allocator would hand out fresh
+                // from the kernel on every listing).
+                let room = out
+                    .records
+                    .len()
+                    .saturating_mul(room_for)
+                    .min(limits.max_records);
+                if room > out.records.capacity() {
+                    let mut records = Vec::with_capacity(room);
+                    records.append(&mut out.records);
+                    out.records = records;
+                }
+            }
+        }
+        Ok(out)
+    });
+    let mut groups = groups.into_iter();
+    let mut all = groups.next().transpose()?.unwrap_or_default();
+    // The first error in page order: the groups are in order, and each
+    // stops at its first.
+    let rest = groups.collect::<Result<Vec<ContactsPage>, PageError>>()?;
+    all.records
+        .reserve(rest.iter().map(|p| p.records.len()).sum());
+    all.people
+        .reserve(rest.iter().map(|p| p.people.len()).sum());
+    for mut group in rest {
+        all.records.append(&mut group.records);
+        all.people.append(&mut group.people);
+        all.next_page = group.next_page;
+    }
+    Ok(all)
+}
+
+/// One `Addresses[j]` item, pushed onto `into` unless blank or of a type the
 /// model has no place for.
-fn address(l: &mut Lexer<'_>, c: &mut Contact, i: usize, j: usize) -> Result<(), Fail> {
+fn address(
+    l: &mut Lexer<'_>,
+    into: &mut Vec<Address>,
+    keys: &mut Keys,
+    i: usize,
+    j: usize,
+) -> Result<(), Fail> {
     let at = |f: &str| format!("Contacts[{i}].Addresses[{j}].{f}");
     object(l, || format!("Contacts[{i}].Addresses[{j}]"))?;
     let mut kind = None;
     let mut lines: [Text<'_>; 4] = [None, None, None, None];
     let mut a = Address::default();
     let mut first = true;
-    while let Some(k) = l.key(&mut first)? {
+    keys.start();
+    while let Some(k) = l.key_as(&mut first, keys)? {
         match k.as_ref() {
             "AddressType" => kind = text(l, || at("AddressType"))?,
             "AddressLine1" => lines[0] = text(l, || at("AddressLine1"))?,
@@ -224,28 +338,30 @@ fn address(l: &mut Lexer<'_>, c: &mut Contact, i: usize, j: usize) -> Result<(),
     if a.is_blank() {
         return Ok(());
     }
-    if c.addresses.iter().any(|b| b.kind == a.kind) {
+    if into.iter().any(|b| b.kind == a.kind) {
         return Err(shape(
             format!("Contacts[{i}].Addresses[{j}]"),
             "a second address of the same type",
         ));
     }
-    // Xero keeps one address of each of the two types: room for both,
-    // not the four a first push would make.
-    if c.addresses.capacity() == 0 {
-        c.addresses.reserve_exact(2);
-    }
-    c.addresses.push(a);
+    into.push(a);
     Ok(())
 }
 
-/// One `Phones[j]` item, pushed into `c` when its number is filled.
-fn phone(l: &mut Lexer<'_>, c: &mut Contact, i: usize, j: usize) -> Result<(), Fail> {
+/// One `Phones[j]` item, pushed onto `into` when its number is filled.
+fn phone(
+    l: &mut Lexer<'_>,
+    into: &mut Vec<Phone>,
+    keys: &mut Keys,
+    i: usize,
+    j: usize,
+) -> Result<(), Fail> {
     let at = |f: &str| format!("Contacts[{i}].Phones[{j}].{f}");
     object(l, || format!("Contacts[{i}].Phones[{j}]"))?;
     let (mut kind, mut number, mut area, mut country) = (None, None, None, None);
     let mut first = true;
-    while let Some(k) = l.key(&mut first)? {
+    keys.start();
+    while let Some(k) = l.key_as(&mut first, keys)? {
         match k.as_ref() {
             "PhoneType" => kind = text(l, || at("PhoneType"))?,
             "PhoneNumber" => number = text(l, || at("PhoneNumber"))?,
@@ -279,7 +395,7 @@ fn phone(l: &mut Lexer<'_>, c: &mut Contact, i: usize, j: usize) -> Result<(), F
         s.push_str(number);
         s
     };
-    c.phones.push(Phone { kind, number });
+    into.push(Phone { kind, number });
     Ok(())
 }
 
@@ -337,18 +453,32 @@ fn each<'a>(
 }
 
 /// Reads `Contacts[i]` into `c` (a default contact) and its contact
-/// persons into `people`.
+/// persons onto `people` (of which the document's own start at
+/// `people_from`).
 fn contact(
     l: &mut Lexer<'_>,
     c: &mut Contact,
     i: usize,
     people: &mut Vec<Contact>,
+    people_from: usize,
+    scratch: &mut Scratch,
 ) -> Result<(), Fail> {
     let at = |f: &str| format!("Contacts[{i}].{f}");
     object(l, || format!("Contacts[{i}]"))?;
-    let mut persons: Vec<Person> = Vec::new();
+    let Scratch {
+        addresses,
+        phones,
+        persons,
+        contact_keys,
+        address_keys,
+        phone_keys,
+    } = scratch;
+    addresses.clear();
+    phones.clear();
+    persons.clear();
     let mut first = true;
-    while let Some(k) = l.key(&mut first)? {
+    contact_keys.start();
+    while let Some(k) = l.key_as(&mut first, contact_keys)? {
         match k.as_ref() {
             "ContactID" => {
                 if let Some(id) = text(l, || at("ContactID"))? {
@@ -398,12 +528,20 @@ fn contact(
                 c.extras.version = when.map(VersionToken::UpdatedAt);
             }
             "Addresses" => {
-                c.addresses.clear();
-                each(l, || at("Addresses"), |l, j| address(l, c, i, j))?;
+                addresses.clear();
+                each(
+                    l,
+                    || at("Addresses"),
+                    |l, j| address(l, addresses, address_keys, i, j),
+                )?;
             }
             "Phones" => {
-                c.phones.clear();
-                each(l, || at("Phones"), |l, j| phone(l, c, i, j))?;
+                phones.clear();
+                each(
+                    l,
+                    || at("Phones"),
+                    |l, j| phone(l, phones, phone_keys, i, j),
+                )?;
             }
             "ContactGroups" => {
                 c.client_group = None;
@@ -435,17 +573,25 @@ fn contact(
     }
     // The postal (POBOX) address is the one Xero prints on invoices: it is
     // the primary one when there is one.
-    let primary = c
-        .addresses
+    let primary = addresses
         .iter()
         .position(|a| a.kind == AddressKind::Mailing)
         .unwrap_or(0);
-    if let Some(a) = c.addresses.get_mut(primary) {
+    if let Some(a) = addresses.get_mut(primary) {
         a.primary = true;
     }
-    for (n, (first_name, last_name, email)) in persons.into_iter().enumerate() {
+    // Moved out at their exact size (the scratch lists keep their room).
+    if !addresses.is_empty() {
+        c.addresses = Vec::with_capacity(addresses.len());
+        c.addresses.append(addresses);
+    }
+    if !phones.is_empty() {
+        c.phones = Vec::with_capacity(phones.len());
+        c.phones.append(phones);
+    }
+    for (n, (first_name, last_name, email)) in persons.drain(..).enumerate() {
         // Contact persons become records of their own.
-        l.room(Limit::Records, people.len() + 1, || {
+        l.room(Limit::Records, people.len() - people_from + 1, || {
             format!("Contacts[{i}].ContactPersons[{n}]")
         })?;
         people.push(Contact {

@@ -41,6 +41,9 @@
 //! [`decode_contacts`] cannot tell which and gives no next page, while
 //! [`decode_contacts_page`], told which page was asked for, takes a full
 //! page of [`PAGE_SIZE`] records to mean that another may follow.
+//! [`decode_contacts_listing`] reads the pages of a whole listing into
+//! one [`ContactsPage`], as each page alone would read (on rayon's pool
+//! with the `parallel` feature).
 //!
 //! **Invoices** ([`decode_invoices`]): `ACCREC` only; other types
 //! (`ACCPAY`, credit notes…) are listed in [`InvoicesPage::skipped`].
@@ -202,6 +205,7 @@ mod dates;
 mod encode;
 mod errors;
 mod json;
+mod keys;
 mod lexer;
 #[cfg(test)]
 mod tests;
@@ -431,6 +435,58 @@ pub fn decode_contacts_with_limits(
 /// As [`decode_contacts`].
 pub fn decode_contacts_page(bytes: &[u8], page: u32) -> Result<ContactsPage, WireError> {
     contacts::decode(bytes, Some(page), &Limits::for_provider(Profile::XeroGl))
+}
+
+/// Decodes the pages of one contacts listing, the answers to `?page=1`,
+/// `?page=2`, … given in that order, into one [`ContactsPage`]: records
+/// and people in listing order, and the last page's `next_page` (as
+/// [`decode_contacts_page`] reads each page). Each page is held to
+/// `limits` on its own.
+///
+/// With the `parallel` feature the pages are decoded on rayon's pool, in
+/// groups of consecutive pages (one per thread), and put together in
+/// order: the result does not depend on the number of threads. It is
+/// the call for a caller that holds a whole listing (a first
+/// connection, a full listing on each run); one answer at a time,
+/// [`decode_contacts_page`] is the same.
+///
+/// # Errors
+/// The first page, in order, that does not decode: its number (from 1)
+/// and its error, as [`decode_contacts_page`] gives it.
+///
+/// ```
+/// use ledgerlink::wire::{Limits, Profile, xero};
+///
+/// let pages = [
+///     br#"{"pagination":{"page":1,"pageCount":2},"Contacts":[{"ContactID":"a","Name":"A"}]}"#.as_slice(),
+///     br#"{"pagination":{"page":2,"pageCount":2},"Contacts":[{"ContactID":"b","Name":"B"}]}"#,
+/// ];
+/// let all = xero::decode_contacts_listing(&pages, &Limits::for_provider(Profile::XeroGl))?;
+/// assert_eq!(all.records.len(), 2);
+/// assert_eq!(all.records[1].id, "b");
+/// assert_eq!(all.next_page, None);
+///
+/// let bad = xero::decode_contacts_listing(&[pages[0], b"{}"], &Limits::default());
+/// assert_eq!(bad.map_err(|e| e.page), Err(2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decode_contacts_listing<B: AsRef<[u8]> + Sync>(
+    pages: &[B],
+    limits: &Limits,
+) -> Result<ContactsPage, PageError> {
+    contacts::decode_listing(pages, limits)
+}
+
+/// A page of a listing that did not decode
+/// ([`decode_contacts_listing`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("page {page}: {error}")]
+#[non_exhaustive]
+pub struct PageError {
+    /// The page's number: its place in the listing, from 1.
+    pub page: u32,
+    /// Why it did not decode.
+    pub error: WireError,
 }
 
 /// Decodes the answer to `GET Contacts/{ContactID}`: exactly one contact.

@@ -9,4 +9,5 @@ mod qbtime;
 mod review;
 mod traffic;
 mod xero;
+mod xero_listing;
 mod xpm;

@@ -1101,6 +1101,7 @@ fn decode_everything(bytes: &[u8]) {
     let _ = xero::decode_any(bytes);
     let _ = xero::decode_contacts(bytes);
     let _ = xero::decode_contacts_page(bytes, u32::MAX);
+    let _ = xero::decode_contacts_listing(&[bytes, bytes], &wire::Limits::default());
     let _ = xero::decode_contact(bytes);
     let _ = xero::decode_invoices(bytes);
     let _ = xero::decode_payments(bytes);
