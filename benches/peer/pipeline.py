@@ -18,9 +18,10 @@ How it works:
    values, the great majority, take a short path (lower case and collapse
    white space), as the Rust code does.
 3. DuckDB groups the local contacts by name key, by email key and by both
-   (a count and the 100 smallest ids of each group), joins every remote
-   record to its three groups, settles records that fully match the same
-   local contact (M9) and writes the results.
+   (a count and the smallest id of each group, and the 100 smallest ids of
+   groups of several), joins every remote record to its three groups,
+   settles records that fully match the same local contact (M9) and writes
+   the results in input order.
 
 The rules reproduced are the ones in src/normalize/ (name.rs, email.rs),
 src/matching/keys.rs, src/rules/qbo.rs and src/matching/index/decide.rs;
@@ -31,6 +32,7 @@ benches/README.md.
 from __future__ import annotations
 
 import argparse
+import resource
 import sys
 import time
 
@@ -198,21 +200,36 @@ def remote_keys(df: pd.DataFrame, profile: str) -> pd.DataFrame:
     )
 
 
+# Per key: how many local contacts have it and the smallest id; the ids
+# themselves (the 100 smallest, as match_csv lists them) only for keys that
+# several contacts share.
 CLASSIFY = f"""
 CREATE TEMP TABLE name_groups AS
-  SELECT nk, cls, count(*) AS n, list(id ORDER BY id)[1:{MAX_LISTED}] AS ids
+  SELECT nk, cls, count(*) AS n, min(id) AS first
   FROM locals WHERE nk <> '' GROUP BY nk, cls;
 CREATE TEMP TABLE email_groups AS
-  SELECT ek, count(*) AS n, list(id ORDER BY id)[1:{MAX_LISTED}] AS ids
+  SELECT ek, count(*) AS n, min(id) AS first
   FROM locals WHERE ek <> '' GROUP BY ek;
 CREATE TEMP TABLE full_groups AS
-  SELECT nk, cls, ek, count(*) AS n, list(id ORDER BY id)[1:{MAX_LISTED}] AS ids
+  SELECT nk, cls, ek, count(*) AS n, min(id) AS first
   FROM locals WHERE nk <> '' AND ek <> '' GROUP BY nk, cls, ek;
+CREATE TEMP TABLE name_lists AS
+  SELECT nk, cls, list(id ORDER BY id)[1:{MAX_LISTED}] AS ids
+  FROM locals SEMI JOIN (SELECT nk, cls FROM name_groups WHERE n > 1) g USING (nk, cls)
+  GROUP BY nk, cls;
+CREATE TEMP TABLE email_lists AS
+  SELECT ek, list(id ORDER BY id)[1:{MAX_LISTED}] AS ids
+  FROM locals SEMI JOIN (SELECT ek FROM email_groups WHERE n > 1) g USING (ek)
+  GROUP BY ek;
+CREATE TEMP TABLE full_lists AS
+  SELECT nk, cls, ek, list(id ORDER BY id)[1:{MAX_LISTED}] AS ids
+  FROM locals SEMI JOIN (SELECT nk, cls, ek FROM full_groups WHERE n > 1) g USING (nk, cls, ek)
+  GROUP BY nk, cls, ek;
 CREATE TEMP TABLE decided AS
-  SELECT r.pos, r.id, r.unm, r.nk,
-         coalesce(f.n, 0) AS nf, f.ids AS full_ids,
-         coalesce(nm.n, 0) AS nn, nm.ids AS name_ids,
-         coalesce(em.n, 0) AS ne, em.ids AS email_ids
+  SELECT r.pos, r.id, r.unm, r.nk, r.ek, r.cls,
+         coalesce(f.n, 0) AS nf, f.first AS full_first,
+         coalesce(nm.n, 0) AS nn, nm.first AS name_first,
+         coalesce(em.n, 0) AS ne, em.first AS email_first
   FROM remotes r
   LEFT JOIN full_groups f
     ON NOT r.unm AND f.nk = r.nk AND f.cls = r.cls AND f.ek = r.ek
@@ -225,7 +242,7 @@ CREATE TEMP TABLE decided AS
 # Empty fields as NULL, which DuckDB writes unquoted, as match_csv does.
 RESULTS = """
 WITH claims AS (
-  SELECT full_ids[1] AS local_id, count(*) AS claims
+  SELECT full_first AS local_id, count(*) AS claims
   FROM decided WHERE nf = 1 GROUP BY 1
 )
 SELECT d.id AS remote_id,
@@ -240,9 +257,11 @@ SELECT d.id AS remote_id,
   END AS class,
   CASE
     WHEN d.unm THEN NULL
-    WHEN d.nf > 0 THEN array_to_string(d.full_ids, ';')
-    WHEN d.nn > 0 OR d.ne > 0 THEN array_to_string(
-      list_sort(list_concat(coalesce(d.name_ids, []), coalesce(d.email_ids, []))), ';')
+    WHEN d.nf = 1 THEN d.full_first
+    WHEN d.nf > 1 THEN array_to_string(fl.ids, ';')
+    WHEN d.nn > 0 OR d.ne > 0 THEN array_to_string(list_sort(list_concat(
+      CASE WHEN d.nn = 1 THEN [d.name_first] WHEN d.nn > 1 THEN nl.ids ELSE [] END,
+      CASE WHEN d.ne = 1 THEN [d.email_first] WHEN d.ne > 1 THEN el.ids ELSE [] END)), ';')
   END AS local_ids,
   CASE
     WHEN d.unm THEN NULL
@@ -251,7 +270,10 @@ SELECT d.id AS remote_id,
     WHEN d.ne > 0 THEN 'email'
   END AS matched_on
 FROM decided d
-LEFT JOIN claims c ON d.nf = 1 AND c.local_id = d.full_ids[1]
+LEFT JOIN claims c ON d.nf = 1 AND c.local_id = d.full_first
+LEFT JOIN full_lists fl ON d.nf > 1 AND fl.nk = d.nk AND fl.cls = d.cls AND fl.ek = d.ek
+LEFT JOIN name_lists nl ON d.nf = 0 AND d.nn > 1 AND nl.nk = d.nk AND nl.cls = d.cls
+LEFT JOIN email_lists el ON d.nf = 0 AND d.ne > 1 AND el.ek = d.ek
 ORDER BY d.pos
 """
 
@@ -265,32 +287,37 @@ def main() -> int:
     args = ap.parse_args()
 
     con = duckdb.connect()
-    times = [("imports", T_IMPORTED - T0)]
+    # (phase, seconds, peak RSS in MiB so far)
+    times = [("imports", T_IMPORTED - T0, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)]
     t = time.perf_counter()
 
     def lap(what: str) -> None:
         nonlocal t
         now = time.perf_counter()
-        times.append((what, now - t))
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        times.append((what, now - t, peak))
         t = now
 
-    local_rows = read(con, args.local)
-    remote_rows = read(con, args.remote)
-    lap("reading")
-    local_rows = clean(local_rows)
-    remote_rows = clean(remote_rows)
-    locals_ = local_keys(local_rows, args.profile)
-    remotes = remote_keys(remote_rows, args.profile)
+    # One side after the other, each file's text dropped once its keys
+    # are built.
+    rows = read(con, args.local)
+    lap("reading local")
+    locals_ = local_keys(clean(rows), args.profile)
+    del rows
+    lap("local keys (pandas)")
+    rows = read(con, args.remote)
+    lap("reading remote")
+    remotes = remote_keys(clean(rows), args.profile)
     remotes["pos"] = np.arange(len(remotes), dtype=np.int64)
-    del local_rows, remote_rows
-    lap("keys (pandas)")
+    del rows
+    lap("remote keys (pandas)")
     con.register("locals", locals_)
     con.register("remotes", remotes)
     con.execute(CLASSIFY)
     lap("grouping + joins (duckdb)")
     con.sql(RESULTS).write_csv(args.out, header=True)
     lap("results (duckdb)")
-    summary = ", ".join(f"{what} {secs:.3f}s" for what, secs in times)
+    summary = ", ".join(f"{what} {secs:.3f}s ({peak} MiB)" for what, secs, peak in times)
     print(
         f"peer: {len(locals_)} local, {len(remotes)} remote; time: {summary}",
         file=sys.stderr,
