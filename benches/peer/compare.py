@@ -12,8 +12,9 @@ Steps (benches/README.md describes the method):
 3. ROWS local and ROWS remote records generated (seed 7 unless --seed);
 4. one untimed run of each (page cache, output for the check), then RUNS
    timed runs of each, alternating (which goes first swaps every round),
-   each a fresh child process: wall time, and peak RSS from
-   `/usr/bin/time -v` (else from the child's own rusage via wait4);
+   each a fresh child process: wall time, and CPU time (user + system)
+   and peak RSS from `/usr/bin/time -v` (else from the child's own rusage
+   via wait4);
 5. both outputs compared record by record (every disagreement counted by
    class pair, a few printed);
 6. medians, ranges and the ratio printed, with the load average.
@@ -87,6 +88,7 @@ def build() -> Path:
 @dataclass
 class Run:
     wall: float  # seconds
+    cpu: float  # user + system seconds, every thread
     rss: int  # KiB
 
 
@@ -103,11 +105,12 @@ def measure(cmd: list[str], log: Path) -> Run:
                 )
                 wall = time.perf_counter() - start
                 report = rep.read()
-            rss = next(
-                int(line.rsplit(":", 1)[1])
-                for line in report.splitlines()
-                if "Maximum resident set size" in line
-            )
+            fields = {
+                k.strip(): v.strip()
+                for k, _, v in (line.rpartition(":") for line in report.splitlines())
+            }
+            rss = int(fields["Maximum resident set size (kbytes)"])
+            cpu = float(fields["User time (seconds)"]) + float(fields["System time (seconds)"])
             code = done.returncode
         else:
             start = time.perf_counter()
@@ -116,9 +119,10 @@ def measure(cmd: list[str], log: Path) -> Run:
             wall = time.perf_counter() - start
             child.returncode = code = os.waitstatus_to_exitcode(status)
             rss = usage.ru_maxrss  # KiB on Linux
+            cpu = usage.ru_utime + usage.ru_stime
     if code != 0:
         sys.exit(f"{cmd[0]} failed ({code}); see {log}")
-    return Run(wall, rss)
+    return Run(wall, cpu, rss)
 
 
 def read_results(path: Path) -> tuple[list[str], dict[str, tuple[str, str, str]]]:
@@ -184,6 +188,11 @@ def spread(xs: list[float]) -> tuple[float, float, float]:
     return statistics.median(xs), min(xs), max(xs)
 
 
+def ratio(a: float, b: float) -> str:
+    """`a / b` as "3.1x" (time -v counts hundredths: b may be 0)."""
+    return f"{a / b:.1f}x" if b > 0 else "n/a"
+
+
 def machine() -> str:
     model = "unknown CPU"
     try:
@@ -242,7 +251,7 @@ def main() -> int:
     say(f"rss from: {'/usr/bin/time -v' if GNU_TIME.exists() else 'wait4 rusage'}")
     for name, cmd in tools.items():
         r = measure(cmd, work / f"{name}.warmup.log")
-        say(f"warm-up {name:9} {r.wall:7.3f} s {r.rss / 1024:8.0f} MiB (not counted)")
+        say(f"warm-up {name:9} {r.wall:7.3f} s wall {r.cpu:7.2f} s cpu {r.rss / 1024:6.0f} MiB (not counted)")
 
     results: dict[str, list[Run]] = {name: [] for name in tools}
     for i in range(args.runs):
@@ -250,25 +259,29 @@ def main() -> int:
         for name in order:
             r = measure(tools[name], work / f"{name}.{i + 1}.log")
             results[name].append(r)
-            say(f"run {i + 1} {name:9} {r.wall:7.3f} s {r.rss / 1024:8.0f} MiB")
+            say(f"run {i + 1} {name:9} {r.wall:7.3f} s wall {r.cpu:7.2f} s cpu {r.rss / 1024:6.0f} MiB")
     load_after = os.getloadavg()
 
     say("")
     say(f"{args.rows} x {args.rows}, profile {args.profile}, {args.runs} alternating runs each:")
     for name, runs in results.items():
         w = spread([r.wall for r in runs])
+        c = spread([r.cpu for r in runs])
         m = spread([r.rss / 1024 for r in runs])
         say(
             f"  {name:9} wall median {w[0]:.3f} s (range {w[1]:.3f}-{w[2]:.3f}), "
+            f"cpu median {c[0]:.2f} s (range {c[1]:.2f}-{c[2]:.2f}), "
             f"peak RSS median {m[0]:.0f} MiB (range {m[1]:.0f}-{m[2]:.0f})"
         )
     ours_wall = statistics.median(r.wall for r in results["match_csv"])
     peer_wall = statistics.median(r.wall for r in results["peer"])
     ours_rss = statistics.median(r.rss for r in results["match_csv"])
     peer_rss = statistics.median(r.rss for r in results["peer"])
+    ours_cpu = statistics.median(r.cpu for r in results["match_csv"])
+    peer_cpu = statistics.median(r.cpu for r in results["peer"])
     say(
-        f"  ratio: match_csv {peer_wall / ours_wall:.1f}x faster (medians), "
-        f"{peer_rss / ours_rss:.1f}x less peak memory"
+        f"  ratio (medians): match_csv {ratio(peer_wall, ours_wall)} faster in wall time, "
+        f"{ratio(peer_cpu, ours_cpu)} less cpu time, {ratio(peer_rss, ours_rss)} less peak memory"
     )
     say(f"  load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
     last_peer = (work / f"peer.{args.runs}.log").read_text().strip().splitlines()
