@@ -74,9 +74,13 @@
 //!   contacts arrive as people linked to it, except for individual and
 //!   sole-trader clients, whose contacts never do. [`rules::xpm`](crate::rules::xpm)
 //! - **T3** — Xero records carry no kind, so a replaceable classifier
-//!   decides; the built-in one weighs legal-form words, the name fields,
-//!   digits and joined given names, and returns a kind with its confidence
-//!   and evidence. [`Classifier`](crate::rules::Classifier)
+//!   decides; the built-in one ([`NameClassifier`](crate::rules::NameClassifier))
+//!   weighs legal forms, organisation and trade words, given and family
+//!   names from public name statistics, structural cues (titles, initials,
+//!   couples, "Estate of", digits) and the record's name fields in a small
+//!   linear model, and returns a kind with a calibrated confidence, its
+//!   evidence, and whether a person should check it.
+//!   [`Classifier`](crate::rules::Classifier)
 //! - **T4** — QuickBooks Online: display name equal to company name makes an
 //!   organisation; otherwise first and last name make a person.
 //!   [`rules::qbo`](crate::rules::qbo)
