@@ -222,6 +222,26 @@ fn evidence(f: Feature<'_>, toward_org: bool) -> Option<Evidence> {
     })
 }
 
+/// The word an evidence item names, if it names one.
+fn word_of(e: &Evidence) -> Option<&str> {
+    match e {
+        Evidence::LegalForm(w)
+        | Evidence::BusinessWord(w)
+        | Evidence::OrganisationWord(w)
+        | Evidence::LinkingWord(w)
+        | Evidence::Title(w)
+        | Evidence::Suffix(w)
+        | Evidence::Nickname(w)
+        | Evidence::Estate(w)
+        | Evidence::GivenName(w)
+        | Evidence::FamilyName(w)
+        | Evidence::NotAGivenName(w)
+        | Evidence::NotAFamilyName(w)
+        | Evidence::Initialism(w) => Some(w),
+        _ => None,
+    }
+}
+
 /// Whether `name` (normal form) has `part` (normal form) as whole words.
 fn has_words(name: &str, part: &str) -> bool {
     !part.is_empty()
@@ -322,8 +342,11 @@ impl Classifier for NameClassifier {
                 break;
             };
             let (_, f) = parts.swap_remove(best);
+            // One reason a word: "pacific" is not both "not a known given
+            // name" and a word of organisations.
             if let Some(e) = evidence(f, toward_org)
                 && !ev.contains(&e)
+                && !word_of(&e).is_some_and(|w| ev.iter().any(|o| word_of(o) == Some(w)))
             {
                 ev.push(e);
             }

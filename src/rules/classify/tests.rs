@@ -288,3 +288,17 @@ fn t3_classifier_is_deterministic_and_bounded() {
         assert!(classify(name).evidence.len() <= MAX_EVIDENCE);
     }
 }
+
+#[test]
+fn t3_evidence_gives_one_reason_a_word() {
+    // "pacific" is both no known given name and a word the model learned
+    // from organisations: the evidence says it once.
+    let c = classify("Pacific Imports LLC");
+    assert_eq!(c.kind, ContactKind::Organization, "{c:?}");
+    let mut words: Vec<&str> = c.evidence.iter().filter_map(super::word_of).collect();
+    let n = words.len();
+    words.sort_unstable();
+    words.dedup();
+    assert_eq!(words.len(), n, "{c:?}");
+    assert!(words.contains(&"pacific"), "{c:?}");
+}
