@@ -76,10 +76,7 @@ impl Tally {
 }
 
 fn input(name: &str) -> ClassifierInput<'_> {
-    ClassifierInput {
-        name,
-        ..ClassifierInput::default()
-    }
+    ClassifierInput::named(name)
 }
 
 /// Names per second over at least a million classifications on `threads`

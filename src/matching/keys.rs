@@ -166,12 +166,14 @@ pub(crate) fn remote_kind<R: MatchRecord + ?Sized>(
 
 /// The classifier's view of a record.
 pub(crate) fn classifier_input<R: MatchRecord + ?Sized>(r: &R) -> ClassifierInput<'_> {
-    ClassifierInput {
-        name: present(r.display_name())
+    ClassifierInput::named(
+        present(r.display_name())
             .or_else(|| present(r.organization_name()))
             .unwrap_or(""),
-        first_name: present(r.first_name()),
-        last_name: present(r.last_name()),
-        organization_name: present(r.organization_name()),
-    }
+    )
+    .with_person(present(r.first_name()), present(r.last_name()))
+    .with_organization_name(present(r.organization_name()))
+    .with_company_number(present(r.company_number()))
+    .with_tax_id(r.tax_id())
+    .with_contact_persons(r.contact_persons())
 }

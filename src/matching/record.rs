@@ -1,4 +1,4 @@
-use crate::model::{Contact, ContactId, ContactKind};
+use crate::model::{Contact, ContactId, ContactKind, TaxIdKind};
 
 /// What the matcher needs to read from a record.
 ///
@@ -32,6 +32,20 @@ pub trait MatchRecord {
     fn business_structure(&self) -> Option<&str> {
         None
     }
+    /// Company registration number, if any (a classifier hint, T3).
+    fn company_number(&self) -> Option<&str> {
+        None
+    }
+    /// The kind of tax number the record carries, if known (a classifier
+    /// hint, T3).
+    fn tax_id(&self) -> Option<TaxIdKind> {
+        None
+    }
+    /// How many contact persons the ledger lists for the record (a
+    /// classifier hint, T3).
+    fn contact_persons(&self) -> usize {
+        0
+    }
 }
 
 impl MatchRecord for Contact {
@@ -62,6 +76,15 @@ impl MatchRecord for Contact {
     fn business_structure(&self) -> Option<&str> {
         self.extras.business_structure.as_deref()
     }
+    fn company_number(&self) -> Option<&str> {
+        self.extras.company_number.as_deref()
+    }
+    fn tax_id(&self) -> Option<TaxIdKind> {
+        self.extras.tax_id
+    }
+    fn contact_persons(&self) -> usize {
+        usize::from(self.extras.contact_persons)
+    }
 }
 
 impl<T: MatchRecord + ?Sized> MatchRecord for &T {
@@ -91,5 +114,14 @@ impl<T: MatchRecord + ?Sized> MatchRecord for &T {
     }
     fn business_structure(&self) -> Option<&str> {
         (**self).business_structure()
+    }
+    fn company_number(&self) -> Option<&str> {
+        (**self).company_number()
+    }
+    fn tax_id(&self) -> Option<TaxIdKind> {
+        (**self).tax_id()
+    }
+    fn contact_persons(&self) -> usize {
+        (**self).contact_persons()
     }
 }

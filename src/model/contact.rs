@@ -162,6 +162,58 @@ pub struct ProviderExtras {
     /// into (U3).
     #[cfg_attr(feature = "serde", serde(default))]
     pub merged_into: Option<ContactId>,
+    /// Xero `CompanyNumber`: a company registration number is recorded
+    /// (a hint for the person / organisation classifier, T3).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub company_number: Option<String>,
+    /// Xero `TaxNumberType`: what kind of tax number the record carries
+    /// (the number itself is never read: it may be a person's social
+    /// security number). A hint for the classifier (T3).
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Option::is_none")
+    )]
+    pub tax_id: Option<TaxIdKind>,
+    /// How many contact persons the ledger lists for the record (Xero
+    /// `ContactPersons`): people are rarely listed under a person. A hint
+    /// for the classifier (T3).
+    #[cfg_attr(feature = "serde", serde(default, skip_serializing_if = "is_zero"))]
+    pub contact_persons: u8,
+}
+
+/// Whether a count is zero (left out of the JSON).
+#[cfg(feature = "serde")]
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+const fn is_zero(n: &u8) -> bool {
+    *n == 0
+}
+
+/// The kind of a tax number a ledger record carries (Xero `TaxNumberType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
+#[non_exhaustive]
+pub enum TaxIdKind {
+    /// A person's number (US `SSN`, `ITIN`, `ATIN`).
+    Personal,
+    /// A business's number (US `EIN`).
+    Business,
+}
+
+impl TaxIdKind {
+    /// The kind of Xero's `TaxNumberType` value, `None` for one this crate
+    /// does not know.
+    #[must_use]
+    pub fn from_xero(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_uppercase().as_str() {
+            "SSN" | "ITIN" | "ATIN" => Some(Self::Personal),
+            "EIN" => Some(Self::Business),
+            _ => None,
+        }
+    }
 }
 
 /// A contact on either side of a connection.

@@ -13,7 +13,7 @@ pub use billing::{
 pub(crate) use contact::present;
 pub use contact::{
     Address, AddressKind, Contact, ContactKind, ContactStatus, Email, Phone, PhoneKind,
-    ProviderExtras, VersionToken,
+    ProviderExtras, TaxIdKind, VersionToken,
 };
 pub use ids::ContactId;
 pub use money::{Currency, Money, MoneyError, Rounding, TaxRate};

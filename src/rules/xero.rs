@@ -9,11 +9,16 @@
 //! model, states a calibrated confidence and explains itself. The older
 //! rule-only [`HeuristicClassifier`] stays for callers who want its rules.
 
-use crate::model::ContactKind;
+use crate::model::{ContactKind, TaxIdKind};
 use crate::normalize::normalize_name;
 
-/// What a classifier sees of a record.
+/// What a classifier sees of a record: its name and what else it carries.
+///
+/// Build one with [`ClassifierInput::named`] and the `with_` methods (the
+/// struct may grow); the engine fills it from the record
+/// ([`MatchRecord`](crate::matching::MatchRecord)).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClassifierInput<'a> {
     /// The record's name (Xero `Name`).
     pub name: &'a str,
@@ -23,6 +28,64 @@ pub struct ClassifierInput<'a> {
     pub last_name: Option<&'a str>,
     /// Company / legal name, if the record has one.
     pub organization_name: Option<&'a str>,
+    /// Company registration number (Xero `CompanyNumber`), if recorded.
+    pub company_number: Option<&'a str>,
+    /// The kind of tax number the record carries (Xero `TaxNumberType`).
+    pub tax_id: Option<TaxIdKind>,
+    /// How many contact persons the ledger lists for the record.
+    pub contact_persons: usize,
+}
+
+impl<'a> ClassifierInput<'a> {
+    /// A record known by its name alone.
+    #[must_use]
+    pub const fn named(name: &'a str) -> Self {
+        Self {
+            name,
+            first_name: None,
+            last_name: None,
+            organization_name: None,
+            company_number: None,
+            tax_id: None,
+            contact_persons: 0,
+        }
+    }
+
+    /// With the record's given and family name.
+    #[must_use]
+    pub const fn with_person(mut self, first: Option<&'a str>, last: Option<&'a str>) -> Self {
+        self.first_name = first;
+        self.last_name = last;
+        self
+    }
+
+    /// With the record's company / legal name.
+    #[must_use]
+    pub const fn with_organization_name(mut self, name: Option<&'a str>) -> Self {
+        self.organization_name = name;
+        self
+    }
+
+    /// With the record's company registration number.
+    #[must_use]
+    pub const fn with_company_number(mut self, number: Option<&'a str>) -> Self {
+        self.company_number = number;
+        self
+    }
+
+    /// With the kind of tax number the record carries.
+    #[must_use]
+    pub const fn with_tax_id(mut self, kind: Option<TaxIdKind>) -> Self {
+        self.tax_id = kind;
+        self
+    }
+
+    /// With the number of contact persons the ledger lists for the record.
+    #[must_use]
+    pub const fn with_contact_persons(mut self, count: usize) -> Self {
+        self.contact_persons = count;
+        self
+    }
 }
 
 /// One reason behind a classification.
@@ -93,6 +156,14 @@ pub enum Evidence {
     /// The record's first and last name are not in its name: a contact
     /// person of an organisation.
     ContactPersonDiffers,
+    /// A company registration number is recorded.
+    CompanyNumberPresent,
+    /// The record carries a person's tax number (US SSN, ITIN, ATIN).
+    PersonalTaxId,
+    /// The record carries a business's tax number (US EIN).
+    BusinessTaxId,
+    /// The ledger lists contact persons for the record.
+    HasContactPersons,
 }
 
 impl Evidence {
@@ -129,6 +200,10 @@ impl Evidence {
             Self::ContactPersonDiffers => {
                 "first and last name recorded are a contact person's".into()
             }
+            Self::CompanyNumberPresent => "company number recorded".into(),
+            Self::PersonalTaxId => "a person's tax number (SSN/ITIN) recorded".into(),
+            Self::BusinessTaxId => "a business tax number (EIN) recorded".into(),
+            Self::HasContactPersons => "contact persons listed".into(),
         }
     }
 }
@@ -447,12 +522,8 @@ mod tests {
         assert_eq!(c.evidence, vec![Evidence::BusinessWord("bakery".into())]);
         let c = kind_of("Google");
         assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 55));
-        let c = HeuristicClassifier.classify(&ClassifierInput {
-            name: "J Smith",
-            first_name: Some("Jane"),
-            last_name: Some("Smith"),
-            organization_name: None,
-        });
+        let c = HeuristicClassifier
+            .classify(&ClassifierInput::named("J Smith").with_person(Some("Jane"), Some("Smith")));
         assert_eq!((c.kind, c.confidence), (ContactKind::Person, 90));
         let c = kind_of("  ");
         assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 0));

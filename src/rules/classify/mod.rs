@@ -12,7 +12,7 @@ use features::Feature;
 use lexicon::Lexicon;
 
 use super::xero::{Classification, Classifier, ClassifierInput, Evidence};
-use crate::model::ContactKind;
+use crate::model::{ContactKind, TaxIdKind};
 use crate::normalize::normalize_name;
 
 /// The default classifier (T3): is a name a person's or an organisation's?
@@ -37,7 +37,12 @@ use crate::normalize::normalize_name;
 ///   an initialism in capitals ("KPMG");
 /// - what the record carries beside its name: first and last name that
 ///   agree with the name (a person), a first and last name of someone else
-///   or a company name (an organisation), each said in the evidence.
+///   or a company name (an organisation); a company registration number, a
+///   business tax number (EIN) or contact persons listed (an
+///   organisation), a person's tax number (SSN, ITIN: a person); each said
+///   in the evidence. The engine reads them from the record
+///   ([`MatchRecord`](crate::matching::MatchRecord); Xero's codec fills
+///   them from `CompanyNumber`, `TaxNumberType` and `ContactPersons`).
 ///
 /// The confidence is calibrated: of the verdicts stated at c%, about c% are
 /// right (measured on held-out public names, see the table below). A verdict
@@ -49,15 +54,9 @@ use crate::normalize::normalize_name;
 /// use ledgerlink::model::ContactKind;
 /// use ledgerlink::rules::{Classifier, ClassifierInput, NameClassifier};
 ///
-/// let c = NameClassifier::new().classify(&ClassifierInput {
-///     name: "Bethany Animal Hospital",
-///     ..ClassifierInput::default()
-/// });
+/// let c = NameClassifier::new().classify(&ClassifierInput::named("Bethany Animal Hospital"));
 /// assert_eq!(c.kind, ContactKind::Organization);
-/// let c = NameClassifier::new().classify(&ClassifierInput {
-///     name: "SMITH, JOHN R. JR",
-///     ..ClassifierInput::default()
-/// });
+/// let c = NameClassifier::new().classify(&ClassifierInput::named("SMITH, JOHN R. JR"));
 /// assert_eq!(c.kind, ContactKind::Person);
 /// ```
 ///
@@ -132,6 +131,15 @@ const MAX_EVIDENCE: usize = 4;
 const AGREEING_PERSON_FIELDS: f32 = 4.0;
 const OTHER_PERSON_FIELDS: f32 = 3.5;
 const COMPANY_NAME_FIELD: f32 = 1.5;
+/// Score for a company registration number or a business tax number
+/// (towards an organisation), a person's tax number (towards a person), and
+/// contact persons listed (towards an organisation: a person's record
+/// rarely lists people). Set by hand as well: strong, but a name that
+/// says the opposite louder still wins (a sole trader's record may carry
+/// a company number of their firm).
+const REGISTRATION_FIELD: f32 = 5.0;
+const TAX_ID_FIELD: f32 = 5.0;
+const CONTACT_PERSONS_FIELD: f32 = 2.5;
 
 impl NameClassifier {
     /// The default review threshold: verdicts stated below this confidence
@@ -179,6 +187,25 @@ impl NameClassifier {
         });
         out
     }
+}
+
+/// What the record's registration fields say: (towards an organisation,
+/// weight, evidence) for each that is filled in.
+fn registration(input: &ClassifierInput<'_>) -> impl Iterator<Item = (bool, f32, Evidence)> {
+    let company = input
+        .company_number
+        .is_some_and(|n| !n.trim().is_empty())
+        .then_some((true, REGISTRATION_FIELD, Evidence::CompanyNumberPresent));
+    let tax = input.tax_id.map(|t| match t {
+        TaxIdKind::Personal => (false, TAX_ID_FIELD, Evidence::PersonalTaxId),
+        TaxIdKind::Business => (true, TAX_ID_FIELD, Evidence::BusinessTaxId),
+    });
+    let persons = (input.contact_persons > 0).then_some((
+        true,
+        CONTACT_PERSONS_FIELD,
+        Evidence::HasContactPersons,
+    ));
+    company.into_iter().chain(tax).chain(persons)
 }
 
 /// Whether a word is in none of the word lists (and is not "family").
@@ -280,6 +307,14 @@ impl Classifier for NameClassifier {
             needs_review: confidence < self.review_below,
         };
         if input.name.trim().is_empty() {
+            if let (None, Some((org, _, e))) = (company, registration(input).next()) {
+                let kind = if org {
+                    ContactKind::Organization
+                } else {
+                    ContactKind::Person
+                };
+                return verdict(kind, 70, vec![e, Evidence::NoName]);
+            }
             return match (first, last, company) {
                 (_, _, Some(_)) => verdict(
                     ContactKind::Organization,
@@ -324,6 +359,10 @@ impl Classifier for NameClassifier {
                 score += COMPANY_NAME_FIELD;
                 fields.push((true, Evidence::OrganizationNamePresent));
             }
+        }
+        for (toward_org, weight, e) in registration(input) {
+            score += if toward_org { weight } else { -weight };
+            fields.push((toward_org, e));
         }
         let toward_org = score > 0.0;
         let kind = if toward_org {

@@ -2,7 +2,7 @@
 
 use super::lexicon::{self, Lexicon};
 use super::{MAX_EVIDENCE, NameClassifier};
-use crate::model::ContactKind;
+use crate::model::{ContactKind, TaxIdKind};
 use crate::rules::xero::{Classification, Classifier, ClassifierInput, Evidence};
 
 fn classify(name: &str) -> Classification {
@@ -179,34 +179,25 @@ fn t3_digits_and_initialisms_point_to_organisations() {
 fn t3_what_the_record_carries_is_used_and_said() {
     let nc = NameClassifier::new();
     // First and last name that are the name's: a person, and said so.
-    let c = nc.classify(&ClassifierInput {
-        name: "Jordan Taylor",
-        first_name: Some("Jordan"),
-        last_name: Some("Taylor"),
-        organization_name: None,
-    });
+    let c = nc.classify(
+        &ClassifierInput::named("Jordan Taylor").with_person(Some("Jordan"), Some("Taylor")),
+    );
     assert_eq!(c.kind, ContactKind::Person);
     assert_eq!(c.evidence.first(), Some(&Evidence::FirstAndLastNamePresent));
     // Someone else's first and last name on a record named otherwise: a
     // contact person of an organisation.
-    let c = nc.classify(&ClassifierInput {
-        name: "Harbour View",
-        first_name: Some("Jordan"),
-        last_name: Some("Taylor"),
-        organization_name: None,
-    });
+    let c = nc.classify(
+        &ClassifierInput::named("Harbour View").with_person(Some("Jordan"), Some("Taylor")),
+    );
     assert_eq!(c.kind, ContactKind::Organization, "{c:?}");
     assert!(
         c.evidence.contains(&Evidence::ContactPersonDiffers),
         "{c:?}"
     );
     // A company name recorded.
-    let c = nc.classify(&ClassifierInput {
-        name: "Morgan Reid",
-        first_name: None,
-        last_name: None,
-        organization_name: Some("Morgan Reid"),
-    });
+    let c = nc.classify(
+        &ClassifierInput::named("Morgan Reid").with_organization_name(Some("Morgan Reid")),
+    );
     let plain = classify("Morgan Reid");
     assert_eq!(plain.kind, ContactKind::Person);
     assert!(
@@ -214,12 +205,7 @@ fn t3_what_the_record_carries_is_used_and_said() {
         "{c:?} vs {plain:?}"
     );
     // No name at all.
-    let c = nc.classify(&ClassifierInput {
-        name: " ",
-        first_name: Some("Jordan"),
-        last_name: Some("Taylor"),
-        organization_name: None,
-    });
+    let c = nc.classify(&ClassifierInput::named(" ").with_person(Some("Jordan"), Some("Taylor")));
     assert_eq!((c.kind, c.confidence), (ContactKind::Person, 70));
     let c = classify("");
     assert_eq!((c.kind, c.confidence), (ContactKind::Organization, 0));
@@ -301,4 +287,53 @@ fn t3_evidence_gives_one_reason_a_word() {
     words.dedup();
     assert_eq!(words.len(), n, "{c:?}");
     assert!(words.contains(&"pacific"), "{c:?}");
+}
+
+#[test]
+fn t3_registration_fields_are_used_and_said() {
+    let nc = NameClassifier::new();
+    // A personal-looking name with a company number and a business tax
+    // number: the record says organisation, and says why.
+    let plain = classify("Morgan Reid");
+    assert_eq!(plain.kind, ContactKind::Person);
+    let c = nc.classify(
+        &ClassifierInput::named("Morgan Reid")
+            .with_company_number(Some("NZBN 9429041234567"))
+            .with_tax_id(Some(TaxIdKind::Business)),
+    );
+    assert_eq!(c.kind, ContactKind::Organization, "{c:?}");
+    assert!(
+        c.evidence.contains(&Evidence::CompanyNumberPresent),
+        "{c:?}"
+    );
+    assert!(c.evidence.contains(&Evidence::BusinessTaxId), "{c:?}");
+    // A blank company number says nothing.
+    let c = nc.classify(&ClassifierInput::named("Morgan Reid").with_company_number(Some("  ")));
+    assert_eq!(c, plain);
+    // A person's tax number pulls a neutral name towards a person.
+    let shop = classify("Harbour View");
+    let c =
+        nc.classify(&ClassifierInput::named("Harbour View").with_tax_id(Some(TaxIdKind::Personal)));
+    assert!(
+        c.kind == ContactKind::Person || c.confidence < shop.confidence,
+        "{c:?} vs {shop:?}"
+    );
+    if c.kind == ContactKind::Person {
+        assert!(c.evidence.contains(&Evidence::PersonalTaxId), "{c:?}");
+    }
+    // Contact persons listed lean towards an organisation.
+    let c = nc.classify(&ClassifierInput::named("Morgan Reid").with_contact_persons(2));
+    assert!(
+        c.kind == ContactKind::Organization || c.confidence < plain.confidence,
+        "{c:?} vs {plain:?}"
+    );
+    // No name: the registration field decides, stated at 70.
+    let c = nc.classify(&ClassifierInput::named("").with_tax_id(Some(TaxIdKind::Personal)));
+    assert_eq!((c.kind, c.confidence), (ContactKind::Person, 70));
+    assert_eq!(c.evidence, vec![Evidence::PersonalTaxId, Evidence::NoName]);
+    // Xero's TaxNumberType values.
+    assert_eq!(TaxIdKind::from_xero("SSN"), Some(TaxIdKind::Personal));
+    assert_eq!(TaxIdKind::from_xero(" itin"), Some(TaxIdKind::Personal));
+    assert_eq!(TaxIdKind::from_xero("EIN"), Some(TaxIdKind::Business));
+    assert_eq!(TaxIdKind::from_xero("GST"), None);
 }

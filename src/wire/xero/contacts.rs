@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use crate::model::{
     Address, AddressKind, Contact, ContactId, ContactKind, ContactStatus, Email, Phone, PhoneKind,
-    VersionToken,
+    TaxIdKind, VersionToken,
 };
 use crate::wire::{Limit, Limits, WireError};
 
@@ -512,6 +512,16 @@ fn contact(
                     }];
                 }
             }
+            "CompanyNumber" => {
+                c.extras.company_number = filled(text(l, || at("CompanyNumber"))?);
+            }
+            // The number is not read (it may be a person's SSN): its type
+            // tells the classifier a person's number from a business's.
+            "TaxNumberType" => {
+                c.extras.tax_id = text(l, || at("TaxNumberType"))?
+                    .as_deref()
+                    .and_then(TaxIdKind::from_xero);
+            }
             "MergedToContactID" => {
                 c.extras.merged_into =
                     filled(text(l, || at("MergedToContactID"))?).map(ContactId::new);
@@ -589,6 +599,8 @@ fn contact(
         c.phones = Vec::with_capacity(phones.len());
         c.phones.append(phones);
     }
+    // At most ItemsPerRecord (bounded above); a count the classifier reads.
+    c.extras.contact_persons = u8::try_from(persons.len()).unwrap_or(u8::MAX);
     for (n, (first_name, last_name, email)) in persons.drain(..).enumerate() {
         // Contact persons become records of their own.
         l.room(Limit::Records, people.len() - people_from + 1, || {

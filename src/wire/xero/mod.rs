@@ -19,12 +19,14 @@
 //! | `Phones[]` | `DEFAULT` → `Primary`, `MOBILE` → `Mobile`, `FAX` → `Fax`, `DDI` and `OFFICE` → `Other`, in payload order. A slot with an empty `PhoneNumber` is dropped; a filled one becomes one text: country code, area code and number joined by spaces (`1 604 408-0914`) |
 //! | `UpdatedDateUTC` | `extras.version` ([`VersionToken::UpdatedAt`]) and `extras.updated_at`; both `/Date(ms)/` and `/Date(ms+hhmm)/` are read |
 //! | `MergedToContactID` | `extras.merged_into` |
+//! | `CompanyNumber` | `extras.company_number` (a hint for the person / organisation classifier, T3) |
+//! | `TaxNumberType` | `extras.tax_id`: `SSN`, `ITIN`, `ATIN` → [`TaxIdKind::Personal`](crate::model::TaxIdKind), `EIN` → `Business`, others absent. `TaxNumber` itself is never read (it may be a person's social security number) |
 //! | `ContactGroups[]` | `client_group`: the first active group's name (read only: Xero assigns groups through its own endpoint) |
-//! | `ContactPersons[]` | [`ContactsPage::people`], not `records` (below) |
+//! | `ContactPersons[]` | [`ContactsPage::people`], not `records` (below); their number in `extras.contact_persons` (a classifier hint) |
 //!
 //! `kind` stays `None`: Xero does not say whether a contact is a person or
 //! an organisation (the classifier decides, T3). Not kept: `ContactNumber`,
-//! `AccountNumber`, `AttentionTo`, tax, bank and balance fields,
+//! `AccountNumber`, `AttentionTo`, the tax number, bank and balance fields,
 //! `IsCustomer` / `IsSupplier`, payment terms, attachments.
 //!
 //! **Contact persons.** Xero gives contact persons no id and offers no

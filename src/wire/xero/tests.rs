@@ -50,6 +50,31 @@ fn version_token_is_the_update_time() {
 }
 
 #[test]
+fn t3_registration_hints_are_read_and_the_tax_number_is_not() {
+    let page = decode_contacts(
+        br#"{"Contacts":[{"ContactID":"a","Name":"Morgan Reid","CompanyNumber":"NZBN 9429041234567",
+            "TaxNumber":"123-45-6789","TaxNumberType":"SSN",
+            "ContactPersons":[{"FirstName":"Ann","LastName":"Lee"},{"FirstName":"Bo","LastName":"Wu"}]},
+            {"ContactID":"b","CompanyNumber":"","TaxNumberType":"VAT"}]}"#,
+    )
+    .unwrap_or_default();
+    let (a, b) = (&page.records[0], &page.records[1]);
+    assert_eq!(
+        a.extras.company_number.as_deref(),
+        Some("NZBN 9429041234567")
+    );
+    assert_eq!(a.extras.tax_id, Some(crate::model::TaxIdKind::Personal));
+    assert_eq!(a.extras.contact_persons, 2);
+    assert!(
+        !format!("{a:?}").contains("6789"),
+        "the tax number is never kept"
+    );
+    assert_eq!(b.extras.company_number, None);
+    assert_eq!(b.extras.tax_id, None);
+    assert_eq!(b.extras.contact_persons, 0);
+}
+
+#[test]
 fn null_values_read_as_absent() {
     let page = decode_contacts(
         br#"{"Contacts":[{"ContactID":"a","Name":null,"Addresses":null,"Phones":null,"ContactPersons":null}],"pagination":null}"#,
