@@ -269,6 +269,8 @@ pub(crate) struct Canon {
     n: usize,
     /// Scratch for the words before stop words are dropped.
     raw: String,
+    /// Scratch for a blocking key.
+    key: String,
 }
 
 impl Canon {
@@ -337,17 +339,18 @@ impl Canon {
     /// and two longer ones also gets the keys of its longer words alone.
     /// A typo is then found as long as one word keeps its first four
     /// characters and the others their first letters.
-    fn for_each_key(&self, class: NameClass, mut f: impl FnMut(u64)) {
+    fn for_each_key(&mut self, class: NameClass, mut f: impl FnMut(u64)) {
         let seed = 0x5eed ^ class as u64;
         if self.n == 0 {
             return;
         }
-        let joined: String = self.text.chars().filter(|&c| c != ' ').collect();
-        f(hash_bytes(joined.as_bytes(), seed));
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.extend(self.text.split(' '));
+        f(hash_bytes(key.as_bytes(), seed));
         let words = self.view();
         let long = |i: usize| words.word(i).chars().nth(1).is_some();
         let n_long = (0..self.n).filter(|&i| long(i)).count();
-        let mut key = String::with_capacity(24);
         let mut initials = [' '; MAX_WORDS];
         let variants: &[bool] = if n_long >= 2 && n_long < self.n {
             &[false, true]
@@ -369,6 +372,7 @@ impl Canon {
                 f(hash_bytes(key.as_bytes(), seed ^ 0x1));
             }
         }
+        self.key = key;
     }
 
     /// Characters in the words (word breaks not counted).
@@ -388,6 +392,11 @@ impl Canon {
             .fold(0, |acc, c| acc | bit(c));
         if initial { chars | HAS_INITIAL } else { chars }
     }
+}
+
+/// The characters of `w` as bits (see [`bit`]).
+fn bag_of(w: &str) -> u32 {
+    w.chars().fold(0, |acc, c| acc | bit(c))
 }
 
 /// The bit of a character in a name's bag of characters: one per ASCII
@@ -415,6 +424,14 @@ fn edits(a: &str, b: &str, max: usize) -> Option<usize> {
     }
     let (la, lb) = (char_len(a), char_len(b));
     if la > MAX_FUZZY_CHARS || lb > MAX_FUZZY_CHARS || la.abs_diff(lb) > max {
+        return None;
+    }
+    // Each character of one word that the other lacks costs an edit (a
+    // deletion or a substitution; a swap keeps the characters): a pair
+    // whose character sets differ by more than `max` on one side is
+    // further apart than `max` without the table.
+    let (ma, mb) = (bag_of(a), bag_of(b));
+    if (ma & !mb).count_ones() as usize > max || (mb & !ma).count_ones() as usize > max {
         return None;
     }
     let d = strsim::osa_distance(a, b);
@@ -537,7 +554,7 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
             total_edits += d;
         }
     }
-    if total_edits > 2 {
+    if total_edits > 2 || stranded(a, b, &pair_a, &used_b) {
         return None;
     }
     // Initials.
@@ -605,6 +622,38 @@ fn score(a: Words<'_>, b: Words<'_>) -> Option<u16> {
     Some(sim)
 }
 
+/// Whether a word left unpaired by equality and edits can no longer be
+/// placed: a word of two letters or more pairs from here on only with a
+/// single-letter word of the other name that starts with its letter (as
+/// the word an initial stands for), or is left over as a mistyped legal
+/// form; anything else makes [`score`] give up at its end. Deciding it
+/// here spares most pairs that are not similar the rest of the work.
+fn stranded(
+    a: Words<'_>,
+    b: Words<'_>,
+    pair_a: &[usize; MAX_WORDS],
+    used_b: &[bool; MAX_WORDS],
+) -> bool {
+    let initial_in = |w: Words<'_>, free: &dyn Fn(usize) -> bool, first: Option<char>| {
+        (0..w.n()).any(|j| {
+            free(j) && {
+                let mut c = w.word(j).chars();
+                let f = c.next();
+                c.next().is_none() && f == first
+            }
+        })
+    };
+    let free_a = |i: usize| pair_a.get(i).is_some_and(|&p| p == usize::MAX);
+    let free_b = |j: usize| used_b.get(j).is_some_and(|&u| !u);
+    let lost = |w: &str, other: Words<'_>, free: &dyn Fn(usize) -> bool| {
+        let mut c = w.chars();
+        let first = c.next();
+        c.next().is_some() && !initial_in(other, free, first) && !is_mistyped_legal_form(w)
+    };
+    (0..a.n()).any(|i| free_a(i) && lost(a.word(i), b, &free_b))
+        || (0..b.n()).any(|j| free_b(j) && lost(b.word(j), a, &free_a))
+}
+
 /// A local contact in a block, with its bag of characters so that most
 /// candidates are dismissed without reading their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -639,6 +688,15 @@ const fn close(a: u32, a_chars: u8, b: &Member) -> bool {
 /// [`NEAR_DUPLICATE_COMPARED_CHARS`]).
 fn compared(name: &str) -> &str {
     prefix(name, NEAR_DUPLICATE_COMPARED_CHARS)
+}
+
+/// What a query reuses from one record to the next.
+#[derive(Default)]
+pub(crate) struct NearScratch {
+    /// Candidates found: (position, member index).
+    found: Vec<u64>,
+    /// The record's name as the guard compares it.
+    canon: Canon,
 }
 
 /// Blocks of local positions by key.
@@ -704,7 +762,10 @@ impl NearDuplicates {
         }
         par::sort_unstable(&mut pairs);
         pairs.dedup();
-        let mut blocks = HashMap::with_hasher(IdBuild::default());
+        // Sized once: growing a map of millions of blocks rehashes it
+        // several times.
+        let distinct = 1 + pairs.windows(2).filter(|w| w[0].0 != w[1].0).count();
+        let mut blocks = HashMap::with_capacity_and_hasher(distinct, IdBuild::default());
         let mut members = Vec::with_capacity(pairs.len());
         let mut i = 0;
         while i < pairs.len() {
@@ -741,10 +802,13 @@ impl NearDuplicates {
         name: &str,
         class: NameClass,
         id_of: impl Fn(u32) -> &'t str,
-        scratch: &mut Vec<u64>,
+        scratch: &mut NearScratch,
     ) -> Vec<(u32, u16)> {
+        let NearScratch {
+            found: scratch,
+            canon,
+        } = scratch;
         scratch.clear();
-        let mut canon = Canon::default();
         canon.read(name);
         let bag = canon.bag();
         let chars = canon.chars();

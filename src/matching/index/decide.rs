@@ -36,7 +36,7 @@ pub(super) struct Scratch {
     names: Vec<u32>,
     emails: Vec<u32>,
     full: Vec<u32>,
-    near: Vec<u64>,
+    near: crate::matching::near::NearScratch,
     /// Candidate lists of long walks (many local contacts sharing one name
     /// or email), by chain heads: the next record with the same keys
     /// reuses them instead of walking again. Only within one batch
