@@ -1,0 +1,173 @@
+use super::compare::*;
+use super::*;
+
+fn keys(name: &str) -> Vec<u64> {
+    let mut c = Canon::default();
+    c.read(&crate::normalize::normalize_name(name));
+    let mut v = Vec::new();
+    c.for_each_key(NameClass::Any, |k| v.push(k));
+    v
+}
+
+fn sim(a: &str, b: &str) -> Option<u16> {
+    let (mut x, mut y) = (Canon::default(), Canon::default());
+    x.read(&crate::normalize::normalize_name(a));
+    y.read(&crate::normalize::normalize_name(b));
+    score(x.view(), y.view())
+}
+
+#[test]
+fn m11_keys_survive_a_typo_after_the_fourth_letter() {
+    let a = keys("jonathan smith");
+    assert!(keys("jonathon smith").iter().any(|k| a.contains(k)));
+    assert!(keys("smith jonathon").iter().any(|k| a.contains(k)));
+    assert!(keys("j smith").iter().any(|k| a.contains(k)));
+    assert!(keys("jonathan a smith").iter().any(|k| a.contains(k)));
+    assert_eq!(
+        keys("acme ltd"),
+        keys("ACME Limited."),
+        "legal forms are left out"
+    );
+}
+
+#[test]
+fn m11_name_variants_are_similar() {
+    for (a, b, at_least) in [
+        ("Jonathan Smithers", "Jonathon Smithers", 960),
+        ("Jonathan Smithers", "Jonatahn Smihters", 920),
+        ("John Smith", "Smith, John", 980),
+        ("John Smith", "J. Smith", 950),
+        ("John Smith", "John A. Smith", 970),
+        ("José García", "Jose Garcia", 1000),
+        ("Søren Strauß", "Soren Strauss", 1000),
+        ("Harbour Plumbing Ltd", "Harbour Plumbing Limited", 1000),
+        ("Harbour Plumbing Pty Ltd", "Harbour Plumbing", 1000),
+        ("Smith & Jones", "Smith and Jones", 1000),
+        ("Mary O'Brien", "Mary OBrien", 1000),
+        ("Mary Smith-Jones", "Mary Smith Jones", 1000),
+        ("Harbour Plumbing Ltd", "Harbour Plumbing Lrd", 960),
+    ] {
+        let s = sim(a, b);
+        assert!(s.is_some_and(|s| s >= at_least), "{a} / {b}: {s:?}");
+        assert_eq!(s, sim(b, a), "{a} / {b} is symmetric");
+    }
+}
+
+#[test]
+fn m11_confusable_names_of_others_are_not_similar() {
+    for (a, b) in [
+        ("John Ashford", "Mary Ashford"),
+        ("John Ashford", "John Ashley"),
+        ("Harbour Plumbing Ltd", "Summit Plumbing Ltd"),
+        ("Harbour Plumbing", "Harbour Roofing"),
+        ("Smith & Sons", "Smith Brothers"),
+        ("Smith & Sons", "Smith & Daughters"),
+        ("Unit 4 Ltd", "Unit 5 Ltd"),
+        ("J. A. Smith", "John Smith"),
+        ("Barford Motors", "Carford Motors"),
+        ("Acme", "Acme Holdings"),
+    ] {
+        assert_eq!(sim(a, b), None, "{a} / {b}");
+    }
+}
+
+#[test]
+fn m11_one_pass_edit_check_agrees_with_the_table() {
+    let alphabet = [
+        "", "a", "b", "ab", "ba", "aa", "abc", "acb", "bac", "abcd", "abdc", "xbcd",
+    ];
+    for a in alphabet {
+        for b in alphabet {
+            let d = strsim::osa_distance(a, b);
+            let full = (d <= 1).then_some(d);
+            assert_eq!(
+                within_one(a.as_bytes(), b.as_bytes()),
+                full,
+                "{a:?} / {b:?}"
+            );
+        }
+    }
+    assert_eq!(edits("jonathan", "jonatahn", 2), Some(1));
+    assert_eq!(edits("smithers", "smihtres", 2), Some(2));
+    assert_eq!(edits("smithers", "smoothers", 1), None);
+    assert_eq!(edits("núñez", "nunez", 2), Some(2));
+}
+
+/// Fuzzing found the guard quadratic in name length: ten locals against
+/// ten ledger records of 20,000 characters took 22.7 s. Names are now
+/// compared on a bounded prefix, so this runs in milliseconds (it would
+/// take minutes without the bound).
+#[test]
+fn m11_work_per_record_is_bounded_for_very_long_names() {
+    let long = |seed: char, n: usize| -> String {
+        let mut s = String::from("zed ");
+        s.extend(std::iter::repeat_n(seed, n));
+        s
+    };
+    assert_eq!(
+        compared(&long('a', 20_000)).chars().count(),
+        NEAR_DUPLICATE_COMPARED_CHARS
+    );
+    let locals: Vec<String> = (0..10)
+        .map(|i| {
+            let mut n = long('a', 20_000);
+            n.push(char::from(b'a' + i));
+            n
+        })
+        .collect();
+    let ids: Vec<String> = (0..10).map(|i| format!("L{i}")).collect();
+    let g = NearDuplicates::build(
+        NearDuplicateConfig::default(),
+        locals.iter().map(|n| (n.as_str(), NameClass::Any)),
+    );
+    let mut scratch = NearScratch::default();
+    for i in 0..10u8 {
+        let mut remote = long('a', 20_000);
+        remote.push(char::from(b'k' + i));
+        let hits = g.query(
+            &remote,
+            NameClass::Any,
+            |j| ids[j as usize].as_str(),
+            &mut scratch,
+        );
+        // The compared prefixes are equal: every local is as close as
+        // can be, and the report is capped at `max_similar`.
+        assert_eq!(hits.len(), NearDuplicateConfig::default().max_similar);
+        assert!(hits.iter().all(|&(_, sim)| sim == 1000));
+    }
+}
+
+#[test]
+fn m11_config_is_validated() {
+    assert!(NearDuplicateConfig::default().validate().is_ok());
+    let bad = NearDuplicateConfig {
+        threshold: 1.5,
+        ..NearDuplicateConfig::default()
+    };
+    assert!(bad.validate().is_err());
+    let bad = NearDuplicateConfig {
+        threshold: f64::NAN,
+        ..NearDuplicateConfig::default()
+    };
+    assert!(bad.validate().is_err());
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+    /// Giving up on a stranded word early changes no score: names of
+    /// few, short words over a small alphabet (so that equal words,
+    /// typos, initials and legal forms all turn up).
+    #[test]
+    fn m11_giving_up_early_changes_no_score(
+        a in proptest::collection::vec("[abcl][aeiltd]{0,5}", 1..5),
+        b in proptest::collection::vec("[abcl][aeiltd]{0,5}", 1..5),
+    ) {
+        let (mut x, mut y) = (Canon::default(), Canon::default());
+        x.read(&a.join(" "));
+        y.read(&b.join(" "));
+        proptest::prop_assert_eq!(
+            score_with::<true>(x.view(), y.view()),
+            score_with::<false>(x.view(), y.view())
+        );
+    }
+}
