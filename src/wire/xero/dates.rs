@@ -9,9 +9,15 @@ const MAX_OFFSET_MINUTES: i64 = 14 * 60;
 /// A `/Date(ms[±hhmm])/` value: the instant, and the offset in minutes.
 fn ms_date(s: &str) -> Option<(DateTime<Utc>, i64)> {
     let inner = s.strip_prefix("/Date(")?.strip_suffix(")/")?;
-    if let Some(read) = ms_date_plain(inner.as_bytes()) {
-        return read;
+    match ms_date_plain(inner.as_bytes()) {
+        Some(read) => read,
+        None => ms_date_general(inner),
     }
+}
+
+/// The inside of `/Date(…)/` in any form: milliseconds, then an optional
+/// sign and four digits of offset.
+fn ms_date_general(inner: &str) -> Option<(DateTime<Utc>, i64)> {
     // The sign of the offset, if any, comes after the first digit (the
     // milliseconds may themselves be negative).
     let split = inner
@@ -156,36 +162,8 @@ mod tests {
             "8640000000000000",
             "8639999999999999",
         ] {
-            let general = || {
-                // The general reading alone (as before the plain one).
-                let split = inner
-                    .char_indices()
-                    .skip(1)
-                    .find(|&(_, c)| c == '+' || c == '-')
-                    .map(|(i, _)| i);
-                let (ms, offset) = match split {
-                    Some(i) => (inner.get(..i)?, inner.get(i..)),
-                    None => (inner, None),
-                };
-                let ms: i64 = ms.parse().ok()?;
-                let minutes = match offset {
-                    None => 0,
-                    Some(o) => {
-                        let (sign, digits) = o.split_at_checked(1)?;
-                        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                            return None;
-                        }
-                        let h: i64 = digits.get(..2)?.parse().ok()?;
-                        let m: i64 = digits.get(2..)?.parse().ok()?;
-                        let total = h * 60 + m;
-                        if m >= 60 || total > MAX_OFFSET_MINUTES {
-                            return None;
-                        }
-                        if sign == "-" { -total } else { total }
-                    }
-                };
-                Some((DateTime::from_timestamp_millis(ms)?, minutes))
-            };
+            // The general reading alone (as before the plain one).
+            let general = || ms_date_general(inner);
             let s = format!("/Date({inner})/");
             assert_eq!(ms_date(&s), general(), "{inner}");
             if let Some(plain) = ms_date_plain(inner.as_bytes()) {
