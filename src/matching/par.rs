@@ -2,7 +2,8 @@
 //! feature. Results never depend on the number of threads.
 
 /// How many threads the helpers below spread work over: rayon's pool
-/// with the `parallel` feature, else one.
+/// with the `parallel` feature, else one. (Read by the Xero codec only.)
+#[cfg_attr(not(feature = "xero"), allow(dead_code))]
 pub(crate) fn threads() -> usize {
     #[cfg(feature = "parallel")]
     {
