@@ -370,6 +370,30 @@ impl Canon {
         self.text.chars().filter(|&c| c != ' ').count() as u8
     }
 
+    /// What [`close`] compares of the name.
+    fn sig(&self) -> Sig {
+        // The characters as a tally per bit of the bag, up to three: a
+        // bit in `twice` (`thrice`) for a character seen twice (three
+        // times) or more.
+        let (mut once, mut twice, mut thrice) = (0u32, 0u32, 0u32);
+        for c in self.text.chars().filter(|&c| c != ' ') {
+            let b = bit(c);
+            thrice |= twice & b;
+            twice |= once & b;
+            once |= b;
+        }
+        let odd = self.words().any(|w| {
+            w.len() >= 2 && w.len() <= MAX_LEGAL_FORM + 1 && compare::is_mistyped_legal_form(w)
+        });
+        Sig {
+            bag: self.bag(),
+            chars: self.chars(),
+            twice,
+            thrice,
+            odd,
+        }
+    }
+
     /// The characters of the words, as bits (see [`bit`]), and
     /// [`HAS_INITIAL`] when a word is a single letter.
     fn bag(&self) -> u32 {
@@ -402,7 +426,23 @@ const fn bit(c: char) -> u32 {
 /// The bit of a bag that says a word of the name is a single letter.
 const HAS_INITIAL: u32 = 1 << 31;
 
-/// A local contact in a block, with its bag of characters so that most
+/// The longest legal form, in bytes (`incorporated`).
+const MAX_LEGAL_FORM: usize = 12;
+
+/// What [`close`] compares of a name: its bag of characters, their number,
+/// which characters it holds twice and three times, and whether a word
+/// may be a mistyped legal form (a word [`score`] lets one side have
+/// alone).
+#[derive(Debug, Clone, Copy)]
+struct Sig {
+    bag: u32,
+    chars: u8,
+    twice: u32,
+    thrice: u32,
+    odd: bool,
+}
+
+/// A local contact in a block, with what [`close`] compares, so that most
 /// candidates are dismissed without reading their names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Member {
@@ -410,26 +450,41 @@ struct Member {
     /// Where the contact's words start in [`NearDuplicates::texts`].
     at: u32,
     bag: u32,
+    twice: u32,
+    thrice: u32,
     chars: u8,
     /// Length of the words in bytes.
     len: u8,
     class: u8,
+    /// A word may be a mistyped legal form ([`Sig::odd`]).
+    odd: bool,
 }
 
-/// Whether two bags of characters allow the names to be the same name
-/// written differently: two edits bring at most two new characters, and
-/// an initial only removes characters (so one side's bag is then nearly a
-/// subset of the other's).
-/// The lengths must then be within two characters too (an edit changes
-/// the length by at most one).
-const fn close(a: u32, a_chars: u8, b: &Member) -> bool {
-    let (ca, cb) = (a & !HAS_INITIAL, b.bag & !HAS_INITIAL);
+/// Whether two names' characters allow them to be the same name written
+/// differently. With an initial on either side, an initial only removes
+/// characters, so one side's bag is then nearly a subset of the other's.
+/// Without: every word pairs with one of the other name, equal or within
+/// two edits in all, and an edit takes at most one character from a side
+/// and brings at most one (a swap none). So each side has at most two
+/// characters, counted with their repeats, that the other lacks (up to
+/// three of a kind are told apart), and the lengths are within two. A
+/// mistyped legal form may be left over whole: with one, only the bags and
+/// lengths are compared.
+const fn close(a: &Sig, b: &Member) -> bool {
+    let (ca, cb) = (a.bag & !HAS_INITIAL, b.bag & !HAS_INITIAL);
     let (x, y) = ((ca & !cb).count_ones(), (cb & !ca).count_ones());
-    if (a | b.bag) & HAS_INITIAL == 0 {
-        x <= 2 && y <= 2 && a_chars.abs_diff(b.chars) <= 2
-    } else {
-        x <= 2 || y <= 2
+    if (a.bag | b.bag) & HAS_INITIAL != 0 {
+        return x <= 2 || y <= 2;
     }
+    if x > 2 || y > 2 || a.chars.abs_diff(b.chars) > 2 {
+        return false;
+    }
+    if a.odd || b.odd {
+        return true;
+    }
+    let only_a = x + (a.twice & !b.twice).count_ones() + (a.thrice & !b.thrice).count_ones();
+    let only_b = y + (b.twice & !a.twice).count_ones() + (b.thrice & !a.thrice).count_ones();
+    only_a <= 2 && only_b <= 2
 }
 
 /// The part of a name the guard compares (see
@@ -480,13 +535,17 @@ impl NearDuplicates {
                 // The folded text is at most MAX_TEXT_BYTES per name; a
                 // chunk's texts stay far below u32::MAX.
                 #[allow(clippy::cast_possible_truncation)]
+                let sig = canon.sig();
                 let m = Member {
                     pos,
                     at: texts.len() as u32,
-                    bag: canon.bag(),
-                    chars: canon.chars(),
+                    bag: sig.bag,
+                    twice: sig.twice,
+                    thrice: sig.thrice,
+                    chars: sig.chars,
                     len: canon.text.len() as u8,
                     class: class as u8,
+                    odd: sig.odd,
                 };
                 texts.push_str(&canon.text);
                 canon.for_each_key(class, |k| pairs.push((k, m)));
@@ -535,7 +594,9 @@ impl NearDuplicates {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * 17 + self.members.capacity() * 16 + self.texts.capacity()
+        self.blocks.capacity() * 17
+            + self.members.capacity() * std::mem::size_of::<Member>()
+            + self.texts.capacity()
     }
 
     fn words_of(&self, m: &Member) -> Words<'_> {
@@ -558,8 +619,7 @@ impl NearDuplicates {
         } = scratch;
         scratch.clear();
         canon.read(name);
-        let bag = canon.bag();
-        let chars = canon.chars();
+        let sig = canon.sig();
         canon.for_each_key(class, |k| {
             if let Some(&(start, n)) = self.blocks.get(&k)
                 && (n as usize) <= self.cfg.max_block
@@ -574,7 +634,7 @@ impl NearDuplicates {
                 scratch.extend(
                     block
                         .zip(members)
-                        .filter(|(_, m)| m.class == class as u8 && close(bag, chars, m))
+                        .filter(|(_, m)| m.class == class as u8 && close(&sig, m))
                         .map(|(k, m)| (u64::from(m.pos) << 32) | u64::from(k)),
                 );
             }
