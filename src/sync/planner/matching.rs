@@ -259,9 +259,15 @@ impl<'a> Classify<'_, 'a> {
         self.pending.reserve(n);
         self.pending_links.reserve(n);
         self.claims.reserved_local.reserve(n);
+        // Issues opened by this classification, inserted after it: the
+        // map is then searched only when it held issues before (each
+        // ledger id comes once, so none of them is looked up in the loop),
+        // and a first connection builds it from one sorted run.
+        let had_issues = !self.next.issues.is_empty();
+        let mut opened: Vec<MatchIssue> = Vec::new();
         for (r, res) in cands.into_iter().zip(results) {
-            let keep_open =
-                self.next.issues.contains_key(&r.id) || self.decided.forced_issue.contains(&r.id);
+            let keep_open = (had_issues && self.next.issues.contains_key(&r.id))
+                || self.decided.forced_issue.contains(&r.id);
             // Only a match issue carries an explanation.
             let explained = match &res.outcome {
                 MatchOutcome::Full { .. } | MatchOutcome::NoMatch if !keep_open => None,
@@ -294,7 +300,11 @@ impl<'a> Classify<'_, 'a> {
                 MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => {}
                 outcome => {
                     let explained = explained.unwrap_or_default();
-                    let opened_at = self.next.issues.get(&r.id).map_or(run.now, |i| i.opened_at);
+                    let opened_at = if had_issues {
+                        self.next.issues.get(&r.id).map_or(run.now, |i| i.opened_at)
+                    } else {
+                        run.now
+                    };
                     let explanation = if keep_open && !outcome.needs_review() {
                         format!(
                             "{explained} — the issue stays open until a person resolves it (L2)"
@@ -309,16 +319,26 @@ impl<'a> Classify<'_, 'a> {
                         opened_at,
                         explanation,
                     });
-                    self.next.issues.insert(
-                        r.id.clone(),
-                        MatchIssue {
-                            remote_id: r.id.clone(),
-                            opened_at,
-                            outcome,
-                            kind: res.kind,
-                        },
-                    );
+                    opened.push(MatchIssue {
+                        remote_id: r.id.clone(),
+                        opened_at,
+                        outcome,
+                        kind: res.kind,
+                    });
                 }
+            }
+        }
+        if self.next.issues.is_empty() {
+            // Ids are unique: an unstable sort gives the one order, and
+            // the map is built from the sorted run.
+            opened.sort_unstable_by(|a, b| a.remote_id.cmp(&b.remote_id));
+            self.next.issues = opened
+                .into_iter()
+                .map(|i| (i.remote_id.clone(), i))
+                .collect();
+        } else {
+            for i in opened {
+                self.next.issues.insert(i.remote_id.clone(), i);
             }
         }
         self.flush_links();
