@@ -3,6 +3,7 @@
 //! what the conflict policy settles or holds (F4), what is not sent (F1,
 //! F7, H3). Pure: pairs are compared in parallel.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::Side;
@@ -267,7 +268,7 @@ pub(super) fn build_update(
             side,
             record_id: target.clone(),
             change: c.clone(),
-            rule: w.rule().to_owned(),
+            rule: Cow::Borrowed(w.rule()),
         })
         .collect();
     // The fields, joined by ", ", inside the sentence of the rule: built by

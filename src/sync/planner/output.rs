@@ -27,14 +27,14 @@ impl Draft {
     pub(super) fn notice(
         &mut self,
         kind: NoticeKind,
-        rule: &str,
+        rule: &'static str,
         local_id: Option<&ContactId>,
         remote_id: Option<&ContactId>,
         message: impl Into<Cow<'static, str>>,
     ) {
         self.report.notices.push(Notice {
             kind,
-            rule: rule.to_owned(),
+            rule: Cow::Borrowed(rule),
             local_id: local_id.cloned(),
             remote_id: remote_id.cloned(),
             message: message.into(),
