@@ -2,6 +2,8 @@
 //! from a ledger record (M2, M3, P4), a ledger record from a local contact
 //! (P1–P3). Decisions, matching and the push all create through here.
 
+use std::sync::Arc;
+
 use crate::error::Side;
 use crate::model::{Contact, ContactId, ContactKind};
 use crate::sync::fields::{FieldValue, SyncField, read_field, write_field};
@@ -87,7 +89,7 @@ pub(super) fn create_local(
         id,
         side: Side::Local,
         action: Action::Create {
-            contact: Box::new(contact),
+            contact: Arc::new(contact),
             source_id: remote.id.clone(),
             organizations,
             idempotency_key: key,
@@ -166,7 +168,7 @@ pub(super) fn create_remote(
         id,
         side: Side::Remote,
         action: Action::Create {
-            contact: Box::new(contact),
+            contact: Arc::new(contact),
             source_id: local.id.clone(),
             organizations,
             idempotency_key: key,
