@@ -280,7 +280,10 @@ pub(super) fn build_update(
         ),
         Why::Conflict => ("", " changed on both sides; settled by the conflict policy"),
         Why::Update => ("", " changed on the other side"),
-        Why::Spelling => ("first link: the ledger's spelling of the same ", " is taken"),
+        Why::Spelling => (
+            "first link: the ledger's spelling of the same ",
+            " is taken",
+        ),
     };
     let mut reason = String::with_capacity(before.len() + after.len() + 16 * changes.len());
     reason.push_str(before);

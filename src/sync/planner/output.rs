@@ -202,7 +202,10 @@ fn in_op_order(
     let mut slots: Vec<Option<Overwrite>> = overwritten.into_iter().map(Some).collect();
     let mut out = Vec::with_capacity(slots.len());
     for (start, len) in by_rank.into_iter().flatten() {
-        for slot in slots.get_mut(start..start.saturating_add(len)).unwrap_or_default() {
+        for slot in slots
+            .get_mut(start..start.saturating_add(len))
+            .unwrap_or_default()
+        {
             out.extend(slot.take());
         }
     }
