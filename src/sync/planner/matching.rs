@@ -31,8 +31,11 @@ struct Classify<'p, 'a> {
     /// Automatic links of this classification, inserted after it (one
     /// bulk build on a first connection instead of a search each).
     pending: Vec<Link>,
-    /// Their ledger → local ids.
+    /// Their ledger → local ids, kept only when a record of the batch
+    /// belongs to organisations (only those look their parents up).
     pending_links: FastMap<ContactId, ContactId>,
+    /// Whether any record of the batch belongs to organisations.
+    has_parents: bool,
 }
 
 /// Classifies the ledger records that have no pair and were not decided.
@@ -59,6 +62,7 @@ pub(super) fn classify<'a>(
         claims,
         pending: Vec::new(),
         pending_links: FastMap::default(),
+        has_parents: false,
     }
     .classify()
 }
@@ -209,6 +213,7 @@ impl<'a> Classify<'_, 'a> {
         let (mut parents, children): (Vec<&'a Contact>, Vec<&'a Contact>) = cands
             .into_iter()
             .partition(|c| c.organization_ids.is_empty());
+        self.has_parents = !children.is_empty();
         parents.extend(children);
         let cands = parents;
         let mut builder = MatchIndex::builder(run.profile).classifier(
@@ -257,7 +262,9 @@ impl<'a> Classify<'_, 'a> {
         self.out.report.notices.reserve(n);
         self.out.ops.reserve(n / 2);
         self.pending.reserve(n);
-        self.pending_links.reserve(n);
+        if self.has_parents {
+            self.pending_links.reserve(n);
+        }
         self.claims.reserved_local.reserve(n);
         // Issues opened by this classification, inserted after it: the
         // map is then searched only when it held issues before (each
@@ -350,8 +357,10 @@ impl<'a> Classify<'_, 'a> {
     fn link_later(&mut self, local_id: &ContactId, remote: &Contact) {
         self.claims.reserved_local.insert(local_id.clone());
         self.claims.new_links.push(remote.id.clone());
-        self.pending_links
-            .insert(remote.id.clone(), local_id.clone());
+        if self.has_parents {
+            self.pending_links
+                .insert(remote.id.clone(), local_id.clone());
+        }
         self.out.report.counts.linked += 1;
         let msg = if self.run.profile.rules().first_link == FirstLink::LedgerWins {
             "linked: the ledger's values replace the local synced fields (F2)"
