@@ -89,7 +89,7 @@ pub(super) fn finish(run: &Run<'_>, mut next: SyncState, mut out: Draft) -> Plan
     out.report.overwritten = in_op_order(overwritten, &runs, &rank, &out.ops);
     let creates = out.ops.iter().filter(|o| o.is_create());
     if next.in_flight.is_empty() {
-        // One build from the sorted ids rather than an insert each.
+        // One build (the map sorts the entries) rather than an insert each.
         next.in_flight = creates.map(|op| (op.id.clone(), op.clone())).collect();
     } else {
         for op in creates {
@@ -178,9 +178,9 @@ fn order_ops_ranked(ops: Vec<Operation>) -> (Vec<Operation>, Vec<usize>) {
 
 /// The overwrites in operation order (each operation's in field order, as
 /// made): the runs recorded by [`Draft::push_update`] moved to their
-/// operations' new positions. Overwrites the runs do not account for
-/// (none, unless an update was planned another way) are put in order by
-/// their operation ids.
+/// operations' new positions. When the runs do not account for every
+/// overwrite (an update planned without [`Draft::push_update`]), all are
+/// put in order through a search of their operation ids instead.
 fn in_op_order(
     overwritten: Vec<Overwrite>,
     runs: &[(usize, usize, usize)],
