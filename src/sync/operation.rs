@@ -3,6 +3,8 @@
 //! the outcome fed back. The plan and the state both hold operations;
 //! this file depends on neither.
 
+use std::sync::Arc;
+
 use crate::error::Side;
 use crate::model::{Contact, ContactId, VersionToken};
 
@@ -31,7 +33,9 @@ pub enum Action {
     /// Create a record from the other side's data, then link the pair.
     Create {
         /// The record to create (its `id` is empty: the store assigns one).
-        contact: Box<Contact>,
+        /// Shared: the state records the create in flight (U1) without a
+        /// copy of the record.
+        contact: Arc<Contact>,
         /// The record on the other side it will be linked to.
         source_id: ContactId,
         /// The organisations the new person belongs to, on the side written

@@ -107,8 +107,9 @@ pub struct Overwrite {
     pub record_id: ContactId,
     /// The change.
     pub change: FieldChange,
-    /// The rule (`F2` first link, `F3` one-sided change, `F4` conflict).
-    pub rule: String,
+    /// The rule (`F2` first link, `F3` one-sided change, `F4` conflict);
+    /// the planner's are static text, shared rather than copied.
+    pub rule: Cow<'static, str>,
 }
 
 /// What happened to a record without a write.
@@ -166,8 +167,9 @@ pub enum NoticeKind {
 pub struct Notice {
     /// What.
     pub kind: NoticeKind,
-    /// The rule behind it.
-    pub rule: String,
+    /// The rule behind it (the planner's are static text, shared rather
+    /// than copied).
+    pub rule: Cow<'static, str>,
     /// The local contact, when there is one.
     pub local_id: Option<ContactId>,
     /// The ledger record, when there is one.

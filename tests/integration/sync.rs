@@ -1235,7 +1235,7 @@ fn n1_a_first_xpm_link_takes_the_ledgers_spelling_of_the_same_value() {
         .report
         .overwritten
         .iter()
-        .map(|o| (o.change.field, o.rule.as_str()))
+        .map(|o| (o.change.field, &*o.rule))
         .collect();
     assert_eq!(rules, [(SyncField::Name, "N1"), (SyncField::Email, "N1")]);
     // Two different phones: a conflict, held for review by default (F4).

@@ -276,7 +276,13 @@ impl Decide<'_, '_> {
 
     /// Links a pair a person chose; the ledger's values replace the local
     /// ones on its first merge (F2).
-    fn link(&mut self, local_id: &ContactId, remote: &Contact, origin: LinkOrigin, rule: &str) {
+    fn link(
+        &mut self,
+        local_id: &ContactId,
+        remote: &Contact,
+        origin: LinkOrigin,
+        rule: &'static str,
+    ) {
         self.claims.reserved_local.insert(local_id.clone());
         self.claims.new_links.push(remote.id.clone());
         self.next.insert_link(Link {

@@ -3,6 +3,7 @@
 //! what the conflict policy settles or holds (F4), what is not sent (F1,
 //! F7, H3). Pure: pairs are compared in parallel.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use crate::error::Side;
@@ -14,7 +15,7 @@ use crate::sync::fields::{
     same_after_normalising,
 };
 use crate::sync::operation::{Action, Operation};
-use crate::sync::plan::{Conflict, OpId, Overwrite};
+use crate::sync::plan::{Conflict, Overwrite};
 use crate::sync::state::{Link, LinkOrigin};
 
 /// Which rule a change follows, for the report.
@@ -253,13 +254,13 @@ pub(super) fn build_update(
 ) -> (Operation, Vec<Overwrite>) {
     changes.sort_by_key(|(c, _)| c.field);
     let why = changes.iter().map(|(_, w)| *w).max().unwrap_or(Why::Update);
-    let id = OpId(format!(
-        "update-{}:{target}",
+    let id = super::creates::op_id(
         match side {
-            Side::Local => "local",
-            Side::Remote => "remote",
-        }
-    ));
+            Side::Local => "update-local:",
+            Side::Remote => "update-remote:",
+        },
+        target.as_str(),
+    );
     let overwrites = changes
         .iter()
         .map(|(c, w)| Overwrite {
@@ -267,25 +268,32 @@ pub(super) fn build_update(
             side,
             record_id: target.clone(),
             change: c.clone(),
-            rule: w.rule().to_owned(),
+            rule: Cow::Borrowed(w.rule()),
         })
         .collect();
-    let fields: Vec<&str> = changes.iter().map(|(c, _)| c.field.as_str()).collect();
-    let reason = match why {
-        Why::FirstLink => format!(
-            "first sync of the pair: the ledger's values replace the local ones ({})",
-            fields.join(", ")
+    // The fields, joined by ", ", inside the sentence of the rule: built by
+    // appending (as many updates as pairs on a first connection).
+    let (before, after) = match why {
+        Why::FirstLink => (
+            "first sync of the pair: the ledger's values replace the local ones (",
+            ")",
         ),
-        Why::Conflict => format!(
-            "{} changed on both sides; settled by the conflict policy",
-            fields.join(", ")
-        ),
-        Why::Update => format!("{} changed on the other side", fields.join(", ")),
-        Why::Spelling => format!(
-            "first link: the ledger's spelling of the same {} is taken",
-            fields.join(", ")
+        Why::Conflict => ("", " changed on both sides; settled by the conflict policy"),
+        Why::Update => ("", " changed on the other side"),
+        Why::Spelling => (
+            "first link: the ledger's spelling of the same ",
+            " is taken",
         ),
     };
+    let mut reason = String::with_capacity(before.len() + after.len() + 16 * changes.len());
+    reason.push_str(before);
+    for (i, (c, _)) in changes.iter().enumerate() {
+        if i > 0 {
+            reason.push_str(", ");
+        }
+        reason.push_str(c.field.as_str());
+    }
+    reason.push_str(after);
     let op = Operation {
         id,
         side,

@@ -31,8 +31,11 @@ struct Classify<'p, 'a> {
     /// Automatic links of this classification, inserted after it (one
     /// bulk build on a first connection instead of a search each).
     pending: Vec<Link>,
-    /// Their ledger → local ids.
+    /// Their ledger → local ids, kept only when a record of the batch
+    /// belongs to organisations (only those look their parents up).
     pending_links: FastMap<ContactId, ContactId>,
+    /// Whether any record of the batch belongs to organisations.
+    has_parents: bool,
 }
 
 /// Classifies the ledger records that have no pair and were not decided.
@@ -59,6 +62,7 @@ pub(super) fn classify<'a>(
         claims,
         pending: Vec::new(),
         pending_links: FastMap::default(),
+        has_parents: false,
     }
     .classify()
 }
@@ -209,6 +213,7 @@ impl<'a> Classify<'_, 'a> {
         let (mut parents, children): (Vec<&'a Contact>, Vec<&'a Contact>) = cands
             .into_iter()
             .partition(|c| c.organization_ids.is_empty());
+        self.has_parents = !children.is_empty();
         parents.extend(children);
         let cands = parents;
         let mut builder = MatchIndex::builder(run.profile).classifier(
@@ -257,11 +262,19 @@ impl<'a> Classify<'_, 'a> {
         self.out.report.notices.reserve(n);
         self.out.ops.reserve(n / 2);
         self.pending.reserve(n);
-        self.pending_links.reserve(n);
+        if self.has_parents {
+            self.pending_links.reserve(n);
+        }
         self.claims.reserved_local.reserve(n);
+        // Issues opened by this classification, inserted after it: the
+        // map is then searched only when it held issues before (each
+        // ledger id comes once, so none of them is looked up in the loop),
+        // and a first connection builds it from one sorted run.
+        let had_issues = !self.next.issues.is_empty();
+        let mut opened: Vec<MatchIssue> = Vec::new();
         for (r, res) in cands.into_iter().zip(results) {
-            let keep_open =
-                self.next.issues.contains_key(&r.id) || self.decided.forced_issue.contains(&r.id);
+            let keep_open = (had_issues && self.next.issues.contains_key(&r.id))
+                || self.decided.forced_issue.contains(&r.id);
             // Only a match issue carries an explanation.
             let explained = match &res.outcome {
                 MatchOutcome::Full { .. } | MatchOutcome::NoMatch if !keep_open => None,
@@ -294,7 +307,11 @@ impl<'a> Classify<'_, 'a> {
                 MatchOutcome::AlreadyLinked { .. } | MatchOutcome::Unsynced { .. } => {}
                 outcome => {
                     let explained = explained.unwrap_or_default();
-                    let opened_at = self.next.issues.get(&r.id).map_or(run.now, |i| i.opened_at);
+                    let opened_at = if had_issues {
+                        self.next.issues.get(&r.id).map_or(run.now, |i| i.opened_at)
+                    } else {
+                        run.now
+                    };
                     let explanation = if keep_open && !outcome.needs_review() {
                         format!(
                             "{explained} — the issue stays open until a person resolves it (L2)"
@@ -309,16 +326,26 @@ impl<'a> Classify<'_, 'a> {
                         opened_at,
                         explanation,
                     });
-                    self.next.issues.insert(
-                        r.id.clone(),
-                        MatchIssue {
-                            remote_id: r.id.clone(),
-                            opened_at,
-                            outcome,
-                            kind: res.kind,
-                        },
-                    );
+                    opened.push(MatchIssue {
+                        remote_id: r.id.clone(),
+                        opened_at,
+                        outcome,
+                        kind: res.kind,
+                    });
                 }
+            }
+        }
+        if self.next.issues.is_empty() {
+            // Ids are unique: an unstable sort gives the one order, and
+            // the map is built from the sorted run.
+            opened.sort_unstable_by(|a, b| a.remote_id.cmp(&b.remote_id));
+            self.next.issues = opened
+                .into_iter()
+                .map(|i| (i.remote_id.clone(), i))
+                .collect();
+        } else {
+            for i in opened {
+                self.next.issues.insert(i.remote_id.clone(), i);
             }
         }
         self.flush_links();
@@ -330,8 +357,10 @@ impl<'a> Classify<'_, 'a> {
     fn link_later(&mut self, local_id: &ContactId, remote: &Contact) {
         self.claims.reserved_local.insert(local_id.clone());
         self.claims.new_links.push(remote.id.clone());
-        self.pending_links
-            .insert(remote.id.clone(), local_id.clone());
+        if self.has_parents {
+            self.pending_links
+                .insert(remote.id.clone(), local_id.clone());
+        }
         self.out.report.counts.linked += 1;
         let msg = if self.run.profile.rules().first_link == FirstLink::LedgerWins {
             "linked: the ledger's values replace the local synced fields (F2)"

@@ -258,8 +258,7 @@ impl Merge<'_, '_> {
         let version = remote.and_then(|r| r.extras.version.clone());
         if let Some((op, overwrites)) = local_op {
             self.out.report.counts.local_updates += 1;
-            self.out.report.overwritten.extend(overwrites);
-            self.out.ops.push(op);
+            self.out.push_update(op, overwrites);
         }
         if !to_remote.is_empty() {
             self.out.report.counts.remote_updates += 1;
@@ -290,7 +289,6 @@ impl Merge<'_, '_> {
             changes,
             expected_version,
         );
-        self.out.report.overwritten.extend(overwrites);
-        self.out.ops.push(op);
+        self.out.push_update(op, overwrites);
     }
 }

@@ -41,12 +41,10 @@ pub(super) fn push(
         .local
         .records
         .iter()
-        .filter(|c| {
-            !next.by_local.contains_key(&c.id)
-                && (!claims.reserved_local.contains(&c.id) || freed.contains(&c.id))
-        })
+        .filter(|c| !claims.reserved_local.contains(&c.id) || freed.contains(&c.id))
         .collect();
     order.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    drop_paired(&mut order, &next.by_local);
     // Local contacts that are candidates of an open issue wait for it.
     // Only the listed candidates do (`MAX_LISTED_CANDIDATES`): when
     // hundreds of contacts share one bookkeeper's email, the others are
@@ -153,6 +151,21 @@ pub(super) fn push(
     }
 }
 
+/// Drops the contacts that have a pair (`order` is sorted by id). Many
+/// contacts (a full listing): one walk along the map, which is sorted the
+/// same way, costs less than a search each.
+fn drop_paired(order: &mut Vec<&Contact>, by_local: &BTreeMap<ContactId, ContactId>) {
+    if order.len().saturating_mul(16) < by_local.len() {
+        order.retain(|c| !by_local.contains_key(&c.id));
+        return;
+    }
+    let mut paired = by_local.keys().peekable();
+    order.retain(|c| {
+        while paired.next_if(|k| *k < &c.id).is_some() {}
+        paired.peek().is_none_or(|k| *k != &c.id)
+    });
+}
+
 /// A stable fingerprint of what a push depends on (P2, P3): synced fields,
 /// contact type, kind and organisations.
 fn fingerprint(profile: Profile, c: &Contact) -> u64 {
@@ -189,4 +202,47 @@ fn fingerprint(profile: Profile, c: &Contact) -> u64 {
         mix(o.as_str().as_bytes());
     }
     h
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paired_contacts_are_dropped_by_walk_and_by_search_alike() {
+        let contacts: Vec<Contact> = (0..40)
+            .map(|i| Contact::organization(format!("L{i:02}"), format!("Org {i}")))
+            .collect();
+        let by_local: BTreeMap<ContactId, ContactId> = contacts
+            .iter()
+            .filter(|c| c.id.as_str().ends_with(['0', '3', '7']))
+            .map(|c| (c.id.clone(), ContactId::new(format!("R{}", c.id))))
+            .collect();
+        let expected = |order: &[&Contact]| -> Vec<String> {
+            order
+                .iter()
+                .filter(|c| !by_local.contains_key(&c.id))
+                .map(|c| c.id.to_string())
+                .collect()
+        };
+        // Every contact, then three: both walk the map (3 * 16 >= 12);
+        // then two against a larger map: a search each.
+        let all: Vec<&Contact> = contacts.iter().collect();
+        let few: Vec<&Contact> = contacts.iter().skip(29).step_by(4).collect();
+        for order in [all, few] {
+            let want = expected(&order);
+            let mut got = order.clone();
+            drop_paired(&mut got, &by_local);
+            let got: Vec<String> = got.iter().map(|c| c.id.to_string()).collect();
+            assert_eq!(got, want);
+        }
+        let mut big = by_local.clone();
+        for i in 0..100 {
+            big.insert(ContactId::new(format!("Z{i:03}")), ContactId::new("R"));
+        }
+        let mut one = vec![&contacts[3], &contacts[4]];
+        drop_paired(&mut one, &big);
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0].id.as_str(), "L04");
+    }
 }

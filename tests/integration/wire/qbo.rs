@@ -744,7 +744,7 @@ fn updates_are_sparse_with_the_sync_token() {
 #[test]
 fn plan_actions_encode() {
     let create = Action::Create {
-        contact: Box::new(person()),
+        contact: std::sync::Arc::new(person()),
         source_id: "L1".into(),
         organizations: vec![ContactRef::Id("x".into())],
         idempotency_key: "k".into(),

@@ -286,7 +286,7 @@ fn qbo_an_empty_xml_query_page_with_attributes_decodes() {
 
 fn qbo_create(key: &str) -> ledgerlink::sync::Action {
     ledgerlink::sync::Action::Create {
-        contact: Box::new(ledgerlink::Contact::organization("", "Acme Ltd")),
+        contact: std::sync::Arc::new(ledgerlink::Contact::organization("", "Acme Ltd")),
         source_id: "L1".into(),
         organizations: Vec::new(),
         idempotency_key: key.into(),

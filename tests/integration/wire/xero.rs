@@ -596,7 +596,7 @@ fn an_update_writes_the_patched_fields_only() {
 fn planned_actions() {
     let id = ContactId::from("55555555-6666-4777-8888-999999999999");
     let create = Action::Create {
-        contact: Box::new(Contact::named("", "New Client Ltd")),
+        contact: std::sync::Arc::new(Contact::named("", "New Client Ltd")),
         source_id: "K1".into(),
         organizations: vec![ContactRef::CreatedBy(OpId("x".into()))],
         idempotency_key: "ledgerlink:1:create-remote:K1".into(),

@@ -650,7 +650,7 @@ fn contact_updates_use_the_contact_fields() {
 #[test]
 fn planned_actions_become_requests() {
     let create = Action::Create {
-        contact: Box::new(acme()),
+        contact: std::sync::Arc::new(acme()),
         source_id: "local-1".into(),
         organizations: vec![],
         idempotency_key: "k".into(),
@@ -663,7 +663,7 @@ fn planned_actions_become_requests() {
     assert_eq!(r.method.as_str(), "POST");
 
     let person = |orgs: Vec<ContactRef>| Action::Create {
-        contact: Box::new(Contact::person("", "Jane", "Smith")),
+        contact: std::sync::Arc::new(Contact::person("", "Jane", "Smith")),
         source_id: "local-2".into(),
         organizations: orgs,
         idempotency_key: "k2".into(),
