@@ -173,6 +173,16 @@ impl Table {
         }
     }
 
+    /// Reads the slot `h` starts its probe at and gives its head, without
+    /// probing further: a load with no branch on what it reads, so that
+    /// the loads of many lookups are in flight together before
+    /// [`Table::head`] needs them.
+    #[inline]
+    pub(crate) fn touch(&self, h: u64) -> u32 {
+        let (i, _) = self.split(h);
+        self.slots.get(i).map_or(NIL, |s| s.head)
+    }
+
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Slot>()
