@@ -66,6 +66,10 @@ struct Walk {
     found: Found,
 }
 
+/// An email's list at most this long is scanned for full matches before
+/// the name's list is walked (see `MatchIndex::walk`).
+const SHORT_LIST: usize = 8;
+
 /// Chain walks longer than this are remembered (see [`Scratch::walks`]);
 /// chains longer than this are kept sorted in the index.
 const LONG_WALK: usize = LONG_CHAIN;
@@ -352,24 +356,30 @@ impl MatchIndex {
     /// The candidates of a record's name and email, capped. The full
     /// matches are found by scanning the shorter of the two lists and
     /// checking the other field of each, so many contacts sharing one
-    /// email cost nothing per record beyond the listed candidates. Also
-    /// gives the chain entries walked.
+    /// email cost nothing per record beyond the listed candidates. The
+    /// email's list is found first: when it is short (few contacts share
+    /// an email, while many people share a name) and holds a full match,
+    /// the name's list is never walked, as only partial matches need it.
+    /// Also gives the chain entries walked.
     fn walk(
         &self,
         (name, email, class): (&str, &str, NameClass),
         (name_head, email_head): (u32, u32),
         s: &mut Scratch,
     ) -> (Found, usize) {
-        let (names, wn) = self.chain_members(true, (name, class, name_head), &mut s.names);
         let (emails, we) = self.chain_members(false, (email, class, email_head), &mut s.emails);
-        let names: &[u32] = names.unwrap_or(&s.names);
         let emails: &[u32] = emails.unwrap_or(&s.emails);
-        // The full-match scan below is as long as the shorter list.
-        let walked = wn + we + names.len().min(emails.len());
-        if names.is_empty() && emails.is_empty() {
-            return (Found::Nothing, walked);
+        let mut names = None;
+        let mut wn = 0;
+        if emails.len() > SHORT_LIST {
+            let (n, w) = self.chain_members(true, (name, class, name_head), &mut s.names);
+            names = Some(n.unwrap_or(&s.names));
+            wn = w;
         }
-        // Both lists are sorted by id, so the full matches come sorted.
+        // Both lists are sorted by id, so the full matches come sorted. A
+        // contact is in the name's list exactly when its name key and
+        // class are the record's (a contact without a name key is in no
+        // list).
         s.full.clear();
         let mut full_total = 0usize;
         let mut note = |j: u32| {
@@ -378,36 +388,58 @@ impl MatchIndex {
                 s.full.push(j);
             }
         };
-        if names.len() <= emails.len() {
-            for &j in names.iter().filter(|&&j| self.email_at(j) == email) {
-                note(j);
+        let scanned = match names {
+            Some(names) if names.len() <= emails.len() => {
+                for &j in names.iter().filter(|&&j| self.email_at(j) == email) {
+                    note(j);
+                }
+                names.len()
             }
-        } else {
-            for &j in emails
-                .iter()
-                .filter(|&&j| self.meta_at(j).class == class && self.name_at(j) == name)
-            {
-                note(j);
+            _ => {
+                if !name.is_empty() {
+                    for &j in emails
+                        .iter()
+                        .filter(|&&j| self.meta_at(j).class == class && self.name_at(j) == name)
+                    {
+                        note(j);
+                    }
+                }
+                emails.len()
+            }
+        };
+        match (full_total, s.full.as_slice()) {
+            (0, _) => {}
+            (1, &[one]) => return (Found::One(one), wn + we + scanned),
+            (total, listed) => {
+                return (
+                    Found::Several(listed.to_vec(), total - listed.len()),
+                    wn + we + scanned,
+                );
             }
         }
-        let found = match (full_total, s.full.as_slice()) {
-            (1, &[one]) => Found::One(one),
-            (0, _) => {
-                // Name and email matches are capped apart, so that the list
-                // always shows which fields matched.
-                let cap = |l: &[u32]| l.len().min(MAX_LISTED_CANDIDATES);
-                let mut c: Vec<(u32, MatchedOn)> = names[..cap(names)]
-                    .iter()
-                    .map(|&j| (j, MatchedOn::Name))
-                    .chain(emails[..cap(emails)].iter().map(|&j| (j, MatchedOn::Email)))
-                    .collect();
-                c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
-                let more = names.len() + emails.len() - c.len();
-                Found::Partial(c, more)
+        let names: &[u32] = match names {
+            Some(n) => n,
+            None => {
+                let (n, w) = self.chain_members(true, (name, class, name_head), &mut s.names);
+                wn = w;
+                n.unwrap_or(&s.names)
             }
-            (total, listed) => Found::Several(listed.to_vec(), total - listed.len()),
         };
-        (found, walked)
+        let walked = wn + we + scanned;
+        if names.is_empty() && emails.is_empty() {
+            return (Found::Nothing, walked);
+        }
+        // Name and email matches are capped apart, so that the list always
+        // shows which fields matched.
+        let cap = |l: &[u32]| l.len().min(MAX_LISTED_CANDIDATES);
+        let mut c: Vec<(u32, MatchedOn)> = names[..cap(names)]
+            .iter()
+            .map(|&j| (j, MatchedOn::Name))
+            .chain(emails[..cap(emails)].iter().map(|&j| (j, MatchedOn::Email)))
+            .collect();
+        c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
+        let more = names.len() + emails.len() - c.len();
+        (Found::Partial(c, more), walked)
     }
 }
 
