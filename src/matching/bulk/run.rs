@@ -29,9 +29,10 @@ pub fn index_table(
 
 /// Classifies every row of a table of remote records (see
 /// [`MatchIndex::classify_batch_views`]); rows with a repeated id are
-/// removed and returned as in [`index_table`]. Read the decisions in
-/// input order (positions are the table's rows after that removal) with
-/// [`BatchViews::get`] or format them with
+/// removed and returned as in [`index_table`] (they are looked for while
+/// the rows are decided, and a table with some is still decided once).
+/// Read the decisions in input order (positions are the table's rows
+/// after that removal) with [`BatchViews::get`] or format them with
 /// [`ResultsCsv`](super::ResultsCsv).
 ///
 /// # Errors
@@ -41,11 +42,12 @@ pub fn classify_table<'i>(
     table: &mut CsvTable,
     links: &ExistingLinks,
 ) -> Result<(BatchViews<'i>, Vec<RowProblem>)> {
-    match index.classify_batch_views(&table.records(), links) {
-        Err(Error::DuplicateId { .. }) => {
-            let dups = table.remove_duplicate_ids();
-            Ok((index.classify_batch_views(&table.records(), links)?, dups))
-        }
-        other => Ok((other?, Vec::new())),
-    }
+    let (views, dropped) = index.classify_batch_views_dropping(&table.records(), links)?;
+    let dups = if dropped.is_empty() {
+        Vec::new()
+    } else {
+        // The same rows: every later row with an earlier row's id.
+        table.remove_duplicate_ids()
+    };
+    Ok((views, dups))
 }
