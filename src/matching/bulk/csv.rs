@@ -270,7 +270,10 @@ impl CsvTableParser {
                 && self.nout == 0
                 && self.nend == 0
                 && self.carry.is_empty()
-                && let Some(k) = scan::line_or_quote(rest)
+                && let Some(k) = {
+                    self.commas.clear();
+                    scan::plain_line(rest, &mut self.commas)
+                }
                 && rest.get(k) == Some(&b'\n')
             {
                 let line = rest.get(..k).unwrap_or_default();
@@ -339,8 +342,8 @@ impl CsvTableParser {
     }
 
     /// One row without quotes, read by the fast path: `line` is its bytes
-    /// up to (without) its line feed, `checked` the same as text when it
-    /// is known to be valid UTF-8. Read as csv-core and [`Self::row`]
+    /// up to (without) its line feed, whose commas are in `self.commas`,
+    /// `checked` the same as text when it is known to be valid UTF-8. Read as csv-core and [`Self::row`]
     /// read it: a blank line (or a lone CR) is skipped, a CR before the
     /// line feed dropped, the row checked in the same order.
     fn plain_row(&mut self, line: &[u8], checked: Option<&str>) -> Result<(), CsvError> {
@@ -349,6 +352,7 @@ impl CsvTableParser {
         if line.is_empty() || line == b"\r" {
             return Ok(());
         }
+        // Only the last field can end in the CR (no comma follows it).
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let Some(header) = &self.header else {
             return Ok(());
@@ -357,8 +361,6 @@ impl CsvTableParser {
             Some(t) => t.get(..line.len()),
             None => std::str::from_utf8(line).ok(),
         };
-        self.commas.clear();
-        scan::commas(line, &mut self.commas);
         let found = self.commas.len() + 1;
         let problem = match text {
             None => Some(MalformedRow::InvalidUtf8),

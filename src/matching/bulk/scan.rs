@@ -1,86 +1,96 @@
 //! The fast path of [`CsvTableParser`](super::CsvTableParser) for rows
 //! without quotes, which are most rows of a ledger export: such a row is
-//! its fields and commas up to a line feed, so eight bytes at a time are
-//! searched for a line feed or a quote, then for commas, instead of
-//! running csv-core's state machine byte by byte. A row holding a quote
-//! (and every row that spans two pushes) still goes through csv-core, so
-//! quoting is never parsed here.
+//! its fields and commas up to a line feed, so it is read in one pass, 32
+//! bytes at a time, for the first line feed or quote and the commas
+//! before it, instead of running csv-core's state machine byte by byte.
+//! A row holding a quote (and every row that spans two pushes) still goes
+//! through csv-core, so quoting is never parsed here.
 //!
-//! Figures (1,000,000 + 1,000,000 generated rows, 290 MB, `match_csv`
-//! profile on two cores): csv-core's `read_record` was 15% of the CPU time
-//! of a whole run and the row handling around it another 9%; see
-//! benches/README.md for the run times with this path.
+//! Figures (1,000,000 + 1,000,000 generated rows, 290 MB, 17% of rows
+//! quoted; `perf` of `match_csv` on two cores): csv-core's `read_record`
+//! was 15% of the CPU time of a whole run and the row handling around it
+//! another 9%; with this path, csv-core (quoted rows only) is about 4%.
+//! benches/README.md has the run times.
 
-/// Every byte of a word set to `b`.
-const fn splat(b: u8) -> u64 {
-    0x0101_0101_0101_0101 * b as u64
-}
+/// Bytes looked at per step: the loop over one block compiles to a few
+/// vector compares and byte masks.
+const BLOCK: usize = 32;
 
-const LOW7: u64 = splat(0x7f);
-
-/// A word read from eight bytes, little-endian (byte 0 lowest).
+/// Bits of the bytes of `block` that end a plain row's scan (a line feed
+/// or a quote) and of its commas.
 #[inline]
-fn word(c: &[u8]) -> u64 {
-    let mut w = [0u8; 8];
-    w.copy_from_slice(c);
-    u64::from_le_bytes(w)
-}
-
-/// The high bit of every byte of `w` that is zero, and no other bit.
-#[inline]
-const fn zero_bytes(w: u64) -> u64 {
-    !((((w & LOW7).wrapping_add(LOW7)) | w) | LOW7)
-}
-
-/// Where the first line feed or quote of `s` is.
-#[inline]
-pub(super) fn line_or_quote(s: &[u8]) -> Option<usize> {
-    let mut chunks = s.chunks_exact(8);
-    let mut at = 0;
-    for c in &mut chunks {
-        let w = word(c);
-        let hits = zero_bytes(w ^ splat(b'\n')) | zero_bytes(w ^ splat(b'"'));
-        if hits != 0 {
-            return Some(at + (hits.trailing_zeros() / 8) as usize);
-        }
-        at += 8;
+fn masks(block: &[u8; BLOCK]) -> (u32, u32) {
+    let mut stop = 0u32;
+    let mut comma = 0u32;
+    for (i, &b) in block.iter().enumerate() {
+        stop |= u32::from(b == b'\n' || b == b'"') << i;
+        comma |= u32::from(b == b',') << i;
     }
-    chunks
-        .remainder()
-        .iter()
-        .position(|&b| b == b'\n' || b == b'"')
-        .map(|k| at + k)
+    (stop, comma)
 }
 
-/// Appends the position of every comma of `s` to `out`.
+/// Appends `at +` the position of every set bit of `bits` to `out`.
 #[inline]
-pub(super) fn commas(s: &[u8], out: &mut Vec<u32>) {
-    let mut chunks = s.chunks_exact(8);
+fn push_bits(mut bits: u32, at: u32, out: &mut Vec<u32>) {
+    while bits != 0 {
+        out.push(at + bits.trailing_zeros());
+        bits &= bits - 1;
+    }
+}
+
+/// Where the first line feed or quote of `s` is, the positions of the
+/// commas before it appended to `commas` (those of all of `s` when there
+/// is none). Positions are below 4 GiB: the parser pushes at most one
+/// read at a time, and a longer input is cut short (`None`, as for no line
+/// feed: csv-core then reads it).
+#[inline]
+pub(super) fn plain_line(s: &[u8], commas: &mut Vec<u32>) -> Option<usize> {
+    let s = s.get(..s.len().min(u32::MAX as usize))?;
     let mut at = 0u32;
-    for c in &mut chunks {
-        let mut hits = zero_bytes(word(c) ^ splat(b','));
-        while hits != 0 {
-            out.push(at + hits.trailing_zeros() / 8);
-            hits &= hits - 1;
+    let mut blocks = s.chunks_exact(BLOCK);
+    for block in &mut blocks {
+        let Ok(block) = <&[u8; BLOCK]>::try_from(block) else {
+            return None;
+        };
+        let (stop, comma) = masks(block);
+        if stop != 0 {
+            let k = stop.trailing_zeros();
+            push_bits(comma & ((1 << k) - 1), at, commas);
+            return Some((at + k) as usize);
         }
-        at += 8;
+        push_bits(comma, at, commas);
+        at += BLOCK as u32;
     }
-    for (k, &b) in (0u32..).zip(chunks.remainder()) {
-        if b == b',' {
-            out.push(at + k);
+    for (k, &b) in (at..).zip(blocks.remainder()) {
+        match b {
+            b'\n' | b'"' => return Some(k as usize),
+            b',' => commas.push(k),
+            _ => {}
         }
     }
+    None
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The scan as a byte loop.
+    fn slow(s: &[u8]) -> (Option<usize>, Vec<u32>) {
+        let stop = s.iter().position(|&b| b == b'\n' || b == b'"');
+        let commas = (0u32..)
+            .zip(&s[..stop.unwrap_or(s.len())])
+            .filter(|(_, b)| **b == b',')
+            .map(|(i, _)| i)
+            .collect();
+        (stop, commas)
+    }
+
     #[test]
-    fn scans_agree_with_a_byte_loop() {
+    fn the_scan_agrees_with_a_byte_loop() {
         let bytes: Vec<u8> = (0..600u32)
-            .map(|i| match (i * 7919 + i / 3) % 11 {
-                0 => b',',
+            .map(|i| match (i * 7919 + i / 3) % 23 {
+                0 | 7 | 9 => b',',
                 1 => b'\n',
                 2 => b'"',
                 3 => 0x80 | (i % 64) as u8,
@@ -89,31 +99,25 @@ mod tests {
                 _ => b'a' + (i % 26) as u8,
             })
             .collect();
-        for start in 0..40 {
-            for end in (start..bytes.len()).step_by(7) {
+        for start in 0..70 {
+            for end in (start..bytes.len()).step_by(5) {
                 let s = &bytes[start..end];
-                assert_eq!(
-                    line_or_quote(s),
-                    s.iter().position(|&b| b == b'\n' || b == b'"')
-                );
-                let mut got = Vec::new();
-                commas(s, &mut got);
-                let want: Vec<u32> = (0u32..)
-                    .zip(s)
-                    .filter(|(_, b)| **b == b',')
-                    .map(|(i, _)| i)
-                    .collect();
-                assert_eq!(got, want);
+                let mut got = vec![7];
+                let stop = plain_line(s, &mut got);
+                assert_eq!((stop, got[1..].to_vec()), slow(s), "{start}..{end}");
             }
         }
-        // Every byte value next to the ones searched for.
+        // Every byte value next to the ones searched for, at every place
+        // of a block.
         for b in 0..=255u8 {
-            let s = [b, b'x', b, b',', b, b, b, b, b, b'\n'];
-            assert_eq!(
-                line_or_quote(&s),
-                s.iter().position(|&c| c == b'\n' || c == b'"'),
-                "{b}"
-            );
+            for at in 0..70 {
+                let mut s = vec![b; 80];
+                s[at] = b'\n';
+                s[at / 2] = b',';
+                let mut got = Vec::new();
+                let stop = plain_line(&s, &mut got);
+                assert_eq!((stop, got), slow(&s), "{b} {at}");
+            }
         }
     }
 }
