@@ -125,7 +125,10 @@ fn wanted(group: &str) -> bool {
         .skip(1)
         .filter(|a| !a.starts_with('-'))
         .collect();
-    filters.is_empty() || filters.iter().any(|f| group.contains(f.as_str()) || f.contains(group))
+    filters.is_empty()
+        || filters
+            .iter()
+            .any(|f| group.contains(f.as_str()) || f.contains(group))
 }
 
 /// The rows written as CSV (what `gen_contacts` writes) and parsed back.
@@ -285,17 +288,20 @@ fn tables(c: &mut Criterion, d: &Tables) {
     g.throughput(Throughput::Elements(d.n as u64));
     let builder = MatchIndexBuilder::new(Profile::XeroGl);
     let links = ExistingLinks::new();
-    g.bench_function(BenchmarkId::new(Profile::XeroGl.as_str(), label(d.n)), |b| {
-        b.iter_batched_ref(
-            || (d.local.clone(), d.remote.clone()),
-            |(locals, remotes)| {
-                let (index, _) = index_table(&builder, locals).expect("index builds");
-                let (views, _) = classify_table(&index, remotes, &links).expect("classifies");
-                (views.len(), index.len())
-            },
-            BatchSize::LargeInput,
-        );
-    });
+    g.bench_function(
+        BenchmarkId::new(Profile::XeroGl.as_str(), label(d.n)),
+        |b| {
+            b.iter_batched_ref(
+                || (d.local.clone(), d.remote.clone()),
+                |(locals, remotes)| {
+                    let (index, _) = index_table(&builder, locals).expect("index builds");
+                    let (views, _) = classify_table(&index, remotes, &links).expect("classifies");
+                    (views.len(), index.len())
+                },
+                BatchSize::LargeInput,
+            );
+        },
+    );
     g.finish();
 }
 

@@ -129,9 +129,7 @@ fn check_ascii(t: &[u8]) -> Result<(), EmailProblem> {
     if blank {
         return Err(EmailProblem::Whitespace);
     }
-    let ats = t
-        .iter()
-        .fold(0usize, |n, &b| n + usize::from(b == b'@'));
+    let ats = t.iter().fold(0usize, |n, &b| n + usize::from(b == b'@'));
     let Some(at) = t.iter().position(|&b| b == b'@') else {
         return Err(EmailProblem::MissingAt);
     };

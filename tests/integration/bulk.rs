@@ -413,7 +413,11 @@ fn m9_a_dropped_repeat_contests_nothing() {
     let classes = |v: &ledgerlink::BatchViews<'_>| v.iter().map(|v| v.class()).collect::<Vec<_>>();
     assert_eq!(
         classes(&views),
-        [MatchClass::Full, MatchClass::Ambiguous, MatchClass::Ambiguous]
+        [
+            MatchClass::Full,
+            MatchClass::Ambiguous,
+            MatchClass::Ambiguous
+        ]
     );
     assert_eq!(classes(&views), classes(&expected));
     let (mut a, mut b) = (Vec::new(), Vec::new());

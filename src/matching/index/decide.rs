@@ -141,7 +141,11 @@ impl MatchIndex {
         }
         for p in &mut s.prep {
             let name = s.buf.as_bytes().get(p.name.0..p.name.1).unwrap_or_default();
-            let email = s.buf.as_bytes().get(p.email.0..p.email.1).unwrap_or_default();
+            let email = s
+                .buf
+                .as_bytes()
+                .get(p.email.0..p.email.1)
+                .unwrap_or_default();
             p.name_hash = hash_bytes(name, p.class as u64);
             p.email_hash = hash_bytes(email, 0);
         }
@@ -185,7 +189,11 @@ impl MatchIndex {
         match (c, m) {
             (Some(c), Some(m)) => {
                 let span = if name { m.name } else { m.email };
-                c.text.as_bytes().get(span.start as usize).copied().unwrap_or(0)
+                c.text
+                    .as_bytes()
+                    .get(span.start as usize)
+                    .copied()
+                    .unwrap_or(0)
             }
             _ => 0,
         }
