@@ -1,7 +1,7 @@
 //! Indexing and classifying whole tables, with rows of repeated ids
 //! reported and skipped instead of failing the batch.
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::matching::index::{BatchViews, ExistingLinks, MatchIndex, MatchIndexBuilder};
 
 use super::problems::RowProblem;
@@ -9,8 +9,9 @@ use super::table::CsvTable;
 
 /// Builds the index over a table of local contacts. Should two rows share
 /// an id, every later one is removed from the table (the first kept) and
-/// returned as a [`RowProblem`], and the index built from the rest; a
-/// table without duplicates is never searched for them.
+/// returned as a [`RowProblem`], and the index built from the rest (the
+/// repeats are found before anything is indexed: the table is indexed
+/// once either way).
 ///
 /// # Errors
 /// As [`MatchIndexBuilder::build`], duplicate ids aside.
@@ -18,13 +19,16 @@ pub fn index_table(
     builder: &MatchIndexBuilder,
     table: &mut CsvTable,
 ) -> Result<(MatchIndex, Vec<RowProblem>)> {
-    match builder.clone().build(&table.records()) {
-        Err(Error::DuplicateId { .. }) => {
-            let dups = table.remove_duplicate_ids();
-            Ok((builder.clone().build(&table.records())?, dups))
-        }
-        other => Ok((other?, Vec::new())),
-    }
+    let (index, dropped) = builder
+        .clone()
+        .build_dropping_duplicates(&table.records())?;
+    let dups = if dropped.is_empty() {
+        Vec::new()
+    } else {
+        // The same rows: every later row with an earlier row's id.
+        table.remove_duplicate_ids()
+    };
+    Ok((index, dups))
 }
 
 /// Classifies every row of a table of remote records (see
