@@ -74,6 +74,8 @@ pub(super) fn plain_line(s: &[u8], commas: &mut Vec<u32>) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::matching::MatchRecord;
+    use crate::matching::bulk::CsvTableParser;
 
     /// The scan as a byte loop.
     fn slow(s: &[u8]) -> (Option<usize>, Vec<u32>) {
@@ -118,6 +120,94 @@ mod tests {
                 let stop = plain_line(&s, &mut got);
                 assert_eq!((stop, got), slow(&s), "{b} {at}");
             }
+        }
+    }
+
+    /// Rows of every shape the fast path meets or hands on to csv-core.
+    fn mixed_input() -> Vec<u8> {
+        let mut text = b"id,kind,name,email,notes\n".to_vec();
+        let rows: [&[u8]; 16] = [
+            b"L1,organization,Acme Ltd,ap@acme.test,x\n",
+            b"L2,person,\"Bob, Jr\",b@x.test,y\r\n",
+            b"\n\n",
+            b"\r\n",
+            b"L3,,Caf\xc3\xa9,c@x.test,z\r\r\n",
+            b"L4,,bad \xff utf8,d@x.test,z\n",
+            b"L5,,too,few\n",
+            b"L6,,too,many,fields,here\n",
+            b" ,,blank id,e@x.test,\n",
+            b"L7,robot,Kind,f@x.test,\n",
+            b"L8, Person ,Spaced Kind,g@x.test,\n",
+            b"L9,,\"two\nlines\",h@x.test,\n",
+            b"L10,,q\"in\"side,i@x.test,\n",
+            b"L11,,\"open,j@x.test,\n",
+            b"L12,,lone\rcr,k@x.test,\n",
+            b"L13,,\xe2\x82\xac euro,l@x.test,w\n",
+        ];
+        for i in 0..40 {
+            text.extend_from_slice(rows[i % rows.len()]);
+            text.extend_from_slice(format!("M{i},,Name {i},m{i}@x.test,\n").as_bytes());
+        }
+        text.extend_from_slice(b"L99,,no newline,z@x.test,end");
+        text
+    }
+
+    /// Rows whose last field is kept (a CR before the line feed is part of
+    /// the row's end, not of the email).
+    fn crlf_input() -> Vec<u8> {
+        let mut text = b"id,name,email\r\n".to_vec();
+        for i in 0..30 {
+            let end: &[u8] = match i % 4 {
+                0 => b"\r\n",
+                1 => b"\r\r\n",
+                2 => b"\n",
+                _ => b"\r\n\r\n",
+            };
+            text.extend_from_slice(format!("C{i},Name {i},c{i}@x.test").as_bytes());
+            text.extend_from_slice(end);
+        }
+        text
+    }
+
+    #[test]
+    fn the_fast_path_reads_every_row_as_csv_core_does() {
+        for text in [mixed_input(), crlf_input()] {
+            same_tables(&text);
+        }
+        let mixed = super::super::parse_csv(&mixed_input()).unwrap();
+        assert!(mixed.problems().len() > 10, "{:?}", mixed.problems());
+        let crlf = super::super::parse_csv(&crlf_input()).unwrap();
+        let emails: Vec<_> = (0..4)
+            .filter_map(|i| crlf.record(i))
+            .map(|r| r.match_email().map(str::to_owned))
+            .collect();
+        assert_eq!(
+            emails,
+            [
+                Some("c0@x.test".into()),
+                Some("c1@x.test\r".into()),
+                Some("c2@x.test".into()),
+                Some("c3@x.test".into())
+            ]
+        );
+    }
+
+    fn same_tables(text: &[u8]) {
+        let parse = |fast: bool, size: usize| {
+            let mut p = if fast {
+                CsvTableParser::new()
+            } else {
+                CsvTableParser::csv_core_only()
+            };
+            for chunk in text.chunks(size) {
+                p.push(chunk).unwrap();
+            }
+            let t = p.finish().unwrap();
+            (t.text, t.bounds, t.lines, t.kinds, t.problems)
+        };
+        let slow = parse(false, text.len());
+        for size in [text.len(), 1 << 20, 1000, 257, 64, 13, 5, 1] {
+            assert_eq!(parse(true, size), slow, "chunks of {size}");
         }
     }
 }
