@@ -105,7 +105,9 @@ impl Table {
             long_heads: Vec::new(),
         };
         let mut next = vec![NIL; n];
-        // u16 is enough: only "longer than LONG_CHAIN" matters.
+        // Entries past the first of each chain (most keys are unique, so
+        // the counts are touched only for the few that repeat); u16 is
+        // enough: only "longer than LONG_CHAIN" matters.
         let mut lens = if count_long {
             vec![0u16; cap]
         } else {
@@ -118,7 +120,9 @@ impl Table {
                 let pos = i as u32;
                 let (prev, slot) = table.insert(h, pos);
                 next[i] = prev;
-                if let Some(len) = lens.get_mut(slot) {
+                if prev != NIL
+                    && let Some(len) = lens.get_mut(slot)
+                {
                     *len = len.saturating_add(1);
                 }
             }
@@ -126,7 +130,7 @@ impl Table {
         table.long_heads = lens
             .iter()
             .zip(&table.slots)
-            .filter(|(len, _)| **len as usize > LONG_CHAIN)
+            .filter(|(len, _)| **len as usize >= LONG_CHAIN)
             .map(|(_, s)| s.head)
             .collect();
         (table, next)
@@ -173,6 +177,16 @@ impl Table {
         }
     }
 
+    /// Reads the slot `h` starts its probe at and gives its head, without
+    /// probing further: a load with no branch on what it reads, so that
+    /// the loads of many lookups are in flight together before
+    /// [`Table::head`] needs them.
+    #[inline]
+    pub(crate) fn touch(&self, h: u64) -> u32 {
+        let (i, _) = self.split(h);
+        self.slots.get(i).map_or(NIL, |s| s.head)
+    }
+
     /// Heap bytes held.
     pub(crate) fn heap_bytes(&self) -> usize {
         self.slots.capacity() * std::mem::size_of::<Slot>()
@@ -194,6 +208,23 @@ mod tests {
             hash_bytes(b"0123456789abcdef0", 0),
             hash_bytes(b"0123456789abcdef1", 0)
         );
+    }
+
+    #[test]
+    fn long_heads_are_the_chains_past_long_chain() {
+        // A chain of exactly LONG_CHAIN entries, one of LONG_CHAIN + 1,
+        // and unique keys around them.
+        let a = 5u64 << 32 | 1;
+        let b = 6u64 << 32 | 2;
+        let mut hashes = Vec::new();
+        for i in 0..LONG_CHAIN {
+            hashes.extend([a, b, (i as u64 + 100) << 32 | 7]);
+        }
+        hashes.push(b);
+        let (t, _) = Table::build(hashes.len(), hashes.iter().map(|&h| Some(h)), true);
+        assert_eq!(t.long_heads(), [t.head(b)]);
+        let (t, _) = Table::build(hashes.len(), hashes.iter().map(|&h| Some(h)), false);
+        assert!(t.long_heads().is_empty());
     }
 
     #[test]

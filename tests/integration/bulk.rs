@@ -10,7 +10,9 @@ use ledgerlink::matching::bulk::{
     CsvClassifier, CsvError, CsvTableParser, MalformedRow, RowProblem, StreamError, classify_table,
     index_table, parse_csv,
 };
-use ledgerlink::{Contact, ExistingLinks, MatchIndex, MatchIndexBuilder, MatchRecord, Profile};
+use ledgerlink::{
+    Contact, ExistingLinks, MatchClass, MatchIndex, MatchIndexBuilder, MatchRecord, Profile,
+};
 
 const LOCAL: &str = "id,kind,name,first_name,last_name,company_name,email\n\
                      L1,organization,Acme Ltd,,,Acme Ltd,ap@acme.test\n\
@@ -387,4 +389,39 @@ fn tables_read_in_two_halves_equal_tables_read_in_one() {
         assert_eq!(rows(&one), rows(&two), "quoted middle: {quoted_middle}");
         assert!(one.problems().len() >= 20);
     }
+}
+
+/// A repeated row that would contest the first one's match (M9) is dropped
+/// before the batch is settled: the first row keeps its full match, as if
+/// the repeat had never been in the table.
+#[test]
+fn m9_a_dropped_repeat_contests_nothing() {
+    let mut locals = parse_csv(b"id,name,email\nK1,Acme,a@acme.test\nK2,Bo,b@x.test\n").unwrap();
+    let (index, _) = index_table(&MatchIndexBuilder::new(Profile::XeroGl), &mut locals).unwrap();
+    let links = ExistingLinks::new();
+    let with = b"id,name,email\nX1,ACME,a@acme.test\nX2,Bo,b@x.test\nX1,Acme,a@acme.test\nX3,Bo,b@x.test\n";
+    let without = b"id,name,email\nX1,ACME,a@acme.test\nX2,Bo,b@x.test\nX3,Bo,b@x.test\n";
+    let mut table = parse_csv(with).unwrap();
+    let (views, dups) = classify_table(&index, &mut table, &links).unwrap();
+    assert_eq!(
+        problems(&dups),
+        [(4, "duplicate id `X1` (first on line 2)".into())]
+    );
+    let mut plain = parse_csv(without).unwrap();
+    let (expected, none) = classify_table(&index, &mut plain, &links).unwrap();
+    assert!(none.is_empty());
+    let classes = |v: &ledgerlink::BatchViews<'_>| v.iter().map(|v| v.class()).collect::<Vec<_>>();
+    assert_eq!(
+        classes(&views),
+        [
+            MatchClass::Full,
+            MatchClass::Ambiguous,
+            MatchClass::Ambiguous
+        ]
+    );
+    assert_eq!(classes(&views), classes(&expected));
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    write_results(&views, &table, &mut a, |_| {}).unwrap();
+    write_results(&expected, &plain, &mut b, |_| {}).unwrap();
+    assert_eq!(a, b);
 }

@@ -7,6 +7,7 @@ use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
 use crate::model::ContactKind;
 
 use super::problems::{CsvError, MalformedRow, RowProblem};
+use super::scan;
 use super::table::{CsvTable, ID, SLOTS};
 
 /// Column names read (ASCII case and surrounding blanks ignored) and the
@@ -82,6 +83,11 @@ pub struct CsvTableParser {
     bytes: u64,
     /// A whole-input error, returned by every later call.
     failed: Option<CsvError>,
+    /// Comma positions of the current row (fast path).
+    commas: Vec<u32>,
+    /// Whether rows without quotes skip csv-core (always, but in tests
+    /// that compare the two paths).
+    fast: bool,
 }
 
 impl std::fmt::Debug for CsvTableParser {
@@ -123,6 +129,18 @@ impl CsvTableParser {
             text: String::new(),
             bytes: 0,
             failed: None,
+            commas: Vec::with_capacity(64),
+            fast: true,
+        }
+    }
+
+    /// A parser that reads every row through csv-core (to compare the two
+    /// paths in tests).
+    #[cfg(test)]
+    pub(super) fn csv_core_only() -> Self {
+        Self {
+            fast: false,
+            ..Self::new()
         }
     }
 
@@ -255,6 +273,32 @@ impl CsvTableParser {
         // the row) or ends a row; at the end of input, a last row then End.
         loop {
             let rest = input.get(pos..).unwrap_or_default();
+            // A whole row without quotes ahead, and csv-core between rows:
+            // the fast path (see `scan`).
+            if self.fast
+                && self.header.is_some()
+                && self.nout == 0
+                && self.nend == 0
+                && self.carry.is_empty()
+                && let Some(k) = {
+                    self.commas.clear();
+                    scan::plain_line(rest, &mut self.commas)
+                }
+                && rest.get(k) == Some(&b'\n')
+            {
+                let line = rest.get(..k).unwrap_or_default();
+                let checked = if pos + k <= valid_to {
+                    valid.get(pos..pos + k)
+                } else {
+                    None
+                };
+                pos += k + 1;
+                if let Err(e) = self.plain_row(line, checked) {
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
+                continue;
+            }
             let (res, nin, nout, nend) = self.reader.read_record(
                 rest,
                 self.out.get_mut(self.nout..).unwrap_or_default(),
@@ -305,6 +349,68 @@ impl CsvTableParser {
                 ReadRecordResult::End => return Ok(()),
             }
         }
+    }
+
+    /// One row without quotes, read by the fast path: `line` is its bytes
+    /// up to (without) its line feed, whose commas are in `self.commas`,
+    /// `checked` the same as text when it is known to be valid UTF-8. Read as csv-core and [`Self::row`]
+    /// read it: a blank line (or a lone CR) is skipped, a CR before the
+    /// line feed dropped, the row checked in the same order.
+    fn plain_row(&mut self, line: &[u8], checked: Option<&str>) -> Result<(), CsvError> {
+        self.line += 1;
+        let row_line = self.line;
+        if line.is_empty() || line == b"\r" {
+            return Ok(());
+        }
+        // Only the last field can end in the CR (no comma follows it).
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let Some(header) = &self.header else {
+            return Ok(());
+        };
+        let text = match checked {
+            Some(t) => t.get(..line.len()),
+            None => std::str::from_utf8(line).ok(),
+        };
+        let found = self.commas.len() + 1;
+        let problem = match text {
+            None => Some(MalformedRow::InvalidUtf8),
+            Some(_) if found != header.width => Some(MalformedRow::FieldCount {
+                expected: header.width,
+                found,
+            }),
+            Some(text) => {
+                let commas = &self.commas;
+                let field = |slot: usize| -> &str {
+                    let Some(c) = header.cols.get(slot).copied().flatten() else {
+                        return "";
+                    };
+                    let start = match c.checked_sub(1) {
+                        Some(p) => commas.get(p).map_or(text.len(), |&e| e as usize + 1),
+                        None => 0,
+                    };
+                    let end = commas.get(c).map_or(text.len(), |&e| e as usize);
+                    text.get(start..end).unwrap_or_default()
+                };
+                if blank_id(field(ID).as_bytes()) {
+                    Some(MalformedRow::EmptyId)
+                } else {
+                    match parse_kind(field(KIND).as_bytes()) {
+                        Ok(kind) => {
+                            keep_row(&mut self.text, &mut self.table, row_line, kind, field)?;
+                            None
+                        }
+                        Err(kind) => Some(MalformedRow::UnknownKind { kind }),
+                    }
+                }
+            }
+        };
+        if let Some(reason) = problem {
+            self.table.problems.push(RowProblem {
+                line: row_line,
+                reason,
+            });
+        }
+        Ok(())
     }
 
     /// One row from csv-core: `raw` is its input (blank lines before it
@@ -424,21 +530,7 @@ impl CsvTableParser {
                                 .or_else(|| std::str::from_utf8(bytes).ok())
                                 .unwrap_or_default()
                         };
-                        let t = &mut self.table;
-                        let mut bounds = [0; SLOTS];
-                        for (slot, b) in bounds.iter_mut().enumerate() {
-                            self.text.push_str(as_text(slot));
-                            *b = self.text.len();
-                        }
-                        let last =
-                            u32::try_from(bounds[SLOTS - 1]).map_err(|_| CsvError::TooLarge)?;
-                        // Each below the last, which fits.
-                        #[allow(clippy::cast_possible_truncation)]
-                        t.bounds
-                            .extend(bounds[..SLOTS - 1].iter().map(|&b| b as u32));
-                        t.bounds.push(last);
-                        t.lines.push(row_line);
-                        t.kinds.push(kind);
+                        keep_row(&mut self.text, &mut self.table, row_line, kind, as_text)?;
                         None
                     }
                     Err(kind) => Some(MalformedRow::UnknownKind { kind }),
@@ -453,6 +545,32 @@ impl CsvTableParser {
         }
         Ok(())
     }
+}
+
+/// Appends a checked row's kept fields (`field` gives each slot's text)
+/// to the table being built.
+fn keep_row<'f>(
+    text: &mut String,
+    table: &mut CsvTable,
+    row_line: u64,
+    kind: Option<ContactKind>,
+    field: impl Fn(usize) -> &'f str,
+) -> Result<(), CsvError> {
+    let mut bounds = [0; SLOTS];
+    for (slot, b) in bounds.iter_mut().enumerate() {
+        text.push_str(field(slot));
+        *b = text.len();
+    }
+    let last = u32::try_from(bounds[SLOTS - 1]).map_err(|_| CsvError::TooLarge)?;
+    // Each below the last, which fits.
+    #[allow(clippy::cast_possible_truncation)]
+    table
+        .bounds
+        .extend(bounds[..SLOTS - 1].iter().map(|&b| b as u32));
+    table.bounds.push(last);
+    table.lines.push(row_line);
+    table.kinds.push(kind);
+    Ok(())
 }
 
 /// Whether an id is empty or blank (Unicode white space). The row is

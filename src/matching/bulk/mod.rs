@@ -43,6 +43,7 @@ mod csv;
 mod problems;
 mod results;
 mod run;
+mod scan;
 mod stream;
 mod table;
 

@@ -12,7 +12,7 @@ use crate::matching::near::{NearDuplicateConfig, NearDuplicates};
 use crate::matching::{MatchRecord, par};
 use crate::rules::{Classifier, NameClassifier, Profile};
 
-use super::batch::first_duplicate;
+use super::batch::{first_duplicate, later_duplicates};
 use super::decide::{GROUP, touch_group};
 use super::{CHUNK, CHUNK_BITS, Chunk, KeyList, MAX_RECORDS, MatchIndex, Meta, Span, pos32};
 
@@ -68,7 +68,38 @@ impl MatchIndexBuilder {
     /// [`Error::TooManyRecords`] / [`Error::TooMuchText`] past the index's
     /// limits.
     pub fn build<R: MatchRecord + Sync>(self, locals: &[R]) -> Result<MatchIndex> {
-        MatchIndex::build(self, locals)
+        MatchIndex::build(self, locals, true)
+    }
+
+    /// [`MatchIndexBuilder::build`] for contacts that may repeat ids: every
+    /// contact whose id an earlier one has is left out, and the index is
+    /// the one built without them. The repeats are looked for before
+    /// anything is normalised, so the contacts are indexed once (not
+    /// built, refused and built again). Returns the index and, for each
+    /// contact left out, its position and that of the first contact with
+    /// its id, in input order.
+    pub(crate) fn build_dropping_duplicates<R: MatchRecord + Sync + Clone>(
+        self,
+        locals: &[R],
+    ) -> Result<(MatchIndex, Vec<(usize, usize)>)> {
+        if locals.len() > MAX_RECORDS || locals.iter().any(|r| r.record_id().is_empty()) {
+            // Refused as a plain build refuses it.
+            return self.build(locals).map(|index| (index, Vec::new()));
+        }
+        let dups = later_duplicates(locals.len(), |i| {
+            locals.get(i).map_or("", |r| r.record_id())
+        });
+        if dups.is_empty() {
+            return MatchIndex::build(self, locals, false).map(|index| (index, dups));
+        }
+        let mut dropped = dups.iter().map(|d| d.0).peekable();
+        let kept: Vec<R> = locals
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| dropped.next_if_eq(i).is_none())
+            .map(|(_, r)| r.clone())
+            .collect();
+        MatchIndex::build(self, &kept, false).map(|index| (index, dups))
     }
 }
 
@@ -90,7 +121,13 @@ fn span(start: usize, end: usize) -> Span {
 }
 
 impl MatchIndex {
-    fn build<R: MatchRecord + Sync>(b: MatchIndexBuilder, locals: &[R]) -> Result<Self> {
+    /// `check_ids`: whether repeated ids are looked for (callers that
+    /// dropped them already skip it).
+    fn build<R: MatchRecord + Sync>(
+        b: MatchIndexBuilder,
+        locals: &[R],
+        check_ids: bool,
+    ) -> Result<Self> {
         if locals.len() > MAX_RECORDS {
             return Err(Error::TooManyRecords {
                 side: Side::Local,
@@ -194,7 +231,7 @@ impl MatchIndex {
                     || table_of(|b| &b.email_hashes, |m| !m.email.is_empty(), true),
                 )
             },
-            || first_duplicate(n, id_of),
+            || check_ids.then(|| first_duplicate(n, id_of)).flatten(),
         );
         if let Some(i) = duplicate {
             return Err(Error::DuplicateId {

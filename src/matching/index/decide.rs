@@ -21,6 +21,8 @@ struct Prepared {
     name: (usize, usize),
     email: (usize, usize),
     class: NameClass,
+    name_hash: u64,
+    email_hash: u64,
     name_head: u32,
     email_head: u32,
 }
@@ -63,6 +65,10 @@ struct Walk {
     class: NameClass,
     found: Found,
 }
+
+/// An email's list at most this long is scanned for full matches before
+/// the name's list is walked (see `MatchIndex::walk`).
+const SHORT_LIST: usize = 8;
 
 /// Chain walks longer than this are remembered (see [`Scratch::walks`]);
 /// chains longer than this are kept sorted in the index.
@@ -134,35 +140,62 @@ impl MatchIndex {
             s.prep.push(p);
         }
         for p in &mut s.prep {
+            let name = s.buf.as_bytes().get(p.name.0..p.name.1).unwrap_or_default();
+            let email = s
+                .buf
+                .as_bytes()
+                .get(p.email.0..p.email.1)
+                .unwrap_or_default();
+            p.name_hash = hash_bytes(name, p.class as u64);
+            p.email_hash = hash_bytes(email, 0);
+        }
+        // The table slots of the whole group loaded at once: nothing below
+        // branches on what they hold, so the loads overlap instead of each
+        // waiting for the last (a probe that goes on to the next slot
+        // is a branch the processor cannot predict).
+        let mut touched = 0u32;
+        for p in &s.prep {
+            touched ^= self.by_name.touch(p.name_hash) ^ self.by_email.touch(p.email_hash);
+        }
+        std::hint::black_box(touched);
+        for p in &mut s.prep {
             if p.early.is_none() {
-                let name = &s.buf[p.name.0..p.name.1];
-                let email = &s.buf[p.email.0..p.email.1];
-                if !name.is_empty() {
-                    p.name_head = self
-                        .by_name
-                        .head(hash_bytes(name.as_bytes(), p.class as u64));
+                if p.name.1 > p.name.0 {
+                    p.name_head = self.by_name.head(p.name_hash);
                 }
-                if !email.is_empty() {
-                    p.email_head = self.by_email.head(hash_bytes(email.as_bytes(), 0));
+                if p.email.1 > p.email.0 {
+                    p.email_head = self.by_email.head(p.email_hash);
                 }
             }
         }
-        let mut touched = 0u32;
+        // Then the heads' metadata and key text, the same way.
+        let mut touched = 0u8;
         for p in &s.prep {
-            for (head, span) in [(p.name_head, true), (p.email_head, false)] {
-                if head != NIL {
-                    let key = if span {
-                        self.name_at(head)
-                    } else {
-                        self.email_at(head)
-                    };
-                    touched ^= u32::from(key.as_bytes().first().copied().unwrap_or(0));
-                }
-            }
+            touched ^= self.touch_local(p.name_head, true) ^ self.touch_local(p.email_head, false);
         }
         std::hint::black_box(touched);
         for (k, (r, slot)) in recs.iter().zip(out).enumerate() {
             slot.raw = self.resolve(r.record_id(), k, links, s);
+        }
+    }
+
+    /// Reads the metadata of local position `q` and the first byte of its
+    /// name (or email) key, if `q` is one (0 otherwise): no branch on what
+    /// is read.
+    #[inline]
+    fn touch_local(&self, q: u32, name: bool) -> u8 {
+        let c = self.chunks.get((q >> super::CHUNK_BITS) as usize);
+        let m = c.and_then(|c| c.meta.get((q & super::CHUNK_MASK) as usize));
+        match (c, m) {
+            (Some(c), Some(m)) => {
+                let span = if name { m.name } else { m.email };
+                c.text
+                    .as_bytes()
+                    .get(span.start as usize)
+                    .copied()
+                    .unwrap_or(0)
+            }
+            _ => 0,
         }
     }
 
@@ -179,6 +212,8 @@ impl MatchIndex {
             name: (start, start),
             email: (start, start),
             class: NameClass::Any,
+            name_hash: 0,
+            email_hash: 0,
             name_head: NIL,
             email_head: NIL,
         };
@@ -329,24 +364,30 @@ impl MatchIndex {
     /// The candidates of a record's name and email, capped. The full
     /// matches are found by scanning the shorter of the two lists and
     /// checking the other field of each, so many contacts sharing one
-    /// email cost nothing per record beyond the listed candidates. Also
-    /// gives the chain entries walked.
+    /// email cost nothing per record beyond the listed candidates. The
+    /// email's list is found first: when it is short (few contacts share
+    /// an email, while many people share a name) and holds a full match,
+    /// the name's list is never walked, as only partial matches need it.
+    /// Also gives the chain entries walked.
     fn walk(
         &self,
         (name, email, class): (&str, &str, NameClass),
         (name_head, email_head): (u32, u32),
         s: &mut Scratch,
     ) -> (Found, usize) {
-        let (names, wn) = self.chain_members(true, (name, class, name_head), &mut s.names);
         let (emails, we) = self.chain_members(false, (email, class, email_head), &mut s.emails);
-        let names: &[u32] = names.unwrap_or(&s.names);
         let emails: &[u32] = emails.unwrap_or(&s.emails);
-        // The full-match scan below is as long as the shorter list.
-        let walked = wn + we + names.len().min(emails.len());
-        if names.is_empty() && emails.is_empty() {
-            return (Found::Nothing, walked);
+        let mut names = None;
+        let mut wn = 0;
+        if emails.len() > SHORT_LIST {
+            let (n, w) = self.chain_members(true, (name, class, name_head), &mut s.names);
+            names = Some(n.unwrap_or(&s.names));
+            wn = w;
         }
-        // Both lists are sorted by id, so the full matches come sorted.
+        // Both lists are sorted by id, so the full matches come sorted. A
+        // contact is in the name's list exactly when its name key and
+        // class are the record's (a contact without a name key is in no
+        // list).
         s.full.clear();
         let mut full_total = 0usize;
         let mut note = |j: u32| {
@@ -355,36 +396,58 @@ impl MatchIndex {
                 s.full.push(j);
             }
         };
-        if names.len() <= emails.len() {
-            for &j in names.iter().filter(|&&j| self.email_at(j) == email) {
-                note(j);
+        let scanned = match names {
+            Some(names) if names.len() <= emails.len() => {
+                for &j in names.iter().filter(|&&j| self.email_at(j) == email) {
+                    note(j);
+                }
+                names.len()
             }
-        } else {
-            for &j in emails
-                .iter()
-                .filter(|&&j| self.meta_at(j).class == class && self.name_at(j) == name)
-            {
-                note(j);
+            _ => {
+                if !name.is_empty() {
+                    for &j in emails
+                        .iter()
+                        .filter(|&&j| self.meta_at(j).class == class && self.name_at(j) == name)
+                    {
+                        note(j);
+                    }
+                }
+                emails.len()
+            }
+        };
+        match (full_total, s.full.as_slice()) {
+            (0, _) => {}
+            (1, &[one]) => return (Found::One(one), wn + we + scanned),
+            (total, listed) => {
+                return (
+                    Found::Several(listed.to_vec(), total - listed.len()),
+                    wn + we + scanned,
+                );
             }
         }
-        let found = match (full_total, s.full.as_slice()) {
-            (1, &[one]) => Found::One(one),
-            (0, _) => {
-                // Name and email matches are capped apart, so that the list
-                // always shows which fields matched.
-                let cap = |l: &[u32]| l.len().min(MAX_LISTED_CANDIDATES);
-                let mut c: Vec<(u32, MatchedOn)> = names[..cap(names)]
-                    .iter()
-                    .map(|&j| (j, MatchedOn::Name))
-                    .chain(emails[..cap(emails)].iter().map(|&j| (j, MatchedOn::Email)))
-                    .collect();
-                c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
-                let more = names.len() + emails.len() - c.len();
-                Found::Partial(c, more)
+        let names: &[u32] = match names {
+            Some(n) => n,
+            None => {
+                let (n, w) = self.chain_members(true, (name, class, name_head), &mut s.names);
+                wn = w;
+                n.unwrap_or(&s.names)
             }
-            (total, listed) => Found::Several(listed.to_vec(), total - listed.len()),
         };
-        (found, walked)
+        let walked = wn + we + scanned;
+        if names.is_empty() && emails.is_empty() {
+            return (Found::Nothing, walked);
+        }
+        // Name and email matches are capped apart, so that the list always
+        // shows which fields matched.
+        let cap = |l: &[u32]| l.len().min(MAX_LISTED_CANDIDATES);
+        let mut c: Vec<(u32, MatchedOn)> = names[..cap(names)]
+            .iter()
+            .map(|&j| (j, MatchedOn::Name))
+            .chain(emails[..cap(emails)].iter().map(|&j| (j, MatchedOn::Email)))
+            .collect();
+        c.sort_unstable_by(|a, b| self.id_at(a.0).cmp(self.id_at(b.0)));
+        let more = names.len() + emails.len() - c.len();
+        (Found::Partial(c, more), walked)
     }
 }
 

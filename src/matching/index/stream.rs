@@ -1,13 +1,14 @@
 //! A batch handed in parts: each part decided as it comes and only its ids
 //! kept, so a caller streaming millions of records never holds them all
-//! (see [`MatchIndex::batch_builder`]).
+//! (see [`MatchIndex::batch_builder`]); and a whole batch whose repeated
+//! ids are dropped rather than refused (for `bulk::classify_table`).
 
 use crate::error::{Error, Result, Side};
 use crate::matching::{MatchRecord, par};
 
 use super::batch::{Batch, RemoteIds, first_duplicate, later_duplicates, settle};
 use super::decide::{Decided, GROUP, Scratch};
-use super::{BatchViews, ExistingLinks, MAX_RECORDS, MatchIndex};
+use super::{BatchViews, ExistingLinks, MAX_RECORDS, MatchIndex, pos32};
 
 /// Decides a batch of remote records handed in parts, in input order: each
 /// part is decided (on every core with the `parallel` feature) when it is
@@ -55,6 +56,76 @@ impl MatchIndex {
             decided: Vec::new(),
             ids: RemoteIds::default(),
         }
+    }
+}
+
+impl MatchIndex {
+    /// [`MatchIndex::classify_batch_views`] for a batch that may repeat
+    /// ids: every record whose id an earlier record has is dropped and the
+    /// batch settled without it, the same decisions as for the batch
+    /// without those records (decisions are made one record at a time;
+    /// only M9 looks across records, and it runs after the drop). Returns
+    /// the views (positions after the drop) and, for each record dropped,
+    /// its position and that of the first record with its id, in input
+    /// order. The duplicates are looked for while the records are decided,
+    /// so a batch with some is decided once, not twice.
+    pub(crate) fn classify_batch_views_dropping<R: MatchRecord + Sync>(
+        &self,
+        remotes: &[R],
+        links: &ExistingLinks,
+    ) -> Result<(BatchViews<'_>, Vec<(usize, usize)>)> {
+        if remotes.len() > MAX_RECORDS {
+            return Err(Error::TooManyRecords {
+                side: Side::Remote,
+                count: remotes.len(),
+                limit: MAX_RECORDS,
+            });
+        }
+        if let Some(i) = remotes.iter().position(|r| r.record_id().is_empty()) {
+            return Err(Error::EmptyId {
+                side: Side::Remote,
+                position: i,
+            });
+        }
+        let mut decided: Vec<Decided> = Vec::new();
+        decided.resize_with(remotes.len(), Decided::default);
+        let ((), dups) = par::join(
+            || {
+                par::zip_chunks_mut(remotes, &mut decided, 1024, |recs, out| {
+                    let mut s = Scratch::for_batch();
+                    for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+                        self.decide_group(group, links, &mut s, out);
+                    }
+                });
+            },
+            || later_duplicates(remotes.len(), |i| remotes[i].record_id()),
+        );
+        let contested = if dups.is_empty() {
+            settle(self.len, &decided, |i| remotes[i].record_id())
+        } else {
+            let mut drop = dups.iter().map(|d| d.0).peekable();
+            let mut kept: Vec<u32> = Vec::with_capacity(remotes.len() - dups.len());
+            let mut i = 0;
+            decided.retain(|_| {
+                let keep = drop.next_if_eq(&i).is_none();
+                if keep {
+                    kept.push(pos32(i));
+                }
+                i += 1;
+                keep
+            });
+            settle(self.len, &decided, |k| {
+                kept.get(k)
+                    .and_then(|&i| remotes.get(i as usize))
+                    .map_or("", |r| r.record_id())
+            })
+        };
+        let views = BatchViews {
+            index: self,
+            batch: Batch { decided, contested },
+            remote_ids: None,
+        };
+        Ok((views, dups))
     }
 }
 
