@@ -98,28 +98,11 @@ struct Quality {
 }
 
 fn quality_set(background: usize) -> Quality {
-    let pairs = synth::near_pairs(PER_CATEGORY, SEED);
-    let (bg_local, bg_remote) = synth::generate(background, background, SEED);
-    let mut locals = synth::to_contacts(&bg_local);
-    locals.extend(pairs.iter().map(|p| synth::to_contact(&p.local)));
-    let mut queries: Vec<_> = pairs
-        .iter()
-        .map(|p| {
-            (
-                p.category.label(),
-                p.duplicate,
-                p.local.id.clone(),
-                synth::to_contact(&p.remote),
-            )
-        })
+    let (locals, queries) = synth::near_labelled_set(PER_CATEGORY, background, SEED);
+    let queries = queries
+        .into_iter()
+        .map(|q| (q.category, q.duplicate, q.local_id, q.remote))
         .collect();
-    queries.extend(
-        bg_remote
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| synth::remote_kind(background, SEED, *i) == RemoteKind::New)
-            .map(|(_, r)| ("new_background", false, String::new(), synth::to_contact(r))),
-    );
     Quality { locals, queries }
 }
 

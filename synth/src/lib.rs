@@ -59,7 +59,7 @@
 use std::io::{self, Write};
 
 mod near;
-pub use near::{NearCategory, NearPair, near_pairs};
+pub use near::{NearCategory, NearPair, NearQuery, near_labelled_set, near_pairs};
 
 use ledgerlink::Contact;
 use ledgerlink::model::{Address, AddressKind, ContactKind, PhoneKind};

@@ -543,3 +543,56 @@ mod tests {
         assert_eq!(fold("Søren Strauß"), "Soren Strauss");
     }
 }
+
+/// One record of the guard's labelled set ([`near_labelled_set`]).
+#[derive(Debug, Clone)]
+pub struct NearQuery {
+    /// The pair's category ([`NearCategory::label`]), or `new_background`
+    /// for a new record of the background.
+    pub category: &'static str,
+    /// Whether the record is a duplicate of `local_id`.
+    pub duplicate: bool,
+    /// The local contact of its pair (empty for the background).
+    pub local_id: String,
+    /// The ledger record to classify.
+    pub remote: ledgerlink::Contact,
+}
+
+/// The near-duplicate guard's labelled set: the local contacts (`background`
+/// synthetic ones from [`crate::generate`], then the locals of
+/// `near_pairs(per_category, seed)`), and the records to classify (each
+/// pair's remote record, then the background's new records, which are no
+/// one's duplicates).
+#[must_use]
+pub fn near_labelled_set(
+    per_category: usize,
+    background: usize,
+    seed: u64,
+) -> (Vec<ledgerlink::Contact>, Vec<NearQuery>) {
+    let pairs = near_pairs(per_category, seed);
+    let (bg_local, bg_remote) = crate::generate(background, background, seed);
+    let mut locals = crate::to_contacts(&bg_local);
+    locals.extend(pairs.iter().map(|p| crate::to_contact(&p.local)));
+    let mut queries: Vec<NearQuery> = pairs
+        .iter()
+        .map(|p| NearQuery {
+            category: p.category.label(),
+            duplicate: p.duplicate,
+            local_id: p.local.id.clone(),
+            remote: crate::to_contact(&p.remote),
+        })
+        .collect();
+    queries.extend(
+        bg_remote
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| crate::remote_kind(background, seed, *i) == crate::RemoteKind::New)
+            .map(|(_, r)| NearQuery {
+                category: "new_background",
+                duplicate: false,
+                local_id: String::new(),
+                remote: crate::to_contact(r),
+            }),
+    );
+    (locals, queries)
+}

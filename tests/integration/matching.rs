@@ -805,37 +805,17 @@ fn m12_many_records_with_one_id_are_refused_quickly() {
 /// most duplicates. `examples/near_eval.rs` prints the full tables.
 #[test]
 fn m11_default_guard_is_precise_on_the_labelled_set() {
-    use ledgerlink_synth::{self as synth, RemoteKind};
     const SEED: u64 = 0x1ed6_e71a_2026;
-    let pairs = synth::near_pairs(60, SEED);
-    let (bg_local, bg_remote) = synth::generate(2_000, 2_000, SEED);
-    let mut locals = synth::to_contacts(&bg_local);
-    locals.extend(pairs.iter().map(|p| synth::to_contact(&p.local)));
-    let mut queries: Vec<(bool, String, Contact)> = pairs
-        .iter()
-        .map(|p| {
-            (
-                p.duplicate,
-                p.local.id.clone(),
-                synth::to_contact(&p.remote),
-            )
-        })
-        .collect();
-    queries.extend(
-        bg_remote
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| synth::remote_kind(2_000, SEED, *i) == RemoteKind::New)
-            .map(|(_, r)| (false, String::new(), synth::to_contact(r))),
-    );
+    let (locals, queries) = ledgerlink_synth::near_labelled_set(60, 2_000, SEED);
     let index = MatchIndex::builder(Profile::XeroGl)
         .near_duplicates(NearDuplicateConfig::default())
         .build(&locals)
         .unwrap();
-    let remotes: Vec<&Contact> = queries.iter().map(|q| &q.2).collect();
+    let remotes: Vec<&Contact> = queries.iter().map(|q| &q.remote).collect();
     let results = index.classify_batch(&remotes).unwrap();
     let (mut found, mut false_flags, mut positives) = (0usize, 0usize, 0usize);
-    for ((dup, local, _), r) in queries.iter().zip(&results) {
+    for (q, r) in queries.iter().zip(&results) {
+        let (dup, local) = (&q.duplicate, &q.local_id);
         let flagged = r.outcome.class() == MatchClass::PossibleDuplicate;
         if r.outcome.class() != MatchClass::None && !flagged {
             continue; // matched by name or email: not the guard's decision
