@@ -6,7 +6,7 @@ use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
 
 use crate::model::ContactKind;
 
-use super::problems::{CsvError, MalformedRow, RowProblem};
+use super::problems::{CsvError, MalformedRow};
 use super::scan;
 use super::table::{CsvTable, ID, SLOTS};
 
@@ -404,12 +404,7 @@ impl CsvTableParser {
                 }
             }
         };
-        if let Some(reason) = problem {
-            self.table.problems.push(RowProblem {
-                line: row_line,
-                reason,
-            });
-        }
+        self.table.note(row_line, problem);
         Ok(())
     }
 
@@ -537,12 +532,7 @@ impl CsvTableParser {
                 }
             }
         };
-        if let Some(reason) = problem {
-            self.table.problems.push(RowProblem {
-                line: row_line,
-                reason,
-            });
-        }
+        self.table.note(row_line, problem);
         Ok(())
     }
 }

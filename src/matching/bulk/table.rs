@@ -61,6 +61,13 @@ impl CsvTable {
         self.lines.is_empty()
     }
 
+    /// Records the problem of the row at `line`, if it has one.
+    pub(super) fn note(&mut self, line: u64, problem: Option<MalformedRow>) {
+        if let Some(reason) = problem {
+            self.problems.push(RowProblem { line, reason });
+        }
+    }
+
     /// The rows skipped so far, in the order they were found (input order
     /// while parsing; duplicates found later are appended).
     #[must_use]
