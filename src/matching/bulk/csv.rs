@@ -44,7 +44,7 @@ struct Header {
 ///
 /// A row that cannot be used (invalid UTF-8, an unterminated quote, text
 /// after a closing quote, the wrong number of fields, a blank id, an
-/// unknown kind) is skipped and reported as a [`RowProblem`] with its line.
+/// unknown kind) is skipped and reported as a [`RowProblem`](super::RowProblem) with its line.
 ///
 /// ```
 /// use ledgerlink::matching::bulk::{CsvTableParser, MalformedRow};
