@@ -212,15 +212,48 @@ const LEGAL_FORMS: &[&str] = &[
     "srl",
 ];
 
+/// Words other than legal forms that say nothing about which contact is
+/// meant.
+const OTHER_STOP_WORDS: &[&str] = &["and", "dr", "miss", "mr", "mrs", "ms", "of", "the"];
+
+/// For each length in bytes, the first letters of the stop words of that
+/// length (bit 0 for `a`): most words are told apart from every stop word
+/// by these alone.
+const STOP_FIRST_LETTERS: [u32; MAX_LEGAL_FORM + 1] = {
+    let mut out = [0u32; MAX_LEGAL_FORM + 1];
+    let mut list = 0;
+    while list < 2 {
+        let words = if list == 0 {
+            LEGAL_FORMS
+        } else {
+            OTHER_STOP_WORDS
+        };
+        let mut i = 0;
+        while i < words.len() {
+            let w = words[i].as_bytes();
+            out[w.len()] |= 1 << (w[0] - b'a');
+            i += 1;
+        }
+        list += 1;
+    }
+    out
+};
+
 /// Words that say nothing about which contact is meant.
 fn is_stop(t: &str) -> bool {
-    matches!(
-        t,
-        "the" | "and" | "of" | "mr" | "mrs" | "ms" | "miss" | "dr"
-    ) || LEGAL_FORMS.binary_search(&t).is_ok()
+    let first_letters = STOP_FIRST_LETTERS.get(t.len()).copied().unwrap_or(0);
+    match t.as_bytes().first() {
+        Some(&c @ b'a'..=b'z') if first_letters & (1 << (c - b'a')) != 0 => {}
+        _ => return false,
+    }
+    OTHER_STOP_WORDS.binary_search(&t).is_ok() || LEGAL_FORMS.binary_search(&t).is_ok()
 }
 
 fn prefix(t: &str, chars: usize) -> &str {
+    if t.len() <= chars {
+        // No more characters than bytes.
+        return t;
+    }
     match t.char_indices().nth(chars) {
         Some((i, _)) => &t[..i],
         None => t,
@@ -364,46 +397,34 @@ impl Canon {
         self.key = key;
     }
 
-    /// Characters in the words (word breaks not counted).
-    #[allow(clippy::cast_possible_truncation)] // at most MAX_TEXT_BYTES
-    fn chars(&self) -> u8 {
-        self.text.chars().filter(|&c| c != ' ').count() as u8
-    }
-
-    /// What [`close`] compares of the name.
+    /// What [`close`] compares of the name, in one pass over its words.
+    #[allow(clippy::cast_possible_truncation)] // at most MAX_TEXT_BYTES characters
     fn sig(&self) -> Sig {
         // The characters as a tally per bit of the bag, up to three: a
         // bit in `twice` (`thrice`) for a character seen twice (three
         // times) or more.
         let (mut once, mut twice, mut thrice) = (0u32, 0u32, 0u32);
-        for c in self.text.chars().filter(|&c| c != ' ') {
-            let b = bit(c);
-            thrice |= twice & b;
-            twice |= once & b;
-            once |= b;
+        let (mut chars, mut initial, mut odd) = (0usize, false, false);
+        for w in self.words() {
+            let mut n = 0;
+            for c in w.chars() {
+                let b = bit(c);
+                thrice |= twice & b;
+                twice |= once & b;
+                once |= b;
+                n += 1;
+            }
+            chars += n;
+            initial |= n == 1;
+            odd = odd || compare::is_mistyped_legal_form(w);
         }
-        let odd = self.words().any(|w| {
-            w.len() >= 2 && w.len() <= MAX_LEGAL_FORM + 1 && compare::is_mistyped_legal_form(w)
-        });
         Sig {
-            bag: self.bag(),
-            chars: self.chars(),
+            bag: if initial { once | HAS_INITIAL } else { once },
+            chars: chars as u8,
             twice,
             thrice,
             odd,
         }
-    }
-
-    /// The characters of the words, as bits (see [`bit`]), and
-    /// [`HAS_INITIAL`] when a word is a single letter.
-    fn bag(&self) -> u32 {
-        let initial = self.words().any(|w| w.chars().nth(1).is_none());
-        let chars = self
-            .text
-            .chars()
-            .filter(|&c| c != ' ')
-            .fold(0, |acc, c| acc | bit(c));
-        if initial { chars | HAS_INITIAL } else { chars }
     }
 }
 

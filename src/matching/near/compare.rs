@@ -1,7 +1,7 @@
 //! Comparing two names word by word (M11): the edit distance of two
 //! words, and the score of a pair of names.
 
-use super::{LEGAL_FORMS, MAX_WORDS, Words, bag_of};
+use super::{LEGAL_FORMS, MAX_LEGAL_FORM, MAX_WORDS, Words, bag_of, bit};
 
 /// Words longer than this (in characters) only compare equal or not: the
 /// edit distance's table grows with the product of the lengths.
@@ -89,13 +89,80 @@ pub(super) const fn allowed_edits(chars: usize) -> usize {
 
 /// Whether `w` is one edit away from a legal form (`lrd`, `limitef`,
 /// `nc`): a mistyped legal form says as little as the legal form.
+///
+/// Most words are turned away by length and letters before a legal form is
+/// compared: one edit leaves the lengths within one byte and each side with
+/// at most one letter the other lacks.
 pub(super) fn is_mistyped_legal_form(w: &str) -> bool {
+    if w.len() > MAX_LEGAL_FORM + 1 || w.chars().nth(1).is_none() {
+        return false;
+    }
+    if w.bytes().any(|c| c.is_ascii_digit()) {
+        return false;
+    }
+    let bag = bag_of(w);
+    let mut forms = FORMS_NEAR_LENGTH.get(w.len()).copied().unwrap_or(0);
+    while forms != 0 {
+        let i = forms.trailing_zeros() as usize;
+        forms &= forms - 1;
+        if let Some(&(f, fb)) = LEGAL_FORM_BAGS.get(i)
+            && (bag & !fb).count_ones() <= 1
+            && (fb & !bag).count_ones() <= 1
+            && within_one(w.as_bytes(), f.as_bytes()).is_some()
+        {
+            return true;
+        }
+    }
+    false
+}
+
+/// For each length in bytes, the legal forms (bit `i` for
+/// `LEGAL_FORMS[i]`) of at least two bytes whose length is within one.
+const FORMS_NEAR_LENGTH: [u32; MAX_LEGAL_FORM + 2] = {
+    assert!(LEGAL_FORMS.len() <= 32);
+    let mut out = [0u32; MAX_LEGAL_FORM + 2];
+    let mut i = 0;
+    while i < LEGAL_FORMS.len() {
+        let len = LEGAL_FORMS[i].len();
+        if len >= 2 {
+            out[len - 1] |= 1 << i;
+            out[len] |= 1 << i;
+            out[len + 1] |= 1 << i;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// [`is_mistyped_legal_form`] as it was before the length and letter
+/// checks, for the test that proves they turn no word away wrongly.
+#[cfg(test)]
+pub(super) fn is_mistyped_legal_form_slow(w: &str) -> bool {
     w.chars().nth(1).is_some()
         && !w.bytes().any(|c| c.is_ascii_digit())
         && LEGAL_FORMS
             .iter()
             .any(|f| f.len() >= 2 && edits(w, f, 1).is_some())
 }
+
+/// Each legal form with its letters as bits (see [`bag_of`]).
+const LEGAL_FORM_BAGS: [(&str, u32); LEGAL_FORMS.len()] = {
+    let mut out = [("", 0u32); LEGAL_FORMS.len()];
+    let mut i = 0;
+    while i < LEGAL_FORMS.len() {
+        let f = LEGAL_FORMS[i];
+        let bytes = f.as_bytes();
+        let mut bag = 0;
+        let mut j = 0;
+        while j < bytes.len() {
+            bag |= bit(bytes[j] as char);
+            j += 1;
+        }
+        out[i] = (f, bag);
+        i += 1;
+    }
+    out
+};
 
 pub(super) fn is_initial_of(initial: &str, word: &str) -> bool {
     let mut i = initial.chars();

@@ -246,3 +246,74 @@ fn m11_close_counts_repeated_letters() {
     assert!(!close(&x.sig(), &member(&y)));
     assert_eq!(score(x.view(), y.view()), None);
 }
+
+/// `form` with one edit at `at` (wrapped to its length): a substitution,
+/// an insertion, a deletion or a swap of neighbours, by `op`.
+fn one_edit(form: &str, op: usize, at: usize, c: char) -> String {
+    let mut chars: Vec<char> = form.chars().collect();
+    let at = at % (chars.len() + 1);
+    match op {
+        0 if at < chars.len() => chars[at] = c,
+        1 => chars.insert(at, c),
+        2 if at < chars.len() => {
+            chars.remove(at);
+        }
+        _ if at + 1 < chars.len() => chars.swap(at, at + 1),
+        _ => {}
+    }
+    chars.into_iter().collect()
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(6000))]
+    /// Turning words away by length and letters first changes no answer
+    /// of `is_mistyped_legal_form`: legal forms with one or two edits
+    /// (letters, digits, accented letters), and random words.
+    #[test]
+    fn m11_mistyped_legal_form_checks_agree(
+        form in 0..LEGAL_FORMS.len(),
+        first in (0..4usize, 0..14usize, "[a-z0-9éø]"),
+        second in proptest::option::of((0..4usize, 0..14usize, "[a-z0-9éø]")),
+        random in "[a-z0-9é]{0,15}",
+    ) {
+        let c = |s: &str| s.chars().next().unwrap_or('x');
+        let mut w = one_edit(LEGAL_FORMS[form], first.0, first.1, c(&first.2));
+        if let Some((op, at, ch)) = second {
+            w = one_edit(&w, op, at, c(&ch));
+        }
+        for word in [w.as_str(), random.as_str(), LEGAL_FORMS[form]] {
+            proptest::prop_assert_eq!(
+                compare::is_mistyped_legal_form(word),
+                compare::is_mistyped_legal_form_slow(word),
+                "{:?}", word
+            );
+        }
+    }
+}
+
+/// `is_stop` as it reads: the word is in one of the two lists.
+fn is_stop_slow(t: &str) -> bool {
+    LEGAL_FORMS.contains(&t) || OTHER_STOP_WORDS.contains(&t)
+}
+
+#[test]
+fn m11_stop_words_are_sorted_and_all_found() {
+    // Both lists are searched by halves.
+    assert!(LEGAL_FORMS.windows(2).all(|w| w[0] < w[1]));
+    assert!(OTHER_STOP_WORDS.windows(2).all(|w| w[0] < w[1]));
+    for w in LEGAL_FORMS.iter().chain(OTHER_STOP_WORDS) {
+        assert!(is_stop(w), "{w}");
+    }
+    for w in ["", "t", "then", "ltdx", "an", "ab1", "Ltd", "é"] {
+        assert!(!is_stop(w), "{w}");
+    }
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(4000))]
+    /// The first-letter check turns away no stop word.
+    #[test]
+    fn m11_stop_word_check_agrees_with_the_lists(w in "[a-z]{0,13}|[a-z]{1,3}[0-9é]?") {
+        proptest::prop_assert_eq!(is_stop(&w), is_stop_slow(&w), "{:?}", w);
+    }
+}
