@@ -249,6 +249,27 @@ fn is_stop(t: &str) -> bool {
     OTHER_STOP_WORDS.binary_search(&t).is_ok() || LEGAL_FORMS.binary_search(&t).is_ok()
 }
 
+/// The parts of `s` between single spaces (as `s.split(' ')`), found by
+/// a plain byte loop: cheaper than the general splitter on names of a few
+/// short words.
+fn split_spaces(s: &str) -> impl Iterator<Item = &str> {
+    let mut start = Some(0);
+    std::iter::from_fn(move || {
+        let from = start?;
+        let rest = s.as_bytes().get(from..).unwrap_or_default();
+        match rest.iter().position(|&b| b == b' ') {
+            Some(i) => {
+                start = Some(from + i + 1);
+                s.get(from..from + i)
+            }
+            None => {
+                start = None;
+                s.get(from..)
+            }
+        }
+    })
+}
+
 fn prefix(t: &str, chars: usize) -> &str {
     if t.len() <= chars {
         // No more characters than bytes.
@@ -325,10 +346,10 @@ impl Canon {
             push_folded(c, &mut self.raw);
             space = false;
         }
-        let significant = self.raw.split(' ').any(|w| !is_stop(w));
+        let significant = split_spaces(&self.raw).any(|w| !is_stop(w));
         self.text.clear();
         self.n = 0;
-        for w in self.raw.split(' ') {
+        for w in split_spaces(&self.raw) {
             if self.n == MAX_WORDS {
                 break;
             }
@@ -351,7 +372,7 @@ impl Canon {
     }
 
     fn words(&self) -> impl Iterator<Item = &str> {
-        self.text.split(' ').filter(|w| !w.is_empty())
+        split_spaces(&self.text).filter(|w| !w.is_empty())
     }
 
     /// Calls `f` with each blocking key: the folded name without word
@@ -368,7 +389,7 @@ impl Canon {
         }
         let mut key = std::mem::take(&mut self.key);
         key.clear();
-        key.extend(self.text.split(' '));
+        key.extend(split_spaces(&self.text));
         f(hash_bytes(key.as_bytes(), seed));
         let words = self.view();
         let long = |i: usize| words.word(i).chars().nth(1).is_some();

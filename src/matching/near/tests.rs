@@ -317,3 +317,13 @@ proptest::proptest! {
         proptest::prop_assert_eq!(is_stop(&w), is_stop_slow(&w), "{:?}", w);
     }
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+    #[test]
+    fn m11_splitting_on_spaces_is_str_split(s in "[ a-cé]{0,12}") {
+        let ours: Vec<&str> = split_spaces(&s).collect();
+        let std: Vec<&str> = s.split(' ').collect();
+        proptest::prop_assert_eq!(ours, std);
+    }
+}
