@@ -29,16 +29,16 @@
 //! have a namesake one letter apart), so flags on new records rise with the
 //! size of the local side; see the CHANGELOG for those figures and timings.
 
-use std::collections::HashMap;
-
 use crate::error::{Error, Result};
 
-use super::hash::{IdBuild, hash_bytes};
+use super::hash::hash_bytes;
 use super::keys::NameClass;
 use super::par;
 
+mod blocks;
 mod compare;
 
+use blocks::Blocks;
 use compare::score;
 
 /// Names are compared on their first this many characters (after
@@ -547,7 +547,7 @@ pub(crate) struct NearScratch {
 /// Blocks of local positions by key.
 pub(crate) struct NearDuplicates {
     cfg: NearDuplicateConfig,
-    blocks: HashMap<u64, (u32, u32), IdBuild>,
+    blocks: Blocks,
     members: Vec<Member>,
     /// The folded words of every local contact, back to back (members
     /// point into it, so a candidate costs one read beside its block).
@@ -611,22 +611,22 @@ impl NearDuplicates {
         }
         par::sort_unstable(&mut pairs);
         pairs.dedup();
-        // Sized once: growing a map of millions of blocks rehashes it
-        // several times.
+        // Sized once: these are the largest parts of the guard.
         let distinct = 1 + pairs.windows(2).filter(|w| w[0].0 != w[1].0).count();
-        let mut blocks = HashMap::with_capacity_and_hasher(distinct, IdBuild::default());
+        let mut starts = Vec::with_capacity(distinct + 1);
         let mut members = Vec::with_capacity(pairs.len());
         let mut i = 0;
         while i < pairs.len() {
             let key = pairs[i].0;
-            let start = members.len();
+            #[allow(clippy::cast_possible_truncation)]
+            starts.push((key, members.len() as u32));
             while i < pairs.len() && pairs[i].0 == key {
                 members.push(pairs[i].1);
                 i += 1;
             }
-            #[allow(clippy::cast_possible_truncation)]
-            blocks.insert(key, (start as u32, (members.len() - start) as u32));
         }
+        #[allow(clippy::cast_possible_truncation)]
+        let blocks = Blocks::build(starts, members.len() as u32);
         Self {
             cfg,
             blocks,
@@ -636,7 +636,7 @@ impl NearDuplicates {
     }
 
     pub(crate) fn heap_bytes(&self) -> usize {
-        self.blocks.capacity() * 17
+        self.blocks.heap_bytes()
             + self.members.capacity() * std::mem::size_of::<Member>()
             + self.texts.capacity()
     }
@@ -663,7 +663,7 @@ impl NearDuplicates {
         canon.read(name);
         let sig = canon.sig();
         canon.for_each_key(class, |k| {
-            if let Some(&(start, n)) = self.blocks.get(&k)
+            if let Some((start, n)) = self.blocks.get(k)
                 && (n as usize) <= self.cfg.max_block
             {
                 let block = start..start + n;
