@@ -24,26 +24,28 @@
 //! again.
 
 mod billing;
+mod listing;
+mod persist;
 mod qbtime;
+mod send;
 
 pub use billing::{BillingStores, Sent, read_ledger, send_billing};
 pub use qbtime::{QBT_MAX_PAGES, read_jobcodes, read_timesheets, send_jobcodes};
 
-use std::sync::{Mutex, PoisonError};
+pub(crate) use listing::each_page;
+use listing::{list_all, listing, plan_with};
+use persist::{Persist, Saved, Track};
+
+use std::sync::Mutex;
 
 use chrono::{DateTime, Duration, Utc};
 
 use crate::error::{Error, Side};
-use crate::model::{Contact, ContactId};
-use crate::ops::{DEFAULT_PAGE_LIMIT, Execution, Pages, PagingError};
-use crate::ports::{
-    AdapterError, Clock, ContactStore, Generation, LeaseOutcome, LeaseToken, SaveOutcome,
-    StateStore,
-};
+use crate::ops::{DEFAULT_PAGE_LIMIT, PagingError};
+use crate::ports::{AdapterError, Clock, ContactStore, Generation, LeaseOutcome, StateStore};
 use crate::sync::{
-    Action, Applied, AuditEntry, ConnectionConfig, ConnectionStatus, Decision, Listing, Needed,
-    OpResult, Operation, Plan, PlanInput, StateDelta, SyncState, Trigger, apply_results, diff,
-    plan,
+    Applied, AuditEntry, ConnectionConfig, Decision, Listing, Needed, Plan, SyncState, Trigger,
+    apply_results, diff,
 };
 
 /// How long a run's lease lasts unless renewed (default of
@@ -171,24 +173,6 @@ pub struct Driver<'a> {
     page_limit: usize,
 }
 
-/// The state store of a driver, the connection it saves, the worker it
-/// runs as, the clock its lease is kept by, and what it knows of the
-/// store: the generation saved last and the lease held (its token and
-/// expiry).
-struct Persist<'a> {
-    store: &'a dyn StateStore,
-    clock: &'a dyn Clock,
-    connection: String,
-    worker: String,
-    track: Mutex<Track>,
-}
-
-#[derive(Debug, Clone, Copy, Default)]
-struct Track {
-    generation: Generation,
-    lease: Option<(LeaseToken, DateTime<Utc>)>,
-}
-
 /// The system's clock (`chrono::Utc::now`), for
 /// [`Driver::with_state_store`] in a service. The core never reads it;
 /// tests pass a clock they move by hand.
@@ -202,18 +186,6 @@ impl Clock for SystemClock {
     fn now(&self) -> DateTime<Utc> {
         DateTime::<Utc>::from(std::time::SystemTime::now())
     }
-}
-
-impl Persist<'_> {
-    fn track(&self) -> std::sync::MutexGuard<'_, Track> {
-        self.track.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-}
-
-/// Whether a save went through.
-enum Saved {
-    Written,
-    Conflict,
 }
 
 impl std::fmt::Debug for Driver<'_> {
@@ -345,67 +317,6 @@ impl<'a> Driver<'a> {
     pub fn with_page_limit(mut self, limit: usize) -> Self {
         self.page_limit = limit.max(1);
         self
-    }
-
-    /// Saves `state`, which was `delta` away from the state saved last.
-    async fn save(&self, state: &SyncState, delta: &StateDelta) -> Result<Saved, DriverError> {
-        let Some(p) = &self.state_store else {
-            return Ok(Saved::Written);
-        };
-        let expected = p.track().generation;
-        match p
-            .store
-            .save(&p.connection, expected, state, delta)
-            .await
-            .map_err(DriverError::SaveState)?
-        {
-            SaveOutcome::Saved { generation } => {
-                p.track().generation = generation;
-                Ok(Saved::Written)
-            }
-            SaveOutcome::Conflict { .. } => Ok(Saved::Conflict),
-        }
-    }
-
-    /// Saves a state whose links did not change since the last save.
-    async fn save_head(&self, state: &SyncState) -> Result<Saved, DriverError> {
-        let delta = StateDelta {
-            head: Some(state.head()),
-            ..StateDelta::default()
-        };
-        self.save(state, &delta).await
-    }
-
-    /// Keeps the lease while sending: renews it when a third of it is left.
-    /// `false` when it is lost (or cannot be renewed).
-    async fn keep_lease(&self) -> bool {
-        let Some(p) = &self.state_store else {
-            return true;
-        };
-        let now = p.clock.now();
-        let held = p.track().lease;
-        let Some((token, until)) = held else {
-            return false;
-        };
-        if until - now > self.lease / 3 {
-            return true;
-        }
-        match p
-            .store
-            .renew_lease(&p.connection, token, now, self.lease)
-            .await
-        {
-            Ok(LeaseOutcome::Held { expires_at, token }) => {
-                p.track().lease = Some((token, expires_at));
-                true
-            }
-            // A store failure counts as lost: sending without a lease that
-            // cannot be confirmed is what the lease exists to prevent.
-            Ok(LeaseOutcome::Busy { .. } | LeaseOutcome::Lost) | Err(_) => {
-                p.track().lease = None;
-                false
-            }
-        }
     }
 
     /// One run: list both sides, plan, save, send, feed back, save.
@@ -646,264 +557,4 @@ impl<'a> Driver<'a> {
         }
         Ok(reports)
     }
-
-    /// The change listing of one side when the run is incremental; when
-    /// the store refuses the cursor (too old for its feed, more changes
-    /// than one answer holds), everything through the change feed from no
-    /// cursor, as a full listing with a fresh cursor (`Ok((None,
-    /// Some(..)))`); `Ok((None, None))` when the store has no change feed
-    /// or the run is not incremental (the caller lists in full).
-    async fn changes_or_fresh(
-        &self,
-        store: &dyn ContactStore,
-        incremental: bool,
-        cursor: Option<&str>,
-    ) -> Result<(Option<Changes>, Option<(Vec<Contact>, Option<String>)>), AdapterError> {
-        if !incremental {
-            return Ok((None, None));
-        }
-        match list_changes(store, cursor, self.page_limit).await {
-            Ok(c) => Ok((Some(c), None)),
-            Err(AdapterError::Unsupported { .. }) if cursor.is_some() => {
-                match list_changes(store, None, self.page_limit).await {
-                    // Everything, from no cursor: a full listing (records
-                    // missing from it are gone, U8), deletions aside.
-                    Ok((changed, _, fresh)) if fresh.is_some() => {
-                        Ok((None, Some((changed, fresh))))
-                    }
-                    Ok(_) | Err(AdapterError::Unsupported { .. }) => Ok((None, None)),
-                    Err(e) => Err(e),
-                }
-            }
-            Err(AdapterError::Unsupported { .. }) => Ok((None, None)),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn listing_failed(
-        &self,
-        state: &mut SyncState,
-        side: Side,
-        error: AdapterError,
-        now: DateTime<Utc>,
-    ) -> Result<RunReport, DriverError> {
-        match error {
-            AdapterError::RateLimited { retry_after_secs } => {
-                let at = crate::ops::retry_time(now, retry_after_secs);
-                state.retry_at = Some(at);
-                Ok(match self.save_head(state).await? {
-                    Saved::Written => RunReport::ended(RunOutcome::RetryLater, Some(at)),
-                    Saved::Conflict => RunReport::ended(RunOutcome::Superseded, None),
-                })
-            }
-            AdapterError::AccessTokenExpired { .. } => {
-                Ok(RunReport::ended(RunOutcome::RefreshToken, None))
-            }
-            AdapterError::Authentication { message } => {
-                state.connection = ConnectionStatus::Disconnected {
-                    since: now,
-                    message,
-                };
-                Ok(match self.save_head(state).await? {
-                    Saved::Written => RunReport::ended(RunOutcome::Disconnected, None),
-                    Saved::Conflict => RunReport::ended(RunOutcome::Superseded, None),
-                })
-            }
-            AdapterError::Paging { stopped } => Err(DriverError::Paging {
-                side,
-                error: stopped,
-            }),
-            error => Err(DriverError::Listing { side, error }),
-        }
-    }
-
-    /// Sends the plan's operations while the lease holds; the results,
-    /// and whether the lease was lost (the rest then skipped).
-    async fn send(&self, plan: &Plan) -> (Vec<OpResult>, bool) {
-        let mut run: Execution<'_, Action, Box<Contact>> = Execution::new(&plan.operations);
-        let mut lost = false;
-        while let Some(op) = run.next_op() {
-            if !self.keep_lease().await {
-                lost = true;
-                run.skip(op, "not sent: the lease on the connection was lost");
-                break;
-            }
-            let organizations = match &op.action {
-                Action::Create { organizations, .. } => {
-                    let mut ids = Vec::with_capacity(organizations.len());
-                    let mut missing = None;
-                    for r in organizations {
-                        match run.resolve(r) {
-                            Some(id) => ids.push(id),
-                            None => missing = r.created_by().cloned(),
-                        }
-                    }
-                    if let Some(missing) = missing {
-                        run.skip(
-                            op,
-                            format!("its organisation (`{missing}`) was not created in this run"),
-                        );
-                        continue;
-                    }
-                    ids
-                }
-                Action::Update { .. } => Vec::new(),
-            };
-            let answer = self.send_one(op, organizations).await.map(Box::new);
-            run.record(op, answer);
-        }
-        (run.finish(), lost)
-    }
-
-    async fn send_one(
-        &self,
-        op: &Operation,
-        organizations: Vec<ContactId>,
-    ) -> Result<Contact, AdapterError> {
-        let store = match op.side {
-            Side::Local => self.local,
-            Side::Remote => self.remote,
-        };
-        match &op.action {
-            Action::Create {
-                contact,
-                idempotency_key,
-                ..
-            } => {
-                let mut c = (**contact).clone();
-                c.organization_ids = organizations;
-                store.create(&c, idempotency_key).await
-            }
-            Action::Update {
-                target_id,
-                patch,
-                expected_version,
-                ..
-            } => {
-                store
-                    .update(target_id, patch, expected_version.as_ref())
-                    .await
-            }
-        }
-    }
-}
-
-/// Follows a paged listing to its end: `fetch` asks for one page (`None`:
-/// the first), `take` keeps what it holds and gives the next page's token.
-/// Every listing the driver reads goes through here, bounded by
-/// [`Pages`]: a store that keeps answering pages, or answers a token twice,
-/// ends as [`AdapterError::Paging`] instead of a hang.
-pub(crate) async fn each_page<P, Fut>(
-    limit: usize,
-    mut fetch: impl FnMut(Option<String>) -> Fut,
-    mut take: impl FnMut(P) -> Option<String>,
-) -> Result<(), AdapterError>
-where
-    Fut: std::future::Future<Output = Result<P, AdapterError>>,
-{
-    // `fetch` takes the token by value: an async closure over a borrowed
-    // `Option<&str>` gives a future rustc cannot prove `Send` for every
-    // lifetime, and the driver's futures must be `Send` so that a service
-    // can spawn runs on a multi-threaded runtime.
-    let mut pages = Pages::new(limit);
-    let mut token: Option<String> = None;
-    loop {
-        let page = fetch(token.take()).await?;
-        token = pages
-            .next(take(page))
-            .map_err(|stopped| AdapterError::Paging { stopped })?;
-        if token.is_none() {
-            return Ok(());
-        }
-    }
-}
-
-async fn list_all(store: &dyn ContactStore, limit: usize) -> Result<Vec<Contact>, AdapterError> {
-    let mut out = Vec::new();
-    each_page(
-        limit,
-        |page| async move { store.list(page.as_deref()).await },
-        |p| {
-            out.extend(p.contacts);
-            p.next_page
-        },
-    )
-    .await?;
-    Ok(last_of_each(out))
-}
-
-/// Keeps one record per id — the last listed, the newest — in the order
-/// ids were first listed. A listing may repeat a record (the ports
-/// contract allows it: a record written between two pages can show on
-/// both), and the planner takes each id once.
-fn last_of_each(records: Vec<Contact>) -> Vec<Contact> {
-    let mut at: std::collections::HashMap<ContactId, usize> =
-        std::collections::HashMap::with_capacity(records.len());
-    let mut out: Vec<Contact> = Vec::with_capacity(records.len());
-    for c in records {
-        match at.get(&c.id) {
-            Some(&i) => {
-                if let Some(slot) = out.get_mut(i) {
-                    *slot = c;
-                }
-            }
-            None => {
-                at.insert(c.id.clone(), out.len());
-                out.push(c);
-            }
-        }
-    }
-    out
-}
-
-type Changes = (Vec<Contact>, Vec<ContactId>, Option<String>);
-
-fn listing<'a>(changes: Option<&'a Changes>, full: &'a [Contact]) -> Listing<'a> {
-    match changes {
-        Some((changed, deleted, cursor)) => Listing::Changes {
-            changed,
-            deleted,
-            cursor: cursor.as_deref(),
-        },
-        None => Listing::Full(full),
-    }
-}
-
-fn plan_with(
-    config: &ConnectionConfig,
-    state: &SyncState,
-    local: Listing<'_>,
-    remote: Listing<'_>,
-    decisions: &[Decision],
-    trigger: Trigger,
-    now: DateTime<Utc>,
-) -> Result<Plan, Error> {
-    let input = PlanInput::new(&[], &[], now)
-        .with_local(local)
-        .with_remote(remote)
-        .with_decisions(decisions)
-        .with_trigger(trigger);
-    plan(config, state, &input)
-}
-
-async fn list_changes(
-    store: &dyn ContactStore,
-    cursor: Option<&str>,
-    limit: usize,
-) -> Result<Changes, AdapterError> {
-    let (mut changed, mut deleted, mut last) = (Vec::new(), Vec::new(), None);
-    each_page(
-        limit,
-        |page| async move { store.list_changes(cursor, page.as_deref()).await },
-        |p| {
-            changed.extend(p.changed);
-            deleted.extend(p.deleted);
-            last = p.cursor;
-            p.next_page
-        },
-    )
-    .await?;
-    deleted.sort();
-    deleted.dedup();
-    Ok((last_of_each(changed), deleted, last))
 }
