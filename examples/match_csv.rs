@@ -44,9 +44,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ledgerlink::bulk_io::{
-    ClassifyReadError, ReadAhead, ReadTableError, read_table_split, write_streamed_results,
+    ClassifyReadError, ReadAhead, ReadTableError, read_table_parts, write_streamed_results,
 };
-use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_table_owned};
+use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_tables_owned};
 use ledgerlink::{ExistingLinks, MatchIndexBuilder, NearDuplicateConfig, Profile};
 
 const USAGE: &str = "usage: match_csv --profile <xero|xpm|qbo> --local LOCAL.csv \
@@ -285,22 +285,22 @@ fn run(args: &Args) -> Result<(), String> {
     result
 }
 
-/// Reads a whole file into a table, in two halves at once; the error as
-/// match_csv words it.
+/// Reads a whole file into tables (its two halves, read at once); the
+/// error as match_csv words it.
 fn read(
     file: File,
     again: File,
     path: &Path,
     progress: &Progress,
     side: usize,
-) -> Result<(CsvTable, Duration), String> {
+) -> Result<(Vec<CsvTable>, Duration), String> {
     let t = now();
-    let table =
-        read_table_split(file, again, |n| progress.reading(side, n)).map_err(|e| match e {
+    let tables =
+        read_table_parts(file, again, |n| progress.reading(side, n)).map_err(|e| match e {
             ReadTableError::Csv(e) => format!("{}: {e}", path.display()),
             e => format!("cannot read {}: {e}", path.display()),
         })?;
-    Ok((table, t.elapsed()))
+    Ok((tables, t.elapsed()))
 }
 
 fn match_files(
@@ -327,12 +327,15 @@ fn match_files(
         // The local file in two halves at once (opened a second time).
         let local_tail = open(&args.local)?;
         let (local, read_local) = read(local_file, local_tail, &args.local, &progress, 0)?;
-        report(&args.local, local.problems(), &progress);
+        for part in &local {
+            report(&args.local, part.problems(), &progress);
+        }
         progress.phase("indexing");
         let t = now();
-        // The table is freed once normalised: the index holds what it
-        // needs of the local contacts.
-        let (index, problems, dups) = index_table_owned(&builder, local)
+        // The halves are indexed as one (never copied into one table) and
+        // freed once normalised: the index holds what it needs of the
+        // local contacts.
+        let (index, problems, dups) = index_tables_owned(&builder, local)
             .map_err(|e| format!("cannot index {}: {e}", args.local.display()))?;
         report(&args.local, &dups, &progress);
         let local_skipped = problems.len() + dups.len();

@@ -128,9 +128,31 @@ fn split_point<R: Read + Seek>(tail: &mut R, len: u64) -> io::Result<Option<u64>
 /// As [`read_table`]; seeking errors are [`ReadTableError::Io`].
 pub fn read_table_split<R: Read + Seek + Send>(
     head: R,
-    mut tail: R,
+    tail: R,
     progress: impl Fn(u64) + Sync,
 ) -> Result<CsvTable, ReadTableError> {
+    let mut parts = read_table_parts(head, tail, progress)?.into_iter();
+    let mut table = parts.next().unwrap_or_default();
+    for rest in parts {
+        // Its lines already count from the input's start.
+        table.append(rest, 0)?;
+    }
+    Ok(table)
+}
+
+/// [`read_table_split`] without joining the halves: the input's rows as
+/// one table, or as two (the halves, lines counted from the input's
+/// start) when it was read in two; for
+/// [`index_tables_owned`](crate::matching::bulk::index_tables_owned),
+/// which indexes them as one without the copy a join makes.
+///
+/// # Errors
+/// As [`read_table_split`].
+pub fn read_table_parts<R: Read + Seek + Send>(
+    head: R,
+    mut tail: R,
+    progress: impl Fn(u64) + Sync,
+) -> Result<Vec<CsvTable>, ReadTableError> {
     let len = tail.seek(SeekFrom::End(0))?;
     let split = if len >= 2 * READ_CHUNK as u64 {
         split_point(&mut tail, len)?
@@ -139,7 +161,7 @@ pub fn read_table_split<R: Read + Seek + Send>(
     };
     let mut head = head;
     let Some(split) = split else {
-        return read_table(head, progress);
+        return Ok(vec![read_table(head, progress)?]);
     };
     let mut a = CsvTableParser::new();
     let mut buf = vec![0; READ_CHUNK];
@@ -165,7 +187,7 @@ pub fn read_table_split<R: Read + Seek + Send>(
     let Some(mut b) = b else {
         // No header in the whole first half: read on.
         pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
-        return Ok(a.finish()?);
+        return Ok(vec![a.finish()?]);
     };
     let (first, second) = par::join(
         || {
@@ -182,15 +204,16 @@ pub fn read_table_split<R: Read + Seek + Send>(
     if a.at_row_start() {
         second?;
         let lines = a.lines_read();
-        let mut table = a.finish()?;
-        table.append(b.finish()?, lines)?;
-        return Ok(table);
+        let first = a.finish()?;
+        let mut rest = b.finish()?;
+        rest.shift_lines(lines);
+        return Ok(vec![first, rest]);
     }
     // A row spans the split: the second half was read from inside it.
     drop(b);
     read_b.store(0, Ordering::Relaxed);
     pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
-    Ok(a.finish()?)
+    Ok(vec![a.finish()?])
 }
 
 /// Why a streamed classification from a reader stopped.

@@ -443,7 +443,7 @@ fn streamed_outcome(
 #[test]
 fn remote_rows_read_ahead_classify_as_rows_read_after() {
     use ledgerlink::bulk_io::ReadAhead;
-    use ledgerlink::matching::bulk::index_table_owned;
+    use ledgerlink::matching::bulk::index_tables_owned;
     let mut remote = big_csv(true);
     remote.extend_from_slice(b"R7,person,Name 7 Smith,r7@x.test,again\n");
     let mut local = String::from("id,name,email\n");
@@ -455,7 +455,7 @@ fn remote_rows_read_ahead_classify_as_rows_read_after() {
     let mut table = parse_csv(local.as_bytes()).unwrap();
     let (index, dups) = index_table(&builder, &mut table).unwrap();
     let (owned, parse_problems, owned_dups) =
-        index_table_owned(&builder, parse_csv(local.as_bytes()).unwrap()).unwrap();
+        index_tables_owned(&builder, vec![parse_csv(local.as_bytes()).unwrap()]).unwrap();
     assert_eq!(problems(&owned_dups), problems(&dups));
     assert_eq!(
         problems(&dups),
@@ -545,5 +545,43 @@ fn reading_ahead_stops_when_dropped_and_reports_read_errors() {
     match result {
         Err(ClassifyReadError::Io(e)) => assert_eq!(e.to_string(), "disk gone"),
         other => panic!("{other:?}"),
+    }
+}
+
+/// A listing read as two halves and indexed without joining them gives
+/// the rows, problems, repeated ids and index of the listing read whole.
+#[test]
+fn halves_indexed_apart_index_as_the_whole() {
+    use ledgerlink::bulk_io::read_table_parts;
+    use ledgerlink::matching::bulk::index_tables_owned;
+    use std::io::Cursor;
+    for quoted_middle in [false, true] {
+        let mut text = big_csv(quoted_middle);
+        // Ids repeated across the halves and within the second.
+        text.extend_from_slice(b"R5,person,Again,a@x.test,x\nR39990,,Again,b@x.test,x\n");
+        let parts =
+            read_table_parts(Cursor::new(&text[..]), Cursor::new(&text[..]), |_| {}).unwrap();
+        assert_eq!(parts.len(), if quoted_middle { 1 } else { 2 });
+        let mut whole = read_table(&text[..], |_| {}).unwrap();
+        let parse_problems = problems(whole.problems());
+        let builder = MatchIndexBuilder::new(Profile::XeroGl);
+        let (index, dups) = index_table(&builder, &mut whole).unwrap();
+        let (apart, skipped, repeated) = index_tables_owned(&builder, parts).unwrap();
+        assert_eq!(problems(&skipped), parse_problems);
+        assert_eq!(problems(&repeated), problems(&dups));
+        assert_eq!(repeated.len(), 2, "{quoted_middle}");
+        assert_eq!(apart.len(), index.len());
+        let links = ExistingLinks::new();
+        let remote =
+            b"id,name,email\nX1,Name 5 Smith,r5@x.test\nX2,name 39990 smith,\nX3,,r77@x.test\n";
+        let run = |index: &MatchIndex| {
+            let done = classify_read(&remote[..], index, &links, |_| {}).unwrap();
+            streamed_outcome(&done)
+        };
+        assert_eq!(run(&apart), run(&index), "{quoted_middle}");
+        assert_eq!(
+            String::from_utf8(run(&apart).0).unwrap(),
+            "remote_id,class,local_ids,matched_on\nX1,full,R5,name+email\nX2,partial,R39990,name\nX3,partial,R77,email\n"
+        );
     }
 }

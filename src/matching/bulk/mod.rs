@@ -50,6 +50,6 @@ mod table;
 pub use csv::{CsvTableParser, parse_csv};
 pub use problems::{CsvError, MalformedRow, RowProblem};
 pub use results::{ClassCounts, RESULTS_HEADER, ResultsCsv, put_result_row};
-pub use run::{classify_table, index_table, index_table_owned};
+pub use run::{classify_table, index_table, index_tables_owned};
 pub use stream::{CHUNK_ROWS, ClassifiedCsv, CsvClassifier, StreamError};
 pub use table::{CsvRecord, CsvTable};

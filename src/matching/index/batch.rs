@@ -33,10 +33,6 @@ impl RemoteIds {
         self.ends.push(self.text.len() as u32);
     }
 
-    pub(super) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
     pub(super) fn id(&self, i: usize) -> &str {
         self.get(i).unwrap_or_default()
     }
@@ -140,25 +136,47 @@ pub(super) fn later_duplicates<'s>(
     n: usize,
     id: impl Fn(usize) -> &'s str + Sync,
 ) -> Vec<(usize, usize)> {
-    let hash = |i: usize| hash_bytes(id(i).as_bytes(), 0);
-    let mut hashes: Vec<u64> = (0..n).map(hash).collect();
-    par::sort_unstable(&mut hashes);
-    let mut repeated: Vec<u64> = hashes
+    let mut hashes = Vec::new();
+    par::map_range_into(0..n, |i| id_hash(id(i)), &mut hashes);
+    later_duplicates_hashed(&hashes, id)
+}
+
+/// The hash an id is checked for repeats by.
+pub(super) fn id_hash(id: &str) -> u64 {
+    hash_bytes(id.as_bytes(), 0)
+}
+
+/// [`later_duplicates`] of ids whose hashes ([`id_hash`]) are known.
+pub(super) fn later_duplicates_hashed<'s>(
+    hashes: &[u64],
+    id: impl Fn(usize) -> &'s str + Sync,
+) -> Vec<(usize, usize)> {
+    let mut sorted = hashes.to_vec();
+    par::sort_unstable(&mut sorted);
+    let mut repeated: Vec<u64> = sorted
         .chunk_by(|a, b| a == b)
         .filter(|run| run.len() > 1)
         .filter_map(|run| run.first().copied())
         .collect();
-    drop(hashes);
+    drop(sorted);
     if repeated.is_empty() {
         return Vec::new();
     }
     repeated.shrink_to_fit();
-    let mut keyed: Vec<(u64, u32)> = (0..n)
-        .filter_map(|i| {
-            let h = hash(i);
-            repeated.binary_search(&h).is_ok().then_some((h, pos32(i)))
-        })
-        .collect();
+    // The records whose hash repeats, a part of the input at a time.
+    let starts: Vec<usize> = (0..hashes.len()).step_by(1 << 16).collect();
+    let parts = par::map_chunks(&starts, 1, |start| {
+        let lo = start.first().copied().unwrap_or(0);
+        hashes
+            .get(lo..hashes.len().min(lo + (1 << 16)))
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| repeated.binary_search(h).is_ok())
+            .map(|(k, &h)| (h, pos32(lo + k)))
+            .collect::<Vec<_>>()
+    });
+    let mut keyed: Vec<(u64, u32)> = parts.concat();
     par::sort_unstable(&mut keyed);
     let mut found = Vec::new();
     for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {

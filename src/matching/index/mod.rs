@@ -37,6 +37,7 @@ mod stream;
 mod views;
 
 pub use build::MatchIndexBuilder;
+pub(crate) use build::Normalised;
 pub use links::ExistingLinks;
 pub use stream::BatchBuilder;
 pub use views::{BatchViews, LocalIds, MatchView};

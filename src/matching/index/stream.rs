@@ -6,7 +6,7 @@
 use crate::error::{Error, Result, Side};
 use crate::matching::{MatchRecord, par};
 
-use super::batch::{Batch, RemoteIds, first_duplicate, later_duplicates, settle};
+use super::batch::{Batch, RemoteIds, id_hash, later_duplicates, later_duplicates_hashed, settle};
 use super::decide::{Decided, GROUP, Scratch};
 use super::{BatchViews, ExistingLinks, MAX_RECORDS, MatchIndex, pos32};
 
@@ -36,6 +36,9 @@ pub struct BatchBuilder<'a> {
     links: &'a ExistingLinks,
     decided: Vec<Decided>,
     ids: RemoteIds,
+    /// The ids' hashes ([`id_hash`]), taken as they are pushed, for the
+    /// check for repeats.
+    id_hashes: Vec<u64>,
 }
 
 impl std::fmt::Debug for BatchBuilder<'_> {
@@ -55,6 +58,7 @@ impl MatchIndex {
             links,
             decided: Vec::new(),
             ids: RemoteIds::default(),
+            id_hashes: Vec::new(),
         }
     }
 }
@@ -154,6 +158,7 @@ impl<'a> BatchBuilder<'a> {
         // Failures leave the buffers to grow as they fill.
         let _ = self.decided.try_reserve_exact(records);
         let _ = self.ids.ends.try_reserve_exact(records);
+        let _ = self.id_hashes.try_reserve_exact(records);
         let _ = self.ids.text.try_reserve_exact(id_bytes);
     }
 
@@ -201,6 +206,7 @@ impl<'a> BatchBuilder<'a> {
         self.ids.text.reserve(id_bytes);
         for r in remotes {
             self.ids.push(r.record_id());
+            self.id_hashes.push(id_hash(r.record_id()));
         }
         Ok(())
     }
@@ -213,7 +219,8 @@ impl<'a> BatchBuilder<'a> {
     /// repeats first in the input).
     pub fn finish(self) -> Result<BatchViews<'a>> {
         let ids = &self.ids;
-        if let Some(i) = first_duplicate(ids.len(), |i| ids.id(i)) {
+        let repeated = later_duplicates_hashed(&self.id_hashes, |i| ids.id(i));
+        if let Some(&(i, _)) = repeated.first() {
             return Err(Error::DuplicateId {
                 side: Side::Remote,
                 id: ids.id(i).to_owned(),
@@ -231,7 +238,8 @@ impl<'a> BatchBuilder<'a> {
     #[must_use]
     pub fn finish_dropping_duplicates(mut self) -> (BatchViews<'a>, Vec<(usize, usize)>) {
         let ids = &self.ids;
-        let dups = later_duplicates(ids.len(), |i| ids.id(i));
+        let dups = later_duplicates_hashed(&self.id_hashes, |i| ids.id(i));
+        self.id_hashes = Vec::new();
         if !dups.is_empty() {
             let mut drop = dups.iter().map(|d| d.0).peekable();
             let mut kept = RemoteIds::default();
