@@ -42,7 +42,35 @@ impl RemoteIds {
 /// several records claimed (M9) with those records' ids, sorted.
 pub(super) struct Batch {
     pub(super) decided: Vec<Decided>,
-    pub(super) contested: HashMap<u32, Vec<ContactId>>,
+    pub(super) contested: Contested,
+}
+
+/// The local contacts claimed as the full match of several records (M9),
+/// with those records' ids, sorted.
+#[derive(Default)]
+pub(super) struct Contested {
+    by_local: HashMap<u32, Vec<ContactId>>,
+    /// A bit per local position, set for those in `by_local`: read for
+    /// every full match of a batch, without hashing.
+    bits: Vec<u64>,
+}
+
+impl Contested {
+    /// The records that claim local position `j`, if several do.
+    pub(super) fn get(&self, j: u32) -> Option<&Vec<ContactId>> {
+        if self.contains(j) {
+            self.by_local.get(&j)
+        } else {
+            None
+        }
+    }
+
+    /// Whether several records claim local position `j`.
+    pub(super) fn contains(&self, j: u32) -> bool {
+        self.bits
+            .get((j / 64) as usize)
+            .is_some_and(|w| w & (1 << (j % 64)) != 0)
+    }
 }
 
 impl MatchIndex {
@@ -86,10 +114,10 @@ pub(super) fn settle<'s>(
     locals: usize,
     decided: &[Decided],
     id: impl Fn(usize) -> &'s str,
-) -> HashMap<u32, Vec<ContactId>> {
+) -> Contested {
     let mut claims = vec![0u32; locals];
     for d in decided {
-        if let Raw::Full(l) = d.raw
+        if let Raw::Full(l, _) = d.raw
             && let Some(c) = claims.get_mut(l as usize)
         {
             *c = c.saturating_add(1);
@@ -97,16 +125,28 @@ pub(super) fn settle<'s>(
     }
     let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
     for (i, d) in decided.iter().enumerate() {
-        if let Raw::Full(l) = d.raw
+        if let Raw::Full(l, _) = d.raw
             && claims.get(l as usize).is_some_and(|&c| c > 1)
         {
             contested.entry(l).or_default().push(ContactId::new(id(i)));
         }
     }
+    let mut bits = Vec::new();
+    if !contested.is_empty() {
+        bits = vec![0u64; locals.div_ceil(64)];
+        for &l in contested.keys() {
+            if let Some(w) = bits.get_mut((l / 64) as usize) {
+                *w |= 1 << (l % 64);
+            }
+        }
+    }
     for v in contested.values_mut() {
         v.sort();
     }
-    contested
+    Contested {
+        by_local: contested,
+        bits,
+    }
 }
 
 /// Remote ids must be non-empty and unique within a batch.

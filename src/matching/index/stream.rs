@@ -194,20 +194,35 @@ impl<'a> BatchBuilder<'a> {
             });
         }
         self.decided.resize_with(total, Decided::default);
-        let (index, links) = (self.index, self.links);
-        if let Some(out) = self.decided.get_mut(start..) {
-            par::zip_chunks_mut(remotes, out, 1024, |recs, out| {
-                let mut s = Scratch::for_batch();
-                for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
-                    index.decide_group(group, links, &mut s, out);
+        let Self {
+            index,
+            links,
+            decided,
+            ids,
+            id_hashes,
+        } = self;
+        let (index, links) = (*index, *links);
+        // The ids are kept while the records are decided (a worker that
+        // is done copying them joins the deciding).
+        par::join(
+            || {
+                if let Some(out) = decided.get_mut(start..) {
+                    par::zip_chunks_mut(remotes, out, 1024, |recs, out| {
+                        let mut s = Scratch::for_batch();
+                        for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+                            index.decide_group(group, links, &mut s, out);
+                        }
+                    });
                 }
-            });
-        }
-        self.ids.text.reserve(id_bytes);
-        for r in remotes {
-            self.ids.push(r.record_id());
-            self.id_hashes.push(id_hash(r.record_id()));
-        }
+            },
+            || {
+                ids.text.reserve(id_bytes);
+                for r in remotes {
+                    ids.push(r.record_id());
+                    id_hashes.push(id_hash(r.record_id()));
+                }
+            },
+        );
         Ok(())
     }
 
