@@ -325,7 +325,8 @@ type Parsed = (CsvTable, u64);
 ///     let ahead = ReadAhead::start(scope, remote, 0, |_| {});
 ///     let mut locals = read_table(&b"id,name,email\nK1,Acme,a@acme.test\n"[..], |_| {})?;
 ///     let (index, _) = index_table(&MatchIndexBuilder::new(Profile::Xpm), &mut locals)?;
-///     let done = ahead.classify(&index, &ExistingLinks::new())?;
+///     let links = ExistingLinks::new();
+///     let done = ahead.classify(&index, &links)?;
 ///     assert_eq!(done.views().remote_id(0), Some("X1"));
 ///     Ok::<(), Box<dyn std::error::Error>>(())
 /// })?;
