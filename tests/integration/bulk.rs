@@ -426,11 +426,14 @@ fn m9_a_dropped_repeat_contests_nothing() {
     assert_eq!(a, b);
 }
 
+/// Problems as (line, reason) pairs.
+type Lines = Vec<(u64, String)>;
+
 /// Results, problems and repeated ids of a remote input, as `match_csv`
 /// writes them.
 fn streamed_outcome(
     done: &ledgerlink::matching::bulk::ClassifiedCsv<'_>,
-) -> (Vec<u8>, Vec<(u64, String)>, Vec<(u64, String)>) {
+) -> (Vec<u8>, Lines, Lines) {
     let mut out = Vec::new();
     write_streamed_results(done.views(), &mut out, |_| {}).unwrap();
     (out, problems(done.problems()), problems(done.duplicates()))

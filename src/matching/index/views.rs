@@ -175,7 +175,7 @@ impl<'a> MatchView<'a> {
 
     /// The ids of the local contacts the decision names, sorted, as
     /// [`MatchOutcome::local_ids`](crate::MatchOutcome::local_ids) (as
-    /// text: the index keeps its ids in one arena, not as [`ContactId`]s).
+    /// text: the index keeps its ids in one arena, not as [`ContactId`](crate::ContactId)s).
     #[must_use]
     pub fn local_ids(&self) -> LocalIds<'a> {
         let inner = match &self.decided.raw {
