@@ -115,31 +115,33 @@ pub(super) fn settle<'s>(
     decided: &[Decided],
     id: impl Fn(usize) -> &'s str,
 ) -> Contested {
-    let mut claims = vec![0u32; locals];
+    // Two bits per local contact (claimed once, claimed again): small
+    // enough to stay in cache while the decisions stream past.
+    let words = locals.div_ceil(64);
+    let mut once = vec![0u64; words];
+    let mut again = vec![0u64; words];
+    let bit = |l: u32| ((l / 64) as usize, 1u64 << (l % 64));
     for d in decided {
-        if let Raw::Full(l, _) = d.raw
-            && let Some(c) = claims.get_mut(l as usize)
-        {
-            *c = c.saturating_add(1);
-        }
-    }
-    let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
-    for (i, d) in decided.iter().enumerate() {
-        if let Raw::Full(l, _) = d.raw
-            && claims.get(l as usize).is_some_and(|&c| c > 1)
-        {
-            contested.entry(l).or_default().push(ContactId::new(id(i)));
-        }
-    }
-    let mut bits = Vec::new();
-    if !contested.is_empty() {
-        bits = vec![0u64; locals.div_ceil(64)];
-        for &l in contested.keys() {
-            if let Some(w) = bits.get_mut((l / 64) as usize) {
-                *w |= 1 << (l % 64);
+        if let Raw::Full(l, _) = d.raw {
+            let (w, b) = bit(l);
+            if let (Some(o), Some(a)) = (once.get_mut(w), again.get_mut(w)) {
+                *a |= *o & b;
+                *o |= b;
             }
         }
     }
+    drop(once);
+    let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
+    for (i, d) in decided.iter().enumerate() {
+        if let Raw::Full(l, _) = d.raw {
+            let (w, b) = bit(l);
+            if again.get(w).is_some_and(|a| a & b != 0) {
+                contested.entry(l).or_default().push(ContactId::new(id(i)));
+            }
+        }
+    }
+    // The contacts claimed again are those contested.
+    let bits = if contested.is_empty() { Vec::new() } else { again };
     for v in contested.values_mut() {
         v.sort();
     }
