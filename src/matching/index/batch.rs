@@ -141,7 +141,11 @@ pub(super) fn settle<'s>(
         }
     }
     // The contacts claimed again are those contested.
-    let bits = if contested.is_empty() { Vec::new() } else { again };
+    let bits = if contested.is_empty() {
+        Vec::new()
+    } else {
+        again
+    };
     for v in contested.values_mut() {
         v.sort();
     }
