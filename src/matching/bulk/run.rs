@@ -38,8 +38,7 @@ pub fn index_table(
 /// [`CsvTable::shift_lines`]), indexed as the one table they make,
 /// without joining them. They are freed as soon as their rows are
 /// normalised, before the index's tables are built, so a build never
-/// holds the whole listing and the whole index at once (on a million
-/// contacts, about a third less memory at its peak). Returns the index,
+/// holds the whole listing and the whole index at once. Returns the index,
 /// the rows skipped while parsing (part by part) and those left out for a
 /// repeated id, as [`index_table`] reports them.
 ///
