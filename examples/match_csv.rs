@@ -27,10 +27,11 @@
 //!
 //! Everything but the files is the library's
 //! ([`ledgerlink::matching::bulk`], [`ledgerlink::bulk_io`]): the local file
-//! is read a megabyte at a time (its two halves at once) into a compact
-//! table of the fields matched and indexed; the remote file is then read the same way and classified
-//! as it is read (a chunk of rows decided while the next is parsed, only
-//! the ids kept), and the results written as they are formatted.
+//! is read a megabyte at a time (its two halves at once) into compact
+//! tables of the fields matched and indexed; meanwhile the remote file is
+//! read and parsed on a thread of its own, a few chunks of rows ahead, and
+//! its rows are decided a chunk at a time once the index is built (only
+//! their ids kept); the results are written as they are formatted.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
