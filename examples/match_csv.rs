@@ -27,10 +27,11 @@
 //!
 //! Everything but the files is the library's
 //! ([`ledgerlink::matching::bulk`], [`ledgerlink::bulk_io`]): the local file
-//! is read a megabyte at a time (its two halves at once) into a compact
-//! table of the fields matched and indexed; the remote file is then read the same way and classified
-//! as it is read (a chunk of rows decided while the next is parsed, only
-//! the ids kept), and the results written as they are formatted.
+//! is read a megabyte at a time (its two halves at once) into compact
+//! tables of the fields matched and indexed; meanwhile the remote file is
+//! read and parsed on a thread of its own, a few chunks of rows ahead, and
+//! its rows are decided a chunk at a time once the index is built (only
+//! their ids kept); the results are written as they are formatted.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
@@ -44,10 +45,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use ledgerlink::bulk_io::{
-    ClassifyReadError, ReadTableError, classify_read_sized, read_table_split,
-    write_streamed_results,
+    ClassifyReadError, ReadAhead, ReadTableError, read_table_parts, write_streamed_results,
 };
-use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_table};
+use ledgerlink::matching::bulk::{CsvTable, RowProblem, StreamError, index_tables_owned};
 use ledgerlink::{ExistingLinks, MatchIndexBuilder, NearDuplicateConfig, Profile};
 
 const USAGE: &str = "usage: match_csv --profile <xero|xpm|qbo> --local LOCAL.csv \
@@ -286,22 +286,22 @@ fn run(args: &Args) -> Result<(), String> {
     result
 }
 
-/// Reads a whole file into a table, in two halves at once; the error as
-/// match_csv words it.
+/// Reads a whole file into tables (its two halves, read at once); the
+/// error as match_csv words it.
 fn read(
     file: File,
     again: File,
     path: &Path,
     progress: &Progress,
     side: usize,
-) -> Result<(CsvTable, Duration), String> {
+) -> Result<(Vec<CsvTable>, Duration), String> {
     let t = now();
-    let table =
-        read_table_split(file, again, |n| progress.reading(side, n)).map_err(|e| match e {
+    let tables =
+        read_table_parts(file, again, |n| progress.reading(side, n)).map_err(|e| match e {
             ReadTableError::Csv(e) => format!("{}: {e}", path.display()),
             e => format!("cannot read {}: {e}", path.display()),
         })?;
-    Ok((table, t.elapsed()))
+    Ok((tables, t.elapsed()))
 }
 
 fn match_files(
@@ -317,73 +317,78 @@ fn match_files(
     }
     let size = |f: &File| f.metadata().map_or(0, |m| m.len());
     let progress = Progress::new(start, size(&local_file) + size(&remote_file));
-
-    // The local file in two halves at once (opened a second time).
-    let local_tail = open(&args.local)?;
-    let (mut local, read_local) = read(local_file, local_tail, &args.local, &progress, 0)?;
-    report(&args.local, local.problems(), &progress);
-    progress.phase("indexing");
-    let t = now();
-    let (index, dups) = index_table(&builder, &mut local)
-        .map_err(|e| format!("cannot index {}: {e}", args.local.display()))?;
-    report(&args.local, &dups, &progress);
-    let local_skipped = local.problems().len();
-    // The index holds what it needs of the local contacts.
-    drop(local);
-    let indexing = t.elapsed();
-
-    // The remote file, classified as it is read: its rows are decided a
-    // chunk at a time and only their ids kept.
-    let t = now();
-    let links = ExistingLinks::new();
-    let remote_len = size(&remote_file);
-    let remote = classify_read_sized(remote_file, remote_len, &index, &links, |n| {
-        progress.reading(1, n);
-    })
-    .map_err(|e| match e {
-        ClassifyReadError::Stream(StreamError::Csv(e)) => {
-            format!("{}: {e}", args.remote.display())
+    std::thread::scope(|scope| {
+        // The remote file is read and parsed (a few chunks ahead) while the
+        // local side is read and indexed, then classified as it is read:
+        // its rows are decided a chunk at a time and only their ids kept.
+        let remote_len = size(&remote_file);
+        let ahead = ReadAhead::start(scope, remote_file, remote_len, |n| {
+            progress.reading(1, n);
+        });
+        // The local file in two halves at once (opened a second time).
+        let local_tail = open(&args.local)?;
+        let (local, read_local) = read(local_file, local_tail, &args.local, &progress, 0)?;
+        for part in &local {
+            report(&args.local, part.problems(), &progress);
         }
-        ClassifyReadError::Stream(e) => {
-            format!("cannot classify {}: {e}", args.remote.display())
-        }
-        e => format!("cannot read {}: {e}", args.remote.display()),
-    })?;
-    report(&args.remote, remote.problems(), &progress);
-    report(&args.remote, remote.duplicates(), &progress);
-    let remote_skipped = remote.problems().len() + remote.duplicates().len();
-    let classifying = t.elapsed();
+        progress.phase("indexing");
+        let t = now();
+        // The halves are indexed as one (never copied into one table) and
+        // freed once normalised: the index holds what it needs of the
+        // local contacts.
+        let (index, problems, dups) = index_tables_owned(&builder, local)
+            .map_err(|e| format!("cannot index {}: {e}", args.local.display()))?;
+        report(&args.local, &dups, &progress);
+        let local_skipped = problems.len() + dups.len();
+        let indexing = t.elapsed();
 
-    let t = now();
-    let views = remote.into_views();
-    let counts = write_streamed_results(&views, &mut out_file, |n| {
-        progress.writing(n, views.len());
+        let t = now();
+        let links = ExistingLinks::new();
+        let remote = ahead.classify(&index, &links).map_err(|e| match e {
+            ClassifyReadError::Stream(StreamError::Csv(e)) => {
+                format!("{}: {e}", args.remote.display())
+            }
+            ClassifyReadError::Stream(e) => {
+                format!("cannot classify {}: {e}", args.remote.display())
+            }
+            e => format!("cannot read {}: {e}", args.remote.display()),
+        })?;
+        report(&args.remote, remote.problems(), &progress);
+        report(&args.remote, remote.duplicates(), &progress);
+        let remote_skipped = remote.problems().len() + remote.duplicates().len();
+        let classifying = t.elapsed();
+
+        let t = now();
+        let views = remote.into_views();
+        let counts = write_streamed_results(&views, &mut out_file, |n| {
+            progress.writing(n, views.len());
+        })
+        .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
+        let writing = t.elapsed();
+        progress.done();
+
+        eprintln!(
+            "match_csv: {} local contacts indexed ({} skipped), {} remote records classified ({} skipped)",
+            index.len(),
+            rows(local_skipped),
+            counts.total(),
+            rows(remote_skipped)
+        );
+        eprintln!("match_csv: classes: {counts}");
+        eprintln!(
+            "match_csv: time: reading local {}, indexing {}, reading and classifying remote {}, writing {}, total {}",
+            secs(read_local),
+            secs(indexing),
+            secs(classifying),
+            secs(writing),
+            secs(start.elapsed()),
+        );
+        // Freeing a million small allocations one by one is wasted work right
+        // before the process exits.
+        std::mem::forget(views);
+        std::mem::forget(index);
+        Ok(())
     })
-    .map_err(|e| format!("cannot write {}: {e}", args.out.display()))?;
-    let writing = t.elapsed();
-    progress.done();
-
-    eprintln!(
-        "match_csv: {} local contacts indexed ({} skipped), {} remote records classified ({} skipped)",
-        index.len(),
-        rows(local_skipped),
-        counts.total(),
-        rows(remote_skipped)
-    );
-    eprintln!("match_csv: classes: {counts}");
-    eprintln!(
-        "match_csv: time: reading local {}, indexing {}, reading and classifying remote {}, writing {}, total {}",
-        secs(read_local),
-        secs(indexing),
-        secs(classifying),
-        secs(writing),
-        secs(start.elapsed()),
-    );
-    // Freeing a million small allocations one by one is wasted work right
-    // before the process exits.
-    std::mem::forget(views);
-    std::mem::forget(index);
-    Ok(())
 }
 
 fn main() -> ExitCode {

@@ -128,9 +128,31 @@ fn split_point<R: Read + Seek>(tail: &mut R, len: u64) -> io::Result<Option<u64>
 /// As [`read_table`]; seeking errors are [`ReadTableError::Io`].
 pub fn read_table_split<R: Read + Seek + Send>(
     head: R,
-    mut tail: R,
+    tail: R,
     progress: impl Fn(u64) + Sync,
 ) -> Result<CsvTable, ReadTableError> {
+    let mut parts = read_table_parts(head, tail, progress)?.into_iter();
+    let mut table = parts.next().unwrap_or_default();
+    for rest in parts {
+        // Its lines already count from the input's start.
+        table.append(rest, 0)?;
+    }
+    Ok(table)
+}
+
+/// [`read_table_split`] without joining the halves: the input's rows as
+/// one table, or as two (the halves, lines counted from the input's
+/// start) when it was read in two; for
+/// [`index_tables_owned`](crate::matching::bulk::index_tables_owned),
+/// which indexes them as one without the copy a join makes.
+///
+/// # Errors
+/// As [`read_table_split`].
+pub fn read_table_parts<R: Read + Seek + Send>(
+    head: R,
+    mut tail: R,
+    progress: impl Fn(u64) + Sync,
+) -> Result<Vec<CsvTable>, ReadTableError> {
     let len = tail.seek(SeekFrom::End(0))?;
     let split = if len >= 2 * READ_CHUNK as u64 {
         split_point(&mut tail, len)?
@@ -139,7 +161,7 @@ pub fn read_table_split<R: Read + Seek + Send>(
     };
     let mut head = head;
     let Some(split) = split else {
-        return read_table(head, progress);
+        return Ok(vec![read_table(head, progress)?]);
     };
     let mut a = CsvTableParser::new();
     let mut buf = vec![0; READ_CHUNK];
@@ -165,7 +187,7 @@ pub fn read_table_split<R: Read + Seek + Send>(
     let Some(mut b) = b else {
         // No header in the whole first half: read on.
         pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
-        return Ok(a.finish()?);
+        return Ok(vec![a.finish()?]);
     };
     let (first, second) = par::join(
         || {
@@ -182,15 +204,16 @@ pub fn read_table_split<R: Read + Seek + Send>(
     if a.at_row_start() {
         second?;
         let lines = a.lines_read();
-        let mut table = a.finish()?;
-        table.append(b.finish()?, lines)?;
-        return Ok(table);
+        let first = a.finish()?;
+        let mut rest = b.finish()?;
+        rest.shift_lines(lines);
+        return Ok(vec![first, rest]);
     }
     // A row spans the split: the second half was read from inside it.
     drop(b);
     read_b.store(0, Ordering::Relaxed);
     pump(&mut a, &mut head, &mut buf, &mut |n| report(&read_a, n))?;
-    Ok(a.finish()?)
+    Ok(vec![a.finish()?])
 }
 
 /// Why a streamed classification from a reader stopped.
@@ -273,6 +296,183 @@ pub fn classify_read_sized<'a, R: Read + Send>(
     // bounded by the input.
     while !classifier.decide_while(&mut fill)?? {}
     Ok(classifier.finish()?)
+}
+
+/// Chunks of rows ([`CHUNK_ROWS`] or a little more each) that a
+/// [`ReadAhead`] parses before the index is there to decide them; it then
+/// waits. About 1.7 MiB a chunk of the generated 1,000,000-row listing.
+pub const AHEAD_CHUNKS: usize = 16;
+
+/// What a reading thread hands over: a chunk of rows and the bytes parsed
+/// to its end.
+type Parsed = (CsvTable, u64);
+
+/// The remote file read and parsed on a thread of its own while the
+/// caller builds the index ([`classify_read_sized`] cannot start before
+/// the index is there): up to [`AHEAD_CHUNKS`] chunks of rows are parsed
+/// ahead, and [`ReadAhead::classify`] decides them, then the rest as the
+/// thread reads it. Same results as [`classify_read_sized`]; the thread
+/// is one of `scope`'s, so it ends with the scope at the latest (dropping
+/// the `ReadAhead` stops it at its next chunk). Without the `parallel`
+/// feature nothing is started: the input is read by `classify`.
+///
+/// ```
+/// use ledgerlink::bulk_io::{ReadAhead, read_table};
+/// use ledgerlink::matching::bulk::index_table;
+/// use ledgerlink::{ExistingLinks, MatchIndexBuilder, Profile};
+/// let remote = &b"id,name,email\nX1,Acme,a@acme.test\n"[..];
+/// std::thread::scope(|scope| {
+///     let ahead = ReadAhead::start(scope, remote, 0, |_| {});
+///     let mut locals = read_table(&b"id,name,email\nK1,Acme,a@acme.test\n"[..], |_| {})?;
+///     let (index, _) = index_table(&MatchIndexBuilder::new(Profile::Xpm), &mut locals)?;
+///     let links = ExistingLinks::new();
+///     let done = ahead.classify(&index, &links)?;
+///     assert_eq!(done.views().remote_id(0), Some("X1"));
+///     Ok::<(), Box<dyn std::error::Error>>(())
+/// })?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ReadAhead<'scope> {
+    input_bytes: u64,
+    state: Ahead<'scope>,
+}
+
+type Progress<'scope> = Box<dyn FnMut(u64) + Send + 'scope>;
+
+enum Ahead<'scope> {
+    /// Not started (without the `parallel` feature).
+    #[cfg_attr(feature = "parallel", allow(dead_code))]
+    Later(Box<dyn Read + Send + 'scope>, Progress<'scope>),
+    /// Reading on its thread.
+    #[cfg_attr(not(feature = "parallel"), allow(dead_code))]
+    Running {
+        ready: std::sync::mpsc::Receiver<Parsed>,
+        spare: std::sync::mpsc::Sender<CsvTable>,
+        thread: std::thread::ScopedJoinHandle<'scope, Result<Parsed, ClassifyReadError>>,
+    },
+}
+
+impl std::fmt::Debug for ReadAhead<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadAhead")
+            .field("input_bytes", &self.input_bytes)
+            .field("running", &matches!(self.state, Ahead::Running { .. }))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'scope> ReadAhead<'scope> {
+    /// Starts reading `reader` (of `input_bytes` bytes, 0: unknown; see
+    /// [`classify_read_sized`]) on a thread of `scope`; `progress` is
+    /// called there after each read with the bytes read so far.
+    pub fn start<'env, R, P>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        reader: R,
+        input_bytes: u64,
+        progress: P,
+    ) -> Self
+    where
+        R: Read + Send + 'scope,
+        P: FnMut(u64) + Send + 'scope,
+    {
+        #[cfg(feature = "parallel")]
+        {
+            let (to_caller, ready) = std::sync::mpsc::sync_channel(AHEAD_CHUNKS);
+            let (spare, spares) = std::sync::mpsc::channel();
+            let thread = scope.spawn(move || read_ahead(reader, progress, &to_caller, &spares));
+            Self {
+                input_bytes,
+                state: Ahead::Running {
+                    ready,
+                    spare,
+                    thread,
+                },
+            }
+        }
+        #[cfg(not(feature = "parallel"))]
+        {
+            let _ = scope;
+            Self {
+                input_bytes,
+                state: Ahead::Later(Box::new(reader), Box::new(progress)),
+            }
+        }
+    }
+
+    /// Classifies the input against `index`: the rows parsed so far, then
+    /// the rest as they are read (see [`classify_read`]).
+    ///
+    /// # Errors
+    /// As [`classify_read`]; [`ClassifyReadError::Io`] also should the
+    /// reading thread have died.
+    pub fn classify<'a>(
+        self,
+        index: &'a MatchIndex,
+        links: &'a ExistingLinks,
+    ) -> Result<ClassifiedCsv<'a>, ClassifyReadError> {
+        match self.state {
+            Ahead::Later(reader, progress) => {
+                classify_read_sized(reader, self.input_bytes, index, links, progress)
+            }
+            Ahead::Running {
+                ready,
+                spare,
+                thread,
+            } => {
+                let mut classifier = CsvClassifier::new(index, links);
+                classifier.size_hint(self.input_bytes);
+                // Ends when the thread does (its sender dropped); an
+                // error here drops `ready`, which stops it.
+                for (rows, read) in &ready {
+                    classifier.push_rows(&rows, read)?;
+                    // Its buffers go back for the next rows (unless the
+                    // thread is done).
+                    let _ = spare.send(rows);
+                }
+                let (rest, _) = thread
+                    .join()
+                    .map_err(|_| io::Error::other("the reading thread stopped"))??;
+                Ok(classifier.finish_rows(rest)?)
+            }
+        }
+    }
+}
+
+/// The reading thread: parses `reader` to its end, handing every chunk of
+/// rows to `ready` (the tables from `spares` reused), and returns the
+/// parser's last rows and problems. Stops early once the caller is gone.
+#[cfg_attr(not(feature = "parallel"), allow(dead_code))]
+fn read_ahead(
+    mut reader: impl Read,
+    mut progress: impl FnMut(u64),
+    ready: &std::sync::mpsc::SyncSender<Parsed>,
+    spares: &std::sync::mpsc::Receiver<CsvTable>,
+) -> Result<Parsed, ClassifyReadError> {
+    let mut parser = CsvTableParser::new();
+    let mut buf = vec![0; READ_CHUNK];
+    // Ends when the reader does (or fails), or the caller is gone.
+    loop {
+        let n = match reader.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e.into()),
+        };
+        parser
+            .push(buf.get(..n).unwrap_or_default())
+            .map_err(StreamError::from)?;
+        progress(parser.bytes_pushed());
+        if parser.rows() >= CHUNK_ROWS {
+            let mut rows = spares.try_recv().unwrap_or_default();
+            parser.take_rows(&mut rows);
+            if ready.send((rows, parser.bytes_pushed())).is_err() {
+                // Nobody is waiting for the rows any more.
+                return Err(io::Error::other("classification stopped").into());
+            }
+        }
+    }
+    let read = parser.bytes_pushed();
+    Ok((parser.finish().map_err(StreamError::from)?, read))
 }
 
 /// Writes the results header and a row per decision of `views` (whose

@@ -425,3 +425,166 @@ fn m9_a_dropped_repeat_contests_nothing() {
     write_results(&expected, &plain, &mut b, |_| {}).unwrap();
     assert_eq!(a, b);
 }
+
+/// Problems as (line, reason) pairs.
+type Lines = Vec<(u64, String)>;
+
+/// Results, problems and repeated ids of a remote input, as `match_csv`
+/// writes them.
+fn streamed_outcome(
+    done: &ledgerlink::matching::bulk::ClassifiedCsv<'_>,
+) -> (Vec<u8>, Lines, Lines) {
+    let mut out = Vec::new();
+    write_streamed_results(done.views(), &mut out, |_| {}).unwrap();
+    (out, problems(done.problems()), problems(done.duplicates()))
+}
+
+/// The remote side read ahead on its own thread while the index is built
+/// (several chunks of rows, quoted line breaks, malformed and repeated
+/// rows) classifies exactly as it does read after the index; a local
+/// table given up to the index gives the index `index_table` gives.
+#[test]
+fn remote_rows_read_ahead_classify_as_rows_read_after() {
+    use ledgerlink::bulk_io::ReadAhead;
+    use ledgerlink::matching::bulk::index_tables_owned;
+    let mut remote = big_csv(true);
+    remote.extend_from_slice(b"R7,person,Name 7 Smith,r7@x.test,again\n");
+    let mut local = String::from("id,name,email\n");
+    for i in (0..40_000).step_by(3) {
+        local.push_str(&format!("K{i},Name {i} Smith,r{}@x.test\n", i + i % 2));
+    }
+    local.push_str("K3,Again,a@x.test\nK9,,\nbad\n");
+    let builder = MatchIndexBuilder::new(Profile::Xpm);
+    let mut table = parse_csv(local.as_bytes()).unwrap();
+    let (index, dups) = index_table(&builder, &mut table).unwrap();
+    let (owned, parse_problems, owned_dups) =
+        index_tables_owned(&builder, vec![parse_csv(local.as_bytes()).unwrap()]).unwrap();
+    assert_eq!(problems(&owned_dups), problems(&dups));
+    assert_eq!(
+        problems(&dups),
+        [
+            (13_336, "duplicate id `K3` (first on line 3)".into()),
+            (13_337, "duplicate id `K9` (first on line 5)".into())
+        ]
+    );
+    assert_eq!(
+        problems(&parse_problems),
+        [(13_338, "expected 3 fields, found 1".into())]
+    );
+    assert_eq!(owned.len(), index.len());
+
+    let links = ExistingLinks::new();
+    let after = classify_read(&remote[..], &index, &links, |_| {}).unwrap();
+    let expected = streamed_outcome(&after);
+    assert!(
+        expected.0.len() > 500_000 && expected.1.len() > 20,
+        "{}",
+        expected.1.len()
+    );
+    assert_eq!(
+        expected.2,
+        [(63_492, "duplicate id `R7` (first on line 11)".into())]
+    );
+    let ahead = std::thread::scope(|scope| {
+        let ahead = ReadAhead::start(scope, &remote[..], remote.len() as u64, |_| {});
+        let done = ahead.classify(&owned, &links).unwrap();
+        streamed_outcome(&done)
+    });
+    assert_eq!(ahead, expected);
+}
+
+/// A reader that never ends, a row at a time, failing after `fail_after`
+/// bytes when given.
+struct Endless {
+    row: u64,
+    fail_after: Option<usize>,
+    read: usize,
+}
+
+impl std::io::Read for Endless {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.fail_after.is_some_and(|n| self.read >= n) {
+            return Err(std::io::Error::other("disk gone"));
+        }
+        let line = if self.row == 0 {
+            "id,name\n".to_owned()
+        } else {
+            format!("R{},Name {}\n", self.row, self.row % 1000)
+        };
+        self.row += 1;
+        let n = line.len().min(buf.len());
+        buf[..n].copy_from_slice(&line.as_bytes()[..n]);
+        self.read += n;
+        Ok(n)
+    }
+}
+
+/// Reading ahead stops once nobody will classify the rows (the scope ends
+/// although the input never does), and a read error reaches `classify`.
+#[test]
+fn reading_ahead_stops_when_dropped_and_reports_read_errors() {
+    use ledgerlink::bulk_io::ReadAhead;
+    let locals = parse_csv(LOCAL.as_bytes()).unwrap();
+    let index = MatchIndex::new(Profile::Xpm, &locals.records()).unwrap();
+    let links = ExistingLinks::new();
+    std::thread::scope(|scope| {
+        let endless = Endless {
+            row: 0,
+            fail_after: None,
+            read: 0,
+        };
+        drop(ReadAhead::start(scope, endless, 0, |_| {}));
+    });
+    let failing = Endless {
+        row: 0,
+        fail_after: Some(100_000),
+        read: 0,
+    };
+    let result = std::thread::scope(|scope| {
+        ReadAhead::start(scope, failing, 0, |_| {})
+            .classify(&index, &links)
+            .map(|done| done.views().len())
+    });
+    match result {
+        Err(ClassifyReadError::Io(e)) => assert_eq!(e.to_string(), "disk gone"),
+        other => panic!("{other:?}"),
+    }
+}
+
+/// A listing read as two halves and indexed without joining them gives
+/// the rows, problems, repeated ids and index of the listing read whole.
+#[test]
+fn halves_indexed_apart_index_as_the_whole() {
+    use ledgerlink::bulk_io::read_table_parts;
+    use ledgerlink::matching::bulk::index_tables_owned;
+    use std::io::Cursor;
+    for quoted_middle in [false, true] {
+        let mut text = big_csv(quoted_middle);
+        // Ids repeated across the halves and within the second.
+        text.extend_from_slice(b"R5,person,Again,a@x.test,x\nR39990,,Again,b@x.test,x\n");
+        let parts =
+            read_table_parts(Cursor::new(&text[..]), Cursor::new(&text[..]), |_| {}).unwrap();
+        assert_eq!(parts.len(), if quoted_middle { 1 } else { 2 });
+        let mut whole = read_table(&text[..], |_| {}).unwrap();
+        let parse_problems = problems(whole.problems());
+        let builder = MatchIndexBuilder::new(Profile::XeroGl);
+        let (index, dups) = index_table(&builder, &mut whole).unwrap();
+        let (apart, skipped, repeated) = index_tables_owned(&builder, parts).unwrap();
+        assert_eq!(problems(&skipped), parse_problems);
+        assert_eq!(problems(&repeated), problems(&dups));
+        assert_eq!(repeated.len(), 2, "{quoted_middle}");
+        assert_eq!(apart.len(), index.len());
+        let links = ExistingLinks::new();
+        let remote =
+            b"id,name,email\nX1,Name 5 Smith,r5@x.test\nX2,name 39990 smith,\nX3,,r77@x.test\n";
+        let run = |index: &MatchIndex| {
+            let done = classify_read(&remote[..], index, &links, |_| {}).unwrap();
+            streamed_outcome(&done)
+        };
+        assert_eq!(run(&apart), run(&index), "{quoted_middle}");
+        assert_eq!(
+            String::from_utf8(run(&apart).0).unwrap(),
+            "remote_id,class,local_ids,matched_on\nX1,full,R5,name+email\nX2,partial,R39990,name\nX3,partial,R77,email\n"
+        );
+    }
+}

@@ -6,6 +6,7 @@ use csv_core::{ReadRecordResult, Reader, ReaderBuilder, Terminator};
 
 use crate::model::ContactKind;
 
+use super::check::{blank_id, parse_kind};
 use super::problems::{CsvError, MalformedRow};
 use super::scan;
 use super::table::{CsvTable, ID, SLOTS};
@@ -85,6 +86,9 @@ pub struct CsvTableParser {
     failed: Option<CsvError>,
     /// Comma positions of the current row (fast path).
     commas: Vec<u32>,
+    /// Field bounds of the current row, when it has quoted fields (fast
+    /// path).
+    fields: Vec<(u32, u32)>,
     /// Whether rows without quotes skip csv-core (always, but in tests
     /// that compare the two paths).
     fast: bool,
@@ -130,6 +134,7 @@ impl CsvTableParser {
             bytes: 0,
             failed: None,
             commas: Vec::with_capacity(64),
+            fields: Vec::with_capacity(64),
             fast: true,
         }
     }
@@ -216,10 +221,14 @@ impl CsvTableParser {
         self.line
     }
 
-    /// Moves the rows read so far into `table` (its rows replaced; its
-    /// buffers handed back to the parser for the next rows), keeping the
-    /// problems found so far here.
-    pub(super) fn take_rows(&mut self, table: &mut CsvTable) {
+    /// Moves the rows read so far into `table`, for a caller that takes
+    /// the rows a chunk at a time (see
+    /// [`CsvClassifier::push_rows`](super::CsvClassifier::push_rows)):
+    /// `table`'s rows are replaced and its buffers kept by the parser for
+    /// the next rows (hand the same tables back to reuse their memory).
+    /// The rows keep their lines in the input; the problems found so far
+    /// stay here, for [`CsvTableParser::finish`].
+    pub fn take_rows(&mut self, table: &mut CsvTable) {
         table.text.clear();
         std::mem::swap(&mut table.text, &mut self.text);
         table.bounds.clear();
@@ -273,18 +282,15 @@ impl CsvTableParser {
         // the row) or ends a row; at the end of input, a last row then End.
         loop {
             let rest = input.get(pos..).unwrap_or_default();
-            // A whole row without quotes ahead, and csv-core between rows:
-            // the fast path (see `scan`).
+            // A whole row ahead, without quotes or with only simply quoted
+            // fields, and csv-core between rows: the fast path (see
+            // `scan`).
             if self.fast
                 && self.header.is_some()
                 && self.nout == 0
                 && self.nend == 0
                 && self.carry.is_empty()
-                && let Some(k) = {
-                    self.commas.clear();
-                    scan::plain_line(rest, &mut self.commas)
-                }
-                && rest.get(k) == Some(&b'\n')
+                && let Some((k, quoted)) = self.scan_row(rest)
             {
                 let line = rest.get(..k).unwrap_or_default();
                 let checked = if pos + k <= valid_to {
@@ -293,7 +299,7 @@ impl CsvTableParser {
                     None
                 };
                 pos += k + 1;
-                if let Err(e) = self.plain_row(line, checked) {
+                if let Err(e) = self.fast_row(line, checked, quoted) {
                     self.failed = Some(e.clone());
                     return Err(e);
                 }
@@ -351,12 +357,32 @@ impl CsvTableParser {
         }
     }
 
-    /// One row without quotes, read by the fast path: `line` is its bytes
-    /// up to (without) its line feed, whose commas are in `self.commas`,
-    /// `checked` the same as text when it is known to be valid UTF-8. Read as csv-core and [`Self::row`]
-    /// read it: a blank line (or a lone CR) is skipped, a CR before the
-    /// line feed dropped, the row checked in the same order.
-    fn plain_row(&mut self, line: &[u8], checked: Option<&str>) -> Result<(), CsvError> {
+    /// Where the row at the start of `rest` ends (its line feed) when the
+    /// fast path can read it, and whether it has quoted fields: the
+    /// commas of a row without quotes are then in `self.commas`, the
+    /// fields of one with in `self.fields`.
+    #[inline]
+    fn scan_row(&mut self, rest: &[u8]) -> Option<(usize, bool)> {
+        self.commas.clear();
+        let k = scan::plain_line(rest, &mut self.commas)?;
+        match rest.get(k) {
+            Some(b'\n') => Some((k, false)),
+            _ => scan::quoted_line(rest, &mut self.commas, &mut self.fields).map(|k| (k, true)),
+        }
+    }
+
+    /// One row read by the fast path: `line` is its bytes up to (without)
+    /// its line feed; its commas are in `self.commas`, or, when
+    /// `quoted`, its fields in `self.fields`; `checked` is `line` as text
+    /// when it is known to be valid UTF-8. Read as csv-core and
+    /// [`Self::row`] read it: a blank line (or a lone CR) is skipped, a CR
+    /// before the line feed dropped, the row checked in the same order.
+    fn fast_row(
+        &mut self,
+        line: &[u8],
+        checked: Option<&str>,
+        quoted: bool,
+    ) -> Result<(), CsvError> {
         self.line += 1;
         let row_line = self.line;
         if line.is_empty() || line == b"\r" {
@@ -371,7 +397,11 @@ impl CsvTableParser {
             Some(t) => t.get(..line.len()),
             None => std::str::from_utf8(line).ok(),
         };
-        let found = self.commas.len() + 1;
+        let found = if quoted {
+            self.fields.len()
+        } else {
+            self.commas.len() + 1
+        };
         let problem = match text {
             None => Some(MalformedRow::InvalidUtf8),
             Some(_) if found != header.width => Some(MalformedRow::FieldCount {
@@ -379,16 +409,22 @@ impl CsvTableParser {
                 found,
             }),
             Some(text) => {
-                let commas = &self.commas;
+                let (commas, fields) = (&self.commas, &self.fields);
                 let field = |slot: usize| -> &str {
                     let Some(c) = header.cols.get(slot).copied().flatten() else {
                         return "";
                     };
-                    let start = match c.checked_sub(1) {
-                        Some(p) => commas.get(p).map_or(text.len(), |&e| e as usize + 1),
-                        None => 0,
+                    let (start, end) = if quoted {
+                        fields
+                            .get(c)
+                            .map_or((0, 0), |&(a, b)| (a as usize, b as usize))
+                    } else {
+                        let start = match c.checked_sub(1) {
+                            Some(p) => commas.get(p).map_or(text.len(), |&e| e as usize + 1),
+                            None => 0,
+                        };
+                        (start, commas.get(c).map_or(text.len(), |&e| e as usize))
                     };
-                    let end = commas.get(c).map_or(text.len(), |&e| e as usize);
                     text.get(start..end).unwrap_or_default()
                 };
                 if blank_id(field(ID).as_bytes()) {
@@ -561,41 +597,6 @@ fn keep_row<'f>(
     table.lines.push(row_line);
     table.kinds.push(kind);
     Ok(())
-}
-
-/// Whether an id is empty or blank (Unicode white space). The row is
-/// valid UTF-8, and fields end at ASCII bytes.
-fn blank_id(id: &[u8]) -> bool {
-    if id.is_ascii() {
-        // `char::is_whitespace` on ASCII: also the vertical tab.
-        id.iter().all(|b| b.is_ascii_whitespace() || *b == 0x0b)
-    } else {
-        std::str::from_utf8(id)
-            .unwrap_or_default()
-            .trim()
-            .is_empty()
-    }
-}
-
-fn parse_kind(v: &[u8]) -> Result<Option<ContactKind>, String> {
-    match v {
-        b"" => return Ok(None),
-        b"person" => return Ok(Some(ContactKind::Person)),
-        b"organization" | b"organisation" => return Ok(Some(ContactKind::Organization)),
-        _ => {}
-    }
-    // The row is valid UTF-8, and fields end at ASCII bytes.
-    let v = std::str::from_utf8(v).unwrap_or_default();
-    let v = v.trim();
-    if v.is_empty() {
-        Ok(None)
-    } else if v.eq_ignore_ascii_case("person") {
-        Ok(Some(ContactKind::Person))
-    } else if v.eq_ignore_ascii_case("organization") || v.eq_ignore_ascii_case("organisation") {
-        Ok(Some(ContactKind::Organization))
-    } else {
-        Err(v.to_owned())
-    }
 }
 
 /// What csv-core reads leniently and a row must not hold: a quoted field

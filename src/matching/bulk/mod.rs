@@ -39,6 +39,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod check;
 mod csv;
 mod problems;
 mod results;
@@ -50,6 +51,6 @@ mod table;
 pub use csv::{CsvTableParser, parse_csv};
 pub use problems::{CsvError, MalformedRow, RowProblem};
 pub use results::{ClassCounts, RESULTS_HEADER, ResultsCsv, put_result_row};
-pub use run::{classify_table, index_table};
+pub use run::{classify_table, index_table, index_tables_owned};
 pub use stream::{CHUNK_ROWS, ClassifiedCsv, CsvClassifier, StreamError};
 pub use table::{CsvRecord, CsvTable};

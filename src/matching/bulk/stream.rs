@@ -92,23 +92,10 @@ impl<'a> CsvClassifier<'a> {
     }
 
     /// Reserves for the whole input, estimated from the rows of the first
-    /// chunk (once).
-    fn reserve_once(&mut self) {
-        let (total, read) = (self.input_bytes, self.parser.bytes_pushed());
-        let rows = self.chunk.len();
-        if total == 0 || read == 0 || rows == 0 {
-            return;
-        }
-        self.input_bytes = 0;
-        let ids: usize = (0..rows)
-            .filter_map(|i| self.chunk.record(i))
-            .map(|r| r.id().len())
-            .sum();
-        let scale = |n: usize| {
-            let est = (n as u128).saturating_mul(u128::from(total)) / u128::from(read);
-            usize::try_from(est + est / 20).unwrap_or(usize::MAX)
-        };
-        self.batch.reserve(scale(rows), scale(ids));
+    /// chunk (once): `read`, the input's bytes parsed to the end of
+    /// `chunk`.
+    fn reserve_once(&mut self, read: u64) {
+        reserve_for(&mut self.batch, &mut self.input_bytes, &self.chunk, read);
     }
 
     /// Bytes pushed so far.
@@ -126,7 +113,7 @@ impl<'a> CsvClassifier<'a> {
         self.parser.push(bytes)?;
         if self.parser.rows() >= CHUNK_ROWS {
             self.parser.take_rows(&mut self.chunk);
-            self.reserve_once();
+            self.reserve_once(self.parser.bytes_pushed());
             self.decide()?;
         }
         Ok(())
@@ -146,7 +133,7 @@ impl<'a> CsvClassifier<'a> {
         parse_more: impl FnOnce(&mut CsvTableParser) -> T + Send,
     ) -> Result<T, StreamError> {
         self.parser.take_rows(&mut self.chunk);
-        self.reserve_once();
+        self.reserve_once(self.parser.bytes_pushed());
         let Self {
             parser,
             batch,
@@ -171,6 +158,24 @@ impl<'a> CsvClassifier<'a> {
         Ok(())
     }
 
+    /// Decides rows parsed elsewhere: the next rows of the input, taken
+    /// from a [`CsvTableParser`] of it with
+    /// [`CsvTableParser::take_rows`] (such as a parser reading ahead on
+    /// another thread while the index is built: see
+    /// `bulk_io::ReadAhead`). `read` is the input's bytes parsed to the end
+    /// of these rows, for [`CsvClassifier::size_hint`] (0: unknown). End
+    /// with [`CsvClassifier::finish_rows`]; a classifier given rows this
+    /// way is not pushed bytes.
+    ///
+    /// # Errors
+    /// [`StreamError::Match`] past the matcher's limits.
+    pub fn push_rows(&mut self, rows: &CsvTable, read: u64) -> Result<(), StreamError> {
+        reserve_for(&mut self.batch, &mut self.input_bytes, rows, read);
+        self.batch.push(&rows.records())?;
+        self.lines.append(&rows.lines, 0);
+        Ok(())
+    }
+
     /// Ends the input and settles the batch.
     ///
     /// # Errors
@@ -179,38 +184,78 @@ impl<'a> CsvClassifier<'a> {
     pub fn finish(self) -> Result<ClassifiedCsv<'a>, StreamError> {
         let Self {
             parser,
-            mut batch,
-            mut lines,
+            batch,
+            lines,
             ..
         } = self;
-        let mut rest = parser.finish()?;
-        let problems = std::mem::take(&mut rest.problems);
-        batch.push(&rest.records())?;
-        lines.append(&rest.lines, 0);
-        drop(rest);
-        let (views, dropped) = batch.finish_dropping_duplicates();
-        let line = |i: usize| lines.get(i);
-        let duplicates = dropped
-            .iter()
-            .map(|&(later, first)| RowProblem {
-                line: line(later),
-                reason: MalformedRow::DuplicateId {
-                    // The first row is kept, moved up by the rows dropped
-                    // before it.
-                    id: views
-                        .remote_id(first - dropped.partition_point(|d| d.0 < first))
-                        .unwrap_or_default()
-                        .to_owned(),
-                    first_line: line(first),
-                },
-            })
-            .collect();
-        Ok(ClassifiedCsv {
-            views,
-            problems,
-            duplicates,
-        })
+        settle(batch, lines, parser.finish()?)
     }
+
+    /// [`CsvClassifier::finish`] for rows parsed elsewhere (see
+    /// [`CsvClassifier::push_rows`]): `rest` is what
+    /// [`CsvTableParser::finish`] gave, the last rows and every problem
+    /// found while parsing.
+    ///
+    /// # Errors
+    /// [`StreamError::Match`] past the matcher's limits.
+    pub fn finish_rows(self, rest: CsvTable) -> Result<ClassifiedCsv<'a>, StreamError> {
+        settle(self.batch, self.lines, rest)
+    }
+}
+
+/// Decides the last rows (`rest`, with every problem found while parsing)
+/// and settles the batch.
+fn settle<'a>(
+    mut batch: BatchBuilder<'a>,
+    mut lines: LineMap,
+    mut rest: CsvTable,
+) -> Result<ClassifiedCsv<'a>, StreamError> {
+    let problems = std::mem::take(&mut rest.problems);
+    batch.push(&rest.records())?;
+    lines.append(&rest.lines, 0);
+    drop(rest);
+    let (views, dropped) = batch.finish_dropping_duplicates();
+    let line = |i: usize| lines.get(i);
+    let duplicates = dropped
+        .iter()
+        .map(|&(later, first)| RowProblem {
+            line: line(later),
+            reason: MalformedRow::DuplicateId {
+                // The first row is kept, moved up by the rows dropped
+                // before it.
+                id: views
+                    .remote_id(first - dropped.partition_point(|d| d.0 < first))
+                    .unwrap_or_default()
+                    .to_owned(),
+                first_line: line(first),
+            },
+        })
+        .collect();
+    Ok(ClassifiedCsv {
+        views,
+        problems,
+        duplicates,
+    })
+}
+
+/// Reserves room in `batch` for the whole input (of `total` bytes, set to
+/// 0 once used), estimated from `chunk`, whose rows end `read` bytes in:
+/// its rows and id bytes scaled up, plus a twentieth.
+fn reserve_for(batch: &mut BatchBuilder<'_>, total: &mut u64, chunk: &CsvTable, read: u64) {
+    let rows = chunk.len();
+    if *total == 0 || read == 0 || rows == 0 {
+        return;
+    }
+    let all = std::mem::take(total);
+    let ids: usize = (0..rows)
+        .filter_map(|i| chunk.record(i))
+        .map(|r| r.id().len())
+        .sum();
+    let scale = |n: usize| {
+        let est = (n as u128).saturating_mul(u128::from(all)) / u128::from(read);
+        usize::try_from(est + est / 20).unwrap_or(usize::MAX)
+    };
+    batch.reserve(scale(rows), scale(ids));
 }
 
 /// A streamed classification: the decisions (with the remote ids), the

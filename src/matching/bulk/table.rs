@@ -49,6 +49,18 @@ impl fmt::Debug for CsvTable {
 }
 
 impl CsvTable {
+    /// A table without rows (what [`Default`] gives, in a constant).
+    pub(super) const EMPTY: Self = Self {
+        text: String::new(),
+        bounds: Vec::new(),
+        lines: LineMap {
+            breaks: Vec::new(),
+            rows: 0,
+        },
+        kinds: Vec::new(),
+        problems: Vec::new(),
+    };
+
     /// Number of rows read.
     #[must_use]
     pub fn len(&self) -> usize {
@@ -81,6 +93,11 @@ impl CsvTable {
         (i < self.len()).then_some(CsvRecord { table: self, i })
     }
 
+    /// Row `i`, unchecked: past the end, a row of blank fields.
+    pub(super) fn row(&self, i: usize) -> CsvRecord<'_> {
+        CsvRecord { table: self, i }
+    }
+
     /// Every row, in input order, ready for
     /// [`MatchIndex::new`](crate::MatchIndex::new) or a batch
     /// classification (16 bytes a row).
@@ -106,6 +123,22 @@ impl CsvTable {
         match (self.bounds.get(k), self.bounds.get(k + 1)) {
             (Some(&a), Some(&b)) => self.text.get(a as usize..b as usize).unwrap_or_default(),
             _ => "",
+        }
+    }
+
+    /// Counts the lines of a table parsed from a later part of an input
+    /// (see [`CsvTableParser::continuation`](super::CsvTableParser::continuation))
+    /// from the input's start: every row's and problem's line moves down
+    /// by `lines_before`, the line feeds before that part. For keeping the
+    /// parts of an input apart instead of joining them with
+    /// [`CsvTable::append`] (see
+    /// [`index_tables_owned`](super::index_tables_owned)).
+    pub fn shift_lines(&mut self, lines_before: u64) {
+        let mut lines = LineMap::default();
+        lines.append(&self.lines, lines_before);
+        self.lines = lines;
+        for p in &mut self.problems {
+            p.line = p.line.saturating_add(lines_before);
         }
     }
 

@@ -33,10 +33,6 @@ impl RemoteIds {
         self.ends.push(self.text.len() as u32);
     }
 
-    pub(super) fn len(&self) -> usize {
-        self.ends.len()
-    }
-
     pub(super) fn id(&self, i: usize) -> &str {
         self.get(i).unwrap_or_default()
     }
@@ -46,7 +42,35 @@ impl RemoteIds {
 /// several records claimed (M9) with those records' ids, sorted.
 pub(super) struct Batch {
     pub(super) decided: Vec<Decided>,
-    pub(super) contested: HashMap<u32, Vec<ContactId>>,
+    pub(super) contested: Contested,
+}
+
+/// The local contacts claimed as the full match of several records (M9),
+/// with those records' ids, sorted.
+#[derive(Default)]
+pub(super) struct Contested {
+    by_local: HashMap<u32, Vec<ContactId>>,
+    /// A bit per local position, set for those in `by_local`: read for
+    /// every full match of a batch, without hashing.
+    bits: Vec<u64>,
+}
+
+impl Contested {
+    /// The records that claim local position `j`, if several do.
+    pub(super) fn get(&self, j: u32) -> Option<&Vec<ContactId>> {
+        if self.contains(j) {
+            self.by_local.get(&j)
+        } else {
+            None
+        }
+    }
+
+    /// Whether several records claim local position `j`.
+    pub(super) fn contains(&self, j: u32) -> bool {
+        self.bits
+            .get((j / 64) as usize)
+            .is_some_and(|w| w & (1 << (j % 64)) != 0)
+    }
 }
 
 impl MatchIndex {
@@ -90,27 +114,45 @@ pub(super) fn settle<'s>(
     locals: usize,
     decided: &[Decided],
     id: impl Fn(usize) -> &'s str,
-) -> HashMap<u32, Vec<ContactId>> {
-    let mut claims = vec![0u32; locals];
+) -> Contested {
+    // Two bits per local contact (claimed once, claimed again): small
+    // enough to stay in cache while the decisions stream past.
+    let words = locals.div_ceil(64);
+    let mut once = vec![0u64; words];
+    let mut again = vec![0u64; words];
+    let bit = |l: u32| ((l / 64) as usize, 1u64 << (l % 64));
     for d in decided {
-        if let Raw::Full(l) = d.raw
-            && let Some(c) = claims.get_mut(l as usize)
-        {
-            *c = c.saturating_add(1);
+        if let Raw::Full(l, _) = d.raw {
+            let (w, b) = bit(l);
+            if let (Some(o), Some(a)) = (once.get_mut(w), again.get_mut(w)) {
+                *a |= *o & b;
+                *o |= b;
+            }
         }
     }
+    drop(once);
     let mut contested: HashMap<u32, Vec<ContactId>> = HashMap::new();
     for (i, d) in decided.iter().enumerate() {
-        if let Raw::Full(l) = d.raw
-            && claims.get(l as usize).is_some_and(|&c| c > 1)
-        {
-            contested.entry(l).or_default().push(ContactId::new(id(i)));
+        if let Raw::Full(l, _) = d.raw {
+            let (w, b) = bit(l);
+            if again.get(w).is_some_and(|a| a & b != 0) {
+                contested.entry(l).or_default().push(ContactId::new(id(i)));
+            }
         }
     }
+    // The contacts claimed again are those contested.
+    let bits = if contested.is_empty() {
+        Vec::new()
+    } else {
+        again
+    };
     for v in contested.values_mut() {
         v.sort();
     }
-    contested
+    Contested {
+        by_local: contested,
+        bits,
+    }
 }
 
 /// Remote ids must be non-empty and unique within a batch.
@@ -140,25 +182,47 @@ pub(super) fn later_duplicates<'s>(
     n: usize,
     id: impl Fn(usize) -> &'s str + Sync,
 ) -> Vec<(usize, usize)> {
-    let hash = |i: usize| hash_bytes(id(i).as_bytes(), 0);
-    let mut hashes: Vec<u64> = (0..n).map(hash).collect();
-    par::sort_unstable(&mut hashes);
-    let mut repeated: Vec<u64> = hashes
+    let mut hashes = Vec::new();
+    par::map_range_into(0..n, |i| id_hash(id(i)), &mut hashes);
+    later_duplicates_hashed(&hashes, id)
+}
+
+/// The hash an id is checked for repeats by.
+pub(super) fn id_hash(id: &str) -> u64 {
+    hash_bytes(id.as_bytes(), 0)
+}
+
+/// [`later_duplicates`] of ids whose hashes ([`id_hash`]) are known.
+pub(super) fn later_duplicates_hashed<'s>(
+    hashes: &[u64],
+    id: impl Fn(usize) -> &'s str + Sync,
+) -> Vec<(usize, usize)> {
+    let mut sorted = hashes.to_vec();
+    par::sort_unstable(&mut sorted);
+    let mut repeated: Vec<u64> = sorted
         .chunk_by(|a, b| a == b)
         .filter(|run| run.len() > 1)
         .filter_map(|run| run.first().copied())
         .collect();
-    drop(hashes);
+    drop(sorted);
     if repeated.is_empty() {
         return Vec::new();
     }
     repeated.shrink_to_fit();
-    let mut keyed: Vec<(u64, u32)> = (0..n)
-        .filter_map(|i| {
-            let h = hash(i);
-            repeated.binary_search(&h).is_ok().then_some((h, pos32(i)))
-        })
-        .collect();
+    // The records whose hash repeats, a part of the input at a time.
+    let starts: Vec<usize> = (0..hashes.len()).step_by(1 << 16).collect();
+    let parts = par::map_chunks(&starts, 1, |start| {
+        let lo = start.first().copied().unwrap_or(0);
+        hashes
+            .get(lo..hashes.len().min(lo + (1 << 16)))
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| repeated.binary_search(h).is_ok())
+            .map(|(k, &h)| (h, pos32(lo + k)))
+            .collect::<Vec<_>>()
+    });
+    let mut keyed: Vec<(u64, u32)> = parts.concat();
     par::sort_unstable(&mut keyed);
     let mut found = Vec::new();
     for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {

@@ -71,36 +71,52 @@ impl MatchIndexBuilder {
         MatchIndex::build(self, locals, true)
     }
 
-    /// [`MatchIndexBuilder::build`] for contacts that may repeat ids: every
-    /// contact whose id an earlier one has is left out, and the index is
-    /// the one built without them. The repeats are looked for before
-    /// anything is normalised, so the contacts are indexed once (not
-    /// built, refused and built again). Returns the index and, for each
-    /// contact left out, its position and that of the first contact with
-    /// its id, in input order.
-    pub(crate) fn build_dropping_duplicates<R: MatchRecord + Sync + Clone>(
-        self,
-        locals: &[R],
-    ) -> Result<(MatchIndex, Vec<(usize, usize)>)> {
-        if locals.len() > MAX_RECORDS || locals.iter().any(|r| r.record_id().is_empty()) {
+    /// The first half of a build, for contacts that may repeat ids: the
+    /// keys of the `n` contacts read through `record` (and their ids
+    /// through `id`, which must agree), normalised, and the contacts left
+    /// out. Every contact whose id an earlier one has is left out; the
+    /// repeats are looked for before anything is normalised, so the
+    /// contacts are normalised once. Returns, for each contact left out,
+    /// its position and that of the first contact with its id, in input
+    /// order. No slice of the contacts is needed (each chunk's are made as
+    /// it is normalised), and nothing of them is held by the result: a
+    /// caller can free them before [`MatchIndexBuilder::assemble`] builds
+    /// the tables.
+    pub(crate) fn normalise_dropping_duplicates<'s, R: MatchRecord + Sync>(
+        &self,
+        n: usize,
+        record: impl Fn(usize) -> R + Sync,
+        id: impl Fn(usize) -> &'s str + Sync,
+    ) -> Result<(Normalised, Vec<(usize, usize)>)> {
+        if n > MAX_RECORDS || (0..n).any(|i| id(i).is_empty()) {
             // Refused as a plain build refuses it.
-            return self.build(locals).map(|index| (index, Vec::new()));
+            return MatchIndex::normalise_each(self, n, record, true)
+                .map(|keys| (keys, Vec::new()));
         }
-        let dups = later_duplicates(locals.len(), |i| {
-            locals.get(i).map_or("", |r| r.record_id())
-        });
+        let dups = later_duplicates(n, &id);
         if dups.is_empty() {
-            return MatchIndex::build(self, locals, false).map(|index| (index, dups));
+            return MatchIndex::normalise_each(self, n, record, false).map(|keys| (keys, dups));
         }
         let mut dropped = dups.iter().map(|d| d.0).peekable();
-        let kept: Vec<R> = locals
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| dropped.next_if_eq(i).is_none())
-            .map(|(_, r)| r.clone())
-            .collect();
-        MatchIndex::build(self, &kept, false).map(|index| (index, dups))
+        let kept: Vec<usize> = (0..n).filter(|i| dropped.next_if_eq(i).is_none()).collect();
+        let kept_record = |k: usize| record(kept.get(k).copied().unwrap_or(n));
+        MatchIndex::normalise_each(self, kept.len(), kept_record, false).map(|keys| (keys, dups))
     }
+
+    /// The second half of a build: the index over keys normalised by
+    /// [`MatchIndexBuilder::normalise_dropping_duplicates`].
+    pub(crate) fn assemble(self, keys: Normalised) -> Result<MatchIndex> {
+        MatchIndex::assemble(self, keys)
+    }
+}
+
+/// Local contacts' keys and ids, normalised chunk by chunk: an index
+/// before its tables are built.
+pub(crate) struct Normalised {
+    built: Vec<ChunkBuild>,
+    n: usize,
+    /// Whether repeated ids are still to be looked for.
+    check_ids: bool,
 }
 
 /// A chunk while building, with the key hashes the tables are built from.
@@ -120,6 +136,50 @@ fn span(start: usize, end: usize) -> Span {
     }
 }
 
+/// One chunk of records normalised: keys, ids and hashes.
+fn normalise_chunk<R: MatchRecord>(profile: Profile, recs: &[R]) -> ChunkBuild {
+    let mut c = ChunkBuild {
+        chunk: Chunk {
+            text: String::with_capacity(recs.len() * 80),
+            meta: Vec::with_capacity(recs.len()),
+        },
+        name_hashes: Vec::with_capacity(recs.len()),
+        email_hashes: Vec::with_capacity(recs.len()),
+    };
+    let text = &mut c.chunk.text;
+    for (k, r) in recs.iter().enumerate() {
+        if k % GROUP == 0 {
+            touch_group(recs.get(k..recs.len().min(k + GROUP)).unwrap_or_default());
+        }
+        let s = text.len();
+        let class = keys::local_name(profile, r, text);
+        let name = span(s, text.len());
+        c.name_hashes.push(hash_bytes(
+            text.as_bytes().get(s..).unwrap_or_default(),
+            class as u64,
+        ));
+        let s = text.len();
+        keys::email(r, text);
+        let email = span(s, text.len());
+        c.email_hashes
+            .push(hash_bytes(text.as_bytes().get(s..).unwrap_or_default(), 0));
+        let s = text.len();
+        text.push_str(r.record_id());
+        let id = span(s, text.len());
+        c.chunk.meta.push(Meta {
+            name,
+            email,
+            id,
+            next_name: NIL,
+            next_email: NIL,
+            class,
+            kind: r.kind(),
+        });
+    }
+    c.chunk.text.shrink_to_fit();
+    c
+}
+
 impl MatchIndex {
     /// `check_ids`: whether repeated ids are looked for (callers that
     /// dropped them already skip it).
@@ -128,56 +188,59 @@ impl MatchIndex {
         locals: &[R],
         check_ids: bool,
     ) -> Result<Self> {
-        if locals.len() > MAX_RECORDS {
+        let keys = Self::normalise(&b, locals, check_ids)?;
+        Self::assemble(b, keys)
+    }
+
+    /// The first half of a build: every record's keys and id, in chunks.
+    fn normalise<R: MatchRecord + Sync>(
+        b: &MatchIndexBuilder,
+        locals: &[R],
+        check_ids: bool,
+    ) -> Result<Normalised> {
+        Self::check_build(b, locals.len())?;
+        let profile = b.profile;
+        let built = par::map_chunks(locals, CHUNK, |recs| normalise_chunk(profile, recs));
+        Self::normalised(built, locals.len(), check_ids)
+    }
+
+    /// [`MatchIndex::normalise`] of `n` records read through `record`
+    /// (no slice of them all is made: each chunk's are made as it is
+    /// normalised).
+    fn normalise_each<R: MatchRecord + Sync>(
+        b: &MatchIndexBuilder,
+        n: usize,
+        record: impl Fn(usize) -> R + Sync,
+        check_ids: bool,
+    ) -> Result<Normalised> {
+        Self::check_build(b, n)?;
+        let profile = b.profile;
+        let starts: Vec<usize> = (0..n).step_by(CHUNK).collect();
+        let built = par::map_chunks(&starts, 1, |start| {
+            let lo = start.first().copied().unwrap_or(n);
+            let recs: Vec<R> = (lo..n.min(lo + CHUNK)).map(&record).collect();
+            normalise_chunk(profile, &recs)
+        });
+        Self::normalised(built, n, check_ids)
+    }
+
+    /// What is refused before anything is normalised.
+    fn check_build(b: &MatchIndexBuilder, n: usize) -> Result<()> {
+        if n > MAX_RECORDS {
             return Err(Error::TooManyRecords {
                 side: Side::Local,
-                count: locals.len(),
+                count: n,
                 limit: MAX_RECORDS,
             });
         }
         if let Some(cfg) = &b.near {
             cfg.validate()?;
         }
-        let profile = b.profile;
-        let built = par::map_chunks(locals, CHUNK, |recs| {
-            let mut c = ChunkBuild {
-                chunk: Chunk {
-                    text: String::with_capacity(recs.len() * 80),
-                    meta: Vec::with_capacity(recs.len()),
-                },
-                name_hashes: Vec::with_capacity(recs.len()),
-                email_hashes: Vec::with_capacity(recs.len()),
-            };
-            let text = &mut c.chunk.text;
-            for (k, r) in recs.iter().enumerate() {
-                if k % GROUP == 0 {
-                    touch_group(&recs[k..recs.len().min(k + GROUP)]);
-                }
-                let s = text.len();
-                let class = keys::local_name(profile, r, text);
-                let name = span(s, text.len());
-                c.name_hashes
-                    .push(hash_bytes(&text.as_bytes()[s..], class as u64));
-                let s = text.len();
-                keys::email(r, text);
-                let email = span(s, text.len());
-                c.email_hashes.push(hash_bytes(&text.as_bytes()[s..], 0));
-                let s = text.len();
-                text.push_str(r.record_id());
-                let id = span(s, text.len());
-                c.chunk.meta.push(Meta {
-                    name,
-                    email,
-                    id,
-                    next_name: NIL,
-                    next_email: NIL,
-                    class,
-                    kind: r.kind(),
-                });
-            }
-            c.chunk.text.shrink_to_fit();
-            c
-        });
+        Ok(())
+    }
+
+    /// The chunks checked.
+    fn normalised(built: Vec<ChunkBuild>, n: usize, check_ids: bool) -> Result<Normalised> {
         // Spans are offsets into their chunk's text, which must fit in u32.
         if let Some(b) = built
             .iter()
@@ -198,8 +261,21 @@ impl MatchIndex {
                 position: pos,
             });
         }
+        Ok(Normalised {
+            built,
+            n,
+            check_ids,
+        })
+    }
 
-        let n = locals.len();
+    /// The second half of a build: the tables over the normalised keys.
+    fn assemble(b: MatchIndexBuilder, keys: Normalised) -> Result<Self> {
+        let Normalised {
+            built,
+            n,
+            check_ids,
+        } = keys;
+        let profile = b.profile;
         // A table over one key of every record; records without it are left out.
         let table_of =
             |hashes: fn(&ChunkBuild) -> &[u64], has_key: fn(&Meta) -> bool, count_long: bool| {

@@ -78,7 +78,8 @@ const LONG_WALK: usize = LONG_CHAIN;
 /// 24 bytes (one is kept per record of a batch): lists boxed, counts of
 /// unlisted candidates as u32 (saturating; see [`unlisted`]).
 pub(super) enum Raw {
-    Full(u32),
+    /// The local contact, and its id when short (see [`ShortId`]).
+    Full(u32, ShortId),
     /// Candidates listed (smallest ids first, at most
     /// [`MAX_LISTED_CANDIDATES`]) and how many more there are.
     Partial(Box<[(u32, MatchedOn)]>, u32),
@@ -89,6 +90,42 @@ pub(super) enum Raw {
     Unmatchable(UnmatchableReason),
     AlreadyLinked(ContactId),
     Unsynced(ContactId),
+}
+
+/// Bytes of a local id kept beside a full match.
+const SHORT_ID: usize = 15;
+
+/// A full match's local id, copied while the decision is made (the
+/// contact's keys, beside its id in the index, were just compared, so the
+/// id is in cache): a bulk reader of the decisions (formatting a million
+/// rows) then finds most ids in the decisions it reads in order, instead
+/// of loading each from the index again. Empty for a longer id, which is
+/// read from the index.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct ShortId {
+    len: u8,
+    bytes: [u8; SHORT_ID],
+}
+
+impl ShortId {
+    /// `id`, if short enough.
+    pub(super) fn of(id: &str) -> Self {
+        let mut short = Self::default();
+        if let (Some(to), Ok(len)) = (short.bytes.get_mut(..id.len()), u8::try_from(id.len())) {
+            to.copy_from_slice(id.as_bytes());
+            short.len = len;
+        }
+        short
+    }
+
+    /// The id, if it was short enough (and not empty) to be kept.
+    pub(super) fn get(&self) -> Option<&str> {
+        let bytes = self.bytes.get(..usize::from(self.len))?;
+        if bytes.is_empty() {
+            return None;
+        }
+        std::str::from_utf8(bytes).ok()
+    }
 }
 
 /// A count of unlisted candidates as kept in a [`Raw`]: at most twice the
@@ -310,7 +347,7 @@ impl MatchIndex {
             },
             Found::One(one) => match links.remote_of(self.id_at(one)) {
                 Some(other) if other.as_str() != id => Raw::LinkedElsewhere(one, other.clone()),
-                _ => Raw::Full(one),
+                _ => Raw::Full(one, ShortId::of(self.id_at(one))),
             },
             Found::Several(v, more) => Raw::Several(v.into_boxed_slice(), unlisted(more)),
             Found::Partial(c, more) => Raw::Partial(c.into_boxed_slice(), unlisted(more)),

@@ -37,6 +37,7 @@ mod stream;
 mod views;
 
 pub use build::MatchIndexBuilder;
+pub(crate) use build::Normalised;
 pub use links::ExistingLinks;
 pub use stream::BatchBuilder;
 pub use views::{BatchViews, LocalIds, MatchView};
@@ -306,7 +307,7 @@ impl MatchIndex {
                 &mut out,
             ),
         });
-        self.finish(remote, &out[0], &HashMap::new())
+        self.finish(remote, &out[0], &batch::Contested::default())
     }
 
     /// Classifies a batch of remote records: one result per record, in
@@ -475,6 +476,53 @@ mod tests {
             "{}",
             std::mem::size_of::<MatchResult>()
         );
+    }
+
+    /// A full match's local id is read from the decision when short
+    /// enough to be kept there, from the index otherwise: the same ids
+    /// either way, whatever their length or script.
+    #[test]
+    fn full_matches_name_their_local_ids_short_or_long() {
+        use crate::matching::MatchClass;
+        let ids = [
+            "K",
+            "K2345678901234",
+            "K23456789012345",
+            "K234567890123456",
+            "Ünïcødé-ïd",
+            "0f6d5c1e-8a4b-4c4e-9a57-2b7f1d3e9c10",
+        ];
+        let locals: Vec<Contact> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                Contact::named(*id, format!("Name {i}")).with_email(format!("e{i}@x.test"))
+            })
+            .collect();
+        let remotes: Vec<Contact> = (0..ids.len())
+            .map(|i| {
+                Contact::named(format!("R{i}"), format!("NAME {i}"))
+                    .with_email(format!("E{i}@x.test"))
+            })
+            .collect();
+        let index = MatchIndex::new(Profile::Xpm, &locals).unwrap();
+        let views = index
+            .classify_batch_views(&remotes, &ExistingLinks::new())
+            .unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            let view = views.get(i).unwrap();
+            assert_eq!(view.class(), MatchClass::Full, "{id}");
+            assert_eq!(view.local_ids().collect::<Vec<_>>(), [*id]);
+            assert_eq!(
+                view.to_result(&remotes[i])
+                    .outcome
+                    .local_ids()
+                    .iter()
+                    .map(|l| l.as_str())
+                    .collect::<Vec<_>>(),
+                [*id]
+            );
+        }
     }
 
     #[test]

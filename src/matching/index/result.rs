@@ -1,8 +1,6 @@
 //! A raw decision turned into a [`MatchResult`]: local ids attached,
 //! contests (M9) settled, and the person / organisation decision (T1–T4).
 
-use std::collections::HashMap;
-
 use crate::matching::MatchRecord;
 use crate::matching::keys;
 use crate::matching::outcome::{
@@ -11,6 +9,7 @@ use crate::matching::outcome::{
 use crate::model::ContactId;
 use crate::rules::{KindDecision, KindRule, Profile};
 
+use super::batch::Contested;
 use super::decide::{Decided, Raw};
 use super::{MAX_LISTED_CANDIDATES, MatchIndex};
 
@@ -27,7 +26,7 @@ impl MatchIndex {
         if let Some(k) = keys::remote_kind(self.profile, r) {
             return Some(k);
         }
-        if let Raw::Full(j) | Raw::LinkedElsewhere(j, _) = raw
+        if let Raw::Full(j, _) | Raw::LinkedElsewhere(j, _) = raw
             && let Some(kind) = self.meta_at(*j).kind
         {
             return Some(KindDecision {
@@ -61,12 +60,12 @@ impl MatchIndex {
         &self,
         remote: &R,
         d: &Decided,
-        contested: &HashMap<u32, Vec<ContactId>>,
+        contested: &Contested,
     ) -> MatchResult {
         let remote_id = remote.contact_id();
         // Partial and several candidates were sorted by id when decided.
         let outcome = match &d.raw {
-            &Raw::Full(j) => match contested.get(&j) {
+            &Raw::Full(j, _) => match contested.get(j) {
                 Some(all) => {
                     // `all` is sorted: the count needs no walk of it.
                     let other_remote_ids: Vec<ContactId> = all

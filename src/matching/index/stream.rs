@@ -6,7 +6,7 @@
 use crate::error::{Error, Result, Side};
 use crate::matching::{MatchRecord, par};
 
-use super::batch::{Batch, RemoteIds, first_duplicate, later_duplicates, settle};
+use super::batch::{Batch, RemoteIds, id_hash, later_duplicates, later_duplicates_hashed, settle};
 use super::decide::{Decided, GROUP, Scratch};
 use super::{BatchViews, ExistingLinks, MAX_RECORDS, MatchIndex, pos32};
 
@@ -36,6 +36,9 @@ pub struct BatchBuilder<'a> {
     links: &'a ExistingLinks,
     decided: Vec<Decided>,
     ids: RemoteIds,
+    /// The ids' hashes ([`id_hash`]), taken as they are pushed, for the
+    /// check for repeats.
+    id_hashes: Vec<u64>,
 }
 
 impl std::fmt::Debug for BatchBuilder<'_> {
@@ -55,6 +58,7 @@ impl MatchIndex {
             links,
             decided: Vec::new(),
             ids: RemoteIds::default(),
+            id_hashes: Vec::new(),
         }
     }
 }
@@ -154,6 +158,7 @@ impl<'a> BatchBuilder<'a> {
         // Failures leave the buffers to grow as they fill.
         let _ = self.decided.try_reserve_exact(records);
         let _ = self.ids.ends.try_reserve_exact(records);
+        let _ = self.id_hashes.try_reserve_exact(records);
         let _ = self.ids.text.try_reserve_exact(id_bytes);
     }
 
@@ -189,19 +194,35 @@ impl<'a> BatchBuilder<'a> {
             });
         }
         self.decided.resize_with(total, Decided::default);
-        let (index, links) = (self.index, self.links);
-        if let Some(out) = self.decided.get_mut(start..) {
-            par::zip_chunks_mut(remotes, out, 1024, |recs, out| {
-                let mut s = Scratch::for_batch();
-                for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
-                    index.decide_group(group, links, &mut s, out);
+        let Self {
+            index,
+            links,
+            decided,
+            ids,
+            id_hashes,
+        } = self;
+        let (index, links) = (*index, *links);
+        // The ids are kept while the records are decided (a worker that
+        // is done copying them joins the deciding).
+        par::join(
+            || {
+                if let Some(out) = decided.get_mut(start..) {
+                    par::zip_chunks_mut(remotes, out, 1024, |recs, out| {
+                        let mut s = Scratch::for_batch();
+                        for (group, out) in recs.chunks(GROUP).zip(out.chunks_mut(GROUP)) {
+                            index.decide_group(group, links, &mut s, out);
+                        }
+                    });
                 }
-            });
-        }
-        self.ids.text.reserve(id_bytes);
-        for r in remotes {
-            self.ids.push(r.record_id());
-        }
+            },
+            || {
+                ids.text.reserve(id_bytes);
+                for r in remotes {
+                    ids.push(r.record_id());
+                    id_hashes.push(id_hash(r.record_id()));
+                }
+            },
+        );
         Ok(())
     }
 
@@ -213,7 +234,8 @@ impl<'a> BatchBuilder<'a> {
     /// repeats first in the input).
     pub fn finish(self) -> Result<BatchViews<'a>> {
         let ids = &self.ids;
-        if let Some(i) = first_duplicate(ids.len(), |i| ids.id(i)) {
+        let repeated = later_duplicates_hashed(&self.id_hashes, |i| ids.id(i));
+        if let Some(&(i, _)) = repeated.first() {
             return Err(Error::DuplicateId {
                 side: Side::Remote,
                 id: ids.id(i).to_owned(),
@@ -231,7 +253,8 @@ impl<'a> BatchBuilder<'a> {
     #[must_use]
     pub fn finish_dropping_duplicates(mut self) -> (BatchViews<'a>, Vec<(usize, usize)>) {
         let ids = &self.ids;
-        let dups = later_duplicates(ids.len(), |i| ids.id(i));
+        let dups = later_duplicates_hashed(&self.id_hashes, |i| ids.id(i));
+        self.id_hashes = Vec::new();
         if !dups.is_empty() {
             let mut drop = dups.iter().map(|d| d.0).peekable();
             let mut kept = RemoteIds::default();

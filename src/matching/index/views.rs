@@ -1,14 +1,11 @@
 //! Borrowed reading of a decided batch: [`BatchViews`], [`MatchView`] and
 //! [`LocalIds`], for bulk consumers that need no owned [`MatchResult`].
 
-use std::collections::HashMap;
-
 use crate::matching::MatchRecord;
 use crate::matching::outcome::{MatchClass, MatchResult, MatchedOn};
-use crate::model::ContactId;
 
 use super::MatchIndex;
-use super::batch::{Batch, RemoteIds};
+use super::batch::{Batch, Contested, RemoteIds};
 use super::decide::{Decided, GROUP, Raw};
 
 /// Every decision of a batch, one per remote record in input order (see
@@ -74,7 +71,9 @@ impl BatchViews<'_> {
         let mut touched = 0u32;
         for d in decided.iter().take(GROUP) {
             let j = match &d.raw {
-                &Raw::Full(j) | &Raw::LinkedElsewhere(j, _) => j,
+                // Its id was kept with it.
+                Raw::Full(_, short) if short.get().is_some() => continue,
+                &Raw::Full(j, _) | &Raw::LinkedElsewhere(j, _) => j,
                 Raw::Partial(c, _) => match c.first() {
                     Some(&(j, _)) => j,
                     None => continue,
@@ -113,7 +112,7 @@ impl BatchViews<'_> {
 pub struct MatchView<'a> {
     index: &'a MatchIndex,
     decided: &'a Decided,
-    contested: &'a HashMap<u32, Vec<ContactId>>,
+    contested: &'a Contested,
 }
 
 impl std::fmt::Debug for MatchView<'_> {
@@ -127,7 +126,7 @@ impl std::fmt::Debug for MatchView<'_> {
 
 impl<'a> MatchView<'a> {
     fn contested(&self) -> bool {
-        matches!(self.decided.raw, Raw::Full(j) if self.contested.contains_key(&j))
+        matches!(self.decided.raw, Raw::Full(j, _) if self.contested.contains(j))
     }
 
     /// The class of the decision, as
@@ -135,8 +134,8 @@ impl<'a> MatchView<'a> {
     #[must_use]
     pub fn class(&self) -> MatchClass {
         match &self.decided.raw {
-            Raw::Full(_) if self.contested() => MatchClass::Ambiguous,
-            Raw::Full(_) => MatchClass::Full,
+            Raw::Full(..) if self.contested() => MatchClass::Ambiguous,
+            Raw::Full(..) => MatchClass::Full,
             Raw::Partial(..) => MatchClass::Partial,
             Raw::Several(..) | Raw::LinkedElsewhere(..) => MatchClass::Ambiguous,
             Raw::NoMatch => MatchClass::None,
@@ -152,7 +151,7 @@ impl<'a> MatchView<'a> {
     #[must_use]
     pub fn matched_on(&self) -> Option<MatchedOn> {
         match &self.decided.raw {
-            Raw::Full(_) | Raw::Several(..) | Raw::LinkedElsewhere(..) => {
+            Raw::Full(..) | Raw::Several(..) | Raw::LinkedElsewhere(..) => {
                 Some(MatchedOn::NameAndEmail)
             }
             Raw::Partial(c, _) => MatchedOn::from_flags(
@@ -176,13 +175,14 @@ impl<'a> MatchView<'a> {
 
     /// The ids of the local contacts the decision names, sorted, as
     /// [`MatchOutcome::local_ids`](crate::MatchOutcome::local_ids) (as
-    /// text: the index keeps its ids in one arena, not as [`ContactId`]s).
+    /// text: the index keeps its ids in one arena, not as [`ContactId`](crate::ContactId)s).
     #[must_use]
     pub fn local_ids(&self) -> LocalIds<'a> {
         let inner = match &self.decided.raw {
-            &Raw::Full(j) | &Raw::LinkedElsewhere(j, _) => {
-                LocalIdsInner::One(Some(self.index.id_at(j)))
+            Raw::Full(j, short) => {
+                LocalIdsInner::One(Some(short.get().unwrap_or_else(|| self.index.id_at(*j))))
             }
+            &Raw::LinkedElsewhere(j, _) => LocalIdsInner::One(Some(self.index.id_at(j))),
             Raw::AlreadyLinked(id) | Raw::Unsynced(id) => LocalIdsInner::One(Some(id.as_str())),
             Raw::Partial(c, _) => LocalIdsInner::Candidates(c.iter()),
             Raw::Several(v, _) => LocalIdsInner::Positions(v.iter()),
