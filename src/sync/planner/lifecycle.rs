@@ -45,20 +45,29 @@ pub(super) fn settle<'a>(
         paired,
     };
     let mut moves: Vec<(ContactId, ContactId)> = Vec::new();
-    // The links are detached while they are walked.
+    // The links are detached while they are read; the few whose status
+    // changes are written after (a copy of the state shares the others).
     let mut links = std::mem::take(&mut s.next.links);
+    let mut changed: Vec<(ContactId, LinkStatus)> = Vec::new();
     match touched {
         None => {
-            for (rid, link) in links.iter_mut() {
-                s.one(rid, link, &mut moves);
+            for (rid, link) in links.iter() {
+                if let Some(status) = s.one(rid, link, &mut moves) {
+                    changed.push((rid.clone(), status));
+                }
             }
         }
         Some(ids) => {
             for rid in ids {
-                if let Some(mut link) = links.get_mut(rid) {
-                    s.one(rid, &mut link, &mut moves);
+                if let Some(status) = links.get(rid).and_then(|l| s.one(rid, l, &mut moves)) {
+                    changed.push((rid.clone(), status));
                 }
             }
+        }
+    }
+    for (rid, status) in changed {
+        if let Some(mut link) = links.get_mut(&rid) {
+            link.status = status;
         }
     }
     s.next.links = links;
@@ -79,8 +88,14 @@ pub(super) fn settle<'a>(
 }
 
 impl Settle<'_, '_> {
-    /// One pair: removed, restored, or queued in `moves` to follow a merge.
-    fn one(&mut self, rid: &ContactId, link: &mut Link, moves: &mut Vec<(ContactId, ContactId)>) {
+    /// One pair: removed, restored (its new status, reported here), or
+    /// queued in `moves` to follow a merge.
+    fn one(
+        &mut self,
+        rid: &ContactId,
+        link: &Link,
+        moves: &mut Vec<(ContactId, ContactId)>,
+    ) -> Option<LinkStatus> {
         let run = self.run;
         let follows_merges = run.profile.reports_merges();
         let remote = run.remote.by_id.get_key_value(rid.as_str());
@@ -100,19 +115,24 @@ impl Settle<'_, '_> {
             run.local.deleted.contains(link.local_id.as_str())
         };
         match link.status {
-            LinkStatus::Unsynced { .. } => {}
+            LinkStatus::Unsynced { .. } => None,
             LinkStatus::Linked => {
                 if gone {
-                    self.remove(link, Removal::Deleted);
+                    Some(self.removed(link, Removal::Deleted))
                 } else if local_gone {
-                    self.remove(link, Removal::DeletedLocally);
+                    Some(self.removed(link, Removal::DeletedLocally))
                 } else if let Some(r) = remote.filter(|r| r.status == ContactStatus::Archived) {
                     // Only Xero reports merges (U3); a `merged_into`
                     // on another ledger's record means nothing.
                     match r.extras.merged_into.as_ref().filter(|_| follows_merges) {
-                        Some(into) => moves.push((rid.clone(), into.clone())),
-                        None => self.remove(link, Removal::Archived),
+                        Some(into) => {
+                            moves.push((rid.clone(), into.clone()));
+                            None
+                        }
+                        None => Some(self.removed(link, Removal::Archived)),
                     }
+                } else {
+                    None
                 }
             }
             LinkStatus::Removed { removal, .. } => {
@@ -133,19 +153,20 @@ impl Settle<'_, '_> {
                     .get(&link.local_id)
                     .is_none_or(|r| r == rid)
                     && !self.claims.reserved_local.contains(&link.local_id);
-                if back && free {
-                    link.status = LinkStatus::Linked;
-                    self.next
-                        .by_local
-                        .insert(link.local_id.clone(), rid.clone());
-                    self.out.notice(
-                        NoticeKind::Restored,
-                        "F6",
-                        Some(&link.local_id),
-                        Some(rid),
-                        "the record is back: the pair syncs again",
-                    );
+                if !(back && free) {
+                    return None;
                 }
+                self.next
+                    .by_local
+                    .insert(link.local_id.clone(), rid.clone());
+                self.out.notice(
+                    NoticeKind::Restored,
+                    "F6",
+                    Some(&link.local_id),
+                    Some(rid),
+                    "the record is back: the pair syncs again",
+                );
+                Some(LinkStatus::Linked)
             }
         }
     }
@@ -177,10 +198,11 @@ impl Settle<'_, '_> {
     }
 
     fn remove(&mut self, link: &mut Link, removal: Removal) {
-        link.status = LinkStatus::Removed {
-            removal,
-            since: self.run.now,
-        };
+        link.status = self.removed(link, removal);
+    }
+
+    /// The status of `link` removed for `removal`, reported.
+    fn removed(&mut self, link: &Link, removal: Removal) -> LinkStatus {
         let (kind, rule, msg) = match removal {
             Removal::Archived => (
                 NoticeKind::ArchivedRemotely,
@@ -200,6 +222,10 @@ impl Settle<'_, '_> {
         };
         self.out
             .notice(kind, rule, Some(&link.local_id), Some(&link.remote_id), msg);
+        LinkStatus::Removed {
+            removal,
+            since: self.run.now,
+        }
     }
 
     /// Moves the pair of merged record `rid` to its survivor `into` (U3);

@@ -12,6 +12,7 @@ use crate::rules::{Profile, Push};
 use crate::sync::fields::{FieldRef, SyncField, read_field_ref};
 use crate::sync::operation::ContactRef;
 use crate::sync::plan::OpId;
+use crate::sync::shared_map::SharedMap;
 use crate::sync::state::SyncState;
 
 use super::creates::{Reason, create_remote};
@@ -154,7 +155,7 @@ pub(super) fn push(
 /// Drops the contacts that have a pair (`order` is sorted by id). Many
 /// contacts (a full listing): one walk along the map, which is sorted the
 /// same way, costs less than a search each.
-fn drop_paired(order: &mut Vec<&Contact>, by_local: &BTreeMap<ContactId, ContactId>) {
+fn drop_paired(order: &mut Vec<&Contact>, by_local: &SharedMap<ContactId, ContactId>) {
     if order.len().saturating_mul(16) < by_local.len() {
         order.retain(|c| !by_local.contains_key(&c.id));
         return;
@@ -213,7 +214,7 @@ mod tests {
         let contacts: Vec<Contact> = (0..40)
             .map(|i| Contact::organization(format!("L{i:02}"), format!("Org {i}")))
             .collect();
-        let by_local: BTreeMap<ContactId, ContactId> = contacts
+        let by_local: SharedMap<ContactId, ContactId> = contacts
             .iter()
             .filter(|c| c.id.as_str().ends_with(['0', '3', '7']))
             .map(|c| (c.id.clone(), ContactId::new(format!("R{}", c.id))))
