@@ -3,17 +3,42 @@
 
 use std::collections::HashSet;
 
-use crate::model::{ContactId, ContactStatus};
+use crate::model::{Contact, ContactId, ContactStatus};
 use crate::sync::plan::{NoticeKind, ReviewItem};
 use crate::sync::state::{Link, LinkOrigin, LinkStatus, Removal, SyncState};
 
+use super::Claims;
 use super::listings::Run;
 use super::output::Draft;
-use super::{Claims, FastSet};
 
-/// Ledger ids that have a pair of any status (M10): matching leaves them
-/// alone. Filled for the pairs this phase looks at.
-pub(super) type Paired<'a> = FastSet<&'a str>;
+/// The listed ledger records that have a pair of any status (M10), by
+/// position in the listing: matching leaves them alone. Marked for the
+/// pairs this phase looks at.
+pub(super) struct Paired(Vec<bool>);
+
+impl Paired {
+    /// Whether the listed record at `position` has a pair.
+    pub(super) fn contains(&self, position: usize) -> bool {
+        self.0.get(position).copied().unwrap_or(false)
+    }
+
+    fn mark(&mut self, position: usize) {
+        if let Some(p) = self.0.get_mut(position) {
+            *p = true;
+        }
+    }
+}
+
+/// A linked pair as this phase found it, in ledger id order: its records
+/// are not looked up again by the phases after.
+pub(super) struct Joined<'a> {
+    /// The ledger id.
+    pub(super) rid: ContactId,
+    /// The local record, if listed.
+    pub(super) local: Option<&'a Contact>,
+    /// The ledger record, if listed.
+    pub(super) remote: Option<&'a Contact>,
+}
 
 /// The lifecycle phase: reads the run and the local contacts claimed,
 /// writes the state, the draft and the links moved; produces [`Paired`].
@@ -22,21 +47,19 @@ struct Settle<'p, 'a> {
     next: &'p mut SyncState,
     out: &'p mut Draft,
     claims: &'p mut Claims,
-    paired: Paired<'a>,
+    paired: Paired,
 }
 
-/// Settles the pairs `touched` names (all of them for `None`).
+/// Settles the pairs `touched` names (all of them for `None`, and then
+/// also the pairs left linked, with their records).
 pub(super) fn settle<'a>(
     run: &Run<'a>,
     next: &mut SyncState,
     out: &mut Draft,
     claims: &mut Claims,
     touched: Option<&[ContactId]>,
-) -> Paired<'a> {
-    // Every listed record with a pair is noted: room for all of them.
-    let room = touched.map_or(run.remote.records.len(), <[ContactId]>::len);
-    let mut paired = Paired::default();
-    paired.reserve(room.min(next.links.len()));
+) -> (Paired, Option<Vec<Joined<'a>>>) {
+    let paired = Paired(vec![false; run.remote.records.len()]);
     let mut s = Settle {
         run,
         next,
@@ -49,22 +72,39 @@ pub(super) fn settle<'a>(
     // changes are written after (a copy of the state shares the others).
     let mut links = std::mem::take(&mut s.next.links);
     let mut changed: Vec<(ContactId, LinkStatus)> = Vec::new();
-    match touched {
+    let joined = match touched {
         None => {
+            let mut joined = Vec::with_capacity(links.len());
             for (rid, link) in links.iter() {
-                if let Some(status) = s.one(rid, link, &mut moves) {
+                let (local, remote) = s.look(rid, link);
+                let status = s.one(rid, link, local, remote, &mut moves);
+                if status
+                    .as_ref()
+                    .map_or(link.is_linked(), |st| *st == LinkStatus::Linked)
+                {
+                    joined.push(Joined {
+                        rid: rid.clone(),
+                        local,
+                        remote,
+                    });
+                }
+                if let Some(status) = status {
                     changed.push((rid.clone(), status));
                 }
             }
+            Some(joined)
         }
         Some(ids) => {
             for rid in ids {
-                if let Some(status) = links.get(rid).and_then(|l| s.one(rid, l, &mut moves)) {
+                let Some(link) = links.get(rid) else { continue };
+                let (local, remote) = s.look(rid, link);
+                if let Some(status) = s.one(rid, link, local, remote, &mut moves) {
                     changed.push((rid.clone(), status));
                 }
             }
+            None
         }
-    }
+    };
     for (rid, status) in changed {
         if let Some(mut link) = links.get_mut(&rid) {
             link.status = status;
@@ -84,31 +124,40 @@ pub(super) fn settle<'a>(
             }
         }
     }
-    s.paired
+    (s.paired, joined)
 }
 
-impl Settle<'_, '_> {
+impl<'a> Settle<'_, 'a> {
+    /// The records of a pair, if listed; a listed ledger record is marked
+    /// paired.
+    fn look(&mut self, rid: &ContactId, link: &Link) -> (Option<&'a Contact>, Option<&'a Contact>) {
+        let run = self.run;
+        let position = run.remote.position(rid.as_str());
+        if let Some(p) = position {
+            self.paired.mark(p);
+        }
+        let remote = position.and_then(|p| run.remote.records.get(p));
+        (run.local.get(link.local_id.as_str()), remote)
+    }
+
     /// One pair: removed, restored (its new status, reported here), or
     /// queued in `moves` to follow a merge.
     fn one(
         &mut self,
         rid: &ContactId,
         link: &Link,
+        local: Option<&Contact>,
+        remote: Option<&Contact>,
         moves: &mut Vec<(ContactId, ContactId)>,
     ) -> Option<LinkStatus> {
         let run = self.run;
         let follows_merges = run.profile.reports_merges();
-        let remote = run.remote.by_id.get_key_value(rid.as_str());
-        if let Some((&key, _)) = remote {
-            self.paired.insert(key);
-        }
-        let remote = remote.map(|(_, r)| *r);
         let gone = if run.remote.full {
             remote.is_none()
         } else {
             run.remote.deleted.contains(rid.as_str())
         };
-        let local_listed = run.local.by_id.contains_key(link.local_id.as_str());
+        let local_listed = local.is_some();
         let local_gone = if run.local.full {
             !local_listed
         } else {
@@ -185,7 +234,6 @@ impl Settle<'_, '_> {
             match self
                 .run
                 .remote
-                .by_id
                 .get(into.as_str())
                 .filter(|r| r.status == ContactStatus::Archived)
                 .and_then(|r| r.extras.merged_into.as_ref())
@@ -258,14 +306,13 @@ impl Settle<'_, '_> {
             return;
         }
         self.next.take_link(rid);
-        if let Some((&key, _)) = run.remote.by_id.get_key_value(into.as_str()) {
-            self.paired.insert(key);
+        if let Some(p) = run.remote.position(into.as_str()) {
+            self.paired.mark(p);
         }
 
         self.next.issues.remove(into);
         let version = run
             .remote
-            .by_id
             .get(into.as_str())
             .and_then(|r| r.extras.version.clone());
         self.claims.new_links.push(into.clone());

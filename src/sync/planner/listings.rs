@@ -29,8 +29,8 @@ pub(super) struct Run<'a> {
 pub(super) struct Listed<'a> {
     /// The records listed (all of them, or the changed ones).
     pub(super) records: &'a [Contact],
-    /// The same, by id.
-    pub(super) by_id: FastMap<&'a str, &'a Contact>,
+    /// Their positions in `records`, by id.
+    by_id: FastMap<&'a str, usize>,
     /// A full listing: a record not in it is gone.
     pub(super) full: bool,
     /// Records a change listing reports deleted.
@@ -81,7 +81,7 @@ impl<'a> Run<'a> {
 }
 
 impl<'a> Listed<'a> {
-    fn new(listing: Listing<'a>, by_id: FastMap<&'a str, &'a Contact>) -> Self {
+    fn new(listing: Listing<'a>, by_id: FastMap<&'a str, usize>) -> Self {
         let (records, deleted, cursor, full) = split(listing);
         Self {
             records,
@@ -91,12 +91,27 @@ impl<'a> Listed<'a> {
             cursor,
         }
     }
+
+    /// The record of `id`, if listed.
+    pub(super) fn get(&self, id: &str) -> Option<&'a Contact> {
+        self.position(id).and_then(|i| self.records.get(i))
+    }
+
+    /// The position in `records` of the record of `id`, if listed.
+    pub(super) fn position(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+
+    /// Whether `id` is listed.
+    pub(super) fn contains(&self, id: &str) -> bool {
+        self.by_id.contains_key(id)
+    }
 }
 
 /// The listings by id.
 pub(super) struct Indexes<'a> {
-    local: FastMap<&'a str, &'a Contact>,
-    remote: FastMap<&'a str, &'a Contact>,
+    local: FastMap<&'a str, usize>,
+    remote: FastMap<&'a str, usize>,
 }
 
 impl<'a> Indexes<'a> {
@@ -126,14 +141,14 @@ fn split(listing: Listing<'_>) -> Split<'_> {
     }
 }
 
-/// The records by id; an empty or repeated id is an error.
-fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<&str, &Contact>> {
+/// The records' positions by id; an empty or repeated id is an error.
+fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<&str, usize>> {
     let mut m = FastMap::with_capacity_and_hasher(records.len(), IdBuild::default());
     for (position, c) in records.iter().enumerate() {
         if c.id.as_str().is_empty() {
             return Err(Error::EmptyId { side, position });
         }
-        if m.insert(c.id.as_str(), c).is_some() {
+        if m.insert(c.id.as_str(), position).is_some() {
             return Err(Error::DuplicateId {
                 side,
                 id: c.id.to_string(),

@@ -13,14 +13,18 @@ use crate::sync::plan::{NoticeKind, ReviewItem};
 use crate::sync::state::{FieldMap, Link, SyncState};
 
 use super::diff::{DiffCtx, PairDiff, Why, build_update};
+use super::lifecycle::Joined;
 use super::listings::Run;
 use super::output::Draft;
 use super::unique_names::UniqueNames;
 
 /// The pairs a merge pass compares.
-pub(super) enum Pairs {
+pub(super) enum Pairs<'a> {
     /// Every linked pair.
     All,
+    /// Every linked pair, most with their records as the lifecycle phase
+    /// found them (in ledger id order).
+    Joined(Vec<Joined<'a>>),
     /// The pairs of these ledger ids (sorted, each once).
     These(Vec<ContactId>),
     /// The same, found by walking the map (many ids).
@@ -36,7 +40,7 @@ pub(super) fn merge_pairs<'a>(
     out: &mut Draft,
     names: &mut UniqueNames<'_>,
     resolved: &HashMap<(ContactId, SyncField), Side>,
-    pairs: Pairs,
+    pairs: Pairs<'a>,
 ) {
     let mut links = std::mem::take(&mut next.links);
     // Many pairs (a first connection links most records): walking the map
@@ -47,25 +51,6 @@ pub(super) fn merge_pairs<'a>(
         p => p,
     };
     let in_map_order = !matches!(pairs, Pairs::These(_));
-    let ids: Vec<ContactId> = match pairs {
-        Pairs::All => links
-            .iter()
-            .filter(|(_, l)| l.is_linked())
-            .map(|(k, _)| k.clone())
-            .collect(),
-        Pairs::Sorted(ids) => {
-            let mut wanted = ids.iter().peekable();
-            links
-                .iter()
-                .filter(|(k, l)| {
-                    while wanted.next_if(|w| *w < *k).is_some() {}
-                    wanted.next_if(|w| *w == *k).is_some() && l.is_linked()
-                })
-                .map(|(k, _)| k.clone())
-                .collect()
-        }
-        Pairs::These(ids) => ids,
-    };
     // The field comparisons are pure: made in parallel, in order.
     let ctx = DiffCtx {
         profile: run.profile,
@@ -76,39 +61,70 @@ pub(super) fn merge_pairs<'a>(
         resolved,
     };
     let pair = |rid: &'_ ContactId, link: &'_ Link| {
-        let local = run.local.by_id.get(link.local_id.as_str()).copied();
-        let remote = run.remote.by_id.get(rid.as_str()).copied();
+        let local = run.local.get(link.local_id.as_str());
+        let remote = run.remote.get(rid.as_str());
         (local, remote)
     };
-    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = if in_map_order {
-        // `ids` are linked pairs in map order.
-        let mut wanted = ids.iter().peekable();
-        links
-            .iter()
-            .filter_map(|(k, link)| {
-                let rid = wanted.next_if(|w| *w == k)?;
-                let (local, remote) = pair(rid, link);
-                Some((rid, link, local, remote))
+    let linked = links.iter().filter(|(_, l)| l.is_linked());
+    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = match &pairs {
+        Pairs::All => linked
+            .map(|(k, link)| {
+                let (local, remote) = pair(k, link);
+                (k, link, local, remote)
             })
-            .collect()
-    } else {
-        ids.iter()
+            .collect(),
+        Pairs::Joined(joined) => {
+            // Both in ledger id order: a pair the lifecycle phase did not
+            // see as linked (moved to a merge survivor), or whose local
+            // record it did not find, is looked up.
+            let mut found = joined.iter().peekable();
+            linked
+                .map(|(k, link)| {
+                    if found.peek().is_none_or(|j| j.rid != *k) {
+                        while found.next_if(|j| j.rid < *k).is_some() {}
+                    }
+                    let (local, remote) = match found.next_if(|j| j.rid == *k) {
+                        Some(j) if j.local.is_some_and(|c| c.id == link.local_id) => {
+                            (j.local, j.remote)
+                        }
+                        _ => pair(k, link),
+                    };
+                    (k, link, local, remote)
+                })
+                .collect()
+        }
+        Pairs::Sorted(ids) => {
+            let mut wanted = ids.iter().peekable();
+            linked
+                .filter(|(k, _)| {
+                    while wanted.next_if(|w| *w < *k).is_some() {}
+                    wanted.next_if(|w| *w == *k).is_some()
+                })
+                .map(|(k, link)| {
+                    let (local, remote) = pair(k, link);
+                    (k, link, local, remote)
+                })
+                .collect()
+        }
+        Pairs::These(ids) => ids
+            .iter()
             .filter_map(|rid| {
                 let link = links.get(rid).filter(|l| l.is_linked())?;
                 let (local, remote) = pair(rid, link);
                 Some((rid, link, local, remote))
             })
-            .collect()
+            .collect(),
     };
     out.report.counts.pairs_compared += pairs.len();
     // Only the pairs that need something are kept (most of a steady
     // state's need nothing), in order.
-    type Compared<'r, 'c> = (&'r ContactId, Option<&'c Contact>, PairDiff);
-    let diffs: Vec<Compared<'_, 'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
+    type Compared<'c> = (ContactId, Option<&'c Contact>, PairDiff);
+    let diffs: Vec<Compared<'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
         chunk
             .iter()
             .filter_map(|&(rid, link, local, remote)| {
-                ctx.diff(rid, link, local, remote).map(|d| (rid, remote, d))
+                ctx.diff(rid, link, local, remote)
+                    .map(|d| (rid.clone(), remote, d))
             })
             .collect::<Vec<_>>()
     })
@@ -127,7 +143,7 @@ pub(super) fn merge_pairs<'a>(
         // along them rather than search for each.
         let mut compared = diffs.into_iter().peekable();
         for (rid, link) in links.iter_mut() {
-            let Some((_, remote, diff)) = compared.next_if(|(id, _, _)| *id == rid) else {
+            let Some((_, remote, diff)) = compared.next_if(|(id, _, _)| id == rid) else {
                 continue;
             };
             m.apply_diff(rid, link, remote, diff);
@@ -136,8 +152,8 @@ pub(super) fn merge_pairs<'a>(
         // A few: a search each keeps the links' journal (what a save
         // writes) precise.
         for (rid, remote, diff) in diffs {
-            if let Some(mut link) = links.get_mut(rid) {
-                m.apply_diff(rid, &mut link, remote, diff);
+            if let Some(mut link) = links.get_mut(&rid) {
+                m.apply_diff(&rid, &mut link, remote, diff);
             }
         }
     }

@@ -224,15 +224,18 @@ fn plan_indexed<'a>(
     )?;
     // The pairs a change listing names, as the decisions left them.
     let touched = run.touched(&next);
-    let paired = lifecycle::settle(&run, &mut next, &mut out, &mut claims, touched.as_deref());
+    let (paired, joined) =
+        lifecycle::settle(&run, &mut next, &mut out, &mut claims, touched.as_deref());
     // Existing pairs first: ledger records are then matched against the
     // local contacts as this plan leaves them, so applying the plan and
     // planning again finds nothing new (F5).
     let merged = claims.new_links.len();
-    let existing = match touched {
-        None => Pairs::All,
+    let existing = match (touched, joined) {
+        // Every pair, with the records the lifecycle phase found.
+        (None, Some(joined)) => Pairs::Joined(joined),
+        (None, None) => Pairs::All,
         // Pairs linked by this run's decisions are compared too.
-        Some(mut ids) => {
+        (Some(mut ids), _) => {
             ids.extend(claims.new_links.iter().cloned());
             Pairs::These(sorted(ids))
         }

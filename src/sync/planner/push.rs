@@ -120,7 +120,6 @@ pub(super) fn push(
             } else if let Some(rid) = linked_local(next, o.as_str()).cloned() {
                 let org_pushed = run
                     .local
-                    .by_id
                     .get(o.as_str())
                     .is_some_and(|org| run.config.pushes_type(org.contact_type.as_deref()));
                 if org_pushed && (fresh || updated.contains(o)) {
