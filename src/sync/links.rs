@@ -192,6 +192,17 @@ impl Links {
     /// an entry for `id`, its link before the first write being `current`
     /// (`None` when the journal gives up or is off).
     fn will_write(&mut self, id: &ContactId) -> Option<&mut Written> {
+        let current = self.map.get(id).cloned();
+        self.will_write_with(id, || current)
+    }
+
+    /// [`Self::will_write`], the link before the write given by `current`
+    /// (called only when the journal needs it).
+    fn will_write_with(
+        &mut self,
+        id: &ContactId,
+        current: impl FnOnce() -> Option<Link>,
+    ) -> Option<&mut Written> {
         if Arc::strong_count(&self.journal.id) > 1 {
             self.journal.id = Arc::new(Stamp);
         }
@@ -207,19 +218,16 @@ impl Links {
             self.journal.written = None;
         }
         let written = self.journal.written.as_mut()?;
-        let map = &self.map;
         Some(written.entry(id.clone()).or_insert_with(|| Written {
-            before: map.get(id).cloned(),
+            before: current(),
             after: None,
         }))
     }
 
     /// The link of `id`, to change in place.
     pub(crate) fn get_mut(&mut self, id: &ContactId) -> Option<LinkMut<'_>> {
-        if !self.map.contains_key(id) {
-            return None;
-        }
-        let note = self.will_write(id).is_some();
+        let current = self.map.get(id)?.clone();
+        let note = self.will_write_with(id, || Some(current)).is_some();
         let Self { map, journal } = self;
         let link = map.get_mut(id)?;
         let after = if note {

@@ -143,11 +143,13 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
         if self.writes_in_place() {
             return Arc::make_mut(&mut self.base).get_mut(key);
         }
-        if !self.over.contains_key(key) {
-            let v = self.base.get(key)?.clone();
-            self.over.insert(key.clone(), Some(v));
+        match self.over.entry(key.clone()) {
+            btree_map::Entry::Occupied(e) => e.into_mut().as_mut(),
+            btree_map::Entry::Vacant(e) => {
+                let v = self.base.get(key)?.clone();
+                e.insert(Some(v)).as_mut()
+            }
         }
-        self.over.get_mut(key).and_then(Option::as_mut)
     }
 
     /// Sets the value of `key`; the value replaced.
@@ -214,10 +216,9 @@ pub(crate) struct Iter<'a, K, V> {
     left: usize,
 }
 
-impl<'a, K: Ord, V> Iterator for Iter<'a, K, V> {
-    type Item = (&'a K, &'a V);
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a, K: Ord, V> Iter<'a, K, V> {
+    /// The next entry when the two sources have to be merged.
+    fn merged(&mut self) -> Option<(&'a K, &'a V)> {
         // Each turn consumes an entry of the map or the overlay.
         loop {
             let order = match (self.base.peek(), self.over.peek()) {
@@ -230,8 +231,7 @@ impl<'a, K: Ord, V> Iterator for Iter<'a, K, V> {
                 // Replaced or removed: the overlay's entry stands.
                 self.base.next();
             }
-            let from_over = order.is_ge();
-            let entry = if from_over {
+            let entry = if order.is_ge() {
                 match self.over.next() {
                     Some((k, Some(v))) => Some((k, v)),
                     _ => None,
@@ -240,10 +240,26 @@ impl<'a, K: Ord, V> Iterator for Iter<'a, K, V> {
                 self.base.next()
             };
             if entry.is_some() {
-                self.left = self.left.saturating_sub(1);
                 return entry;
             }
         }
+    }
+}
+
+impl<'a, K: Ord, V> Iterator for Iter<'a, K, V> {
+    type Item = (&'a K, &'a V);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let entry = if self.over.len() == 0 {
+            // Nothing written apart (or nothing left of it).
+            self.base.next()
+        } else {
+            self.merged()
+        };
+        if entry.is_some() {
+            self.left = self.left.saturating_sub(1);
+        }
+        entry
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::error::{Error, Result, Side};
-use crate::matching::hash::IdBuild;
+use crate::matching::hash::{IdBuild, hash_bytes};
 use crate::model::{Contact, ContactId};
 use crate::rules::Profile;
 
@@ -30,7 +30,7 @@ pub(super) struct Listed<'a> {
     /// The records listed (all of them, or the changed ones).
     pub(super) records: &'a [Contact],
     /// Their positions in `records`, by id.
-    by_id: FastMap<&'a str, usize>,
+    by_id: FastMap<Key<'a>, usize>,
     /// A full listing: a record not in it is gone.
     pub(super) full: bool,
     /// Records a change listing reports deleted.
@@ -81,7 +81,7 @@ impl<'a> Run<'a> {
 }
 
 impl<'a> Listed<'a> {
-    fn new(listing: Listing<'a>, by_id: FastMap<&'a str, usize>) -> Self {
+    fn new(listing: Listing<'a>, by_id: FastMap<Key<'a>, usize>) -> Self {
         let (records, deleted, cursor, full) = split(listing);
         Self {
             records,
@@ -99,19 +99,19 @@ impl<'a> Listed<'a> {
 
     /// The position in `records` of the record of `id`, if listed.
     pub(super) fn position(&self, id: &str) -> Option<usize> {
-        self.by_id.get(id).copied()
+        self.by_id.get(&Key(id)).copied()
     }
 
     /// Whether `id` is listed.
     pub(super) fn contains(&self, id: &str) -> bool {
-        self.by_id.contains_key(id)
+        self.by_id.contains_key(&Key(id))
     }
 }
 
 /// The listings by id.
 pub(super) struct Indexes<'a> {
-    local: FastMap<&'a str, usize>,
-    remote: FastMap<&'a str, usize>,
+    local: FastMap<Key<'a>, usize>,
+    remote: FastMap<Key<'a>, usize>,
 }
 
 impl<'a> Indexes<'a> {
@@ -141,14 +141,25 @@ fn split(listing: Listing<'_>) -> Split<'_> {
     }
 }
 
+/// A record id as a map key: hashed in one pass (a `&str` key is hashed
+/// as its bytes and then a terminator, two passes of the id hasher).
+#[derive(PartialEq, Eq)]
+struct Key<'a>(&'a str);
+
+impl std::hash::Hash for Key<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u64(hash_bytes(self.0.as_bytes(), 0));
+    }
+}
+
 /// The records' positions by id; an empty or repeated id is an error.
-fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<&str, usize>> {
+fn index_by_id(side: Side, records: &[Contact]) -> Result<FastMap<Key<'_>, usize>> {
     let mut m = FastMap::with_capacity_and_hasher(records.len(), IdBuild::default());
     for (position, c) in records.iter().enumerate() {
         if c.id.as_str().is_empty() {
             return Err(Error::EmptyId { side, position });
         }
-        if m.insert(c.id.as_str(), position).is_some() {
+        if m.insert(Key(c.id.as_str()), position).is_some() {
             return Err(Error::DuplicateId {
                 side,
                 id: c.id.to_string(),

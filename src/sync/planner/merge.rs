@@ -66,55 +66,61 @@ pub(super) fn merge_pairs<'a>(
         (local, remote)
     };
     let linked = links.iter().filter(|(_, l)| l.is_linked());
-    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = match &pairs {
-        Pairs::All => linked
-            .map(|(k, link)| {
-                let (local, remote) = pair(k, link);
-                (k, link, local, remote)
-            })
-            .collect(),
+    type Pair<'l, 'c> = (
+        &'l ContactId,
+        &'l Link,
+        Option<&'c Contact>,
+        Option<&'c Contact>,
+    );
+    let mut gathered: Vec<Pair<'_, 'a>> = Vec::with_capacity(match &pairs {
+        Pairs::These(ids) => ids.len(),
+        Pairs::Sorted(ids) => ids.len().min(links.len()),
+        Pairs::All | Pairs::Joined(_) => links.len(),
+    });
+    match &pairs {
+        Pairs::All => gathered.extend(linked.map(|(k, link)| {
+            let (local, remote) = pair(k, link);
+            (k, link, local, remote)
+        })),
         Pairs::Joined(joined) => {
             // Both in ledger id order: a pair the lifecycle phase did not
             // see as linked (moved to a merge survivor), or whose local
             // record it did not find, is looked up.
             let mut found = joined.iter().peekable();
-            linked
-                .map(|(k, link)| {
-                    if found.peek().is_none_or(|j| j.rid != *k) {
-                        while found.next_if(|j| j.rid < *k).is_some() {}
+            gathered.extend(linked.map(|(k, link)| {
+                if found.peek().is_none_or(|j| j.rid != *k) {
+                    while found.next_if(|j| j.rid < *k).is_some() {}
+                }
+                let (local, remote) = match found.next_if(|j| j.rid == *k) {
+                    Some(j) if j.local.is_some_and(|c| c.id == link.local_id) => {
+                        (j.local, j.remote)
                     }
-                    let (local, remote) = match found.next_if(|j| j.rid == *k) {
-                        Some(j) if j.local.is_some_and(|c| c.id == link.local_id) => {
-                            (j.local, j.remote)
-                        }
-                        _ => pair(k, link),
-                    };
-                    (k, link, local, remote)
-                })
-                .collect()
+                    _ => pair(k, link),
+                };
+                (k, link, local, remote)
+            }));
         }
         Pairs::Sorted(ids) => {
             let mut wanted = ids.iter().peekable();
-            linked
-                .filter(|(k, _)| {
-                    while wanted.next_if(|w| *w < *k).is_some() {}
-                    wanted.next_if(|w| *w == *k).is_some()
-                })
-                .map(|(k, link)| {
-                    let (local, remote) = pair(k, link);
-                    (k, link, local, remote)
-                })
-                .collect()
+            gathered.extend(
+                linked
+                    .filter(|(k, _)| {
+                        while wanted.next_if(|w| *w < *k).is_some() {}
+                        wanted.next_if(|w| *w == *k).is_some()
+                    })
+                    .map(|(k, link)| {
+                        let (local, remote) = pair(k, link);
+                        (k, link, local, remote)
+                    }),
+            );
         }
-        Pairs::These(ids) => ids
-            .iter()
-            .filter_map(|rid| {
-                let link = links.get(rid).filter(|l| l.is_linked())?;
-                let (local, remote) = pair(rid, link);
-                Some((rid, link, local, remote))
-            })
-            .collect(),
-    };
+        Pairs::These(ids) => gathered.extend(ids.iter().filter_map(|rid| {
+            let link = links.get(rid).filter(|l| l.is_linked())?;
+            let (local, remote) = pair(rid, link);
+            Some((rid, link, local, remote))
+        })),
+    }
+    let pairs = gathered;
     out.report.counts.pairs_compared += pairs.len();
     // Only the pairs that need something are kept (most of a steady
     // state's need nothing), in order.
