@@ -168,6 +168,15 @@ impl Links {
         self.map.get(id)
     }
 
+    /// The ledger id and link of `id`.
+    pub(crate) fn get_key_value<Q>(&self, id: &Q) -> Option<(&ContactId, &Link)>
+    where
+        ContactId: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get_key_value(id)
+    }
+
     /// Whether ledger id `id` has a link.
     pub(crate) fn contains_key<Q>(&self, id: &Q) -> bool
     where

@@ -84,6 +84,20 @@ impl<K: Ord + Clone, V: Clone> SharedMap<K, V> {
         self.base.get(key)
     }
 
+    /// The entry of `key`.
+    pub(crate) fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        if !self.over.is_empty()
+            && let Some((k, v)) = self.over.get_key_value(key)
+        {
+            return v.as_ref().map(|v| (k, v));
+        }
+        self.base.get_key_value(key)
+    }
+
     /// Whether `key` has a value.
     pub(crate) fn contains_key<Q>(&self, key: &Q) -> bool
     where

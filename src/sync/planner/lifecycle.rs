@@ -8,6 +8,7 @@ use crate::sync::plan::{NoticeKind, ReviewItem};
 use crate::sync::state::{Link, LinkOrigin, LinkStatus, Removal, SyncState};
 
 use super::Claims;
+use super::diff::{DiffCtx, PairDiff};
 use super::listings::Run;
 use super::output::Draft;
 
@@ -30,7 +31,8 @@ impl Paired {
 }
 
 /// A linked pair as this phase found it, in ledger id order: its records
-/// are not looked up again by the phases after.
+/// are not looked up again by the phases after, and a pair that was
+/// linked already is compared along with the look-up.
 pub(super) struct Joined<'a> {
     /// The ledger id.
     pub(super) rid: ContactId,
@@ -38,6 +40,11 @@ pub(super) struct Joined<'a> {
     pub(super) local: Option<&'a Contact>,
     /// The ledger record, if listed.
     pub(super) remote: Option<&'a Contact>,
+    /// Whether `diff` is the pair's comparison (the pair was linked
+    /// before this phase, and it left the pair as it was).
+    pub(super) compared: bool,
+    /// What the pair needs, when `compared` (`None`: nothing).
+    pub(super) diff: Option<Box<PairDiff>>,
 }
 
 /// The lifecycle phase: reads the run and the local contacts claimed,
@@ -58,6 +65,7 @@ pub(super) fn settle<'a>(
     out: &mut Draft,
     claims: &mut Claims,
     touched: Option<&[ContactId]>,
+    ctx: &DiffCtx<'_>,
 ) -> (Paired, Option<Vec<Joined<'a>>>) {
     let paired = Paired(vec![false; run.remote.records.len()]);
     let mut s = Settle {
@@ -74,9 +82,33 @@ pub(super) fn settle<'a>(
     let mut changed: Vec<(ContactId, LinkStatus)> = Vec::new();
     let joined = match touched {
         None => {
+            // The records of every pair are looked up first, and the
+            // linked pairs compared, in parallel (reads only: what this
+            // phase changes is settled in order below, and a pair it
+            // changes is compared again by the merge).
+            let entries: Vec<(&ContactId, &Link)> = links.iter().collect();
+            let found = crate::matching::par::map_chunks(&entries, 2048, |chunk| {
+                chunk
+                    .iter()
+                    .map(|&(rid, link)| {
+                        let position = run.remote.position(rid.as_str());
+                        let local = run.local.get(link.local_id.as_str());
+                        let remote = position.and_then(|p| run.remote.records.get(p));
+                        let diff = link
+                            .is_linked()
+                            .then(|| ctx.diff(rid, link, local, remote).map(Box::new));
+                        (position, local, diff)
+                    })
+                    .collect::<Vec<_>>()
+            });
             let mut joined = Vec::with_capacity(links.len());
-            for (rid, link) in links.iter() {
-                let (local, remote) = s.look(rid, link);
+            for ((rid, link), (position, local, diff)) in
+                entries.into_iter().zip(found.into_iter().flatten())
+            {
+                if let Some(p) = position {
+                    s.paired.mark(p);
+                }
+                let remote = position.and_then(|p| run.remote.records.get(p));
                 let status = s.one(rid, link, local, remote, &mut moves);
                 if status
                     .as_ref()
@@ -86,6 +118,8 @@ pub(super) fn settle<'a>(
                         rid: rid.clone(),
                         local,
                         remote,
+                        compared: diff.is_some() && status.is_none(),
+                        diff: diff.flatten(),
                     });
                 }
                 if let Some(status) = status {
@@ -111,6 +145,7 @@ pub(super) fn settle<'a>(
         }
     }
     s.next.links = links;
+    let moved_from = s.claims.new_links.len();
     for (rid, into) in moves {
         match s.survivor(&rid, into) {
             Some(into) => s.move_link(&rid, &into),
@@ -121,6 +156,18 @@ pub(super) fn settle<'a>(
                     s.remove(&mut l, Removal::Archived);
                     s.next.links.insert(rid.clone(), l);
                 }
+            }
+        }
+    }
+    // A survivor a link moved to has a new pair: compared by the merge.
+    let mut joined = joined;
+    if let Some(joined) = joined.as_mut() {
+        for into in s.claims.new_links.get(moved_from..).unwrap_or_default() {
+            if let Ok(i) = joined.binary_search_by(|j| j.rid.cmp(into))
+                && let Some(j) = joined.get_mut(i)
+            {
+                j.compared = false;
+                j.diff = None;
             }
         }
     }

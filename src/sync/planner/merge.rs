@@ -52,85 +52,95 @@ pub(super) fn merge_pairs<'a>(
     };
     let in_map_order = !matches!(pairs, Pairs::These(_));
     // The field comparisons are pure: made in parallel, in order.
-    let ctx = DiffCtx {
-        profile: run.profile,
-        config: run.config,
-        remote_writes: run.remote_writes,
-        full_local: run.local.full,
-        full_remote: run.remote.full,
-        resolved,
-    };
+    let ctx = diff_ctx(run, resolved);
     let pair = |rid: &'_ ContactId, link: &'_ Link| {
         let local = run.local.get(link.local_id.as_str());
         let remote = run.remote.get(rid.as_str());
         (local, remote)
     };
-    let linked = links.iter().filter(|(_, l)| l.is_linked());
+    let linked = links.iter().filter(|(_, l)| l.is_linked()).enumerate();
+    // The pairs to compare, each with its place among the pairs; the
+    // comparisons made already (by the lifecycle phase) that need
+    // something, the same.
     type Pair<'l, 'c> = (
+        usize,
         &'l ContactId,
         &'l Link,
         Option<&'c Contact>,
         Option<&'c Contact>,
     );
-    let mut gathered: Vec<Pair<'_, 'a>> = Vec::with_capacity(match &pairs {
-        Pairs::These(ids) => ids.len(),
-        Pairs::Sorted(ids) => ids.len().min(links.len()),
-        Pairs::All | Pairs::Joined(_) => links.len(),
-    });
-    match &pairs {
-        Pairs::All => gathered.extend(linked.map(|(k, link)| {
-            let (local, remote) = pair(k, link);
-            (k, link, local, remote)
-        })),
+    type Compared<'c> = (usize, ContactId, Option<&'c Contact>, PairDiff);
+    let mut gathered: Vec<Pair<'_, 'a>> = Vec::new();
+    let mut ready: Vec<Compared<'a>> = Vec::new();
+    let mut walked = 0;
+    match pairs {
+        Pairs::All => {
+            gathered.reserve(links.len());
+            gathered.extend(linked.map(|(i, (k, link))| {
+                let (local, remote) = pair(k, link);
+                (i, k, link, local, remote)
+            }));
+        }
         Pairs::Joined(joined) => {
             // Both in ledger id order: a pair the lifecycle phase did not
-            // see as linked (moved to a merge survivor), or whose local
-            // record it did not find, is looked up.
-            let mut found = joined.iter().peekable();
-            gathered.extend(linked.map(|(k, link)| {
+            // compare (restored, or moved to a merge survivor), or whose
+            // local record it did not find, is looked up and compared.
+            let mut found = joined.into_iter().peekable();
+            for (i, (k, link)) in linked {
+                walked += 1;
                 if found.peek().is_none_or(|j| j.rid != *k) {
                     while found.next_if(|j| j.rid < *k).is_some() {}
                 }
-                let (local, remote) = match found.next_if(|j| j.rid == *k) {
+                match found.next_if(|j| j.rid == *k) {
                     Some(j) if j.local.is_some_and(|c| c.id == link.local_id) => {
-                        (j.local, j.remote)
+                        if !j.compared {
+                            gathered.push((i, k, link, j.local, j.remote));
+                        } else if let Some(d) = j.diff {
+                            ready.push((i, k.clone(), j.remote, *d));
+                        }
                     }
-                    _ => pair(k, link),
-                };
-                (k, link, local, remote)
-            }));
+                    _ => {
+                        let (local, remote) = pair(k, link);
+                        gathered.push((i, k, link, local, remote));
+                    }
+                }
+            }
         }
         Pairs::Sorted(ids) => {
+            gathered.reserve(ids.len().min(links.len()));
             let mut wanted = ids.iter().peekable();
             gathered.extend(
                 linked
-                    .filter(|(k, _)| {
+                    .filter(|(_, (k, _))| {
                         while wanted.next_if(|w| *w < *k).is_some() {}
                         wanted.next_if(|w| *w == *k).is_some()
                     })
-                    .map(|(k, link)| {
+                    .map(|(i, (k, link))| {
                         let (local, remote) = pair(k, link);
-                        (k, link, local, remote)
+                        (i, k, link, local, remote)
                     }),
             );
         }
-        Pairs::These(ids) => gathered.extend(ids.iter().filter_map(|rid| {
-            let link = links.get(rid).filter(|l| l.is_linked())?;
-            let (local, remote) = pair(rid, link);
-            Some((rid, link, local, remote))
-        })),
+        Pairs::These(ids) => {
+            gathered.reserve(ids.len());
+            for (i, rid) in ids.iter().enumerate() {
+                if let Some((k, link)) = links.get_key_value(rid).filter(|(_, l)| l.is_linked()) {
+                    let (local, remote) = pair(k, link);
+                    gathered.push((i, k, link, local, remote));
+                }
+            }
+        }
     }
     let pairs = gathered;
-    out.report.counts.pairs_compared += pairs.len();
+    out.report.counts.pairs_compared += walked.max(pairs.len());
     // Only the pairs that need something are kept (most of a steady
     // state's need nothing), in order.
-    type Compared<'c> = (ContactId, Option<&'c Contact>, PairDiff);
-    let diffs: Vec<Compared<'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
+    let computed: Vec<Compared<'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
         chunk
             .iter()
-            .filter_map(|&(rid, link, local, remote)| {
+            .filter_map(|&(i, rid, link, local, remote)| {
                 ctx.diff(rid, link, local, remote)
-                    .map(|d| (rid.clone(), remote, d))
+                    .map(|d| (i, rid.clone(), remote, d))
             })
             .collect::<Vec<_>>()
     })
@@ -138,6 +148,13 @@ pub(super) fn merge_pairs<'a>(
     .flatten()
     .collect();
     drop(pairs);
+    let diffs = if ready.is_empty() {
+        computed
+    } else {
+        ready.extend(computed);
+        ready.sort_unstable_by_key(|c| c.0);
+        ready
+    };
     let mut m = Merge {
         profile: run.profile,
         refused: &next.taken_names,
@@ -149,7 +166,7 @@ pub(super) fn merge_pairs<'a>(
         // along them rather than search for each.
         let mut compared = diffs.into_iter().peekable();
         for (rid, link) in links.iter_mut() {
-            let Some((_, remote, diff)) = compared.next_if(|(id, _, _)| id == rid) else {
+            let Some((_, _, remote, diff)) = compared.next_if(|(_, id, _, _)| id == rid) else {
                 continue;
             };
             m.apply_diff(rid, link, remote, diff);
@@ -157,13 +174,28 @@ pub(super) fn merge_pairs<'a>(
     } else {
         // A few: a search each keeps the links' journal (what a save
         // writes) precise.
-        for (rid, remote, diff) in diffs {
+        for (_, rid, remote, diff) in diffs {
             if let Some(mut link) = links.get_mut(&rid) {
                 m.apply_diff(&rid, &mut link, remote, diff);
             }
         }
     }
     next.links = links;
+}
+
+/// The facts a pair comparison reads.
+pub(super) fn diff_ctx<'c>(
+    run: &Run<'c>,
+    resolved: &'c HashMap<(ContactId, SyncField), Side>,
+) -> DiffCtx<'c> {
+    DiffCtx {
+        profile: run.profile,
+        config: run.config,
+        remote_writes: run.remote_writes,
+        full_local: run.local.full,
+        full_remote: run.remote.full,
+        resolved,
+    }
 }
 
 /// What folding a pair's comparison into the plan writes: the draft and

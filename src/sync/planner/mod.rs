@@ -224,8 +224,16 @@ fn plan_indexed<'a>(
     )?;
     // The pairs a change listing names, as the decisions left them.
     let touched = run.touched(&next);
-    let (paired, joined) =
-        lifecycle::settle(&run, &mut next, &mut out, &mut claims, touched.as_deref());
+    let resolved = &decided.resolved;
+    let ctx = merge::diff_ctx(&run, resolved);
+    let (paired, joined) = lifecycle::settle(
+        &run,
+        &mut next,
+        &mut out,
+        &mut claims,
+        touched.as_deref(),
+        &ctx,
+    );
     // Existing pairs first: ledger records are then matched against the
     // local contacts as this plan leaves them, so applying the plan and
     // planning again finds nothing new (F5).
@@ -240,7 +248,6 @@ fn plan_indexed<'a>(
             Pairs::These(sorted(ids))
         }
     };
-    let resolved = &decided.resolved;
     merge::merge_pairs(&run, &mut next, &mut out, &mut names, resolved, existing);
     if let Some(needed) =
         matching::classify(&run, &mut next, &mut out, &mut claims, &decided, &paired)?
