@@ -166,6 +166,8 @@ pub(super) fn settle<'a>(
             if let Ok(i) = joined.binary_search_by(|j| j.rid.cmp(into))
                 && let Some(j) = joined.get_mut(i)
             {
+                // Looked up again: the pair at the survivor is new.
+                j.local = None;
                 j.compared = false;
                 j.diff = None;
             }

@@ -83,8 +83,9 @@ pub(super) fn merge_pairs<'a>(
         }
         Pairs::Joined(joined) => {
             // Both in ledger id order: a pair the lifecycle phase did not
-            // compare (restored, or moved to a merge survivor), or whose
-            // local record it did not find, is looked up and compared.
+            // compare (restored, or moved to a merge survivor) is compared,
+            // looked up again when it has no local record (a survivor's
+            // new pair, or not listed).
             let mut found = joined.into_iter().peekable();
             for (i, (k, link)) in linked {
                 walked += 1;
@@ -92,7 +93,7 @@ pub(super) fn merge_pairs<'a>(
                     while found.next_if(|j| j.rid < *k).is_some() {}
                 }
                 match found.next_if(|j| j.rid == *k) {
-                    Some(j) if j.local.is_some_and(|c| c.id == link.local_id) => {
+                    Some(j) if j.local.is_some() => {
                         if !j.compared {
                             gathered.push((i, k, link, j.local, j.remote));
                         } else if let Some(d) = j.diff {
