@@ -30,12 +30,10 @@ impl Paired {
     }
 }
 
-/// A linked pair as this phase found it, in ledger id order: its records
-/// are not looked up again by the phases after, and a pair that was
-/// linked already is compared along with the look-up.
+/// A pair as this phase found it, one for each link in ledger id order:
+/// its records are not looked up again by the phases after, and a pair
+/// that was linked already is compared along with the look-up.
 pub(super) struct Joined<'a> {
-    /// The ledger id.
-    pub(super) rid: ContactId,
     /// The local record, if listed.
     pub(super) local: Option<&'a Contact>,
     /// The ledger record, if listed.
@@ -58,7 +56,7 @@ struct Settle<'p, 'a> {
 }
 
 /// Settles the pairs `touched` names (all of them for `None`, and then
-/// also the pairs left linked, with their records).
+/// also every pair as found, unless a link moved to a merge survivor).
 pub(super) fn settle<'a>(
     run: &Run<'a>,
     next: &mut SyncState,
@@ -110,18 +108,13 @@ pub(super) fn settle<'a>(
                 }
                 let remote = position.and_then(|p| run.remote.records.get(p));
                 let status = s.one(rid, link, local, remote, &mut moves);
-                if status
-                    .as_ref()
-                    .map_or(link.is_linked(), |st| *st == LinkStatus::Linked)
-                {
-                    joined.push(Joined {
-                        rid: rid.clone(),
-                        local,
-                        remote,
-                        compared: diff.is_some() && status.is_none(),
-                        diff: diff.flatten(),
-                    });
-                }
+                let compared = diff.is_some() && status.is_none();
+                joined.push(Joined {
+                    local,
+                    remote,
+                    compared,
+                    diff: diff.filter(|_| compared).flatten(),
+                });
                 if let Some(status) = status {
                     changed.push((rid.clone(), status));
                 }
@@ -145,7 +138,9 @@ pub(super) fn settle<'a>(
         }
     }
     s.next.links = links;
-    let moved_from = s.claims.new_links.len();
+    // A link that moves changes which ledger ids have links: the pairs as
+    // found are then not those of the map.
+    let joined = joined.filter(|_| moves.is_empty());
     for (rid, into) in moves {
         match s.survivor(&rid, into) {
             Some(into) => s.move_link(&rid, &into),
@@ -156,20 +151,6 @@ pub(super) fn settle<'a>(
                     s.remove(&mut l, Removal::Archived);
                     s.next.links.insert(rid.clone(), l);
                 }
-            }
-        }
-    }
-    // A survivor a link moved to has a new pair: compared by the merge.
-    let mut joined = joined;
-    if let Some(joined) = joined.as_mut() {
-        for into in s.claims.new_links.get(moved_from..).unwrap_or_default() {
-            if let Ok(i) = joined.binary_search_by(|j| j.rid.cmp(into))
-                && let Some(j) = joined.get_mut(i)
-            {
-                // Looked up again: the pair at the survivor is new.
-                j.local = None;
-                j.compared = false;
-                j.diff = None;
             }
         }
     }

@@ -22,8 +22,8 @@ use super::unique_names::UniqueNames;
 pub(super) enum Pairs<'a> {
     /// Every linked pair.
     All,
-    /// Every linked pair, most with their records as the lifecycle phase
-    /// found them (in ledger id order).
+    /// Every linked pair, with their records as the lifecycle phase found
+    /// them, and most compared: one for each link, in ledger id order.
     Joined(Vec<Joined<'a>>),
     /// The pairs of these ledger ids (sorted, each once).
     These(Vec<ContactId>),
@@ -74,38 +74,35 @@ pub(super) fn merge_pairs<'a>(
     let mut ready: Vec<Compared<'a>> = Vec::new();
     let mut walked = 0;
     match pairs {
-        Pairs::All => {
+        Pairs::Joined(joined) if joined.len() == links.len() => {
+            // One for each link, in the same order: a pair the lifecycle
+            // phase did not compare (restored) is compared here, and looked
+            // up again if it found no local record.
+            let mut i = 0;
+            for ((k, link), j) in links.iter().zip(joined) {
+                if !link.is_linked() {
+                    continue;
+                }
+                walked += 1;
+                i += 1;
+                if j.compared {
+                    if let Some(d) = j.diff {
+                        ready.push((i, k.clone(), j.remote, *d));
+                    }
+                } else if j.local.is_some() {
+                    gathered.push((i, k, link, j.local, j.remote));
+                } else {
+                    let (local, remote) = pair(k, link);
+                    gathered.push((i, k, link, local, remote));
+                }
+            }
+        }
+        Pairs::All | Pairs::Joined(_) => {
             gathered.reserve(links.len());
             gathered.extend(linked.map(|(i, (k, link))| {
                 let (local, remote) = pair(k, link);
                 (i, k, link, local, remote)
             }));
-        }
-        Pairs::Joined(joined) => {
-            // Both in ledger id order: a pair the lifecycle phase did not
-            // compare (restored, or moved to a merge survivor) is compared,
-            // looked up again when it has no local record (a survivor's
-            // new pair, or not listed).
-            let mut found = joined.into_iter().peekable();
-            for (i, (k, link)) in linked {
-                walked += 1;
-                if found.peek().is_none_or(|j| j.rid != *k) {
-                    while found.next_if(|j| j.rid < *k).is_some() {}
-                }
-                match found.next_if(|j| j.rid == *k) {
-                    Some(j) if j.local.is_some() => {
-                        if !j.compared {
-                            gathered.push((i, k, link, j.local, j.remote));
-                        } else if let Some(d) = j.diff {
-                            ready.push((i, k.clone(), j.remote, *d));
-                        }
-                    }
-                    _ => {
-                        let (local, remote) = pair(k, link);
-                        gathered.push((i, k, link, local, remote));
-                    }
-                }
-            }
         }
         Pairs::Sorted(ids) => {
             gathered.reserve(ids.len().min(links.len()));
