@@ -200,6 +200,9 @@ pub fn field_equals(
     field: SyncField,
     value: Option<&FieldValue>,
 ) -> bool {
+    if quick_equals(profile, contact, field, value) {
+        return true;
+    }
     match (field, value) {
         (SyncField::Email, v) => {
             let cur = contact.billing_email();
@@ -247,6 +250,95 @@ pub fn field_equals(
             company_ok && names_ok && label_equals(contact, &n.display)
         }
         (SyncField::Name, None) => read_field(profile, contact, SyncField::Name).is_none(),
+        _ => false,
+    }
+}
+
+/// Whether `s` starts with a printable ASCII character: then it is not
+/// blank (no such character is white space), without a trim.
+fn solid(s: &str) -> bool {
+    s.as_bytes().first().is_some_and(u8::is_ascii_graphic)
+}
+
+/// An optional text as read (blank reads as none) equals `want`, when that
+/// can be told without a trim: both none, or the same solid text.
+fn same_text(raw: Option<&String>, want: Option<&str>) -> bool {
+    match (raw, want) {
+        (None, None) => true,
+        (Some(r), Some(w)) => solid(w) && r == w,
+        _ => false,
+    }
+}
+
+/// The common case of [`field_equals`] told cheaply: `true` only when the
+/// field reads as `value` (a value that starts with a printable character
+/// is found at the entry the field is read from), `false` when it cannot
+/// tell (the full comparison decides).
+fn quick_equals(
+    profile: Profile,
+    contact: &Contact,
+    field: SyncField,
+    value: Option<&FieldValue>,
+) -> bool {
+    match (field, value) {
+        (SyncField::Email, Some(FieldValue::Text(t))) => {
+            solid(t)
+                && contact
+                    .emails
+                    .iter()
+                    .find(|e| e.primary)
+                    .is_some_and(|e| e.address == *t)
+        }
+        (SyncField::Name, Some(FieldValue::Name(n))) => {
+            let rules = profile.rules();
+            let company_ok = if rules.syncs_company_name {
+                same_text(contact.organization_name.as_ref(), n.company.as_deref())
+            } else {
+                n.company.is_none()
+            };
+            let names_ok = if rules.syncs_name_parts {
+                same_text(contact.first_name.as_ref(), n.first.as_deref())
+                    && same_text(contact.last_name.as_ref(), n.last.as_deref())
+            } else {
+                n.first.is_none() && n.last.is_none()
+            };
+            company_ok
+                && names_ok
+                && solid(&n.display)
+                && contact.display_name.as_deref() == Some(n.display.as_str())
+        }
+        (f, Some(FieldValue::Text(t))) => {
+            // The first number of the kind, if solid, is the one read.
+            solid(t)
+                && f.phone_kind().is_some_and(|k| {
+                    contact
+                        .phones
+                        .iter()
+                        .find(|p| p.kind == k)
+                        .is_some_and(|p| p.number == *t)
+                })
+        }
+        (f, Some(FieldValue::Address(a))) => {
+            // The first address of the kind, if not blank, is the one read.
+            let not_blank = a.lines.iter().any(|l| solid(l))
+                || [&a.city, &a.region, &a.postal_code, &a.country]
+                    .into_iter()
+                    .any(|p| p.as_deref().is_some_and(solid));
+            not_blank
+                && f.address_kind().is_some_and(|k| {
+                    contact
+                        .addresses
+                        .iter()
+                        .find(|c| c.kind == k)
+                        .is_some_and(|c| {
+                            c.lines == a.lines
+                                && c.city == a.city
+                                && c.region == a.region
+                                && c.postal_code == a.postal_code
+                                && c.country == a.country
+                        })
+                })
+        }
         _ => false,
     }
 }

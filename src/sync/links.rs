@@ -16,6 +16,7 @@ use std::sync::Arc;
 use crate::model::ContactId;
 
 use super::link::Link;
+use super::shared_map::{Iter, SharedMap};
 
 /// Identity of one version of a map's contents (compared by address).
 #[derive(Debug, Default)]
@@ -54,18 +55,18 @@ impl Journal {
     }
 }
 
-/// A state's links, by ledger id. Reads go through [`Deref`] to the map;
-/// every write goes through a method that notes it in the journal.
+/// A state's links, by ledger id, in a [`SharedMap`] (a copy shares
+/// them). Every write goes through a method that notes it in the journal.
 #[derive(Debug)]
 pub(crate) struct Links {
-    map: BTreeMap<ContactId, Link>,
+    map: SharedMap<ContactId, Link>,
     journal: Journal,
 }
 
 impl Default for Links {
     fn default() -> Self {
         Self {
-            map: BTreeMap::new(),
+            map: SharedMap::default(),
             journal: Journal::fresh(),
         }
     }
@@ -92,14 +93,6 @@ impl PartialEq for Links {
     }
 }
 
-impl Deref for Links {
-    type Target = BTreeMap<ContactId, Link>;
-
-    fn deref(&self) -> &Self::Target {
-        &self.map
-    }
-}
-
 impl FromIterator<(ContactId, Link)> for Links {
     fn from_iter<I: IntoIterator<Item = (ContactId, Link)>>(iter: I) -> Self {
         Self {
@@ -119,7 +112,7 @@ impl serde::Serialize for Links {
 #[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for Links {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        BTreeMap::deserialize(d).map(|map| Self {
+        SharedMap::deserialize(d).map(|map| Self {
             map,
             journal: Journal::fresh(),
         })
@@ -156,11 +149,69 @@ impl Drop for LinkMut<'_> {
 }
 
 impl Links {
+    /// The number of links.
+    pub(crate) const fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    /// Whether there are none.
+    pub(crate) const fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+
+    /// The link of ledger id `id`.
+    pub(crate) fn get<Q>(&self, id: &Q) -> Option<&Link>
+    where
+        ContactId: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get(id)
+    }
+
+    /// The ledger id and link of `id`.
+    pub(crate) fn get_key_value<Q>(&self, id: &Q) -> Option<(&ContactId, &Link)>
+    where
+        ContactId: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.get_key_value(id)
+    }
+
+    /// Whether ledger id `id` has a link.
+    pub(crate) fn contains_key<Q>(&self, id: &Q) -> bool
+    where
+        ContactId: std::borrow::Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.map.contains_key(id)
+    }
+
+    /// The links by ledger id, in order.
+    pub(crate) fn iter(&self) -> Iter<'_, ContactId, Link> {
+        self.map.iter()
+    }
+
+    /// The links in ledger id order.
+    pub(crate) fn values(&self) -> impl ExactSizeIterator<Item = &Link> + '_ {
+        self.map.values()
+    }
+
     /// Before a write of `id`: a copy that took this version as its parent
     /// keeps it (this map moves on to a new version), and the journal gets
     /// an entry for `id`, its link before the first write being `current`
     /// (`None` when the journal gives up or is off).
     fn will_write(&mut self, id: &ContactId) -> Option<&mut Written> {
+        let current = self.map.get(id).cloned();
+        self.will_write_with(id, || current)
+    }
+
+    /// [`Self::will_write`], the link before the write given by `current`
+    /// (called only when the journal needs it).
+    fn will_write_with(
+        &mut self,
+        id: &ContactId,
+        current: impl FnOnce() -> Option<Link>,
+    ) -> Option<&mut Written> {
         if Arc::strong_count(&self.journal.id) > 1 {
             self.journal.id = Arc::new(Stamp);
         }
@@ -176,19 +227,16 @@ impl Links {
             self.journal.written = None;
         }
         let written = self.journal.written.as_mut()?;
-        let map = &self.map;
         Some(written.entry(id.clone()).or_insert_with(|| Written {
-            before: map.get(id).cloned(),
+            before: current(),
             after: None,
         }))
     }
 
     /// The link of `id`, to change in place.
     pub(crate) fn get_mut(&mut self, id: &ContactId) -> Option<LinkMut<'_>> {
-        if !self.map.contains_key(id) {
-            return None;
-        }
-        let note = self.will_write(id).is_some();
+        let current = self.map.get(id)?.clone();
+        let note = self.will_write_with(id, || Some(current)).is_some();
         let Self { map, journal } = self;
         let link = map.get_mut(id)?;
         let after = if note {

@@ -28,6 +28,7 @@ mod names;
 mod operation;
 mod plan;
 mod planner;
+mod shared_map;
 mod state;
 
 pub use apply::{Applied, apply_results};

@@ -13,6 +13,7 @@ use crate::rules::KindDecision;
 pub use super::link::{FieldBase, FieldMap, Link, LinkOrigin, LinkStatus, Removal};
 use super::links::Links;
 use super::operation::Operation;
+use super::shared_map::SharedMap;
 
 /// Whether the connection may send anything (E3).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -73,7 +74,7 @@ pub struct SyncState {
     /// Local id → ledger id of its latest pair (kept in step with `links`,
     /// so that a change listing never needs a full scan).
     #[cfg_attr(feature = "serde", serde(default))]
-    pub(crate) by_local: BTreeMap<ContactId, ContactId>,
+    pub(crate) by_local: SharedMap<ContactId, ContactId>,
     pub(crate) issues: BTreeMap<ContactId, MatchIssue>,
     /// Creates sent (or about to be) whose result has not come back (U1).
     pub(crate) in_flight: BTreeMap<OpId, Operation>,
@@ -97,7 +98,7 @@ pub struct SyncState {
 
 /// Keeps `by_local` in step with one link: every pair occupies its local
 /// contact (a removed pair too: its contact is not pushed again as new).
-pub(crate) fn occupy(by_local: &mut BTreeMap<ContactId, ContactId>, link: &Link, on: bool) {
+pub(crate) fn occupy(by_local: &mut SharedMap<ContactId, ContactId>, link: &Link, on: bool) {
     if on {
         by_local.insert(link.local_id.clone(), link.remote_id.clone());
     } else if by_local.get(&link.local_id) == Some(&link.remote_id) {
@@ -164,7 +165,7 @@ impl SyncState {
     /// index existed, or edited by hand).
     pub(crate) fn repair_index(&mut self) {
         if self.by_local.is_empty() && !self.links.is_empty() {
-            let mut by_local = BTreeMap::new();
+            let mut by_local = SharedMap::default();
             for l in self.links.values() {
                 occupy(&mut by_local, l, true);
             }

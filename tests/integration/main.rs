@@ -30,6 +30,7 @@ mod plans;
 mod properties;
 mod qbtime;
 mod state_stores;
+mod steady_properties;
 mod sync;
 mod sync_properties;
 mod wire;

@@ -87,12 +87,12 @@ impl Decide<'_, '_> {
                 local_id,
             } => {
                 let rematch = matches!(d, Decision::Rematch { .. });
-                let remote = *run.remote.by_id.get(remote_id.as_str()).ok_or_else(|| {
+                let remote = run.remote.get(remote_id.as_str()).ok_or_else(|| {
                     bad(format!(
                         "ledger record `{remote_id}` is not in this run's listing"
                     ))
                 })?;
-                if !run.local.by_id.contains_key(local_id.as_str()) {
+                if !run.local.contains(local_id.as_str()) {
                     return Err(bad(format!(
                         "local contact `{local_id}` is not in the listing"
                     )));
@@ -136,7 +136,7 @@ impl Decide<'_, '_> {
                 self.link(local_id, remote, origin, rule);
             }
             Decision::CreateNew { remote_id } => {
-                let remote = *run.remote.by_id.get(remote_id.as_str()).ok_or_else(|| {
+                let remote = run.remote.get(remote_id.as_str()).ok_or_else(|| {
                     bad(format!(
                         "ledger record `{remote_id}` is not in this run's listing"
                     ))
@@ -222,7 +222,7 @@ impl Decide<'_, '_> {
                 );
             }
             Decision::CreateRemote { local_id } => {
-                let local = *run.local.by_id.get(local_id.as_str()).ok_or_else(|| {
+                let local = run.local.get(local_id.as_str()).ok_or_else(|| {
                     bad(format!("local contact `{local_id}` is not in the listing"))
                 })?;
                 if let Some(other) = linked_local(self.next, local_id.as_str()) {

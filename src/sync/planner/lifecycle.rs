@@ -3,17 +3,47 @@
 
 use std::collections::HashSet;
 
-use crate::model::{ContactId, ContactStatus};
+use crate::model::{Contact, ContactId, ContactStatus};
 use crate::sync::plan::{NoticeKind, ReviewItem};
 use crate::sync::state::{Link, LinkOrigin, LinkStatus, Removal, SyncState};
 
+use super::Claims;
+use super::diff::{DiffCtx, PairDiff};
 use super::listings::Run;
 use super::output::Draft;
-use super::{Claims, FastSet};
 
-/// Ledger ids that have a pair of any status (M10): matching leaves them
-/// alone. Filled for the pairs this phase looks at.
-pub(super) type Paired<'a> = FastSet<&'a str>;
+/// The listed ledger records that have a pair of any status (M10), by
+/// position in the listing: matching leaves them alone. Marked for the
+/// pairs this phase looks at.
+pub(super) struct Paired(Vec<bool>);
+
+impl Paired {
+    /// Whether the listed record at `position` has a pair.
+    pub(super) fn contains(&self, position: usize) -> bool {
+        self.0.get(position).copied().unwrap_or(false)
+    }
+
+    fn mark(&mut self, position: usize) {
+        if let Some(p) = self.0.get_mut(position) {
+            *p = true;
+        }
+    }
+}
+
+/// A pair as this phase found it, one for each link in ledger id order:
+/// its records are not looked up again by the phases after, and a pair
+/// that was linked already is compared along with the look-up.
+pub(super) struct Joined<'a> {
+    /// The local record, if listed.
+    pub(super) local: Option<&'a Contact>,
+    /// The ledger record, if listed.
+    pub(super) remote: Option<&'a Contact>,
+    /// Whether `diff` is the pair's comparison (the pair was linked
+    /// before this phase, and it left the pair as it was).
+    pub(super) compared: bool,
+    /// What the pair needs, when `compared` (`None`: nothing).
+    pub(super) diff: Option<Box<PairDiff>>,
+}
 
 /// The lifecycle phase: reads the run and the local contacts claimed,
 /// writes the state, the draft and the links moved; produces [`Paired`].
@@ -22,21 +52,20 @@ struct Settle<'p, 'a> {
     next: &'p mut SyncState,
     out: &'p mut Draft,
     claims: &'p mut Claims,
-    paired: Paired<'a>,
+    paired: Paired,
 }
 
-/// Settles the pairs `touched` names (all of them for `None`).
+/// Settles the pairs `touched` names (all of them for `None`, and then
+/// also every pair as found, unless a link moved to a merge survivor).
 pub(super) fn settle<'a>(
     run: &Run<'a>,
     next: &mut SyncState,
     out: &mut Draft,
     claims: &mut Claims,
     touched: Option<&[ContactId]>,
-) -> Paired<'a> {
-    // Every listed record with a pair is noted: room for all of them.
-    let room = touched.map_or(run.remote.records.len(), <[ContactId]>::len);
-    let mut paired = Paired::default();
-    paired.reserve(room.min(next.links.len()));
+    ctx: &DiffCtx<'_>,
+) -> (Paired, Option<Vec<Joined<'a>>>) {
+    let paired = Paired(vec![false; run.remote.records.len()]);
     let mut s = Settle {
         run,
         next,
@@ -45,23 +74,73 @@ pub(super) fn settle<'a>(
         paired,
     };
     let mut moves: Vec<(ContactId, ContactId)> = Vec::new();
-    // The links are detached while they are walked.
+    // The links are detached while they are read; the few whose status
+    // changes are written after (a copy of the state shares the others).
     let mut links = std::mem::take(&mut s.next.links);
-    match touched {
+    let mut changed: Vec<(ContactId, LinkStatus)> = Vec::new();
+    let joined = match touched {
         None => {
-            for (rid, link) in links.iter_mut() {
-                s.one(rid, link, &mut moves);
+            // The records of every pair are looked up first, and the
+            // linked pairs compared, in parallel (reads only: what this
+            // phase changes is settled in order below, and a pair it
+            // changes is compared again by the merge).
+            let entries: Vec<(&ContactId, &Link)> = links.iter().collect();
+            let found = crate::matching::par::map_chunks(&entries, 2048, |chunk| {
+                chunk
+                    .iter()
+                    .map(|&(rid, link)| {
+                        let position = run.remote.position(rid.as_str());
+                        let local = run.local.get(link.local_id.as_str());
+                        let remote = position.and_then(|p| run.remote.records.get(p));
+                        let diff = link
+                            .is_linked()
+                            .then(|| ctx.diff(rid, link, local, remote).map(Box::new));
+                        (position, local, diff)
+                    })
+                    .collect::<Vec<_>>()
+            });
+            let mut joined = Vec::with_capacity(links.len());
+            for ((rid, link), (position, local, diff)) in
+                entries.into_iter().zip(found.into_iter().flatten())
+            {
+                if let Some(p) = position {
+                    s.paired.mark(p);
+                }
+                let remote = position.and_then(|p| run.remote.records.get(p));
+                let status = s.one(rid, link, local, remote, &mut moves);
+                let compared = diff.is_some() && status.is_none();
+                joined.push(Joined {
+                    local,
+                    remote,
+                    compared,
+                    diff: diff.filter(|_| compared).flatten(),
+                });
+                if let Some(status) = status {
+                    changed.push((rid.clone(), status));
+                }
             }
+            Some(joined)
         }
         Some(ids) => {
             for rid in ids {
-                if let Some(mut link) = links.get_mut(rid) {
-                    s.one(rid, &mut link, &mut moves);
+                let Some(link) = links.get(rid) else { continue };
+                let (local, remote) = s.look(rid, link);
+                if let Some(status) = s.one(rid, link, local, remote, &mut moves) {
+                    changed.push((rid.clone(), status));
                 }
             }
+            None
+        }
+    };
+    for (rid, status) in changed {
+        if let Some(mut link) = links.get_mut(&rid) {
+            link.status = status;
         }
     }
     s.next.links = links;
+    // A link that moves changes which ledger ids have links: the pairs as
+    // found are then not those of the map.
+    let joined = joined.filter(|_| moves.is_empty());
     for (rid, into) in moves {
         match s.survivor(&rid, into) {
             Some(into) => s.move_link(&rid, &into),
@@ -75,44 +154,64 @@ pub(super) fn settle<'a>(
             }
         }
     }
-    s.paired
+    (s.paired, joined)
 }
 
-impl Settle<'_, '_> {
-    /// One pair: removed, restored, or queued in `moves` to follow a merge.
-    fn one(&mut self, rid: &ContactId, link: &mut Link, moves: &mut Vec<(ContactId, ContactId)>) {
+impl<'a> Settle<'_, 'a> {
+    /// The records of a pair, if listed; a listed ledger record is marked
+    /// paired.
+    fn look(&mut self, rid: &ContactId, link: &Link) -> (Option<&'a Contact>, Option<&'a Contact>) {
+        let run = self.run;
+        let position = run.remote.position(rid.as_str());
+        if let Some(p) = position {
+            self.paired.mark(p);
+        }
+        let remote = position.and_then(|p| run.remote.records.get(p));
+        (run.local.get(link.local_id.as_str()), remote)
+    }
+
+    /// One pair: removed, restored (its new status, reported here), or
+    /// queued in `moves` to follow a merge.
+    fn one(
+        &mut self,
+        rid: &ContactId,
+        link: &Link,
+        local: Option<&Contact>,
+        remote: Option<&Contact>,
+        moves: &mut Vec<(ContactId, ContactId)>,
+    ) -> Option<LinkStatus> {
         let run = self.run;
         let follows_merges = run.profile.reports_merges();
-        let remote = run.remote.by_id.get_key_value(rid.as_str());
-        if let Some((&key, _)) = remote {
-            self.paired.insert(key);
-        }
-        let remote = remote.map(|(_, r)| *r);
         let gone = if run.remote.full {
             remote.is_none()
         } else {
             run.remote.deleted.contains(rid.as_str())
         };
-        let local_listed = run.local.by_id.contains_key(link.local_id.as_str());
+        let local_listed = local.is_some();
         let local_gone = if run.local.full {
             !local_listed
         } else {
             run.local.deleted.contains(link.local_id.as_str())
         };
         match link.status {
-            LinkStatus::Unsynced { .. } => {}
+            LinkStatus::Unsynced { .. } => None,
             LinkStatus::Linked => {
                 if gone {
-                    self.remove(link, Removal::Deleted);
+                    Some(self.removed(link, Removal::Deleted))
                 } else if local_gone {
-                    self.remove(link, Removal::DeletedLocally);
+                    Some(self.removed(link, Removal::DeletedLocally))
                 } else if let Some(r) = remote.filter(|r| r.status == ContactStatus::Archived) {
                     // Only Xero reports merges (U3); a `merged_into`
                     // on another ledger's record means nothing.
                     match r.extras.merged_into.as_ref().filter(|_| follows_merges) {
-                        Some(into) => moves.push((rid.clone(), into.clone())),
-                        None => self.remove(link, Removal::Archived),
+                        Some(into) => {
+                            moves.push((rid.clone(), into.clone()));
+                            None
+                        }
+                        None => Some(self.removed(link, Removal::Archived)),
                     }
+                } else {
+                    None
                 }
             }
             LinkStatus::Removed { removal, .. } => {
@@ -133,19 +232,20 @@ impl Settle<'_, '_> {
                     .get(&link.local_id)
                     .is_none_or(|r| r == rid)
                     && !self.claims.reserved_local.contains(&link.local_id);
-                if back && free {
-                    link.status = LinkStatus::Linked;
-                    self.next
-                        .by_local
-                        .insert(link.local_id.clone(), rid.clone());
-                    self.out.notice(
-                        NoticeKind::Restored,
-                        "F6",
-                        Some(&link.local_id),
-                        Some(rid),
-                        "the record is back: the pair syncs again",
-                    );
+                if !(back && free) {
+                    return None;
                 }
+                self.next
+                    .by_local
+                    .insert(link.local_id.clone(), rid.clone());
+                self.out.notice(
+                    NoticeKind::Restored,
+                    "F6",
+                    Some(&link.local_id),
+                    Some(rid),
+                    "the record is back: the pair syncs again",
+                );
+                Some(LinkStatus::Linked)
             }
         }
     }
@@ -164,7 +264,6 @@ impl Settle<'_, '_> {
             match self
                 .run
                 .remote
-                .by_id
                 .get(into.as_str())
                 .filter(|r| r.status == ContactStatus::Archived)
                 .and_then(|r| r.extras.merged_into.as_ref())
@@ -177,10 +276,11 @@ impl Settle<'_, '_> {
     }
 
     fn remove(&mut self, link: &mut Link, removal: Removal) {
-        link.status = LinkStatus::Removed {
-            removal,
-            since: self.run.now,
-        };
+        link.status = self.removed(link, removal);
+    }
+
+    /// The status of `link` removed for `removal`, reported.
+    fn removed(&mut self, link: &Link, removal: Removal) -> LinkStatus {
         let (kind, rule, msg) = match removal {
             Removal::Archived => (
                 NoticeKind::ArchivedRemotely,
@@ -200,6 +300,10 @@ impl Settle<'_, '_> {
         };
         self.out
             .notice(kind, rule, Some(&link.local_id), Some(&link.remote_id), msg);
+        LinkStatus::Removed {
+            removal,
+            since: self.run.now,
+        }
     }
 
     /// Moves the pair of merged record `rid` to its survivor `into` (U3);
@@ -232,14 +336,13 @@ impl Settle<'_, '_> {
             return;
         }
         self.next.take_link(rid);
-        if let Some((&key, _)) = run.remote.by_id.get_key_value(into.as_str()) {
-            self.paired.insert(key);
+        if let Some(p) = run.remote.position(into.as_str()) {
+            self.paired.mark(p);
         }
 
         self.next.issues.remove(into);
         let version = run
             .remote
-            .by_id
             .get(into.as_str())
             .and_then(|r| r.extras.version.clone());
         self.claims.new_links.push(into.clone());

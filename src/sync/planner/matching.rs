@@ -24,7 +24,7 @@ use super::{Claims, FastMap};
 struct Classify<'p, 'a> {
     run: &'p Run<'a>,
     decided: &'p Decided,
-    paired: &'p Paired<'a>,
+    paired: &'p Paired,
     next: &'p mut SyncState,
     out: &'p mut Draft,
     claims: &'p mut Claims,
@@ -51,7 +51,7 @@ pub(super) fn classify<'a>(
     out: &mut Draft,
     claims: &mut Claims,
     decided: &Decided,
-    paired: &Paired<'a>,
+    paired: &Paired,
 ) -> Result<Option<Needed>> {
     Classify {
         run,
@@ -70,9 +70,9 @@ pub(super) fn classify<'a>(
 impl<'a> Classify<'_, 'a> {
     /// Whether an unlinked ledger record takes part in matching; reports
     /// the ones that do not.
-    fn eligible(&mut self, r: &'a Contact) -> bool {
+    fn eligible(&mut self, position: usize, r: &'a Contact) -> bool {
         let run = self.run;
-        if self.paired.contains(r.id.as_str()) || self.decided.handled_remote.contains(&r.id) {
+        if self.paired.contains(position) || self.decided.handled_remote.contains(&r.id) {
             return false;
         }
         if r.status == ContactStatus::Archived {
@@ -109,7 +109,7 @@ impl<'a> Classify<'_, 'a> {
         if run.profile.rules().client_contacts && !r.organization_ids.is_empty() {
             // A contact of a client (T2).
             let parent_kind = r.organization_ids.iter().find_map(|p| {
-                if let Some(c) = run.remote.by_id.get(p.as_str()) {
+                if let Some(c) = run.remote.get(p.as_str()) {
                     return Some(c.kind.unwrap_or_else(|| {
                         kind_for_business_structure(c.extras.business_structure.as_deref()).kind
                     }));
@@ -120,7 +120,6 @@ impl<'a> Classify<'_, 'a> {
                 let link = self.next.links.get(p).filter(|l| l.is_linked())?;
                 Some(
                     run.local
-                        .by_id
                         .get(link.local_id.as_str())
                         .and_then(|c| c.kind)
                         .unwrap_or(ContactKind::Organization),
@@ -159,8 +158,8 @@ impl<'a> Classify<'_, 'a> {
     fn classify(mut self) -> Result<Option<Needed>> {
         let run = self.run;
         let mut cands: Vec<&'a Contact> = Vec::new();
-        for r in run.remote.records {
-            if self.eligible(r) {
+        for (position, r) in run.remote.records.iter().enumerate() {
+            if self.eligible(position, r) {
                 cands.push(r);
             }
         }
@@ -182,7 +181,7 @@ impl<'a> Classify<'_, 'a> {
                 .next
                 .issues
                 .keys()
-                .filter(|id| !run.remote.by_id.contains_key(id.as_str()))
+                .filter(|id| !run.remote.contains(id.as_str()))
                 .cloned()
                 .collect();
             for id in gone {
@@ -231,8 +230,9 @@ impl<'a> Classify<'_, 'a> {
                     target_id, patch, ..
                 },
             ) = (op.side, &op.action)
-                && let Some((&key, &c)) = run.local.by_id.get_key_value(target_id.as_str())
+                && let Some(c) = run.local.get(target_id.as_str())
             {
+                let key = c.id.as_str();
                 let mut c = c.clone();
                 patch.apply_to(&mut c);
                 patched.insert(key, c);

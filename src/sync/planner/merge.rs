@@ -13,14 +13,18 @@ use crate::sync::plan::{NoticeKind, ReviewItem};
 use crate::sync::state::{FieldMap, Link, SyncState};
 
 use super::diff::{DiffCtx, PairDiff, Why, build_update};
+use super::lifecycle::Joined;
 use super::listings::Run;
 use super::output::Draft;
 use super::unique_names::UniqueNames;
 
 /// The pairs a merge pass compares.
-pub(super) enum Pairs {
+pub(super) enum Pairs<'a> {
     /// Every linked pair.
     All,
+    /// Every linked pair, with their records as the lifecycle phase found
+    /// them, and most compared: one for each link, in ledger id order.
+    Joined(Vec<Joined<'a>>),
     /// The pairs of these ledger ids (sorted, each once).
     These(Vec<ContactId>),
     /// The same, found by walking the map (many ids).
@@ -36,7 +40,7 @@ pub(super) fn merge_pairs<'a>(
     out: &mut Draft,
     names: &mut UniqueNames<'_>,
     resolved: &HashMap<(ContactId, SyncField), Side>,
-    pairs: Pairs,
+    pairs: Pairs<'a>,
 ) {
     let mut links = std::mem::take(&mut next.links);
     // Many pairs (a first connection links most records): walking the map
@@ -47,68 +51,94 @@ pub(super) fn merge_pairs<'a>(
         p => p,
     };
     let in_map_order = !matches!(pairs, Pairs::These(_));
-    let ids: Vec<ContactId> = match pairs {
-        Pairs::All => links
-            .iter()
-            .filter(|(_, l)| l.is_linked())
-            .map(|(k, _)| k.clone())
-            .collect(),
-        Pairs::Sorted(ids) => {
-            let mut wanted = ids.iter().peekable();
-            links
-                .iter()
-                .filter(|(k, l)| {
-                    while wanted.next_if(|w| *w < *k).is_some() {}
-                    wanted.next_if(|w| *w == *k).is_some() && l.is_linked()
-                })
-                .map(|(k, _)| k.clone())
-                .collect()
-        }
-        Pairs::These(ids) => ids,
-    };
     // The field comparisons are pure: made in parallel, in order.
-    let ctx = DiffCtx {
-        profile: run.profile,
-        config: run.config,
-        remote_writes: run.remote_writes,
-        full_local: run.local.full,
-        full_remote: run.remote.full,
-        resolved,
-    };
+    let ctx = diff_ctx(run, resolved);
     let pair = |rid: &'_ ContactId, link: &'_ Link| {
-        let local = run.local.by_id.get(link.local_id.as_str()).copied();
-        let remote = run.remote.by_id.get(rid.as_str()).copied();
+        let local = run.local.get(link.local_id.as_str());
+        let remote = run.remote.get(rid.as_str());
         (local, remote)
     };
-    let pairs: Vec<(&ContactId, &Link, Option<&Contact>, Option<&Contact>)> = if in_map_order {
-        // `ids` are linked pairs in map order.
-        let mut wanted = ids.iter().peekable();
-        links
-            .iter()
-            .filter_map(|(k, link)| {
-                let rid = wanted.next_if(|w| *w == k)?;
-                let (local, remote) = pair(rid, link);
-                Some((rid, link, local, remote))
-            })
-            .collect()
-    } else {
-        ids.iter()
-            .filter_map(|rid| {
-                let link = links.get(rid).filter(|l| l.is_linked())?;
-                let (local, remote) = pair(rid, link);
-                Some((rid, link, local, remote))
-            })
-            .collect()
-    };
-    out.report.counts.pairs_compared += pairs.len();
+    let linked = links.iter().filter(|(_, l)| l.is_linked()).enumerate();
+    // The pairs to compare, each with its place among the pairs; the
+    // comparisons made already (by the lifecycle phase) that need
+    // something, the same.
+    type Pair<'l, 'c> = (
+        usize,
+        &'l ContactId,
+        &'l Link,
+        Option<&'c Contact>,
+        Option<&'c Contact>,
+    );
+    type Compared<'c> = (usize, ContactId, Option<&'c Contact>, PairDiff);
+    let mut gathered: Vec<Pair<'_, 'a>> = Vec::new();
+    let mut ready: Vec<Compared<'a>> = Vec::new();
+    let mut walked = 0;
+    match pairs {
+        Pairs::Joined(joined) if joined.len() == links.len() => {
+            // One for each link, in the same order: a pair the lifecycle
+            // phase did not compare (restored) is compared here, and looked
+            // up again if it found no local record.
+            let mut i = 0;
+            for ((k, link), j) in links.iter().zip(joined) {
+                if !link.is_linked() {
+                    continue;
+                }
+                walked += 1;
+                i += 1;
+                if j.compared {
+                    if let Some(d) = j.diff {
+                        ready.push((i, k.clone(), j.remote, *d));
+                    }
+                } else if j.local.is_some() {
+                    gathered.push((i, k, link, j.local, j.remote));
+                } else {
+                    let (local, remote) = pair(k, link);
+                    gathered.push((i, k, link, local, remote));
+                }
+            }
+        }
+        Pairs::All | Pairs::Joined(_) => {
+            gathered.reserve(links.len());
+            gathered.extend(linked.map(|(i, (k, link))| {
+                let (local, remote) = pair(k, link);
+                (i, k, link, local, remote)
+            }));
+        }
+        Pairs::Sorted(ids) => {
+            gathered.reserve(ids.len().min(links.len()));
+            let mut wanted = ids.iter().peekable();
+            gathered.extend(
+                linked
+                    .filter(|(_, (k, _))| {
+                        while wanted.next_if(|w| *w < *k).is_some() {}
+                        wanted.next_if(|w| *w == *k).is_some()
+                    })
+                    .map(|(i, (k, link))| {
+                        let (local, remote) = pair(k, link);
+                        (i, k, link, local, remote)
+                    }),
+            );
+        }
+        Pairs::These(ids) => {
+            gathered.reserve(ids.len());
+            for (i, rid) in ids.iter().enumerate() {
+                if let Some((k, link)) = links.get_key_value(rid).filter(|(_, l)| l.is_linked()) {
+                    let (local, remote) = pair(k, link);
+                    gathered.push((i, k, link, local, remote));
+                }
+            }
+        }
+    }
+    let pairs = gathered;
+    out.report.counts.pairs_compared += walked.max(pairs.len());
     // Only the pairs that need something are kept (most of a steady
     // state's need nothing), in order.
-    type Compared<'r, 'c> = (&'r ContactId, Option<&'c Contact>, PairDiff);
-    let diffs: Vec<Compared<'_, 'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
+    let computed: Vec<Compared<'a>> = crate::matching::par::map_chunks(&pairs, 2048, |chunk| {
         chunk
             .iter()
-            .filter_map(|&(rid, link, local, remote)| {
-                ctx.diff(rid, link, local, remote).map(|d| (rid, remote, d))
+            .filter_map(|&(i, rid, link, local, remote)| {
+                ctx.diff(rid, link, local, remote)
+                    .map(|d| (i, rid.clone(), remote, d))
             })
             .collect::<Vec<_>>()
     })
@@ -116,6 +146,13 @@ pub(super) fn merge_pairs<'a>(
     .flatten()
     .collect();
     drop(pairs);
+    let diffs = if ready.is_empty() {
+        computed
+    } else {
+        ready.extend(computed);
+        ready.sort_unstable_by_key(|c| c.0);
+        ready
+    };
     let mut m = Merge {
         profile: run.profile,
         refused: &next.taken_names,
@@ -127,7 +164,7 @@ pub(super) fn merge_pairs<'a>(
         // along them rather than search for each.
         let mut compared = diffs.into_iter().peekable();
         for (rid, link) in links.iter_mut() {
-            let Some((_, remote, diff)) = compared.next_if(|(id, _, _)| *id == rid) else {
+            let Some((_, _, remote, diff)) = compared.next_if(|(_, id, _, _)| id == rid) else {
                 continue;
             };
             m.apply_diff(rid, link, remote, diff);
@@ -135,13 +172,28 @@ pub(super) fn merge_pairs<'a>(
     } else {
         // A few: a search each keeps the links' journal (what a save
         // writes) precise.
-        for (rid, remote, diff) in diffs {
-            if let Some(mut link) = links.get_mut(rid) {
-                m.apply_diff(rid, &mut link, remote, diff);
+        for (_, rid, remote, diff) in diffs {
+            if let Some(mut link) = links.get_mut(&rid) {
+                m.apply_diff(&rid, &mut link, remote, diff);
             }
         }
     }
     next.links = links;
+}
+
+/// The facts a pair comparison reads.
+pub(super) fn diff_ctx<'c>(
+    run: &Run<'c>,
+    resolved: &'c HashMap<(ContactId, SyncField), Side>,
+) -> DiffCtx<'c> {
+    DiffCtx {
+        profile: run.profile,
+        config: run.config,
+        remote_writes: run.remote_writes,
+        full_local: run.local.full,
+        full_remote: run.remote.full,
+        resolved,
+    }
 }
 
 /// What folding a pair's comparison into the plan writes: the draft and

@@ -105,20 +105,26 @@ fn linked_local<'s>(next: &'s SyncState, local_id: &str) -> Option<&'s ContactId
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn plan(config: &ConnectionConfig, state: &SyncState, input: &PlanInput<'_>) -> Result<Plan> {
-    // Copying the state and indexing the listings are independent.
-    let (copy, indexes) = crate::matching::par::join(|| state.clone(), || Indexes::of(input));
-    plan_indexed(config, copy, Given::Borrowed(state), input, indexes)
+    // A copy shares the state's links and local index: it costs little
+    // however many links there are, and the plan writes apart from them.
+    plan_indexed(
+        config,
+        state.clone(),
+        Given::Borrowed(state),
+        input,
+        Indexes::of(input),
+    )
 }
 
 /// [`plan`] taking the state by value: the plan's `next_state` is built in
-/// place instead of from a copy. With many links and a change listing,
-/// copying the state is most of the work.
+/// place instead of from a copy. A copy of a state shares its links and
+/// local index (what it writes is kept apart), so this saves little over
+/// [`plan`]: the copy of the smaller maps (issues, contacts seen).
 ///
 /// A plan that [`needs`](Plan::needs) a full local listing gives the state
 /// back unchanged as its `next_state`; to be able to, this keeps a copy
-/// when the local side is a change listing (only then can that happen), so
-/// it saves the copy only for full local listings. The driver uses
-/// [`plan`].
+/// when the local side is a change listing (only then can that happen).
+/// The driver uses [`plan`].
 ///
 /// # Errors
 /// As [`plan`]. The state is consumed even then.
@@ -218,20 +224,30 @@ fn plan_indexed<'a>(
     )?;
     // The pairs a change listing names, as the decisions left them.
     let touched = run.touched(&next);
-    let paired = lifecycle::settle(&run, &mut next, &mut out, &mut claims, touched.as_deref());
+    let resolved = &decided.resolved;
+    let ctx = merge::diff_ctx(&run, resolved);
+    let (paired, joined) = lifecycle::settle(
+        &run,
+        &mut next,
+        &mut out,
+        &mut claims,
+        touched.as_deref(),
+        &ctx,
+    );
     // Existing pairs first: ledger records are then matched against the
     // local contacts as this plan leaves them, so applying the plan and
     // planning again finds nothing new (F5).
     let merged = claims.new_links.len();
-    let existing = match touched {
-        None => Pairs::All,
+    let existing = match (touched, joined) {
+        // Every pair, with the records the lifecycle phase found.
+        (None, Some(joined)) => Pairs::Joined(joined),
+        (None, None) => Pairs::All,
         // Pairs linked by this run's decisions are compared too.
-        Some(mut ids) => {
+        (Some(mut ids), _) => {
             ids.extend(claims.new_links.iter().cloned());
             Pairs::These(sorted(ids))
         }
     };
-    let resolved = &decided.resolved;
     merge::merge_pairs(&run, &mut next, &mut out, &mut names, resolved, existing);
     if let Some(needed) =
         matching::classify(&run, &mut next, &mut out, &mut claims, &decided, &paired)?

@@ -12,6 +12,7 @@ use crate::rules::{Profile, Push};
 use crate::sync::fields::{FieldRef, SyncField, read_field_ref};
 use crate::sync::operation::ContactRef;
 use crate::sync::plan::OpId;
+use crate::sync::shared_map::SharedMap;
 use crate::sync::state::SyncState;
 
 use super::creates::{Reason, create_remote};
@@ -37,14 +38,12 @@ pub(super) fn push(
     // a decision of this run took and freed again (confirm, then remove
     // the match) is looked at, to be remembered as seen: it is neither
     // new nor changed next run either.
-    let mut order: Vec<&Contact> = run
-        .local
-        .records
-        .iter()
-        .filter(|c| !claims.reserved_local.contains(&c.id) || freed.contains(&c.id))
-        .collect();
-    order.sort_unstable_by(|a, b| a.id.cmp(&b.id));
-    drop_paired(&mut order, &next.by_local);
+    let order = unpaired(
+        run.local.records,
+        |id| run.local.position(id),
+        &next.by_local,
+        |c| !claims.reserved_local.contains(&c.id) || freed.contains(&c.id),
+    );
     // Local contacts that are candidates of an open issue wait for it.
     // Only the listed candidates do (`MAX_LISTED_CANDIDATES`): when
     // hundreds of contacts share one bookkeeper's email, the others are
@@ -119,7 +118,6 @@ pub(super) fn push(
             } else if let Some(rid) = linked_local(next, o.as_str()).cloned() {
                 let org_pushed = run
                     .local
-                    .by_id
                     .get(o.as_str())
                     .is_some_and(|org| run.config.pushes_type(org.contact_type.as_deref()));
                 if org_pushed && (fresh || updated.contains(o)) {
@@ -151,19 +149,46 @@ pub(super) fn push(
     }
 }
 
-/// Drops the contacts that have a pair (`order` is sorted by id). Many
-/// contacts (a full listing): one walk along the map, which is sorted the
-/// same way, costs less than a search each.
-fn drop_paired(order: &mut Vec<&Contact>, by_local: &BTreeMap<ContactId, ContactId>) {
-    if order.len().saturating_mul(16) < by_local.len() {
-        order.retain(|c| !by_local.contains_key(&c.id));
-        return;
-    }
-    let mut paired = by_local.keys().peekable();
-    order.retain(|c| {
-        while paired.next_if(|k| *k < &c.id).is_some() {}
-        paired.peek().is_none_or(|k| *k != &c.id)
-    });
+/// The contacts of `records` that `keep` keeps and that have no pair (not
+/// in `by_local`), sorted by id. `position` finds a record's position by
+/// id. Many records (a full listing): the pairs' local contacts are found
+/// in the listing, in parallel, rather than every record sorted and
+/// walked along the map (sorting a large listing by id, unsorted, took
+/// about as long as the rest of a steady-state plan).
+fn unpaired<'c>(
+    records: &'c [Contact],
+    position: impl Fn(&str) -> Option<usize> + Sync,
+    by_local: &SharedMap<ContactId, ContactId>,
+    keep: impl Fn(&Contact) -> bool,
+) -> Vec<&'c Contact> {
+    let mut order: Vec<&Contact> = if records.len().saturating_mul(16) < by_local.len() {
+        records
+            .iter()
+            .filter(|c| keep(c) && !by_local.contains_key(&c.id))
+            .collect()
+    } else {
+        let keys: Vec<&ContactId> = by_local.keys().collect();
+        let found = crate::matching::par::map_chunks(&keys, 4096, |chunk| {
+            chunk
+                .iter()
+                .filter_map(|k| position(k.as_str()))
+                .collect::<Vec<_>>()
+        });
+        let mut paired = vec![false; records.len()];
+        for p in found.into_iter().flatten() {
+            if let Some(slot) = paired.get_mut(p) {
+                *slot = true;
+            }
+        }
+        records
+            .iter()
+            .zip(paired)
+            .filter(|(c, p)| !p && keep(c))
+            .map(|(c, _)| c)
+            .collect()
+    };
+    order.sort_unstable_by(|a, b| a.id.cmp(&b.id));
+    order
 }
 
 /// A stable fingerprint of what a push depends on (P2, P3): synced fields,
@@ -209,40 +234,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paired_contacts_are_dropped_by_walk_and_by_search_alike() {
+    fn p2_unpaired_contacts_are_the_same_found_by_search_or_by_position() {
         let contacts: Vec<Contact> = (0..40)
+            .rev()
             .map(|i| Contact::organization(format!("L{i:02}"), format!("Org {i}")))
             .collect();
-        let by_local: BTreeMap<ContactId, ContactId> = contacts
+        let position = |id: &str| contacts.iter().position(|c| c.id.as_str() == id);
+        let by_local: SharedMap<ContactId, ContactId> = contacts
             .iter()
             .filter(|c| c.id.as_str().ends_with(['0', '3', '7']))
             .map(|c| (c.id.clone(), ContactId::new(format!("R{}", c.id))))
             .collect();
-        let expected = |order: &[&Contact]| -> Vec<String> {
-            order
+        let keep = |c: &Contact| !c.id.as_str().ends_with('9');
+        let want: Vec<String> = {
+            let mut w: Vec<String> = contacts
                 .iter()
-                .filter(|c| !by_local.contains_key(&c.id))
+                .filter(|c| keep(c) && !by_local.contains_key(&c.id))
                 .map(|c| c.id.to_string())
-                .collect()
+                .collect();
+            w.sort();
+            w
         };
-        // Every contact, then three: both walk the map (3 * 16 >= 12);
-        // then two against a larger map: a search each.
-        let all: Vec<&Contact> = contacts.iter().collect();
-        let few: Vec<&Contact> = contacts.iter().skip(29).step_by(4).collect();
-        for order in [all, few] {
-            let want = expected(&order);
-            let mut got = order.clone();
-            drop_paired(&mut got, &by_local);
-            let got: Vec<String> = got.iter().map(|c| c.id.to_string()).collect();
-            assert_eq!(got, want);
-        }
+        let ids =
+            |v: Vec<&Contact>| -> Vec<String> { v.iter().map(|c| c.id.to_string()).collect() };
+        // Every contact (by position), then three against a larger map (a
+        // search each).
+        assert_eq!(ids(unpaired(&contacts, position, &by_local, keep)), want);
+        assert_eq!(want.len(), 24);
+        let few = &contacts[..3];
         let mut big = by_local.clone();
         for i in 0..100 {
             big.insert(ContactId::new(format!("Z{i:03}")), ContactId::new("R"));
         }
-        let mut one = vec![&contacts[3], &contacts[4]];
-        drop_paired(&mut one, &big);
-        assert_eq!(one.len(), 1);
-        assert_eq!(one[0].id.as_str(), "L04");
+        let got = ids(unpaired(
+            few,
+            |id| few.iter().position(|c| c.id.as_str() == id),
+            &big,
+            keep,
+        ));
+        assert_eq!(got, ["L38"]);
     }
 }
