@@ -215,8 +215,21 @@ impl<'a> Settle<'_, 'a> {
                 }
             }
             LinkStatus::Removed { removal, .. } => {
+                // A ledger record merged meanwhile (U3): the pair comes back
+                // at the survivor, in this plan (F5), never at the merged
+                // record; one archived otherwise stays removed.
+                let merged_into = remote
+                    .filter(|r| r.status == ContactStatus::Archived)
+                    .and_then(|r| r.extras.merged_into.as_ref())
+                    .filter(|_| follows_merges);
                 let back = match removal {
-                    Removal::DeletedLocally => local_listed && !gone,
+                    Removal::DeletedLocally => {
+                        local_listed
+                            && !gone
+                            && remote.is_none_or(|r| {
+                                r.status == ContactStatus::Active || merged_into.is_some()
+                            })
+                    }
                     Removal::Archived | Removal::Deleted => {
                         !local_gone && remote.is_some_and(|r| r.status == ContactStatus::Active)
                     }
@@ -245,6 +258,9 @@ impl<'a> Settle<'_, 'a> {
                     Some(rid),
                     "the record is back: the pair syncs again",
                 );
+                if let Some(into) = merged_into {
+                    moves.push((rid.clone(), into.clone()));
+                }
                 Some(LinkStatus::Linked)
             }
         }

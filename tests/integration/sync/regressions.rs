@@ -676,3 +676,41 @@ fn u1_idempotency_keys_are_unique_beyond_one_state() {
     .unwrap();
     assert_eq!(later.next_state.key_scope().map(str::to_owned), scope);
 }
+
+/// Fuzzing found that a pair removed because its local contact was
+/// answered not found came back at its ledger record even when that record
+/// had been merged meanwhile: the plan synced the merged record, and only
+/// the next plan moved the link (F5). U3: the restored pair follows the
+/// merge in the same plan, and planning again finds nothing to do.
+#[test]
+fn u3_f5_a_pair_restored_after_its_ledger_record_was_merged_moves_to_the_survivor() {
+    let mut w = World::acme(xero());
+    w.run();
+    w.set_email(Side::Remote, "X1", "new@acme.test");
+    w.fail_once(
+        "update-local:K1",
+        AdapterError::NotFound { id: "K1".into() },
+    );
+    w.run();
+    assert!(matches!(
+        w.state.link_of_remote("X1").unwrap().status,
+        LinkStatus::Removed { .. }
+    ));
+    // Meanwhile X1 is merged into X9 in Xero.
+    w.remote
+        .insert("X9".into(), remote("X9", "Acme Limited", "a@acme.test"));
+    w.edit(Side::Remote, "X1", |c| {
+        c.status = ContactStatus::Archived;
+        c.extras.merged_into = Some("X9".into());
+    });
+    let (p, _) = w.run();
+    assert!(has_notice(&p, NoticeKind::Restored, "X1"));
+    assert!(has_notice(&p, NoticeKind::LinkMoved, "X9"));
+    assert_eq!(
+        w.state.link_of_remote("X9").unwrap().local_id.as_str(),
+        "K1"
+    );
+    assert!(w.state.link_of_remote("X1").is_none());
+    assert_eq!(name(&w.local["K1"]), "Acme Limited");
+    assert!(w.plan().is_empty());
+}
