@@ -52,12 +52,10 @@ pub fn read_table<R: Read>(
     let mut buf = vec![0; READ_CHUNK];
     // Ends when the reader does (or fails).
     loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
+        let n = read_some(&mut reader, &mut buf)?;
+        if n == 0 {
+            break;
+        }
         parser.push(buf.get(..n).unwrap_or_default())?;
         progress(parser.bytes_pushed());
     }
@@ -74,12 +72,10 @@ fn pump(
 ) -> Result<(), ReadTableError> {
     // Ends when the reader does (or fails).
     loop {
-        let n = match reader.read(buf) {
-            Ok(0) => return Ok(()),
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
+        let n = read_some(reader, buf)?;
+        if n == 0 {
+            return Ok(());
+        }
         parser.push(buf.get(..n).unwrap_or_default())?;
         progress(parser.bytes_pushed());
     }
@@ -95,11 +91,9 @@ fn split_point<R: Read + Seek>(tail: &mut R, len: u64) -> io::Result<Option<u64>
     let mut filled = 0;
     // At most 64 KiB.
     while filled < buf.len() {
-        match tail.read(buf.get_mut(filled..).unwrap_or_default()) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
+        match read_some(tail, buf.get_mut(filled..).unwrap_or_default())? {
+            0 => break,
+            n => filled += n,
         }
     }
     let seen = buf.get(..filled).unwrap_or_default();
@@ -174,12 +168,10 @@ pub fn read_table_parts<R: Read + Seek + Send>(
     // The first part's start, until the header is known.
     let mut b = None;
     while b.is_none() {
-        let n = match head_part.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
+        let n = read_some(&mut head_part, &mut buf)?;
+        if n == 0 {
+            break;
+        }
         a.push(buf.get(..n).unwrap_or_default())?;
         report(&read_a, a.bytes_pushed());
         b = a.continuation();
@@ -279,12 +271,10 @@ pub fn classify_read_sized<'a, R: Read + Send>(
     let mut fill = |parser: &mut CsvTableParser| -> Result<bool, ClassifyReadError> {
         // Ends when the reader does (or fails), or a chunk is full.
         while parser.rows() < CHUNK_ROWS {
-            let n = match reader.read(&mut buf) {
-                Ok(0) => return Ok(true),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e.into()),
-            };
+            let n = read_some(&mut reader, &mut buf)?;
+            if n == 0 {
+                return Ok(true);
+            }
             parser
                 .push(buf.get(..n).unwrap_or_default())
                 .map_err(StreamError::from)?;
@@ -452,12 +442,10 @@ fn read_ahead(
     let mut buf = vec![0; READ_CHUNK];
     // Ends when the reader does (or fails), or the caller is gone.
     loop {
-        let n = match reader.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e.into()),
-        };
+        let n = read_some(&mut reader, &mut buf)?;
+        if n == 0 {
+            break;
+        }
         parser
             .push(buf.get(..n).unwrap_or_default())
             .map_err(StreamError::from)?;
@@ -540,4 +528,15 @@ fn write_with<W: Write + Send>(
     }
     out.flush()?;
     Ok(*csv.counts())
+}
+
+/// One `read` of `reader` into `buf`, tried again when interrupted (as
+/// `Read::read_to_end` does); 0 at the end.
+fn read_some(reader: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            r => return r,
+        }
+    }
 }

@@ -224,13 +224,7 @@ pub fn field_equals(
             let cur = f.address_kind().and_then(|k| contact.address(k));
             match (cur, v) {
                 (None, None) => true,
-                (Some(c), Some(FieldValue::Address(a))) => {
-                    c.lines == a.lines
-                        && c.city == a.city
-                        && c.region == a.region
-                        && c.postal_code == a.postal_code
-                        && c.country == a.country
-                }
+                (Some(c), Some(FieldValue::Address(a))) => same_address(c, a),
                 _ => false,
             }
         }
@@ -252,6 +246,16 @@ pub fn field_equals(
         (SyncField::Name, None) => read_field(profile, contact, SyncField::Name).is_none(),
         _ => false,
     }
+}
+
+/// Whether two addresses carry the same synced values (their kind and
+/// primary flag aside).
+fn same_address(c: &Address, a: &Address) -> bool {
+    c.lines == a.lines
+        && c.city == a.city
+        && c.region == a.region
+        && c.postal_code == a.postal_code
+        && c.country == a.country
 }
 
 /// Whether `s` starts with a printable ASCII character: then it is not
@@ -330,13 +334,7 @@ fn quick_equals(
                         .addresses
                         .iter()
                         .find(|c| c.kind == k)
-                        .is_some_and(|c| {
-                            c.lines == a.lines
-                                && c.city == a.city
-                                && c.region == a.region
-                                && c.postal_code == a.postal_code
-                                && c.country == a.country
-                        })
+                        .is_some_and(|c| same_address(c, a))
                 })
         }
         _ => false,
