@@ -50,15 +50,7 @@ pub fn read_table<R: Read>(
 ) -> Result<CsvTable, ReadTableError> {
     let mut parser = CsvTableParser::new();
     let mut buf = vec![0; READ_CHUNK];
-    // Ends when the reader does (or fails).
-    loop {
-        let n = read_some(&mut reader, &mut buf)?;
-        if n == 0 {
-            break;
-        }
-        parser.push(buf.get(..n).unwrap_or_default())?;
-        progress(parser.bytes_pushed());
-    }
+    pump(&mut parser, &mut reader, &mut buf, &mut progress)?;
     Ok(parser.finish()?)
 }
 

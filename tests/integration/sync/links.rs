@@ -8,12 +8,7 @@ fn u3_merged_xero_contact_moves_the_link() {
     let mut w = World::acme(xero());
     w.run();
     // In Xero, X1 is merged into a new X9.
-    w.remote
-        .insert("X9".into(), remote("X9", "Acme Limited", "a@acme.test"));
-    w.edit(Side::Remote, "X1", |c| {
-        c.status = ContactStatus::Archived;
-        c.extras.merged_into = Some("X9".into());
-    });
+    merge_x1_into_new_x9(&mut w);
     let (p, _) = w.run();
     assert!(has_notice(&p, NoticeKind::LinkMoved, "X9"));
     assert_eq!(

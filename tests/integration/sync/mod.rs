@@ -20,6 +20,17 @@ use ledgerlink::sync::{
 };
 use ledgerlink::{Contact, ContactKind, Error, Profile, Side};
 
+/// In Xero, X1 is merged into a new record X9 ("Acme Limited"): X1 is
+/// archived and names its survivor (U3).
+fn merge_x1_into_new_x9(w: &mut World) {
+    w.remote
+        .insert("X9".into(), remote("X9", "Acme Limited", "a@acme.test"));
+    w.edit(Side::Remote, "X1", |c| {
+        c.status = ContactStatus::Archived;
+        c.extras.merged_into = Some("X9".into());
+    });
+}
+
 fn xero() -> ConnectionConfig {
     ConnectionConfig::new(Profile::XeroGl)
 }

@@ -697,12 +697,7 @@ fn u3_f5_a_pair_restored_after_its_ledger_record_was_merged_moves_to_the_survivo
         LinkStatus::Removed { .. }
     ));
     // Meanwhile X1 is merged into X9 in Xero.
-    w.remote
-        .insert("X9".into(), remote("X9", "Acme Limited", "a@acme.test"));
-    w.edit(Side::Remote, "X1", |c| {
-        c.status = ContactStatus::Archived;
-        c.extras.merged_into = Some("X9".into());
-    });
+    merge_x1_into_new_x9(&mut w);
     let (p, _) = w.run();
     assert!(has_notice(&p, NoticeKind::Restored, "X1"));
     assert!(has_notice(&p, NoticeKind::LinkMoved, "X9"));
